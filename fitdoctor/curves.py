@@ -1,0 +1,212 @@
+"""Pure numpy helpers for training curves.
+
+Every function takes a 1-D float array with ``nan`` for epochs where the metric was
+not logged, and tolerates non-finite values (a diverged run). Decisions built on these
+must hold on noisy validation curves: one bad epoch is not a trend, so the helpers
+smooth robustly (a running median, then a running mean) and measure noise from the
+residuals, and detectors compare changes against that noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Robust standard deviation from the median absolute deviation.
+_MAD_TO_STD = 1.4826
+
+
+def finite_mask(values: np.ndarray) -> np.ndarray:
+    """True where ``values`` is finite."""
+    return np.isfinite(values)
+
+
+def first_nonfinite(values: np.ndarray, logged: np.ndarray | None = None) -> int | None:
+    """Index of the first logged value that is NaN or infinite, or ``None``.
+
+    Args:
+        values: The curve.
+        logged: Mask of epochs where the metric was logged (gaps are not failures).
+            Defaults to every epoch.
+    """
+    bad = ~np.isfinite(values)
+    if logged is not None:
+        bad &= logged
+    idx = np.flatnonzero(bad)
+    return int(idx[0]) if idx.size else None
+
+
+def fill_gaps(values: np.ndarray) -> np.ndarray:
+    """Linearly interpolate non-finite entries from finite neighbours (edges held)."""
+    out = np.asarray(values, dtype=float).copy()
+    ok = np.isfinite(out)
+    if ok.all() or not ok.any():
+        return out
+    x = np.arange(out.size)
+    out[~ok] = np.interp(x[~ok], x[ok], out[ok])
+    return out
+
+
+def _running(values: np.ndarray, half: int, fn: str) -> np.ndarray:
+    n = values.size
+    out = np.empty(n)
+    for i in range(n):
+        lo, hi = max(0, i - half), min(n, i + half + 1)
+        window = values[lo:hi]
+        out[i] = np.median(window) if fn == "median" else window.mean()
+    return out
+
+
+def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
+    """Robustly smoothed curve: gaps filled, running median of 3, then running mean.
+
+    The mean's window grows with the curve (about a tenth of its length, at least 3,
+    odd) and shrinks at the edges, so the last epochs are not dragged towards the
+    middle. Non-finite input values are treated as gaps.
+
+    Args:
+        values: The curve.
+        window: Running-mean window. Defaults to `None` (chosen from the length).
+
+    Returns:
+        The smoothed curve, same length.
+    """
+    x = fill_gaps(np.asarray(values, dtype=float))
+    n = x.size
+    if n < 3 or not np.isfinite(x).all():
+        return x
+    med = _running(x, 1, "median")
+    if window is None:
+        window = max(3, (n // 10) | 1)
+    half = max(1, window // 2)
+    return _running(med, half, "mean")
+
+
+def noise(values: np.ndarray) -> float:
+    """Epoch-to-epoch noise of a curve: robust std of its residuals from :func:`smooth`.
+
+    Returns ``0.0`` for curves shorter than 4 points.
+    """
+    x = fill_gaps(np.asarray(values, dtype=float))
+    ok = np.isfinite(x)
+    if ok.sum() < 4:
+        return 0.0
+    resid = (x - smooth(x))[ok]
+    mad = float(np.median(np.abs(resid - np.median(resid))))
+    # also look at first differences: a zig-zag curve has large residuals after smoothing
+    diffs = np.diff(x[ok])
+    dmad = float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2)
+    return _MAD_TO_STD * max(mad, dmad)
+
+
+def best_index(values: np.ndarray, mode: str = "min") -> int | None:
+    """Index of the best finite value (first one on ties), or ``None`` if none is finite."""
+    x = np.asarray(values, dtype=float)
+    ok = np.isfinite(x)
+    if not ok.any():
+        return None
+    masked = np.where(ok, x, np.inf if mode == "min" else -np.inf)
+    return int(np.argmin(masked) if mode == "min" else np.argmax(masked))
+
+
+def longest_wait(values: np.ndarray, mode: str = "min") -> int:
+    """Longest run of logged epochs without a new best (how patient one had to be)."""
+    best = np.inf if mode == "min" else -np.inf
+    wait = longest = 0
+    for v in np.asarray(values, dtype=float):
+        if not np.isfinite(v):
+            continue
+        better = v < best if mode == "min" else v > best
+        if better:
+            best, wait = v, 0
+        else:
+            wait += 1
+            longest = max(longest, wait)
+    return longest
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A straight-line fit over the tail of a curve.
+
+    Args:
+        slope: Change per epoch.
+        stderr: Standard error of the slope.
+        start: First index of the fitted window.
+        points: Number of finite points used.
+    """
+
+    slope: float
+    stderr: float
+    start: int
+    points: int
+
+    def t(self) -> float:
+        """Slope in units of its standard error (``inf`` for a perfect fit)."""
+        if self.stderr == 0:
+            return float("inf") if self.slope != 0 else 0.0
+        return self.slope / self.stderr
+
+
+def trend(values: np.ndarray, last: int) -> Trend | None:
+    """Least-squares slope over the last ``last`` epochs, finite points only.
+
+    Returns ``None`` when fewer than 3 finite points are in the window.
+    """
+    x = np.asarray(values, dtype=float)
+    start = max(0, x.size - last)
+    idx = np.arange(start, x.size)
+    y = x[start:]
+    ok = np.isfinite(y)
+    if ok.sum() < 3:
+        return None
+    xi, yi = idx[ok].astype(float), y[ok]
+    xm = xi - xi.mean()
+    sxx = float((xm**2).sum())
+    slope = float((xm * (yi - yi.mean())).sum() / sxx)
+    resid = yi - (yi.mean() + slope * xm)
+    dof = max(1, yi.size - 2)
+    stderr = float(np.sqrt((resid**2).sum() / dof / sxx))
+    return Trend(slope, stderr, int(start), int(ok.sum()))
+
+
+def relative_change(values: np.ndarray, start: int, end: int) -> float:
+    """``(x[end] - x[start]) / |x[start]|`` on the smoothed curve (``0`` when x[start] is 0)."""
+    s = smooth(values)
+    base = abs(float(s[start]))
+    if base == 0 or not np.isfinite(base):
+        return 0.0
+    return float((s[end] - s[start]) / base)
+
+
+def plateau_start(values: np.ndarray, tolerance: float) -> int | None:
+    """First index after which the smoothed curve never improves by more than ``tolerance``.
+
+    Improvement is measured relative to the curve's total range, so a curve that has
+    flattened out is found whatever its scale. ``None`` when the curve keeps improving
+    until its last epoch.
+
+    Args:
+        values: A curve to be minimised.
+        tolerance: Fraction of the total range that still counts as "no progress".
+    """
+    s = smooth(values)
+    if s.size < 3 or not np.isfinite(s).all():
+        return None
+    span = float(s.max() - s.min())
+    if span == 0:
+        return 0
+    future_min = np.minimum.accumulate(s[::-1])[::-1]
+    gains = (s - future_min) / span
+    flat = np.flatnonzero(gains <= tolerance)
+    if not flat.size:
+        return None
+    # the plateau starts at the first index from which every later one is flat too
+    start = s.size - 1
+    for i in range(s.size - 1, -1, -1):
+        if gains[i] <= tolerance:
+            start = i
+        else:
+            break
+    return int(start) if start < s.size - 1 else None

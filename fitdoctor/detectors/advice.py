@@ -1,0 +1,100 @@
+"""Concrete numbers for recommendations, from what the run knows about the model.
+
+These helpers turn "raise regularization" into "L2 0 → 1e-4 on the 512-unit Dense
+`dense`" when the run recorded its model, and into ``None`` (the rule's fallback text)
+when it did not. They measure nothing about the curves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fitdoctor.run import Layer, Run
+
+#: Layers counted as "dense-like" for capacity and regularization advice.
+_DENSE = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D"}
+
+
+def hidden_layers(run: Run) -> list[Layer]:
+    """Dense-like layers of the model except the output layer."""
+    if run.model is None:
+        return []
+    dense = [layer for layer in run.model.layers if layer.class_name in _DENSE and layer.units]
+    return dense[:-1]
+
+
+def fmt_rate(value: float) -> str:
+    """A learning rate or factor in short form: ``0.001`` → ``1e-3``, ``0.0`` → ``0``."""
+    if value == 0:
+        return "0"
+    text = f"{value:.0e}"
+    mantissa, exp = text.split("e")
+    exp_i = int(exp)
+    if -3 <= exp_i <= 2 and mantissa == "1":
+        return f"{value:g}"
+    return f"{mantissa}e{exp_i}"
+
+
+def current_learning_rate(run: Run) -> float | None:
+    """The learning rate in force at the last epoch, or the compiled one."""
+    for key in ("learning_rate", "lr"):
+        values = [v for v in run.metrics.get(key, []) if v is not None]
+        if values:
+            return float(values[-1])
+    if run.compile is not None and run.compile.learning_rate:
+        return float(run.compile.learning_rate)
+    return None
+
+
+def learning_rate_change(run: Run, factor: float) -> dict[str, Any]:
+    """Evidence for a learning-rate recommendation: ``lr_now`` and ``lr_proposed``."""
+    lr = current_learning_rate(run)
+    if lr is None:
+        return {"lr_now": None, "lr_proposed": None, "lr_factor": factor}
+    return {"lr_now": fmt_rate(lr), "lr_proposed": fmt_rate(lr * factor), "lr_factor": factor}
+
+
+def regularization_advice(run: Run) -> dict[str, Any]:
+    """Evidence for overfitting remedies, concrete where the model is known.
+
+    Returns keys (``None`` when the model is unknown): ``layer`` (name of the widest
+    hidden layer), ``units_now``/``units_proposed``, ``l2_now``/``l2_proposed``,
+    ``dropout_now``/``dropout_proposed``, ``n_train``/``n_train_proposed``.
+    """
+    out: dict[str, Any] = dict.fromkeys(
+        ("layer", "units_now", "units_proposed", "l2_now", "l2_proposed",
+         "dropout_now", "dropout_proposed", "n_train", "n_train_proposed"),
+    )
+    hidden = hidden_layers(run)
+    if hidden:
+        widest = max(hidden, key=lambda layer: layer.units or 0)
+        out["layer"] = widest.name
+        units = int(widest.units or 0)
+        out["units_now"] = units
+        out["units_proposed"] = max(1, units // 2)
+        l2 = widest.kernel_regularizer.l2 if widest.kernel_regularizer else 0.0
+        out["l2_now"] = fmt_rate(l2)
+        out["l2_proposed"] = fmt_rate(1e-4 if l2 == 0 else l2 * 10)
+        drop = _dropout_after(run, widest)
+        out["dropout_now"] = f"{drop:g}"
+        out["dropout_proposed"] = f"{min(0.5, round(drop + 0.2, 1)):g}" if drop < 0.5 else None
+    if run.data is not None and run.data.n_train:
+        out["n_train"] = f"{run.data.n_train:,}"
+        out["n_train_proposed"] = f"{2 * run.data.n_train:,}"
+    return out
+
+
+def _dropout_after(run: Run, layer: Layer) -> float:
+    """Dropout rate of the first Dropout layer right after ``layer`` (0 if none)."""
+    assert run.model is not None
+    layers = run.model.layers
+    try:
+        i = next(k for k, candidate in enumerate(layers) if candidate is layer)
+    except StopIteration:
+        return 0.0
+    for follower in layers[i + 1:]:
+        if follower.dropout is not None:
+            return float(follower.dropout)
+        if follower.class_name in _DENSE:
+            break
+    return 0.0

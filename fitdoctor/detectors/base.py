@@ -1,0 +1,198 @@
+"""The detector registry and the types detectors exchange with the engine.
+
+A detector is a pure function that *measures*::
+
+    @detector("val-loss-divergence")
+    def val_loss_divergence(ctx: Context, *, min_rise: float, min_epochs: int) -> Evidence | None:
+        ...
+
+It receives a :class:`Context` (the run plus cached curve computations) and the
+rule's parameters as keyword-only arguments, and returns :class:`Evidence` (the
+numbers that fill the rule's message and recommendations) or ``None`` when the
+symptom is absent. It raises :class:`~fitdoctor.errors.MissingInput` when the run
+lacks what it needs. It never decides severity or wording: rules do (``rules/*.toml``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from fitdoctor import curves
+from fitdoctor.errors import MissingInput
+from fitdoctor.run import Run
+
+#: Parameter types a detector may declare.
+PARAM_TYPES: dict[str, type] = {"float": float, "int": int, "bool": bool, "str": str}
+
+
+@dataclass
+class Evidence:
+    """What a detector measured.
+
+    Args:
+        values: Named measurements; they fill the rule's templates and appear in reports.
+            Use ``None`` for a measurement that is unknown (recommendations needing it
+            fall back or are left out).
+        epoch: The epoch (1-based) where the problem starts, if it has one.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    epoch: int | None = None
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    """A registered detector.
+
+    Args:
+        name: Registry name (kebab-case).
+        fn: The function.
+        params: Keyword-only parameter name → Python type.
+        doc: First line of the function's docstring.
+    """
+
+    name: str
+    fn: Callable[..., Evidence | None]
+    params: dict[str, type]
+    doc: str
+
+
+_REGISTRY: dict[str, DetectorSpec] = {}
+
+
+def detector(
+    name: str,
+) -> Callable[[Callable[..., Evidence | None]], Callable[..., Evidence | None]]:
+    """Register a detector under ``name``.
+
+    Args:
+        name: The name rules use in ``detector = "..."``.
+
+    Returns:
+        A decorator that registers the function and returns it unchanged.
+    """
+
+    def register(fn: Callable[..., Evidence | None]) -> Callable[..., Evidence | None]:
+        if name in _REGISTRY:
+            raise ValueError(f"detector {name!r} registered twice")
+        sig = inspect.signature(fn, eval_str=True)
+        params: dict[str, type] = {}
+        for p in sig.parameters.values():
+            if p.kind is inspect.Parameter.KEYWORD_ONLY:
+                ann = p.annotation
+                if ann not in (float, int, bool, str):
+                    raise TypeError(f"detector {name}: parameter {p.name} must be float/int/bool/str")
+                params[p.name] = ann
+        doc = (fn.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = DetectorSpec(name, fn, params, doc[0] if doc else "")
+        return fn
+
+    return register
+
+
+def registry() -> dict[str, DetectorSpec]:
+    """All registered detectors, by name (importing the built-in ones first)."""
+    import fitdoctor.detectors  # noqa: F401  (registers the built-ins)
+
+    return dict(_REGISTRY)
+
+
+class Context:
+    """A run plus cached computations shared by all detectors of one analysis.
+
+    Args:
+        run: The run being analyzed.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self._arrays: dict[str, np.ndarray] = {}
+        self._smooth: dict[str, np.ndarray] = {}
+
+    # ------------------------------------------------------------- curves
+    def array(self, key: str) -> np.ndarray:
+        """The metric as a float array, ``nan`` for gaps; raises MissingInput if absent."""
+        if key not in self._arrays:
+            if not self.run.has(key):
+                raise MissingInput(f"no {key!r} curve in the run")
+            self._arrays[key] = np.asarray(self.run.series(key), dtype=float)
+        return self._arrays[key]
+
+    def smooth(self, key: str) -> np.ndarray:
+        """The metric smoothed with :func:`fitdoctor.curves.smooth` (gaps interpolated)."""
+        if key not in self._smooth:
+            self._smooth[key] = curves.smooth(self.array(key))
+        return self._smooth[key]
+
+    @property
+    def epochs(self) -> list[int]:
+        """Epoch numbers, 1-based."""
+        return self.run.epochs
+
+    @cached_property
+    def loss_key(self) -> str:
+        """The training loss key (``"loss"``)."""
+        if self.run.has("loss"):
+            return "loss"
+        raise MissingInput("no training loss ('loss') in the run", "log the loss per epoch")
+
+    @cached_property
+    def val_loss_key(self) -> str:
+        """The validation loss key (``"val_loss"``); MissingInput when there is none."""
+        if self.run.has("val_loss"):
+            return "val_loss"
+        raise MissingInput(
+            "no validation curve (val_loss)",
+            "pass validation_split=0.2 or validation_data=(x_val, y_val) to fit",
+        )
+
+    def require_epochs(self, n: int) -> None:
+        """Raise MissingInput unless the run has at least ``n`` epochs."""
+        if self.run.n_epochs < n:
+            raise MissingInput(
+                f"the run has {self.run.n_epochs} epoch{'s' if self.run.n_epochs != 1 else ''}; "
+                f"at least {n} are needed to judge this",
+                f"train for at least {n} epochs",
+            )
+
+    def accuracy_key(self, prefix: str = "") -> str | None:
+        """The accuracy-like metric key (``accuracy``, ``acc``, ``*_accuracy``), if any."""
+        for key in self.run.metrics:
+            if not key.startswith(prefix):
+                continue
+            base = key[len(prefix):]
+            if prefix == "" and base.startswith("val_"):
+                continue
+            if base in ("accuracy", "acc") or base.endswith("_accuracy"):
+                if self.run.has(key):
+                    return key
+        return None
+
+    @cached_property
+    def n_classes(self) -> int | None:
+        """Number of classes, when the run's data facts say."""
+        data = self.run.data
+        if data is None:
+            return None
+        if data.n_classes:
+            return data.n_classes
+        if data.task == "binary":
+            return 2
+        return None
+
+
+def epoch_at(ctx: Context, index: int) -> int:
+    """The 1-based epoch number of row ``index``."""
+    return ctx.epochs[index]
+
+
+def finite(x: float) -> float | None:
+    """``x`` as a float, or ``None`` when not finite (for JSON-safe evidence)."""
+    return float(x) if math.isfinite(x) else None

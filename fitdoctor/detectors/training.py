@@ -1,0 +1,424 @@
+"""Curve detectors: overfitting, underfitting, convergence, divergence, instability.
+
+Each detector measures the training and validation curves of a run and returns the
+numbers a rule needs; thresholds are the rules' parameters (``rules/curves.toml``).
+All of them judge only the epochs before the first non-finite training loss (what
+comes after a NaN is not a curve), and compare changes with the curve's own
+epoch-to-epoch noise, so one bad epoch is never a trend.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fitdoctor import curves
+from fitdoctor.detectors.advice import learning_rate_change, regularization_advice
+from fitdoctor.detectors.base import Context, Evidence, detector, finite
+from fitdoctor.errors import MissingInput
+
+
+def _prefix(ctx: Context) -> int:
+    """Number of leading rows before the first non-finite training or validation loss."""
+    cut = ctx.run.n_epochs
+    for key in ("loss", "val_loss"):
+        if ctx.run.has(key):
+            values = ctx.array(key)
+            logged = np.asarray([v is not None for v in ctx.run.metrics[key]])
+            bad = curves.first_nonfinite(values, logged)
+            if bad is not None:
+                cut = min(cut, bad)
+    return cut
+
+
+def _curve(ctx: Context, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Raw and smoothed curve over the first ``n`` rows."""
+    raw = ctx.array(key)[:n]
+    return raw, curves.smooth(raw)
+
+
+def _pct(x: float) -> float:
+    return round(100.0 * x, 1)
+
+
+# --------------------------------------------------------------------- overfitting
+@detector("val-loss-divergence")
+def val_loss_divergence(
+    ctx: Context, *, min_epochs: int, min_rise: float, noise_factor: float,
+    min_after: int, min_train_drop: float,
+) -> Evidence | None:
+    """Validation loss rising from its minimum while the training loss keeps falling."""
+    ctx.require_epochs(min_epochs)
+    n = _prefix(ctx)
+    if n < min_epochs:
+        raise MissingInput(f"only {n} finite epochs", "fix the divergence first")
+    val_raw, val = _curve(ctx, ctx.val_loss_key, n)
+    _, train = _curve(ctx, ctx.loss_key, n)
+    b = int(np.argmin(val))
+    after = n - 1 - b
+    if after < min_after:
+        return None
+    level = float(val[b])
+    rise = float(val[-1] - val[b])
+    band = noise_factor * curves.noise(val_raw)
+    if level <= 0 or rise <= band or rise / level < min_rise:
+        return None
+    # the rise must persist: most raw values after the best sit above the band
+    tail = val_raw[b + 1:n]
+    tail = tail[np.isfinite(tail)]
+    if tail.size and np.mean(tail > level + band / 2) < 0.6:
+        return None
+    train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
+    if train_drop < min_train_drop:
+        return None
+    raw_best = curves.best_index(val_raw)
+    assert raw_best is not None
+    raw_min = float(val_raw[raw_best])
+    finite_val = val_raw[np.isfinite(val_raw)]
+    raw_last = float(finite_val[-1])
+    epochs = ctx.epochs
+    values: dict[str, Any] = {
+        "start_epoch": epochs[b + 1] if b + 1 < n else epochs[b],
+        "val_best": round(raw_min, 4),
+        "val_best_epoch": epochs[raw_best],
+        "val_last": round(raw_last, 4),
+        "rise_pct": _pct((raw_last - raw_min) / raw_min) if raw_min > 0 else _pct(rise / level),
+        "duration": after,
+        "train_drop_pct": _pct(train_drop),
+        "gap_last": round(float(val[-1] - train[-1]), 4),
+        "stop_epoch": epochs[raw_best],
+        "noise": round(band / noise_factor, 4),
+    }
+    values.update(regularization_advice(ctx.run))
+    return Evidence(values, epoch=values["start_epoch"])
+
+
+@detector("generalization-gap")
+def generalization_gap(
+    ctx: Context, *, min_epochs: int, max_accuracy_gap: float, max_loss_ratio: float,
+    min_val_loss: float, window: int, max_val_rise: float,
+) -> Evidence | None:
+    """A persistent train/validation gap at the end of training, without a rise."""
+    ctx.require_epochs(min_epochs)
+    n = _prefix(ctx)
+    if n < min_epochs:
+        return None
+    _, val = _curve(ctx, ctx.val_loss_key, n)
+    _, train = _curve(ctx, ctx.loss_key, n)
+    if float(val[-1]) > float(val.min()) * (1 + max_val_rise):
+        return None  # a rising validation loss is FD101's finding, not a steady gap
+    w = min(window, n)
+    acc_key = ctx.accuracy_key()
+    values: dict[str, Any] = {}
+    if acc_key and ctx.run.has("val_" + acc_key):
+        _, tacc = _curve(ctx, acc_key, n)
+        _, vacc = _curve(ctx, "val_" + acc_key, n)
+        gaps = tacc[-w:] - vacc[-w:]
+        if not (gaps >= max_accuracy_gap).all():
+            return None
+        values.update(
+            metric=acc_key, gap=round(float(gaps[-1]), 4), gap_pct=_pct(float(gaps[-1])),
+            accuracy_gap=round(float(gaps[-1]), 4),
+            train_value=round(float(tacc[-1]), 4), val_value=round(float(vacc[-1]), 4),
+            threshold_pct=_pct(max_accuracy_gap),
+        )
+    else:
+        ratio = val[-w:] / np.maximum(train[-w:], 1e-12)
+        if not ((ratio >= max_loss_ratio).all() and float(val[-1]) >= min_val_loss):
+            return None
+        values.update(
+            metric="loss", gap=round(float(val[-1] - train[-1]), 4),
+            gap_pct=_pct(float(ratio[-1]) - 1.0),
+            train_value=round(float(train[-1]), 4), val_value=round(float(val[-1]), 4),
+            threshold_pct=_pct(max_loss_ratio - 1.0),
+        )
+    values.update(regularization_advice(ctx.run))
+    return Evidence(values, epoch=ctx.epochs[n - w])
+
+
+# -------------------------------------------------------------------- underfitting
+@detector("high-plateau")
+def high_plateau(
+    ctx: Context, *, min_epochs: int, plateau_tolerance: float, min_plateau: int,
+    max_accuracy: float, chance_fraction: float, baseline_fraction: float,
+    max_gap_ratio: float,
+) -> Evidence | None:
+    """Training loss flat at a poor level, with validation close to training."""
+    ctx.require_epochs(min_epochs)
+    n = _prefix(ctx)
+    if n < min_epochs:
+        return None
+    train_raw, train = _curve(ctx, ctx.loss_key, n)
+    start = curves.plateau_start(train_raw, plateau_tolerance)
+    if start is None or n - start < min_plateau:
+        return None
+    level = float(train[-1])
+    run = ctx.run
+    assumption: str | None = None
+    reference: float | None = None
+    acc_key = ctx.accuracy_key()
+    base = run.baselines
+    if base is not None and base.prior_loss:
+        reference = float(base.prior_loss)
+        if level < baseline_fraction * reference:
+            return None
+        assumption = (
+            f"training loss {level:.4f} is {level / reference:.0%} of the loss of predicting "
+            f"the class prior ({reference:.4f})"
+        )
+    elif ctx.n_classes and ctx.n_classes >= 2:
+        reference = math.log(ctx.n_classes)
+        if level < chance_fraction * reference:
+            return None
+        assumption = (
+            f"training loss {level:.4f} is {level / reference:.0%} of the chance level "
+            f"ln({ctx.n_classes}) = {reference:.4f}"
+        )
+    elif acc_key is not None:
+        _, acc = _curve(ctx, acc_key, n)
+        if float(acc[-1]) > max_accuracy:
+            return None
+        assumption = (
+            f"{acc_key} plateaued at {float(acc[-1]):.3f}, far from 1 "
+            f"(assumed poor below {max_accuracy:.2f}; pass --classes for a chance-level check)"
+        )
+    else:
+        raise MissingInput(
+            "no accuracy metric, class count or baseline to judge the loss level",
+            "pass --task/--classes, log accuracy, or record the run with FitDoctor()",
+        )
+    if run.has("val_loss"):
+        _, val = _curve(ctx, "val_loss", n)
+        if float(val[-1]) > level * (1 + max_gap_ratio):
+            return None  # a large gap is variance, not bias
+        val_level: float | None = round(float(val[-1]), 4)
+    else:
+        val_level = None
+    values: dict[str, Any] = {
+        "plateau_epoch": ctx.epochs[start],
+        "plateau_epochs": n - start,
+        "loss_level": round(level, 4),
+        "val_loss_level": val_level,
+        "assumption": assumption,
+    }
+    adv = regularization_advice(run)
+    values["units_now"] = adv["units_now"]
+    values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
+    values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
+    return Evidence(values, epoch=ctx.epochs[start])
+
+
+# ------------------------------------------------------------------ convergence
+@detector("still-improving")
+def still_improving(
+    ctx: Context, *, min_epochs: int, window_fraction: float, min_window: int,
+    min_gain: float, min_t: float, slow_total_drop: float,
+) -> Evidence | None:
+    """The monitored loss still falling materially over the last epochs."""
+    ctx.require_epochs(min_epochs)
+    n = _prefix(ctx)
+    if n < min_epochs or n < ctx.run.n_epochs:
+        return None  # diverged runs are not "unfinished"
+    key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
+    raw, smooth = _curve(ctx, key, n)
+    w = max(min_window, int(round(window_fraction * n)))
+    w = min(w, n)
+    tr = curves.trend(raw, w)
+    if tr is None or tr.slope >= 0 or -tr.t() < min_t:
+        return None
+    level = float(smooth[-1])
+    if level <= 0:
+        return None
+    gain = -tr.slope * (w - 1) / abs(float(smooth[n - w]))
+    if gain < min_gain:
+        return None
+    # the validation curve must not have turned: its last epochs are its best region
+    best = curves.best_index(smooth)
+    if best is not None and best < n - max(2, w // 2):
+        return None
+    more = _epochs_more(raw[n - w:], n)
+    _, train = _curve(ctx, ctx.loss_key, n)
+    total_drop = (float(train[0]) - float(train[-1])) / abs(float(train[0])) if train[0] else 0.0
+    values: dict[str, Any] = {
+        "monitor": key,
+        "window": w,
+        "gain_pct": _pct(gain),
+        "per_epoch_pct": _pct(-tr.slope / level),
+        "last_value": round(float(raw[np.isfinite(raw)][-1]), 4),
+        "epochs_more": more,
+        "epochs_total": ctx.epochs[-1] + more,
+        "total_drop_pct": _pct(total_drop),
+        "slow": total_drop < slow_total_drop,
+    }
+    lr = learning_rate_change(ctx.run, 3.0)
+    if not values["slow"]:
+        lr = {"lr_now": None, "lr_proposed": None, "lr_factor": None}
+    values.update(lr)
+    values["slow_text"] = "slowly " if values["slow"] else ""
+    return Evidence(values, epoch=ctx.epochs[n - w])
+
+
+def _epochs_more(tail: np.ndarray, n: int) -> int:
+    """Epochs until the tail's improvement fades, from its decay between halves."""
+    tail = curves.fill_gaps(tail)
+    half = max(1, tail.size // 2)
+    g1 = float(tail[0] - tail[half])
+    g2 = float(tail[half] - tail[-1])
+    if g1 <= 0 or g2 <= 0:
+        return max(half * 2, n // 2)
+    q = min(0.95, max(0.05, g2 / g1))
+    # halves until the gain per half falls to 10% of the last one
+    halves = math.log(0.1) / math.log(q)
+    more = int(math.ceil(halves * half))
+    return int(min(max(more, half * 2), 3 * n))
+
+
+@detector("flat-loss")
+def flat_loss(ctx: Context, *, min_epochs: int, max_change: float) -> Evidence | None:
+    """Training loss that barely moves from its first epoch."""
+    ctx.require_epochs(min_epochs)
+    n = _prefix(ctx)
+    if n < min_epochs:
+        return None
+    raw, smooth = _curve(ctx, ctx.loss_key, n)
+    first = float(raw[np.isfinite(raw)][0])
+    if first == 0:
+        return None
+    lo, hi = float(np.nanmin(raw)), float(np.nanmax(raw))
+    change = (hi - lo) / abs(first)
+    if change > max_change:
+        return None
+    values: dict[str, Any] = {
+        "first": round(first, 4),
+        "last": round(float(raw[np.isfinite(raw)][-1]), 4),
+        "change_pct": round(100 * change, 2),
+        "threshold_pct": round(100 * max_change, 2),
+    }
+    values.update(learning_rate_change(ctx.run, 10.0))
+    return Evidence(values, epoch=ctx.epochs[0])
+
+
+# --------------------------------------------------------------------- divergence
+@detector("non-finite-loss")
+def non_finite_loss(ctx: Context) -> Evidence | None:
+    """A NaN or infinite loss (training or validation)."""
+    ctx.require_epochs(1)
+    found: list[tuple[int, str, float]] = []
+    for key in ("loss", "val_loss"):
+        if not ctx.run.has(key) and not any(
+            v is not None for v in ctx.run.metrics.get(key, [])
+        ):
+            continue
+        values = ctx.array(key)
+        logged = np.asarray([v is not None for v in ctx.run.metrics[key]])
+        i = curves.first_nonfinite(values, logged)
+        if i is not None:
+            found.append((i, key, float(values[i])))
+    if not found:
+        return None
+    i, key, value = min(found)
+    finite_before = ctx.array("loss")[:i] if ctx.run.has("loss") else np.array([])
+    finite_before = finite_before[np.isfinite(finite_before)]
+    values: dict[str, Any] = {
+        "metric": key,
+        "value": "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf"),
+        "nan_epoch": ctx.epochs[i],
+        "last_finite": round(float(finite_before[-1]), 4) if finite_before.size else None,
+        "epochs_lost": (lost := ctx.epochs[-1] - ctx.epochs[i] + 1),
+        "epochs_lost_text": f"{lost} epoch{'s' if lost != 1 else ''}",
+    }
+    values.update(learning_rate_change(ctx.run, 0.1))
+    return Evidence(values, epoch=ctx.epochs[i])
+
+
+@detector("exploding-loss")
+def exploding_loss(
+    ctx: Context, *, min_epochs: int, factor: float, min_rising: int,
+) -> Evidence | None:
+    """Finite training loss climbing far above its minimum."""
+    ctx.require_epochs(min_epochs)
+    n = _prefix(ctx)
+    if n < min_epochs:
+        return None
+    raw, smooth = _curve(ctx, ctx.loss_key, n)
+    b = int(np.argmin(smooth))
+    low = float(smooth[b])
+    first = float(smooth[0])
+    if low <= 0 or n - 1 - b < min_rising:
+        return None
+    peak_i = b + int(np.argmax(smooth[b:]))
+    peak = float(smooth[peak_i])
+    if peak < factor * low or peak < first:
+        return None
+    raw_low_i = curves.best_index(raw[: peak_i + 1])
+    raw_low_i = b if raw_low_i is None else raw_low_i
+    raw_peak_i = raw_low_i + int(np.nanargmax(raw[raw_low_i:n]))
+    raw_low, raw_peak = float(raw[raw_low_i]), float(raw[raw_peak_i])
+    values: dict[str, Any] = {
+        "min_loss": round(raw_low, 4),
+        "min_epoch": ctx.epochs[raw_low_i],
+        "peak_loss": round(raw_peak, 4),
+        "peak_epoch": ctx.epochs[raw_peak_i],
+        "ratio": round(raw_peak / raw_low, 1) if raw_low > 0 else round(peak / low, 1),
+    }
+    values.update(learning_rate_change(ctx.run, 0.1))
+    return Evidence(values, epoch=ctx.epochs[min(b + 1, n - 1)])
+
+
+# ---------------------------------------------------------------------- stability
+@detector("oscillation")
+def oscillation(
+    ctx: Context, *, metric: str, min_epochs: int, min_rises: float, min_amplitude: float,
+) -> Evidence | None:
+    """A loss that goes up and down from epoch to epoch by more than noise."""
+    ctx.require_epochs(min_epochs)
+    n = _prefix(ctx)
+    if n < min_epochs:
+        return None
+    key = ctx.val_loss_key if metric == "val_loss" else ctx.loss_key
+    raw, smooth = _curve(ctx, key, n)
+    ok = np.isfinite(raw)
+    x = raw[ok]
+    if x.size < min_epochs:
+        return None
+    diffs = np.diff(x)
+    rises = diffs > 0
+    rise_fraction = float(rises.mean())
+    level = float(np.median(np.abs(smooth[ok])))
+    if level == 0 or not rises.any():
+        return None
+    amplitude = float(np.median(np.abs(diffs))) / level
+    if rise_fraction < min_rises or amplitude < min_amplitude:
+        return None
+    worst = int(np.argmax(diffs))
+    epochs = np.asarray(ctx.epochs)[ok]
+    values: dict[str, Any] = {
+        "metric": key,
+        "rises": int(rises.sum()),
+        "steps": int(diffs.size),
+        "rise_pct": _pct(rise_fraction),
+        "amplitude_pct": _pct(amplitude),
+        "worst_epoch": int(epochs[worst + 1]),
+        "worst_jump": round(float(diffs[worst]), 4),
+    }
+    values.update(learning_rate_change(ctx.run, 0.3))
+    return Evidence(values, epoch=int(epochs[1]))
+
+
+# ---------------------------------------------------------------- validation setup
+@detector("no-validation")
+def no_validation(ctx: Context) -> Evidence | None:
+    """No validation curve at all."""
+    ctx.require_epochs(1)
+    if any(k.startswith("val_") for k in ctx.run.metrics):
+        return None
+    n_train = ctx.run.data.n_train if ctx.run.data and ctx.run.data.n_train else None
+    values: dict[str, Any] = {
+        "metrics": ", ".join(ctx.run.metrics) or "none",
+        "n_train": f"{n_train:,}" if n_train else None,
+        "n_val_proposed": f"{round(0.2 * n_train):,}" if n_train else None,
+        "kfold_hint": finite(float(n_train)) if n_train else None,
+    }
+    return Evidence(values, epoch=None)

@@ -1,0 +1,41 @@
+"""Exceptions raised by fitdoctor.
+
+The tree::
+
+    FitDoctorError                 base of everything fitdoctor raises on purpose
+    ├── InputError(ValueError)     a run, history or CSV that cannot be used
+    ├── ConfigError(ValueError)    a configuration or rule pack that cannot be used
+    └── MissingInput               raised by a detector: the run lacks what the rule needs
+
+``InputError`` and ``ConfigError`` are what the CLI turns into one line on stderr and
+exit code 2. ``MissingInput`` never reaches a user: the engine records the rule as
+skipped, with the reason and what would enable it.
+"""
+
+from __future__ import annotations
+
+
+class FitDoctorError(Exception):
+    """Base class of every exception fitdoctor raises on purpose."""
+
+
+class InputError(FitDoctorError, ValueError):
+    """The input (run file, history, CSV, object) cannot be used."""
+
+
+class ConfigError(FitDoctorError, ValueError):
+    """The configuration or a rule declaration cannot be used."""
+
+
+class MissingInput(FitDoctorError):
+    """A detector cannot run because the run lacks an input.
+
+    Args:
+        reason: What is missing, e.g. ``"no validation curve (val_loss)"``.
+        hint: What would enable the rule, e.g. ``"pass validation_split=0.2 to fit"``.
+    """
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint

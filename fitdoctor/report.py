@@ -1,0 +1,295 @@
+"""Report data: severities, findings, recommendations. Data only, no rendering.
+
+The JSON form (``"schema": "fitdoctor.report/1"``) is a stable interface; see
+:meth:`Report.to_dict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+REPORT_SCHEMA = "fitdoctor.report/1"
+
+#: Diagnoses a finding can carry (DESIGN.md), plus ``internal-error`` for detector crashes.
+DIAGNOSES = (
+    "overfitting",
+    "underfitting",
+    "not-converged",
+    "diverged",
+    "unstable",
+    "class-imbalance",
+    "model-setup",
+    "validation-setup",
+    "internal-error",
+)
+
+#: Actions a recommendation can carry (DESIGN.md). New ones may be added; none renamed.
+ACTIONS = (
+    "more-data",
+    "data-augmentation",
+    "fewer-features",
+    "more-features",
+    "raise-regularization",
+    "lower-regularization",
+    "add-dropout",
+    "fewer-units",
+    "more-units",
+    "fewer-layers",
+    "more-layers",
+    "early-stopping",
+    "train-longer",
+    "lower-learning-rate",
+    "raise-learning-rate",
+    "change-optimizer",
+    "larger-batch",
+    "class-weights",
+    "resample",
+    "precision-recall-metrics",
+    "tune-threshold",
+    "holdout-split",
+    "k-fold",
+    "iterated-k-fold",
+    "fix-hidden-activation",
+    "fix-output-activation",
+    "fix-loss",
+    "batch-size-power-of-two",
+    "normalize-inputs",
+    "check-data-leakage",
+    "clip-gradients",
+    "check-inputs",
+    "report-bug",
+)
+
+
+class Severity(str, Enum):
+    """How serious a finding is. Ordered: ``info < warning < error``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """0 for info, 1 for warning, 2 for error."""
+        return _RANK[self.value]
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        """Parse a severity name; raise ``ValueError`` naming the choices."""
+        try:
+            return cls(value.lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown severity {value!r}; expected one of error, warning, info"
+            ) from None
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Recommendation:
+    """One next change to try.
+
+    Args:
+        action: An action from :data:`ACTIONS`.
+        text: The concrete change, quantified where the run says enough.
+    """
+
+    action: str
+    text: str
+
+
+@dataclass
+class Finding:
+    """One thing a rule found in a run.
+
+    Args:
+        code: Rule code, e.g. ``"FD101"``.
+        name: Rule name (the symptom, kebab-case).
+        diagnosis: A diagnosis from :data:`DIAGNOSES`.
+        severity: Severity after configuration.
+        message: One line stating the problem with its numbers.
+        epoch: Epoch (1-based) where the problem starts, or ``None``.
+        evidence: The measurements behind the message.
+        recommendations: Ranked next changes.
+    """
+
+    code: str
+    name: str
+    diagnosis: str
+    severity: Severity
+    message: str
+    epoch: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "diagnosis": self.diagnosis,
+            "severity": self.severity.value,
+            "message": self.message,
+            "epoch": self.epoch,
+            "evidence": self.evidence,
+            "recommendations": [
+                {"action": r.action, "text": r.text} for r in self.recommendations
+            ],
+        }
+
+
+@dataclass
+class Skipped:
+    """A rule that could not run on this input.
+
+    Args:
+        code: Rule code.
+        name: Rule name.
+        reason: What the input lacks.
+        hint: What would enable the rule.
+    """
+
+    code: str
+    name: str
+    reason: str
+    hint: str = ""
+
+
+@dataclass
+class BestEpoch:
+    """The epoch to keep, judged on validation data only.
+
+    Args:
+        epoch: The epoch (1-based).
+        monitor: The validation metric it was judged on, e.g. ``"val_loss"``.
+        value: The metric's value there.
+        last_epoch: The last epoch trained.
+        patience: Suggested ``EarlyStopping`` patience.
+    """
+
+    epoch: int
+    monitor: str
+    value: float
+    last_epoch: int
+    patience: int | None = None
+
+    @property
+    def ran_past(self) -> bool:
+        """True when training went on after the best epoch."""
+        return self.last_epoch > self.epoch
+
+
+@dataclass
+class Report:
+    """The analysis of one run.
+
+    Args:
+        source: Display name of the input (path or object kind).
+        findings: Findings, most severe first.
+        best_epoch: The epoch to keep, if validation data allows judging.
+        skipped: Rules that could not run, with reasons.
+        n_epochs: Epochs in the run.
+        metrics: Metric names in the run.
+        notes: General remarks (e.g. "the run is too short to judge").
+        run_summary: Short facts about the run for the reporters (model, loss, ...).
+    """
+
+    source: str
+    findings: list[Finding] = field(default_factory=list)
+    best_epoch: BestEpoch | None = None
+    skipped: list[Skipped] = field(default_factory=list)
+    n_epochs: int = 0
+    metrics: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    run_summary: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, severity: Severity) -> int:
+        """Number of findings of exactly ``severity``."""
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def worst(self) -> Severity | None:
+        """The most severe severity among the findings, or ``None`` when there are none."""
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
+
+    def fails(self, fail_on: Severity) -> bool:
+        """True when some finding is at or above ``fail_on``."""
+        return any(f.severity.rank >= fail_on.rank for f in self.findings)
+
+    @property
+    def verdict(self) -> str:
+        """One line: the overall state of the run."""
+        if not self.findings:
+            return "healthy: no problems found"
+        diagnoses: list[str] = []
+        for f in self.findings:
+            if f.severity is not Severity.INFO and f.diagnosis not in diagnoses:
+                diagnoses.append(f.diagnosis)
+        counts = ", ".join(
+            f"{n} {s.value}{'s' if n != 1 else ''}"
+            for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+            if (n := self.count(s))
+        )
+        if not diagnoses:
+            return f"healthy, with hints ({counts})"
+        return f"{', '.join(diagnoses)} ({counts})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report contract: ``"schema": "fitdoctor.report/1"``."""
+        best = None
+        if self.best_epoch is not None:
+            b = self.best_epoch
+            best = {
+                "epoch": b.epoch,
+                "monitor": b.monitor,
+                "value": b.value,
+                "last_epoch": b.last_epoch,
+                "patience": b.patience,
+            }
+        return {
+            "schema": REPORT_SCHEMA,
+            "source": self.source,
+            "verdict": self.verdict,
+            "summary": {
+                "error": self.count(Severity.ERROR),
+                "warning": self.count(Severity.WARNING),
+                "info": self.count(Severity.INFO),
+            },
+            "n_epochs": self.n_epochs,
+            "metrics": self.metrics,
+            "best_epoch": best,
+            "findings": [f.to_dict() for f in self.findings],
+            "skipped": [
+                {"code": s.code, "name": s.name, "reason": s.reason, "hint": s.hint}
+                for s in self.skipped
+            ],
+            "notes": self.notes,
+            "run": self.run_summary,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding: code, name, diagnosis, severity, epoch, message."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "code": f.code,
+                    "name": f.name,
+                    "diagnosis": f.diagnosis,
+                    "severity": f.severity.value,
+                    "epoch": f.epoch,
+                    "message": f.message,
+                }
+                for f in self.findings
+            ],
+            columns=["code", "name", "diagnosis", "severity", "epoch", "message"],
+        )

@@ -1,0 +1,431 @@
+"""Rule declarations (``rules/*.toml``) and configuration (``[tool.fitdoctor]``).
+
+A rule is data: code, name, diagnosis, default severity, the detector it uses and that
+detector's parameters (defaults and docs), a one-line message template, ranked
+recommendations and documentation. Templates are filled with :func:`render`, a
+restricted formatter: ``{name}`` and ``{name:.3f}`` only, no attribute or index access,
+nothing evaluated.
+
+Configuration comes from ``fitdoctor.toml`` (top-level keys) or the ``[tool.fitdoctor]``
+table of ``pyproject.toml``, found in the working directory or its parents, or named
+with ``--config``::
+
+    [tool.fitdoctor]
+    select = ["FD1", "FD3"]        # code prefixes or rule names; default: all
+    ignore = ["FD702"]
+    fail-on = "warning"            # error | warning | info
+    rules = ["ci/rules"]           # extra rule packs (folders of *.toml)
+
+    [tool.fitdoctor.rule.FD101]    # per rule, by code or name
+    min_rise = 0.15
+    severity = "error"
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fitdoctor.detectors.base import DetectorSpec, registry
+from fitdoctor.errors import ConfigError
+from fitdoctor.report import ACTIONS, DIAGNOSES, Severity
+
+def _builtin_rules_dir() -> Path:
+    """``fitdoctor/rules`` in an installed wheel, the top-level ``rules/`` in a checkout."""
+    packaged = Path(__file__).parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "rules"
+
+
+#: The rule files shipped with fitdoctor (the wheel carries them inside the package).
+BUILTIN_RULES_DIR = _builtin_rules_dir()
+
+_RULE_KEYS = {
+    "code", "name", "diagnosis", "severity", "detector", "summary", "message",
+    "params", "recommendations", "escalate", "docs",
+}
+_DOC_KEYS = {"what", "why", "try", "example", "references", "bad", "good"}
+_CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule parameter: default value, type and documentation."""
+
+    name: str
+    default: Any
+    type: type
+    doc: str
+
+
+@dataclass(frozen=True)
+class RecommendationTemplate:
+    """A recommendation as declared: action, text template, optional fallback text."""
+
+    action: str
+    text: str
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Raise the severity when evidence ``key`` is at least ``at_least``.
+
+    ``at_least`` is a number or the name of one of the rule's parameters.
+    """
+
+    key: str
+    at_least: float | str
+    severity: Severity
+
+
+@dataclass
+class Rule:
+    """A declared rule, with configuration applied.
+
+    Args:
+        code: ``FDnnn``.
+        name: Kebab-case symptom name.
+        diagnosis: One of the diagnosis vocabulary.
+        severity: Severity in force (default or configured).
+        detector: The detector that measures it.
+        summary: One-line description.
+        message: Message template.
+        params: Parameter declarations.
+        values: Parameter values in force (defaults plus configuration).
+        recommendations: Ranked recommendation templates.
+        escalate: Severity escalations.
+        docs: Documentation sections.
+        origin: File the rule was declared in.
+    """
+
+    code: str
+    name: str
+    diagnosis: str
+    severity: Severity
+    detector: DetectorSpec
+    summary: str
+    message: str
+    params: dict[str, Param]
+    values: dict[str, Any]
+    recommendations: list[RecommendationTemplate]
+    escalate: list[Escalation] = field(default_factory=list)
+    docs: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""
+
+
+class _SafeFormatter(string.Formatter):
+    """``str.format`` without attribute or index access."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        if not field_name.isidentifier():
+            raise KeyError(field_name)
+        return kwargs[field_name], field_name
+
+
+_FORMATTER = _SafeFormatter()
+
+
+def template_fields(template: str) -> list[str]:
+    """Names a template refers to; raise ConfigError for anything but plain names."""
+    names = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ConfigError(f"bad template {template!r}: {exc}") from None
+    for _, name, _, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or conversion:
+            raise ConfigError(f"template field {{{name}}} must be a plain name in {template!r}")
+        names.append(name)
+    return names
+
+
+def render(template: str, values: Mapping[str, Any]) -> str | None:
+    """Fill ``template`` from ``values``; ``None`` when a field is missing or ``None``."""
+    for name in template_fields(template):
+        if values.get(name) is None:
+            return None
+    try:
+        return _FORMATTER.vformat(template, (), dict(values))
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+# ---------------------------------------------------------------------- loading
+def _req(table: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in table:
+        raise ConfigError(f"{where}: missing key {key!r}")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}: {key!r} must be a {kind.__name__}")
+    return value
+
+
+def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, DetectorSpec]) -> Rule:
+    where = f"{origin}: rule {raw.get('code', '?')}"
+    unknown = sorted(set(raw) - _RULE_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
+    code = _req(raw, "code", str, where)
+    if not (code.startswith("FD") or code[:1].isalpha()) or not code[-3:].isdigit():
+        raise ConfigError(f"{where}: code must look like FD123")
+    name = _req(raw, "name", str, where)
+    if name != name.lower() or " " in name or "_" in name:
+        raise ConfigError(f"{where}: name {name!r} must be kebab-case")
+    diagnosis = _req(raw, "diagnosis", str, where)
+    if diagnosis not in DIAGNOSES:
+        raise ConfigError(f"{where}: unknown diagnosis {diagnosis!r}")
+    try:
+        severity = Severity.parse(_req(raw, "severity", str, where))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    det_name = _req(raw, "detector", str, where)
+    if det_name not in detectors:
+        raise ConfigError(f"{where}: unknown detector {det_name!r}")
+    det = detectors[det_name]
+    params: dict[str, Param] = {}
+    for pname, pdecl in raw.get("params", {}).items():
+        if pname not in det.params:
+            raise ConfigError(f"{where}: detector {det_name!r} has no parameter {pname!r}")
+        if not isinstance(pdecl, dict) or "default" not in pdecl:
+            raise ConfigError(f"{where}: parameter {pname!r} needs a default")
+        ptype = det.params[pname]
+        default = _coerce(pdecl["default"], ptype, f"{where}: parameter {pname!r}")
+        params[pname] = Param(pname, default, ptype, str(pdecl.get("doc", "")))
+    missing = sorted(set(det.params) - set(params))
+    if missing:
+        raise ConfigError(f"{where}: parameter {missing[0]!r} of {det_name!r} is not declared")
+    message = _req(raw, "message", str, where)
+    template_fields(message)
+    recs = []
+    for i, rec in enumerate(raw.get("recommendations", [])):
+        rwhere = f"{where}: recommendation {i + 1}"
+        action = _req(rec, "action", str, rwhere)
+        if action not in ACTIONS:
+            raise ConfigError(f"{rwhere}: unknown action {action!r}")
+        text = _req(rec, "text", str, rwhere)
+        template_fields(text)
+        fallback = rec.get("fallback")
+        if fallback is not None:
+            template_fields(str(fallback))
+        extra = sorted(set(rec) - {"action", "text", "fallback"})
+        if extra:
+            raise ConfigError(f"{rwhere}: unknown key {extra[0]!r}")
+        recs.append(RecommendationTemplate(action, text, fallback))
+    escalate = []
+    for esc in raw.get("escalate", []):
+        at_least = esc.get("at_least")
+        if isinstance(at_least, str) and at_least not in params:
+            raise ConfigError(f"{where}: escalate refers to unknown parameter {at_least!r}")
+        if not isinstance(at_least, (int, float, str)):
+            raise ConfigError(f"{where}: escalate needs at_least (number or parameter name)")
+        try:
+            esc_sev = Severity.parse(str(esc.get("severity", "")))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: escalate: {exc}") from None
+        escalate.append(Escalation(str(_req(esc, "key", str, where)), at_least, esc_sev))
+    docs = raw.get("docs", {})
+    if not isinstance(docs, dict) or sorted(set(docs) - _DOC_KEYS):
+        raise ConfigError(f"{where}: docs may only have {', '.join(sorted(_DOC_KEYS))}")
+    return Rule(
+        code=code,
+        name=name,
+        diagnosis=diagnosis,
+        severity=severity,
+        detector=det,
+        summary=str(raw.get("summary", "")),
+        message=message,
+        params=params,
+        values={p.name: p.default for p in params.values()},
+        recommendations=recs,
+        escalate=escalate,
+        docs=docs,
+        origin=origin,
+    )
+
+
+def _coerce(value: Any, ptype: type, where: str) -> Any:
+    if ptype is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if ptype is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if not isinstance(value, ptype) or (ptype is int and isinstance(value, bool)):
+        raise ConfigError(f"{where} must be a {ptype.__name__}, got {value!r}")
+    return value
+
+
+def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
+    """Load the built-in rules and any extra rule packs.
+
+    Args:
+        extra_dirs: Folders of ``*.toml`` rule files to add. Defaults to none.
+
+    Returns:
+        Rules sorted by code.
+
+    Raises:
+        ConfigError: A file cannot be read, a rule is malformed, or a code or name repeats.
+    """
+    detectors = registry()
+    dirs = [BUILTIN_RULES_DIR, *extra_dirs]
+    rules: list[Rule] = []
+    for d in dirs:
+        if not d.is_dir():
+            raise ConfigError(f"rule pack {str(d)!r} is not a folder")
+        files = sorted(d.glob("*.toml"))
+        if not files and d != BUILTIN_RULES_DIR:
+            raise ConfigError(f"rule pack {str(d)!r} has no *.toml files")
+        for path in files:
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"{path}: {exc}") from None
+            extra = sorted(set(data) - {"rule"})
+            if extra:
+                raise ConfigError(f"{path}: unknown top-level key {extra[0]!r}")
+            for raw in data.get("rule", []):
+                rules.append(_parse_rule(raw, str(path.name), detectors))
+    seen: dict[str, str] = {}
+    for r in rules:
+        for key in (r.code, r.name):
+            if key in seen:
+                raise ConfigError(f"duplicate rule {key!r} ({seen[key]} and {r.origin})")
+            seen[key] = r.origin
+    return sorted(rules, key=lambda r: r.code)
+
+
+# ------------------------------------------------------------------ settings
+@dataclass
+class Settings:
+    """What to run and how to judge it.
+
+    Args:
+        select: Code prefixes or rule names to run. Defaults to `None` (all rules).
+        ignore: Code prefixes or rule names to skip. Defaults to none.
+        fail_on: Lowest severity that makes the CLI exit 1. Defaults to `error`.
+        rule_options: Per rule (code or name): parameter values and ``severity``.
+        rule_dirs: Extra rule packs. Defaults to none.
+        config_path: The configuration file these came from, if any.
+    """
+
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    fail_on: Severity = Severity.ERROR
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rule_dirs: list[Path] = field(default_factory=list)
+    config_path: Path | None = None
+
+    def rules(self) -> list[Rule]:
+        """The rules in force: loaded, configured and filtered by select/ignore."""
+        rules = load_rules(self.rule_dirs)
+        known = {r.code for r in rules} | {r.name for r in rules}
+        for sel in [*(self.select or []), *self.ignore]:
+            if sel != "ALL" and not any(_matches(r, sel) for r in rules):
+                raise ConfigError(f"unknown rule {sel!r} in select/ignore")
+        by_key = {r.code: r for r in rules} | {r.name: r for r in rules}
+        for key, options in self.rule_options.items():
+            if key not in known:
+                raise ConfigError(f"unknown rule {key!r} in configuration")
+            rule = by_key[key]
+            for opt, value in options.items():
+                if opt == "severity":
+                    try:
+                        rule.severity = Severity.parse(str(value))
+                    except ValueError as exc:
+                        raise ConfigError(f"rule {key}: {exc}") from None
+                elif opt in rule.params:
+                    rule.values[opt] = _coerce(value, rule.params[opt].type, f"rule {key}: {opt!r}")
+                else:
+                    raise ConfigError(f"rule {key} has no parameter {opt!r}")
+        chosen = [
+            r for r in rules
+            if (self.select is None or any(_matches(r, s) for s in self.select))
+            and not any(_matches(r, s) for s in self.ignore)
+        ]
+        return chosen
+
+
+def _matches(rule: Rule, selector: str) -> bool:
+    return selector == "ALL" or rule.name == selector or rule.code.startswith(selector)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``fitdoctor.toml``, or ``pyproject.toml`` with ``[tool.fitdoctor]``."""
+    for folder in [start, *start.parents]:
+        own = folder / "fitdoctor.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "fitdoctor" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def read_config(path: Path) -> Settings:
+    """Read settings from a ``fitdoctor.toml`` or ``pyproject.toml``.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The settings it declares.
+
+    Raises:
+        ConfigError: Unreadable file, unknown key or bad value.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {str(path)!r} not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {str(path)!r}: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("fitdoctor", {})
+    return settings_from_mapping(data, base=path.parent, origin=str(path))
+
+
+def settings_from_mapping(data: Mapping[str, Any], *, base: Path, origin: str) -> Settings:
+    """Build :class:`Settings` from a parsed configuration table."""
+    unknown = sorted(set(data) - _CONFIG_KEYS)
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key {unknown[0]!r}")
+    settings = Settings(config_path=Path(origin))
+    if "select" in data:
+        settings.select = _str_list(data["select"], f"{origin}: select")
+    if "ignore" in data:
+        settings.ignore = _str_list(data["ignore"], f"{origin}: ignore")
+    if "fail-on" in data:
+        try:
+            settings.fail_on = Severity.parse(str(data["fail-on"]))
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: fail-on: {exc}") from None
+    if "rules" in data:
+        settings.rule_dirs = [base / p for p in _str_list(data["rules"], f"{origin}: rules")]
+    rule_table = data.get("rule", {})
+    if not isinstance(rule_table, dict):
+        raise ConfigError(f"{origin}: rule must be a table")
+    for key, options in rule_table.items():
+        if not isinstance(options, dict):
+            raise ConfigError(f"{origin}: rule.{key} must be a table")
+        settings.rule_options[str(key)] = dict(options)
+    return settings
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return list(value)

@@ -1,0 +1,84 @@
+"""Data-driven rule cases, one file per rule: ``tests/rule_cases/FDnnn.toml``.
+
+Each file names its rule and lists cases::
+
+    rule = "FD101"
+
+    [[case]]
+    id = "gap_widens"              # test id becomes FD101_gap_widens
+    expect = "fire"                # or "silent"
+    history = "histories/x.json"   # a file under tests/data (any loadable format) ...
+    epoch = [5, 9]                 # optional: the finding's epoch must fall in this range
+    [case.metrics]                 # ... or an inline Keras-History-like dict
+    loss = [1.0, 0.5, 0.3]
+    [case.facts]                   # optional: task / n_classes a bare history lacks
+    task = "multiclass"
+    n_classes = 10
+    [case.config]                  # optional: parameter overrides for this rule
+    min_rise = 0.2
+
+A run file (schema fitdoctor.run/1) can be given with ``history`` too, for rules that
+need model, compile or data facts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fitdoctor
+from fitdoctor.rules import Settings, load_rules
+
+CASES_DIR = Path(__file__).parent / "rule_cases"
+DATA = Path(__file__).parent / "data"
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in sorted(CASES_DIR.glob("*.toml")):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        for case in spec["case"]:
+            params.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}_{case['id']}"))
+    return params
+
+
+def _source(case: dict[str, Any]) -> Any:
+    if "history" in case:
+        return DATA / case["history"]
+    return dict(case["metrics"])
+
+
+@pytest.mark.parametrize(("code", "case"), _cases())
+def test_rule_case(code: str, case: dict[str, Any]) -> None:
+    settings = Settings(select=[code], rule_options={code: dict(case.get("config", {}))})
+    facts = case.get("facts", {})
+    report = fitdoctor.analyze(
+        _source(case), settings, task=facts.get("task"), n_classes=facts.get("n_classes")
+    )
+    hits = [f for f in report.findings if f.code == code]
+    internal = [f for f in report.findings if f.code == "FD000"]
+    assert not internal, internal[0].message
+    if case["expect"] == "fire":
+        assert hits, f"{code} stayed silent; skipped: {report.skipped}"
+        if "epoch" in case:
+            lo, hi = case["epoch"]
+            assert hits[0].epoch is not None and lo <= hits[0].epoch <= hi, hits[0]
+        for needle in case.get("message_contains", []):
+            assert needle in hits[0].message, hits[0].message
+        for action in case.get("actions", []):
+            assert action in [r.action for r in hits[0].recommendations], hits[0]
+    else:
+        assert case["expect"] == "silent"
+        assert not hits, hits[0].message
+
+
+def test_every_rule_has_fire_and_silent_cases() -> None:
+    covered: dict[str, set[str]] = {}
+    for path in CASES_DIR.glob("*.toml"):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        covered.setdefault(spec["rule"], set()).update(c["expect"] for c in spec["case"])
+    for rule in load_rules():
+        assert covered.get(rule.code) == {"fire", "silent"}, f"{rule.code} needs fire and silent cases"
