@@ -48,14 +48,26 @@ def fill_gaps(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _running(values: np.ndarray, half: int, fn: str) -> np.ndarray:
+def _median3(values: np.ndarray) -> np.ndarray:
+    """Running median over 3 points; the two edge points use their 2-point mean."""
     n = values.size
+    if n < 3:
+        return values.copy()
     out = np.empty(n)
-    for i in range(n):
-        lo, hi = max(0, i - half), min(n, i + half + 1)
-        window = values[lo:hi]
-        out[i] = np.median(window) if fn == "median" else window.mean()
+    out[1:-1] = np.median(np.stack([values[:-2], values[1:-1], values[2:]]), axis=0)
+    out[0] = (values[0] + values[1]) / 2
+    out[-1] = (values[-2] + values[-1]) / 2
     return out
+
+
+def _running_mean(values: np.ndarray, half: int) -> np.ndarray:
+    """Centred running mean with the window shrinking at the edges (via cumulative sums)."""
+    n = values.size
+    csum = np.concatenate(([0.0], np.cumsum(values)))
+    idx = np.arange(n)
+    lo = np.maximum(0, idx - half)
+    hi = np.minimum(n, idx + half + 1)
+    return (csum[hi] - csum[lo]) / (hi - lo)
 
 
 def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
@@ -76,11 +88,11 @@ def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
     n = x.size
     if n < 3 or not np.isfinite(x).all():
         return x
-    med = _running(x, 1, "median")
+    med = _median3(x)
     if window is None:
         window = max(3, (n // 10) | 1)
     half = max(1, window // 2)
-    return _running(med, half, "mean")
+    return _running_mean(med, half)
 
 
 def noise(values: np.ndarray) -> float:

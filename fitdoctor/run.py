@@ -15,6 +15,7 @@ is lossless, NaN and infinities included.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -335,7 +336,19 @@ class Run:
         ``Infinity``, which :func:`fitdoctor.io.load` reads back.
         """
         out: dict[str, Any] = {"schema": RUN_SCHEMA}
-        out.update(asdict(self))
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "metrics":
+                value = {k: list(v) for k, v in value.items()}
+            elif f.name in ("epochs", "seconds") and value is not None:
+                value = list(value)
+            elif f.name == "per_class":
+                value = [asdict(p) for p in value]
+            elif value is not None and f.name in _NESTED:
+                value = asdict(value)
+            elif f.name == "meta":
+                value = copy.deepcopy(value)
+            out[f.name] = value
         return out
 
     @classmethod
