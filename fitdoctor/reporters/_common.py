@@ -1,0 +1,401 @@
+"""Helpers shared by the reporters: value formatting, sanitizing, grouping, sparklines.
+
+Standard library only: every reporter imports this module, and the JSON and GitHub
+reporters must start without importing rich, numpy or pandas.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fitdoctor.report import BestEpoch, Finding, Report, Severity, Skipped
+
+if TYPE_CHECKING:
+    from fitdoctor.run import Run
+
+#: Severities in display order, most severe first.
+SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+#: Keys of ``Report.run_summary`` shown in the header line, with their labels.
+SUMMARY_KEYS = (
+    ("model", "model"),
+    ("params", "params"),
+    ("loss", "loss"),
+    ("optimizer", "optimizer"),
+    ("learning_rate", "lr"),
+    ("task", "task"),
+    ("n_train", "train samples"),
+    ("n_val", "val samples"),
+)
+
+#: Sparkline levels, lowest first. Unicode blocks for terminals, ASCII for logs.
+UNICODE_LEVELS = "▁▂▃▄▅▆▇█"
+ASCII_LEVELS = "_.:-=+*#%@"
+
+# C0 and C1 control characters and DEL, minus tab/newline/CR which get their own handling.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NEWLINES = re.compile(r"\r\n|\r|\n|\t")
+
+
+def clean(text: object, *, keep_newlines: bool = False) -> str:
+    r"""Make a string from the run safe to print: no control characters, one line.
+
+    Control characters (ESC included, so a message cannot smuggle ANSI sequences
+    into a log) are shown as ``\xNN``. Newlines, carriage returns and tabs become
+    spaces unless ``keep_newlines``, in which case ``\r\n`` and ``\r`` become ``\n``.
+
+    Args:
+        text: The value to print (``str()`` is applied).
+        keep_newlines: Keep line breaks (as ``\n``). Defaults to `False`.
+
+    Returns:
+        The printable string.
+    """
+    s = str(text)
+    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+    if keep_newlines:
+        return s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _NEWLINES.sub(" ", s)
+
+
+def fmt_value(value: Any, *, max_items: int = 6) -> str:
+    """Format an evidence value compactly.
+
+    Floats get four significant digits, non-finite floats read ``nan``/``inf``,
+    ``None`` reads ``n/a``, lists show at most ``max_items`` items.
+
+    Args:
+        value: The value.
+        max_items: Longest list or mapping shown in full. Defaults to `6`.
+
+    Returns:
+        The formatted value, on one line.
+    """
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        if value == 0:
+            return "0"
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        shown = [fmt_value(v, max_items=max_items) for v in value[:max_items]]
+        more = len(value) - max_items
+        if more > 0:
+            shown.append(f"... +{more}")
+        return "[" + ", ".join(shown) + "]"
+    if isinstance(value, dict):
+        items = list(value.items())
+        shown = [f"{clean(k)}: {fmt_value(v, max_items=max_items)}" for k, v in items[:max_items]]
+        more = len(items) - max_items
+        if more > 0:
+            shown.append(f"... +{more}")
+        return "{" + ", ".join(shown) + "}"
+    return clean(value)
+
+
+def evidence_items(finding: Finding) -> list[tuple[str, str]]:
+    """The finding's evidence as ``(key, formatted value)`` pairs, in evidence order."""
+    return [(clean(k), fmt_value(v)) for k, v in finding.evidence.items()]
+
+
+def by_severity(findings: Iterable[Finding]) -> list[tuple[Severity, list[Finding]]]:
+    """Group findings by severity, most severe first; empty groups are left out.
+
+    Within a group the report's order (by code) is kept.
+    """
+    groups: dict[Severity, list[Finding]] = {s: [] for s in SEVERITY_ORDER}
+    for f in findings:
+        groups[f.severity].append(f)
+    return [(s, fs) for s, fs in groups.items() if fs]
+
+
+def group_skipped(skipped: Iterable[Skipped]) -> list[list[Skipped]]:
+    """Group skipped rules that share a reason and a hint, in order of first appearance.
+
+    A bare history skips a dozen model rules for the same reason; the terminal and
+    text reports show such a group on one line instead of repeating the hint.
+    """
+    groups: dict[tuple[str, str], list[Skipped]] = {}
+    for s in skipped:
+        groups.setdefault((s.reason, s.hint), []).append(s)
+    return list(groups.values())
+
+
+def skipped_line(group: Sequence[Skipped]) -> tuple[str, str]:
+    """``(what, hint)`` for a group from :func:`group_skipped`.
+
+    One rule reads ``"FD601 linear-hidden-layer: no model facts"``; several read
+    ``"FD601, FD602, FD603: no model facts"``.
+    """
+    first = group[0]
+    if len(group) == 1:
+        what = f"{clean(first.code)} {clean(first.name)}"
+    else:
+        what = ", ".join(clean(s.code) for s in group)
+    return f"{what}: {clean(first.reason)}", clean(first.hint)
+
+
+def header_facts(report: Report) -> list[str]:
+    """Facts for the header line: epochs, metrics, then the run summary, as ``key: value``."""
+    facts = [plural(report.n_epochs, "epoch")]
+    if report.metrics:
+        facts.append("metrics: " + ", ".join(clean(m) for m in report.metrics))
+    for key, label in SUMMARY_KEYS:
+        if report.run_summary.get(key) is not None:
+            facts.append(f"{label}: {fmt_value(report.run_summary[key])}")
+    return facts
+
+
+def _early_stopping_args(best: BestEpoch) -> list[str]:
+    args = [f'monitor="{clean(best.monitor)}"']
+    if best.patience is not None:
+        args.append(f"patience={best.patience}")
+    args.append("restore_best_weights=True")
+    return args
+
+
+def early_stopping_call(best: BestEpoch) -> str:
+    """The ``EarlyStopping(...)`` call that would have kept ``best``, on one line."""
+    return f"EarlyStopping({', '.join(_early_stopping_args(best))})"
+
+
+def early_stopping_lines(best: BestEpoch, width: int, indent: int) -> list[str]:
+    """The ``EarlyStopping`` call as lines of valid Python that fit ``width`` if possible.
+
+    One line when it fits after ``indent`` spaces, else one argument per line.
+    """
+    pad = " " * indent
+    call = early_stopping_call(best)
+    if indent + len(call) <= width:
+        return [pad + call]
+    return [
+        pad + "EarlyStopping(",
+        *(f"{pad}    {a}," for a in _early_stopping_args(best)),
+        pad + ")",
+    ]
+
+
+def best_epoch_sentences(best: BestEpoch) -> tuple[str, str | None]:
+    """The best-epoch summary and, when training ran past it, how far.
+
+    Returns:
+        ``("best epoch 7 of 40 (val_loss 0.41)", "training ran 33 epochs past it")``;
+        the second is ``None`` when the best epoch is the last one.
+    """
+    summary = (
+        f"best epoch {best.epoch} of {best.last_epoch} "
+        f"({clean(best.monitor)} {fmt_value(best.value)})"
+    )
+    if not best.ran_past:
+        return summary, None
+    extra = best.last_epoch - best.epoch
+    return summary, f"training ran {plural(extra, 'epoch')} past it"
+
+
+def plural(n: int, word: str) -> str:
+    """``"1 finding"``, ``"2 findings"``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def totals(reports: Sequence[Report]) -> str:
+    """One line summing up several reports, e.g. ``"3 runs: 1 error, 2 warnings"``."""
+    counts = [
+        plural(n, s.value)
+        for s in SEVERITY_ORDER
+        if (n := sum(r.count(s) for r in reports))
+    ]
+    return f"{plural(len(reports), 'run')}: {', '.join(counts) if counts else 'no findings'}"
+
+
+# ------------------------------------------------------------------ sparkline
+@dataclass
+class Spark:
+    """One curve rendered as a sparkline.
+
+    Args:
+        name: Metric name.
+        cells: One entry per column: a level index (0 = lowest), ``-1`` for a
+            non-finite value (NaN/inf) or ``None`` for a gap (not logged).
+        first: First logged value, or ``None``.
+        last: Last logged value, or ``None``.
+        low: Lowest finite value, or ``None``.
+    """
+
+    name: str
+    cells: list[int | None]
+    first: float | None
+    last: float | None
+    low: float | None
+
+
+@dataclass
+class Sparklines:
+    """Train/validation loss sparklines on one scale.
+
+    Args:
+        curves: The curves, training first.
+        per_column: Epochs per column (1 unless the run is wider than the space).
+        best_column: Column of the best epoch, or ``None``.
+        log_scale: True when values spanned three decades or more and were log-scaled.
+        first_epoch: First epoch number.
+        last_epoch: Last epoch number.
+    """
+
+    curves: list[Spark]
+    per_column: int
+    best_column: int | None
+    log_scale: bool
+    first_epoch: int
+    last_epoch: int
+
+
+def sparklines(
+    run: Run,
+    *,
+    levels: int,
+    max_columns: int,
+    best: BestEpoch | None = None,
+    keys: Sequence[str] = ("loss", "val_loss"),
+) -> Sparklines | None:
+    """Compute sparkline cells for ``keys`` (those the run has) on a shared scale.
+
+    Long runs are bucketed: each column covers ``ceil(n / max_columns)`` epochs and
+    shows their mean; a column holding a NaN or inf shows the non-finite marker,
+    a column with nothing logged shows a gap.
+
+    Args:
+        run: The run with the curves.
+        levels: Number of height levels.
+        max_columns: Widest sparkline allowed.
+        best: The best epoch to mark. Defaults to `None`.
+        keys: Metrics to draw. Defaults to `("loss", "val_loss")`.
+
+    Returns:
+        The sparklines, or ``None`` when the run has none of ``keys`` or no epochs.
+    """
+    present = [k for k in keys if k in run.metrics and run.has(k)]
+    n = run.n_epochs
+    if not present or n == 0:
+        return None
+    per = max(1, math.ceil(n / max(1, max_columns)))
+    n_cols = math.ceil(n / per)
+
+    # Bucket each curve: (mean of finite values | None for gap | nan for non-finite).
+    bucketed: dict[str, list[float | None]] = {}
+    for key in present:
+        raw = run.metrics[key]
+        cols: list[float | None] = []
+        for c in range(n_cols):
+            chunk = raw[c * per : (c + 1) * per]
+            logged = [float(v) for v in chunk if v is not None]
+            if not logged:
+                cols.append(None)
+            elif any(not math.isfinite(v) for v in logged):
+                cols.append(math.nan)
+            else:
+                cols.append(sum(logged) / len(logged))
+        bucketed[key] = cols
+
+    finite = [v for cols in bucketed.values() for v in cols if v is not None and math.isfinite(v)]
+    log_scale = False
+    lo = hi = 0.0
+    if finite:
+        lo, hi = min(finite), max(finite)
+        if lo > 0 and hi / lo >= 1000:
+            log_scale = True
+            lo, hi = math.log10(lo), math.log10(hi)
+
+    def level(v: float) -> int:
+        x = math.log10(v) if log_scale else v
+        if hi <= lo:
+            return 0
+        return min(levels - 1, max(0, round((x - lo) / (hi - lo) * (levels - 1))))
+
+    curves: list[Spark] = []
+    for key in present:
+        cells: list[int | None] = []
+        for v in bucketed[key]:
+            if v is None:
+                cells.append(None)
+            elif not math.isfinite(v):
+                cells.append(-1)
+            else:
+                cells.append(level(v))
+        logged = [float(v) for v in run.metrics[key] if v is not None]
+        fin = [v for v in logged if math.isfinite(v)]
+        curves.append(
+            Spark(
+                name=key,
+                cells=cells,
+                first=logged[0] if logged else None,
+                last=logged[-1] if logged else None,
+                low=min(fin) if fin else None,
+            )
+        )
+    best_column = None
+    if best is not None and best.epoch in run.epochs:
+        best_column = run.epochs.index(best.epoch) // per
+    return Sparklines(
+        curves=curves,
+        per_column=per,
+        best_column=best_column,
+        log_scale=log_scale,
+        first_epoch=run.epochs[0],
+        last_epoch=run.epochs[-1],
+    )
+
+
+def spark_tail(spark: Spark, arrow: str = "->", room: int | None = None) -> str:
+    """The numbers after a sparkline: ``first -> last (min low)``.
+
+    Args:
+        spark: The curve.
+        arrow: The arrow between first and last. Defaults to `"->"`.
+        room: Characters available; the minimum, then everything, is dropped to fit.
+            Defaults to `None` (no limit).
+
+    Returns:
+        The tail, possibly empty.
+    """
+    if spark.first is None or spark.last is None:
+        return ""
+    short = f"{fmt_value(spark.first)} {arrow} {fmt_value(spark.last)}"
+    full = short
+    if spark.low is not None and spark.low != spark.last:
+        full += f" (min {fmt_value(spark.low)})"
+    for tail in (full, short):
+        if room is None or len(tail) <= room:
+            return tail
+    return ""
+
+
+def spark_caption(lines: Sparklines) -> str:
+    """What the sparkline shows: epoch range, bucketing and scale."""
+    parts = [f"epochs {lines.first_epoch}-{lines.last_epoch}"]
+    if lines.per_column > 1:
+        parts.append(f"{lines.per_column} epochs per column")
+    parts.append("log scale" if lines.log_scale else "shared scale")
+    return ", ".join(parts)
+
+
+def caret_line(lines: Sparklines, indent: int, best: BestEpoch, width: int) -> str:
+    """The line under the sparklines with ``^`` under the best epoch and a label."""
+    col = lines.best_column if lines.best_column is not None else 0
+    label = f"best epoch {best.epoch}"
+    pos = indent + col
+    right = " " * pos + "^ " + label
+    if len(right) <= width or pos < len(label) + 1:
+        return right
+    return " " * (pos - len(label) - 1) + label + " ^"

@@ -1,0 +1,174 @@
+"""Markdown report, for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
+
+Per report: a heading with the verdict, the run facts, a findings table (severity,
+code, name, epoch, message), then per finding its evidence and ranked
+recommendations, the best epoch with the ``EarlyStopping`` call, the loss sparkline
+(when the run is given), and the skipped rules in a ``<details>`` block.
+
+Every string that comes from the run or a rule pack is escaped: HTML (``<``, ``>``,
+``&``) becomes entities, markdown punctuation (``|``, ``*``, ``_``, backticks,
+brackets, ``$`` math, ...) is backslash-escaped, and line breaks become spaces, so a
+message can neither break the table nor inject HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fitdoctor.report import Report, Severity
+from fitdoctor.reporters import _common as c
+
+if TYPE_CHECKING:
+    from fitdoctor.run import Run
+
+_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
+# Only characters that act mid-line; strings from the run never start a line.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
+
+
+def escape(text: object) -> str:
+    """Escape a string from the run for markdown, on one line.
+
+    Args:
+        text: The value (``str()`` is applied).
+
+    Returns:
+        Markdown that renders as the literal text.
+    """
+    s = c.clean(text)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def _icon(report: Report) -> str:
+    worst = report.worst()
+    if worst is None or all(f.severity is Severity.INFO for f in report.findings):
+        return "✅"
+    return _ICON[worst]
+
+
+def _sparkline_block(report: Report, run: Run) -> list[str]:
+    names = [k for k in ("loss", "val_loss") if run.has(k)]
+    if not names:
+        return []
+    label_w = max(len(n) for n in names) + 2
+    lines = c.sparklines(run, levels=len(c.UNICODE_LEVELS), max_columns=60, best=report.best_epoch)
+    if lines is None:
+        return []
+    out = [f"Loss curves ({escape(c.spark_caption(lines))}, × = NaN/inf):", "", "```text"]
+    for spark in lines.curves:
+        chars = "".join(
+            " " if cell is None else "×" if cell < 0 else c.UNICODE_LEVELS[cell]
+            for cell in spark.cells
+        )
+        out.append(f"{c.clean(spark.name).ljust(label_w)}{chars}  {c.spark_tail(spark, '→')}")
+    if report.best_epoch is not None and lines.best_column is not None:
+        out.append(c.caret_line(lines, label_w, report.best_epoch, 1000))
+    out.append("```")
+    return out
+
+
+def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> str:
+    """Render one report as GitHub-flavoured markdown.
+
+    Args:
+        report: The report.
+        run: The analyzed run, for the loss sparkline. Defaults to `None` (no sparkline).
+        level: Heading level of the report's title. Defaults to `2`.
+
+    Returns:
+        The markdown, ending with a newline.
+    """
+    h = "#" * level
+    out: list[str] = [
+        f"{h} {_icon(report)} {escape(report.source)}: {escape(report.verdict)}",
+        "",
+        " · ".join(escape(fact) for fact in c.header_facts(report)),
+        "",
+    ]
+    if report.findings:
+        out += ["| severity | code | name | epoch | message |", "| --- | --- | --- | ---: | --- |"]
+        for f in report.findings:
+            epoch = "" if f.epoch is None else str(f.epoch)
+            out.append(
+                f"| {_ICON[f.severity]} {f.severity.value} | {escape(f.code)} | {escape(f.name)} "
+                f"| {epoch} | {escape(f.message)} |"
+            )
+        out.append("")
+        for f in report.findings:
+            out.append(f"{h}# {escape(f.code)} {escape(f.name)}")
+            out.append("")
+            where = f" · epoch {f.epoch}" if f.epoch is not None else ""
+            out.append(f"*{escape(f.diagnosis)}* · {f.severity.value}{where}: {escape(f.message)}")
+            out.append("")
+            items = c.evidence_items(f)
+            if items:
+                evidence = ", ".join(f"{escape(k)}: {escape(v)}" for k, v in items)
+                out += [f"**Evidence:** {evidence}", ""]
+            if f.recommendations:
+                out += ["**Next changes, best first:**", ""]
+                out += [
+                    f"{i}. {escape(r.text)} — *{escape(r.action)}*"
+                    for i, r in enumerate(f.recommendations, 1)
+                ]
+                out.append("")
+    else:
+        out += ["No findings.", ""]
+
+    if report.best_epoch is not None:
+        summary, past = c.best_epoch_sentences(report.best_epoch)
+        line = f"**Best epoch:** {escape(summary.removeprefix('best epoch '))}"
+        if past:
+            out += [line + f"; {escape(past)}:", "", "```python"]
+            out += [c.early_stopping_call(report.best_epoch), "```", ""]
+        else:
+            out += [line, ""]
+
+    if run is not None:
+        block = _sparkline_block(report, run)
+        if block:
+            out += [*block, ""]
+
+    if report.skipped:
+        out += [
+            "<details>",
+            f"<summary>Skipped rules ({len(report.skipped)})</summary>",
+            "",
+        ]
+        for s in report.skipped:
+            line = f"- **{escape(s.code)}** {escape(s.name)}: {escape(s.reason)}"
+            if s.hint:
+                line += f" — to enable: {escape(s.hint)}"
+            out.append(line)
+        out += ["", "</details>", ""]
+
+    if report.notes:
+        out += ["**Notes:**", ""]
+        out += [f"- {escape(n)}" for n in report.notes]
+        out.append("")
+    return "\n".join(out)
+
+
+def render_many(
+    items: Sequence[tuple[Report, Run | None]], *, width: int = 100, color: bool = False
+) -> str:
+    """Render reports as one markdown document; several get a title and a totals line.
+
+    Args:
+        items: ``(report, run)`` pairs; ``run`` may be ``None``.
+        width: Ignored (markdown is not wrapped). Defaults to `100`.
+        color: Ignored. Defaults to `False`.
+
+    Returns:
+        The markdown.
+    """
+    del width, color
+    if len(items) == 1:
+        report, run = items[0]
+        return render_report(report, run=run)
+    reports = [r for r, _ in items]
+    parts = [f"## fitdoctor: {escape(c.totals(reports))}", ""]
+    parts += [render_report(r, run=run, level=3) for r, run in items]
+    return "\n".join(parts)
