@@ -39,7 +39,8 @@ class Evidence:
     Args:
         values: Named measurements; they fill the rule's templates and appear in reports.
             Use ``None`` for a measurement that is unknown (recommendations needing it
-            fall back or are left out).
+            fall back or are left out). Keys starting with ``_`` fill templates only
+            (wording helpers) and are left out of the finding's evidence.
         epoch: The epoch (1-based) where the problem starts, if it has one.
     """
 

@@ -252,11 +252,9 @@ def still_improving(
         "total_drop_pct": _pct(total_drop),
         "slow": total_drop < slow_total_drop,
     }
-    lr = learning_rate_change(ctx.run, 3.0)
-    if not values["slow"]:
-        lr = {"lr_now": None, "lr_proposed": None, "lr_factor": None}
-    values.update(lr)
-    values["slow_text"] = "slowly " if values["slow"] else ""
+    if values["slow"]:
+        values.update(learning_rate_change(ctx.run, 3.0))
+    values["_slow_text"] = "slowly " if values["slow"] else ""
     return Evidence(values, epoch=ctx.epochs[n - w])
 
 
@@ -327,7 +325,7 @@ def non_finite_loss(ctx: Context) -> Evidence | None:
         "nan_epoch": ctx.epochs[i],
         "last_finite": round(float(finite_before[-1]), 4) if finite_before.size else None,
         "epochs_lost": (lost := ctx.epochs[-1] - ctx.epochs[i] + 1),
-        "epochs_lost_text": f"{lost} epoch{'s' if lost != 1 else ''}",
+        "_epochs_lost_text": f"{lost} epoch{'s' if lost != 1 else ''}",
     }
     values.update(learning_rate_change(ctx.run, 0.1))
     return Evidence(values, epoch=ctx.epochs[i])
