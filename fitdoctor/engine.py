@@ -25,7 +25,9 @@ from fitdoctor.run import Run
 MIN_EPOCHS_TO_JUDGE = 3
 
 
-def analyze(run: Run, settings: Settings | None = None, *, rules: list[Rule] | None = None) -> Report:
+def analyze(
+    run: Run, settings: Settings | None = None, *, rules: list[Rule] | None = None
+) -> Report:
     """Analyze ``run`` with the rules in force.
 
     Args:
@@ -56,14 +58,14 @@ def analyze(run: Run, settings: Settings | None = None, *, rules: list[Rule] | N
         except MissingInput as missing:
             skipped.append(Skipped(rule.code, rule.name, missing.reason, missing.hint))
             continue
-        except Exception as exc:  # noqa: BLE001 - a detector crash must not abort the analysis
+        except Exception as exc:  # a detector crash must not abort the analysis
             findings.append(_internal(rule, exc))
             continue
         if evidence is None:
             continue
         findings.append(_finding(rule, evidence, context_values))
     findings.sort(key=lambda f: (-f.severity.rank, f.code))
-    notes = []
+    notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
     if run.n_epochs < MIN_EPOCHS_TO_JUDGE:
         notes.append(
             f"The run has {run.n_epochs} epoch{'s' if run.n_epochs != 1 else ''}: too short to "
@@ -92,14 +94,10 @@ def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> 
         if text is not None:
             recs.append(Recommendation(tmpl.action, text))
     severity = rule.severity
-    for esc in rule.escalate:
+    for esc in rule.escalate:  # in declaration order; each match sets the severity
         threshold = rule.values[esc.at_least] if isinstance(esc.at_least, str) else esc.at_least
         measured = evidence.values.get(esc.key)
-        if (
-            isinstance(measured, (int, float))
-            and measured >= threshold
-            and esc.severity.rank > severity.rank
-        ):
+        if isinstance(measured, (int, float)) and measured >= threshold:
             severity = esc.severity
     return Finding(
         code=rule.code,
@@ -186,8 +184,11 @@ def summarize(run: Run) -> dict[str, Any]:
     """Short facts about the run, for reporters."""
     out: dict[str, Any] = {"source": run.source, "status": run.status, "epochs": run.n_epochs}
     if run.model is not None:
-        dense = [f"{layer.class_name}({layer.units}, {layer.activation})" for layer in run.model.layers
-                 if layer.units is not None]
+        dense = [
+            f"{layer.class_name}({layer.units}, {layer.activation})"
+            for layer in run.model.layers
+            if layer.units is not None
+        ]
         out["model"] = " → ".join(dense) if dense else run.model.class_name
         out["params"] = run.model.params
     if run.compile is not None:

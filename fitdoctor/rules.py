@@ -24,7 +24,7 @@ with ``--config``::
 from __future__ import annotations
 
 import string
-import tomllib
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,11 @@ from typing import Any
 from fitdoctor.detectors.base import DetectorSpec, registry
 from fitdoctor.errors import ConfigError
 from fitdoctor.report import ACTIONS, DIAGNOSES, Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 def _builtin_rules_dir() -> Path:
     """``fitdoctor/rules`` in an installed wheel, the top-level ``rules/`` in a checkout."""
@@ -74,9 +79,10 @@ class RecommendationTemplate:
 
 @dataclass(frozen=True)
 class Escalation:
-    """Raise the severity when evidence ``key`` is at least ``at_least``.
+    """Set the severity when evidence ``key`` is at least ``at_least``.
 
-    ``at_least`` is a number or the name of one of the rule's parameters.
+    ``at_least`` is a number or the name of one of the rule's parameters. Entries apply
+    in declaration order, each match setting the severity (up or down).
     """
 
     key: str

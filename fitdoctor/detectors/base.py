@@ -89,7 +89,9 @@ def detector(
             if p.kind is inspect.Parameter.KEYWORD_ONLY:
                 ann = p.annotation
                 if ann not in (float, int, bool, str):
-                    raise TypeError(f"detector {name}: parameter {p.name} must be float/int/bool/str")
+                    raise TypeError(
+                        f"detector {name}: parameter {p.name} must be float/int/bool/str"
+                    )
                 params[p.name] = ann
         doc = (fn.__doc__ or "").strip().splitlines()
         _REGISTRY[name] = DetectorSpec(name, fn, params, doc[0] if doc else "")
@@ -159,8 +161,8 @@ class Context:
         if self.run.n_epochs < n:
             raise MissingInput(
                 f"the run has {self.run.n_epochs} epoch{'s' if self.run.n_epochs != 1 else ''}; "
-                f"at least {n} are needed to judge this",
-                f"train for at least {n} epochs",
+                f"at least {n} {'are' if n != 1 else 'is'} needed to judge this",
+                f"train for at least {n} epoch{'s' if n != 1 else ''}",
             )
 
     def accuracy_key(self, prefix: str = "") -> str | None:
@@ -171,9 +173,8 @@ class Context:
             base = key[len(prefix):]
             if prefix == "" and base.startswith("val_"):
                 continue
-            if base in ("accuracy", "acc") or base.endswith("_accuracy"):
-                if self.run.has(key):
-                    return key
+            if (base in ("accuracy", "acc") or base.endswith("_accuracy")) and self.run.has(key):
+                return key
         return None
 
     @cached_property

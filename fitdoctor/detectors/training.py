@@ -20,8 +20,17 @@ from fitdoctor.detectors.base import Context, Evidence, detector, finite
 from fitdoctor.errors import MissingInput
 
 
+#: A training loss this many times the next epoch's (or the previous one's) is a blow-up.
+SPIKE_FACTOR = 100.0
+
+
 def _prefix(ctx: Context) -> int:
-    """Number of leading rows before the first non-finite training or validation loss."""
+    """Rows before the first non-finite loss or blow-up: what the curve rules may judge.
+
+    A run whose loss exploded (NaN, infinity, or an epoch :data:`SPIKE_FACTOR` times its
+    neighbour) is judged by the divergence rules only; what follows a blow-up, often a
+    collapse to a constant predictor, is not a learning curve.
+    """
     cut = ctx.run.n_epochs
     for key in ("loss", "val_loss"):
         if ctx.run.has(key):
@@ -30,7 +39,24 @@ def _prefix(ctx: Context) -> int:
             bad = curves.first_nonfinite(values, logged)
             if bad is not None:
                 cut = min(cut, bad)
+    if ctx.run.has("loss"):
+        spike = _spike(ctx.array("loss")[:cut])
+        if spike is not None:
+            cut = min(cut, spike[0])
     return cut
+
+
+def _spike(values: np.ndarray) -> tuple[int, float] | None:
+    """First epoch whose loss is SPIKE_FACTOR times a finite neighbour, with that ratio."""
+    x = np.asarray(values, dtype=float)
+    for i in range(x.size):
+        if not np.isfinite(x[i]) or x[i] <= 0:
+            continue
+        neighbours = [x[j] for j in (i - 1, i + 1) if 0 <= j < x.size and np.isfinite(x[j])]
+        neighbours = [v for v in neighbours if v > 0]
+        if neighbours and x[i] >= SPIKE_FACTOR * max(neighbours):
+            return i, float(x[i] / max(neighbours))
+    return None
 
 
 def _curve(ctx: Context, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,8 +72,14 @@ def _pct(x: float) -> float:
 # --------------------------------------------------------------------- overfitting
 @detector("val-loss-divergence")
 def val_loss_divergence(
-    ctx: Context, *, min_epochs: int, min_rise: float, noise_factor: float,
-    min_after: int, min_train_drop: float,
+    ctx: Context,
+    *,
+    min_epochs: int,
+    min_rise: float,
+    noise_factor: float,
+    min_after: int,
+    min_train_drop: float,
+    max_patience: int,
 ) -> Evidence | None:
     """Validation loss rising from its minimum while the training loss keeps falling."""
     ctx.require_epochs(min_epochs)
@@ -66,7 +98,7 @@ def val_loss_divergence(
     if level <= 0 or rise <= band or rise / level < min_rise:
         return None
     # the rise must persist: most raw values after the best sit above the band
-    tail = val_raw[b + 1:n]
+    tail = val_raw[b + 1 : n]
     tail = tail[np.isfinite(tail)]
     if tail.size and np.mean(tail > level + band / 2) < 0.6:
         return None
@@ -91,14 +123,44 @@ def val_loss_divergence(
         "stop_epoch": epochs[raw_best],
         "noise": round(band / noise_factor, 4),
     }
+    raw_after = ctx.epochs[n - 1] - epochs[raw_best]
+    stopped = _stopped_early(ctx)
+    looks_stopped = (
+        stopped if stopped is not None else (n == ctx.run.n_epochs and raw_after <= max_patience)
+    )
+    values["early_stopped"] = int(bool(looks_stopped))
+    values["_stopped_text"] = (
+        f"; training stopped {raw_after} epochs after its best, as EarlyStopping does: "
+        f"with restore_best_weights=True you kept epoch {epochs[raw_best]}"
+        if looks_stopped
+        else ""
+    )
     values.update(regularization_advice(ctx.run))
     return Evidence(values, epoch=values["start_epoch"])
 
 
+def _stopped_early(ctx: Context) -> bool | None:
+    """True/False when the run's facts say whether training stopped early; None if unknown."""
+    run = ctx.run
+    if run.status == "stopped-early":
+        return True
+    if run.status == "completed":
+        return False
+    if run.fit is not None and run.fit.epochs:
+        return run.epochs[-1] < run.fit.epochs
+    return None
+
+
 @detector("generalization-gap")
 def generalization_gap(
-    ctx: Context, *, min_epochs: int, max_accuracy_gap: float, max_loss_ratio: float,
-    min_val_loss: float, window: int, max_val_rise: float,
+    ctx: Context,
+    *,
+    min_epochs: int,
+    max_accuracy_gap: float,
+    max_loss_ratio: float,
+    min_val_loss: float,
+    window: int,
+    max_val_rise: float,
 ) -> Evidence | None:
     """A persistent train/validation gap at the end of training, without a rise."""
     ctx.require_epochs(min_epochs)
@@ -119,9 +181,12 @@ def generalization_gap(
         if not (gaps >= max_accuracy_gap).all():
             return None
         values.update(
-            metric=acc_key, gap=round(float(gaps[-1]), 4), gap_pct=_pct(float(gaps[-1])),
+            metric=acc_key,
+            gap=round(float(gaps[-1]), 4),
+            gap_pct=_pct(float(gaps[-1])),
             accuracy_gap=round(float(gaps[-1]), 4),
-            train_value=round(float(tacc[-1]), 4), val_value=round(float(vacc[-1]), 4),
+            train_value=round(float(tacc[-1]), 4),
+            val_value=round(float(vacc[-1]), 4),
             threshold_pct=_pct(max_accuracy_gap),
         )
     else:
@@ -129,9 +194,11 @@ def generalization_gap(
         if not ((ratio >= max_loss_ratio).all() and float(val[-1]) >= min_val_loss):
             return None
         values.update(
-            metric="loss", gap=round(float(val[-1] - train[-1]), 4),
+            metric="loss",
+            gap=round(float(val[-1] - train[-1]), 4),
             gap_pct=_pct(float(ratio[-1]) - 1.0),
-            train_value=round(float(train[-1]), 4), val_value=round(float(val[-1]), 4),
+            train_value=round(float(train[-1]), 4),
+            val_value=round(float(val[-1]), 4),
             threshold_pct=_pct(max_loss_ratio - 1.0),
         )
     values.update(regularization_advice(ctx.run))
@@ -141,9 +208,16 @@ def generalization_gap(
 # -------------------------------------------------------------------- underfitting
 @detector("high-plateau")
 def high_plateau(
-    ctx: Context, *, min_epochs: int, plateau_tolerance: float, min_plateau: int,
-    max_accuracy: float, chance_fraction: float, baseline_fraction: float,
+    ctx: Context,
+    *,
+    min_epochs: int,
+    plateau_tolerance: float,
+    min_plateau: int,
+    max_accuracy: float,
+    chance_fraction: float,
+    baseline_fraction: float,
     max_gap_ratio: float,
+    min_progress: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training."""
     ctx.require_epochs(min_epochs)
@@ -151,6 +225,9 @@ def high_plateau(
     if n < min_epochs:
         return None
     train_raw, train = _curve(ctx, ctx.loss_key, n)
+    first = float(train_raw[np.isfinite(train_raw)][0])
+    if first == 0 or float(np.nanmax(train_raw) - np.nanmin(train_raw)) / abs(first) < min_progress:
+        return None  # a loss that never moved is stalled (FD302), not a capacity limit
     start = curves.plateau_start(train_raw, plateau_tolerance)
     if start is None or n - start < min_plateau:
         return None
@@ -213,8 +290,15 @@ def high_plateau(
 # ------------------------------------------------------------------ convergence
 @detector("still-improving")
 def still_improving(
-    ctx: Context, *, min_epochs: int, window_fraction: float, min_window: int,
-    min_gain: float, min_t: float, slow_total_drop: float,
+    ctx: Context,
+    *,
+    min_epochs: int,
+    window_fraction: float,
+    min_window: int,
+    min_gain: float,
+    min_share: float,
+    min_t: float,
+    slow_total_drop: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs."""
     ctx.require_epochs(min_epochs)
@@ -223,7 +307,7 @@ def still_improving(
         return None  # diverged runs are not "unfinished"
     key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
     raw, smooth = _curve(ctx, key, n)
-    w = max(min_window, int(round(window_fraction * n)))
+    w = max(min_window, round(window_fraction * n))
     w = min(w, n)
     tr = curves.trend(raw, w)
     if tr is None or tr.slope >= 0 or -tr.t() < min_t:
@@ -234,17 +318,22 @@ def still_improving(
     gain = -tr.slope * (w - 1) / abs(float(smooth[n - w]))
     if gain < min_gain:
         return None
+    total = float(np.max(smooth) - smooth[-1])
+    share = -tr.slope * (w - 1) / total if total > 0 else 0.0
+    if share < min_share:
+        return None  # the tail's fall is a sliver of what the run achieved: converging
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)
     if best is not None and best < n - max(2, w // 2):
         return None
-    more = _epochs_more(raw[n - w:], n)
+    more = _epochs_more(raw[n - w :], n)
     _, train = _curve(ctx, ctx.loss_key, n)
     total_drop = (float(train[0]) - float(train[-1])) / abs(float(train[0])) if train[0] else 0.0
     values: dict[str, Any] = {
         "monitor": key,
         "window": w,
         "gain_pct": _pct(gain),
+        "share_pct": _pct(share),
         "per_epoch_pct": _pct(-tr.slope / level),
         "last_value": round(float(raw[np.isfinite(raw)][-1]), 4),
         "epochs_more": more,
@@ -269,8 +358,8 @@ def _epochs_more(tail: np.ndarray, n: int) -> int:
     q = min(0.95, max(0.05, g2 / g1))
     # halves until the gain per half falls to 10% of the last one
     halves = math.log(0.1) / math.log(q)
-    more = int(math.ceil(halves * half))
-    return int(min(max(more, half * 2), 3 * n))
+    more = math.ceil(halves * half)
+    return min(max(more, half * 2), 3 * n)
 
 
 @detector("flat-loss")
@@ -280,7 +369,7 @@ def flat_loss(ctx: Context, *, min_epochs: int, max_change: float) -> Evidence |
     n = _prefix(ctx)
     if n < min_epochs:
         return None
-    raw, smooth = _curve(ctx, ctx.loss_key, n)
+    raw = ctx.array(ctx.loss_key)[:n]
     first = float(raw[np.isfinite(raw)][0])
     if first == 0:
         return None
@@ -305,15 +394,13 @@ def non_finite_loss(ctx: Context) -> Evidence | None:
     ctx.require_epochs(1)
     found: list[tuple[int, str, float]] = []
     for key in ("loss", "val_loss"):
-        if not ctx.run.has(key) and not any(
-            v is not None for v in ctx.run.metrics.get(key, [])
-        ):
+        if not ctx.run.has(key):
             continue
-        values = ctx.array(key)
+        curve = ctx.array(key)
         logged = np.asarray([v is not None for v in ctx.run.metrics[key]])
-        i = curves.first_nonfinite(values, logged)
+        i = curves.first_nonfinite(curve, logged)
         if i is not None:
-            found.append((i, key, float(values[i])))
+            found.append((i, key, float(curve[i])))
     if not found:
         return None
     i, key, value = min(found)
@@ -333,7 +420,11 @@ def non_finite_loss(ctx: Context) -> Evidence | None:
 
 @detector("exploding-loss")
 def exploding_loss(
-    ctx: Context, *, min_epochs: int, factor: float, min_rising: int,
+    ctx: Context,
+    *,
+    min_epochs: int,
+    factor: float,
+    min_rising: int,
 ) -> Evidence | None:
     """Finite training loss climbing far above its minimum."""
     ctx.require_epochs(min_epochs)
@@ -365,10 +456,38 @@ def exploding_loss(
     return Evidence(values, epoch=ctx.epochs[min(b + 1, n - 1)])
 
 
+@detector("loss-spike")
+def loss_spike(ctx: Context) -> Evidence | None:
+    """One epoch whose training loss is orders of magnitude above its neighbours."""
+    ctx.require_epochs(2)
+    full = ctx.array(ctx.loss_key)
+    finite_end = curves.first_nonfinite(full)
+    spike = _spike(full[: finite_end if finite_end is not None else full.size])
+    if spike is None:
+        return None
+    i, ratio = spike
+    rest = full[i + 1 :]
+    rest = rest[np.isfinite(rest)]
+    values: dict[str, Any] = {
+        "spike_loss": float(f"{full[i]:.4g}"),
+        "spike_epoch": ctx.epochs[i],
+        "ratio": float(f"{ratio:.3g}"),
+        "after": float(f"{np.median(rest):.4g}") if rest.size else None,
+        "factor": SPIKE_FACTOR,
+    }
+    values.update(learning_rate_change(ctx.run, 0.1))
+    return Evidence(values, epoch=ctx.epochs[i])
+
+
 # ---------------------------------------------------------------------- stability
 @detector("oscillation")
 def oscillation(
-    ctx: Context, *, metric: str, min_epochs: int, min_rises: float, min_amplitude: float,
+    ctx: Context,
+    *,
+    metric: str,
+    min_epochs: int,
+    min_rises: float,
+    min_amplitude: float,
 ) -> Evidence | None:
     """A loss that goes up and down from epoch to epoch by more than noise."""
     ctx.require_epochs(min_epochs)

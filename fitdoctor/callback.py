@@ -1,0 +1,469 @@
+"""``FitDoctor``: a Keras callback that records a training run and diagnoses it at the end.
+
+Importing this module imports keras; ``import fitdoctor`` does not (``fitdoctor.FitDoctor``
+loads this module on first use).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import keras
+import numpy as np
+
+from fitdoctor import keras_facts as kf
+from fitdoctor.run import DataInfo, FitInfo, Run
+
+if TYPE_CHECKING:
+    from fitdoctor.report import Report
+    from fitdoctor.rules import Settings
+
+_T = TypeVar("_T")
+
+#: ``report`` values the callback accepts.
+REPORT_FORMATS = ("auto", "rich", "text")
+
+
+class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
+    """Records a training run, saves it after every epoch and prints a diagnosis at the end.
+
+    Each epoch adds one row to a :class:`fitdoctor.Run` (every log value, the learning
+    rate in force, the epoch's wall time) together with what fitdoctor learns from the
+    model (layers, units, activations, regularizers, dropout), the compile call (loss,
+    ``from_logits``, optimizer and its configuration, metrics), the fit call (epochs,
+    batch size, validation) and the data (task type, label encoding, sample, feature
+    and class counts, per-class validation metrics, baselines). After every epoch the
+    run is written atomically to ``path`` with status ``"running"``; a process killed at
+    any moment leaves a valid file holding every finished epoch. When training ends the
+    status becomes ``"completed"`` or ``"stopped-early"`` (a callback such as
+    ``EarlyStopping`` set ``model.stop_training``). Keras does not call ``on_train_end``
+    when ``fit`` ends with an exception (``KeyboardInterrupt``, an out-of-memory error): the
+    file then says ``"interrupted"`` once the process exits, and ``"running"`` until it does
+    (or for good, if the process is killed). The rules then run and the report prints.
+    Afterwards ``callback.run`` and ``callback.report`` hold the run and the
+    :class:`fitdoctor.Report`. Each ``fit`` call starts a new run and overwrites ``path``.
+
+    Keras gives callbacks neither the training arrays nor the batch size nor the
+    validation arrays (with ``validation_split`` the split is made inside ``fit``).
+    FitDoctor reads them from the arguments of the ``fit`` call that runs it, when they
+    are arrays; for ``tf.data`` datasets and generators, pass ``validation_data`` and
+    ``y_train`` here to get class counts, baselines and per-class metrics. Facts that
+    cannot be reached stay ``null`` and the rules that need them are reported as skipped.
+
+    The callback never breaks a training: any error inside it becomes one warning (per
+    kind of error) and the training continues. It overrides only epoch-level hooks, so
+    Keras keeps its asynchronous batch dispatch. In multi-worker training only the chief
+    writes the file and prints the report.
+
+    Args:
+        path: File the run is written to (JSON, ``"schema": "fitdoctor.run/1"``), or
+            ``None`` to write nothing. Defaults to `"fitdoctor-run.json"`.
+        validation_data: ``(x_val, y_val)`` for per-class metrics and validation class
+            counts, when ``fit`` got a dataset or generator. Defaults to `None` (use the
+            validation arrays of the ``fit`` call when it has them).
+        y_train: Training labels, for class counts and baselines, when ``fit`` got a
+            dataset or generator. Defaults to `None` (use the ``fit`` call's ``y``).
+        per_class: Compute per-class validation precision, recall, F1, support and the
+            confusion matrix (one prediction pass per scheduled epoch).
+            Defaults to `True`.
+        per_class_every: Compute them every this many epochs (and at the last requested
+            epoch). Defaults to `1`.
+        max_val_samples: Predict on at most this many validation samples, evenly spread
+            over the validation set. Defaults to `2000`.
+        report: How to print the report at the end: ``"auto"`` (``"rich"`` on a terminal,
+            ``"text"`` otherwise), ``"rich"``, ``"text"``, or ``None`` to print nothing.
+            Defaults to `"auto"`.
+        settings: Rule selection and configuration for the analysis. Defaults to `None`
+            (all built-in rules, as configured in ``pyproject.toml``/``fitdoctor.toml``
+            if the analysis finds one).
+        inspect_fit: Read the ``fit`` call's arguments (training labels, batch size,
+            validation arrays) from its frame. Defaults to `True`.
+        verbose: ``1`` prints where the run was saved and why any facts are missing;
+            ``0`` prints only the report. Defaults to `1`.
+
+    Example:
+    ```python
+    from fitdoctor import FitDoctor
+
+    doctor = FitDoctor(path="runs/mnist.json")
+    model.fit(x, y, epochs=10, batch_size=128, validation_split=0.2, callbacks=[doctor])
+    doctor.report.verdict
+    ```
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = "fitdoctor-run.json",
+        *,
+        validation_data: tuple[Any, Any] | None = None,
+        y_train: Any = None,
+        per_class: bool = True,
+        per_class_every: int = 1,
+        max_val_samples: int = 2000,
+        report: str | None = "auto",
+        settings: Settings | None = None,
+        inspect_fit: bool = True,
+        verbose: int = 1,
+    ) -> None:
+        super().__init__()
+        if report is not None and report not in REPORT_FORMATS:
+            raise ValueError(
+                f"report must be one of {', '.join(map(repr, REPORT_FORMATS))} or None, "
+                f"got {report!r}"
+            )
+        if per_class_every < 1:
+            raise ValueError(f"per_class_every must be at least 1, got {per_class_every}")
+        if max_val_samples < 1:
+            raise ValueError(f"max_val_samples must be at least 1, got {max_val_samples}")
+        if validation_data is not None and (
+            not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3)
+        ):
+            raise ValueError("validation_data must be a tuple (x_val, y_val)")
+        self.path = None if path is None else Path(path)
+        self.validation_data = validation_data
+        self.y_train = y_train
+        self.per_class = per_class
+        self.per_class_every = per_class_every
+        self.max_val_samples = max_val_samples
+        self.report_format = report
+        self.settings = settings
+        self.inspect_fit = inspect_fit
+        self.verbose = verbose
+        #: The run being recorded (``None`` before training starts).
+        self.run: Run | None = None
+        #: The report of the last training (``None`` until it ends).
+        self.report: Report | None = None
+        self._warned: set[str] = set()
+        self._chief = True
+        self._epoch_start = 0.0
+        self._lr_begin: float | None = None
+        self._val_x: Any = None
+        self._val_ids: np.ndarray | None = None
+        self._predict_batch = 512
+        self._atexit: Callable[[], None] | None = None
+        self._training = False
+
+    # ----------------------------------------------------------------- safety
+    def _warn(self, kind: str, exc: BaseException) -> None:
+        key = f"{kind}:{type(exc).__name__}"
+        if self.run is not None:
+            errors = self.run.meta.setdefault("errors", [])
+            if len(errors) < 20:
+                errors.append(f"{kind}: {type(exc).__name__}: {exc}")
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        warnings.warn(
+            f"fitdoctor: {kind} failed ({type(exc).__name__}: {exc}); "
+            + ("training continues" if self._training else "the recorded run is kept"),
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+    def _safe(self, kind: str, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
+        """Call ``fn``; on any exception warn once per kind and return ``None``."""
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # the callback must never break training
+            self._warn(kind, exc)
+            return None
+
+    def _note(self, text: str) -> None:
+        if self.run is not None:
+            notes = self.run.meta.setdefault("notes", [])
+            if text not in notes:
+                notes.append(text)
+
+    # ------------------------------------------------------------------ hooks
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Start a new run and record the model, compile, fit and data facts."""
+        logs = logs or {}
+        self._training = True
+        self._safe("on_train_begin", self._train_begin)
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Start the epoch's clock and note the learning rate in force."""
+        logs = logs or {}
+        self._epoch_start = time.perf_counter()
+        self._lr_begin = self._safe(
+            "reading the learning rate", kf.learning_rate, getattr(self.model, "optimizer", None)
+        )
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Record the epoch's row and per-class metrics, then save the run."""
+        logs = logs or {}
+        seconds = time.perf_counter() - self._epoch_start
+        if self.run is None:  # on_train_begin failed: start a bare run
+            self.run = self._new_run()
+        self._safe("recording the epoch", self._record, epoch, dict(logs), seconds)
+        if self.per_class and self._due(epoch + 1):
+            self._safe("per-class metrics", self._per_class, epoch + 1)
+        self._save()
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        """Set the final status, save, analyze and print the report."""
+        logs = logs or {}
+        self._training = False
+        self._safe("finishing the run", self._train_end)
+
+    # ------------------------------------------------------------- internals
+    def _new_run(self) -> Run:
+        name = self.path.stem if self.path is not None else ""
+        run = Run(epochs=[], metrics={}, seconds=[], status="running", source="fitdoctor",
+                  name=name)
+        run.meta["started"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return run
+
+    def _train_begin(self) -> None:
+        self.run = run = self._new_run()
+        self.report = None
+        self._val_x = self._val_ids = None
+        model = self.model
+        self._chief = bool(self._safe("checking the chief worker", kf.is_chief, model) in
+                           (True, None))
+        versions = self._safe("reading library versions", kf.versions)
+        if versions:
+            run.meta["versions"] = versions
+        if not run.name:
+            run.name = str(getattr(model, "name", ""))
+        run.model = self._safe("reading the model", kf.model_info, model)
+        outputs = getattr(model, "outputs", None)
+        if isinstance(outputs, (list, tuple)) and len(outputs) > 1:
+            self._note(f"the model has {len(outputs)} outputs: the facts describe the first")
+        run.compile = self._safe("reading the compile settings", kf.compile_info, model)
+        args = self._safe("reading the fit arguments", kf.fit_call_args, model) if \
+            self.inspect_fit else None
+        sources: dict[str, str] = {}
+        # Training labels and sample count.
+        y_train = self.y_train
+        if y_train is not None:
+            sources["y_train"] = "FitDoctor(y_train=...)"
+        elif args is not None and kf.as_array(args.y) is not None:
+            y_train = args.y
+            sources["y_train"] = "fit(y=...)"
+        n_train = kf.n_samples(args.x) if args is not None else None
+        if n_train is None:
+            n_train = kf.n_samples(y_train)
+        # Validation arrays.
+        x_val = y_val = None
+        if self.validation_data is not None:
+            x_val, y_val = kf.unpack_xy(self.validation_data)
+            sources["validation"] = "FitDoctor(validation_data=...)"
+        elif args is not None and args.validation_data is not None:
+            vx, vy = kf.unpack_xy(args.validation_data)
+            if kf.as_array(vx) is not None and kf.as_array(vy) is not None:
+                x_val, y_val = vx, vy
+                sources["validation"] = (
+                    "fit(validation_split=...)" if args.validation_split else
+                    "fit(validation_data=...)"
+                )
+            else:
+                self._note(
+                    "fit's validation data is not an array (a dataset or generator): pass "
+                    "FitDoctor(validation_data=(x_val, y_val)) for per-class metrics"
+                )
+        elif args is None and self.inspect_fit:
+            self._note(
+                "could not read the fit call's arguments: pass FitDoctor(validation_data=..., "
+                "y_train=...) for class counts, baselines and per-class metrics"
+            )
+        n_val = kf.n_samples(x_val) if x_val is not None else None
+        fit = self._safe("reading the fit settings", kf.fit_info, self.params or {}, args,
+                         n_train=n_train)
+        run.fit = fit
+        if fit is not None and fit.batch_size is not None:
+            if args is not None and args.batch_size:
+                sources["batch_size"] = "fit(batch_size=...)"
+            elif args is not None and kf.as_array(args.x) is not None and \
+                    args.steps_per_epoch is None:
+                sources["batch_size"] = "keras default"
+            else:
+                sources["batch_size"] = "inferred: the only size that gives this many steps"
+        run.data = self._safe(
+            "reading the data", kf.data_info, run.model, run.compile,
+            y_train=y_train, y_val=y_val, x_val=x_val, n_train=n_train, n_val=n_val,
+        )
+        if run.data is not None:
+            loss = run.compile.loss if run.compile else None
+            run.baselines = self._safe(
+                "computing baselines", kf.baselines, run.data, loss, y_train=y_train, y_val=y_val
+            )
+            if run.baselines is not None and y_val is None:
+                sources["baselines"] = "training labels (no validation labels reachable)"
+        if sources:
+            run.meta["fact_sources"] = sources
+        if self.per_class:
+            self._safe("preparing per-class metrics", self._prepare_val, run.data, run.fit,
+                       x_val, y_val)
+        if self._chief:
+            self._register_exit()
+        self._save()
+
+    def _prepare_val(self, data: DataInfo | None, fit: FitInfo | None, x_val: Any,
+                     y_val: Any) -> None:
+        if data is None or data.task is None:
+            self._note("per-class metrics skipped: the task type could not be inferred")
+            return
+        if data.task == "regression":
+            return
+        if data.task == "multilabel":
+            self._note("per-class metrics skipped: multi-label tasks are not supported yet")
+            return
+        if x_val is None or y_val is None:
+            self._note(
+                "per-class metrics skipped: no validation arrays reachable (pass "
+                "FitDoctor(validation_data=(x_val, y_val)))"
+            )
+            return
+        ids = kf.class_ids(y_val, data.label_encoding)
+        n = kf.n_samples(x_val)
+        if ids is None or n is None:
+            self._note("per-class metrics skipped: validation labels are not class labels")
+            return
+        index = kf.subsample(n, self.max_val_samples)
+        self._val_x = kf.take(x_val, index)
+        self._val_ids = ids[index]
+        if fit is not None and fit.batch_size:
+            self._predict_batch = max(fit.batch_size, 512)
+        if len(index) < n:
+            self._note(f"per-class metrics use {len(index)} of {n} validation samples")
+
+    def _due(self, epoch: int) -> bool:
+        last = (self.params or {}).get("epochs")
+        return epoch % self.per_class_every == 0 or epoch == last
+
+    def _record(self, epoch: int, logs: dict[str, Any], seconds: float) -> None:
+        run = self.run
+        assert run is not None
+        row: dict[str, float | None] = {}
+        for key, value in logs.items():
+            try:
+                row[str(key)] = float(value)
+            except (TypeError, ValueError):
+                self._note(f"log {key!r} is not a number (e.g. a per-class array): not recorded")
+        if "learning_rate" not in row:
+            optimizer = getattr(self.model, "optimizer", None)
+            lr = self._lr_begin if kf.is_scheduled(optimizer) else \
+                self._safe("reading the learning rate", kf.learning_rate, optimizer)
+            if lr is not None:
+                row["learning_rate"] = lr
+        n = run.n_epochs
+        run.epochs.append(epoch + 1)
+        for key in row:
+            if key not in run.metrics:
+                run.metrics[key] = [None] * n
+        for key, values in run.metrics.items():
+            values.append(row.get(key))
+        if run.seconds is not None:
+            run.seconds.append(round(seconds, 4))
+
+    def _per_class(self, epoch: int) -> None:
+        run = self.run
+        if self._val_x is None or self._val_ids is None or run is None or run.data is None:
+            return
+        pred = self._predict(self._val_x, len(self._val_ids))
+        n_classes = run.data.n_classes or int(self._val_ids.max()) + 1
+        from_logits = run.compile.from_logits if run.compile else None
+        run.per_class.append(
+            kf.per_class(epoch, self._val_ids, pred, n_classes=n_classes,
+                         from_logits=from_logits, class_names=run.data.class_names)
+        )
+
+    def _predict(self, x: Any, n: int) -> np.ndarray:
+        """``model.predict`` without its per-call set-up: ``predict_on_batch`` per chunk.
+
+        ``predict`` builds an iterator and a callback list on every call, which costs
+        several times the prediction itself on a few thousand samples.
+        """
+        step = self._predict_batch
+        parts = [
+            keras.ops.convert_to_numpy(
+                self.model.predict_on_batch(kf.take(x, np.arange(i, min(i + step, n))))
+            )
+            for i in range(0, n, step)
+        ]
+        return np.concatenate(parts, axis=0)
+
+    def _train_end(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        requested = (self.params or {}).get("epochs")
+        last = run.epochs[-1] if run.epochs else 0
+        stopped = bool(getattr(self.model, "stop_training", False))
+        run.status = "stopped-early" if stopped and requested and last < requested else \
+            "completed"
+        if run.fit is not None and run.fit.validation is None:
+            run.fit.validation = "data" if any(k.startswith("val_") for k in run.metrics) \
+                else "none"
+        run.meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self._unregister_exit()
+        self._save()
+        if not self._chief:
+            return
+        self.report = self._safe("analyzing the run", self._analyze, run)
+        if self.report is not None and self.report_format is not None:
+            self._safe("printing the report", self._print_report, self.report, run)
+        if self.verbose and self.path is not None and self._saved:
+            print(f"fitdoctor: run saved to {self.path}", file=sys.stdout)
+
+    def _analyze(self, run: Run) -> Report:
+        from fitdoctor import engine
+
+        return engine.analyze(run, self.settings)
+
+    def _print_report(self, report: Report, run: Run) -> None:
+        import shutil
+
+        from fitdoctor import reporters
+
+        isatty_fn = getattr(sys.stdout, "isatty", None)
+        isatty = bool(isatty_fn()) if isatty_fn is not None else False
+        fmt = self.report_format
+        if fmt == "auto":
+            fmt = reporters.choose_auto(isatty, os.environ)
+        color = fmt == "rich" and reporters.wants_color(isatty, os.environ)
+        width = min(120, shutil.get_terminal_size((100, 24)).columns) if isatty else 100
+        text = reporters.render(report, str(fmt), width=width, color=color, run=run)
+        if text:
+            print(text if text.endswith("\n") else text + "\n", end="", file=sys.stdout)
+
+    # ------------------------------------------------------------------ saving
+    _saved = False
+
+    def _save(self) -> None:
+        if self.path is None or self.run is None or not self._chief:
+            return
+        from fitdoctor import io
+
+        try:
+            io.save(self.run, self.path)
+            self._saved = True
+        except Exception as exc:  # the callback must never break training
+            self._warn(f"saving the run to {self.path}", exc)
+
+    def _register_exit(self) -> None:
+        self._unregister_exit()
+
+        def at_exit() -> None:
+            run = self.run
+            if run is not None and run.status == "running":
+                run.status = "interrupted"
+                run.meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                self._save()
+
+        self._atexit = at_exit
+        atexit.register(at_exit)
+
+    def _unregister_exit(self) -> None:
+        if self._atexit is not None:
+            atexit.unregister(self._atexit)
+            self._atexit = None

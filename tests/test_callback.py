@@ -1,0 +1,545 @@
+"""FitDoctor on real (tiny) Keras trainings: what it records, crash safety, fault tolerance."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+import keras
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+
+from fitdoctor import keras_facts
+from fitdoctor.callback import FitDoctor
+from fitdoctor.report import Report
+from fitdoctor.run import Run
+
+pytestmark = pytest.mark.keras
+
+
+def load_run(path: Path) -> Run:
+    return Run.from_dict(json.loads(path.read_text()))
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    x, y = load_digits(return_X_y=True)
+    return (x / 16.0).astype("float32"), y.astype("int64")
+
+
+@pytest.fixture(scope="module")
+def cancer() -> tuple[np.ndarray, np.ndarray]:
+    x, y = load_breast_cancer(return_X_y=True)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    return x.astype("float32"), y.astype("int64")
+
+
+def digits_functional_nested() -> Any:
+    """Functional model with a nested Sequential: Dense(32, relu, L2) → Dropout → Dense(10)."""
+    inner = keras.Sequential(
+        [
+            keras.layers.Dense(32, activation="relu",
+                               kernel_regularizer=keras.regularizers.L2(1e-4),
+                               bias_regularizer=keras.regularizers.L1L2(l1=1e-5, l2=2e-5)),
+            keras.layers.Dropout(0.25),
+        ],
+        name="trunk",
+    )
+    inputs = keras.Input((64,))
+    outputs = keras.layers.Dense(10, activation="softmax", name="head")(inner(inputs))
+    return keras.Model(inputs, outputs, name="digits_net")
+
+
+# ------------------------------------------------------------------ everything recorded
+def test_multiclass_run_file_holds_every_fact(
+    tmp_path: Path, digits: tuple[np.ndarray, np.ndarray], capsys: pytest.CaptureFixture[str]
+) -> None:
+    x, y = digits
+    y1 = keras.utils.to_categorical(y, 10)
+    keras.utils.set_random_seed(0)
+    model = digits_functional_nested()
+    model.compile(keras.optimizers.RMSprop(1e-3), "categorical_crossentropy",
+                  metrics=["accuracy"])
+    path = tmp_path / "digits.json"
+    doctor = FitDoctor(path, max_val_samples=300, report="text")
+    # Halve the rate from epoch 2 on (min_delta so large nothing counts as progress). It runs
+    # before FitDoctor and logs the rate in force before it reduces it.
+    plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0,
+                                                min_delta=100.0, min_lr=1e-6, verbose=0)
+    history = model.fit(x, y1, epochs=5, batch_size=64, validation_split=0.2,
+                        validation_freq=2, callbacks=[plateau, doctor], verbose=0)
+    run = load_run(path)
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = Path(keras_facts.__file__).parent / "schemas" / "run-1.schema.json"
+    jsonschema.validate(json.loads(path.read_text()), json.loads(schema.read_text()))
+
+    # Rows: 1-based epochs, every log key, None gaps where validation did not run.
+    assert run.epochs == [1, 2, 3, 4, 5]
+    assert run.status == "completed"
+    assert run.source == "fitdoctor"
+    assert set(run.metrics) >= {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"}
+    assert run.metrics["val_loss"][0] is None and run.metrics["val_loss"][2] is None
+    assert run.metrics["val_loss"][1] == pytest.approx(history.history["val_loss"][0])
+    assert run.metrics["val_loss"][3] == pytest.approx(history.history["val_loss"][1])
+    assert run.metrics["loss"] == pytest.approx(history.history["loss"])
+    assert run.metrics["learning_rate"] == pytest.approx([1e-3, 1e-3, 5e-4, 2.5e-4, 1.25e-4])
+    assert run.seconds is not None and len(run.seconds) == 5
+    assert all(s is not None and s > 0 for s in run.seconds)
+
+    # Model: nested Sequential flattened, units, activations, regularizers, dropout, params.
+    assert run.model is not None
+    assert run.model.name == "digits_net" and run.model.class_name == "Functional"
+    assert [layer.path for layer in run.model.layers] == ["trunk/dense", "trunk/dropout", "head"]
+    dense, dropout, head = run.model.layers
+    assert (dense.class_name, dense.units, dense.activation) == ("Dense", 32, "relu")
+    assert dense.kernel_regularizer is not None
+    assert (dense.kernel_regularizer.kind, dense.kernel_regularizer.l2) == ("L2", 1e-4)
+    assert dense.bias_regularizer is not None
+    assert (dense.bias_regularizer.kind, dense.bias_regularizer.l1,
+            dense.bias_regularizer.l2) == ("L1L2", 1e-5, 2e-5)
+    assert dense.activity_regularizer is None
+    assert dense.params == dense.trainable_params == 64 * 32 + 32
+    assert dense.output_shape == [None, 32]
+    assert (dropout.class_name, dropout.dropout, dropout.params) == ("Dropout", 0.25, 0)
+    assert (head.units, head.activation, head.params) == (10, "softmax", 330)
+    assert run.model.params == model.count_params() == 64 * 32 + 32 + 330
+    assert run.model.input_shape == [None, 64]
+    assert (run.model.output_activation, run.model.output_units) == ("softmax", 10)
+
+    # Compile.
+    assert run.compile is not None
+    assert run.compile.loss == "categorical_crossentropy"
+    assert run.compile.from_logits is False
+    assert run.compile.optimizer == "RMSprop"
+    assert run.compile.learning_rate == 1e-3
+    assert run.compile.optimizer_config["rho"] == pytest.approx(0.9)
+    assert run.compile.metrics == ["accuracy"]
+
+    # Fit.
+    assert run.fit is not None
+    assert run.fit.epochs == 5 and run.fit.batch_size == 64
+    assert run.fit.steps_per_epoch == math.ceil(1437 / 64)
+    assert (run.fit.validation, run.fit.validation_split, run.fit.validation_freq) == (
+        "split", 0.2, 2)
+    assert run.fit.initial_epoch == 0
+
+    # Data: Keras's split is the last 20% of the arrays.
+    n_val = 360
+    assert run.data is not None
+    assert (run.data.task, run.data.label_encoding) == ("multiclass", "one-hot")
+    assert (run.data.n_train, run.data.n_val, run.data.n_features) == (1797 - n_val, n_val, 64)
+    assert run.data.n_classes == 10
+    assert run.data.class_names == [str(i) for i in range(10)]
+    assert run.data.train_class_counts == np.bincount(y[:-n_val], minlength=10).tolist()
+    assert run.data.val_class_counts == np.bincount(y[-n_val:], minlength=10).tolist()
+    assert run.data.val_fingerprint == keras_facts.fingerprint(x[-n_val:], y1[-n_val:])
+
+    # Per-class: every epoch, on 300 evenly spread validation samples.
+    assert [pc.epoch for pc in run.per_class] == [1, 2, 3, 4, 5]
+    last = run.per_class[-1]
+    assert last.labels == run.data.class_names
+    assert sum(last.support) == 300
+    assert np.asarray(last.confusion).sum(axis=1).tolist() == last.support
+    pred = model.predict(x[-n_val:][keras_facts.subsample(n_val, 300)], verbose=0).argmax(1)
+    truth = y[-n_val:][keras_facts.subsample(n_val, 300)]
+    correct = np.diag(np.asarray(last.confusion))
+    assert correct.sum() == int((pred == truth).sum())
+    assert last.recall[3] == pytest.approx(correct[3] / max(1, last.support[3]))
+    assert last.threshold is None  # thresholds are for binary tasks
+
+    # Baselines: training majority class, its accuracy and prior cross-entropy on validation.
+    counts = np.bincount(y[:-n_val], minlength=10)
+    assert run.baselines is not None
+    assert run.baselines.majority_class == str(int(counts.argmax()))
+    assert run.baselines.majority_accuracy == pytest.approx(
+        float(np.mean(y[-n_val:] == counts.argmax())))
+    prior = counts / counts.sum()
+    assert run.baselines.prior_loss == pytest.approx(-np.mean(np.log(prior[y[-n_val:]])))
+
+    assert run.meta["versions"]["keras"] == keras.__version__
+    assert run.meta["fact_sources"]["validation"] == "fit(validation_split=...)"
+    assert "per-class metrics use 300 of 360 validation samples" in run.meta["notes"]
+
+    # The report printed at the end and is on the callback with the run.
+    out = capsys.readouterr().out
+    assert isinstance(doctor.report, Report)
+    assert doctor.run is not None and doctor.run.epochs == run.epochs
+    assert doctor.report.verdict.split(":")[0] in out
+    assert f"fitdoctor: run saved to {path}" in out
+
+
+def test_binary_early_stopping_and_lr_schedule(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray], capsys: pytest.CaptureFixture[str]
+) -> None:
+    x, y = cancer
+    xt, yt, xv, yv = x[:400], y[:400], x[400:], y[400:]
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "cancer.json"
+    scheduler = keras.callbacks.LearningRateScheduler(lambda epoch: 0.01 / (epoch + 1))
+    # Any improvement under 10 counts as none: training stops after epoch 1 + patience 1.
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=1, min_delta=10.0)
+    doctor = FitDoctor(path, report=None)
+    model.fit(xt, yt, epochs=20, batch_size=32, validation_data=(xv, yv),
+              callbacks=[doctor, scheduler, stopper], verbose=0)
+    run = load_run(path)
+    assert run.status == "stopped-early"
+    assert run.epochs == [1, 2]
+    # The scheduler sets the rate in on_epoch_begin *after* FitDoctor's: still recorded right.
+    assert run.metrics["learning_rate"] == pytest.approx([0.01, 0.005])
+    assert run.compile is not None and run.compile.optimizer == "Adam"
+    assert run.fit is not None and run.fit.validation == "data"
+    assert run.fit.validation_split is None and run.fit.batch_size == 32
+    assert run.data is not None
+    assert (run.data.task, run.data.label_encoding, run.data.n_classes) == ("binary", "binary", 2)
+    assert (run.data.n_train, run.data.n_val, run.data.n_features) == (400, len(yv), 30)
+    assert run.data.val_class_counts == np.bincount(yv, minlength=2).tolist()
+    pc = run.per_class[-1]
+    assert pc.labels == ["0", "1"] and sum(pc.support) == len(yv)
+    assert pc.threshold is not None and 0.0 < pc.threshold < 1.0
+    assert pc.threshold_f1 is not None and pc.threshold_f1 >= max(pc.f1[1], 0.0) - 1e-12
+    assert run.baselines is not None and run.baselines.majority_class == "1"
+    assert run.baselines.majority_accuracy == pytest.approx(float(np.mean(yv == 1)))
+    p1 = yt.mean()
+    bce = -np.mean(yv * np.log(p1) + (1 - yv) * np.log(1 - p1))
+    assert run.baselines.prior_loss == pytest.approx(bce)
+    assert capsys.readouterr().out.strip() == f"fitdoctor: run saved to {path}"
+
+
+def test_sparse_labels_with_logits(tmp_path: Path, digits: tuple[np.ndarray, np.ndarray]) -> None:
+    x, y = digits
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(10)])
+    model.compile(keras.optimizers.SGD(0.05),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["sparse_categorical_accuracy"])
+    path = tmp_path / "sparse.json"
+    model.fit(x, y, epochs=2, validation_split=0.25, verbose=0,
+              callbacks=[FitDoctor(path, report=None, verbose=0, per_class_every=2)])
+    run = load_run(path)
+    assert run.compile is not None
+    assert (run.compile.loss, run.compile.from_logits) == ("sparse_categorical_crossentropy", True)
+    assert run.compile.metrics == ["sparse_categorical_accuracy"]
+    assert run.model is not None and run.model.output_activation == "linear"
+    assert run.data is not None
+    assert (run.data.task, run.data.label_encoding, run.data.n_classes) == (
+        "multiclass", "sparse", 10)
+    assert run.fit is not None and run.fit.batch_size == 32  # Keras's default, as fit used it
+    assert run.meta["fact_sources"]["batch_size"] == "keras default"
+    assert [pc.epoch for pc in run.per_class] == [2]  # every 2 epochs
+    assert sum(run.per_class[0].support) == run.data.n_val == 450
+
+
+def test_regression_with_lr_schedule_object(tmp_path: Path) -> None:
+    x, y = load_diabetes(return_X_y=True)
+    x = ((x - x.mean(0)) / x.std(0)).astype("float32")
+    y = y.astype("float32")
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1)])
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=1, decay_rate=0.9)
+    model.compile(keras.optimizers.Adam(schedule), "mse", metrics=["mae"])
+    path = tmp_path / "diabetes.json"
+    model.fit(x, y, epochs=3, batch_size=100, validation_split=0.2, verbose=0,
+              callbacks=[FitDoctor(path, report=None, verbose=0)])
+    run = load_run(path)
+    assert run.compile is not None
+    assert run.compile.loss == "mean_squared_error" and run.compile.from_logits is None
+    assert run.compile.learning_rate == pytest.approx(0.01)
+    assert run.compile.optimizer_config["learning_rate"]["class_name"] == "ExponentialDecay"
+    steps = math.ceil(354 / 100)
+    # The rate in force at each epoch's first step: 0.01 * 0.9 ** (steps before it).
+    assert run.metrics["learning_rate"] == pytest.approx(
+        [0.01 * 0.9 ** (steps * e) for e in range(3)], rel=1e-5)
+    assert run.data is not None
+    assert (run.data.task, run.data.label_encoding, run.data.n_classes) == (
+        "regression", None, None)
+    assert run.data.train_class_counts is None and run.per_class == []
+    assert run.baselines is not None and run.baselines.majority_accuracy is None
+    mean = float(np.mean(y[:-89]))
+    assert run.baselines.prior_loss == pytest.approx(float(np.mean((y[-89:] - mean) ** 2)),
+                                                     rel=1e-5)
+
+
+def test_dataset_input_uses_callback_kwargs(
+    tmp_path: Path, digits: tuple[np.ndarray, np.ndarray]
+) -> None:
+    import tensorflow as tf
+
+    x, y = digits
+    xt, yt, xv, yv = x[:1200], y[:1200], x[1200:], y[1200:]
+    train = tf.data.Dataset.from_tensor_slices((xt, yt)).batch(100)
+    val = tf.data.Dataset.from_tensor_slices((xv, yv)).batch(100)
+    keras.utils.set_random_seed(4)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "ds.json"
+    model.fit(train, validation_data=val, epochs=1, verbose=0, shuffle=False, callbacks=[
+        FitDoctor(path, validation_data=(xv, yv), y_train=yt, report=None, verbose=0)])
+    run = load_run(path)
+    assert run.data is not None and run.fit is not None
+    assert (run.data.n_train, run.data.n_val) == (1200, len(yv))
+    assert run.data.train_class_counts == np.bincount(yt, minlength=10).tolist()
+    assert run.fit.validation == "data" and run.fit.steps_per_epoch == 12
+    # 1200 samples in 12 steps fit any batch size from 100 to 109: not guessed.
+    assert run.fit.batch_size is None
+    assert len(run.per_class) == 1 and sum(run.per_class[0].support) == len(yv)
+    assert run.meta["fact_sources"]["validation"] == "FitDoctor(validation_data=...)"
+
+
+def test_without_validation_per_class_is_skipped_with_a_note(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray]
+) -> None:
+    x, y = cancer
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    doctor = FitDoctor(tmp_path / "r.json", report=None, verbose=0)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[doctor])
+    assert doctor.run is not None and doctor.run.per_class == []
+    assert doctor.run.fit is not None and doctor.run.fit.validation == "none"
+    assert any("no validation arrays" in n for n in doctor.run.meta["notes"])
+    # Baselines fall back to the training labels.
+    assert doctor.run.baselines is not None
+    assert doctor.run.baselines.majority_accuracy == pytest.approx(float(np.mean(y == 1)))
+
+
+# ------------------------------------------------------------------ crash safety
+KILL_SCRIPT = """
+import os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras, numpy as np
+from sklearn.datasets import load_digits
+from fitdoctor import FitDoctor
+
+class Say(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        print(epoch + 1, flush=True)
+
+x, y = load_digits(return_X_y=True)
+model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, activation="softmax")])
+model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x / 16, y, epochs=10000, batch_size=256, validation_split=0.2, verbose=0,
+          callbacks=[FitDoctor(sys.argv[1], report=None), Say()])
+"""
+
+
+def test_sigkill_mid_training_leaves_a_valid_file(tmp_path: Path) -> None:
+    path = tmp_path / "killed.json"
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent(KILL_SCRIPT))
+    proc = subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        seen = 0
+        deadline = time.monotonic() + 60
+        while seen < 3 and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen = int(line)
+        assert seen == 3, "the training never reached epoch 3"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    run = load_run(path)  # valid JSON, valid run
+    assert run.status == "running"
+    assert run.epochs[:3] == [1, 2, 3]
+    assert run.epochs == list(range(1, run.n_epochs + 1))
+    assert all(len(v) == run.n_epochs for v in run.metrics.values())
+    assert run.model is not None and run.data is not None and run.data.n_val == 360
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_training_ended_by_exception_is_interrupted_at_exit(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray]
+) -> None:
+    x, y = cancer
+
+    class Boom(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    path = tmp_path / "int.json"
+    doctor = FitDoctor(path, report=None)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(x, y, epochs=5, verbose=0, callbacks=[doctor, Boom()])
+        assert load_run(path).status == "running"
+        assert doctor._atexit is not None  # what atexit runs when the interpreter exits
+        doctor._atexit()
+        run = load_run(path)
+        assert run.status == "interrupted" and run.epochs == [1, 2]
+    finally:
+        doctor._unregister_exit()
+
+
+# ------------------------------------------------------------------ never breaks training
+def test_faults_become_one_warning_each(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, y = cancer
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("model introspection exploded")
+
+    monkeypatch.setattr(keras_facts, "model_info", broken)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+
+    def bad_predict(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("predict exploded")
+
+    monkeypatch.setattr(model, "predict_on_batch", bad_predict)
+    path = tmp_path / "missing-folder" / "run.json"
+    doctor = FitDoctor(path, report=None, verbose=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, y, epochs=3, validation_split=0.2, verbose=0, callbacks=[doctor])
+    assert len(history.history["loss"]) == 3  # training finished
+    messages = [str(w.message) for w in caught if "fitdoctor" in str(w.message)]
+    assert len(messages) == 3, messages
+    assert any("reading the model" in m and "exploded" in m for m in messages)
+    assert any("per-class metrics" in m and "predict exploded" in m for m in messages)
+    assert any("saving the run" in m for m in messages)  # once, not once per epoch
+    assert not path.exists()
+    run = doctor.run
+    assert run is not None and run.epochs == [1, 2, 3] and run.model is None
+    assert run.per_class == [] and run.status == "completed"
+    assert run.compile is not None and run.data is not None  # the other facts survived
+    assert len(run.meta["errors"]) == 1 + 3 + 5  # model, 3 predicts, 5 saves
+    assert isinstance(doctor.report, Report)
+
+
+def test_failing_hook_body_does_not_stop_training(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, y = cancer
+    monkeypatch.setattr(FitDoctor, "_record", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(FitDoctor, "_analyze", lambda *a, **k: [][1])
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    doctor = FitDoctor(tmp_path / "r.json", report="text", verbose=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, y, epochs=2, verbose=0, callbacks=[doctor])
+    assert len(history.history["loss"]) == 2
+    kinds = sorted(str(w.message).split(" failed")[0] for w in caught
+                   if "fitdoctor" in str(w.message))
+    assert kinds == ["fitdoctor: analyzing the run", "fitdoctor: recording the epoch"]
+    assert all(w.category is RuntimeWarning for w in caught if "fitdoctor" in str(w.message))
+    tails = {str(w.message).split(" failed")[0]: str(w.message).rsplit("; ", 1)[1]
+             for w in caught if "fitdoctor" in str(w.message)}
+    assert tails == {"fitdoctor: analyzing the run": "the recorded run is kept",
+                     "fitdoctor: recording the epoch": "training continues"}
+    assert doctor.report is None
+    assert load_run(tmp_path / "r.json").status == "completed"
+
+
+# ------------------------------------------------------------------ distribution
+def test_mirrored_strategy_writes_once_and_correctly(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tensorflow as tf
+
+    from fitdoctor import io
+
+    x, y = cancer
+    saves: list[tuple[str, int]] = []
+    real_save = io.save
+
+    def counting_save(run: Run, path: Any) -> None:
+        saves.append((run.status, run.n_epochs))
+        real_save(run, path)
+
+    monkeypatch.setattr(io, "save", counting_save)
+    strategy = tf.distribute.MirroredStrategy(devices=["/cpu:0"])
+    with strategy.scope():
+        model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(4, activation="relu"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "mirrored.json"
+    model.fit(x, y, epochs=2, batch_size=64, validation_split=0.2, verbose=0,
+              callbacks=[FitDoctor(path, report=None, verbose=0)])
+    assert keras_facts.is_chief(model) is True
+    assert saves == [("running", 0), ("running", 1), ("running", 2), ("completed", 2)]
+    run = load_run(path)
+    assert run.epochs == [1, 2] and run.status == "completed"
+    assert run.data is not None and run.data.n_val == 114 and len(run.per_class) == 2
+
+
+def test_non_chief_worker_writes_and_prints_nothing(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    x, y = cancer
+    monkeypatch.setattr(keras_facts, "is_chief", lambda model: False)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    doctor = FitDoctor(tmp_path / "w1.json", report="text")
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[doctor])
+    assert not (tmp_path / "w1.json").exists()
+    assert capsys.readouterr().out == ""
+    assert doctor.run is not None and doctor.run.epochs == [1, 2]
+
+
+# ------------------------------------------------------------------ arguments
+def test_path_none_writes_nothing_and_report_none_prints_nothing(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    x, y = cancer
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    doctor = FitDoctor(path=None, report=None)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[doctor])
+    assert list(tmp_path.iterdir()) == []
+    assert capsys.readouterr().out == ""
+    assert isinstance(doctor.report, Report) and doctor.run is not None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"report": "html"}, "report must be"), ({"per_class_every": 0}, "per_class_every"),
+     ({"max_val_samples": 0}, "max_val_samples"), ({"validation_data": [1]}, "validation_data")],
+)
+def test_bad_arguments_fail_at_construction(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        FitDoctor(**kwargs)
+
+
+def test_only_epoch_hooks_are_overridden() -> None:
+    base = keras.callbacks.Callback
+    overridden = {name for name in dir(FitDoctor)
+                  if name.startswith("on_") and getattr(FitDoctor, name) is not getattr(base, name)}
+    assert overridden == {"on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end"}
+
+
+def test_import_fitdoctor_does_not_import_keras() -> None:
+    import fitdoctor
+
+    assert fitdoctor.FitDoctor is FitDoctor  # lazily re-exported
+    code = ("import sys, fitdoctor; assert 'keras' not in sys.modules; "
+            "assert 'tensorflow' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
