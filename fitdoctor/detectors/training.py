@@ -20,8 +20,9 @@ from fitdoctor.detectors.base import Context, Evidence, detector, finite
 from fitdoctor.errors import MissingInput
 
 
-#: A training loss this many times the next epoch's (or the previous one's) is a blow-up.
-SPIKE_FACTOR = 100.0
+#: A training loss this many times a neighbouring epoch's is a blow-up (healthy runs seen
+#: in the recorded corpus stay under 20× between consecutive epochs).
+SPIKE_FACTOR = 50.0
 
 
 def _prefix(ctx: Context) -> int:
@@ -87,7 +88,9 @@ def val_loss_divergence(
     if n < min_epochs:
         raise MissingInput(f"only {n} finite epochs", "fix the divergence first")
     val_raw, val = _curve(ctx, ctx.val_loss_key, n)
-    _, train = _curve(ctx, ctx.loss_key, n)
+    train_raw, train = _curve(ctx, ctx.loss_key, n)
+    if _climbs(train_raw):
+        return None  # a training loss that explodes is diverging, not overfitting
     b = int(np.argmin(val))
     after = n - 1 - b
     if after < min_after:
@@ -218,6 +221,7 @@ def high_plateau(
     baseline_fraction: float,
     max_gap_ratio: float,
     min_progress: float,
+    min_plateau_fraction: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training."""
     ctx.require_epochs(min_epochs)
@@ -229,7 +233,7 @@ def high_plateau(
     if first == 0 or float(np.nanmax(train_raw) - np.nanmin(train_raw)) / abs(first) < min_progress:
         return None  # a loss that never moved is stalled (FD302), not a capacity limit
     start = curves.plateau_start(train_raw, plateau_tolerance)
-    if start is None or n - start < min_plateau:
+    if start is None or n - start < max(min_plateau, round(min_plateau_fraction * n)):
         return None
     level = float(train[-1])
     run = ctx.run
@@ -297,10 +301,16 @@ def still_improving(
     min_window: int,
     min_gain: float,
     min_share: float,
+    min_pace: float,
     min_t: float,
     slow_total_drop: float,
 ) -> Evidence | None:
-    """The monitored loss still falling materially over the last epochs."""
+    """The monitored loss still falling materially over the last epochs.
+
+    Material means: a significant slope, a fall of at least ``min_gain`` over the tail,
+    and either a tail that holds at least ``min_share`` of the run's whole fall (slow
+    but steady) or a pace of at least ``min_pace`` of the level per epoch (fast).
+    """
     ctx.require_epochs(min_epochs)
     n = _prefix(ctx)
     if n < min_epochs or n < ctx.run.n_epochs:
@@ -320,7 +330,8 @@ def still_improving(
         return None
     total = float(np.max(smooth) - smooth[-1])
     share = -tr.slope * (w - 1) / total if total > 0 else 0.0
-    if share < min_share:
+    pace = -tr.slope / level
+    if share < min_share and pace < min_pace:
         return None  # the tail's fall is a sliver of what the run achieved: converging
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)
@@ -418,6 +429,16 @@ def non_finite_loss(ctx: Context) -> Evidence | None:
     return Evidence(values, epoch=ctx.epochs[i])
 
 
+def _climbs(raw: np.ndarray, factor: float = 3.0) -> bool:
+    """True when a loss rises ``factor`` times above its running minimum and its start."""
+    x = curves.fill_gaps(raw)
+    if x.size < 2 or not np.isfinite(x).all() or x[0] <= 0:
+        return False
+    running_min = np.minimum.accumulate(x)
+    ok = running_min > 0
+    return bool(np.any(ok & (x >= factor * np.where(ok, running_min, 1.0)) & (x > x[0])))
+
+
 @detector("exploding-loss")
 def exploding_loss(
     ctx: Context,
@@ -426,34 +447,33 @@ def exploding_loss(
     factor: float,
     min_rising: int,
 ) -> Evidence | None:
-    """Finite training loss climbing far above its minimum."""
+    """Finite training loss climbing far above its running minimum and its start."""
     ctx.require_epochs(min_epochs)
-    n = _prefix(ctx)
-    if n < min_epochs:
+    full = ctx.array(ctx.loss_key)
+    end = curves.first_nonfinite(full)
+    raw = curves.fill_gaps(full[: end if end is not None else full.size])
+    if raw.size < min_epochs or not np.isfinite(raw).all() or raw[0] <= 0:
         return None
-    raw, smooth = _curve(ctx, ctx.loss_key, n)
-    b = int(np.argmin(smooth))
-    low = float(smooth[b])
-    first = float(smooth[0])
-    if low <= 0 or n - 1 - b < min_rising:
+    running_min = np.minimum.accumulate(raw)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(running_min > 0, raw / running_min, 0.0)
+    peak_i = int(np.argmax(ratio))
+    if ratio[peak_i] < factor or raw[peak_i] <= raw[0]:
         return None
-    peak_i = b + int(np.argmax(smooth[b:]))
-    peak = float(smooth[peak_i])
-    if peak < factor * low or peak < first:
+    low_i = int(np.argmin(raw[: peak_i + 1]))
+    above = int(np.sum(raw[low_i:] > raw[0]))
+    if above < min_rising:
         return None
-    raw_low_i = curves.best_index(raw[: peak_i + 1])
-    raw_low_i = b if raw_low_i is None else raw_low_i
-    raw_peak_i = raw_low_i + int(np.nanargmax(raw[raw_low_i:n]))
-    raw_low, raw_peak = float(raw[raw_low_i]), float(raw[raw_peak_i])
     values: dict[str, Any] = {
-        "min_loss": round(raw_low, 4),
-        "min_epoch": ctx.epochs[raw_low_i],
-        "peak_loss": round(raw_peak, 4),
-        "peak_epoch": ctx.epochs[raw_peak_i],
-        "ratio": round(raw_peak / raw_low, 1) if raw_low > 0 else round(peak / low, 1),
+        "min_loss": float(f"{raw[low_i]:.4g}"),
+        "min_epoch": ctx.epochs[low_i],
+        "peak_loss": float(f"{raw[peak_i]:.4g}"),
+        "peak_epoch": ctx.epochs[peak_i],
+        "ratio": float(f"{ratio[peak_i]:.3g}"),
+        "epochs_above_start": above,
     }
     values.update(learning_rate_change(ctx.run, 0.1))
-    return Evidence(values, epoch=ctx.epochs[min(b + 1, n - 1)])
+    return Evidence(values, epoch=ctx.epochs[min(low_i + 1, raw.size - 1)])
 
 
 @detector("loss-spike")
@@ -486,42 +506,50 @@ def oscillation(
     *,
     metric: str,
     min_epochs: int,
-    min_rises: float,
+    min_up: float,
     min_amplitude: float,
 ) -> Evidence | None:
-    """A loss that goes up and down from epoch to epoch by more than noise."""
+    """A loss that goes up and down from epoch to epoch in its second half.
+
+    Measured on the second half of the run (the steady state, after the first descent):
+    the share of all movement that is upward, and the median epoch-to-epoch change
+    relative to the smoothed level.
+    """
     ctx.require_epochs(min_epochs)
     n = _prefix(ctx)
     if n < min_epochs:
         return None
     key = ctx.val_loss_key if metric == "val_loss" else ctx.loss_key
-    raw, smooth = _curve(ctx, key, n)
+    raw = ctx.array(key)[:n]
     ok = np.isfinite(raw)
     x = raw[ok]
     if x.size < min_epochs:
         return None
+    level = curves.smooth(x)
     diffs = np.diff(x)
-    rises = diffs > 0
-    rise_fraction = float(rises.mean())
-    level = float(np.median(np.abs(smooth[ok])))
-    if level == 0 or not rises.any():
+    half = diffs.size // 2
+    tail, tail_level = diffs[half:], level[1:][half:]
+    movement = float(np.abs(tail).sum())
+    if movement == 0 or (tail_level <= 0).any():
         return None
-    amplitude = float(np.median(np.abs(diffs))) / level
-    if rise_fraction < min_rises or amplitude < min_amplitude:
+    up = float(tail[tail > 0].sum()) / movement
+    amplitude = float(np.median(np.abs(tail) / tail_level))
+    if up < min_up or amplitude < min_amplitude:
         return None
-    worst = int(np.argmax(diffs))
     epochs = np.asarray(ctx.epochs)[ok]
+    worst = half + int(np.argmax(tail))
     values: dict[str, Any] = {
         "metric": key,
-        "rises": int(rises.sum()),
-        "steps": int(diffs.size),
-        "rise_pct": _pct(rise_fraction),
+        "from_epoch": int(epochs[half]),
+        "rises": int((tail > 0).sum()),
+        "steps": int(tail.size),
+        "up_pct": _pct(up),
         "amplitude_pct": _pct(amplitude),
         "worst_epoch": int(epochs[worst + 1]),
-        "worst_jump": round(float(diffs[worst]), 4),
+        "worst_jump": float(f"{diffs[worst]:.4g}"),
     }
     values.update(learning_rate_change(ctx.run, 0.3))
-    return Evidence(values, epoch=int(epochs[1]))
+    return Evidence(values, epoch=int(epochs[half]))
 
 
 # ---------------------------------------------------------------- validation setup
