@@ -30,9 +30,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConfigError",
+    "Finding",
     "FitDoctor",
     "FitDoctorError",
-    "Finding",
     "InputError",
     "Recommendation",
     "Report",
@@ -68,6 +68,7 @@ def analyze(
     *,
     task: str | None = None,
     n_classes: int | None = None,
+    class_counts: list[int] | None = None,
 ) -> Report:
     """Diagnose a training run.
 
@@ -76,6 +77,8 @@ def analyze(
         settings: Rule selection and configuration. Defaults to `None` (all rules).
         task: Task type a bare history lacks (``binary``, ``multiclass``, ...). Defaults to `None`.
         n_classes: Number of classes a bare history lacks. Defaults to `None`.
+        class_counts: Training samples per class, in class-id order, for the
+            class-imbalance rules on a bare history. Defaults to `None`.
 
     Returns:
         The report.
@@ -84,6 +87,10 @@ def analyze(
 
     run = source if isinstance(source, Run) else load(source)
     run.with_facts(task=task, n_classes=n_classes)
+    if class_counts is not None:
+        from fitdoctor.detectors.imbalance import with_class_counts
+
+        with_class_counts(run, class_counts)
     return engine.analyze(run, settings)
 
 

@@ -306,6 +306,31 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if self._chief:
             self._register_exit()
         self._save()
+        if self._chief and (self.verbose or self.report_format is not None):
+            self._safe("checking the model setup", self._preflight, run)
+
+    def _preflight(self, run: Run) -> None:
+        """Before the first step: print setup errors and warnings (FD6xx) at once.
+
+        Some setup bugs (integer labels with ``categorical_crossentropy``) crash Keras in
+        its first step, before any report could print; others waste the whole training.
+        """
+        from fitdoctor import engine
+        from fitdoctor.report import Severity
+        from fitdoctor.rules import Settings
+
+        settings = self.settings or Settings()
+        rules = [r for r in settings.rules() if r.diagnosis == "model-setup"]
+        report = engine.analyze(run, rules=rules)
+        for finding in report.findings:
+            if finding.severity is Severity.INFO:
+                continue
+            fix = f" Fix: {finding.recommendations[0].text}" if finding.recommendations else ""
+            print(
+                f"fitdoctor: before training: {finding.severity.value} {finding.code} "
+                f"{finding.name}: {finding.message}.{fix}",
+                file=sys.stderr,
+            )
 
     def _prepare_val(self, data: DataInfo | None, fit: FitInfo | None, x_val: Any,
                      y_val: Any) -> None:
