@@ -80,6 +80,7 @@ def analyze(
         metrics=list(run.metrics),
         notes=notes,
         run_summary=summarize(run),
+        run=run,
     )
 
 

@@ -11,7 +11,12 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
+    from matplotlib.figure import Figure
+
+    from fitdoctor.run import Run
 
 REPORT_SCHEMA = "fitdoctor.report/1"
 
@@ -199,6 +204,8 @@ class Report:
         metrics: Metric names in the run.
         notes: General remarks (e.g. "the run is too short to judge").
         run_summary: Short facts about the run for the reporters (model, loss, ...).
+        run: The analyzed run (set by the engine; not part of the JSON), for
+            :meth:`plot` and notebooks.
     """
 
     source: str
@@ -209,6 +216,7 @@ class Report:
     metrics: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     run_summary: dict[str, Any] = field(default_factory=dict)
+    run: Run | None = field(default=None, repr=False, compare=False)
 
     def count(self, severity: Severity) -> int:
         """Number of findings of exactly ``severity``."""
@@ -274,6 +282,33 @@ class Report:
             "notes": self.notes,
             "run": self.run_summary,
         }
+
+    def plot(self, path: str | Path | None = None, *, dpi: int = 100) -> Figure:
+        """The analyzed run's learning curves with this report's findings marked.
+
+        Args:
+            path: Also save the figure there as PNG. Defaults to `None`.
+            dpi: Resolution. Defaults to `100`.
+
+        Returns:
+            The matplotlib figure (needs matplotlib: ``pip install 'fitdoctor[plot]'``).
+
+        Raises:
+            ValueError: The report does not hold its run (built by hand).
+        """
+        if self.run is None:
+            raise ValueError(
+                "this report does not hold its run: use fitdoctor.plot.plot_run(run, report)"
+            )
+        from fitdoctor.plot import plot_report
+
+        return plot_report(self, self.run, path, dpi=dpi)
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the HTML report, with the curves when the run is known."""
+        from fitdoctor.reporters.html import render_fragment
+
+        return render_fragment(self, self.run)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per finding: code, name, diagnosis, severity, epoch, message."""

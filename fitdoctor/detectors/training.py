@@ -138,8 +138,31 @@ def val_loss_divergence(
         if looks_stopped
         else ""
     )
+    values["_accuracy_text"] = _accuracy_after(ctx, raw_best, n)
     values.update(regularization_advice(ctx.run))
     return Evidence(values, epoch=values["start_epoch"])
+
+
+def _accuracy_after(ctx: Context, best: int, n: int) -> str:
+    """A note when the validation accuracy kept improving after the val_loss minimum.
+
+    A rising validation loss with a rising accuracy is over-confidence on the samples
+    the model gets wrong: the loss overfits before the accuracy does.
+    """
+    key = ctx.accuracy_key()
+    if key is None or not ctx.run.has("val_" + key):
+        return ""
+    acc = ctx.array("val_" + key)[:n]
+    i = curves.best_index(acc, mode="max")
+    if i is None or i <= best or not np.isfinite(acc[best]):
+        return ""
+    gain = float(acc[i] - acc[best])
+    if gain <= 2 * curves.noise(acc) or gain < 0.005:
+        return ""
+    return (
+        f"; val_{key} still rose from {acc[best]:.4f} to {acc[i]:.4f} (epoch {ctx.epochs[i]}):"
+        f" the loss overfits first, so monitor val_{key} if accuracy is what you ship"
+    )
 
 
 def _stopped_early(ctx: Context) -> bool | None:

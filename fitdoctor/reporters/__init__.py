@@ -8,6 +8,9 @@ Formats (:data:`FORMATS`):
 - ``json``: the ``"fitdoctor.report/1"`` contract; one report is an object, several
   reports are a JSON array of such objects.
 - ``github``: GitHub Actions workflow commands (annotations), capped at 10.
+- ``html``: one self-contained HTML page (plots embedded, no scripts, no network);
+  rendered by name but not in :data:`FORMATS` (its golden files would embed a PNG
+  that depends on the matplotlib version; tests/test_html.py covers it).
 
 Example::
 
@@ -40,6 +43,7 @@ _MODULES = {
     "markdown": "fitdoctor.reporters.markdown",
     "json": "fitdoctor.reporters.json_report",
     "github": "fitdoctor.reporters.github",
+    "html": "fitdoctor.reporters.html",
 }
 
 

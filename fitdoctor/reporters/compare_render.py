@@ -1,0 +1,365 @@
+r"""Render a :class:`~fitdoctor.compare.Comparison` as rich, text, markdown or JSON.
+
+Every format leads with the same verdict line ("AFTER fixes FD101 overfitting: best
+val_accuracy 0.936 → 0.939, gap 0.26 → 0.19"), then whether AFTER is a regression and
+why, a BEFORE/AFTER table (best monitored metric, best ``val_loss``, best epoch, the
+generalization gap there, last ``val_loss``, epochs), the findings that were fixed,
+are new or stayed, per-class recall changes, and notes.
+
+Strings from the runs (names, metric names, codes, messages, class labels) are
+cleaned like the analysis reporters do: one line, control characters shown as
+``\xNN``; markdown escapes them. JSON is ``"schema": "fitdoctor.compare/1"``,
+strict (no NaN).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING
+
+from fitdoctor.errors import ConfigError
+from fitdoctor.reporters import _common as c
+
+if TYPE_CHECKING:
+    from fitdoctor.compare import Comparison, FindingChange
+
+__all__ = ["FORMATS", "render_compare", "rows"]
+
+#: Formats of ``fitdoctor compare``.
+FORMATS = ("rich", "text", "markdown", "json")
+
+_STATUS_LABEL = {"fixed": "fixed", "new": "new", "stayed": "stayed"}
+
+
+def _num(x: float | None) -> str:
+    return c.fmt_value(x)
+
+
+def _delta(b: float | None, a: float | None) -> str:
+    if b is None or a is None or not (math.isfinite(a) and math.isfinite(b)):
+        return ""
+    d = a - b
+    return "0" if d == 0 else f"{d:+.4g}"
+
+
+def _with_epoch(value: float | None, epoch: int | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{_num(value)} (epoch {epoch})" if epoch is not None else _num(value)
+
+
+def rows(cmp: Comparison) -> list[tuple[str, str, str, str]]:
+    """The BEFORE/AFTER table: ``(what, before, after, change)`` rows, cleaned strings."""
+    b, a = cmp.before, cmp.after
+    direction = "higher is better" if cmp.mode == "max" else "lower is better"
+    out = [
+        (
+            f"best {c.clean(cmp.monitor)} ({direction})",
+            _with_epoch(b.best_monitor, b.best_monitor_epoch),
+            _with_epoch(a.best_monitor, a.best_monitor_epoch),
+            _delta(b.best_monitor, a.best_monitor),
+        )
+    ]
+    if cmp.monitor != "val_loss":
+        out.append(
+            (
+                "best val_loss",
+                _with_epoch(b.best_val_loss, b.best_val_loss_epoch),
+                _with_epoch(a.best_val_loss, a.best_val_loss_epoch),
+                _delta(b.best_val_loss, a.best_val_loss),
+            )
+        )
+    out.extend(
+        [
+            (
+                "best epoch (fitdoctor)",
+                str(b.best_epoch) if b.best_epoch is not None else "n/a",
+                str(a.best_epoch) if a.best_epoch is not None else "n/a",
+                "",
+            ),
+            ("gap at best epoch (val_loss - loss)", _num(b.gap), _num(a.gap), _delta(b.gap, a.gap)),
+            (
+                "last val_loss",
+                _num(b.last_val_loss),
+                _num(a.last_val_loss),
+                _delta(b.last_val_loss, a.last_val_loss),
+            ),
+            ("epochs", str(b.n_epochs), str(a.n_epochs), ""),
+        ]
+    )
+    return out
+
+
+def _regression_line(cmp: Comparison) -> str:
+    if cmp.regression:
+        return "regression: yes: " + "; ".join(c.clean(r) for r in cmp.regression_reasons)
+    return (
+        f"regression: no (monitor {c.clean(cmp.monitor)}, noise threshold "
+        f"{_num(cmp.threshold)})"
+    )
+
+
+def _change_line(change: FindingChange) -> str:
+    sev = change.severity.value
+    if (
+        change.status == "stayed"
+        and change.before is not None
+        and change.after is not None
+        and change.before.severity is not change.after.severity
+    ):
+        sev = f"{change.before.severity.value} → {change.after.severity.value}"
+    finding = change.after if change.after is not None else change.before
+    message = c.clean(finding.message) if finding is not None else ""
+    return (
+        f"{c.clean(change.code)} {c.clean(change.name)} ({c.clean(change.diagnosis)}, {sev}): "
+        f"{message}"
+    )
+
+
+def _class_rows(cmp: Comparison) -> list[tuple[str, str, str, str]]:
+    return [
+        (c.clean(ch.label), _num(ch.before), _num(ch.after), _delta(ch.before, ch.after))
+        for ch in cmp.per_class
+    ]
+
+
+# ------------------------------------------------------------------ text
+def _table_text(
+    header: tuple[str, str, str, str],
+    body: list[tuple[str, str, str, str]],
+    width: int,
+    indent: str = "  ",
+) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(4)]
+    if len(indent) + sum(widths) + 6 <= width:
+        return [
+            (indent + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r))).rstrip()
+            for r in [header, *body]
+        ]
+    # too narrow for columns: one "what: before → after (change)" line per row
+    import textwrap
+
+    out: list[str] = []
+    for what, before, after, change in body:
+        line = f"{what}: {before} → {after}" + (f" ({change})" if change else "")
+        out += textwrap.wrap(
+            line, width=width, initial_indent=indent, subsequent_indent=indent + "    ",
+            break_long_words=False, break_on_hyphens=False,
+        )
+    return out
+
+
+def render_text(cmp: Comparison, *, width: int = 100) -> str:
+    """Plain text for logs: no ANSI, no box drawing.
+
+    Args:
+        cmp: The comparison.
+        width: Wrap long lines at this width. Defaults to `100`.
+
+    Returns:
+        The text, ending with a newline.
+    """
+    import textwrap
+
+    def wrap(text: str, first: str = "", rest: str = "    ") -> list[str]:
+        return textwrap.wrap(
+            text,
+            width=max(width, len(first) + 20),
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [first.rstrip()]
+
+    b, a = cmp.before, cmp.after
+    out: list[str] = []
+    out += wrap(c.clean(cmp.verdict), "verdict: ")
+    out += wrap(_regression_line(cmp))
+    out += wrap(f"{c.clean(b.name)} ({c.plural(b.n_epochs, 'epoch')}): "
+                f"{c.clean(b.report.verdict)}", "before: ")
+    out += wrap(f"{c.clean(a.name)} ({c.plural(a.n_epochs, 'epoch')}): "
+                f"{c.clean(a.report.verdict)}", "after:  ")
+    out.append("")
+    out += _table_text(("", "BEFORE", "AFTER", "change"), rows(cmp), width)
+    out.append("")
+    if cmp.changes:
+        out.append("findings:")
+        for change in cmp.changes:
+            out += wrap(_change_line(change), f"  {_STATUS_LABEL[change.status]:<7} ", " " * 10)
+    else:
+        out.append("findings: none in either run")
+    if cmp.per_class:
+        out.append("")
+        out.append("per-class recall (validation, last recorded epoch):")
+        out += _table_text(("class", "BEFORE", "AFTER", "change"), _class_rows(cmp), width)
+    if cmp.notes:
+        out.append("")
+        out.append("notes:")
+        for note in cmp.notes:
+            out += wrap(c.clean(note), "  - ", "    ")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ rich
+def render_rich(cmp: Comparison, *, width: int = 100, color: bool = False) -> str:
+    """The terminal form: coloured verdict, a table, findings by status.
+
+    Args:
+        cmp: The comparison.
+        width: Output width. Defaults to `100`.
+        color: ANSI colour. Defaults to `False`.
+
+    Returns:
+        The output, ending with a newline.
+    """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from fitdoctor.reporters.rich_terminal import make_console
+
+    console = make_console(width, color)
+    if cmp.regression:
+        icon, style = "✖", "bold red"
+    elif cmp.fixed or cmp.better_beyond_noise:
+        icon, style = "✔", "bold green"
+    else:
+        icon, style = "●", "bold"
+
+    def say_lines(text: Text, hang: int) -> None:
+        lines = text.wrap(console, max(20, width - hang))
+        for i, line in enumerate(lines):
+            line.rstrip()
+            console.print(
+                Text(" " * (hang if i else 0)) + line, no_wrap=True, overflow="ignore", crop=False
+            )
+
+    say_lines(Text.assemble((f"{icon} ", style), (c.clean(cmp.verdict), style)), 2)
+    say_lines(Text(_regression_line(cmp), style="red" if cmp.regression else "dim"), 4)
+    b, a = cmp.before, cmp.after
+    say_lines(
+        Text(f"before: {c.clean(b.name)} ({c.plural(b.n_epochs, 'epoch')}) · "
+             f"{c.clean(b.report.verdict)}", style="dim"), 8
+    )
+    say_lines(
+        Text(f"after:  {c.clean(a.name)} ({c.plural(a.n_epochs, 'epoch')}) · "
+             f"{c.clean(a.report.verdict)}", style="dim"), 8
+    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("")
+    table.add_column("BEFORE", justify="right")
+    table.add_column("AFTER", justify="right")
+    table.add_column("change", justify="right")
+    for row in rows(cmp):
+        table.add_row(*(Text(cell) for cell in row))
+    console.print(table)
+    styles = {"fixed": "green", "new": "red", "stayed": "yellow"}
+    if cmp.changes:
+        console.print(Text("findings", style="bold"))
+        for change in cmp.changes:
+            say_lines(
+                Text.assemble(
+                    (f"  {change.status:<7} ", styles[change.status]), _change_line(change)
+                ),
+                10,
+            )
+    else:
+        console.print(Text("findings: none in either run", style="dim"))
+    if cmp.per_class:
+        console.print(Text("per-class recall (validation, last recorded epoch)", style="bold"))
+        ptable = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for name, justify in (("class", "left"), ("BEFORE", "right"), ("AFTER", "right"),
+                              ("change", "right")):
+            ptable.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for row in _class_rows(cmp):
+            ptable.add_row(*(Text(cell) for cell in row))
+        console.print(ptable)
+    for note in cmp.notes:
+        say_lines(Text(f"note: {c.clean(note)}", style="dim"), 6)
+    out: str = console.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in out.splitlines()) + "\n"
+
+
+# ------------------------------------------------------------------ markdown
+def render_markdown(cmp: Comparison) -> str:
+    """Markdown for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
+
+    Args:
+        cmp: The comparison.
+
+    Returns:
+        The markdown, ending with a newline.
+    """
+    from fitdoctor.reporters.markdown import escape
+
+    icon = "❌" if cmp.regression else ("✅" if cmp.fixed or cmp.better_beyond_noise else "➖")
+    b, a = cmp.before, cmp.after
+    out = [f"### {icon} {escape(cmp.verdict)}", ""]
+    out.append(escape(_regression_line(cmp)))
+    out.append("")
+    out.append(
+        f"BEFORE: `{escape(b.name)}` ({c.plural(b.n_epochs, 'epoch')}, "
+        f"{escape(b.report.verdict)}) · AFTER: `{escape(a.name)}` "
+        f"({c.plural(a.n_epochs, 'epoch')}, {escape(a.report.verdict)})"
+    )
+    out += ["", "| | BEFORE | AFTER | change |", "| --- | ---: | ---: | ---: |"]
+    for what, vb, va, d in rows(cmp):
+        out.append(f"| {escape(what)} | {escape(vb)} | {escape(va)} | {escape(d)} |")
+    out.append("")
+    if cmp.changes:
+        out += ["| finding | status | severity | message |", "| --- | --- | --- | --- |"]
+        for ch in cmp.changes:
+            finding = ch.after if ch.after is not None else ch.before
+            sev = ch.severity.value
+            if ch.escalated and ch.before is not None:
+                sev = f"{ch.before.severity.value} → {sev}"
+            out.append(
+                f"| {escape(ch.code)} {escape(ch.name)} | {ch.status} | {sev} | "
+                f"{escape(finding.message if finding else '')} |"
+            )
+    else:
+        out.append("No findings in either run.")
+    if cmp.per_class:
+        out += ["", "**Per-class recall** (validation, last recorded epoch)", ""]
+        out += ["| class | BEFORE | AFTER | change |", "| --- | ---: | ---: | ---: |"]
+        for row in _class_rows(cmp):
+            out.append("| " + " | ".join(escape(cell) for cell in row) + " |")
+    if cmp.notes:
+        out.append("")
+        out += [f"> {escape(note)}" for note in cmp.notes]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ json
+def render_json(cmp: Comparison) -> str:
+    """The ``"fitdoctor.compare/1"`` JSON object (strict JSON), ending with a newline."""
+    from fitdoctor.reporters.json_report import strict
+
+    return json.dumps(strict(cmp.to_dict()), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool = False) -> str:
+    """Render ``cmp`` in ``fmt``.
+
+    Args:
+        cmp: The comparison.
+        fmt: One of :data:`FORMATS`.
+        width: Width for rich/text. Defaults to `100`.
+        color: ANSI colour for rich. Defaults to `False`.
+
+    Returns:
+        The output, ending with a newline.
+
+    Raises:
+        ConfigError: Unknown format.
+    """
+    if fmt == "text":
+        return render_text(cmp, width=width)
+    if fmt == "rich":
+        return render_rich(cmp, width=width, color=color)
+    if fmt == "markdown":
+        return render_markdown(cmp)
+    if fmt == "json":
+        return render_json(cmp)
+    raise ConfigError(f"unknown compare format {fmt!r}; expected one of {', '.join(FORMATS)}")
