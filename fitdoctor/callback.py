@@ -406,15 +406,21 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         """``model.predict`` without its per-call set-up: ``predict_on_batch`` per chunk.
 
         ``predict`` builds an iterator and a callback list on every call, which costs
-        several times the prediction itself on a few thousand samples.
+        several times the prediction itself on a few thousand samples. Every chunk has
+        the same number of rows (the last one is padded by repeating its final row, and
+        the padding's outputs are dropped), so the compiled predict function is traced
+        once per training rather than twice (one shape for the full chunks, another for
+        the remainder): a trace costs more than a whole epoch's prediction pass.
         """
-        step = self._predict_batch
-        parts = [
-            keras.ops.convert_to_numpy(
-                self.model.predict_on_batch(kf.take(x, np.arange(i, min(i + step, n))))
-            )
-            for i in range(0, n, step)
-        ]
+        if n < 1:
+            raise ValueError("no validation samples to predict")
+        chunks = -(-n // self._predict_batch)
+        step = -(-n // chunks)  # at most self._predict_batch, and padding < chunks rows
+        parts = []
+        for i in range(0, n, step):
+            index = np.minimum(np.arange(i, i + step), n - 1)
+            out = keras.ops.convert_to_numpy(self.model.predict_on_batch(kf.take(x, index)))
+            parts.append(out[: min(step, n - i)])
         return np.concatenate(parts, axis=0)
 
     def _train_end(self) -> None:

@@ -17,11 +17,6 @@ import numpy as np
 _MAD_TO_STD = 1.4826
 
 
-def finite_mask(values: np.ndarray) -> np.ndarray:
-    """True where ``values`` is finite."""
-    return np.isfinite(values)
-
-
 def first_nonfinite(values: np.ndarray, logged: np.ndarray | None = None) -> int | None:
     """Index of the first logged value that is NaN or infinite, or ``None``.
 
@@ -67,7 +62,8 @@ def _running_mean(values: np.ndarray, half: int) -> np.ndarray:
     idx = np.arange(n)
     lo = np.maximum(0, idx - half)
     hi = np.minimum(n, idx + half + 1)
-    return (csum[hi] - csum[lo]) / (hi - lo)
+    out: np.ndarray = (csum[hi] - csum[lo]) / (hi - lo)
+    return out
 
 
 def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
@@ -109,7 +105,7 @@ def noise(values: np.ndarray) -> float:
     # also look at first differences: a zig-zag curve has large residuals after smoothing
     diffs = np.diff(x[ok])
     dmad = float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2)
-    return _MAD_TO_STD * max(mad, dmad)
+    return float(_MAD_TO_STD * max(mad, dmad))
 
 
 def best_index(values: np.ndarray, mode: str = "min") -> int | None:
