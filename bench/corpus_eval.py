@@ -43,7 +43,9 @@ def main(folder: Path, verbose: bool) -> int:
         path = folder / f"{name}.json"
         if not path.exists():
             continue
-        label = info["label"]
+        label = info.get("label")
+        if label is None:
+            continue
         run = fitdoctor.load(path)
         report = engine.analyze(run, rules=rules)
         found = {f.diagnosis for f in report.findings if f.severity.rank >= 1}

@@ -44,7 +44,7 @@ def main() -> None:
         callbacks=[doctor],
         verbose=0,
     )
-    test_loss, test_acc = model.evaluate(data.x_test, data.y_test, verbose=0)
+    _, test_acc = model.evaluate(data.x_test, data.y_test, verbose=0)
     print(f"test accuracy {test_acc:.4f} (evaluated once, after training)")
 
 

@@ -34,7 +34,7 @@ def main() -> None:
     doctor = FitDoctor(path="regression-run.json")
     model.fit(x_train, y_train, epochs=60, batch_size=32, validation_split=0.2,
               callbacks=[doctor], verbose=0)
-    mse, mae = model.evaluate(x_test, y_test, verbose=0)
+    _, mae = model.evaluate(x_test, y_test, verbose=0)
     print(f"test MAE {mae:.1f} (target range {y.min():.0f}–{y.max():.0f})")
 
 

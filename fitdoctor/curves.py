@@ -9,6 +9,7 @@ residuals, and detectors compare changes against that noise.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,17 @@ def first_nonfinite(values: np.ndarray, logged: np.ndarray | None = None) -> int
     return int(idx[0]) if idx.size else None
 
 
+def median(values: np.ndarray) -> float:
+    """Median of a non-empty array (``np.median`` imports ``numpy.ma`` on first use: slow)."""
+    x = np.asarray(values, dtype=float).ravel()
+    n = x.size
+    if n == 0:
+        return float("nan")
+    half = n // 2
+    part = np.partition(x, [half - 1, half] if n % 2 == 0 else [half])
+    return float(part[half]) if n % 2 else float((part[half - 1] + part[half]) / 2)
+
+
 def fill_gaps(values: np.ndarray) -> np.ndarray:
     """Linearly interpolate non-finite entries from finite neighbours (edges held)."""
     out = np.asarray(values, dtype=float).copy()
@@ -49,7 +61,8 @@ def _median3(values: np.ndarray) -> np.ndarray:
     if n < 3:
         return values.copy()
     out = np.empty(n)
-    out[1:-1] = np.median(np.stack([values[:-2], values[1:-1], values[2:]]), axis=0)
+    a, b, c = values[:-2], values[1:-1], values[2:]
+    out[1:-1] = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
     out[0] = (values[0] + values[1]) / 2
     out[-1] = (values[-2] + values[-1]) / 2
     return out
@@ -101,10 +114,10 @@ def noise(values: np.ndarray) -> float:
     if ok.sum() < 4:
         return 0.0
     resid = (x - smooth(x))[ok]
-    mad = float(np.median(np.abs(resid - np.median(resid))))
+    mad = median(np.abs(resid - median(resid)))
     # also look at first differences: a zig-zag curve has large residuals after smoothing
     diffs = np.diff(x[ok])
-    dmad = float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2)
+    dmad = median(np.abs(diffs - median(diffs))) / float(np.sqrt(2))
     return float(_MAD_TO_STD * max(mad, dmad))
 
 
@@ -122,8 +135,8 @@ def longest_wait(values: np.ndarray, mode: str = "min") -> int:
     """Longest run of logged epochs without a new best (how patient one had to be)."""
     best = np.inf if mode == "min" else -np.inf
     wait = longest = 0
-    for v in np.asarray(values, dtype=float):
-        if not np.isfinite(v):
+    for v in np.asarray(values, dtype=float).tolist():
+        if not math.isfinite(v):
             continue
         better = v < best if mode == "min" else v > best
         if better:

@@ -151,7 +151,7 @@ def run_demo(
     )
     keras.utils.set_random_seed(seed)
     model = build_model(data.x_train.shape[1])
-    doctor = FitDoctor(path=path, report=report)
+    doctor = FitDoctor(path=path, report=report, verbose=0)
     model.fit(
         data.x_train,
         data.y_train,

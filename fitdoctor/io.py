@@ -52,7 +52,6 @@ import json
 import math
 import os
 import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -179,7 +178,7 @@ def save(run: Run, path: str | os.PathLike[str]) -> None:
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     tmp = os.path.join(
-        folder, f".{os.path.basename(target)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        folder, f".{os.path.basename(target)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     )
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(tmp, flags, 0o666)  # the umask applies, as for a plain open()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import string
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -267,6 +267,29 @@ def _coerce(value: Any, ptype: type, where: str) -> Any:
     return value
 
 
+#: Parsed rule files by (path, modification time, size): analyzing many runs in one
+#: process parses each file once. Callers get copies (configuration mutates rules).
+_FILE_CACHE: dict[tuple[str, int, int], list[Rule]] = {}
+
+
+def _load_file(path: Path, detectors: Mapping[str, DetectorSpec]) -> list[Rule]:
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        cached = _FILE_CACHE.get(key)
+        if cached is None:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if cached is None:
+        extra = sorted(set(data) - {"rule"})
+        if extra:
+            raise ConfigError(f"{path}: unknown top-level key {extra[0]!r}")
+        cached = [_parse_rule(raw, str(path.name), detectors) for raw in data.get("rule", [])]
+        _FILE_CACHE[key] = cached
+    return [replace(rule, values=dict(rule.values)) for rule in cached]
+
+
 def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
     """Load the built-in rules and any extra rule packs.
 
@@ -289,15 +312,7 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
         if not files and d != BUILTIN_RULES_DIR:
             raise ConfigError(f"rule pack {str(d)!r} has no *.toml files")
         for path in files:
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-                raise ConfigError(f"{path}: {exc}") from None
-            extra = sorted(set(data) - {"rule"})
-            if extra:
-                raise ConfigError(f"{path}: unknown top-level key {extra[0]!r}")
-            for raw in data.get("rule", []):
-                rules.append(_parse_rule(raw, str(path.name), detectors))
+            rules.extend(_load_file(path, detectors))
     seen: dict[str, str] = {}
     for r in rules:
         for key in (r.code, r.name):

@@ -23,11 +23,11 @@ need model, compile or data facts.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 
 import fitdoctor
 from fitdoctor.rules import Settings, load_rules
@@ -81,4 +81,4 @@ def test_every_rule_has_fire_and_silent_cases() -> None:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
         covered.setdefault(spec["rule"], set()).update(c["expect"] for c in spec["case"])
     for rule in load_rules():
-        assert covered.get(rule.code) == {"fire", "silent"}, f"{rule.code} needs fire and silent cases"
+        assert covered.get(rule.code) == {"fire", "silent"}, f"{rule.code}: fire and silent"

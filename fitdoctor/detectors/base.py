@@ -118,6 +118,8 @@ class Context:
         self.run = run
         self._arrays: dict[str, np.ndarray] = {}
         self._smooth: dict[str, np.ndarray] = {}
+        #: Measurements shared by several detectors, computed once per analysis.
+        self.memo: dict[str, Any] = {}
 
     # ------------------------------------------------------------- curves
     def array(self, key: str) -> np.ndarray:

@@ -19,7 +19,6 @@ from fitdoctor.detectors.advice import learning_rate_change, regularization_advi
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
 from fitdoctor.errors import MissingInput
 
-
 #: A training loss this many times a neighbouring epoch's is a blow-up (healthy runs seen
 #: in the recorded corpus stay under 20× between consecutive epochs).
 SPIKE_FACTOR = 50.0
@@ -32,6 +31,8 @@ def _prefix(ctx: Context) -> int:
     neighbour) is judged by the divergence rules only; what follows a blow-up, often a
     collapse to a constant predictor, is not a learning curve.
     """
+    if "prefix" in ctx.memo:
+        return int(ctx.memo["prefix"])
     cut = ctx.run.n_epochs
     for key in ("loss", "val_loss"):
         if ctx.run.has(key):
@@ -44,20 +45,28 @@ def _prefix(ctx: Context) -> int:
         spike = _spike(ctx.array("loss")[:cut])
         if spike is not None:
             cut = min(cut, spike[0])
+    ctx.memo["prefix"] = cut
     return cut
 
 
 def _spike(values: np.ndarray) -> tuple[int, float] | None:
     """First epoch whose loss is SPIKE_FACTOR times a finite neighbour, with that ratio."""
     x = np.asarray(values, dtype=float)
-    for i in range(x.size):
-        if not np.isfinite(x[i]) or x[i] <= 0:
-            continue
-        neighbours = [x[j] for j in (i - 1, i + 1) if 0 <= j < x.size and np.isfinite(x[j])]
-        neighbours = [v for v in neighbours if v > 0]
-        if neighbours and x[i] >= SPIKE_FACTOR * max(neighbours):
-            return i, float(x[i] / max(neighbours))
-    return None
+    n = x.size
+    if n < 2:
+        return None
+    ok = np.isfinite(x) & (x > 0)
+    usable = np.where(ok, x, np.nan)
+    neighbour = np.full(n, np.nan)
+    neighbour[1:] = usable[:-1]
+    neighbour[:-1] = np.fmax(neighbour[:-1], usable[1:])
+    with np.errstate(invalid="ignore"):
+        hit = ok & (x >= SPIKE_FACTOR * neighbour)
+    idx = np.flatnonzero(hit)
+    if idx.size == 0:
+        return None
+    i = int(idx[0])
+    return i, float(x[i] / neighbour[i])
 
 
 def _curve(ctx: Context, key: str, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -367,13 +376,13 @@ def still_improving(
         "monitor": key,
         "window": w,
         "gain_pct": _pct(gain),
-        "share_pct": _pct(share),
+        "share_pct": _pct(min(share, 1.0)),
         "per_epoch_pct": _pct(-tr.slope / level),
         "last_value": round(float(raw[np.isfinite(raw)][-1]), 4),
         "epochs_more": more,
         "epochs_total": ctx.epochs[-1] + more,
         "total_drop_pct": _pct(total_drop),
-        "slow": total_drop < slow_total_drop,
+        "slow": total_drop < slow_total_drop and n >= 10,
     }
     if values["slow"]:
         values.update(learning_rate_change(ctx.run, 3.0))
@@ -515,7 +524,7 @@ def loss_spike(ctx: Context) -> Evidence | None:
         "spike_loss": float(f"{full[i]:.4g}"),
         "spike_epoch": ctx.epochs[i],
         "ratio": float(f"{ratio:.3g}"),
-        "after": float(f"{np.median(rest):.4g}") if rest.size else None,
+        "after": float(f"{curves.median(rest):.4g}") if rest.size else None,
         "factor": SPIKE_FACTOR,
     }
     values.update(learning_rate_change(ctx.run, 0.1))
@@ -556,7 +565,7 @@ def oscillation(
     if movement == 0 or (tail_level <= 0).any():
         return None
     up = float(tail[tail > 0].sum()) / movement
-    amplitude = float(np.median(np.abs(tail) / tail_level))
+    amplitude = curves.median(np.abs(tail) / tail_level)
     if up < min_up or amplitude < min_amplitude:
         return None
     epochs = np.asarray(ctx.epochs)[ok]

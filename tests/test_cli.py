@@ -1,0 +1,633 @@
+"""The ``fitdoctor`` command line: exit codes, formats, options, unusable inputs."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import fitdoctor
+from fitdoctor import cli
+from fitdoctor.rules import load_rules
+
+runner = CliRunner()
+
+ANSI = re.compile(r"\x1b\[")
+BOX = re.compile(r"[\u2500-\u257f]")
+ENV = {"NO_COLOR": "1", "CI": None, "GITHUB_ACTIONS": None, "FORCE_COLOR": None,
+       "GITHUB_STEP_SUMMARY": None}
+
+
+# ---------------------------------------------------------------- histories
+def overfit_history(n: int = 30) -> dict[str, list[float]]:
+    """Training loss falls throughout; validation loss turns up after epoch 10 and keeps rising."""
+    loss = [1.0 * 0.85**i for i in range(n)]
+    val = [0.9 * 0.85**i for i in range(10)]
+    val += [val[-1] * (1 + 0.06 * (i - 9)) for i in range(10, n)]
+    acc = [min(0.99, 0.5 + 0.02 * i) for i in range(n)]
+    val_acc = [min(0.9, 0.5 + 0.02 * i) for i in range(n)]
+    return {"loss": loss, "accuracy": acc, "val_loss": val, "val_accuracy": val_acc}
+
+
+def diverged_history() -> dict[str, list[float]]:
+    """Falls, then blows up to inf/NaN (json.dump writes Infinity/NaN)."""
+    loss = [1.0, 0.8, 0.7, 4.0, math.inf, math.nan, math.nan, math.nan]
+    val = [1.1, 0.9, 0.8, 5.0, math.inf, math.nan, math.nan, math.nan]
+    return {"loss": loss, "val_loss": val}
+
+
+def write(path: Path, history: Any) -> Path:
+    path.write_text(json.dumps(history), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def overfit(tmp_path: Path) -> Path:
+    return write(tmp_path / "overfit.json", overfit_history())
+
+
+@pytest.fixture
+def diverged(tmp_path: Path) -> Path:
+    return write(tmp_path / "diverged.json", diverged_history())
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No stray fitdoctor.toml / pyproject.toml from the checkout is discovered."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+
+
+def invoke(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Any:
+    return runner.invoke(cli.app, [str(a) for a in args], env={**ENV, **(env or {})})
+
+
+def findings(result: Any) -> list[dict[str, Any]]:
+    data = json.loads(result.stdout)
+    assert data["schema"] == "fitdoctor.report/1"
+    return list(data["findings"])
+
+
+def codes(result: Any) -> set[str]:
+    return {f["code"] for f in findings(result)}
+
+
+def assert_unusable(result: Any, *needles: str) -> None:
+    """Exit 2, exactly one line on stderr, naming the problem; no traceback anywhere."""
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("fitdoctor: error: "), lines[0]
+    for needle in needles:
+        assert needle.lower() in lines[0].lower(), lines[0]
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+
+
+# ---------------------------------------------------------------- exit codes
+def test_error_finding_exits_1(diverged: Path) -> None:
+    result = invoke("analyze", diverged, "--format", "json")
+    assert result.exit_code == 1, result.output
+    errors = [f for f in findings(result) if f["severity"] == "error"]
+    assert "FD401" in {f["code"] for f in errors}
+
+
+def test_warning_only_exits_0_by_default(overfit: Path) -> None:
+    result = invoke("analyze", overfit, "--format", "json", "--select", "FD101")
+    assert result.exit_code == 0, result.output
+    assert codes(result) == {"FD101"}
+    assert findings(result)[0]["severity"] == "warning"
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("error", 0), ("warning", 1), ("info", 1)])
+def test_fail_on(overfit: Path, fail_on: str, expected: int) -> None:
+    result = invoke("analyze", overfit, "-f", "json", "--select", "FD101", "--fail-on", fail_on)
+    assert result.exit_code == expected, result.output
+
+
+def test_no_findings_exits_0_even_with_fail_on_info(overfit: Path) -> None:
+    result = invoke("analyze", overfit, "-f", "json", "--select", "FD401", "--fail-on", "info")
+    assert result.exit_code == 0, result.output
+    assert codes(result) == set()
+
+
+def test_exit_zero(diverged: Path, overfit: Path) -> None:
+    assert invoke("analyze", diverged, "--exit-zero").exit_code == 0
+    result = invoke("analyze", overfit, "--fail-on", "info", "--exit-zero")
+    assert result.exit_code == 0, result.output
+
+
+def test_exit_zero_does_not_hide_unusable_input(tmp_path: Path) -> None:
+    result = invoke("analyze", tmp_path / "missing.json", "--exit-zero")
+    assert_unusable(result, "missing.json")
+
+
+def test_bad_fail_on_is_a_usage_error(overfit: Path) -> None:
+    result = invoke("analyze", overfit, "--fail-on", "fatal")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_bad_format_is_a_usage_error(overfit: Path) -> None:
+    assert invoke("analyze", overfit, "--format", "yaml").exit_code == 2
+
+
+def test_no_path_is_a_usage_error() -> None:
+    assert invoke("analyze").exit_code == 2
+
+
+# ---------------------------------------------------------------- selection
+def test_select_comma_separated_and_repeatable(diverged: Path) -> None:
+    result = invoke("analyze", diverged, "-f", "json", "--select", "FD401,fd101",
+                    "--select", "FD701")
+    found = codes(result)
+    assert "FD401" in found
+    assert found <= {"FD401", "FD101", "FD701"}
+
+
+def test_select_prefix_and_name(diverged: Path) -> None:
+    by_prefix = codes(invoke("analyze", diverged, "-f", "json", "--select", "FD4"))
+    assert "FD401" in by_prefix and all(c.startswith("FD4") for c in by_prefix)
+    name = next(r.name for r in load_rules() if r.code == "FD401")
+    assert codes(invoke("analyze", diverged, "-f", "json", "--select", name)) == {"FD401"}
+
+
+def test_ignore(diverged: Path) -> None:
+    full = codes(invoke("analyze", diverged, "-f", "json"))
+    assert "FD401" in full
+    result = invoke("analyze", diverged, "-f", "json", "--ignore", "FD401,FD402",
+                    "--ignore", "FD1")
+    left = codes(result)
+    assert "FD401" not in left and "FD402" not in left
+    assert not any(c.startswith("FD1") for c in left)
+    assert left == {c for c in full if c not in ("FD401", "FD402") and not c.startswith("FD1")}
+
+
+def test_select_then_ignore_everything_is_clean(diverged: Path) -> None:
+    result = invoke("analyze", diverged, "-f", "json", "--select", "FD401", "--ignore", "FD4")
+    assert result.exit_code == 0, result.output
+    assert codes(result) == set()
+
+
+def test_unknown_rule_in_select_is_exit_2(overfit: Path) -> None:
+    assert_unusable(invoke("analyze", overfit, "--select", "FD999"), "FD999")
+    assert_unusable(invoke("analyze", overfit, "--ignore", "no-such-rule"), "no-such-rule")
+
+
+# ---------------------------------------------------------------- formats
+@pytest.mark.parametrize("fmt", ["rich", "text", "markdown", "json", "github"])
+def test_every_format(diverged: Path, fmt: str) -> None:
+    result = invoke("analyze", diverged, "--format", fmt)
+    assert result.exit_code == 1, result.output
+    assert "FD401" in result.stdout
+    assert result.stderr == ""
+    assert not ANSI.search(result.stdout)  # NO_COLOR and not a terminal
+    if fmt == "json":
+        assert json.loads(result.stdout)["best_epoch"] is not None
+    if fmt == "text":
+        assert not BOX.search(result.stdout)
+    if fmt == "github":
+        assert re.search(r"^::error\b.*FD401", result.stdout, re.MULTILINE), result.stdout
+    if fmt == "markdown":
+        assert re.search(r"^#", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_auto_is_text_when_not_a_terminal(diverged: Path) -> None:
+    auto = invoke("analyze", diverged)
+    text = invoke("analyze", diverged, "--format", "text")
+    assert auto.stdout == text.stdout
+    assert not BOX.search(auto.stdout) and not ANSI.search(auto.stdout)
+
+
+def test_auto_is_rich_on_a_terminal_and_text_in_ci(
+    diverged: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    rich = invoke("analyze", diverged, "--format", "rich", "--width", "100")
+    auto = invoke("analyze", diverged, "--width", "100")
+    assert auto.stdout == rich.stdout
+    in_ci = invoke("analyze", diverged, "--width", "100", env={"CI": "true"})
+    text = invoke("analyze", diverged, "--format", "text", "--width", "100")
+    assert in_ci.stdout == text.stdout
+
+
+def test_colour_on_a_terminal_unless_no_color(
+    diverged: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    coloured = invoke("analyze", diverged, "--format", "rich", env={"NO_COLOR": None})
+    assert ANSI.search(coloured.stdout), coloured.stdout
+    plain = invoke("analyze", diverged, "--format", "rich", env={"NO_COLOR": "1"})
+    assert not ANSI.search(plain.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["rich", "text"])
+def test_width(overfit: Path, fmt: str) -> None:
+    result = invoke("analyze", overfit, "--format", fmt, "--width", "60")
+    assert result.stdout.strip()
+    # Only a single unbreakable token (a code snippet) may overflow.
+    too_long = [line for line in result.stdout.splitlines()
+                if len(line) > 60 and len(line.split()) > 1]
+    assert too_long == [], result.stdout
+    assert invoke("analyze", overfit, "--width", "5").exit_code == 2
+
+
+# ---------------------------------------------------------------- output, summary
+def test_output_file(diverged: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "report.json"
+    out.parent.mkdir()
+    result = invoke("analyze", diverged, "--format", "json", "--output", out)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written == json.loads(invoke("analyze", diverged, "--format", "json").stdout)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.json"]  # no temp left
+
+
+def test_output_auto_is_text(diverged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                             ) -> None:
+    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    out = tmp_path / "report.txt"
+    invoke("analyze", diverged, "--output", out, "--width", "100")
+    assert out.read_text(encoding="utf-8") == invoke(
+        "analyze", diverged, "--format", "text", "--width", "100").stdout
+
+
+def test_output_overwrites(diverged: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("old report\n", encoding="utf-8")
+    invoke("analyze", diverged, "--format", "markdown", "-o", out)
+    text = out.read_text(encoding="utf-8")
+    assert "old report" not in text and "FD401" in text
+
+
+def test_output_into_missing_folder_is_exit_2(diverged: Path, tmp_path: Path) -> None:
+    result = invoke("analyze", diverged, "--output", tmp_path / "nope" / "r.json")
+    assert_unusable(result, "r.json")
+
+
+def test_summary_appends_markdown(diverged: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("# earlier step\n", encoding="utf-8")
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    result = invoke("analyze", diverged, "--format", "github", "--summary", env=env)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::") or "::error" in result.stdout  # annotations on stdout
+    markdown = invoke("analyze", diverged, "--format", "markdown").stdout
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("# earlier step\n")
+    assert markdown.strip() in text
+    invoke("analyze", diverged, "--format", "json", "--summary", env=env)
+    assert summary.read_text(encoding="utf-8").count("FD401") == 2 * text.count("FD401")
+
+
+def test_summary_without_variable_does_nothing(diverged: Path, tmp_path: Path) -> None:
+    result = invoke("analyze", diverged, "--format", "json", "--summary")
+    assert result.exit_code == 1
+    assert "FD401" in codes(result)
+    assert list(tmp_path.glob("*.md")) == []
+
+
+def test_no_summary_flag_leaves_summary_alone(diverged: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "step_summary.md"
+    invoke("analyze", diverged, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert not summary.exists()
+
+
+# ---------------------------------------------------------------- several paths, facts
+def test_several_paths(diverged: Path, overfit: Path) -> None:
+    result = invoke("analyze", overfit, diverged, "--format", "text")
+    assert result.exit_code == 1, result.output
+    assert "overfit.json" in result.stdout and "diverged.json" in result.stdout
+    assert "FD401" in result.stdout and "FD101" in result.stdout
+    as_json = invoke("analyze", overfit, diverged, "--format", "json")
+    assert "FD401" in as_json.stdout and "FD101" in as_json.stdout
+    json.loads(as_json.stdout)
+
+
+def test_several_paths_worst_exit_code_wins(overfit: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    result = invoke("analyze", overfit, missing, "--format", "json", "--select", "FD101")
+    assert result.exit_code == 2
+    assert codes(result) == {"FD101"}  # the usable path is still reported
+    assert result.stderr.count("\n") == 1 and "missing.json" in result.stderr
+
+
+def test_task_and_classes(overfit: Path) -> None:
+    result = invoke("analyze", overfit, "-f", "json", "--task", "multiclass", "--classes", "10")
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(result.stdout)
+    assert data["run"]["task"] == "multiclass"
+    assert invoke("analyze", overfit, "--task", "ranking").exit_code == 2
+    assert invoke("analyze", overfit, "--classes", "0").exit_code == 2
+
+
+def test_class_counts(overfit: Path) -> None:
+    result = invoke("analyze", overfit, "-f", "json", "--class-counts", "950,50",
+                    "--select", "FD5")
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(result.stdout)
+    assert data["run"]["task"] == "binary"
+    assert "FD501" in {f["code"] for f in data["findings"]}
+    skipped = {s["code"] for s in data["skipped"]}
+    assert "FD501" not in skipped
+    without = json.loads(invoke("analyze", overfit, "-f", "json", "--select", "FD5").stdout)
+    assert "FD501" in {s["code"] for s in without["skipped"]}
+
+
+def test_bad_class_counts_is_exit_2(overfit: Path) -> None:
+    assert_unusable(invoke("analyze", overfit, "--class-counts", "950,x"), "--class-counts")
+    assert_unusable(invoke("analyze", overfit, "--class-counts", "950"), "--class-counts")
+    mismatch = invoke("analyze", overfit, "--classes", "3", "--class-counts", "950,50")
+    assert_unusable(mismatch, "overfit.json", "3 classes")
+
+
+# ---------------------------------------------------------------- unusable inputs
+def _unusable_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
+    """name → (file, a word the error line must contain)."""
+    cases: dict[str, tuple[Path, str]] = {}
+
+    def add(name: str, content: str | bytes, needle: str = "") -> None:
+        path = tmp / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        cases[name] = (path, needle)
+
+    folder = tmp / "a_directory.json"
+    folder.mkdir()
+    cases["directory"] = (folder, "a_directory.json")
+    cases["missing"] = (tmp / "does_not_exist.json", "does_not_exist.json")
+    add("empty.json", "", "empty")
+    add("garbage.json", bytes(range(256)) * 8)
+    add("garbage.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(64))
+    add("invalid.json", '{"loss": [1.0, 0.5,,]}', "json")
+    add("truncated.json", json.dumps(overfit_history())[:150], "json")
+    add("wrong_shape_list.json", "[1.0, 0.5, 0.25]")
+    add("wrong_shape_scalar.json", "42")
+    add("wrong_shape_nested.json", json.dumps({"loss": {"a": 1}, "val_loss": {"b": 2}}))
+    add("strings.json", json.dumps({"loss": ["high", "low"], "val_loss": [1.0, 0.5]}))
+    add("val_longer.json", json.dumps({"loss": [1.0, 0.5], "val_loss": [1.0, 0.6, 0.4, 0.3]}))
+    add("no_numeric.csv", "epoch,note,phase\n0,start,warmup\n1,middle,main\n")
+    add("schema_v9.json", json.dumps({"schema": "fitdoctor.run/9", "epochs": [1],
+                                      "metrics": {"loss": [1.0]}}), "schema")
+    return cases
+
+
+UNUSABLE = [
+    "directory", "missing", "empty.json", "garbage.json", "garbage.bin", "invalid.json",
+    "truncated.json", "wrong_shape_list.json", "wrong_shape_scalar.json",
+    "wrong_shape_nested.json", "strings.json", "val_longer.json", "no_numeric.csv",
+    "schema_v9.json",
+]
+
+
+@pytest.mark.parametrize("name", UNUSABLE)
+def test_unusable_input_is_one_line_and_exit_2(name: str, tmp_path: Path) -> None:
+    path, needle = _unusable_inputs(tmp_path)[name]
+    for fmt in ("text", "json"):
+        result = invoke("analyze", path, "--format", fmt)
+        assert_unusable(result, path.name, needle)
+
+
+def test_file_over_size_cap_is_exit_2(tmp_path: Path) -> None:
+    from fitdoctor import io
+
+    cap = int(io.MAX_BYTES)
+    path = tmp_path / "huge.json"
+    with path.open("wb") as fh:  # sparse: costs no disk
+        fh.truncate(cap + 1)
+    assert_unusable(invoke("analyze", path), "huge.json")
+
+
+def test_unusable_input_via_python_api_raises_input_error(tmp_path: Path) -> None:
+    path, _ = _unusable_inputs(tmp_path)["invalid.json"]
+    with pytest.raises(fitdoctor.InputError):
+        fitdoctor.analyze(path)
+
+
+# ---------------------------------------------------------------- valid but unusual
+def test_nan_and_infinity_are_a_diagnosis(diverged: Path) -> None:
+    assert "NaN" in diverged.read_text() and "Infinity" in diverged.read_text()
+    result = invoke("analyze", diverged, "-f", "json")
+    assert result.exit_code == 1
+    fd401 = next(f for f in findings(result) if f["code"] == "FD401")
+    assert fd401["epoch"] == 5
+
+
+def test_one_epoch_history_is_too_short(tmp_path: Path) -> None:
+    path = write(tmp_path / "one.json", {"loss": [0.7], "val_loss": [0.72]})
+    result = invoke("analyze", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n_epochs"] == 1
+    assert any("too short" in note for note in data["notes"])
+    assert "too short" in invoke("analyze", path, "-f", "text").stdout
+
+
+def test_shorter_validation_lists_are_aligned(tmp_path: Path) -> None:
+    """Keras History with validation_freq=2: val_* lists hold every second epoch."""
+    hist = overfit_history(30)
+    hist["val_loss"] = hist["val_loss"][1::2]
+    hist["val_accuracy"] = hist["val_accuracy"][1::2]
+    path = write(tmp_path / "vfreq2.json", hist)
+    result = invoke("analyze", path, "-f", "json")
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(result.stdout)
+    assert data["n_epochs"] == 30
+    assert data["best_epoch"]["epoch"] % 2 == 0  # validation ran on even epochs only
+
+
+def test_long_history(tmp_path: Path) -> None:
+    n = 5000
+    hist = {"loss": [1.0 / (1 + 0.01 * i) for i in range(n)],
+            "val_loss": [1.05 / (1 + 0.01 * i) for i in range(n)]}
+    path = write(tmp_path / "long.json", hist)
+    result = invoke("analyze", path, "-f", "json")
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.stdout)["n_epochs"] == n
+
+
+def test_csv_logger_file(tmp_path: Path) -> None:
+    path = tmp_path / "training.log"
+    rows = ["epoch,loss,val_loss"] + [
+        f"{i},{loss},{val if i % 2 else 'NA'}"
+        for i, (loss, val) in enumerate(zip(overfit_history()["loss"],
+                                            overfit_history()["val_loss"], strict=True))
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = invoke("analyze", path, "-f", "json")
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.stdout)["n_epochs"] == 30
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def _is_history(path: Path) -> bool:
+    """Inputs and histories, and run files (not other fitdoctor documents, e.g. learning curves)."""
+    if path.name == "labels.json":
+        return False
+    if path.suffix != ".json" or "runs" not in path.parts:
+        return True
+    schema = json.loads(path.read_text(encoding="utf-8")).get("schema")
+    return bool(schema == "fitdoctor.run/1")
+
+
+RECORDED = sorted(
+    p for p in [*DATA.glob("inputs/*.json"), *DATA.glob("inputs/*.csv"),
+                *DATA.glob("runs/**/*.json"), *DATA.glob("histories/*_s0.json")]
+    if _is_history(p)
+)
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: str(p.relative_to(DATA)))
+def test_recorded_files_give_a_report(path: Path) -> None:
+    """Every real file in the test data (run JSON, History JSON, CSV) is analyzed, not rejected."""
+    result = invoke("analyze", path, "--format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    data = json.loads(result.stdout)
+    assert data["n_epochs"] >= 1
+    assert all(f["code"] != "FD000" for f in data["findings"]), data["findings"]
+    assert result.exit_code == (1 if any(f["severity"] == "error" for f in data["findings"])
+                                else 0)
+
+
+def test_recorded_files_together(tmp_path: Path) -> None:
+    paths = RECORDED[:12]
+    assert paths, "no recorded test data"
+    result = invoke("analyze", *paths, "--format", "json", "--exit-zero")
+    assert result.exit_code == 0, result.stderr
+    reports = json.loads(result.stdout)
+    assert isinstance(reports, list) and len(reports) == len(paths)
+    text = invoke("analyze", *paths, "--format", "text", "--exit-zero").stdout
+    for path in paths:
+        assert path.name in text or path.stem in text
+
+
+# ---------------------------------------------------------------- rules, explain, version
+def test_rules_table() -> None:
+    result = invoke("rules")
+    assert result.exit_code == 0, result.output
+    for rule in load_rules():
+        assert re.search(rf"^{rule.code}\s+{re.escape(rule.name)}\s+{rule.diagnosis}\s+"
+                         rf"{rule.severity.value}\b", result.stdout, re.MULTILINE), rule.code
+    assert not BOX.search(result.stdout) and not ANSI.search(result.stdout)
+
+
+def test_rules_json_and_markdown() -> None:
+    result = invoke("rules", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [r["code"] for r in data] == [r.code for r in load_rules()]
+    assert {"code", "name", "diagnosis", "severity", "summary"} <= set(data[0])
+    md = invoke("rules", "--format", "markdown").stdout
+    assert md.startswith("| code | name |")
+    assert md.count("\n| FD") == len(data)
+
+
+def test_explain_json() -> None:
+    result = invoke("explain", "FD101", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    rule = next(r for r in load_rules() if r.code == "FD101")
+    assert data["code"] == "FD101" and data["name"] == rule.name
+    assert {p["name"] for p in data["params"]} == set(rule.params)
+    for p in data["params"]:
+        assert p["value"] == p["default"] == rule.params[p["name"]].default
+        assert p["doc"]
+    assert data["docs"]["what"] and data["docs"]["why"]
+    assert [r["action"] for r in data["recommendations"]] == [
+        r.action for r in rule.recommendations
+    ]
+    assert data["severity"] == data["default_severity"] == rule.severity.value
+
+
+def test_explain_text_by_code_or_name() -> None:
+    rule = next(r for r in load_rules() if r.code == "FD101")
+    by_code = invoke("explain", "fd101")
+    by_name = invoke("explain", rule.name)
+    assert by_code.exit_code == 0 and by_code.stdout == by_name.stdout
+    text = by_code.stdout
+    assert text.startswith(f"FD101 {rule.name}")
+    for header in ("What it does", "Why it matters", "Parameters", "Recommendations"):
+        assert header in text
+    for name, param in rule.params.items():
+        assert re.search(rf"{name}\s+= {param.default!r}\s+default {param.default!r}", text)
+
+
+@pytest.mark.parametrize("code", [r.code for r in load_rules()])
+def test_every_rule_explains(code: str) -> None:
+    result = invoke("explain", code)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(code)
+
+
+def test_explain_unknown_rule() -> None:
+    result = invoke("explain", "FD999")
+    assert_unusable(result, "FD999", "fitdoctor rules")
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"fitdoctor {fitdoctor.__version__}\n"
+
+
+def test_help_lists_commands() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("analyze", "rules", "explain"):
+        assert command in result.stdout
+
+
+@pytest.mark.keras
+def test_demo_trains_and_its_run_file_is_analyzable(tmp_path: Path) -> None:
+    run_file = tmp_path / "demo.json"
+    result = invoke("demo", "--epochs", "2", "--output", run_file, "--format", "text",
+                    env={"TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.exit_code == 0, result.output
+    assert "verdict:" in result.stdout
+    report = invoke("analyze", run_file, "--format", "json")
+    assert report.exit_code in (0, 1), report.output
+    data = json.loads(report.stdout)
+    assert data["n_epochs"] == 2
+    assert "Dense(512" in data["run"]["model"]
+
+
+# ---------------------------------------------------------------- real processes
+def _python_m(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
+    return subprocess.run(
+        [sys.executable, "-m", "fitdoctor", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False,
+    )
+
+
+def test_python_m_fitdoctor(diverged: Path, tmp_path: Path) -> None:
+    proc = _python_m("analyze", diverged, "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "FD401" in {f["code"] for f in json.loads(proc.stdout)["findings"]}
+    assert proc.stderr == ""
+
+
+def test_python_m_unusable_input_has_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"loss": [1.0, 0.5', encoding="utf-8")
+    proc = _python_m("analyze", bad, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("fitdoctor: error: ")
+    assert "bad.json" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,323 @@
+"""Configuration: discovery, select/ignore/fail-on, rule options, rule packs, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from fitdoctor import cli
+from fitdoctor.detectors import base
+from fitdoctor.detectors.base import Context, Evidence, detector
+from fitdoctor.errors import ConfigError
+from fitdoctor.report import Severity
+from fitdoctor.rules import Settings, find_config, load_rules, read_config
+
+runner = CliRunner()
+ENV = {"NO_COLOR": "1", "CI": None, "GITHUB_ACTIONS": None, "GITHUB_STEP_SUMMARY": None}
+
+
+def overfit_history(n: int = 30) -> dict[str, list[float]]:
+    loss = [1.0 * 0.85**i for i in range(n)]
+    val = [0.9 * 0.85**i for i in range(10)]
+    val += [val[-1] * (1 + 0.06 * (i - 9)) for i in range(10, n)]
+    return {"loss": loss, "val_loss": val}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder (the working directory) holding an overfitting history."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "overfit.json").write_text(json.dumps(overfit_history()), encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
+def analyze(*args: str | Path) -> Any:
+    return runner.invoke(cli.app, ["analyze", "overfit.json", "--format", "json",
+                                   *map(str, args)], env=ENV)
+
+
+def codes(result: Any) -> set[str]:
+    assert result.exit_code in (0, 1), (result.stdout, result.stderr)
+    return {f["code"] for f in json.loads(result.stdout)["findings"]}
+
+
+def finding(result: Any, code: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        f for f in json.loads(result.stdout)["findings"] if f["code"] == code
+    )
+    return found
+
+
+def assert_config_error(result: Any, *needles: str) -> None:
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fitdoctor: error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+def pyproject(root: Path, body: str) -> Path:
+    path = root / "pyproject.toml"
+    path.write_text('[project]\nname = "demo"\n\n[tool.fitdoctor]\n' + body, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- discovery
+def test_no_config_runs_every_rule(project: Path) -> None:
+    assert find_config(project) is None
+    assert "FD101" in codes(analyze())
+
+
+def test_pyproject_tool_table(project: Path) -> None:
+    pyproject(project, 'select = ["FD1"]\nignore = ["FD102"]\n')
+    assert find_config(project) == project / "pyproject.toml"
+    assert codes(analyze()) == {"FD101"}
+
+
+def test_pyproject_without_tool_table_is_not_a_config(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert find_config(project) != project / "pyproject.toml"
+
+
+def test_fitdoctor_toml_wins_over_pyproject(project: Path) -> None:
+    pyproject(project, 'select = ["FD4"]\n')
+    (project / "fitdoctor.toml").write_text('select = ["FD101"]\n', encoding="utf-8")
+    assert find_config(project) == project / "fitdoctor.toml"
+    assert codes(analyze()) == {"FD101"}
+
+
+def test_config_found_from_a_subfolder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "fitdoctor.toml").write_text('select = ["FD101"]\n', encoding="utf-8")
+    sub = project / "runs" / "today"
+    sub.mkdir(parents=True)
+    (sub / "overfit.json").write_text(json.dumps(overfit_history()), encoding="utf-8")
+    monkeypatch.chdir(sub)
+    assert codes(analyze()) == {"FD101"}
+
+
+def test_explicit_config_wins_over_discovered(project: Path, tmp_path: Path) -> None:
+    (project / "fitdoctor.toml").write_text('select = ["FD4"]\n', encoding="utf-8")
+    other = tmp_path / "ci.toml"
+    other.write_text('select = ["FD101"]\n', encoding="utf-8")
+    assert codes(analyze()) == set()
+    assert codes(analyze("--config", other)) == {"FD101"}
+
+
+# ---------------------------------------------------------------- select, ignore, fail-on
+def test_cli_select_replaces_config_select(project: Path) -> None:
+    (project / "fitdoctor.toml").write_text('select = ["FD4"]\n', encoding="utf-8")
+    assert codes(analyze("--select", "FD101")) == {"FD101"}
+
+
+def test_cli_ignore_adds_to_config_ignore(project: Path) -> None:
+    (project / "fitdoctor.toml").write_text('select = ["FD1"]\nignore = ["FD102"]\n',
+                                            encoding="utf-8")
+    assert codes(analyze()) == {"FD101"}
+    assert codes(analyze("--ignore", "FD101")) == set()
+
+
+def test_config_fail_on_and_cli_override(project: Path) -> None:
+    (project / "fitdoctor.toml").write_text('select = ["FD101"]\nfail-on = "warning"\n',
+                                            encoding="utf-8")
+    assert analyze().exit_code == 1
+    assert analyze("--fail-on", "error").exit_code == 0
+    assert analyze("--exit-zero").exit_code == 0
+
+
+# ---------------------------------------------------------------- rule options
+def test_rule_parameter_changes_the_verdict(project: Path) -> None:
+    assert "FD101" in codes(analyze("--select", "FD101"))
+    (project / "fitdoctor.toml").write_text("[rule.FD101]\nmin_rise = 50.0\n", encoding="utf-8")
+    assert codes(analyze("--select", "FD101")) == set()
+
+
+def test_rule_options_by_name(project: Path) -> None:
+    name = next(r.name for r in load_rules() if r.code == "FD101")
+    pyproject(project, f'[tool.fitdoctor.rule.{name}]\nseverity = "error"\n')
+    result = analyze("--select", "FD101")
+    assert result.exit_code == 1
+    assert finding(result, "FD101")["severity"] == "error"
+
+
+def test_severity_override(project: Path) -> None:
+    (project / "fitdoctor.toml").write_text('[rule.FD101]\nseverity = "info"\n',
+                                            encoding="utf-8")
+    result = analyze("--select", "FD101", "--fail-on", "warning")
+    assert result.exit_code == 0
+    assert finding(result, "FD101")["severity"] == "info"
+
+
+def test_explain_and_rules_show_configured_values(project: Path) -> None:
+    (project / "fitdoctor.toml").write_text(
+        '[rule.FD101]\nmin_rise = 0.25\nseverity = "error"\n', encoding="utf-8"
+    )
+    data = json.loads(runner.invoke(cli.app, ["explain", "FD101", "-f", "json"], env=ENV).stdout)
+    min_rise = next(p for p in data["params"] if p["name"] == "min_rise")
+    assert min_rise["value"] == 0.25
+    assert min_rise["default"] == next(
+        r for r in load_rules() if r.code == "FD101"
+    ).params["min_rise"].default
+    assert data["severity"] == "error" and data["default_severity"] == "warning"
+    text = runner.invoke(cli.app, ["explain", "FD101"], env=ENV).stdout
+    assert "min_rise" in text and "0.25" in text and "configured" in text
+    table = runner.invoke(cli.app, ["rules"], env=ENV).stdout
+    assert any(line.startswith("FD101") and " error " in line for line in table.splitlines())
+
+
+def test_settings_api() -> None:
+    settings = Settings(select=["FD1"], ignore=["FD102"],
+                        rule_options={"FD101": {"min_rise": 0.3, "severity": "error"}})
+    rules = settings.rules()
+    assert [r.code for r in rules] == ["FD101"]
+    assert rules[0].values["min_rise"] == 0.3
+    assert rules[0].severity is Severity.ERROR
+
+
+# ---------------------------------------------------------------- rule packs
+def rule_pack(folder: Path, code: str = "CI101", name: str = "val-loss-rising-strict",
+              detector_name: str = "val-loss-divergence", severity: str = "error",
+              params: dict[str, Any] | None = None, extra: str = "") -> Path:
+    """A one-rule pack reusing ``detector_name`` with other parameters."""
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = base.registry().get(detector_name)
+    declared = dict(params or {})
+    if spec is not None:
+        users = [r for r in load_rules() if r.detector.name == detector_name]
+        for pname in spec.params:
+            if users:
+                declared.setdefault(pname, users[0].values[pname])
+    lines = [
+        "[[rule]]", f'code = "{code}"', f'name = "{name}"', 'diagnosis = "overfitting"',
+        f'severity = "{severity}"', f'detector = "{detector_name}"',
+        'summary = "Validation loss rises at all"',
+        'message = "val_loss rose {rise_pct}% from epoch {val_best_epoch}"', extra,
+    ]
+    for pname, value in declared.items():
+        lines += [f"[rule.params.{pname}]", f"default = {json.dumps(value)}",
+                  f'doc = "{pname} for CI"']
+    lines += ["[[rule.recommendations]]", 'action = "early-stopping"',
+              'text = "Stop at epoch {stop_epoch}"',
+              "[rule.docs]", 'what = "A stricter FD101 for CI."']
+    (folder / "pack.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_rule_pack_via_cli(project: Path, tmp_path: Path) -> None:
+    pack = rule_pack(tmp_path / "pack", params={"min_rise": 0.02})
+    result = analyze("--rules", pack, "--select", "CI101,FD101")
+    assert codes(result) == {"CI101", "FD101"}
+    assert result.exit_code == 1  # CI101 is an error
+    ci = finding(result, "CI101")
+    assert ci["message"].startswith("val_loss rose ")
+    assert ci["recommendations"][0]["action"] == "early-stopping"
+    explained = runner.invoke(cli.app, ["explain", "ci101", "--rules", str(pack)], env=ENV)
+    assert explained.exit_code == 0 and "A stricter FD101 for CI." in explained.stdout
+    listed = runner.invoke(cli.app, ["rules", "--rules", str(pack)], env=ENV)
+    assert "CI101" in listed.stdout
+
+
+def test_rule_pack_parameters_matter(project: Path, tmp_path: Path) -> None:
+    pack = rule_pack(tmp_path / "pack", params={"min_rise": 100.0})
+    assert codes(analyze("--rules", pack, "--select", "CI101")) == set()
+
+
+def test_rule_pack_via_config_relative_to_the_config(project: Path) -> None:
+    rule_pack(project / "ci" / "rules")
+    pyproject(project, 'rules = ["ci/rules"]\nselect = ["CI101"]\n')
+    assert codes(analyze()) == {"CI101"}
+
+
+# ---------------------------------------------------------------- errors
+CONFIG_ERRORS = {
+    "unknown-key": ('selct = ["FD1"]\n', "selct"),
+    "unknown-rule-options": ("[rule.FD999]\nmin_rise = 0.1\n", "FD999"),
+    "unknown-rule-select": ('select = ["FD999"]\n', "FD999"),
+    "unknown-rule-ignore": ('ignore = ["not-a-rule"]\n', "not-a-rule"),
+    "unknown-parameter": ("[rule.FD101]\nmin_rize = 0.1\n", "min_rize"),
+    "bad-parameter-type": ('[rule.FD101]\nmin_rise = "high"\n', "min_rise"),
+    "bad-severity": ('[rule.FD101]\nseverity = "fatal"\n', "fatal"),
+    "bad-fail-on": ('fail-on = "critical"\n', "critical"),
+    "not-toml": ("select = [\n", "fitdoctor.toml"),
+    "missing-pack": ('rules = ["no/such/dir"]\n', "no/such/dir"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONFIG_ERRORS))
+def test_config_errors_exit_2(project: Path, case: str) -> None:
+    body, needle = CONFIG_ERRORS[case]
+    (project / "fitdoctor.toml").write_text(body, encoding="utf-8")
+    assert_config_error(analyze(), needle)
+    assert_config_error(runner.invoke(cli.app, ["rules"], env=ENV), needle)
+    with pytest.raises(ConfigError, match=needle.replace("/", ".")):
+        read_config(project / "fitdoctor.toml").rules()
+
+
+def test_missing_explicit_config(project: Path) -> None:
+    assert_config_error(analyze("--config", "nope.toml"), "nope.toml")
+
+
+PACK_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
+    "unknown-detector": (dict(detector_name="no-such-detector"), "no-such-detector"),
+    "duplicate-code": (dict(code="FD101"), "FD101"),
+    "duplicate-name": ({}, "duplicate"),  # name of FD101, filled in by the test
+    "bad-severity": (dict(severity="critical"), "critical"),
+    "unknown-parameter": (dict(params={"min_rize": 0.1}), "min_rize"),
+    "unknown-key": (dict(extra='colour = "red"'), "colour"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PACK_ERRORS))
+def test_rule_pack_errors_exit_2(project: Path, tmp_path: Path, case: str) -> None:
+    kwargs, needle = PACK_ERRORS[case]
+    if case == "duplicate-name":
+        kwargs = {"name": next(r.name for r in load_rules() if r.code == "FD101")}
+    pack = rule_pack(tmp_path / "pack", **kwargs)
+    assert_config_error(analyze("--rules", pack), needle)
+    with pytest.raises(ConfigError, match=needle):
+        load_rules([pack])
+
+
+def test_rule_pack_must_be_a_folder_of_toml(project: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty_pack"
+    empty.mkdir()
+    assert_config_error(analyze("--rules", empty), "empty_pack")
+    assert analyze("--rules", tmp_path / "absent").exit_code == 2
+
+
+# ---------------------------------------------------------------- a crashing detector
+@pytest.fixture
+def crashing_detector() -> Iterator[str]:
+    name = "test-crashing-detector"
+
+    def crash(ctx: Context, *, factor: float) -> Evidence | None:
+        """Divide by zero on purpose."""
+        return Evidence({"ratio": factor / (len(ctx.epochs) - len(ctx.epochs))})
+
+    detector(name)(crash)
+    try:
+        yield name
+    finally:
+        base._REGISTRY.pop(name, None)
+
+
+def test_crashing_detector_becomes_fd000(
+    project: Path, tmp_path: Path, crashing_detector: str
+) -> None:
+    pack = rule_pack(tmp_path / "pack", code="CI900", name="always-crashes",
+                     detector_name=crashing_detector, params={"factor": 2.0})
+    result = analyze("--rules", pack, "--select", "CI900,FD101")
+    assert result.exit_code == 0, result.output  # FD000 is a warning; default fail-on error
+    found = codes(result)
+    assert found == {"FD000", "FD101"}  # the other rules still ran
+    internal = finding(result, "FD000")
+    assert "CI900" in internal["message"] and "ZeroDivisionError" in internal["message"]
+    assert internal["severity"] == "warning"
+    assert "Traceback" not in result.output
