@@ -16,6 +16,7 @@ or watch a training::
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from fitdoctor.errors import ConfigError, FitDoctorError, InputError
@@ -73,7 +74,8 @@ def analyze(
     """Diagnose a training run.
 
     Args:
-        source: A :class:`Run`, a path, keras ``History``, ``dict`` or ``DataFrame``.
+        source: A :class:`Run`, a path (a run, history, CSV, or a cross-validation or
+            learning-curve result), keras ``History``, ``dict`` or ``DataFrame``.
         settings: Rule selection and configuration. Defaults to `None` (all rules).
         task: Task type a bare history lacks (``binary``, ``multiclass``, ...). Defaults to `None`.
         n_classes: Number of classes a bare history lacks. Defaults to `None`.
@@ -83,8 +85,12 @@ def analyze(
     Returns:
         The report.
     """
-    from fitdoctor import engine
+    from fitdoctor import engine, io
 
+    if isinstance(source, (str, os.PathLike)) and io.is_document_file(source):
+        from fitdoctor import cv
+
+        return cv.analyze_file(source, settings)[0]
     run = source if isinstance(source, Run) else load(source)
     run.with_facts(task=task, n_classes=n_classes)
     if class_counts is not None:

@@ -421,6 +421,15 @@ def analyze(
     results: list[tuple[Report, Run | None]] = []
     unusable = 0
     for path in paths:
+        if io.is_document_file(path):  # cross-validation or learning-curve results
+            from fitdoctor import cv
+
+            try:
+                results.append(cv.analyze_file(path, settings, rules=rules))
+            except (InputError, OSError) as exc:
+                unusable += 1
+                sys.stderr.write(f"fitdoctor: error: {_error_line(exc, path)}\n")
+            continue
         try:
             run = io.load(path)
             run.with_facts(

@@ -159,6 +159,25 @@ def dumps(run: Run) -> str:
     return _render(run.to_dict(), 0) + "\n"
 
 
+#: Schemas of result files that hold several runs (cross-validation, learning curves).
+DOCUMENT_SCHEMAS = ("fitdoctor.cv/", "fitdoctor.learning-curve/")
+
+
+def is_document_file(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` holds a cross-validation or learning-curve result, not one run.
+
+    Reads at most the first 4 KiB: fitdoctor writes ``"schema"`` as the first key. Any
+    read error means ``False`` (the run loader then reports it).
+    """
+    try:
+        with open(os.fspath(path), "rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="ignore")
+    except OSError:
+        return False
+    start = head.lstrip()[:200]
+    return start.startswith("{") and any(f'"{s}' in start for s in DOCUMENT_SCHEMAS)
+
+
 def save(run: Run, path: str | os.PathLike[str]) -> None:
     """Write ``run`` to ``path`` atomically: readers see the old file or the new one.
 
@@ -174,7 +193,27 @@ def save(run: Run, path: str | os.PathLike[str]) -> None:
         TypeError: The run holds a value JSON cannot encode (nothing is written).
         OSError: The folder is not writable or the disk is full (``path`` is untouched).
     """
-    data = dumps(run).encode("utf-8")
+    write_text_atomic(dumps(run), path)
+
+
+def write_json_atomic(data: Any, path: str | os.PathLike[str]) -> None:
+    """Write any JSON-ready value the way run files are written, atomically.
+
+    Args:
+        data: JSON-ready value (NaN and infinities become ``NaN``/``Infinity`` tokens).
+        path: Destination file.
+    """
+    write_text_atomic(_render(data, 0) + "\n", path)
+
+
+def write_text_atomic(text: str, path: str | os.PathLike[str]) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file, fsync, ``os.replace``).
+
+    Args:
+        text: The content.
+        path: Destination file; on any failure it is left as it was.
+    """
+    data = text.encode("utf-8")
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     tmp = os.path.join(

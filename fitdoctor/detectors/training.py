@@ -544,8 +544,12 @@ def oscillation(
     """A loss that goes up and down from epoch to epoch in its second half.
 
     Measured on the second half of the run (the steady state, after the first descent):
-    the share of all movement that is upward, and the median epoch-to-epoch change
-    relative to the smoothed level.
+    the share of all movement that is upward (0 for a steady descent, about 0.5 for a
+    random walk), and the median epoch-to-epoch change relative to the problem's scale:
+    the first epoch's training loss, capped at ten times the curve's late level (so a
+    loss that starts huge, as with unscaled regression targets, does not hide swings).
+    Relative to the scale rather than to the level, because a validation loss near zero
+    swings by large ratios when a single sample changes its mind.
     """
     ctx.require_epochs(min_epochs)
     n = _prefix(ctx)
@@ -557,15 +561,18 @@ def oscillation(
     x = raw[ok]
     if x.size < min_epochs:
         return None
-    level = curves.smooth(x)
     diffs = np.diff(x)
     half = diffs.size // 2
-    tail, tail_level = diffs[half:], level[1:][half:]
+    tail = diffs[half:]
     movement = float(np.abs(tail).sum())
-    if movement == 0 or (tail_level <= 0).any():
+    late_level = abs(curves.median(curves.smooth(x)[half + 1:]))
+    train = ctx.array(ctx.loss_key)
+    first = float(train[np.isfinite(train)][0])
+    scale = min(abs(first), 10 * late_level)
+    if movement == 0 or scale <= 0:
         return None
     up = float(tail[tail > 0].sum()) / movement
-    amplitude = curves.median(np.abs(tail) / tail_level)
+    amplitude = curves.median(np.abs(tail)) / scale
     if up < min_up or amplitude < min_amplitude:
         return None
     epochs = np.asarray(ctx.epochs)[ok]
@@ -577,6 +584,7 @@ def oscillation(
         "steps": int(tail.size),
         "up_pct": _pct(up),
         "amplitude_pct": _pct(amplitude),
+        "scale": float(f"{scale:.4g}"),
         "worst_epoch": int(epochs[worst + 1]),
         "worst_jump": float(f"{diffs[worst]:.4g}"),
     }
