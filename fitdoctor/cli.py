@@ -204,7 +204,8 @@ def _default_width(to_terminal: bool) -> int:
         import shutil
 
         return max(40, shutil.get_terminal_size((100, 24)).columns)
-    return 100
+    columns = os.environ.get("COLUMNS", "")
+    return max(40, int(columns)) if columns.isdigit() else 100
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -217,17 +218,9 @@ def write_atomic(path: Path, text: str) -> None:
     Raises:
         OSError: The folder is not writable or does not exist.
     """
-    import tempfile
+    from fitdoctor import io
 
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    io.write_text_atomic(text, path)
 
 
 def _append_summary(text: str) -> None:

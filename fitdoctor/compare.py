@@ -432,6 +432,32 @@ def _last(run: Run, key: str) -> float | None:
     return None
 
 
+#: Without a validation size, differences below half a point of an accuracy-like metric,
+#: or 1% of a loss-like one, are not told apart from rounding and sampling.
+MIN_ACCURACY_STEP = 0.005
+MIN_RELATIVE_STEP = 0.01
+
+
+def _resolution(run: Run, monitor: str, best: float | None) -> float:
+    """The smallest difference of ``monitor`` that means something on this run.
+
+    For an accuracy-like metric with a known validation size it is the binomial standard
+    error ``sqrt(p(1-p)/n_val)``; otherwise half a point of accuracy, or 1% of a loss.
+    A curve flat at its end has no epoch-to-epoch noise, so this floor keeps a one-sample
+    difference from counting as a regression.
+    """
+    if best is None or not math.isfinite(best):
+        return 0.0
+    base = monitor.removeprefix("val_")
+    if "acc" in base or base in ("auc", "precision", "recall") or base.endswith("_auc"):
+        n_val = run.data.n_val if run.data is not None else None
+        if n_val:
+            p = min(max(best, 0.0), 1.0)
+            return max(math.sqrt(p * (1 - p) / n_val), 1.0 / n_val)
+        return MIN_ACCURACY_STEP
+    return MIN_RELATIVE_STEP * abs(best)
+
+
 def _side(run: Run, report: Report, monitor: str, mode: str, what: str) -> Side:
     best_val_loss, best_val_loss_epoch = _best(run, "val_loss", "min")
     best_monitor, best_monitor_epoch = _best(run, monitor, mode)
@@ -545,7 +571,11 @@ def compare(
     report_a = engine.analyze(run_a, settings, rules=rules)
     side_b = _side(run_b, report_b, monitor, mode, "BEFORE")
     side_a = _side(run_a, report_a, monitor, mode, "AFTER")
-    threshold = noise_factor * max(side_b.noise, side_a.noise)
+    threshold = max(
+        noise_factor * max(side_b.noise, side_a.noise),
+        _resolution(run_b, monitor, side_b.best_monitor),
+        _resolution(run_a, monitor, side_a.best_monitor),
+    )
     common = sorted(set(run_b.epochs) & set(run_a.epochs))
     cmp = Comparison(
         before=side_b,

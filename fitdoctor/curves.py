@@ -105,7 +105,12 @@ def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
 
 
 def noise(values: np.ndarray) -> float:
-    """Epoch-to-epoch noise of a curve: robust std of its residuals from :func:`smooth`.
+    """Epoch-to-epoch noise of a curve, as a robust standard deviation.
+
+    The larger of two robust estimates: the residuals from :func:`smooth`, and the second
+    differences (``x[i-1] - 2 x[i] + x[i+1]`` has standard deviation ``sqrt(6)·σ`` for
+    independent noise, and is zero along any straight trend, so a steep descent is not
+    mistaken for noise while a zig-zag, which smoothing hides, is caught).
 
     Returns ``0.0`` for curves shorter than 4 points.
     """
@@ -115,9 +120,8 @@ def noise(values: np.ndarray) -> float:
         return 0.0
     resid = (x - smooth(x))[ok]
     mad = median(np.abs(resid - median(resid)))
-    # also look at first differences: a zig-zag curve has large residuals after smoothing
-    diffs = np.diff(x[ok])
-    dmad = median(np.abs(diffs - median(diffs))) / float(np.sqrt(2))
+    second = np.diff(x[ok], n=2)
+    dmad = median(np.abs(second - median(second))) / float(np.sqrt(6))
     return float(_MAD_TO_STD * max(mad, dmad))
 
 

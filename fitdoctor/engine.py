@@ -107,7 +107,9 @@ def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> 
         severity=severity,
         message=message,
         epoch=evidence.epoch,
-        evidence=json_safe({k: v for k, v in evidence.values.items() if not k.startswith("_")}),
+        evidence=json_safe(
+            {k: v for k, v in evidence.values.items() if v is not None and not k.startswith("_")}
+        ),
         recommendations=recs,
     )
 

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io as _io
 import json
 import math
@@ -216,6 +217,8 @@ def write_text_atomic(text: str, path: str | os.PathLike[str]) -> None:
     data = text.encode("utf-8")
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise NotADirectoryError(errno.ENOENT, f"the folder {folder} does not exist", target)
     tmp = os.path.join(
         folder, f".{os.path.basename(target)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     )
@@ -862,6 +865,12 @@ def _make_run(
     fit: FitInfo | None = None,
     status: str = "unknown",
 ) -> Run:
+    if not any("loss" in key.lower() for key in metrics):
+        found = ", ".join(list(metrics)[:6]) + (", ..." if len(metrics) > 6 else "")
+        raise InputError(
+            f"{name or source}: no loss column (found: {found}); a Keras history always "
+            "logs 'loss': is this a training history?"
+        )
     meta: dict[str, Any] = {"notes": notes} if notes else {}
     return Run(
         epochs=epochs,

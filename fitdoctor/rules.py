@@ -378,7 +378,11 @@ def _matches(rule: Rule, selector: str) -> bool:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``fitdoctor.toml``, or ``pyproject.toml`` with ``[tool.fitdoctor]``."""
+    """The nearest ``fitdoctor.toml``, or ``pyproject.toml`` with ``[tool.fitdoctor]``.
+
+    Raises:
+        ConfigError: A ``pyproject.toml`` on the way cannot be parsed.
+    """
     for folder in [start, *start.parents]:
         own = folder / "fitdoctor.toml"
         if own.is_file():
@@ -387,8 +391,9 @@ def find_config(start: Path) -> Path | None:
         if pyproject.is_file():
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                # a broken pyproject.toml may hold the configuration: never guess around it
+                raise ConfigError(f"config file {str(pyproject)!r}: {exc}") from None
             if "fitdoctor" in data.get("tool", {}):
                 return pyproject
     return None

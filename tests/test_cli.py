@@ -631,3 +631,28 @@ def test_python_m_unusable_input_has_no_traceback(tmp_path: Path) -> None:
     assert proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("fitdoctor: error: ")
     assert "bad.json" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_output_file_is_readable_by_others(diverged: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    old = os.umask(0o022)
+    try:
+        result = invoke("analyze", diverged, "--format", "html", "--output", target)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 1, result.output
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_history_without_a_loss_is_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "foo.json"
+    path.write_text('{"foo": [1, 2, 3]}', encoding="utf-8")
+    assert_unusable(invoke("analyze", path), "no loss column")
+
+
+def test_broken_pyproject_found_by_discovery_is_exit_2(
+    diverged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.fitdoctor]\nignore = ["FD401"\n')
+    monkeypatch.chdir(tmp_path)
+    assert_unusable(invoke("analyze", diverged), "pyproject.toml")

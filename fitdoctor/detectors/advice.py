@@ -47,11 +47,15 @@ def current_learning_rate(run: Run) -> float | None:
 
 
 def learning_rate_change(run: Run, factor: float) -> dict[str, Any]:
-    """Evidence for a learning-rate recommendation: ``lr_now`` and ``lr_proposed``."""
+    """Evidence for a learning-rate recommendation: ``lr_now`` and ``lr_proposed``.
+
+    Both are ``None`` when the run does not say the learning rate (the rule's
+    recommendation then falls back to a relative change).
+    """
     lr = current_learning_rate(run)
     if lr is None:
-        return {"lr_now": None, "lr_proposed": None, "lr_factor": factor}
-    return {"lr_now": fmt_rate(lr), "lr_proposed": fmt_rate(lr * factor), "lr_factor": factor}
+        return {"lr_now": None, "lr_proposed": None}
+    return {"lr_now": fmt_rate(lr), "lr_proposed": fmt_rate(lr * factor)}
 
 
 def regularization_advice(run: Run) -> dict[str, Any]:

@@ -340,7 +340,7 @@ def _common(cls: _Classes, ctx: Context) -> dict[str, object]:
     values: dict[str, object] = {
         "class_counts": cls.counts,
         "imbalance_ratio": cls.ratio,
-        "ratio_text": cls.ratio_text(),
+        "_ratio_text": cls.ratio_text(),
         "majority_class": cls.names[cls.majority],
         "minority_class": cls.names[cls.minority],
         "class_weights": weights,
@@ -406,8 +406,8 @@ def class_counts_imbalance(
     values = _common(cls, ctx)
     values.update(
         {
-            "counts_source": cls.source,
-            "counts_text": cls.counts_text(),
+            "_counts_source": cls.source,
+            "_counts_text": cls.counts_text(),
             "majority_share": cls.share(maj),
             "minority_count": cls.counts[mino],
             "minority_share": cls.share(mino),
@@ -533,7 +533,7 @@ def accuracy_near_majority_baseline(
             "baseline_source": source,
             "error_reduction": reduction,
             "accuracy_gap": best - baseline,
-            "comparison": comparison,
+            "_comparison": comparison,
         }
     )
     return Evidence(_drop_none(values), epoch=ctx.epochs[best_i])

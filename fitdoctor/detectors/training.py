@@ -105,14 +105,20 @@ def val_loss_divergence(
     if after < min_after:
         return None
     level = float(val[b])
-    rise = float(val[-1] - val[b])
+    # where the curve ends: the median of its last three logged values (robust to one bad
+    # epoch, and not pulled back towards the middle as a smoothed end point is)
+    after_best = val_raw[b + 1 : n]
+    after_best = after_best[np.isfinite(after_best)]
+    if after_best.size == 0:
+        return None
+    end_level = curves.median(after_best[-3:])
+    rise = end_level - level
     band = noise_factor * curves.noise(val_raw)
     if level <= 0 or rise <= band or rise / level < min_rise:
         return None
-    # the rise must persist: most raw values after the best sit above the band
-    tail = val_raw[b + 1 : n]
-    tail = tail[np.isfinite(tail)]
-    if tail.size and np.mean(tail > level + band / 2) < 0.6:
+    # the rise must persist: most of the last half of the epochs after the best sit above
+    late = after_best[after_best.size // 2 :]
+    if np.mean(late > level + band / 2) < 0.6:
         return None
     train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
     if train_drop < min_train_drop:
@@ -133,7 +139,7 @@ def val_loss_divergence(
         "train_drop_pct": _pct(train_drop),
         "gap_last": round(float(val[-1] - train[-1]), 4),
         "stop_epoch": epochs[raw_best],
-        "noise": round(band / noise_factor, 4),
+        "val_noise": round(band / noise_factor, 4),
     }
     raw_after = ctx.epochs[n - 1] - epochs[raw_best]
     stopped = _stopped_early(ctx)
@@ -314,7 +320,7 @@ def high_plateau(
         "plateau_epochs": n - start,
         "loss_level": round(level, 4),
         "val_loss_level": val_level,
-        "assumption": assumption,
+        "_assumption": assumption,
     }
     adv = regularization_advice(run)
     values["units_now"] = adv["units_now"]
@@ -377,7 +383,7 @@ def still_improving(
         "window": w,
         "gain_pct": _pct(gain),
         "share_pct": _pct(min(share, 1.0)),
-        "per_epoch_pct": _pct(-tr.slope / level),
+        "per_epoch_pct": _pct(gain / max(1, w - 1)),
         "last_value": round(float(raw[np.isfinite(raw)][-1]), 4),
         "epochs_more": more,
         "epochs_total": ctx.epochs[-1] + more,
@@ -449,13 +455,23 @@ def non_finite_loss(ctx: Context) -> Evidence | None:
     i, key, value = min(found)
     finite_before = ctx.array("loss")[:i] if ctx.run.has("loss") else np.array([])
     finite_before = finite_before[np.isfinite(finite_before)]
+    bad = 0
+    for k in ("loss", "val_loss"):
+        if ctx.run.has(k):
+            logged = np.asarray([v is not None for v in ctx.run.metrics[k]])
+            bad = max(bad, int((~np.isfinite(ctx.array(k)) & logged).sum()))
     values: dict[str, Any] = {
         "metric": key,
         "value": "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf"),
         "nan_epoch": ctx.epochs[i],
         "last_finite": round(float(finite_before[-1]), 4) if finite_before.size else None,
-        "epochs_lost": (lost := ctx.epochs[-1] - ctx.epochs[i] + 1),
-        "_epochs_lost_text": f"{lost} epoch{'s' if lost != 1 else ''}",
+        "nonfinite_epochs": bad,
+        "_before_text": (
+            f" (last finite training loss {float(finite_before[-1]):.4g})"
+            if finite_before.size
+            else ""
+        ),
+        "_count_text": f"{bad} epoch{'s' if bad != 1 else ''} with a non-finite loss",
     }
     values.update(learning_rate_change(ctx.run, 0.1))
     return Evidence(values, epoch=ctx.epochs[i])
@@ -539,6 +555,7 @@ def oscillation(
     metric: str,
     min_epochs: int,
     min_up: float,
+    max_up: float,
     min_amplitude: float,
 ) -> Evidence | None:
     """A loss that goes up and down from epoch to epoch in its second half.
@@ -573,7 +590,7 @@ def oscillation(
         return None
     up = float(tail[tail > 0].sum()) / movement
     amplitude = curves.median(np.abs(tail)) / scale
-    if up < min_up or amplitude < min_amplitude:
+    if up < min_up or up > max_up or amplitude < min_amplitude:
         return None
     epochs = np.asarray(ctx.epochs)[ok]
     worst = half + int(np.argmax(tail))
