@@ -381,6 +381,7 @@ def still_improving(
     values: dict[str, Any] = {
         "monitor": key,
         "window": w,
+        "from_epoch": ctx.epochs[n - w],
         "gain_pct": _pct(gain),
         "share_pct": _pct(min(share, 1.0)),
         "per_epoch_pct": _pct(gain / max(1, w - 1)),
