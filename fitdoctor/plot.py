@@ -238,6 +238,18 @@ def panels(run: Run) -> list[Panel]:
 
 
 # ------------------------------------------------------------------ drawing
+def _grid(rows: int, dpi: int) -> tuple[Figure, Any]:
+    """A figure of ``rows`` × :data:`COLUMNS` panels on the Agg canvas (no display)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(
+        figsize=(WIDTH, TITLE_HEIGHT + rows * PANEL_HEIGHT), dpi=dpi, layout="constrained"
+    )
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(rows, COLUMNS, squeeze=False)
+
+
 @contextmanager
 def _style() -> Iterator[None]:
     import matplotlib as mpl
@@ -511,20 +523,13 @@ def plot_run(
     Example:
         >>> fig = plot_run(run, report, "curves.png")  # doctest: +SKIP
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     layout = panels(run)
     if not layout or run.n_epochs == 0:
         raise FitDoctorError("the run has no curves to plot")
     marks = find_marks(run, report)
     rows = math.ceil(len(layout) / COLUMNS)
     with _style():
-        fig = Figure(
-            figsize=(WIDTH, TITLE_HEIGHT + rows * PANEL_HEIGHT), dpi=dpi, layout="constrained"
-        )
-        FigureCanvasAgg(fig)
-        axes = fig.subplots(rows, COLUMNS, squeeze=False)
+        fig, axes = _grid(rows, dpi)
         for i, panel in enumerate(layout):
             ax = axes[i // COLUMNS][i % COLUMNS]
             if panel.kind == "curve":
@@ -583,8 +588,6 @@ def plot_folds(
     Raises:
         FitDoctorError: No runs, or nothing to draw.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     if not runs:
@@ -603,11 +606,7 @@ def plot_folds(
     if finite:
         best = epochs[min(finite, key=mean.__getitem__)]
     with _style():
-        fig = Figure(
-            figsize=(WIDTH, TITLE_HEIGHT + rows * PANEL_HEIGHT), dpi=dpi, layout="constrained"
-        )
-        FigureCanvasAgg(fig)
-        axes = fig.subplots(rows, COLUMNS, squeeze=False)
+        fig, axes = _grid(rows, dpi)
         for i, panel in enumerate(layout):
             ax = axes[i // COLUMNS][i % COLUMNS]
             for key, label, color in (
