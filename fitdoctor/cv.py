@@ -886,6 +886,20 @@ def _delta_method(
 
 
 # ====================================================================== analysis
+def fold_noise(cv: CVResult) -> dict[str, float]:
+    """Noise band per metric of the fold-mean curve: the median spread across folds.
+
+    The fold-mean curve is smooth by construction; how much the folds disagree is what
+    its changes must be judged against (issue: "the spread as the noise band").
+    """
+    out: dict[str, float] = {}
+    for key, column in cv.aggregate.std.items():
+        known = [v for v in column if v is not None and math.isfinite(v)]
+        if known:
+            out[key] = float(statistics.median(known))
+    return out
+
+
 def analyze_cv(
     cv: CVResult, settings: Settings | None = None, *, rules: list[Rule] | None = None
 ) -> Report:
@@ -912,7 +926,7 @@ def analyze_cv(
     if rules is None:
         rules = (settings or _Settings()).rules()
     mean = cv.mean_run()
-    report = engine.analyze(mean, settings, rules=rules)
+    report = engine.analyze(mean, settings, rules=rules, noise=fold_noise(cv))
     fold_codes: list[set[str]] = []
     for run in cv.runs:
         fold_report = engine.analyze(run, settings, rules=rules)

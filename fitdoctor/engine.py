@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,11 @@ MIN_EPOCHS_TO_JUDGE = 3
 
 
 def analyze(
-    run: Run, settings: Settings | None = None, *, rules: list[Rule] | None = None
+    run: Run,
+    settings: Settings | None = None,
+    *,
+    rules: list[Rule] | None = None,
+    noise: Mapping[str, float] | None = None,
 ) -> Report:
     """Analyze ``run`` with the rules in force.
 
@@ -34,13 +39,15 @@ def analyze(
         run: The run.
         settings: Selection and configuration. Defaults to `None` (all built-in rules).
         rules: Pre-loaded rules (skips loading; for analyzing many runs). Defaults to `None`.
+        noise: Known noise per metric (a cross-validation's fold spread), used as the noise
+            band instead of what the curve itself shows. Defaults to `None`.
 
     Returns:
         The report.
     """
     if rules is None:
         rules = (settings or Settings()).rules()
-    ctx = Context(run)
+    ctx = Context(run, noise)
     best = best_epoch(run)
     context_values: dict[str, Any] = {
         "n_epochs": run.n_epochs,

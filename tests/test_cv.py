@@ -244,3 +244,22 @@ def test_recorded_digits_learning_curves(name: str, verdict: str) -> None:
     report, run = fcv.analyze_file(DATA / name)
     assert run is not None
     assert report.run_summary["learning_curve"]["verdict"] == verdict
+
+
+def test_fold_spread_is_the_noise_band_of_the_mean_curve() -> None:
+    """A rise of the fold mean that the folds disagree about by more is not overfitting."""
+    from fitdoctor import engine
+
+    train = [1.0, 0.6, 0.4, 0.3, 0.22, 0.17, 0.13, 0.1, 0.08, 0.06, 0.05, 0.04]
+    base = [1.0, 0.62, 0.45, 0.4, 0.39, 0.395, 0.4, 0.41, 0.42, 0.425, 0.43, 0.44]
+    runs = []
+    for shift in (-0.15, 0.0, 0.15):  # folds disagree by ±0.15, the mean rises by ~0.05
+        val = [v + shift for v in base]
+        runs.append(Run(epochs=list(range(1, 13)), metrics={"loss": train, "val_loss": val}))
+    cv = fcv.CVResult(runs, k=3, n_samples=300)
+    assert fcv.fold_noise(cv)["val_loss"] == pytest.approx(0.15)
+    settings = Settings(select=["FD101"])
+    alone = engine.analyze(cv.mean_run(), settings)
+    assert [f.code for f in alone.findings] == ["FD101"]  # a smooth mean curve "rises"
+    report = fcv.analyze_cv(cv, settings)
+    assert not [f for f in report.findings if f.code == "FD101"]

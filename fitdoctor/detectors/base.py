@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -112,10 +112,14 @@ class Context:
 
     Args:
         run: The run being analyzed.
+        noise: Known epoch-to-epoch noise per metric (e.g. the fold spread of a
+            cross-validation mean), used instead of the noise measured on the curve.
+            Defaults to `None`.
     """
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, noise: Mapping[str, float] | None = None) -> None:
         self.run = run
+        self._noise_override = dict(noise or {})
         self._arrays: dict[str, np.ndarray] = {}
         self._smooth: dict[str, np.ndarray] = {}
         #: Measurements shared by several detectors, computed once per analysis.
@@ -135,6 +139,17 @@ class Context:
         if key not in self._smooth:
             self._smooth[key] = curves.smooth(self.array(key))
         return self._smooth[key]
+
+    def noise(self, key: str, values: np.ndarray | None = None) -> float:
+        """Epoch-to-epoch noise of ``key``: the known band if given, else measured.
+
+        Args:
+            key: The metric.
+            values: The part of the curve to measure. Defaults to `None` (all of it).
+        """
+        if key in self._noise_override:
+            return self._noise_override[key]
+        return curves.noise(self.array(key) if values is None else values)
 
     @property
     def epochs(self) -> list[int]:

@@ -113,7 +113,7 @@ def val_loss_divergence(
         return None
     end_level = curves.median(after_best[-3:])
     rise = end_level - level
-    band = noise_factor * curves.noise(val_raw)
+    band = noise_factor * ctx.noise(ctx.val_loss_key, val_raw)
     if level <= 0 or rise <= band or rise / level < min_rise:
         return None
     # the rise must persist: most of the last half of the epochs after the best sit above
@@ -172,7 +172,7 @@ def _accuracy_after(ctx: Context, best: int, n: int) -> str:
     if i is None or i <= best or not np.isfinite(acc[best]):
         return ""
     gain = float(acc[i] - acc[best])
-    if gain <= 2 * curves.noise(acc) or gain < 0.005:
+    if gain <= 2 * ctx.noise("val_" + key, acc) or gain < 0.005:
         return ""
     return (
         f"; val_{key} still rose from {acc[best]:.4f} to {acc[i]:.4f} (epoch {ctx.epochs[i]}):"
