@@ -128,8 +128,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         history = args.history.resolve() if args.history else default_history(tmp)
-        env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR")}
+        # As installed: bytecode cached. pip compiles .pyc when it installs a wheel; a shell
+        # with PYTHONDONTWRITEBYTECODE set would recompile every module on every start.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("CI", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE")
+        }
         env["NO_COLOR"] = "1"
+        import fitdoctor
+
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(Path(fitdoctor.__file__).parent)],
+            env=env, check=False,
+        )
         base_cmd = [sys.executable, "-c", "pass"]
         fd_cmd = command(history)
         probe = subprocess.run(fd_cmd, capture_output=True, text=True, env=env, cwd=tmp,
@@ -142,7 +154,8 @@ def main() -> int:
         for _ in range(2):
             timed(base_cmd, env, tmp)
             timed(fd_cmd, env, tmp)
-        base_wall, base_cpu, fd_wall, fd_cpu = [], [], [], []
+        floor_cmd = [sys.executable, "-c", "import numpy, typer"]
+        base_wall, base_cpu, fd_wall, fd_cpu, floor_wall = [], [], [], [], []
         for _ in range(args.runs):
             w, c = timed(base_cmd, env, tmp)
             base_wall.append(w)
@@ -150,6 +163,7 @@ def main() -> int:
             w, c = timed(fd_cmd, env, tmp)
             fd_wall.append(w)
             fd_cpu.append(c)
+            floor_wall.append(timed(floor_cmd, env, tmp)[0])
         modules = loaded_modules(history, env, tmp)
         imports = importtime(history, env, tmp) if args.importtime else []
 
@@ -165,6 +179,9 @@ def main() -> int:
     print(f"fitdoctor analyze:  {fw * 1000:7.1f} ms wall  {fc * 1000:7.1f} ms CPU")
     print(f"ratio:              {ratio:7.1f}x wall     {cpu_ratio:7.1f}x CPU   "
           f"(target < {TARGET_RATIO:.0f}x: {'met' if ratio < TARGET_RATIO else 'MISSED'})")
+    floor = statistics.median(floor_wall)
+    print(f"for scale:          python -c 'import numpy, typer' {floor * 1000:.1f} ms wall = "
+          f"{floor / bw:.1f}x; fitdoctor's own share {(fw - floor) / bw:.1f}x")
     watched = ", ".join(f"{m}={'yes' if m in modules else 'no'}" for m in WATCHED)
     print(f"modules loaded:     {watched}")
     print(f"forbidden loaded:   {', '.join(forbidden) if forbidden else 'none'}")

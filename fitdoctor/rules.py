@@ -23,6 +23,9 @@ with ``--config``::
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import string
 import sys
 from collections.abc import Iterable, Mapping
@@ -272,13 +275,51 @@ def _coerce(value: Any, ptype: type, where: str) -> Any:
 _FILE_CACHE: dict[tuple[str, int, int], list[Rule]] = {}
 
 
+def _disk_cache(path: Path, stat: os.stat_result) -> Path | None:
+    """Where the parsed form of a built-in rule file is cached, or ``None`` (not cached).
+
+    Parsing TOML is most of the cost of loading the rules at start-up (``tomllib`` is
+    pure Python); the built-in files are parsed once and kept as JSON in the user's cache
+    folder (``$XDG_CACHE_HOME/fitdoctor``, else ``~/.cache/fitdoctor``), keyed by the
+    file's path, size and modification time. ``FITDOCTOR_NO_CACHE=1`` turns this off.
+    """
+    if os.environ.get("FITDOCTOR_NO_CACHE") or path.parent != BUILTIN_RULES_DIR:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    tag = hashlib.blake2b(
+        f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=10
+    ).hexdigest()
+    return Path(base) / "fitdoctor" / f"rules-{path.stem}-{tag}.json"
+
+
+def _read_toml(path: Path, stat: os.stat_result) -> dict[str, Any]:
+    cache = _disk_cache(path, stat)
+    if cache is not None:
+        try:
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                return data
+        except (OSError, ValueError):
+            pass
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, cache)
+        except (OSError, TypeError, ValueError):
+            pass  # a cache that cannot be written is only slower
+    return data
+
+
 def _load_file(path: Path, detectors: Mapping[str, DetectorSpec]) -> list[Rule]:
     try:
         stat = path.stat()
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         cached = _FILE_CACHE.get(key)
         if cached is None:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = _read_toml(path, stat)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if cached is None:
