@@ -321,3 +321,19 @@ def test_crashing_detector_becomes_fd000(
     assert "CI900" in internal["message"] and "ZeroDivisionError" in internal["message"]
     assert internal["severity"] == "warning"
     assert "Traceback" not in result.output
+
+
+def test_builtin_rules_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed built-in rule files are cached as JSON; a broken cache is ignored."""
+    from fitdoctor import rules as rules_mod
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("FITDOCTOR_NO_CACHE", raising=False)
+    monkeypatch.setattr(rules_mod, "_FILE_CACHE", {})
+    first = [(r.code, r.values) for r in rules_mod.load_rules()]
+    cached = sorted((tmp_path / "fitdoctor").glob("rules-*.json"))
+    assert len(cached) == len(list(rules_mod.BUILTIN_RULES_DIR.glob("*.toml")))
+    for path in cached:
+        path.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(rules_mod, "_FILE_CACHE", {})
+    assert [(r.code, r.values) for r in rules_mod.load_rules()] == first
