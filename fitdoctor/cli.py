@@ -44,14 +44,16 @@ EXIT_FINDINGS = 1
 #: Exit code for an input or configuration that cannot be used.
 EXIT_UNUSABLE = 2
 
-app = typer.Typer(
-    name="fitdoctor",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "fitdoctor",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+
+app = typer.Typer(**_APP_SETTINGS)
 
 
 class OutputFormat(str, Enum):
@@ -936,4 +938,24 @@ def compare_cmd(
 
 def main() -> None:
     """Entry point of the ``fitdoctor`` console script and ``python -m fitdoctor``."""
-    app(prog_name="fitdoctor")
+    (_single_command_app(sys.argv[1:]) or app)(prog_name="fitdoctor")
+
+
+def _single_command_app(args: list[str]) -> typer.Typer | None:
+    """An app holding only the command that ``args`` name, or ``None``.
+
+    Typer inspects the signature of every command when it builds the command group;
+    building just the one that runs keeps ``fitdoctor analyze`` quick to start. The
+    root options (``--version``, ``--help``) and unknown names go through the full app.
+    """
+    if not args or args[0].startswith("-"):
+        return None
+    for info in app.registered_commands:
+        callback = info.callback
+        name = info.name or (callback.__name__.replace("_", "-") if callback else None)
+        if name == args[0]:
+            lean = typer.Typer(**_APP_SETTINGS)
+            lean.callback()(_root)
+            lean.registered_commands.append(info)
+            return lean
+    return None

@@ -23,11 +23,11 @@ with ``--config``::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import string
 import sys
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -286,9 +286,7 @@ def _disk_cache(path: Path, stat: os.stat_result) -> Path | None:
     if os.environ.get("FITDOCTOR_NO_CACHE") or path.parent != BUILTIN_RULES_DIR:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    tag = hashlib.blake2b(
-        f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=10
-    ).hexdigest()
+    tag = f"{zlib.crc32(str(path.resolve()).encode()):08x}-{stat.st_size}-{stat.st_mtime_ns}"
     return Path(base) / "fitdoctor" / f"rules-{path.stem}-{tag}.json"
 
 
