@@ -656,3 +656,10 @@ def test_broken_pyproject_found_by_discovery_is_exit_2(
     (tmp_path / "pyproject.toml").write_text('[tool.fitdoctor]\nignore = ["FD401"\n')
     monkeypatch.chdir(tmp_path)
     assert_unusable(invoke("analyze", diverged), "pyproject.toml")
+
+
+def test_readme_rules_table_matches_the_rules() -> None:
+    """The README's rules table is `fitdoctor rules --format markdown`, kept in sync."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = invoke("rules", "--format", "markdown").stdout.strip().splitlines()
+    assert [line for line in table if line not in readme] == []
