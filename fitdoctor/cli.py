@@ -17,7 +17,6 @@ imports only typer and fitdoctor's light core at import time; the loaders, repor
 and the engine are imported inside the commands, and keras/tensorflow never.
 """
 
-from __future__ import annotations
 
 import json
 import os
@@ -467,7 +466,7 @@ def analyze(
 
 def _render(
     reporters: Any,
-    results: list[tuple[Report, Run | None]],
+    results: list[tuple["Report", "Run | None"]],
     fmt: str,
     width: int,
     color: bool,
@@ -564,7 +563,7 @@ def demo(
         fail(_error_line(exc))
 
 
-def _all_rules(config: Path | None, rule_dirs: list[Path] | None) -> list[Rule]:
+def _all_rules(config: Path | None, rule_dirs: list[Path] | None) -> list["Rule"]:
     """Every loaded rule with the configured severities and parameters applied."""
     try:
         settings = build_settings(config=config, rule_dirs=rule_dirs)
@@ -588,7 +587,7 @@ def _default_severities(rule_dirs: list[Path] | None, config: Path | None) -> di
 
 
 # ------------------------------------------------------------------ rule views
-def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -> dict[str, Any]:
+def rule_dict(rule: "Rule", default_severity: str | None, *, full: bool = False) -> dict[str, Any]:
     """A rule as JSON-ready data.
 
     Args:
@@ -633,7 +632,7 @@ def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -
     return out
 
 
-def rules_table(rules: list[Rule], *, width: int = 100) -> str:
+def rules_table(rules: list["Rule"], *, width: int = 100) -> str:
     """Plain-text table of rules (no colour, no box drawing): readable in a log.
 
     Args:
@@ -661,7 +660,7 @@ def rules_table(rules: list[Rule], *, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def rules_markdown(rules: list[Rule]) -> str:
+def rules_markdown(rules: list["Rule"]) -> str:
     """Markdown table of rules (for a README or a step summary).
 
     Args:
@@ -715,7 +714,7 @@ def _doc_text(value: Any) -> str:
     return str(value)
 
 
-def explain_text(rule: Rule, default_severity: str | None, *, width: int = 100) -> str:
+def explain_text(rule: "Rule", default_severity: str | None, *, width: int = 100) -> str:
     """The documentation of a rule, with its parameters in force, as plain text.
 
     Args:
