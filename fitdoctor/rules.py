@@ -37,10 +37,19 @@ from fitdoctor.detectors.base import DetectorSpec, registry
 from fitdoctor.errors import ConfigError
 from fitdoctor.report import ACTIONS, DIAGNOSES, Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    """Parse TOML; the parser is imported only when a file must really be parsed.
+
+    Raises:
+        ValueError: The text is not TOML (``TOMLDecodeError`` is a ``ValueError``).
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
 
 def _builtin_rules_dir() -> Path:
     """``fitdoctor/rules`` in an installed wheel, the top-level ``rules/`` in a checkout."""
@@ -299,7 +308,7 @@ def _read_toml(path: Path, stat: os.stat_result) -> dict[str, Any]:
                 return data
         except (OSError, ValueError):
             pass
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = _toml_loads(path.read_text(encoding="utf-8"))
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -318,7 +327,7 @@ def _load_file(path: Path, detectors: Mapping[str, DetectorSpec]) -> list[Rule]:
         cached = _FILE_CACHE.get(key)
         if cached is None:
             data = _read_toml(path, stat)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if cached is None:
         extra = sorted(set(data) - {"rule"})
@@ -429,8 +438,11 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                text = pyproject.read_text(encoding="utf-8")
+                if "fitdoctor" not in text:  # cannot hold [tool.fitdoctor]: no need to parse
+                    continue
+                data = _toml_loads(text)
+            except (OSError, ValueError) as exc:
                 # a broken pyproject.toml may hold the configuration: never guess around it
                 raise ConfigError(f"config file {str(pyproject)!r}: {exc}") from None
             if "fitdoctor" in data.get("tool", {}):
@@ -451,10 +463,10 @@ def read_config(path: Path) -> Settings:
         ConfigError: Unreadable file, unknown key or bad value.
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _toml_loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {str(path)!r} not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         raise ConfigError(f"config file {str(path)!r}: {exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("fitdoctor", {})
