@@ -263,3 +263,29 @@ def test_fold_spread_is_the_noise_band_of_the_mean_curve() -> None:
     assert [f.code for f in alone.findings] == ["FD101"]  # a smooth mean curve "rises"
     report = fcv.analyze_cv(cv, settings)
     assert not [f for f in report.findings if f.code == "FD101"]
+
+
+def test_cv_and_learning_curve_files_render_tables_in_markdown(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from fitdoctor.cli import app
+
+    train = [1.0, 0.6, 0.4, 0.3, 0.25, 0.22, 0.2, 0.19]
+    runs = [
+        Run(
+            epochs=list(range(1, 9)),
+            metrics={"loss": train, "val_loss": [v + 0.05 * i for v in train],
+                     "val_accuracy": [0.5 + 0.05 * e + 0.01 * i for e in range(8)]},
+        )
+        for i in range(3)
+    ]
+    path = tmp_path / "cv.json"
+    fcv.CVResult(runs, k=3, n_samples=300).save(path)
+    out = CliRunner().invoke(app, ["analyze", str(path), "--format", "markdown"]).stdout
+    assert "**Cross-validation:** 3-fold, 3 models" in out
+    assert "| metric | mean | std | folds |" in out and "| val\\_accuracy |" in out
+    assert "**Final fit:**" in out
+    lc = Path(__file__).parent / "data/runs/validation/learning_curve_wide.json"
+    out = CliRunner().invoke(app, ["analyze", str(lc), "--format", "markdown"]).stdout
+    assert "**Would more data help?** helps" in out
+    assert "| training samples | training error | validation error | fitted |" in out

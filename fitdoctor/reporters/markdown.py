@@ -70,6 +70,53 @@ def _sparkline_block(report: Report, run: Run) -> list[str]:
     return out
 
 
+def _num(value: object, digits: int = 4) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "–"
+
+
+def _validation_tables(report: Report) -> list[str]:
+    """Tables for cross-validation and learning-curve results (from ``run_summary``)."""
+    out: list[str] = []
+    cv = report.run_summary.get("cross_validation")
+    if isinstance(cv, dict):
+        folds = f"{cv.get('k')}-fold" + (
+            f" × {cv.get('repeats')}" if (cv.get("repeats") or 1) > 1 else ""
+        )
+        out += [f"**Cross-validation:** {escape(folds)}, {escape(cv.get('models'))} models", ""]
+        scores = cv.get("scores") or {}
+        if scores:
+            out += ["| metric | mean | std | folds |", "| --- | ---: | ---: | ---: |"]
+            for key, s in scores.items():
+                out.append(
+                    f"| {escape(key)} | {_num(s.get('mean'))} | {_num(s.get('std'))} "
+                    f"| {escape(s.get('folds'))} |"
+                )
+            out.append("")
+        if cv.get("final_fit"):
+            out += [f"**Final fit:** {escape(cv['final_fit'])}", ""]
+    lc = report.run_summary.get("learning_curve")
+    if isinstance(lc, dict):
+        out += [
+            f"**Would more data help?** {escape(lc.get('verdict'))}: {escape(lc.get('reason'))}",
+            "",
+        ]
+        sizes = lc.get("sizes") or []
+        if sizes:
+            score = escape(lc.get("score") or "score")
+            out += [
+                f"| training samples | training {score} | validation {score} | fitted |",
+                "| ---: | ---: | ---: | ---: |",
+            ]
+            for s in sizes:
+                out.append(
+                    f"| {escape(s.get('n_train'))} | {_num(s.get('train'))} ± "
+                    f"{_num(s.get('train_std'))} | {_num(s.get('val'))} ± {_num(s.get('val_std'))} "
+                    f"| {_num(s.get('fitted'))} |"
+                )
+            out.append("")
+    return out
+
+
 def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> str:
     """Render one report as GitHub-flavoured markdown.
 
@@ -116,6 +163,8 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
                 out.append("")
     else:
         out += ["No findings.", ""]
+
+    out += _validation_tables(report)
 
     if report.best_epoch is not None:
         summary, past = c.best_epoch_sentences(report.best_epoch)
