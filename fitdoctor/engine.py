@@ -187,6 +187,7 @@ def best_epoch(run: Run) -> BestEpoch | None:
         value=float(values[index]),
         last_epoch=run.epochs[-1],
         patience=int(min(10, max(2, wait + 1))),
+        stopped_early=run.status == "stopped-early",
     )
 
 

@@ -177,6 +177,8 @@ class BestEpoch:
         value: The metric's value there.
         last_epoch: The last epoch trained.
         patience: Suggested ``EarlyStopping`` patience.
+        stopped_early: The run file says early stopping ended the training (then the
+            epochs after the best are its patience, not a missed stop).
     """
 
     epoch: int
@@ -184,11 +186,12 @@ class BestEpoch:
     value: float
     last_epoch: int
     patience: int | None = None
+    stopped_early: bool = False
 
     @property
     def ran_past(self) -> bool:
-        """True when training went on after the best epoch."""
-        return self.last_epoch > self.epoch
+        """True when training went on after the best epoch without early stopping."""
+        return self.last_epoch > self.epoch and not self.stopped_early
 
 
 @dataclass
@@ -261,6 +264,7 @@ class Report:
                 "value": b.value,
                 "last_epoch": b.last_epoch,
                 "patience": b.patience,
+                "stopped_early": b.stopped_early,
             }
         return {
             "schema": REPORT_SCHEMA,

@@ -577,3 +577,20 @@ def test_json_and_text_do_not_import_rich() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_stopped_early_run_gets_no_early_stopping_advice() -> None:
+    from fitdoctor import engine
+    from fitdoctor.run import Run
+
+    val = [1.0, 0.6, 0.5, 0.45, 0.46, 0.47, 0.48, 0.49]
+    run = Run(
+        epochs=list(range(1, 9)),
+        metrics={"loss": [1.0, 0.6, 0.45, 0.35, 0.3, 0.26, 0.23, 0.2], "val_loss": val},
+        status="stopped-early",
+    )
+    report = engine.analyze(run)
+    assert report.best_epoch is not None and not report.best_epoch.ran_past
+    text = render(report, "text", run=run)
+    assert "early stopping ended training 4 epochs later" in text
+    assert "EarlyStopping(" not in text.split("best epoch")[1].split("\n\n")[0]

@@ -65,6 +65,11 @@ def validation_sampling_error(
         raise MissingInput(*_NO_N_VAL)
     key = ctx.accuracy_key("val_")
     if key is None:
+        if data is not None and data.task == "regression":
+            raise MissingInput(
+                "a regression: the sampling error is judged on a classification accuracy",
+                "use K-fold cross-validation to see how much the validation loss varies",
+            )
         raise MissingInput(
             "no validation accuracy: the sampling error is judged on an accuracy",
             "compile with metrics=['accuracy']",

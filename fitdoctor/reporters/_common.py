@@ -198,6 +198,9 @@ def best_epoch_sentences(best: BestEpoch) -> tuple[str, str | None]:
         f"best epoch {best.epoch} of {best.last_epoch} "
         f"({clean(best.monitor)} {fmt_value(best.value)})"
     )
+    if best.stopped_early and best.last_epoch > best.epoch:
+        extra = best.last_epoch - best.epoch
+        return f"{summary}; early stopping ended training {plural(extra, 'epoch')} later", None
     if not best.ran_past:
         return summary, None
     extra = best.last_epoch - best.epoch
