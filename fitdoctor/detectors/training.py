@@ -129,8 +129,11 @@ def val_loss_divergence(
     finite_val = val_raw[np.isfinite(val_raw)]
     raw_last = float(finite_val[-1])
     epochs = ctx.epochs
+    # the turn: after the later of the smoothed minimum and the raw best epoch
+    turn = min(max(b, raw_best) + 1, n - 1)
+    after = n - turn
     values: dict[str, Any] = {
-        "start_epoch": epochs[b + 1] if b + 1 < n else epochs[b],
+        "start_epoch": epochs[turn],
         "val_best": round(raw_min, 4),
         "val_best_epoch": epochs[raw_best],
         "val_last": round(raw_last, 4),
