@@ -36,7 +36,7 @@ import numpy as np
 
 from fitdoctor import curves
 from fitdoctor.errors import ConfigError, FitDoctorError, InputError
-from fitdoctor.report import Finding, Report, Severity
+from fitdoctor.report import Finding, Report, Severity, strict_json
 from fitdoctor.run import Run
 
 if TYPE_CHECKING:
@@ -370,8 +370,6 @@ class Comparison:
     # -------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``"schema": "fitdoctor.compare/1"``)."""
-        from fitdoctor.engine import json_safe
-
         return {
             "schema": COMPARE_SCHEMA,
             "verdict": self.verdict,
@@ -379,19 +377,19 @@ class Comparison:
             "regression_reasons": self.regression_reasons,
             "monitor": self.monitor,
             "mode": self.mode,
-            "threshold": json_safe(self.threshold),
-            "monitor_delta": json_safe(self.monitor_delta),
+            "threshold": strict_json(self.threshold),
+            "monitor_delta": strict_json(self.monitor_delta),
             "common_epochs": [self.common_epochs[0], self.common_epochs[-1]]
             if self.common_epochs
             else None,
-            "before": json_safe(self.before.to_dict()),
-            "after": json_safe(self.after.to_dict()),
+            "before": strict_json(self.before.to_dict()),
+            "after": strict_json(self.after.to_dict()),
             "findings": {
                 status: [c.to_dict() for c in self.changes if c.status == status]
                 for status in ("fixed", "new", "stayed")
             },
             "per_class": [
-                json_safe(
+                strict_json(
                     {"label": c.label, "before": c.before, "after": c.after, "delta": c.delta}
                 )
                 for c in self.per_class

@@ -8,7 +8,6 @@ turns a detector that raises into an internal finding instead of a crash.
 
 from __future__ import annotations
 
-import math
 import traceback
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +17,15 @@ import numpy as np
 from fitdoctor import curves
 from fitdoctor.detectors.base import Context, Evidence
 from fitdoctor.errors import MissingInput
-from fitdoctor.report import BestEpoch, Finding, Recommendation, Report, Severity, Skipped
+from fitdoctor.report import (
+    BestEpoch,
+    Finding,
+    Recommendation,
+    Report,
+    Severity,
+    Skipped,
+    strict_json,
+)
 from fitdoctor.rules import Rule, Settings, render
 from fitdoctor.run import Run
 
@@ -114,7 +121,7 @@ def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> 
         severity=severity,
         message=message,
         epoch=evidence.epoch,
-        evidence=json_safe(
+        evidence=strict_json(
             {k: v for k, v in evidence.values.items() if v is not None and not k.startswith("_")}
         ),
         recommendations=recs,
@@ -138,24 +145,6 @@ def _internal(rule: Rule, exc: Exception) -> Finding:
             )
         ],
     )
-
-
-def json_safe(value: Any) -> Any:
-    """Evidence as JSON-safe values: numpy scalars to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    return value
 
 
 def best_epoch(run: Run) -> BestEpoch | None:
@@ -210,4 +199,4 @@ def summarize(run: Run) -> dict[str, Any]:
         out["task"] = run.data.task
         out["n_train"] = run.data.n_train
         out["n_val"] = run.data.n_val
-    return {k: v for k, v in json_safe(out).items() if v is not None}
+    return {k: v for k, v in strict_json(out).items() if v is not None}

@@ -6,6 +6,7 @@ The JSON form (``"schema": "fitdoctor.report/1"``) is a stable interface; see
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,33 @@ ACTIONS = (
     "check-inputs",
     "report-bug",
 )
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with strict-JSON values only: non-finite floats become ``None``.
+
+    Mappings get string keys; tuples become lists; objects with ``tolist()`` (numpy
+    scalars and arrays) are converted first; anything else unknown becomes its ``str``.
+    Evidence, report and comparison JSON all pass through this one function.
+
+    Args:
+        value: A JSON-like value.
+
+    Returns:
+        A value ``json.dumps(..., allow_nan=False)`` accepts.
+    """
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return strict_json(tolist())
+    return str(value)
 
 
 class Severity(str, Enum):

@@ -334,9 +334,10 @@ def render_markdown(cmp: Comparison) -> str:
 # ------------------------------------------------------------------ json
 def render_json(cmp: Comparison) -> str:
     """The ``"fitdoctor.compare/1"`` JSON object (strict JSON), ending with a newline."""
-    from fitdoctor.reporters.json_report import strict
+    from fitdoctor.report import strict_json
 
-    return json.dumps(strict(cmp.to_dict()), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    data = strict_json(cmp.to_dict())
+    return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
 
 
 def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool = False) -> str:
