@@ -18,18 +18,13 @@ import numpy as np
 _MAD_TO_STD = 1.4826
 
 
-def first_nonfinite(values: np.ndarray, logged: np.ndarray | None = None) -> int | None:
-    """Index of the first logged value that is NaN or infinite, or ``None``.
+def first_nonfinite(values: np.ndarray) -> int | None:
+    """Index of the first value that is NaN or infinite, or ``None``.
 
-    Args:
-        values: The curve.
-        logged: Mask of epochs where the metric was logged (gaps are not failures).
-            Defaults to every epoch.
+    Gaps read as NaN too: for a curve with gaps, use
+    :meth:`fitdoctor.detectors.base.Context.nonfinite`, which knows what was logged.
     """
-    bad = ~np.isfinite(values)
-    if logged is not None:
-        bad &= logged
-    idx = np.flatnonzero(bad)
+    idx = np.flatnonzero(~np.isfinite(values))
     return int(idx[0]) if idx.size else None
 
 

@@ -122,6 +122,7 @@ class Context:
         self._noise_override = dict(noise or {})
         self._arrays: dict[str, np.ndarray] = {}
         self._smooth: dict[str, np.ndarray] = {}
+        self._nonfinite: dict[str, np.ndarray] = {}
         #: Measurements shared by several detectors, computed once per analysis.
         self.memo: dict[str, Any] = {}
 
@@ -133,6 +134,13 @@ class Context:
                 raise MissingInput(f"no {key!r} curve in the run")
             self._arrays[key] = np.asarray(self.run.series(key), dtype=float)
         return self._arrays[key]
+
+    def nonfinite(self, key: str) -> np.ndarray:
+        """True where ``key`` was logged as NaN or infinite (gaps are not failures)."""
+        if key not in self._nonfinite:
+            logged = np.asarray([v is not None for v in self.run.metrics[key]], dtype=bool)
+            self._nonfinite[key] = logged & ~np.isfinite(self.array(key))
+        return self._nonfinite[key]
 
     def smooth(self, key: str) -> np.ndarray:
         """The metric smoothed with :func:`fitdoctor.curves.smooth` (gaps interpolated)."""

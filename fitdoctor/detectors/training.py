@@ -36,11 +36,9 @@ def _prefix(ctx: Context) -> int:
     cut = ctx.run.n_epochs
     for key in ("loss", "val_loss"):
         if ctx.run.has(key):
-            values = ctx.array(key)
-            logged = np.asarray([v is not None for v in ctx.run.metrics[key]])
-            bad = curves.first_nonfinite(values, logged)
-            if bad is not None:
-                cut = min(cut, bad)
+            bad = np.flatnonzero(ctx.nonfinite(key))
+            if bad.size:
+                cut = min(cut, int(bad[0]))
     if ctx.run.has("loss"):
         spike = _spike(ctx.array("loss")[:cut])
         if spike is not None:
@@ -445,25 +443,17 @@ def flat_loss(ctx: Context, *, min_epochs: int, max_change: float) -> Evidence |
 def non_finite_loss(ctx: Context) -> Evidence | None:
     """A NaN or infinite loss (training or validation)."""
     ctx.require_epochs(1)
-    found: list[tuple[int, str, float]] = []
-    for key in ("loss", "val_loss"):
-        if not ctx.run.has(key):
-            continue
-        curve = ctx.array(key)
-        logged = np.asarray([v is not None for v in ctx.run.metrics[key]])
-        i = curves.first_nonfinite(curve, logged)
-        if i is not None:
-            found.append((i, key, float(curve[i])))
+    masks = {key: ctx.nonfinite(key) for key in ("loss", "val_loss") if ctx.run.has(key)}
+    found = [
+        (int(np.flatnonzero(mask)[0]), key) for key, mask in masks.items() if mask.any()
+    ]
     if not found:
         return None
-    i, key, value = min(found)
+    i, key = min(found)
+    value = float(ctx.array(key)[i])
     finite_before = ctx.array("loss")[:i] if ctx.run.has("loss") else np.array([])
     finite_before = finite_before[np.isfinite(finite_before)]
-    bad = 0
-    for k in ("loss", "val_loss"):
-        if ctx.run.has(k):
-            logged = np.asarray([v is not None for v in ctx.run.metrics[k]])
-            bad = max(bad, int((~np.isfinite(ctx.array(k)) & logged).sum()))
+    bad = max(int(mask.sum()) for mask in masks.values())
     values: dict[str, Any] = {
         "metric": key,
         "value": "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf"),
@@ -481,14 +471,25 @@ def non_finite_loss(ctx: Context) -> Evidence | None:
     return Evidence(values, epoch=ctx.epochs[i])
 
 
+def _rise_over_running_min(x: np.ndarray) -> np.ndarray | None:
+    """Each epoch's loss divided by the lowest loss so far (0 where that is not positive).
+
+    ``None`` when the curve is too short, not finite, or does not start positive: such
+    a curve cannot be judged as climbing.
+    """
+    if x.size < 2 or not np.isfinite(x).all() or x[0] <= 0:
+        return None
+    running_min = np.minimum.accumulate(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio: np.ndarray = np.where(running_min > 0, x / running_min, 0.0)
+    return ratio
+
+
 def _climbs(raw: np.ndarray, factor: float = 3.0) -> bool:
     """True when a loss rises ``factor`` times above its running minimum and its start."""
     x = curves.fill_gaps(raw)
-    if x.size < 2 or not np.isfinite(x).all() or x[0] <= 0:
-        return False
-    running_min = np.minimum.accumulate(x)
-    ok = running_min > 0
-    return bool(np.any(ok & (x >= factor * np.where(ok, running_min, 1.0)) & (x > x[0])))
+    ratio = _rise_over_running_min(x)
+    return ratio is not None and bool(np.any((ratio >= factor) & (x > x[0])))
 
 
 @detector("exploding-loss")
@@ -504,11 +505,9 @@ def exploding_loss(
     full = ctx.array(ctx.loss_key)
     end = curves.first_nonfinite(full)
     raw = curves.fill_gaps(full[: end if end is not None else full.size])
-    if raw.size < min_epochs or not np.isfinite(raw).all() or raw[0] <= 0:
+    ratio = _rise_over_running_min(raw)
+    if raw.size < min_epochs or ratio is None:
         return None
-    running_min = np.minimum.accumulate(raw)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(running_min > 0, raw / running_min, 0.0)
     peak_i = int(np.argmax(ratio))
     if ratio[peak_i] < factor or raw[peak_i] <= raw[0]:
         return None
