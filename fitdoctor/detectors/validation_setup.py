@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from fitdoctor import curves
 from fitdoctor.detectors.advice import fmt_rate
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import MissingInput
@@ -173,10 +172,10 @@ def validation_below_training(
     train_all = ctx.array(ctx.loss_key)
     val_all = ctx.array(ctx.val_loss_key)
     n = ctx.run.n_epochs
-    for values in (train_all, val_all):
-        bad = curves.first_nonfinite(values)
-        if bad is not None:
-            n = min(n, bad)
+    for key in (ctx.loss_key, ctx.val_loss_key):
+        bad = np.flatnonzero(ctx.nonfinite(key))  # gaps (validation_freq) are not failures
+        if bad.size:
+            n = min(n, int(bad[0]))
     if n < min_epochs:
         return None
     w = min(window, n)
