@@ -209,21 +209,6 @@ def _default_width(to_terminal: bool) -> int:
     return max(40, int(columns)) if columns.isdigit() else 100
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
-
-    Args:
-        path: The destination.
-        text: The content.
-
-    Raises:
-        OSError: The folder is not writable or does not exist.
-    """
-    from fitdoctor import io
-
-    io.write_text_atomic(text, path)
-
-
 def _append_summary(text: str) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
@@ -450,7 +435,7 @@ def analyze(
         text = _render(reporters, results, fmt, line_width, color)
         if output is not None:
             try:
-                write_atomic(output, text if text.endswith("\n") else text + "\n")
+                io.write_text_atomic(text if text.endswith("\n") else text + "\n", output)
             except OSError as exc:
                 fail(f"cannot write the report: {_error_line(exc, output)}")
         else:

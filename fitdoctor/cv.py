@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fitdoctor.errors import InputError
+from fitdoctor.io import is_document_file, write_json_atomic
 from fitdoctor.run import DataInfo, Run
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ __all__ = [
     "analyze_learning_curve",
     "document_schema",
     "is_cv_document",
+    "is_document_file",
     "is_learning_curve_document",
     "load_cv",
     "load_document",
@@ -1189,20 +1191,6 @@ def analyze_file(
     full = _full_size_runs(doc)
     run = CVResult(full, k=max(doc.k, 2), n_samples=doc.n_samples).mean_run() if full else None
     return analyze_learning_curve(doc, settings, rules=rules), run
-
-
-def is_document_file(path: str | os.PathLike[str]) -> bool:
-    """True when ``path`` holds a cross-validation or learning-curve result (see io)."""
-    from fitdoctor import io as fio
-
-    return fio.is_document_file(path)
-
-
-def write_json_atomic(data: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
-    """Write ``data`` as JSON atomically, laid out like run files."""
-    from fitdoctor import io as fio
-
-    fio.write_json_atomic(dict(data), path)
 
 
 # ====================================================================== helpers
