@@ -130,6 +130,8 @@ def drafts_from_history(
     notes: list[str] = []
     epoch_col = _pop_epoch(curves)
     phase_starts, phase_labels = _pop_phases(curves, run_facts)
+    if not curves:
+        raise InputError(_no_curves({k: v for k, v in hist.items() if k in run_facts}, display))
 
     groups, main = _split_groups(curves, metric_map)
     if groups and not any("loss" in k.lower() for k in main):

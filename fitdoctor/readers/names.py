@@ -38,8 +38,7 @@ twin exists; readers that aggregate steps handle the rest. Names that already ar
 Keras names, or that carry no role word (``mae``, ``get_categorical_accuracy_keras``),
 are kept as they are.
 
-**Ambiguous readings** -- a role taken from ``dev``/``eval``/``test`` or from a suffix
-word -- are listed in the run's notes ("read `dev_loss` as val_loss"). Every renaming
+**Ambiguous readings** -- a role taken from ``dev``, ``eval`` or ``test`` -- are listed in the run's notes ("read `dev_loss` as val_loss"). Every renaming
 is recorded in ``Run.metric_names`` (Keras name → original name). Users override any
 of it: ``--metric-map dev_loss=val_loss`` on the command line, or in configuration::
 
@@ -161,7 +160,7 @@ def read_name(name: str) -> Reading:
         words = words[1:]
     elif len(words) > 1 and words[-1] in _ROLE_WORDS:
         role = _ROLE_WORDS[words[-1]]
-        ambiguous = role != "train"
+        ambiguous = words[-1] in _AMBIGUOUS_ROLE_WORDS
         words = words[:-1]
     words = [_PLURALS.get(w, w) for w in words]
     prefix = {"train": "", "val": "val_", "test": "test_"}[role]

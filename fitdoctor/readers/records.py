@@ -62,8 +62,9 @@ def drafts_from_records(
     display = source.display
     if not records:
         raise InputError(f"{display}: empty JSON array; expected one record per epoch")
-    bad = next((r for r in records if not isinstance(r, Mapping)), None)
-    if bad is not None:
+    odd = [r for r in records if not isinstance(r, Mapping)]
+    if odd:
+        bad = odd[0]
         kind = "numbers" if is_number(bad) else type(bad).__name__
         raise InputError(
             f"{display}: JSON array of {kind}, expected an object of metric lists "

@@ -21,6 +21,7 @@ tensorflow.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -94,7 +95,12 @@ def read(source: Source) -> list[Run]:
     Raises:
         InputError: No scalar in any event file.
     """
-    path = source.path or source.display
+    if source.path is None:  # bytes (stdin): one event file
+        draft = _draft([("", "")], source)
+        if draft is None:
+            raise InputError(f"{source.display}: TensorBoard event data with no scalar summary")
+        return [finish(draft, source, "tensorboard")]
+    path = source.path
     if os.path.isdir(path):
         files = event_files(path)
         root = path
@@ -131,7 +137,7 @@ def _draft(files: Iterable[tuple[str, str]], source: Source) -> Draft | None:
     values: dict[str, dict[int, tuple[float, float]]] = {}  # name -> step -> (wall, value)
     for prefix, file in files:
         try:
-            with open(file, "rb") as fh:
+            with open(file, "rb") if file else io.BytesIO(source.data) as fh:
                 for scalar in read_scalars(fh):
                     name = prefix + scalar.tag
                     seen = values.setdefault(name, {}).get(scalar.step)
@@ -145,7 +151,7 @@ def _draft(files: Iterable[tuple[str, str]], source: Source) -> Draft | None:
                   and "epoch_" in n}
     notes: list[str] = []
     if epoch_tags:
-        left = sorted(n for n in values if n not in epoch_tags)
+        left = sorted(n for n in values if n not in epoch_tags and not _keras_step_tag(n))
         if left:
             notes.append(
                 f"per-batch or per-iteration tags left out: {', '.join(left[:4])}"
@@ -169,6 +175,12 @@ def _draft(files: Iterable[tuple[str, str]], source: Source) -> Draft | None:
             column[index[step]] = value
         columns[name] = column
     return Draft(columns=columns, epochs=epochs, notes=notes)
+
+
+def _keras_step_tag(name: str) -> bool:
+    """Keras's own per-batch / per-iteration tags, left out without a note."""
+    tag = name.split("_", 1)[1] if name.startswith(("val_", "test_")) else name
+    return tag.startswith(("batch_", "evaluation_")) or tag.endswith("_vs_iterations")
 
 
 def _strip_epoch(name: str) -> str:

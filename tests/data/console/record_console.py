@@ -11,6 +11,7 @@ trains tiny Dense models on scikit-learn's bundled ``load_digits`` (no download)
   fit 1: 4 epochs, validation_split=0.2, a warning printed by a callback at epoch 2
   fit 2: the same model, fit(epochs=6, initial_epoch=4): "Epoch 5/6", "Epoch 6/6"
   fit 3: a new model, 3 epochs (a new run: "Epoch 1/3"), then model.evaluate(...)
+  fit 4: a new model, epochs=8, stopped by EarlyStopping(verbose=1) after 2 epochs
 
 The child's stdout and stderr go to one pipe (``python train.py > train.log 2>&1``)
 or to a pseudo-terminal (what a terminal or a notebook shows, with carriage-return
@@ -72,6 +73,12 @@ m2 = model()
 h = m2.fit(x, y, epochs=3, batch_size=256, validation_split=0.2, verbose=verbose)
 histories.append({"epoch": h.epoch, "history": h.history})
 m2.evaluate(x[:300], y[:300], verbose=verbose)
+# fit 4: a new model stopped by EarlyStopping after 2 epochs (no improvement of 10)
+stop = keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=10, patience=1,
+                                     restore_best_weights=True, verbose=1)
+h = model().fit(x, y, epochs=8, batch_size=256, validation_split=0.2, verbose=verbose,
+                callbacks=[stop])
+histories.append({"epoch": h.epoch, "history": h.history})
 with open(expected, "w") as fh:
     json.dump(histories, fh)
 '''
