@@ -98,7 +98,8 @@ def test_lightning_step_twin_is_dropped() -> None:
 
 def test_user_mapping_comes_first_and_can_leave_a_column_out() -> None:
     readings, notes = canonical_names(
-        ["score", "dev_loss", "grad_norm"], {"score": "loss", "DEV_LOSS": "val_loss", "grad_norm": ""}
+        ["score", "dev_loss", "grad_norm"],
+        {"score": "loss", "DEV_LOSS": "val_loss", "grad_norm": ""},
     )
     assert readings["score"].canonical == "loss"
     assert readings["dev_loss"].canonical == "val_loss"  # matched case-insensitively

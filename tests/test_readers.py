@@ -487,7 +487,8 @@ class FakeHistory:
 
 def test_from_any_history_object() -> None:
     hist = history(INPUTS / "keras_history.json")
-    run = readers.from_any(FakeHistory(hist, list(range(8)), {"verbose": 0, "epochs": 20, "steps": 8}))
+    params = {"verbose": 0, "epochs": 20, "steps": 8}
+    run = readers.from_any(FakeHistory(hist, list(range(8)), params))
     assert run.epochs == list(range(1, 9))
     assert run.fit is not None and run.fit.epochs == 20 and run.fit.steps_per_epoch == 8
     assert run.status == "stopped-early"
@@ -537,7 +538,8 @@ def test_from_any_dataframe_read_from_a_csvlogger_file() -> None:
     frame = pd.read_csv(INPUTS / "csvlogger_vfreq3.csv")  # epoch column, NA -> NaN
     run = readers.from_any(frame)
     assert run.epochs == list(range(1, 11))
-    assert run.metrics["val_loss"] == readers.load(INPUTS / "csvlogger_vfreq3.csv").metrics["val_loss"]
+    csv_run = readers.load(INPUTS / "csvlogger_vfreq3.csv")
+    assert run.metrics["val_loss"] == csv_run.metrics["val_loss"]
 
 
 def test_from_any_dataframe_of_a_diverged_run_keeps_nan() -> None:
@@ -582,7 +584,8 @@ def test_from_any_real_keras_history() -> None:
 def test_load_path_does_not_import_pandas_or_keras() -> None:
     code = (
         "import sys, fitdoctor.readers as readers;"
-        f"readers.load({str(INPUTS / 'csvlogger.csv')!r}); readers.load({str(INPUTS / 'pandas.json')!r});"
+        f"readers.load({str(INPUTS / 'csvlogger.csv')!r});"
+        f"readers.load({str(INPUTS / 'pandas.json')!r});"
         "bad = [m for m in ('pandas', 'keras', 'tensorflow', 'sklearn') if m in sys.modules];"
         "print(','.join(bad))"
     )

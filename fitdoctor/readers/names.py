@@ -38,8 +38,8 @@ twin exists; readers that aggregate steps handle the rest. Names that already ar
 Keras names, or that carry no role word (``mae``, ``get_categorical_accuracy_keras``),
 are kept as they are.
 
-**Ambiguous readings** -- a role taken from ``dev``, ``eval`` or ``test`` -- are listed in the run's notes ("read `dev_loss` as val_loss"). Every renaming
-is recorded in ``Run.metric_names`` (Keras name → original name). Users override any
+**Ambiguous readings** -- a role taken from ``dev``, ``eval`` or ``test`` -- are listed
+in the run's notes ("read `dev_loss` as val_loss"). Every renaming is recorded in ``Run.metric_names`` (Keras name → original name). Users override any
 of it: ``--metric-map dev_loss=val_loss`` on the command line, or in configuration::
 
     [tool.fitdoctor.metrics]

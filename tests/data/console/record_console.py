@@ -24,7 +24,6 @@ progress bars and ANSI colours). Written next to this script:
 
 from __future__ import annotations
 
-import json
 import os
 import pty
 import select

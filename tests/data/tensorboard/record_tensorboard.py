@@ -75,9 +75,8 @@ def main() -> None:
             summary_pb2.Summary.Value(tag=tag, simple_value=vals[step])
             for tag, vals in torch_like.items()
         ]
-        writer.add_event(
-            event_pb2.Event(step=step, wall_time=1.7e9 + step, summary=summary_pb2.Summary(value=values))
-        )
+        summary = summary_pb2.Summary(value=values)
+        writer.add_event(event_pb2.Event(step=step, wall_time=1.7e9 + step, summary=summary))
     writer.close()
     expected["pytorch"] = torch_like
     (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
