@@ -39,8 +39,9 @@ Keras names, or that carry no role word (``mae``, ``get_categorical_accuracy_ker
 are kept as they are.
 
 **Ambiguous readings** -- a role taken from ``dev``, ``eval`` or ``test`` -- are listed
-in the run's notes ("read `dev_loss` as val_loss"). Every renaming is recorded in ``Run.metric_names`` (Keras name → original name). Users override any
-of it: ``--metric-map dev_loss=val_loss`` on the command line, or in configuration::
+in the run's notes ("read `dev_loss` as val_loss"). Every renaming is recorded in
+``Run.metric_names`` (Keras name → original name). Users override any of it:
+``--metric-map dev_loss=val_loss`` on the command line, or in configuration::
 
     [tool.fitdoctor.metrics]
     dev_loss = "val_loss"
