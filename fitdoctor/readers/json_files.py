@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import (
@@ -47,9 +47,12 @@ from fitdoctor.readers._base import (
     one_line,
 )
 from fitdoctor.readers.history import as_curve, drafts_from_history
-from fitdoctor.readers.records import drafts_from_hf, drafts_from_records, is_hf_log
-from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import FitInfo, Run
+
+if TYPE_CHECKING:
+    from fitdoctor.readers.tables import Table
+
+# records and tables are imported where needed: a plain Keras History never needs them.
 
 __all__ = ["read", "read_value", "sniff"]
 
@@ -99,6 +102,8 @@ def read(source: Source) -> list[Run]:
             raise InputError(
                 f"{source.display}: {what} (line {exc.lineno}, column {exc.colno}: {exc.msg})"
             ) from None
+        from fitdoctor.readers.records import drafts_from_records
+
         return _finish_all(drafts_from_records(records, source), source, "json-records")
     except RecursionError:
         raise InputError(f"{source.display}: JSON nested too deeply") from None
@@ -136,6 +141,8 @@ def read_value(value: Any, source: Source) -> list[Run]:
     if isinstance(value, dict) and isinstance(value.get("schema"), str):
         return [_run_file(value, source)]
     if isinstance(value, list):
+        from fitdoctor.readers.records import drafts_from_records
+
         return _finish_all(drafts_from_records(value, source), source, "json-records")
     if not isinstance(value, dict):
         raise InputError(
@@ -149,6 +156,8 @@ def read_value(value: Any, source: Source) -> list[Run]:
         )
     table = _pandas_table(value)
     if table is not None:
+        from fitdoctor.readers.tables import drafts_from_table
+
         return _finish_all(drafts_from_table(table, source), source, "keras-history")
     drafts = drafts_from_object(value, source, 0)
     return _finish_all(drafts, source, "keras-history")
@@ -200,6 +209,8 @@ def _pandas_table(value: dict[str, Any]) -> Table | None:
     """``DataFrame.to_json()`` in the ``columns`` or ``index`` orient, else None."""
     if not value or not all(isinstance(v, dict) and v for v in value.values()):
         return None
+    from fitdoctor.readers.tables import Table
+
     inner = list(value.values())
     if not all(all(_scalar(x) for x in col.values()) for col in inner):
         return None
@@ -282,7 +293,9 @@ def drafts_from_object(value: dict[str, Any], source: Source, depth: int) -> lis
         InputError: No history in it.
     """
     log = value.get("log_history")
-    if isinstance(log, list) and is_hf_log(log):
+    if isinstance(log, list) and log:
+        from fitdoctor.readers.records import drafts_from_hf, is_hf_log
+    if isinstance(log, list) and log and is_hf_log(log):
         facts = {str(k): json_safe(v) for k, v in value.items() if k != "log_history"}
         asked = value.get("num_train_epochs")
         fit = FitInfo(epochs=asked) if isinstance(asked, int) and asked > 0 else None
@@ -331,6 +344,8 @@ def _nested(
     facts: Mapping[str, Any] | None = None,
 ) -> list[Draft]:
     if isinstance(sub, list):
+        from fitdoctor.readers.records import drafts_from_records
+
         return drafts_from_records(sub, source, facts=facts)
     keras_attributes = epoch_numbers is not None or fit is not None
     if keras_attributes and any(as_curve(v) is not None for v in sub.values()):
