@@ -355,7 +355,7 @@ class Run:
         """The JSON-ready form (``"schema": "fitdoctor.run/1"``).
 
         NaN and infinities stay floats; ``json.dumps`` writes them as ``NaN`` /
-        ``Infinity``, which :func:`fitdoctor.io.load` reads back.
+        ``Infinity``, which :func:`fitdoctor.readers.load` reads back.
         """
         out: dict[str, Any] = {"schema": RUN_SCHEMA}
         for f in fields(self):
