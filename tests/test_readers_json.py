@@ -248,3 +248,8 @@ def test_nan_values_in_facts_stay_json_safe(tmp_path: Path) -> None:
     assert run.facts == {"best": "nan"}
     json.dumps(run.to_dict(), allow_nan=False)  # facts never need NaN tokens
     assert math.isfinite(run.metrics["loss"][1] or 0)
+
+
+def test_an_accuracy_a_hair_above_one_is_not_a_percentage(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, {"loss": curve(3), "accuracy": [0.9, 0.99, 1.0081]}))
+    assert run.metrics["accuracy"] == [0.9, 0.99, 1.0081]

@@ -387,6 +387,7 @@ class Draft:
         seconds: Wall time per row, if the source says.
         label: The run's name inside its file (a JSON key, a folder), if any.
         readings: Names already read (a reader that needed the roles early).
+        ambiguous_gaps: Some cells may be :data:`MISSING` (pandas-made tables).
     """
 
     columns: dict[str, list[Any]]
@@ -399,6 +400,7 @@ class Draft:
     seconds: list[float | None] | None = None
     label: str = ""
     readings: dict[str, Reading] | None = None
+    ambiguous_gaps: bool = False
 
 
 def finish(draft: Draft, source: Source, fmt: str) -> Run:
@@ -433,7 +435,7 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
             metric_names[canonical] = logged
     if not metrics:
         raise InputError(f"{source.display}: no numeric metric")
-    if any(MISSING in values for values in metrics.values()):
+    if draft.ambiguous_gaps and any(MISSING in values for values in metrics.values()):
         _resolve_missing(metrics)
     _percent_accuracies(metrics, metric_names, notes)
     if not any("loss" in key for key in metrics):
@@ -469,12 +471,16 @@ def _is_accuracy(key: str) -> bool:
 def _percent_accuracies(
     metrics: dict[str, list[Any]], metric_names: dict[str, str], notes: list[str]
 ) -> None:
-    """Accuracies logged in percent (``46.03``) are read as fractions, with a note."""
+    """Accuracies logged in percent (``46.03``) are read as fractions, with a note.
+
+    A maximum above 1.5 (and at most 100) is a percentage: a fraction never goes above
+    1 by more than rounding, and a whole run below 1.5% accuracy is not a real one.
+    """
     for key, values in metrics.items():
         if not _is_accuracy(key):
             continue
         finite = [v for v in values if isinstance(v, float) and math.isfinite(v)]
-        if finite and 1.0 < max(finite) <= 100.0 and min(finite) >= 0.0:
+        if finite and 1.5 < max(finite) <= 100.0 and min(finite) >= 0.0:
             metrics[key] = [v / 100 if isinstance(v, float) else v for v in values]
             notes.append(
                 f"`{metric_names.get(key, key)}` is in percent (up to {max(finite):g}): "

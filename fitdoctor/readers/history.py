@@ -45,11 +45,12 @@ from fitdoctor.readers._base import (
     val_positions,
     whole_numbers,
 )
-from fitdoctor.readers.names import EPOCH_NAMES, canonical_names
+from fitdoctor.readers.names import EPOCH_NAMES, Reading, canonical_names
 from fitdoctor.run import FitInfo, Phase
 
 __all__ = ["as_curve", "drafts_from_history", "is_curve"]
 
+_PLAIN = frozenset({float, int, type(None)})
 _PHASE_STARTS = re.compile(r"(phase|stage)s?_?(starts?|start_epochs?|boundaries|epochs?)", re.I)
 _PHASE_LABELS = re.compile(r"(phase|stage)s?_?(labels?|names?)", re.I)
 
@@ -67,6 +68,8 @@ def as_curve(value: Any) -> list[Any] | None:
         value = value.tolist()
     if not isinstance(value, (list, tuple)):
         return None
+    if set(map(type, value)) <= _PLAIN:  # the common case, checked in C
+        return list(value)
     for v in value:
         if v is None or is_number(v) or is_number_like(v):
             continue
@@ -133,7 +136,7 @@ def drafts_from_history(
     if not curves:
         raise InputError(_no_curves({k: v for k, v in hist.items() if k in run_facts}, display))
 
-    groups, main = _split_groups(curves, metric_map)
+    groups, main, names = _split_groups(curves, metric_map)
     if groups and not any("loss" in k.lower() for k in main):
         for key, value in main.items():  # stray lists beside the groups: no run of theirs
             run_facts[key] = json_safe(value)
@@ -144,6 +147,7 @@ def drafts_from_history(
             _draft(
                 main, display, metric_map, notes, run_facts, epoch_col, epoch_numbers,
                 (phase_starts, phase_labels), fit, status, label,
+                names=None if groups else names,
             )
         )
     for prefix, group in groups.items():
@@ -201,9 +205,12 @@ _ROLE_PREFIX_WORDS = frozenset(
 
 def _split_groups(
     curves: dict[str, list[Any]], metric_map: Mapping[str, str] | None
-) -> tuple[dict[str, dict[str, list[Any]]], dict[str, list[Any]]]:
-    """Prefixed curve groups that are runs of their own, and the main run's curves."""
-    readings, _ = canonical_names(curves, metric_map)
+) -> tuple[
+    dict[str, dict[str, list[Any]]], dict[str, list[Any]], tuple[dict[str, Reading], list[str]]
+]:
+    """Prefixed curve groups that are runs of their own, the main curves, the names read."""
+    names = canonical_names(curves, metric_map)
+    readings = names[0]
     has_main_loss = any(r.canonical in ("loss", "val_loss") for r in readings.values())
     n = _length(curves, readings)
     prefixes: set[str] = set()
@@ -233,7 +240,7 @@ def _split_groups(
                                                   if prefix_key.startswith(kv[0])))
     )
     main = {k: v for k, v in curves.items() if k not in taken}
-    return ordered, main
+    return ordered, main, names
 
 
 def _length(curves: Mapping[str, list[Any]], readings: Mapping[str, Any]) -> int:
@@ -261,8 +268,10 @@ def _draft(
     fit: FitInfo | None,
     status: str,
     label: str,
+    *,
+    names: tuple[dict[str, Reading], list[str]] | None = None,
 ) -> Draft:
-    readings, name_notes = canonical_names(curves, metric_map)
+    readings, name_notes = names if names is not None else canonical_names(curves, metric_map)
     n = _length(curves, readings)
     if n == 0:
         raise InputError(f"{display}: no epochs (every metric list is empty)")

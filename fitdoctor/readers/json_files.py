@@ -301,12 +301,15 @@ def drafts_from_object(value: dict[str, Any], source: Source, depth: int) -> lis
         fit = FitInfo(epochs=asked) if isinstance(asked, int) and asked > 0 else None
         return drafts_from_hf(log, source, facts=facts, fit=fit)
 
+    is_curve = {str(k): as_curve(v) is not None for k, v in value.items()}
     candidates = {
-        str(k): v for k, v in value.items() if isinstance(v, (dict, list)) and as_curve(v) is None
+        str(k): v for k, v in value.items()
+        if isinstance(v, (dict, list)) and not is_curve[str(k)]
     }
+    here_loss = any("loss" in k.lower() and c for k, c in is_curve.items())
+    # An object inside is a run of its own only when it has a loss curve of its own.
     nested = {k: v for k, v in candidates.items() if _holds_history(v, depth + 1, need_loss=True)}
-    here_loss = _has_loss_curve(value)
-    if not nested and not here_loss and not any(as_curve(v) for v in value.values()):
+    if not nested and not here_loss and not any(is_curve.values()):
         nested = {
             k: v for k, v in candidates.items() if _holds_history(v, depth + 1, need_loss=False)
         }

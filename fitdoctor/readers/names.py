@@ -53,6 +53,7 @@ one already spelled that way wins, the other keeps its own name, with a note.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -132,6 +133,7 @@ def _words(name: str) -> list[str]:
     return [w for w in _SPLIT.split(spaced.lower()) if w]
 
 
+@functools.lru_cache(maxsize=4096)
 def read_name(name: str) -> Reading:
     """Read one logged name (no user mapping, no knowledge of the other names).
 
@@ -201,6 +203,8 @@ def parse_metric_map(values: Iterable[str], *, where: str = "--metric-map") -> d
 
 
 def _user_target(name: str, overrides: Mapping[str, str]) -> str | None:
+    if not overrides:
+        return None
     if name in overrides:
         return overrides[name]
     folded = name.casefold()

@@ -190,6 +190,7 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
                 epochs=epochs,
                 notes=[*seg_notes, *name_notes],
                 readings={k: r for k, r in readings.items() if k in seg_columns},
+                ambiguous_gaps=any(MISSING in col for col in seg_columns.values()),
             )
         )
     if not drafts:
