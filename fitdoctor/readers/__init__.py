@@ -42,9 +42,10 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import MAX_BYTES, Source
@@ -63,6 +64,7 @@ __all__ = [
     "load_runs",
     "read_source",
     "runs_from_any",
+    "sources",
 ]
 
 
@@ -272,6 +274,47 @@ def is_document_file(path: str | os.PathLike[str]) -> bool:
 #: File name endings of the histories a folder is searched for.
 HISTORY_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv", ".log", ".txt")
 _EVENTS = re.compile(r"events\.out\.tfevents\.")
+
+
+def sources(
+    arg: str | os.PathLike[str],
+    *,
+    metric_map: Mapping[str, str] | None = None,
+    stdin: BinaryIO | None = None,
+) -> list[Source]:
+    """The sources a command-line argument names.
+
+    ``-`` is standard input (``python train.py | fitdoctor analyze -``); a folder that
+    is not a TensorBoard log folder is searched for history files
+    (:func:`history_sources`); anything else is itself.
+
+    Args:
+        arg: The argument.
+        metric_map: Logged metric name → Keras name. Defaults to `None`.
+        stdin: Where ``-`` reads from. Defaults to `None` (``sys.stdin``'s bytes).
+
+    Returns:
+        The sources (a folder with nothing readable in it is itself one, which its
+        reader refuses with a message).
+
+    Raises:
+        InputError: Standard input is over :data:`MAX_BYTES` or cannot be read.
+    """
+    display = os.fspath(arg)
+    if display == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        try:
+            data = stream.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
+        if len(data) > MAX_BYTES:
+            raise InputError(f"<stdin>: over the {MAX_BYTES // 2**20} MiB cap")
+        return [Source("<stdin>", None, data, metric_map)]
+    if os.path.isdir(display):
+        found = history_sources(display)
+        if found and found != [display]:
+            return [Source(p, p, metric_map=metric_map) for p in found]
+    return [Source(display, display, metric_map=metric_map)]
 
 
 def history_sources(folder: str | os.PathLike[str]) -> list[str]:
