@@ -593,3 +593,34 @@ def test_load_path_does_not_import_pandas_or_keras() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+# ------------------------------------------------------------ command-line sources
+
+
+def test_sources_of_stdin_a_folder_and_a_file(tmp_path: Path) -> None:
+    import io as stdio
+
+    (stdin,) = readers.sources("-", stdin=stdio.BytesIO(b'{"loss": [1.0, 0.5]}'))
+    assert stdin.display == "<stdin>"
+    assert readers.read_source(stdin)[0].metrics == {"loss": [1.0, 0.5]}
+    write(tmp_path, "a.json", '{"loss": [1.0, 0.5]}')
+    write(tmp_path, "b.csv", "epoch,loss\n0,1.0\n")
+    write(tmp_path, "notes.md", "# not a history")
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "train.log", "Epoch 1/1\n1/1 - 0s - loss: 0.5\n")
+    found = [Path(s.display).relative_to(tmp_path).as_posix() for s in readers.sources(tmp_path)]
+    assert found == ["a.json", "b.csv", "sub/train.log"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (only,) = readers.sources(empty)
+    with pytest.raises(InputError, match="a folder without TensorBoard event files"):
+        readers.read_source(only)
+
+
+def test_stdin_over_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io as stdio
+
+    monkeypatch.setattr(readers, "MAX_BYTES", 8)
+    with pytest.raises(InputError, match="<stdin>: over the"):
+        readers.sources("-", stdin=stdio.BytesIO(b"x" * 20))

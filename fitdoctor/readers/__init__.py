@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from fitdoctor.errors import InputError
-from fitdoctor.readers._base import MAX_BYTES, Source
+from fitdoctor.readers._base import MAX_BYTES, Source, mib
 from fitdoctor.run import Run
 
 __all__ = [
@@ -308,7 +308,7 @@ def sources(
         except OSError as exc:
             raise InputError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
         if len(data) > MAX_BYTES:
-            raise InputError(f"<stdin>: over the {MAX_BYTES // 2**20} MiB cap")
+            raise InputError(f"<stdin>: over the {mib(MAX_BYTES)} cap: is it a training history?")
         return [Source("<stdin>", None, data, metric_map)]
     if os.path.isdir(display):
         found = history_sources(display)
