@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import fitdoctor
 from fitdoctor import cli
+from fitdoctor.cli import common as cli_common
 from fitdoctor.rules import load_rules
 
 runner = CliRunner()
@@ -213,7 +214,7 @@ def test_auto_is_text_when_not_a_terminal(diverged: Path) -> None:
 def test_auto_is_rich_on_a_terminal_and_text_in_ci(
     diverged: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    monkeypatch.setattr(cli_common, "stdout_isatty", lambda: True)
     rich = invoke("analyze", diverged, "--format", "rich", "--width", "100")
     auto = invoke("analyze", diverged, "--width", "100")
     assert auto.stdout == rich.stdout
@@ -225,7 +226,7 @@ def test_auto_is_rich_on_a_terminal_and_text_in_ci(
 def test_colour_on_a_terminal_unless_no_color(
     diverged: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    monkeypatch.setattr(cli_common, "stdout_isatty", lambda: True)
     coloured = invoke("analyze", diverged, "--format", "rich", env={"NO_COLOR": None})
     assert ANSI.search(coloured.stdout), coloured.stdout
     plain = invoke("analyze", diverged, "--format", "rich", env={"NO_COLOR": "1"})
@@ -257,7 +258,7 @@ def test_output_file(diverged: Path, tmp_path: Path) -> None:
 
 def test_output_auto_is_text(diverged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                              ) -> None:
-    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    monkeypatch.setattr(cli_common, "stdout_isatty", lambda: True)
     out = tmp_path / "report.txt"
     invoke("analyze", diverged, "--output", out, "--width", "100")
     assert out.read_text(encoding="utf-8") == invoke(

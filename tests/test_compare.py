@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 import fitdoctor
+from fitdoctor.cli.compare import compare_command
 from fitdoctor.compare import (
     Comparison,
     FindingChange,
     Side,
     compare,
-    compare_command,
     default_monitor,
     monitor_mode,
 )

@@ -19,6 +19,7 @@ import pytest
 
 import fitdoctor
 from fitdoctor import engine
+from fitdoctor.cli.plot import plot_command
 from fitdoctor.plot import (
     PANEL_HEIGHT,
     TITLE_HEIGHT,
@@ -26,7 +27,6 @@ from fitdoctor.plot import (
     figure_png,
     find_marks,
     panels,
-    plot_command,
     plot_report,
     plot_run,
 )
