@@ -647,19 +647,29 @@ def plot_folds(
 
 
 def plot_report(
-    report: Report, run: Run, path: str | Path | None = None, *, dpi: int = 100
+    report: Report, run: Run | None = None, path: str | Path | None = None, *, dpi: int = 100
 ) -> Figure:
-    """Draw ``run`` with the findings of ``report`` marked (for ``Report.plot()``).
+    """Draw the run ``report`` analyzed with its findings marked (``Report.plot()``).
 
     Args:
         report: The report.
-        run: The run it analyzed (a report does not keep its run).
+        run: The run it analyzed. Defaults to `None` (the run the report holds, as
+            the engine's reports do).
         path: Where to save the figure as PNG. Defaults to `None` (not saved).
         dpi: Resolution. Defaults to `100`.
 
     Returns:
         The matplotlib figure.
+
+    Raises:
+        ValueError: No ``run`` given and the report does not hold its run (built by hand).
     """
+    if run is None:
+        run = report.run
+    if run is None:
+        raise ValueError(
+            "this report does not hold its run: use fitdoctor.plot.plot_run(run, report)"
+        )
     return plot_run(run, report, path, dpi=dpi)
 
 

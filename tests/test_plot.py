@@ -300,6 +300,16 @@ def test_report_plot_helper_and_errors() -> None:
         plot_run(Run(epochs=[], metrics={}), None)
 
 
+def test_report_plot_uses_the_run_it_holds() -> None:
+    run = marked_run()
+    report = marked_report(run)
+    with pytest.raises(ValueError, match="does not hold its run"):
+        report.plot()
+    report.run = run
+    assert report.plot().get_suptitle() == plot_report(report).get_suptitle()
+    assert plot_report(report).get_suptitle().startswith("marked-run: ")
+
+
 # ------------------------------------------------------------------ command
 def test_plot_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "curves.png"
