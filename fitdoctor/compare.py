@@ -503,9 +503,9 @@ def _per_class(before: Run, after: Run) -> list[ClassChange]:
 
 
 def _load(source: Any) -> Run:
-    import fitdoctor
+    from fitdoctor.io import from_any
 
-    run = fitdoctor.load(source)
+    run = from_any(source)
     if run is not source and not run.name and isinstance(source, (str, os.PathLike)):
         run.name = os.path.basename(os.fspath(source))  # a fresh run: naming it is safe
     return run

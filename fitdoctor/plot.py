@@ -707,7 +707,7 @@ def plot_files(
     (:func:`plot_folds`).
 
     Args:
-        paths: The run file (any format :func:`fitdoctor.load` reads), or several
+        paths: The run file (any format :func:`fitdoctor.io.from_any` reads), or several
             (one per fold).
         output: The PNG to write. Defaults to `None` (``<first run>.png`` next to it).
         settings: Rule selection. Defaults to `None` (all rules).
@@ -724,8 +724,8 @@ def plot_files(
         FitDoctorError: Nothing to draw (e.g. a learning-curve file).
         OSError: A file cannot be read or the PNG cannot be written.
     """
-    import fitdoctor
     from fitdoctor import engine
+    from fitdoctor.io import from_any
 
     sources = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not sources:
@@ -747,7 +747,7 @@ def plot_files(
             )
         plot_folds(doc.runs, out, dpi=dpi)
         return out
-    runs = [fitdoctor.load(src).with_facts(task=task, n_classes=n_classes) for src in sources]
+    runs = [from_any(src).with_facts(task=task, n_classes=n_classes) for src in sources]
     if len(runs) == 1:
         plot_run(runs[0], engine.analyze(runs[0], settings), out, dpi=dpi)
     else:
