@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 REPORT_SCHEMA = "fitdoctor.report/1"
 
-#: Diagnoses a finding can carry (DESIGN.md), plus ``internal-error`` for detector crashes.
+#: Diagnoses a finding can carry, plus ``internal-error`` for detector crashes.
 DIAGNOSES = (
     "overfitting",
     "underfitting",
@@ -38,7 +38,8 @@ DIAGNOSES = (
     "internal-error",
 )
 
-#: Actions a recommendation can carry (DESIGN.md). New ones may be added; none renamed.
+#: Actions a recommendation can carry. New ones may be added; none renamed (they are part
+#: of the report contract).
 ACTIONS = (
     "more-data",
     "data-augmentation",
