@@ -6,7 +6,7 @@
   in :data:`LAZY_BACK_EDGES`, each with its reason: a new lazy cycle fails here and must
   be either removed or declared.
 - **Only the CLI prints errors and picks exit codes**: no module outside
-  ``fitdoctor.cli`` imports it, or typer.
+  ``fitdoctor.cli`` imports it, or click.
 - **Heavy packages** (keras, tensorflow, pandas, scikit-learn, matplotlib, scipy, torch,
   jax) are imported only by the modules in :data:`HEAVY_IMPORTERS`, and none of the
   modules the analysis path loads imports one at module level.
@@ -263,15 +263,15 @@ def test_analysis_path_imports_nothing_heavy_at_module_level() -> None:
     assert heavy == {}, f"modules on the analysis path import heavy packages: {heavy}"
 
 
-def test_only_the_cli_imports_the_cli_and_typer() -> None:
+def test_only_the_cli_imports_the_cli_and_click() -> None:
     cli = ("fitdoctor.cli", "fitdoctor.__main__")  # python -m fitdoctor is the CLI too
     outside = {name: mod for name, mod in MODULES.items()
                if name not in cli and not name.startswith("fitdoctor.cli.")}
     importers = {
         name for name, mod in outside.items()
-        if "typer" in mod.external
+        if "click" in mod.external
         or any(t == "fitdoctor.cli" or t.startswith("fitdoctor.cli.")
                for t in mod.imports["module"] | mod.imports["function"])
     }
     assert importers == set(), "domain code raises; only fitdoctor.cli turns errors into exits"
-    assert "typer" in MODULES["fitdoctor.cli.common"].external
+    assert "click" in MODULES["fitdoctor.cli.common"].external

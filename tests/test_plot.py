@@ -406,7 +406,7 @@ def test_plot_command_with_a_cross_validation_file(tmp_path: Path) -> None:
 
 
 def test_cli_plot_and_analyze_html(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from fitdoctor.cli import app
 

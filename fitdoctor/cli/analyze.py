@@ -10,120 +10,125 @@ engine and the reporters are imported when the command runs, not with this modul
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import ClassesOpt, ConfigOpt, FailOn, RulesOpt, TaskOpt
+from fitdoctor.cli.common import (
+    FAIL_ON,
+    classes_option,
+    config_option,
+    format_option,
+    rules_option,
+    task_option,
+)
+from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import InputError
 
 if TYPE_CHECKING:
     from fitdoctor.report import Report
     from fitdoctor.run import Run
 
-
-class OutputFormat(str, Enum):
-    """Report formats of ``fitdoctor analyze``."""
-
-    auto = "auto"
-    rich = "rich"
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-    github = "github"
-    html = "html"
+#: Report formats of ``fitdoctor analyze``.
+FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
 
 
+@click.command("analyze", cls=Command)
+@click.argument(
+    "paths",
+    cls=Argument,
+    nargs=-1,
+    required=True,
+    metavar="PATH...",
+    # Not click's readability check: an unreadable file is one error line and the
+    # other paths are still analyzed.
+    type=click.Path(path_type=Path, readable=False),
+    help="History files: fitdoctor run JSON, Keras History JSON or CSV.",
+)
+@format_option(
+    FORMATS,
+    "auto",
+    "Report format. auto: rich on a terminal, text when piped or when CI is set.",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(FAIL_ON),
+    show_default="error, or the config's fail-on",
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option(
+    "--exit-zero",
+    "exit_zero",
+    is_flag=True,
+    help="Exit 0 even with findings (2 still means unusable).",
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to run: codes, code prefixes (FD1) or names, comma-separated. "
+    "Replaces the configured selection. Repeatable.",
+)
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to skip: codes, prefixes or names, comma-separated. Adds to the "
+    "configured ignores. Repeatable.",
+)
+@config_option
+@rules_option
+@task_option
+@classes_option
+@click.option(
+    "--class-counts",
+    "class_counts",
+    metavar="COUNTS",
+    help="Training samples per class in class-id order, e.g. 950,50, for the "
+    "class-imbalance rules on a history that does not record them.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--summary",
+    "summary",
+    is_flag=True,
+    help="Also append the markdown report to $GITHUB_STEP_SUMMARY when it is set.",
+)
+@click.option(
+    "--width",
+    "width",
+    type=click.IntRange(min=40),
+    metavar="N",
+    show_default="the terminal's, else 100",
+    help="Line width of the report.",
+)
 def analyze(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="History files: fitdoctor run JSON, Keras History JSON or CSV.",
-            show_default=False,
-            metavar="PATH",
-        ),
-    ],
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Report format. auto: rich on a terminal, text when piped or when CI is set.",
-        ),
-    ] = OutputFormat.auto,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option(
-            "--fail-on",
-            help="Exit 1 when a finding is at or above this severity.",
-            show_default="error, or the config's fail-on",
-        ),
-    ] = None,
-    exit_zero: Annotated[
-        bool,
-        typer.Option("--exit-zero", help="Exit 0 even with findings (2 still means unusable)."),
-    ] = False,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--select",
-            metavar="CODES",
-            help="Rules to run: codes, code prefixes (FD1) or names, comma-separated. "
-            "Replaces the configured selection. Repeatable.",
-        ),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ignore",
-            metavar="CODES",
-            help="Rules to skip: codes, prefixes or names, comma-separated. Adds to the "
-            "configured ignores. Repeatable.",
-        ),
-    ] = None,
-    config: ConfigOpt = None,
-    rule_dirs: RulesOpt = None,
-    task: TaskOpt = None,
-    classes: ClassesOpt = None,
-    class_counts: Annotated[
-        str | None,
-        typer.Option(
-            "--class-counts",
-            metavar="COUNTS",
-            help="Training samples per class in class-id order, e.g. 950,50, for the "
-            "class-imbalance rules on a history that does not record them.",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the report to this file (atomically) instead of stdout.",
-            dir_okay=False,
-        ),
-    ] = None,
-    summary: Annotated[
-        bool,
-        typer.Option(
-            "--summary",
-            help="Also append the markdown report to $GITHUB_STEP_SUMMARY when it is set.",
-        ),
-    ] = False,
-    width: Annotated[
-        int | None,
-        typer.Option(
-            "--width",
-            min=40,
-            metavar="N",
-            help="Line width of the report.",
-            show_default="the terminal's, else 100",
-        ),
-    ] = None,
+    paths: tuple[Path, ...],
+    output_format: str,
+    fail_on: str | None,
+    exit_zero: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config: Path | None,
+    rule_dirs: tuple[Path, ...],
+    task: str | None,
+    classes: int | None,
+    class_counts: str | None,
+    output: Path | None,
+    summary: bool,
+    width: int | None,
 ) -> None:
     """Diagnose training histories and print a report.
 
@@ -160,7 +165,7 @@ def analyze(
         try:
             run = io.load(path)
             run.with_facts(
-                task=task.value if task is not None else None,
+                task=task,
                 n_classes=classes,
             )
             if counts is not None:
@@ -173,7 +178,7 @@ def analyze(
     sys.stderr.flush()
 
     to_terminal = output is None and common.stdout_isatty()
-    fmt = output_format.value
+    fmt = output_format
     if fmt == "auto":
         fmt = reporters.choose_auto(to_terminal, os.environ)
     line_width = width if width is not None else common.default_width(to_terminal)
@@ -190,9 +195,9 @@ def analyze(
             _append_summary(_render(results, "markdown", line_width, False))
 
     if unusable:
-        raise typer.Exit(common.EXIT_UNUSABLE)
+        common.exit_with(common.EXIT_UNUSABLE)
     if not exit_zero and any(report.fails(settings.fail_on) for report, _ in results):
-        raise typer.Exit(common.EXIT_FINDINGS)
+        common.exit_with(common.EXIT_FINDINGS)
 
 
 def _render(

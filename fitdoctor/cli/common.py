@@ -8,21 +8,19 @@ This is the one place where an exception becomes a message and an exit code:
   optional dependency that cannot be used (:class:`~fitdoctor.errors.FitDoctorError`,
   ``OSError``) ends the command with :func:`fail`, never with a traceback.
 
-No ``from __future__ import annotations`` in the ``fitdoctor.cli`` modules: typer reads
-the annotations of the commands, and string annotations would make it ``eval`` each one
-at start-up.
+The options several commands share (``--config``, ``--rules``, ``--task``,
+``--classes``) are click decorators here, so that each is declared once.
 """
 
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-import typer
+import click
 
 from fitdoctor import __version__
 from fitdoctor.errors import FitDoctorError
@@ -34,21 +32,14 @@ if TYPE_CHECKING:
 
 #: Exit code for findings at or above ``--fail-on``.
 EXIT_FINDINGS = 1
-#: Exit code for an input or configuration that cannot be used.
+#: Exit code for an input or configuration that cannot be used (and for usage errors).
 EXIT_UNUSABLE = 2
 
 #: Errors that mean "this input, configuration or installation cannot be used": exit 2.
 UNUSABLE = (FitDoctorError, OSError)
 
-#: Settings of every ``typer.Typer`` the CLI builds (see :mod:`fitdoctor.cli`).
-APP_SETTINGS: dict[str, Any] = {
-    "name": "fitdoctor",
-    "no_args_is_help": True,
-    "add_completion": False,
-    "pretty_exceptions_enable": False,
-    "rich_markup_mode": None,
-    "context_settings": {"help_option_names": ["-h", "--help"]},
-}
+#: Context settings of the command line (see :mod:`fitdoctor.cli`).
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
 # ------------------------------------------------------------------ errors
@@ -70,10 +61,22 @@ def fail(message: str) -> NoReturn:
         message: What could not be used, and why.
 
     Raises:
-        typer.Exit: Always, with code 2.
+        click.exceptions.Exit: Always, with code 2.
     """
     print_error(message)
-    raise typer.Exit(EXIT_UNUSABLE)
+    exit_with(EXIT_UNUSABLE)
+
+
+def exit_with(code: int) -> NoReturn:
+    """End the command with exit code ``code`` (click turns it into ``sys.exit``).
+
+    Args:
+        code: 0, 1 or 2.
+
+    Raises:
+        click.exceptions.Exit: Always, with ``code``.
+    """
+    raise click.exceptions.Exit(code)
 
 
 def error_line(exc: BaseException, path: Path | None = None, *, writing: bool = False) -> str:
@@ -120,7 +123,7 @@ def unusable_exits(
         Nothing; the block runs inside.
 
     Raises:
-        typer.Exit: With code 2, after one error line, on a
+        click.exceptions.Exit: With code 2, after one error line, on a
             :class:`~fitdoctor.errors.FitDoctorError` or ``OSError``.
     """
     try:
@@ -133,7 +136,7 @@ def guarded(body: Callable[[], int]) -> int:
     """Run a command's work and return its exit code; unusable input is one line and 2.
 
     For commands that are also called as functions (and return their exit code rather
-    than raising ``typer.Exit``).
+    than raising ``click.exceptions.Exit``).
 
     Args:
         body: The work; returns the exit code.
@@ -153,7 +156,7 @@ def guarded(body: Callable[[], int]) -> int:
 _CODE_LIKE = re.compile(r"[A-Za-z]+\d+")
 
 
-def split_codes(values: list[str] | None) -> list[str]:
+def split_codes(values: Iterable[str] | None) -> list[str]:
     """Flatten repeated, comma-separated rule selectors; codes are upper-cased.
 
     Args:
@@ -172,21 +175,17 @@ def split_codes(values: list[str] | None) -> list[str]:
     return out
 
 
-class FailOn(str, Enum):
-    """Severities ``--fail-on`` accepts."""
-
-    error = "error"
-    warning = "warning"
-    info = "info"
+#: Severities ``--fail-on`` accepts.
+FAIL_ON = ("error", "warning", "info")
 
 
 def build_settings(
     *,
     config: Path | None,
-    select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    fail_on: FailOn | None = None,
-    rule_dirs: list[Path] | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    fail_on: str | None = None,
+    rule_dirs: Iterable[Path] | None = None,
 ) -> Settings:
     """Settings from the configuration file, overridden by command-line flags.
 
@@ -199,7 +198,7 @@ def build_settings(
         config: An explicit configuration file, or ``None`` to discover one.
         select: ``--select`` values (comma-separated, repeatable).
         ignore: ``--ignore`` values (comma-separated, repeatable).
-        fail_on: ``--fail-on``.
+        fail_on: ``--fail-on``: one of :data:`FAIL_ON`.
         rule_dirs: ``--rules`` folders.
 
     Returns:
@@ -215,19 +214,19 @@ def build_settings(
         settings.select = selected
     settings.ignore = [*settings.ignore, *split_codes(ignore)]
     if fail_on is not None:
-        settings.fail_on = Severity(fail_on.value)
+        settings.fail_on = Severity(fail_on)
     settings.rule_dirs = [*settings.rule_dirs, *(rule_dirs or [])]
     return settings
 
 
-def all_rules(config: Path | None, rule_dirs: list[Path] | None) -> list["Rule"]:
+def all_rules(config: Path | None, rule_dirs: Sequence[Path] | None) -> list["Rule"]:
     """Every loaded rule with the configured severities and parameters applied.
 
     The configuration must be valid as a whole (its select/ignore too), but the list
     holds every rule, selected or not.
 
     Raises:
-        typer.Exit: With code 2 when the configuration or a rule pack cannot be used.
+        click.exceptions.Exit: With code 2 when the configuration or a rule pack cannot be used.
     """
     with unusable_exits():
         settings = build_settings(config=config, rule_dirs=rule_dirs)
@@ -237,11 +236,13 @@ def all_rules(config: Path | None, rule_dirs: list[Path] | None) -> list["Rule"]
         return settings.rules()
 
 
-def default_severities(config: Path | None, rule_dirs: list[Path] | None) -> dict[str, str]:
+def default_severities(
+    config: Path | None, rule_dirs: Sequence[Path] | None
+) -> dict[str, str]:
     """Declared (unconfigured) severity of each rule, by code.
 
     Raises:
-        typer.Exit: With code 2 when the configuration or a rule pack cannot be used.
+        click.exceptions.Exit: With code 2 when the configuration or a rule pack cannot be used.
     """
     from fitdoctor.rules import load_rules
 
@@ -276,99 +277,100 @@ def emit(text: str) -> None:
 
 
 # ------------------------------------------------------------------ options
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        metavar="FILE",
-        help="Configuration file: a fitdoctor.toml, or a pyproject.toml with a tool.fitdoctor "
-        "table. Default: the nearest one from the working directory up.",
-        dir_okay=False,
-    ),
-]
-RulesOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--rules",
-        metavar="DIR",
-        help="Extra rule pack: a folder of *.toml rule files. Repeatable.",
-        file_okay=False,
-    ),
-]
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``--config FILE``, passed as ``config``.
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Configuration file: a fitdoctor.toml, or a pyproject.toml with a tool.fitdoctor "
+    "table. Default: the nearest one from the working directory up.",
+)
+#: ``--rules DIR`` (repeatable), passed as ``rule_dirs``.
+rules_option = click.option(
+    "--rules",
+    "rule_dirs",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    metavar="DIR",
+    help="Extra rule pack: a folder of *.toml rule files. Repeatable.",
+)
+
+#: Task types ``--task`` accepts.
+TASKS = ("binary", "multiclass", "multilabel", "regression")
+
+#: ``--task``, passed as ``task``.
+task_option = click.option(
+    "--task",
+    "task",
+    type=click.Choice(TASKS),
+    help="Task type, for a history that does not record it.",
+)
+#: ``--classes N``, passed as ``classes``.
+classes_option = click.option(
+    "--classes",
+    "classes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Number of classes, for a history that does not record it.",
+)
 
 
-class Task(str, Enum):
-    """Task types ``--task`` accepts."""
+def format_option(choices: Sequence[str], default: str, help: str) -> Callable[[F], F]:
+    """``--format``/``-f`` with ``choices``, passed as ``output_format``.
 
-    binary = "binary"
-    multiclass = "multiclass"
-    multilabel = "multilabel"
-    regression = "regression"
+    Args:
+        choices: The formats.
+        default: The default format, shown in ``-h``.
+        help: The help text.
 
-
-TaskOpt = Annotated[
-    Task | None,
-    typer.Option("--task", help="Task type, for a history that does not record it."),
-]
-ClassesOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--classes",
-        min=1,
-        metavar="N",
-        help="Number of classes, for a history that does not record it.",
-    ),
-]
-
-
-# ------------------------------------------------------------------ root
-def _version_callback(value: bool) -> None:
-    if value:
-        emit(f"fitdoctor {__version__}")
-        raise typer.Exit()
-
-
-def root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            "-V",
-            help="Print the version and exit.",
-            callback=_version_callback,
-            is_eager=True,
-        ),
-    ] = False,
-) -> None:
-    """Diagnose Keras training runs like a linter: rule codes, evidence, next changes.
-
-    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
-    2 an input or the configuration could not be used.
+    Returns:
+        The option decorator.
     """
+    return click.option(
+        "--format",
+        "-f",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: print ``fitdoctor <version>`` and exit 0."""
+    if value and not ctx.resilient_parsing:
+        emit(f"fitdoctor {__version__}")
+        ctx.exit()
 
 
 __all__ = [
-    "APP_SETTINGS",
+    "CONTEXT_SETTINGS",
     "EXIT_FINDINGS",
     "EXIT_UNUSABLE",
+    "FAIL_ON",
+    "TASKS",
     "UNUSABLE",
-    "ClassesOpt",
-    "ConfigOpt",
-    "FailOn",
-    "RulesOpt",
-    "Task",
-    "TaskOpt",
     "all_rules",
     "build_settings",
+    "classes_option",
+    "config_option",
     "default_severities",
     "default_width",
     "emit",
     "error_line",
+    "exit_with",
     "fail",
+    "format_option",
     "guarded",
     "print_error",
-    "root",
+    "print_version",
+    "rules_option",
     "split_codes",
     "stdout_isatty",
+    "task_option",
     "unusable_exits",
 ]

@@ -7,35 +7,21 @@ an input or the configuration cannot be used (one line on stderr).
 """
 
 import os
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import ConfigOpt, RulesOpt
+from fitdoctor.cli.common import config_option, format_option, rules_option
+from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import ConfigError
 
 if TYPE_CHECKING:
     from fitdoctor.rules import Settings
 
-
-class CompareFormat(str, Enum):
-    """Formats of ``fitdoctor compare``."""
-
-    auto = "auto"
-    rich = "rich"
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-
-
-class MonitorMode(str, Enum):
-    """Directions ``--mode`` accepts."""
-
-    min = "min"
-    max = "max"
+#: Formats of ``fitdoctor compare``.
+FORMATS = ("auto", "rich", "text", "markdown", "json")
 
 
 def compare_command(
@@ -113,64 +99,76 @@ def _width(to_terminal: bool) -> int:
     return int(env) if env.isdigit() and int(env) >= 40 else 100
 
 
+@click.command("compare", cls=Command)
+@click.argument(
+    "before",
+    cls=Argument,
+    metavar="BEFORE",
+    type=click.Path(path_type=Path, readable=False),
+    help="The run before the change.",
+)
+@click.argument(
+    "after",
+    cls=Argument,
+    metavar="AFTER",
+    type=click.Path(path_type=Path, readable=False),
+    help="The run after the change.",
+)
+@format_option(
+    FORMATS,
+    "auto",
+    "Output format. auto: rich on a terminal, text when piped or when CI is set.",
+)
+@click.option(
+    "--fail-on-regression",
+    "fail_on_regression",
+    is_flag=True,
+    help="Exit 1 when AFTER gains a warning or an error, or is worse than BEFORE on "
+    "the monitored metric by more than its noise.",
+)
+@click.option(
+    "--monitor",
+    "monitor",
+    metavar="METRIC",
+    show_default="val accuracy (or AUC, MAE) when both runs log it, else val_loss",
+    help="Validation metric of the regression check, e.g. val_loss.",
+)
+@click.option(
+    "--mode",
+    "mode",
+    type=click.Choice(("min", "max")),
+    show_default="from the metric's name",
+    help="Whether a lower or higher METRIC is better.",
+)
+@config_option
+@rules_option
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the comparison to this file instead of stdout.",
+)
+@click.option(
+    "--width",
+    "width",
+    type=click.IntRange(min=40),
+    metavar="N",
+    show_default="the terminal's, else 100",
+    help="Line width.",
+)
 def compare(
-    before: Annotated[
-        Path,
-        typer.Argument(help="The run before the change.", show_default=False, metavar="BEFORE"),
-    ],
-    after: Annotated[
-        Path,
-        typer.Argument(help="The run after the change.", show_default=False, metavar="AFTER"),
-    ],
-    output_format: Annotated[
-        CompareFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format. auto: rich on a terminal, text when piped or when CI is set.",
-        ),
-    ] = CompareFormat.auto,
-    fail_on_regression: Annotated[
-        bool,
-        typer.Option(
-            "--fail-on-regression",
-            help="Exit 1 when AFTER gains a warning or an error, or is worse than BEFORE on "
-            "the monitored metric by more than its noise.",
-        ),
-    ] = False,
-    monitor: Annotated[
-        str | None,
-        typer.Option(
-            "--monitor",
-            metavar="METRIC",
-            help="Validation metric of the regression check, e.g. val_loss.",
-            show_default="val accuracy (or AUC, MAE) when both runs log it, else val_loss",
-        ),
-    ] = None,
-    mode: Annotated[
-        MonitorMode | None,
-        typer.Option("--mode", help="Whether a lower or higher METRIC is better.",
-                     show_default="from the metric's name"),
-    ] = None,
-    config: ConfigOpt = None,
-    rule_dirs: RulesOpt = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the comparison to this file instead of stdout.",
-            dir_okay=False,
-        ),
-    ] = None,
-    width: Annotated[
-        int | None,
-        typer.Option(
-            "--width", min=40, metavar="N", help="Line width.",
-            show_default="the terminal's, else 100",
-        ),
-    ] = None,
+    before: Path,
+    after: Path,
+    output_format: str,
+    fail_on_regression: bool,
+    monitor: str | None,
+    mode: str | None,
+    config: Path | None,
+    rule_dirs: tuple[Path, ...],
+    output: Path | None,
+    width: int | None,
 ) -> None:
     """Compare two runs: best val metric and loss, gap, findings fixed/new/stayed.
 
@@ -182,12 +180,12 @@ def compare(
     code = compare_command(
         before,
         after,
-        output_format.value,
+        output_format,
         fail_on_regression,
         monitor=monitor,
-        mode=mode.value if mode is not None else None,
+        mode=mode,
         settings=settings,
         output=output,
         width=width,
     )
-    raise typer.Exit(code)
+    common.exit_with(code)

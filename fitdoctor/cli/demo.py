@@ -3,38 +3,43 @@
 Needs the keras extra; without it, one error line and exit 2.
 """
 
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from fitdoctor.cli import common
+from fitdoctor.cli.common import format_option
+from fitdoctor.cli.core import Command
+
+#: Report formats of ``fitdoctor demo`` (those the callback prints).
+FORMATS = ("auto", "rich", "text")
 
 
-class DemoFormat(str, Enum):
-    """Report formats of ``fitdoctor demo`` (those the callback prints)."""
-
-    auto = "auto"
-    rich = "rich"
-    text = "text"
-
-
-def demo(
-    epochs: Annotated[
-        int, typer.Option("--epochs", min=1, metavar="N", help="Epochs to train.")
-    ] = 10,
-    output: Annotated[
-        Path,
-        typer.Option(
-            "--output", "-o", metavar="FILE", dir_okay=False, help="Where the run file is saved."
-        ),
-    ] = Path("fitdoctor-demo-run.json"),
-    output_format: Annotated[
-        DemoFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = DemoFormat.auto,
-    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
-) -> None:
+@click.command("demo", cls=Command)
+@click.option(
+    "--epochs",
+    "epochs",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="Epochs to train.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("fitdoctor-demo-run.json"),
+    show_default=True,
+    metavar="FILE",
+    help="Where the run file is saved.",
+)
+@format_option(FORMATS, "auto", "Report format.")
+@click.option(
+    "--seed", "seed", type=int, default=0, show_default=True, metavar="N", help="Random seed."
+)
+def demo(epochs: int, output: Path, output_format: str, seed: int) -> None:
     """Train the Keras tutorial network (Dense 512 relu, softmax) with FitDoctor() and report.
 
     Uses MNIST when Keras has it cached on this machine, else scikit-learn's bundled
@@ -44,7 +49,7 @@ def demo(
         from fitdoctor.demo import run_demo
 
         with common.unusable_exits():
-            run_demo(epochs=epochs, path=str(output), report=output_format.value, seed=seed,
+            run_demo(epochs=epochs, path=str(output), report=output_format, seed=seed,
                      echo=common.emit)
     except ImportError as exc:
         common.fail(

@@ -4,32 +4,25 @@ Rendering lives in :mod:`fitdoctor.reporters.rules_doc`; this module reads the o
 finds the rule (by code, any case, or by name) and prints.
 """
 
-from enum import Enum
-from typing import Annotated
+from pathlib import Path
 
-import typer
+import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import ConfigOpt, RulesOpt
+from fitdoctor.cli.common import config_option, format_option, rules_option
+from fitdoctor.cli.core import Argument, Command
+
+#: Formats of ``fitdoctor explain``.
+FORMATS = ("text", "json")
 
 
-class ExplainFormat(str, Enum):
-    """Formats of ``fitdoctor explain``."""
-
-    text = "text"
-    json = "json"
-
-
+@click.command("explain", cls=Command)
+@click.argument("rule", cls=Argument, metavar="RULE", help="A rule code (FD101) or name.")
+@format_option(FORMATS, "text", "Output format.")
+@config_option
+@rules_option
 def explain(
-    rule: Annotated[
-        str,
-        typer.Argument(help="A rule code (FD101) or name.", show_default=False, metavar="RULE"),
-    ],
-    output_format: Annotated[
-        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ExplainFormat.text,
-    config: ConfigOpt = None,
-    rule_dirs: RulesOpt = None,
+    rule: str, output_format: str, config: Path | None, rule_dirs: tuple[Path, ...]
 ) -> None:
     """Explain a rule: what it detects, why it matters, what to try, its thresholds in force."""
     from fitdoctor.reporters import rules_doc
@@ -42,7 +35,7 @@ def explain(
     if found is None:
         common.fail(f"unknown rule {key!r}; run 'fitdoctor rules' to see all rules")
     default = common.default_severities(config, rule_dirs).get(found.code)
-    if output_format is ExplainFormat.json:
+    if output_format == "json":
         common.emit(rules_doc.explain_json(found, default))
     else:
         width = min(common.default_width(common.stdout_isatty()), 100)

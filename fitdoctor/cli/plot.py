@@ -7,12 +7,13 @@ one error line and exit 2.
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import ClassesOpt, ConfigOpt, RulesOpt, TaskOpt
+from fitdoctor.cli.common import classes_option, config_option, rules_option, task_option
+from fitdoctor.cli.core import Argument, Command
 
 if TYPE_CHECKING:
     from fitdoctor.rules import Settings
@@ -55,34 +56,47 @@ def plot_command(
     return common.guarded(body)
 
 
+@click.command("plot", cls=Command)
+@click.argument(
+    "paths",
+    cls=Argument,
+    nargs=-1,
+    required=True,
+    metavar="RUN...",
+    type=click.Path(path_type=Path, readable=False),
+    help="History file: fitdoctor run JSON, Keras History JSON or CSV. Several files, "
+    "or one cross-validation file: the folds, as mean and range.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    show_default="the first RUN with a .png suffix",
+    help="PNG to write.",
+)
+@click.option(
+    "--dpi",
+    "dpi",
+    type=click.IntRange(30, 600),
+    default=100,
+    show_default=True,
+    metavar="N",
+    help="Resolution; the image is 11 in wide.",
+)
+@config_option
+@rules_option
+@task_option
+@classes_option
 def plot(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="History file: fitdoctor run JSON, Keras History JSON or CSV. Several "
-            "files, or one cross-validation file: the folds, as mean and range.",
-            show_default=False,
-            metavar="RUN",
-        ),
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="PNG to write.",
-            show_default="the first RUN with a .png suffix",
-            dir_okay=False,
-        ),
-    ] = None,
-    dpi: Annotated[
-        int, typer.Option("--dpi", min=30, max=600, help="Resolution; the image is 11 in wide.")
-    ] = 100,
-    config: ConfigOpt = None,
-    rule_dirs: RulesOpt = None,
-    task: TaskOpt = None,
-    classes: ClassesOpt = None,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    dpi: int,
+    config: Path | None,
+    rule_dirs: tuple[Path, ...],
+    task: str | None,
+    classes: int | None,
 ) -> None:
     """Draw learning curves with the best epoch and the findings marked (needs matplotlib)."""
     with common.unusable_exits():
@@ -92,7 +106,7 @@ def plot(
         output,
         settings=settings,
         dpi=dpi,
-        task=task.value if task is not None else None,
+        task=task,
         n_classes=classes,
     )
-    raise typer.Exit(code)
+    common.exit_with(code)

@@ -4,38 +4,31 @@ Rendering lives in :mod:`fitdoctor.reporters.rules_doc`; this module reads the o
 loads the rules and prints.
 """
 
-from enum import Enum
-from typing import Annotated
+from pathlib import Path
 
-import typer
+import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import ConfigOpt, RulesOpt
+from fitdoctor.cli.common import config_option, format_option, rules_option
+from fitdoctor.cli.core import Command
+
+#: Formats of ``fitdoctor rules``.
+FORMATS = ("table", "json", "markdown")
 
 
-class RulesFormat(str, Enum):
-    """Formats of ``fitdoctor rules``."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
-def list_rules(
-    output_format: Annotated[
-        RulesFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = RulesFormat.table,
-    config: ConfigOpt = None,
-    rule_dirs: RulesOpt = None,
-) -> None:
+@click.command("rules", cls=Command)
+@format_option(FORMATS, "table", "Output format.")
+@config_option
+@rules_option
+def list_rules(output_format: str, config: Path | None, rule_dirs: tuple[Path, ...]) -> None:
     """List every rule: code, name, diagnosis, severity in force and summary."""
     from fitdoctor.reporters import rules_doc
 
     rules = common.all_rules(config, rule_dirs)
-    if output_format is RulesFormat.json:
+    if output_format == "json":
         defaults = common.default_severities(config, rule_dirs)
         common.emit(rules_doc.rules_json(rules, defaults))
-    elif output_format is RulesFormat.markdown:
+    elif output_format == "markdown":
         common.emit(rules_doc.rules_markdown(rules))
     else:
         width = common.default_width(common.stdout_isatty())
