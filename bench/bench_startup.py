@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 15.0
 FORBIDDEN = ("keras", "tensorflow", "pandas", "sklearn", "matplotlib", "scipy", "torch", "jax")
-WATCHED = (*FORBIDDEN, "numpy", "typer", "rich", "pydantic")
+WATCHED = (*FORBIDDEN, "numpy", "click", "typer", "rich", "pydantic")
 
 
 def default_history(tmp: Path) -> Path:
@@ -177,7 +177,7 @@ def main() -> int:
             timed(fd_cmd, env, tmp)
             if against is not None:
                 timed(fd_cmd, other_env, tmp)
-        floor_cmd = [sys.executable, "-c", "import numpy, typer"]
+        floor_cmd = [sys.executable, "-c", "import numpy, click"]
         base_wall, base_cpu, fd_wall, fd_cpu, floor_wall = [], [], [], [], []
         other_wall: list[float] = []
         other_cpu: list[float] = []
@@ -209,7 +209,7 @@ def main() -> int:
     print(f"ratio:              {ratio:7.1f}x wall     {cpu_ratio:7.1f}x CPU   "
           f"(target < {TARGET_RATIO:.0f}x: {'met' if ratio < TARGET_RATIO else 'MISSED'})")
     floor = statistics.median(floor_wall)
-    print(f"for scale:          python -c 'import numpy, typer' {floor * 1000:.1f} ms wall = "
+    print(f"for scale:          python -c 'import numpy, click' {floor * 1000:.1f} ms wall = "
           f"{floor / bw:.1f}x; fitdoctor's own share {(fw - floor) / bw:.1f}x")
     if against is not None:
         ow, oc = statistics.median(other_wall), statistics.median(other_cpu)
