@@ -24,8 +24,9 @@ runner = CliRunner()
 
 ANSI = re.compile(r"\x1b\[")
 BOX = re.compile(r"[\u2500-\u257f]")
+# COLUMNS: click wraps help at the terminal's width (at most 80), the reports default to it.
 ENV = {"NO_COLOR": "1", "CI": None, "GITHUB_ACTIONS": None, "FORCE_COLOR": None,
-       "GITHUB_STEP_SUMMARY": None}
+       "GITHUB_STEP_SUMMARY": None, "COLUMNS": "100"}
 
 
 # ---------------------------------------------------------------- histories
