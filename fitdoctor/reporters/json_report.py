@@ -1,4 +1,4 @@
-"""JSON report: the ``"fitdoctor.report/1"`` contract (DESIGN.md, "Report contract").
+"""JSON report: the ``"fitdoctor.report/1"`` contract.
 
 One report renders as one JSON object (:meth:`fitdoctor.report.Report.to_dict`).
 Several reports (``fitdoctor analyze a.json b.json``) render as a JSON array of those
