@@ -1,5 +1,9 @@
 """Report data: severities, findings, recommendations. Data only, no rendering.
 
+Views of a report are functions in their own modules, which :class:`Report`'s
+``__str__``, ``plot``, ``_repr_html_`` and ``to_frame`` import when called:
+:mod:`fitdoctor.reporters`, :mod:`fitdoctor.plot` and :mod:`fitdoctor.frames`.
+
 The JSON form (``"schema": "fitdoctor.report/1"``) is a stable interface; see
 :meth:`Report.to_dict`.
 """
@@ -21,7 +25,7 @@ if TYPE_CHECKING:
 
 REPORT_SCHEMA = "fitdoctor.report/1"
 
-#: Diagnoses a finding can carry (DESIGN.md), plus ``internal-error`` for detector crashes.
+#: Diagnoses a finding can carry, plus ``internal-error`` for detector crashes.
 DIAGNOSES = (
     "overfitting",
     "underfitting",
@@ -34,7 +38,8 @@ DIAGNOSES = (
     "internal-error",
 )
 
-#: Actions a recommendation can carry (DESIGN.md). New ones may be added; none renamed.
+#: Actions a recommendation can carry. New ones may be added; none renamed (they are part
+#: of the report contract).
 ACTIONS = (
     "more-data",
     "data-augmentation",
@@ -321,8 +326,19 @@ class Report:
             "run": self.run_summary,
         }
 
+    # Views of the report live in their own modules; these are thin delegates that
+    # import them on use, so this module imports neither matplotlib, pandas nor the
+    # reporters.
+    def __str__(self) -> str:
+        """The plain-text report (:mod:`fitdoctor.reporters.text`, 100 columns)."""
+        from fitdoctor.reporters import render
+
+        return render(self, "text", run=self.run)
+
     def plot(self, path: str | Path | None = None, *, dpi: int = 100) -> Figure:
         """The analyzed run's learning curves with this report's findings marked.
+
+        See :func:`fitdoctor.plot.plot_report`.
 
         Args:
             path: Also save the figure there as PNG. Defaults to `None`.
@@ -334,13 +350,9 @@ class Report:
         Raises:
             ValueError: The report does not hold its run (built by hand).
         """
-        if self.run is None:
-            raise ValueError(
-                "this report does not hold its run: use fitdoctor.plot.plot_run(run, report)"
-            )
         from fitdoctor.plot import plot_report
 
-        return plot_report(self, self.run, path, dpi=dpi)
+        return plot_report(self, None, path, dpi=dpi)
 
     def _repr_html_(self) -> str:
         """Notebook display: the HTML report, with the curves when the run is known."""
@@ -349,20 +361,10 @@ class Report:
         return render_fragment(self, self.run)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding: code, name, diagnosis, severity, epoch, message."""
-        import pandas as pd
+        """One row per finding: code, name, diagnosis, severity, epoch, message.
 
-        return pd.DataFrame(
-            [
-                {
-                    "code": f.code,
-                    "name": f.name,
-                    "diagnosis": f.diagnosis,
-                    "severity": f.severity.value,
-                    "epoch": f.epoch,
-                    "message": f.message,
-                }
-                for f in self.findings
-            ],
-            columns=["code", "name", "diagnosis", "severity", "epoch", "message"],
-        )
+        See :func:`fitdoctor.frames.report_frame` (needs pandas).
+        """
+        from fitdoctor.frames import report_frame
+
+        return report_frame(self)

@@ -1,4 +1,4 @@
-"""JSON report: the ``"fitdoctor.report/1"`` contract (DESIGN.md, "Report contract").
+"""JSON report: the ``"fitdoctor.report/1"`` contract.
 
 One report renders as one JSON object (:meth:`fitdoctor.report.Report.to_dict`),
 indented. Several reports (``fitdoctor analyze a.json b.json``, a CSVLogger file
