@@ -727,7 +727,7 @@ def plot_files(
     (:func:`plot_folds`).
 
     Args:
-        paths: The run file (any format :func:`fitdoctor.io.from_any` reads), or several
+        paths: The run file (any format :func:`fitdoctor.readers.from_any` reads), or several
             (one per fold).
         output: The PNG to write. Defaults to `None` (``<first run>.png`` next to it).
         settings: Rule selection. Defaults to `None` (all rules).
@@ -745,7 +745,7 @@ def plot_files(
         OSError: A file cannot be read or the PNG cannot be written.
     """
     from fitdoctor import engine
-    from fitdoctor.io import from_any
+    from fitdoctor.readers import from_any
 
     sources = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not sources:

@@ -284,9 +284,10 @@ def sources(
 ) -> list[Source]:
     """The sources a command-line argument names.
 
-    ``-`` is standard input (``python train.py | fitdoctor analyze -``); a folder that
-    is not a TensorBoard log folder is searched for history files
-    (:func:`history_sources`); anything else is itself.
+    ``-`` is standard input (``python train.py | fitdoctor analyze -``); a folder of
+    TensorBoard runs (and nothing else) is one source whose reader names each run; any
+    other folder is searched for history files (:func:`history_sources`); anything else
+    is itself.
 
     Args:
         arg: The argument.
@@ -311,9 +312,12 @@ def sources(
             raise InputError(f"<stdin>: over the {mib(MAX_BYTES)} cap: is it a training history?")
         return [Source("<stdin>", None, data, metric_map)]
     if os.path.isdir(display):
+        from fitdoctor.readers.tensorboard import is_logdir
+
         found = history_sources(display)
-        if found and found != [display]:
+        if found and not all(is_logdir(p) for p in found):
             return [Source(p, p, metric_map=metric_map) for p in found]
+    # a file, a TensorBoard folder (or a parent of several: its reader names their runs)
     return [Source(display, display, metric_map=metric_map)]
 
 
