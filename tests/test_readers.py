@@ -582,11 +582,15 @@ def test_from_any_real_keras_history() -> None:
 
 
 def test_load_path_does_not_import_pandas_or_keras() -> None:
+    data = INPUTS.parent
     code = (
         "import sys, fitdoctor.readers as readers;"
         f"readers.load({str(INPUTS / 'csvlogger.csv')!r});"
         f"readers.load({str(INPUTS / 'pandas.json')!r});"
-        "bad = [m for m in ('pandas', 'keras', 'tensorflow', 'sklearn') if m in sys.modules];"
+        f"readers.load_runs({str(data / 'console' / 'keras3_verbose1_pty.log')!r});"
+        f"readers.load_runs({str(data / 'tensorboard' / 'logs')!r});"
+        "bad = [m for m in ('pandas', 'keras', 'tensorflow', 'tensorboard', 'sklearn',"
+        " 'google.protobuf') if m in sys.modules];"
         "print(','.join(bad))"
     )
     out = subprocess.run(
