@@ -503,7 +503,7 @@ def _per_class(before: Run, after: Run) -> list[ClassChange]:
 
 
 def _load(source: Any) -> Run:
-    from fitdoctor.io import from_any
+    from fitdoctor.readers import from_any
 
     run = from_any(source)
     if run is not source and not run.name and isinstance(source, (str, os.PathLike)):

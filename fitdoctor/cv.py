@@ -39,8 +39,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fitdoctor.errors import InputError
-from fitdoctor.io import is_document_file, write_json_atomic
+from fitdoctor.readers import is_document_file
 from fitdoctor.run import DataInfo, Run
+from fitdoctor.storage import write_json_atomic
 
 if TYPE_CHECKING:
     from fitdoctor.report import Report

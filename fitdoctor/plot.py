@@ -97,6 +97,7 @@ DIVERGE_COLOR = "#e6550d"
 NAN_COLOR = "#d62728"
 LR_COLOR = "#7f7f7f"
 OTHER_COLOR = "#6a51a3"
+PHASE_COLOR = "#525252"
 
 _LR_KEYS = ("learning_rate", "lr")
 
@@ -115,6 +116,8 @@ class Marks:
         lr_changes: ``(epoch, before, after)``: the learning rate differs from the
             previous logged epoch's.
         other: ``(epoch, codes)``: other findings that have an epoch.
+        phases: ``(epoch, label)``: where each phase of the training after the first
+            starts (``Run.phases``: a frozen head, then fine-tuning; ``fit`` calls).
     """
 
     best_epoch: int | None = None
@@ -124,6 +127,7 @@ class Marks:
     nonfinite: dict[str, list[int]] = field(default_factory=dict)
     lr_changes: list[tuple[int, float, float]] = field(default_factory=list)
     other: list[tuple[int, str]] = field(default_factory=list)
+    phases: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def nan_epochs(self) -> list[int]:
@@ -184,6 +188,7 @@ def find_marks(run: Run, report: Report | None = None) -> Marks:
                     marks.lr_changes.append((e, previous, float(v)))
                 previous = float(v)
             break
+    marks.phases = [(p.epoch, p.label) for p in run.phases[1:]]
     return marks
 
 
@@ -355,6 +360,21 @@ def _draw_curve_panel(
                 fontsize=7,
                 ha="left",
                 va="bottom",
+            )
+
+    # phase boundaries (Run.phases): a dash-dot line before the phase's first epoch
+    for i, (epoch, label) in enumerate(marks.phases):
+        ax.axvline(
+            epoch - 0.5,
+            color=PHASE_COLOR,
+            linestyle="-.",
+            linewidth=1.0,
+            label="phase start" if i == 0 else None,
+        )
+        if first and label:
+            ax.text(
+                epoch - 0.5, 0.97, f" {_t(label, 24)}", transform=top, color=PHASE_COLOR,
+                fontsize=7, ha="left", va="top",
             )
 
     # divergence start (overfitting findings): shade to the end, code on the mark
@@ -707,7 +727,7 @@ def plot_files(
     (:func:`plot_folds`).
 
     Args:
-        paths: The run file (any format :func:`fitdoctor.io.from_any` reads), or several
+        paths: The run file (any format :func:`fitdoctor.readers.from_any` reads), or several
             (one per fold).
         output: The PNG to write. Defaults to `None` (``<first run>.png`` next to it).
         settings: Rule selection. Defaults to `None` (all rules).
@@ -725,7 +745,7 @@ def plot_files(
         OSError: A file cannot be read or the PNG cannot be written.
     """
     from fitdoctor import engine
-    from fitdoctor.io import from_any
+    from fitdoctor.readers import from_any
 
     sources = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not sources:

@@ -156,6 +156,8 @@ class Finding:
         epoch: Epoch (1-based) where the problem starts, or ``None``.
         evidence: The measurements behind the message.
         recommendations: Ranked next changes.
+        output: For a multi-output model, the output whose curves fired the rule
+            (``"out1"`` for ``out1_loss``/``val_out1_loss``); ``None`` for the total loss.
     """
 
     code: str
@@ -166,10 +168,11 @@ class Finding:
     epoch: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     recommendations: list[Recommendation] = field(default_factory=list)
+    output: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
+        """JSON-ready form (``output`` only for a finding on one output of a model)."""
+        out: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "diagnosis": self.diagnosis,
@@ -181,6 +184,9 @@ class Finding:
                 {"action": r.action, "text": r.text} for r in self.recommendations
             ],
         }
+        if self.output is not None:
+            out["output"] = self.output
+        return out
 
 
 @dataclass

@@ -315,7 +315,8 @@ def test_several_paths(diverged: Path, overfit: Path) -> None:
     assert "FD401" in result.stdout and "FD101" in result.stdout
     as_json = invoke("analyze", overfit, diverged, "--format", "json")
     assert "FD401" in as_json.stdout and "FD101" in as_json.stdout
-    json.loads(as_json.stdout)
+    lines = as_json.stdout.splitlines()  # several reports: JSON Lines
+    assert [json.loads(line)["source"] for line in lines] == ["overfit.json", "diverged.json"]
 
 
 def test_several_paths_worst_exit_code_wins(overfit: Path, tmp_path: Path) -> None:
@@ -512,8 +513,8 @@ def test_recorded_files_together(tmp_path: Path) -> None:
     assert paths, "no recorded test data"
     result = invoke("analyze", *paths, "--format", "json", "--exit-zero")
     assert result.exit_code == 0, result.stderr
-    reports = json.loads(result.stdout)
-    assert isinstance(reports, list) and len(reports) == len(paths)
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(reports) == len(paths)
     text = invoke("analyze", *paths, "--format", "text", "--exit-zero").stdout
     for path in paths:
         assert path.name in text or path.stem in text

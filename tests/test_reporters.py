@@ -421,11 +421,11 @@ def test_json_numpy_and_nonfinite_values() -> None:
     assert data["best_epoch"]["value"] is None
 
 
-def test_json_many_is_an_array_and_one_is_an_object() -> None:
+def test_json_many_is_json_lines_and_one_is_an_object() -> None:
     items = [healthy(), problems()]
-    many = json.loads(render_many(items, "json"))
-    assert isinstance(many, list) and [r["source"] for r in many] == [
-        "runs/healthy.json", "runs/overfit.json"]
+    lines = render_many(items, "json").splitlines()
+    many = [json.loads(line) for line in lines]
+    assert [r["source"] for r in many] == ["runs/healthy.json", "runs/overfit.json"]
     one = json.loads(render_many(items[:1], "json"))
     assert isinstance(one, dict) and one == json.loads(render(items[0][0], "json"))
     assert json.loads(render_many([], "json")) == []

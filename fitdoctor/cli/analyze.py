@@ -1,6 +1,14 @@
 """``fitdoctor analyze PATH...``: diagnose training histories and print a report.
 
-Every usable PATH is analyzed and reported; an unusable one gets one error line on
+A PATH is a history file in any format :mod:`fitdoctor.readers` reads (run file, Keras
+History JSON, CSV, ``model.fit`` console output, ...), a TensorBoard log folder, another
+folder (its history files are analyzed), or ``-`` for standard input
+(``python train.py 2>&1 | fitdoctor analyze -``). Every run a source holds gets its own
+report ("run 2 of 3 in FILE"); with ``--format json`` several reports are JSON Lines.
+``--metric-map NAME=KERAS_NAME`` says how a logged metric name is meant (added to the
+configuration's ``[tool.fitdoctor.metrics]``).
+
+Every usable source is analyzed and reported; an unusable one gets one error line on
 stderr and makes the exit code 2 (the others are still reported). Exit code 1 when a
 finding is at or above ``--fail-on`` (``--exit-zero`` turns it into 0; it never hides 2).
 
@@ -45,7 +53,8 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     # Not click's readability check: an unreadable file is one error line and the
     # other paths are still analyzed.
     type=click.Path(path_type=Path, readable=False),
-    help="History files: fitdoctor run JSON, Keras History JSON or CSV.",
+    help="History files (run JSON, Keras History JSON, CSV, model.fit console output), "
+    "TensorBoard log folders, folders of histories, or - for standard input.",
 )
 @format_option(
     FORMATS,
@@ -93,6 +102,14 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     "class-imbalance rules on a history that does not record them.",
 )
 @click.option(
+    "--metric-map",
+    "metric_map",
+    multiple=True,
+    metavar="NAME=KERAS_NAME",
+    help="Read a logged metric under a Keras name, e.g. dev_loss=val_loss (NAME= leaves it "
+    "out). Comma-separated, repeatable; adds to the config's [tool.fitdoctor.metrics].",
+)
+@click.option(
     "--output",
     "-o",
     "output",
@@ -126,22 +143,29 @@ def analyze(
     task: str | None,
     classes: int | None,
     class_counts: str | None,
+    metric_map: tuple[str, ...],
     output: Path | None,
     summary: bool,
     width: int | None,
 ) -> None:
     """Diagnose training histories and print a report.
 
-    Every usable PATH is analyzed and reported; an unusable one gets one error line on
-    stderr and makes the exit code 2 (the others are still reported).
+    Every run in every usable PATH is analyzed and reported; an unusable one gets one
+    error line on stderr and makes the exit code 2 (the others are still reported).
     """
     with common.unusable_exits():
         settings = common.build_settings(
             config=config, select=select, ignore=ignore, fail_on=fail_on, rule_dirs=rule_dirs
         )
         rules = settings.rules()
+    from fitdoctor.readers.names import parse_metric_map
 
-    from fitdoctor import engine, io, reporters
+    try:
+        names = {**settings.metric_map, **parse_metric_map(metric_map)}
+    except ValueError as exc:
+        common.fail(str(exc))
+
+    from fitdoctor import engine, readers, reporters, storage
 
     counts: list[int] | None = None
     if class_counts is not None:
@@ -153,28 +177,34 @@ def analyze(
     results: list[tuple[Report, Run | None]] = []
     unusable = 0
     for path in paths:
-        if io.is_document_file(path):  # cross-validation or learning-curve results
-            from fitdoctor import cv
-
-            try:
-                results.append(cv.analyze_file(path, settings, rules=rules))
-            except (InputError, OSError) as exc:
-                unusable += 1
-                common.print_error(common.error_line(exc, path))
-            continue
         try:
-            run = io.load(path)
-            run.with_facts(
-                task=task,
-                n_classes=classes,
-            )
-            if counts is not None:
-                with_class_counts(run, counts)
-        except (InputError, OSError) as exc:
+            sources = readers.sources(path, metric_map=names)
+        except InputError as exc:
             unusable += 1
             common.print_error(common.error_line(exc, path))
             continue
-        results.append((engine.analyze(run, settings, rules=rules), run))
+        for source in sources:
+            where = Path(source.display) if source.path is not None else None
+            if where is not None and readers.is_document_file(where):
+                from fitdoctor import cv  # cross-validation or learning-curve results
+
+                try:
+                    results.append(cv.analyze_file(where, settings, rules=rules))
+                except (InputError, OSError) as exc:
+                    unusable += 1
+                    common.print_error(common.error_line(exc, where))
+                continue
+            try:
+                runs = readers.read_source(source)
+                for run in runs:
+                    run.with_facts(task=task, n_classes=classes)
+                    if counts is not None:
+                        with_class_counts(run, counts)
+            except (InputError, OSError) as exc:
+                unusable += 1
+                common.print_error(common.error_line(exc, where))
+                continue
+            results.extend((engine.analyze(run, settings, rules=rules), run) for run in runs)
     sys.stderr.flush()
 
     to_terminal = output is None and common.stdout_isatty()
@@ -188,7 +218,9 @@ def analyze(
         text = _render(results, fmt, line_width, color)
         if output is not None:
             with common.unusable_exits("cannot write the report: ", output, writing=True):
-                io.write_text_atomic(text if text.endswith("\n") else text + "\n", output)
+                storage.write_text_atomic(
+                    text if text.endswith("\n") else text + "\n", output
+                )
         else:
             common.emit(text)
         if summary:

@@ -18,6 +18,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import learning_rate_change, regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
 from fitdoctor.errors import MissingInput
+from fitdoctor.readers.names import read_name
 
 #: A training loss this many times a neighbouring epoch's is a blow-up (healthy runs seen
 #: in the recorded corpus stay under 20× between consecutive epochs).
@@ -618,6 +619,10 @@ def no_validation(ctx: Context) -> Evidence | None:
     """No validation curve at all."""
     ctx.require_epochs(1)
     if any(k.startswith("val_") for k in ctx.run.metrics):
+        return None
+    # The message lists what was logged; a name that reads as validation (kept as is by a
+    # --metric-map) is a validation curve, so the rule does not fire on it.
+    if any(read_name(k).role == "val" for k in ctx.run.metrics):
         return None
     n_train = ctx.run.data.n_train if ctx.run.data and ctx.run.data.n_train else None
     values: dict[str, Any] = {
