@@ -27,6 +27,7 @@ from fitdoctor.cli.common import (
     task_option,
 )
 from fitdoctor.cli.core import Argument, Command
+from fitdoctor.errors import MissingDependency
 
 if TYPE_CHECKING:
     from fitdoctor.report import Report
@@ -199,6 +200,8 @@ def lint(
     for path in paths:
         try:
             run = model_file.read_model_file(path, facts, unsafe=unsafe)
+        except MissingDependency as exc:  # no keras: the same for every file, say it once
+            common.fail(str(exc))
         except common.UNUSABLE as exc:
             unusable += 1
             common.print_error(common.error_line(exc, path))
