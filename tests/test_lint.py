@@ -472,3 +472,34 @@ def test_real_process_keeps_stderr_quiet(models: dict[str, Path], tmp_path: Path
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr == ""
     assert "FD603 sigmoid-with-categorical-loss" in proc.stdout
+
+
+@pytest.mark.keras
+def test_readme_output_is_what_lint_prints(keras: Any, tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- lint-report -->\n```\n")[1].split("```\n<!-- /lint-report -->")[0]
+    keras.backend.clear_session()  # layer names as in a fresh process: dense, dense_1
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
+                              keras.layers.Dense(10, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "mnist_mlp.h5"
+    model.save(path)
+    result = lint(path, "--format", "text")
+    assert result.exit_code == 1
+    assert result.stdout.replace(str(tmp_path) + os.sep, "") == block
+
+
+@pytest.mark.keras
+def test_output_file_and_step_summary(models: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    summary = tmp_path / "summary.md"
+    result = runner.invoke(
+        cli.app,
+        ["lint", str(models["softmax_logits.h5"]), "-f", "html", "-o", str(out), "--summary"],
+        env={**ENV, "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    page = out.read_text(encoding="utf-8")
+    assert "FD607" in page and "model setup: 1 problem" in page
+    assert "FD607" in summary.read_text(encoding="utf-8")
