@@ -503,3 +503,18 @@ def test_output_file_and_step_summary(models: dict[str, Path], tmp_path: Path) -
     page = out.read_text(encoding="utf-8")
     assert "FD607" in page and "model setup: 1 problem" in page
     assert "FD607" in summary.read_text(encoding="utf-8")
+
+
+@pytest.mark.keras
+def test_classes_flag_enables_the_output_width_check(keras: Any, tmp_path: Path) -> None:
+    path = tmp_path / "one_unit.keras"
+    _build(keras, lambda: [keras.layers.Dense(16, activation="relu"),
+                           keras.layers.Dense(1, activation="sigmoid", name="out")],
+           "binary_crossentropy").save(path)
+    exit_code, report = lint_json(path)
+    assert exit_code == 0 and "FD605" not in codes(report), report
+    exit_code, report = lint_json(path, "--task", "multiclass", "--classes", "10")
+    assert exit_code == 1, report
+    (finding,) = [f for f in report["findings"] if f["code"] == "FD605"]
+    assert finding["message"].startswith("the output layer `out` has 1 unit (sigmoid) for 10 "
+                                         "classes")

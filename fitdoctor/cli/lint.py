@@ -18,14 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import (
-    FAIL_ON,
-    classes_option,
-    config_option,
-    format_option,
-    rules_option,
-    task_option,
-)
+from fitdoctor.cli.common import FAIL_ON, TASKS, config_option, format_option, rules_option
 from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import MissingDependency
 
@@ -109,8 +102,19 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     metavar="N",
     help="The batch size fit will use (a model file does not hold it).",
 )
-@task_option
-@classes_option
+@click.option(
+    "--task",
+    "task",
+    type=click.Choice(TASKS),
+    help="Task type, when the loss and the output layer do not say it.",
+)
+@click.option(
+    "--classes",
+    "classes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Number of classes, when the output layer does not say it (one output unit).",
+)
 @click.option(
     "--import",
     "imports",
