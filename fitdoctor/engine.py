@@ -37,7 +37,7 @@ from fitdoctor.report import (
     strict_json,
 )
 from fitdoctor.rules import Rule, Settings, render
-from fitdoctor.run import Run
+from fitdoctor.run import MODEL_FILE, Run
 
 #: Fewer epochs than this and the curve rules have nothing to judge.
 MIN_EPOCHS_TO_JUDGE = 3
@@ -102,7 +102,7 @@ def analyze(
         findings.extend(_tag(f, output, view) for f in sub.findings)
     findings.sort(key=lambda f: (-f.severity.rank, f.code, f.output or ""))
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
-    if run.n_epochs < MIN_EPOCHS_TO_JUDGE:
+    if run.n_epochs < MIN_EPOCHS_TO_JUDGE and run.source != MODEL_FILE:  # no curves by design
         notes.append(
             f"The run has {run.n_epochs} epoch{'s' if run.n_epochs != 1 else ''}: too short to "
             f"judge its curves (at least {MIN_EPOCHS_TO_JUDGE} are needed)."
