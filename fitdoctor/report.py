@@ -143,6 +143,26 @@ class Recommendation:
     text: str
 
 
+@dataclass(frozen=True)
+class FoldAgreement:
+    """In how many folds of a cross-validation the rule of a finding fired.
+
+    A finding of a cross-validation is judged on the fold-mean run; the same rule is
+    also run on every fold, and this counts the folds where it fired too.
+
+    Args:
+        fired: Folds (trained models) where the rule fired.
+        of: Folds (trained models) in all.
+    """
+
+    fired: int
+    of: int
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON-ready form: ``{"fired": 4, "of": 5}``."""
+        return {"fired": self.fired, "of": self.of}
+
+
 @dataclass
 class Finding:
     """One thing a rule found in a run.
@@ -156,6 +176,9 @@ class Finding:
         epoch: Epoch (1-based) where the problem starts, or ``None``.
         evidence: The measurements behind the message.
         recommendations: Ranked next changes.
+        folds: For a cross-validation, in how many folds the rule fired too; ``None``
+            for a single run (and for rules that judge the cross-validation as a whole).
+            In the JSON only when set.
     """
 
     code: str
@@ -166,10 +189,11 @@ class Finding:
     epoch: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     recommendations: list[Recommendation] = field(default_factory=list)
+    folds: FoldAgreement | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "diagnosis": self.diagnosis,
@@ -181,6 +205,9 @@ class Finding:
                 {"action": r.action, "text": r.text} for r in self.recommendations
             ],
         }
+        if self.folds is not None:
+            out["folds"] = self.folds.to_dict()
+        return out
 
 
 @dataclass
