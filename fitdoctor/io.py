@@ -167,15 +167,16 @@ DOCUMENT_SCHEMAS = ("fitdoctor.cv/", "fitdoctor.learning-curve/")
 def is_document_file(path: str | os.PathLike[str]) -> bool:
     """True when ``path`` holds a cross-validation or learning-curve result, not one run.
 
-    Reads at most the first 4 KiB: fitdoctor writes ``"schema"`` as the first key. Any
-    read error means ``False`` (the run loader then reports it).
+    Reads at most the first 4 KiB: fitdoctor writes ``"schema"`` as the first key. A
+    UTF-8 byte-order mark is skipped. Any read error means ``False`` (the run loader then
+    reports it).
     """
     try:
         with open(os.fspath(path), "rb") as fh:
             head = fh.read(4096).decode("utf-8", errors="ignore")
     except OSError:
         return False
-    start = head.lstrip()[:200]
+    start = head.removeprefix("\ufeff").lstrip()[:200]
     return start.startswith("{") and any(f'"{s}' in start for s in DOCUMENT_SCHEMAS)
 
 
