@@ -64,8 +64,10 @@ BUILTIN_RULES_DIR = _builtin_rules_dir()
 
 _RULE_KEYS = {
     "code", "name", "diagnosis", "severity", "detector", "summary", "message",
-    "params", "recommendations", "escalate", "docs",
+    "params", "recommendations", "escalate", "docs", "folds",
 }
+#: How a rule reads a cross-validation (its ``folds`` key); see :class:`Rule`.
+FOLD_MODES = ("each", "pooled")
 _DOC_KEYS = {"what", "why", "try", "example", "references", "bad", "good"}
 _CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule", "metrics"}
 
@@ -120,6 +122,11 @@ class Rule:
         escalate: Severity escalations.
         docs: Documentation sections.
         origin: File the rule was declared in.
+        folds: How the rule reads a cross-validation. ``"each"`` (the default): it is
+            run on every fold too, and its finding on the fold mean says in how many
+            folds it fired. ``"pooled"``: it judges the cross-validation as a whole
+            (e.g. the size of the validation set all folds make together), so its
+            findings on single folds are expected, and neither counted nor listed.
     """
 
     code: str
@@ -135,6 +142,7 @@ class Rule:
     escalate: list[Escalation] = field(default_factory=list)
     docs: dict[str, Any] = field(default_factory=dict)
     origin: str = ""
+    folds: str = "each"
 
 
 class _SafeFormatter(string.Formatter):
@@ -252,6 +260,9 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
     docs = raw.get("docs", {})
     if not isinstance(docs, dict) or sorted(set(docs) - _DOC_KEYS):
         raise ConfigError(f"{where}: docs may only have {', '.join(sorted(_DOC_KEYS))}")
+    folds = raw.get("folds", "each")
+    if folds not in FOLD_MODES:
+        raise ConfigError(f"{where}: folds must be one of {', '.join(FOLD_MODES)}, got {folds!r}")
     return Rule(
         code=code,
         name=name,
@@ -266,6 +277,7 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
         escalate=escalate,
         docs=docs,
         origin=origin,
+        folds=folds,
     )
 
 

@@ -509,12 +509,14 @@ def learning_curve(
     held-out fold with ``model.evaluate`` (no dropout, no penalties). Scores are errors:
     ``1 - accuracy`` for models compiled with an accuracy metric, else the loss.
 
-    The result fits ``val = a * n**-b + c`` to the validation scores, extrapolates it to
-    twice the data with an uncertainty (bootstrap over folds) and answers
+    The result fits ``val = a * n**-b + c`` to the validation scores and extrapolates it
+    to twice the data with an uncertainty (bootstrap over folds); the learning-curve rules
+    (``rules/cross_validation.toml``) answer
     :attr:`~fitdoctor.cv.LearningCurveResult.verdict`: ``"helps"`` (high variance: a
     train/validation gap, validation improving with size), ``"won't help"`` (high bias:
     train and validation converged, validation flat with size: more capacity or better
-    features instead) or ``"unclear"``, with the reason.
+    features instead) or ``"unclear"``, with the reason. ``fitdoctor.analyze(result)``
+    gives the full report.
 
     Args:
         build_model: Returns a freshly built and compiled Keras model on every call.
@@ -606,7 +608,7 @@ def learning_curve(
                 step(f"learning curve: {i}/{total} models trained")
     return LearningCurveResult(
         sizes=[scores[f] for f in fractions], k=k, score=kind, n_samples=n, seed=seed,
-        runs=runs, name="learning curve",
+        runs=runs, name="learning curve", meta={"scale_epochs": scale_epochs},
     )
 
 

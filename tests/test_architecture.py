@@ -42,6 +42,12 @@ LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
     ),
     ("fitdoctor.reporters.html", "fitdoctor"): "the footer names fitdoctor.__version__",
     ("fitdoctor.keras_facts", "fitdoctor"): "the run records fitdoctor.__version__",
+    ("fitdoctor.cv.results", "fitdoctor.cv.learning"): (
+        "LearningCurveResult.verdict is the learning-curve rules' answer, run on first use"
+    ),
+    ("fitdoctor.cv.results", "fitdoctor.cv.documents"): (
+        "CVResult/LearningCurveResult.from_dict and .load delegate to the checked reader"
+    ),
 }
 
 #: Modules allowed to import heavy packages, and which (at any level).
@@ -53,7 +59,7 @@ HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.plot": {"matplotlib"},
     "fitdoctor.frames": {"pandas"},
     "fitdoctor.run": {"pandas"},
-    "fitdoctor.cv": {"scipy"},
+    "fitdoctor.cv.power_law": {"scipy"},
     "fitdoctor.model_file": {"keras"},
 }
 

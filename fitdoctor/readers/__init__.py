@@ -253,8 +253,9 @@ def from_any(obj: Any, *, metric_map: Mapping[str, str] | None = None) -> Run:
 def is_document_file(path: str | os.PathLike[str]) -> bool:
     """True when ``path`` holds a cross-validation or learning-curve result, not one run.
 
-    Reads at most the first 4 KiB: fitdoctor writes ``"schema"`` as the first key. Any
-    read error means ``False`` (the run loader then reports it).
+    Reads at most the first 4 KiB: fitdoctor writes ``"schema"`` as the first key. A
+    UTF-8 byte-order mark is skipped. Anything but a regular file (a FIFO would block) and
+    any read error mean ``False`` (the run loader then reports it).
 
     Args:
         path: The file.
@@ -262,12 +263,16 @@ def is_document_file(path: str | os.PathLike[str]) -> bool:
     Returns:
         Whether it is such a document.
     """
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(os.fspath(path), "rb") as fh:
             head = fh.read(4096).decode("utf-8", errors="ignore")
     except OSError:
         return False
-    start = head.lstrip()[:200]
+    start = head.removeprefix("\ufeff").lstrip()[:200]
     return start.startswith("{") and any(f'"{s}' in start for s in DOCUMENT_SCHEMAS)
 
 
