@@ -2,8 +2,10 @@
 
 Formats are recognised by their *content*, never by the file name alone:
 
-* **fitdoctor run JSON** -- an object with ``"schema": "fitdoctor.run/1"`` (what the
-  callback and :func:`save` write). Another schema version is an error that names it.
+* **fitdoctor run log** -- JSON Lines opening with ``{"schema": "fitdoctor.run/2"``, the
+  append-only file the callback writes (read by :mod:`fitdoctor.runlog`).
+* **fitdoctor run JSON** -- an object with ``"schema": "fitdoctor.run/1"`` (what
+  :func:`save` writes). Another schema version is an error that names it.
 * **Keras History JSON** -- ``json.dump(history.history, f)``: an object of metric name →
   list of numbers. ``NaN``/``Infinity`` (what ``json.dump`` writes for a diverged run)
   are values, ``null`` is a gap. With ``validation_freq > 1`` Keras logs the ``val_*``
@@ -98,6 +100,10 @@ def load(path: str | os.PathLike[str]) -> Run:
             usable history; the message is one line naming the file and the problem.
     """
     display = os.fspath(path)
+    from fitdoctor import runlog  # the callback's append-only run log, fitdoctor.run/2
+
+    if runlog.sniff_path(display):
+        return runlog.read(display)
     name = os.path.basename(display) or display
     text = _read_text(display)
     first = _NON_SPACE.search(text)

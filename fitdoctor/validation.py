@@ -694,11 +694,9 @@ def evaluate(
         return TestEvaluation(scores, fp)
     target.meta["test_fingerprint"] = fp
     target.meta["test_scores"] = scores
-    path = getattr(run, "path", None)
-    if path is not None and not isinstance(run, _Run):
-        from fitdoctor import io
-
-        io.save(target, path)
+    record = getattr(run, "record_meta", None)
+    if record is not None and not isinstance(run, _Run):
+        record(test_fingerprint=fp, test_scores=scores)  # appended to its run file
     check = dataclasses.replace(settings or _Settings(), select=["FD703"])
     report = engine.analyze(target, check)
     finding = next((f for f in report.findings if f.code == "FD703"), None)

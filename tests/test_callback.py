@@ -31,7 +31,27 @@ pytestmark = pytest.mark.keras
 
 
 def load_run(path: Path) -> Run:
-    return Run.from_dict(json.loads(path.read_text()))
+    from fitdoctor import io
+
+    return io.load(path)
+
+
+def validate_run_file(path: Path, run: Run) -> None:
+    """Every line of the run log fits schema run-2, and the run's run/1 form fits run-1."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from referencing import Registry, Resource
+
+    folder = Path(keras_facts.__file__).parent / "schemas"
+    schemas = {n: json.loads((folder / f"{n}.schema.json").read_text())
+               for n in ("run-1", "run-2")}
+    registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas.values())
+    validator = jsonschema.Draft202012Validator(schemas["run-2"], registry=registry)
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[0])["schema"] == "fitdoctor.run/2"
+    for line in lines:
+        validator.validate(json.loads(line))
+    jsonschema.validate(run.to_dict(), schemas["run-1"])
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +102,7 @@ def test_multiclass_run_file_holds_every_fact(
     history = model.fit(x, y1, epochs=5, batch_size=64, validation_split=0.2,
                         validation_freq=2, callbacks=[plateau, doctor], verbose=0)
     run = load_run(path)
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = Path(keras_facts.__file__).parent / "schemas" / "run-1.schema.json"
-    jsonschema.validate(json.loads(path.read_text()), json.loads(schema.read_text()))
+    validate_run_file(path, run)
 
     # Rows: 1-based epochs, every log key, None gaps where validation did not run.
     assert run.epochs == [1, 2, 3, 4, 5]
@@ -462,17 +480,22 @@ def test_mirrored_strategy_writes_once_and_correctly(
 ) -> None:
     import tensorflow as tf
 
-    from fitdoctor import io
+    from fitdoctor import runlog
 
     x, y = cancer
-    saves: list[tuple[str, int]] = []
-    real_save = io.save
+    saves: list[tuple[str, str, int]] = []
+    real_start, real_append = runlog.RunLogWriter.start, runlog.RunLogWriter.append
 
-    def counting_save(run: Run, path: Any) -> None:
-        saves.append((run.status, run.n_epochs))
-        real_save(run, path)
+    def counting_start(self: Any, run: Run, **kwargs: Any) -> None:
+        saves.append(("start", run.status, run.n_epochs))
+        real_start(self, run, **kwargs)
 
-    monkeypatch.setattr(io, "save", counting_save)
+    def counting_append(self: Any, record: dict[str, Any], run: Run, **kwargs: Any) -> None:
+        saves.append((record["kind"], run.status, run.n_epochs))
+        real_append(self, record, run, **kwargs)
+
+    monkeypatch.setattr(runlog.RunLogWriter, "start", counting_start)
+    monkeypatch.setattr(runlog.RunLogWriter, "append", counting_append)
     strategy = tf.distribute.MirroredStrategy(devices=["/cpu:0"])
     with strategy.scope():
         model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(4, activation="relu"),
@@ -482,7 +505,8 @@ def test_mirrored_strategy_writes_once_and_correctly(
     model.fit(x, y, epochs=2, batch_size=64, validation_split=0.2, verbose=0,
               callbacks=[FitDoctor(path, report=None, verbose=0)])
     assert keras_facts.is_chief(model) is True
-    assert saves == [("running", 0), ("running", 1), ("running", 2), ("completed", 2)]
+    assert saves == [("start", "running", 0), ("epoch", "running", 1),
+                     ("epoch", "running", 2), ("end", "completed", 2)]
     run = load_run(path)
     assert run.epochs == [1, 2] and run.status == "completed"
     assert run.data is not None and run.data.n_val == 114 and len(run.per_class) == 2
