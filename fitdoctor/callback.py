@@ -172,7 +172,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._writer: runlog.RunLogWriter | None = None
         self._dist = kf.Distribution()
         self._noted: set[str] = set()
-        #: Confusion matrices kept (numpy), by epoch: the best so far and the last.
+        #: Confusion matrices kept (non-zero cells, m × 3), by epoch: the best so far and
+        #: the last.
         self._confusions: dict[int, np.ndarray] = {}
         self._best: tuple[int, float] | None = None
         self._new_best = False
@@ -400,8 +401,12 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         index = kf.subsample(n, self.max_val_samples)
         self._val_x = kf.take(x_val, index)
         self._val_ids = ids[index]
-        if fit is not None and fit.batch_size:
-            self._predict_batch = max(fit.batch_size, 512)
+        # Fewer, larger chunks cost less (each call has a fixed cost): up to 2,048 samples
+        # while a chunk's inputs stay under 2M values, never fewer than a training batch.
+        features = data.n_features or 0
+        size = min(2048, 2**21 // features) if features else 512
+        batch = fit.batch_size if fit is not None and fit.batch_size else 0
+        self._predict_batch = max(512, size, batch)
         if len(index) < n:
             self._note(f"per-class metrics use {len(index)} of {n} validation samples")
 
@@ -481,7 +486,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._new_best = self._is_best(epoch)
         best = self._best[0] if self._best is not None else None
         kept = {e: m for e, m in self._confusions.items() if e == best}
-        kept[epoch] = scores.confusion
+        kept[epoch] = scores.cells
         self._confusions = kept
         return pc
 
@@ -641,10 +646,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             record["fit"] = dataclasses.asdict(run.fit)
         last = run.per_class[-1].epoch if run.per_class else None
         best = self._best[0] if self._best is not None else None
-        matrix = self._confusions.get(last) if last is not None else None
-        if matrix is not None and last != best:
-            record["confusion"] = {"epoch": last,
-                                   "cells": classmetrics.sparse_confusion(matrix)}
+        cells = self._confusions.get(last) if last is not None else None
+        if cells is not None and last != best:
+            record["confusion"] = {"epoch": last, "cells": cells.tolist()}
         self._write("end", record)
 
     def _keep_confusions(self) -> None:
@@ -653,9 +657,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if run is None:
             return
         for pc in run.per_class:
-            matrix = self._confusions.get(pc.epoch)
-            if matrix is not None and not pc.confusion:
-                pc.confusion = matrix.tolist()
+            cells = self._confusions.get(pc.epoch)
+            if cells is not None and not pc.confusion:
+                pc.confusion = classmetrics.dense_matrix(cells, len(pc.support)).tolist()
 
     def _close_writer(self) -> None:
         if self._writer is not None:

@@ -1,15 +1,18 @@
 """Per-class validation metrics from one prediction pass, in numpy alone.
 
-Everything is derived from one confusion matrix per epoch (``np.bincount`` of
-``true * k + predicted``): precision, recall and F1 per class with scikit-learn's
-``zero_division=0`` (a ratio with a zero denominator is 0), and the largest off-diagonal
-cells. PR-AUC per class is scikit-learn's ``average_precision_score`` one-vs-rest on the
-predicted class probabilities; the F1-maximising decision threshold of a binary task is
-``precision_recall_curve``'s. The test suite checks each against scikit-learn.
+Everything is derived from one confusion matrix per epoch, held as its non-zero cells
+(``np.unique`` of ``true * k + predicted``: at most one cell per sample, so a 1,000-class
+epoch never touches a million-cell matrix): precision, recall and F1 per class with
+scikit-learn's ``zero_division=0`` (a ratio with a zero denominator is 0), and the
+largest off-diagonal cells. PR-AUC per class is scikit-learn's
+``average_precision_score`` one-vs-rest on the predicted class probabilities; the
+F1-maximising decision threshold of a binary task is ``precision_recall_curve``'s. The
+test suite checks each against scikit-learn.
 
 Costs are bounded by the number of predicted samples ``n`` (``FitDoctor(max_val_samples)``)
-and the number of classes ``k``: the confusion matrix is ``O(n + k²)``, PR-AUC
-``O(min(k n log n, n²))``. No scikit-learn, no keras: the module is cheap to import.
+and the number of classes ``k``: the confusion cells and P/R/F1 are ``O(n log n + k)``,
+PR-AUC ``O(min(k n log n, n²))``; a dense ``k × k`` matrix is built only on request. No
+scikit-learn, no keras: the module is cheap to import.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ __all__ = [
     "Scores",
     "average_precision",
     "best_f1_threshold",
+    "confusion_cells",
     "confusion_matrix",
     "dense_confusion",
+    "dense_matrix",
     "prf_from_confusion",
     "score",
     "sparse_confusion",
@@ -41,7 +46,8 @@ class Scores:
     """Per-class metrics of one epoch.
 
     Args:
-        confusion: Confusion matrix, ``k × k`` (rows true class, columns predicted).
+        cells: The confusion matrix's non-zero cells, an ``m × 3`` int64 array of
+            ``[true, predicted, count]`` rows in row-major order (see :meth:`matrix`).
         precision: Precision per class (0 where nothing was predicted as the class).
         recall: Recall per class (0 where the class has no sample).
         f1: F1 per class (0 where precision and recall are both 0).
@@ -54,7 +60,7 @@ class Scores:
             largest first.
     """
 
-    confusion: np.ndarray
+    cells: np.ndarray
     precision: list[float]
     recall: list[float]
     f1: list[float]
@@ -63,6 +69,36 @@ class Scores:
     threshold: float | None
     threshold_f1: float | None
     top_confusions: list[list[int]]
+
+    def matrix(self) -> np.ndarray:
+        """The dense ``k × k`` confusion matrix (rows true class, columns predicted)."""
+        return dense_matrix(self.cells, len(self.support))
+
+
+def confusion_cells(y_true: np.ndarray, y_hat: np.ndarray, k: int) -> np.ndarray:
+    """The non-zero cells of the confusion matrix as an ``m × 3`` array, row-major.
+
+    Args:
+        y_true: True class id per sample.
+        y_hat: Predicted class id per sample.
+        k: Number of classes; pairs outside ``[0, k)`` are dropped.
+
+    Returns:
+        ``[true, predicted, count]`` rows, int64.
+    """
+    t = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    p = np.asarray(y_hat, dtype=np.int64).reshape(-1)
+    ok = (t >= 0) & (t < k) & (p >= 0) & (p < k)
+    codes, counts = np.unique(t[ok] * k + p[ok], return_counts=True)
+    return np.stack([codes // k, codes % k, counts], axis=1).astype(np.int64).reshape(-1, 3)
+
+
+def dense_matrix(cells: np.ndarray, k: int) -> np.ndarray:
+    """The ``k × k`` int64 matrix of an ``m × 3`` cell array."""
+    out = np.zeros((k, k), dtype=np.int64)
+    c = np.asarray(cells, dtype=np.int64).reshape(-1, 3)
+    out[c[:, 0], c[:, 1]] = c[:, 2]
+    return out
 
 
 def confusion_matrix(y_true: np.ndarray, y_hat: np.ndarray, k: int) -> np.ndarray:
@@ -153,18 +189,30 @@ def average_precision(scores: np.ndarray, y_true: np.ndarray) -> list[float | No
     else:  # many classes: compare each sample's own-class score with that column
         by_class = np.ascontiguousarray(s.T)  # k × n: row c holds every sample's score of c
         own = s[np.arange(n), y]
+        n_pos = _count_at_or_above_in_class(y, own, k)
         for start in range(0, n, _CHUNK):
             idx = np.arange(start, min(n, start + _CHUNK))
             rows = by_class[y[idx]]  # chunk × n: row j scores every sample on y[idx[j]]
-            above = rows >= own[idx][:, None]
-            n_all = np.count_nonzero(above, axis=1)
-            above &= y[idx][:, None] == y[None, :]
-            n_pos = np.count_nonzero(above, axis=1)
-            precision_at[idx] = n_pos / n_all
+            n_all = np.count_nonzero(rows >= own[idx][:, None], axis=1)
+            precision_at[idx] = n_pos[idx] / n_all
     sums = np.bincount(y, weights=precision_at, minlength=k)
     counts = np.bincount(y, minlength=k)
     for c in np.flatnonzero(counts):
         out[int(c)] = float(sums[c] / counts[c])
+    return out
+
+
+def _count_at_or_above_in_class(y: np.ndarray, own: np.ndarray, k: int) -> np.ndarray:
+    """For each sample, how many samples of its class score at least as high (itself too)."""
+    order = np.lexsort((own, y))  # by class, then score ascending
+    ys, os_ = y[order], own[order]
+    n = len(y)
+    new = np.ones(n, dtype=bool)
+    new[1:] = (ys[1:] != ys[:-1]) | (os_[1:] != os_[:-1])
+    left = np.maximum.accumulate(np.where(new, np.arange(n), 0))  # first of each tie run
+    group_end = np.cumsum(np.bincount(y, minlength=k))
+    out = np.empty(n, dtype=np.int64)
+    out[order] = group_end[ys] - left
     return out
 
 
@@ -200,27 +248,22 @@ def best_f1_threshold(y_true: np.ndarray, prob1: np.ndarray) -> tuple[float, flo
     return float(ps[last[best]]), float(f1[best])
 
 
-def top_confusions(cm: np.ndarray, limit: int = TOP_CONFUSIONS) -> list[list[int]]:
+def top_confusions(cells: np.ndarray, limit: int = TOP_CONFUSIONS) -> list[list[int]]:
     """The ``limit`` largest off-diagonal cells as ``[true, predicted, count]``, largest first.
 
     Ties are broken by ``(true, predicted)`` order; empty cells are never listed.
 
     Args:
-        cm: Confusion matrix.
+        cells: The confusion matrix's non-zero cells (``m × 3``, see :func:`confusion_cells`).
         limit: Cells to keep. Defaults to `10`.
 
     Returns:
         The cells.
     """
-    off = cm.copy()
-    np.fill_diagonal(off, 0)
-    flat = off.reshape(-1)
-    nonzero = np.flatnonzero(flat)
-    if nonzero.size == 0:
-        return []
-    order = nonzero[np.lexsort((nonzero, -flat[nonzero]))][:limit]
-    k = cm.shape[1]
-    return [[int(i // k), int(i % k), int(flat[i])] for i in order]
+    c = np.asarray(cells, dtype=np.int64).reshape(-1, 3)
+    off = c[(c[:, 0] != c[:, 1]) & (c[:, 2] > 0)]
+    order = np.lexsort((off[:, 1], off[:, 0], -off[:, 2]))[:limit]
+    return [[int(v) for v in row] for row in off[order]]
 
 
 def sparse_confusion(cm: np.ndarray) -> list[list[int]]:
@@ -280,11 +323,17 @@ def score(
     k = n_classes
     if y_hat is None:
         y_hat = prob.argmax(axis=1)
-    cm = confusion_matrix(y, y_hat, k)
+    hat = np.asarray(y_hat, dtype=np.int64).reshape(-1)
     valid = (y >= 0) & (y < k)
-    precision, recall, f1, support = prf_from_confusion(
-        cm, np.bincount(y[valid], minlength=k)
-    )
+    cells = confusion_cells(y, hat, k)
+    support = np.bincount(y[valid], minlength=k)
+    in_range = valid & (hat >= 0) & (hat < k)
+    predicted = np.bincount(hat[in_range], minlength=k)
+    hits = in_range & (y == hat)
+    tp = np.bincount(y[hits], minlength=k).astype(np.float64)
+    precision = _ratio(tp, predicted.astype(np.float64))
+    recall = _ratio(tp, support.astype(np.float64))
+    f1 = _ratio(2.0 * tp, (predicted + support).astype(np.float64))
     pr_auc: list[float | None] = [None] * k
     if prob.shape[1] >= k:
         pr_auc = average_precision(prob[valid][:, :k], y[valid])
@@ -294,7 +343,7 @@ def score(
         if found is not None:
             threshold, threshold_f1 = found
     return Scores(
-        confusion=cm,
+        cells=cells,
         precision=precision.tolist(),
         recall=recall.tolist(),
         f1=f1.tolist(),
@@ -302,5 +351,5 @@ def score(
         pr_auc=pr_auc,
         threshold=threshold,
         threshold_f1=threshold_f1,
-        top_confusions=top_confusions(cm),
+        top_confusions=top_confusions(cells),
     )

@@ -915,7 +915,7 @@ def class_scores(
         from_logits: Whether the outputs are logits. Defaults to `None` (probabilities).
 
     Returns:
-        The metrics, with the confusion matrix as a numpy array.
+        The metrics, with the confusion matrix as its non-zero cells.
     """
     raw = np.asarray(y_pred_raw)
     if raw.dtype not in (np.float32, np.float64):
@@ -958,7 +958,7 @@ def per_class(
     """
     scores = class_scores(y_true, y_pred_raw, n_classes=n_classes, from_logits=from_logits)
     pc = to_per_class(epoch, scores, class_names)
-    pc.confusion = scores.confusion.tolist()
+    pc.confusion = scores.matrix().tolist()
     return pc
 
 

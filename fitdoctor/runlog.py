@@ -150,14 +150,15 @@ def header_record(run: Run) -> dict[str, Any]:
 
 
 def per_class_record(
-    pc: PerClass, confusion: Any = None, *, best: bool = False
+    pc: PerClass, cells: Any = None, *, best: bool = False
 ) -> dict[str, Any]:
     """The ``per_class`` object of an epoch line.
 
     Args:
         pc: The epoch's per-class metrics.
-        confusion: The confusion matrix to keep for this epoch (numpy array or lists),
-            or ``None``. Defaults to `None`.
+        cells: The confusion matrix to keep for this epoch, as its non-zero cells (an
+            ``m × 3`` array or list of ``[true, predicted, count]``), or ``None``.
+            Defaults to `None`.
         best: Mark the epoch as the best so far. Defaults to `False`.
 
     Returns:
@@ -173,8 +174,8 @@ def per_class_record(
         "threshold_f1": pc.threshold_f1,
         "top_confusions": pc.top_confusions,
     }
-    if confusion is not None and len(confusion):
-        out["confusion"] = classmetrics.sparse_confusion(np.asarray(confusion))
+    if cells is not None:
+        out["confusion"] = np.asarray(cells, dtype=np.int64).reshape(-1, 3).tolist()
         if best:
             out["best"] = True
     return out
@@ -213,8 +214,8 @@ def dumps(
 
     Args:
         run: The run.
-        confusions: Confusion matrices to keep, by epoch. Defaults to `None` (those the
-            run's per-class records hold).
+        confusions: Confusion matrices to keep, by epoch, as non-zero cells (``m × 3``).
+            Defaults to `None` (those the run's per-class records hold).
         best_epoch: The epoch to mark as best. Defaults to `None` (none marked; the
             reader then keeps only the last epoch's matrix).
         end: Write an end line with the run's status. Defaults to `None` (when the status
@@ -225,7 +226,11 @@ def dumps(
     """
     by_epoch = {pc.epoch: pc for pc in run.per_class}
     if confusions is None:
-        confusions = {pc.epoch: pc.confusion for pc in run.per_class if pc.confusion}
+        confusions = {
+            pc.epoch: classmetrics.sparse_confusion(np.asarray(pc.confusion))
+            for pc in run.per_class
+            if pc.confusion
+        }
     parts = [_line(header_record(run))]
     for i, epoch in enumerate(run.epochs):
         pc = by_epoch.get(epoch)
