@@ -91,7 +91,9 @@ RUNLOG_SCHEMA = "fitdoctor.run/2"
 #: per-class metrics every epoch is about 60 MiB.
 MAX_BYTES = 256 * 1024 * 1024
 
-_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"schema"\s*:\s*"fitdoctor\.run/2"')
+#: The first line of a run log, of this version or a later one (``fitdoctor.run/1`` is a
+#: whole JSON document, read by :mod:`fitdoctor.io`).
+_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"schema"\s*:\s*"fitdoctor\.run/(?!1")\d+"')
 _FACTS: dict[str, type[Any]] = {
     "model": ModelInfo,
     "compile": CompileInfo,
@@ -111,7 +113,8 @@ def sniff(head: bytes) -> bool:
         head: At least the first 64 bytes of the file.
 
     Returns:
-        Whether the first line opens with ``{"schema": "fitdoctor.run/2"``.
+        Whether the first line opens with ``{"schema": "fitdoctor.run/N"``, N >= 2 (a
+        version this fitdoctor does not read is then refused by :func:`read`, by name).
     """
     return _HEAD.match(head) is not None
 
