@@ -1072,6 +1072,8 @@ def distribution(model: Any) -> Distribution:
                 workers = 1
         if name.startswith("_Default") or name == "DefaultDistributionStrategy":
             return Distribution()
+        # tf.distribute.MultiWorkerMirroredStrategy instances are of this class.
+        name = {"CollectiveAllReduceStrategy": "MultiWorkerMirroredStrategy"}.get(name, name)
         return Distribution(name, workers, replicas, multi_worker=workers > 1)
     try:
         import keras
