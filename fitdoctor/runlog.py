@@ -62,14 +62,12 @@ import math
 import os
 import re
 import stat
-import threading
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
-from fitdoctor import classmetrics
 from fitdoctor.errors import InputError
 from fitdoctor.run import (
     STATUSES,
@@ -227,6 +225,8 @@ def dumps(
     Returns:
         The text, ending in a newline.
     """
+    from fitdoctor import classmetrics
+
     by_epoch = {pc.epoch: pc for pc in run.per_class}
     if confusions is None:
         confusions = {
@@ -251,6 +251,8 @@ class _Syncer:
     """A background thread that fsyncs a file descriptor whenever asked (requests coalesce)."""
 
     def __init__(self, fd: int) -> None:
+        import threading
+
         self._fd = fd
         self._cv = threading.Condition()
         self._pending = False
@@ -365,6 +367,8 @@ class RunLogWriter:
             run: The run the line belongs to (already holding the line's data).
             **dump_options: Passed to :func:`dumps` when the file must be rewritten.
         """
+        if self._fd is None and not self._broken:
+            self._reopen()
         if self._broken or self._fd is None:
             self.start(run, **dump_options)
             return
@@ -384,8 +388,20 @@ class RunLogWriter:
         if self._syncer is not None:
             self._syncer.request()
 
+    def _reopen(self) -> None:
+        """Reopen a file closed by :meth:`close` for appending, if nobody changed it since."""
+        if not self.size:
+            return
+        try:
+            if os.path.getsize(self.path) != self.size:
+                return  # changed behind our back: the next append rewrites it whole
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+        except OSError:
+            return
+        self._syncer = _Syncer(self._fd)
+
     def close(self) -> None:
-        """Wait for the pending fsync and close the file (a later append reopens it whole)."""
+        """Wait for the pending fsync and close the file (a later append reopens it)."""
         if self._syncer is not None:
             self._syncer.close()
             self._syncer = None
@@ -741,6 +757,8 @@ class _Reader:
     def finish(self) -> Run:
         if self.header is None:
             raise InputError(f"{self.display}: empty run log")
+        from fitdoctor import classmetrics
+
         header = self.header
         keep: dict[int, list[list[int]]] = {}
         if self.best is not None:

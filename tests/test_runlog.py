@@ -137,6 +137,15 @@ def test_meta_changes_are_appended_and_merged(tmp_path: Path) -> None:
     writer.close()
     lines = path.read_text().splitlines()
     assert len(lines) == 1 + 1 + 1 + 1
+    run.meta["test_scores"] = {"accuracy": 0.95}  # after training: reopened, one more line
+    writer.append({"kind": "meta"}, run)
+    writer.close()
+    assert len(path.read_text().splitlines()) == 5
+    run.meta["test_scores"] = {"accuracy": 0.9}
+    path.write_text(path.read_text() + "\n")  # changed behind the writer's back: rewritten
+    writer.append({"kind": "meta"}, run)
+    writer.close()
+    assert len(path.read_text().splitlines()) == 3  # header (every fact), epoch 1, end
     back = io.load(path)
     assert back.meta["notes"] == ["first", "second"]
     assert back.meta["test_scores"] == {"accuracy": 0.9}
