@@ -10,7 +10,9 @@ Epoch numbers are 1-based, as Keras prints them ("Epoch 7/10").
 
 The serialized form is JSON with ``"schema": "fitdoctor.run/1"``; the JSON Schema is
 shipped as ``fitdoctor/schemas/run-1.schema.json``. ``Run.from_dict(run.to_dict())``
-is lossless, NaN and infinities included.
+is lossless, NaN and infinities included. The callback writes the same facts as an
+append-only run log, ``"schema": "fitdoctor.run/2"`` (:mod:`fitdoctor.runlog`,
+``fitdoctor/schemas/run-2.schema.json``).
 """
 
 from __future__ import annotations

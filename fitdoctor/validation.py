@@ -649,7 +649,7 @@ def evaluate(
 
     The test arrays are fingerprinted like the callback fingerprints the validation
     data; the fingerprint and the scores are stored in ``run.meta["test_fingerprint"]``
-    and ``run.meta["test_scores"]`` (and the run file is re-saved when ``run`` is a
+    and ``run.meta["test_scores"]`` (and appended to the run file when ``run`` is a
     ``FitDoctor`` with a path), so ``fitdoctor analyze`` sees them later. When the
     fingerprints match, rule FD703 fires: the test score is no longer an honest
     estimate, because the model was tuned on that data.
