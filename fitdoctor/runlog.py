@@ -585,8 +585,8 @@ class _Reader:
     def _header(self, line: int, record: dict[str, Any]) -> None:
         schema = record.get("schema")
         if schema != RUNLOG_SCHEMA:
-            raise self.fail(line, f"unsupported schema {schema!r}; this fitdoctor reads "
-                                  f"{RUNLOG_SCHEMA!r} run logs")
+            raise self.fail(line, f"unsupported run schema {schema!r}; this fitdoctor reads "
+                                  f"'fitdoctor.run/1' files and {RUNLOG_SCHEMA!r} run logs")
         known = {"schema", "source", "name", "labels", "meta", *_FACTS}
         unknown = sorted(set(record) - known)
         if unknown:
