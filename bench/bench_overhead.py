@@ -18,7 +18,10 @@ fitdoctor+per-class, none, ... for ``--repeats`` rounds):
 
 Printed per configuration: the median ``fit`` wall time and its overhead over the
 baseline; the time spent inside the callback's hooks (a stopwatch around each hook; the
-callback's own cost with the training's noise taken out) as a share of the baseline;
+callback's own cost with the training's noise taken out) as a share of the baseline, in
+wall time and in process CPU time (``hooks CPU``: CPU seconds spent in the hooks over the
+baseline ``fit``'s CPU seconds; ``--cpu-verdict`` judges on it, for a busy machine where
+wall clocks also count the waits for a core);
 the prediction pass and per-class metrics per epoch; the run file's size; the per-epoch
 save time (appending the epoch's line) over the first and the last 10% of the epochs, in
 wall time and in the saving thread's CPU time (the flatness verdict: on a shared machine
@@ -74,6 +77,7 @@ class Result:
     """Measurements of one configuration at one scale."""
 
     wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     inside: list[dict[str, float]] = field(default_factory=list)
     save_times: list[list[float]] = field(default_factory=list)
     save_cpu: list[list[float]] = field(default_factory=list)
@@ -100,12 +104,13 @@ def timed_class() -> type[Any]:
         method = getattr(FitDoctor, name)
 
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            start, cpu = time.perf_counter(), time.thread_time()
+            start, cpu, proc = time.perf_counter(), time.thread_time(), time.process_time()
             try:
                 return method(self, *args, **kwargs)
             finally:
                 elapsed = time.perf_counter() - start
                 self.seconds[name] += elapsed
+                self.seconds["cpu:" + name] += time.process_time() - proc
                 if name == "_save_epoch":
                     self.save_times.append(elapsed)
                     self.save_cpu.append(time.thread_time() - cpu)
@@ -161,10 +166,11 @@ def fit_once(k: int, epochs: int, data: tuple[np.ndarray, np.ndarray], config: s
         doctor = cls(path=path, per_class=config.endswith("per-class"), report=None, verbose=0)
         callbacks.append(doctor)
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     model.fit(x, y, epochs=epochs, batch_size=BATCH, validation_split=0.2, verbose=0,
               callbacks=callbacks)
     result.wall.append(time.perf_counter() - start)
+    result.cpu.append(time.process_time() - cpu)
     if doctor is not None:
         run = doctor.run
         if run is None or run.n_epochs != epochs:
@@ -206,14 +212,16 @@ def tenth(times: list[float], last: bool) -> float:
     return statistics.median(part)
 
 
-def summarize(k: int, epochs: int, n: int, results: dict[str, Result]) -> tuple[list[str], bool]:
+def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
+              shared: bool = False) -> tuple[list[str], bool]:
     """The table of one scale and whether every target is met."""
     base = statistics.median(results["none"].wall) if results.get("none") else math.nan
+    base_cpu = statistics.median(results["none"].cpu) if results.get("none") else math.nan
     lines = [
         f"{k} classes × {epochs} epochs: {n:,} samples ({int(n * 0.8):,} train), "
         f"baseline {base:.1f} s ({base / epochs * 1000:.0f} ms/epoch), "
         f"{len(next(iter(results.values())).wall)} round(s)",
-        f"  {'configuration':<21} {'fit s':>7} {'overhead':>9} {'in hooks':>9} "
+        f"  {'configuration':<21} {'fit s':>7} {'overhead':>9} {'in hooks':>9} {'hooks CPU':>9} "
         f"{'predict ms/ep':>13} {'per-class ms/ep':>15} {'save ms/ep first→last 10%':>26} "
         f"{'save CPU ms first→last':>23} "
         f"{'file MB':>8} {'line B first→last':>18} {'run MB':>7}  verdict",
@@ -225,6 +233,9 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result]) -> tuple[
         overhead = (wall / base - 1) * 100
         hooks = statistics.median(sum(d.get(h, 0.0) for h in HOOKS) for d in r.inside)
         share = hooks / base * 100
+        hooks_cpu = statistics.median(sum(d.get("cpu:" + h, 0.0) for h in HOOKS)
+                                      for d in r.inside)
+        share_cpu = hooks_cpu / base_cpu * 100
         predict = statistics.median(d.get("_predict", 0.0) for d in r.inside) / epochs * 1000
         per_class = statistics.median(d.get("_per_class", 0.0) for d in r.inside) / epochs * 1000
         first = statistics.median(tenth(t, False) for t in r.save_times) * 1000
@@ -237,14 +248,18 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result]) -> tuple[
         # counts the moments the process waited for a core.
         flat = cpu_last <= cpu_first * 1.2 or cpu_last - cpu_first < 0.05  # 20% or 50 µs
         timed = not math.isnan(share)  # without the baseline, no overhead to judge
-        met = (share <= target or not timed) and mb <= FILE_CAP_MB and flat
+        # On a busy machine the process's CPU time, not the wall clock, is the cost.
+        judged = share_cpu if shared else share
+        met = (judged <= target or not timed) and mb <= FILE_CAP_MB and flat
         ok = ok and met and not r.errors
-        verdict = (f"≤{target:g}% {'met' if share <= target else 'MISSED'}"
-                   f" (wall {'met' if overhead <= target else 'missed'}), " if timed else "")
+        verdict = (f"≤{target:g}% {'met' if judged <= target else 'MISSED'}"
+                   f" ({'CPU' if shared else 'wall'} in hooks)"
+                   f", fit wall {'met' if overhead <= target else 'missed'}, " if timed else "")
         verdict += (f"file {'met' if mb <= FILE_CAP_MB else 'MISSED'}, "
                     f"save {'flat' if flat else 'GROWS'}")
         lines.append(
-            f"  {config:<21} {wall:7.1f} {overhead:8.2f}% {share:8.2f}% {predict:13.2f} "
+            f"  {config:<21} {wall:7.1f} {overhead:8.2f}% {share:8.2f}% {share_cpu:8.2f}% "
+            f"{predict:13.2f} "
             f"{per_class:15.2f} {first:12.3f} → {last:10.3f} {cpu_first:10.3f} → {cpu_last:9.3f} "
             f"{mb:8.2f} "
             f"{r.line_bytes[0]:>8} → {r.line_bytes[1]:<7} {r.run_bytes / 1e6:7.2f}  {verdict}"
@@ -267,6 +282,9 @@ def main() -> int:
                         help="configurations to run (default: all three; without 'none' "
                         "only the callback's own figures are printed)")
     parser.add_argument("--quick", action="store_true", help="a tenth of the epochs (a smoke run)")
+    parser.add_argument("--cpu-verdict", action="store_true",
+                        help="judge the overhead on CPU time in hooks over the baseline's "
+                        "process CPU time (for a machine other jobs keep busy)")
     args = parser.parse_args()
 
     import keras
@@ -288,7 +306,7 @@ def main() -> int:
             print(f"\n== {k} classes × {epochs} epochs, {n:,} samples", flush=True)
             configs = tuple(c for c in CONFIGS if c in args.configs.split(","))
             results = measure(k, epochs, n, args.repeats, Path(tmp), configs)
-            lines, met = summarize(k, epochs, n, results)
+            lines, met = summarize(k, epochs, n, results, args.cpu_verdict)
             print("\n".join(lines), flush=True)
             ok = ok and met
     print(f"\nload {os.getloadavg()[0]:.2f} at the end; every target "
