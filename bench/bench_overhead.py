@@ -271,6 +271,62 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
     return lines, ok
 
 
+def paired_saves(k: int, epochs: int, samples: int = 300) -> str:
+    """Per-epoch save cost of a run at epoch 10 against the same run at ``epochs``, paired.
+
+    Two ``FitDoctor`` states hold a recorded run (``k`` classes, per-class metrics every
+    epoch), one 10 epochs long, the other ``epochs`` long. Appending the next epoch's
+    line (the callback's own ``_save_epoch``) is timed on each in turn, ``samples`` times,
+    so that the machine's load hits both alike; the median thread CPU times are compared.
+    """
+    from fitdoctor import keras_facts
+    from fitdoctor.callback import FitDoctor
+    from fitdoctor.run import DataInfo, PerClass, Run
+
+    rng = np.random.default_rng(SEED)
+    folder = Path(tempfile.mkdtemp(prefix="fitdoctor-paired-"))
+
+    def next_epoch(doctor: Any) -> PerClass:
+        run = doctor.run
+        epoch = run.epochs[-1] + 1 if run.epochs else 1
+        run.epochs.append(epoch)
+        run.seconds.append(0.5)
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"):
+            run.metrics.setdefault(key, []).append(float(rng.random()))
+        y = rng.integers(0, k, 2000)
+        scores = keras_facts.class_scores(y, rng.random((2000, k)).astype(np.float32),
+                                          n_classes=k)
+        pc = keras_facts.to_per_class(epoch, scores)
+        run.per_class.append(pc)
+        doctor._confusions = {epoch: scores.cells}
+        doctor._new_best = False
+        return pc
+
+    def state(n: int) -> Any:
+        doctor = FitDoctor(folder / f"run{n}.json", report=None, verbose=0)
+        doctor.run = Run(epochs=[], metrics={}, seconds=[], status="running",
+                         source="fitdoctor", data=DataInfo(task="multiclass", n_classes=k))
+        doctor._write("start", None)
+        for _ in range(n):
+            doctor._save_epoch(next_epoch(doctor))
+        return doctor
+
+    short, long = state(10), state(epochs)
+    times: dict[str, list[float]] = {"short": [], "long": []}
+    for _ in range(samples):
+        for name, doctor in (("short", short), ("long", long)):
+            pc = next_epoch(doctor)
+            start = time.thread_time()
+            doctor._save_epoch(pc)
+            times[name].append(time.thread_time() - start)
+    for doctor in (short, long):
+        doctor._close_writer()
+    a, b = statistics.median(times["short"]) * 1000, statistics.median(times["long"]) * 1000
+    return (f"paired saves, {k} classes, per-class metrics every epoch: the next epoch of a "
+            f"10-epoch run {a:.3f} ms CPU, of a {epochs}-epoch run {b:.3f} ms CPU "
+            f"(ratio {b / a:.2f}, medians of {samples} pairs)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="10x1000:20000,100x300:20000,1000x50:50000,"
@@ -282,6 +338,9 @@ def main() -> int:
                         help="configurations to run (default: all three; without 'none' "
                         "only the callback's own figures are printed)")
     parser.add_argument("--quick", action="store_true", help="a tenth of the epochs (a smoke run)")
+    parser.add_argument("--paired-saves", default="",
+                        help="only compare the save of epoch 11 and of epoch E+1 for these "
+                        "CLASSESxEPOCHS (e.g. 10x1000,1000x50), paired on one machine state")
     parser.add_argument("--cpu-verdict", action="store_true",
                         help="judge the overhead on CPU time in hooks over the baseline's "
                         "process CPU time (for a machine other jobs keep busy)")
@@ -295,6 +354,11 @@ def main() -> int:
           f"({keras.backend.backend()})")
     print(f"network: Dense(64, relu) → Dense(K, softmax), Adam, batch {BATCH}, "
           f"validation_split=0.2, {FEATURES} features")
+    if args.paired_saves:
+        for scale in args.paired_saves.split(","):
+            k, epochs = (int(v) for v in scale.lower().split("x"))
+            print(paired_saves(k, epochs), flush=True)
+        return 0
     ok = True
     with tempfile.TemporaryDirectory(prefix="fitdoctor-bench-") as tmp:
         for scale in args.scales.split(","):
