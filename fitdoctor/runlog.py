@@ -47,11 +47,11 @@ with per-class metrics; the others are dropped on reading, so memory stays bound
 Writing (:class:`RunLogWriter`): the header is written to a temporary file, fsynced and
 moved into place; each later line is appended with one ``write`` call, so a process
 killed at any moment leaves every finished line in the file (the operating system
-holds it), and is fsynced by a background thread within half a second, so training never
-waits for the disk (a power cut loses at most the last half second of lines). A failed append (a full disk)
-makes the next one rewrite the whole file atomically from the run in memory. Orphan
-temporary files of earlier crashed saves beside the file are removed when a new file
-is started.
+holds it), and is fsynced by a background thread within half a second, so training
+never waits for the disk (a power cut loses at most the last half second of lines). A
+failed append (a full disk) makes the next one rewrite the whole file atomically from
+the run in memory. Orphan temporary files of earlier crashed saves beside the file are
+removed when a new file is started.
 """
 
 from __future__ import annotations
