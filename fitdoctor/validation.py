@@ -651,7 +651,7 @@ def evaluate(
 
     The test arrays are fingerprinted like the callback fingerprints the validation
     data; the fingerprint and the scores are stored in ``run.meta["test_fingerprint"]``
-    and ``run.meta["test_scores"]`` (and the run file is re-saved when ``run`` is a
+    and ``run.meta["test_scores"]`` (and appended to the run file when ``run`` is a
     ``FitDoctor`` with a path), so ``fitdoctor analyze`` sees them later. When the
     fingerprints match, rule FD703 fires: the test score is no longer an honest
     estimate, because the model was tuned on that data.
@@ -696,11 +696,9 @@ def evaluate(
         return TestEvaluation(scores, fp)
     target.meta["test_fingerprint"] = fp
     target.meta["test_scores"] = scores
-    path = getattr(run, "path", None)
-    if path is not None and not isinstance(run, _Run):
-        from fitdoctor import storage
-
-        storage.save(target, path)
+    record = getattr(run, "record_meta", None)
+    if record is not None and not isinstance(run, _Run):
+        record(test_fingerprint=fp, test_scores=scores)  # appended to its run file
     check = dataclasses.replace(settings or _Settings(), select=["FD703"])
     report = engine.analyze(target, check)
     finding = next((f for f in report.findings if f.code == "FD703"), None)

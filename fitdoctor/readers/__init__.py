@@ -8,6 +8,12 @@ with a cheap ``sniff(source) -> bool`` and a ``read(source) -> list[Run]``; the 
 ====  ============  ==================  ===================================================
  #    format        sources it sniffs   sniff
 ====  ============  ==================  ===================================================
+ 0    run log       file, text          the first line opens with
+                                        ``{"schema": "fitdoctor.run/2"`` (the callback's
+                                        append-only file, :mod:`fitdoctor.runlog`; a file
+                                        is sniffed by its first 256 bytes before anything
+                                        else is read, and may be up to
+                                        :data:`fitdoctor.runlog.MAX_BYTES`)
  1    tensorboard   folder, binary      a folder with ``events.out.tfevents.*`` files in it
                                         (or in ``train/``, ``validation/``, or run
                                         subfolders); a file whose first record has a
@@ -135,7 +141,13 @@ def read_source(source: Source) -> list[Run]:
     Raises:
         InputError: Unreadable, or no format can use it.
     """
+    from fitdoctor import runlog
+
+    if source.path is not None and source._data is None and runlog.sniff_path(source.path):
+        return [runlog.read(source.path, display=source.display)]
     kind = _kind(source)
+    if kind == "text" and runlog.sniff(source.data[:256]):
+        return [runlog.parse(source.data, source.display)]
     if kind == "text" and (not source.data or source.data.isspace()):
         raise InputError(f"{source.display}: empty file")
     for fmt in FORMATS:
