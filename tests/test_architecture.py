@@ -42,6 +42,9 @@ LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
     ),
     ("fitdoctor.reporters.html", "fitdoctor"): "the footer names fitdoctor.__version__",
     ("fitdoctor.keras_facts", "fitdoctor"): "the run records fitdoctor.__version__",
+    ("fitdoctor.readers.keras_tuner", "fitdoctor.readers"): (
+        "a trial folder's history (the callback's run file) is read through the registry"
+    ),
 }
 
 #: Modules allowed to import heavy packages, and which (at any level).

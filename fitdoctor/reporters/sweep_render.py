@@ -240,9 +240,9 @@ def render_text(sweep: Sweep, *, width: int = 100) -> str:
             )
             out.append(line.rstrip())
         out += _hidden_lines(table)
-    for line in (_shared_line(sweep), _unjudged_line(sweep)):
-        if line:
-            out += _wrap(line, width, "", "  ")
+    for extra in (_shared_line(sweep), _unjudged_line(sweep)):
+        if extra:
+            out += _wrap(extra, width, "", "  ")
     findings = _finding_lines(sweep)
     if findings:
         out += ["", "findings across runs:"]
