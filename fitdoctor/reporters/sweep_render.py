@@ -133,11 +133,13 @@ def _settings_lines(sweep: Sweep) -> list[tuple[str, str]]:
             continue
         parts = []
         for a in s.associations:
-            mine = "all" if a.with_count == a.with_total else f"{a.with_count} of"
+            mine = f"{a.with_count} of {a.with_total}"
+            if a.with_count == a.with_total:
+                mine = "both" if a.with_total == 2 else f"all {a.with_total}"
             theirs = "none" if a.others_count == 0 else f"{a.others_count}"
             parts.append(
-                f"{c.clean(a.condition())} in {mine} {a.with_total} of them, "
-                f"{theirs} of the {a.others_total} others"
+                f"{c.clean(a.condition())} in {mine} of these runs and {theirs} of the "
+                f"{a.others_total} others"
             )
         out.append((head, "; ".join(parts)))
     return out
