@@ -15,12 +15,12 @@ Reading:
   ``meta["hyperparameters"]`` names the hyperparameters (the sweep summary relates
   findings to them); ``meta["objective"]`` is the metric the tuner optimised (the one
   whose best observation is the trial's score) and its direction;
-- **the curves**: a history in the trial folder (what ``FitDoctor()`` inside
-  ``tuner.search(callbacks=[...])`` writes there, or any history file) comes first;
+- **the curves**: a history file in the trial folder (``fitdoctor-run.json`` first, then
+  any history file) comes first;
   else the observations, one row per step. KerasTuner 1.1 and later record only the
   best epoch of a trial (older versions recorded every epoch), so a trial read from
   ``trial.json`` alone has one row, too short to judge; the report says so and how to
-  record the curves;
+  record the curves (:func:`fitdoctor.tuner_trial.current_trial` finds the folder);
 - a trial without metrics (failed, or still running) is left out; a project with none
   is refused.
 
@@ -273,8 +273,8 @@ def _from_observations(
     notes: list[str] = []
     if len(steps) == 1:
         notes.append(
-            f"KerasTuner keeps only a trial's best epoch (epoch {steps[0] + 1} here): add "
-            "fitdoctor.FitDoctor() to tuner.search(callbacks=[...]) to record every epoch"
+            f"KerasTuner keeps only a trial's best epoch (epoch {steps[0] + 1} here): save "
+            "each trial's history into its trial folder to judge the curves"
         )
     draft = Draft(columns, epochs=[s + 1 for s in steps], notes=notes, status=status)
     tmp = Source(f"{source.display.rstrip('/')}/{name}", None, b"", source.metric_map)

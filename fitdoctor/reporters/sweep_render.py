@@ -182,8 +182,9 @@ def _unjudged_line(sweep: Sweep) -> str | None:
     )
     if all(r.fmt == "keras-tuner" and r.epochs == 1 for r in short):
         text += (
-            "; KerasTuner keeps only each trial's best epoch: add fitdoctor.FitDoctor() to "
-            "tuner.search(callbacks=[...]) to record every epoch"
+            "; KerasTuner keeps only each trial's best epoch: save each trial's history into "
+            "its trial folder to judge the curves (fitdoctor.tuner_trial.current_trial() "
+            "finds it)"
         )
     return text
 
