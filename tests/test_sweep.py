@@ -157,7 +157,8 @@ def test_every_format_says_the_same(fmt: str) -> None:
         return
     out = out.replace("\\", "")  # markdown escapes
     assert "trial_0" in out and "units" in out and "FD101" in out
-    assert "overfitting in 2 runs" in out and "in both of these runs and none of the 1 others" in out
+    assert "overfitting in 2 runs" in out
+    assert "in both of these runs and none of the 1 others" in out
     assert "best run: trial_1" in out
     if fmt == "markdown":
         assert "a|b*" in out
