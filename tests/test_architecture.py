@@ -48,6 +48,9 @@ LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
     ("fitdoctor.cv.results", "fitdoctor.cv.documents"): (
         "CVResult/LearningCurveResult.from_dict and .load delegate to the checked reader"
     ),
+    ("fitdoctor.readers.keras_tuner", "fitdoctor.readers"): (
+        "a trial folder's history (the callback's run file) is read through the registry"
+    ),
 }
 
 #: Modules allowed to import heavy packages, and which (at any level).

@@ -315,8 +315,9 @@ def test_several_paths(diverged: Path, overfit: Path) -> None:
     assert "FD401" in result.stdout and "FD101" in result.stdout
     as_json = invoke("analyze", overfit, diverged, "--format", "json")
     assert "FD401" in as_json.stdout and "FD101" in as_json.stdout
-    lines = as_json.stdout.splitlines()  # several reports: JSON Lines
+    *lines, summary = as_json.stdout.splitlines()  # several files: JSON Lines, then a summary
     assert [json.loads(line)["source"] for line in lines] == ["overfit.json", "diverged.json"]
+    assert json.loads(summary)["schema"] == "fitdoctor.sweep/1"
 
 
 def test_several_paths_worst_exit_code_wins(overfit: Path, tmp_path: Path) -> None:
@@ -513,9 +514,9 @@ def test_recorded_files_together(tmp_path: Path) -> None:
     assert paths, "no recorded test data"
     result = invoke("analyze", *paths, "--format", "json", "--exit-zero")
     assert result.exit_code == 0, result.stderr
-    reports = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(reports) == len(paths)
-    text = invoke("analyze", *paths, "--format", "text", "--exit-zero").stdout
+    *reports, summary = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(reports) == len(paths) == summary["runs"]
+    text = invoke("analyze", *paths, "--format", "text", "--exit-zero", "--each").stdout
     for path in paths:
         assert path.name in text or path.stem in text
 
@@ -691,7 +692,7 @@ def test_only_the_invoked_command_is_imported(overfit: Path, tmp_path: Path) -> 
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stderr.strip().splitlines()[-1]
     assert loaded == str(["fitdoctor.cli.analyze", "fitdoctor.cli.common",
-                          "fitdoctor.cli.core"]), loaded
+                          "fitdoctor.cli.core", "fitdoctor.cli.sweeps"]), loaded  # analyze's own
 
 
 @pytest.mark.keras

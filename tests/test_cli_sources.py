@@ -70,10 +70,12 @@ def test_one_report_per_run_of_an_appended_csvlogger_file() -> None:
 def test_a_tensorboard_folder(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     shutil.copytree(DATA / "tensorboard" / "logs", logs)
-    reports = json_lines(invoke("analyze", logs, "-f", "json", "--exit-zero").stdout)
+    *reports, summary = json_lines(invoke("analyze", logs, "-f", "json", "--exit-zero").stdout)
     assert [r["source"] for r in reports] == [
         "run 1 of 2 in logs (adam)", "run 2 of 2 in logs (sgd_vfreq2)",
     ]
+    # a folder is a sweep: the report lines are followed by the summary
+    assert summary["schema"] == "fitdoctor.sweep/1" and summary["runs"] == 2
 
 
 def test_a_folder_of_histories(tmp_path: Path) -> None:
@@ -84,7 +86,9 @@ def test_a_folder_of_histories(tmp_path: Path) -> None:
     (folder / "broken.json").write_text("{")
     result = invoke("analyze", folder, "-f", "json", "--exit-zero")
     assert result.exit_code == 2  # one unusable file makes it 2; the others are reported
-    assert [r["source"] for r in json_lines(result.stdout)] == ["a.json", "b.csv"]
+    *reports, summary = json_lines(result.stdout)
+    assert [r["source"] for r in reports] == ["a.json", "b.csv"]
+    assert summary["sources"] == 3 and summary["unusable"] == 1
     assert result.stderr.count("\n") == 1 and "broken.json: truncated JSON" in result.stderr
 
 

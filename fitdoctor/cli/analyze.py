@@ -124,6 +124,23 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     help="Also append the markdown report to $GITHUB_STEP_SUMMARY when it is set.",
 )
 @click.option(
+    "--each",
+    "each",
+    is_flag=True,
+    help="In a sweep (several files, a folder, a glob, a KerasTuner project), print every "
+    "run's report before the summary.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    "jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    show_default="all cores for a large sweep",
+    help="Processes that judge the files of a sweep (1: this one only).",
+)
+@click.option(
     "--width",
     "width",
     type=click.IntRange(min=40),
@@ -146,6 +163,8 @@ def analyze(
     metric_map: tuple[str, ...],
     output: Path | None,
     summary: bool,
+    each: bool,
+    jobs: int,
     width: int | None,
 ) -> None:
     """Diagnose training histories and print a report.
@@ -174,9 +193,26 @@ def analyze(
         with common.unusable_exits():
             counts = parse_class_counts(class_counts)
 
+    to_terminal = output is None and common.stdout_isatty()
+    fmt = output_format
+    if fmt == "auto":
+        fmt = reporters.choose_auto(to_terminal, os.environ)
+    line_width = width if width is not None else common.default_width(to_terminal)
+    color = output is None and fmt == "rich" and reporters.wants_color(to_terminal, os.environ)
+
+    from fitdoctor.cli import sweeps  # several files, a folder, a glob: one summary
+
+    arguments, globbed = sweeps.expand(paths)
+    if fmt in sweeps.SUMMARY_FORMATS and sweeps.is_sweep(arguments, globbed):
+        sweeps.run(
+            arguments, settings, names, fmt=fmt, each=each, jobs=jobs, output=output,
+            step_summary=summary, exit_zero=exit_zero, width=line_width, color=color,
+            task=task, classes=classes, class_counts=counts,
+        )
+
     results: list[tuple[Report, Run | None]] = []
     unusable = 0
-    for path in paths:
+    for path in arguments:
         try:
             sources = readers.sources(path, metric_map=names)
         except InputError as exc:
@@ -206,13 +242,6 @@ def analyze(
                 continue
             results.extend((engine.analyze(run, settings, rules=rules), run) for run in runs)
     sys.stderr.flush()
-
-    to_terminal = output is None and common.stdout_isatty()
-    fmt = output_format
-    if fmt == "auto":
-        fmt = reporters.choose_auto(to_terminal, os.environ)
-    line_width = width if width is not None else common.default_width(to_terminal)
-    color = output is None and fmt == "rich" and reporters.wants_color(to_terminal, os.environ)
 
     if results:
         text = _render(results, fmt, line_width, color)

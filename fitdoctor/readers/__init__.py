@@ -14,15 +14,18 @@ with a cheap ``sniff(source) -> bool`` and a ``read(source) -> list[Run]``; the 
                                         is sniffed by its first 256 bytes before anything
                                         else is read, and may be up to
                                         :data:`fitdoctor.runlog.MAX_BYTES`)
- 1    tensorboard   folder, binary      a folder with ``events.out.tfevents.*`` files in it
+ 1    keras-tuner   folder              a KerasTuner project (``oracle.json`` beside
+                                        ``trial_*/trial.json``) or a folder of projects:
+                                        one run per trial, hyperparameters as facts
+ 2    tensorboard   folder, binary      a folder with ``events.out.tfevents.*`` files in it
                                         (or in ``train/``, ``validation/``, or run
                                         subfolders); a file whose first record has a
                                         valid TFRecord length checksum
- 2    json          text                first non-space character ``{`` or ``[`` (or the
+ 3    json          text                first non-space character ``{`` or ``[`` (or the
                                         whole text is one JSON value)
- 3    console       text                a ``model.fit`` line: ``Epoch 3/10``, or
+ 4    console       text                a ``model.fit`` line: ``Epoch 3/10``, or
                                         ``N/N ... - loss: 0.21``
- 4    csv           text                anything else (the fallback: refused with what a
+ 5    csv           text                anything else (the fallback: refused with what a
                                         readable CSV looks like)
 ====  ============  ==================  ===================================================
 
@@ -93,6 +96,12 @@ class Format:
 
 #: The formats, in the order their sniffs are tried.
 FORMATS: tuple[Format, ...] = (
+    Format(
+        "keras-tuner",
+        "fitdoctor.readers.keras_tuner",
+        frozenset({"folder"}),
+        "keras_tuner.RandomSearch(..., directory=DIR, project_name=NAME)",
+    ),
     Format(
         "tensorboard",
         "fitdoctor.readers.tensorboard",
@@ -329,10 +338,11 @@ def sources(
             raise InputError(f"<stdin>: over the {mib(MAX_BYTES)} cap: is it a training history?")
         return [Source("<stdin>", None, data, metric_map)]
     if os.path.isdir(display):
+        from fitdoctor.readers.keras_tuner import is_project
         from fitdoctor.readers.tensorboard import is_logdir
 
         found = history_sources(display)
-        if found and not all(is_logdir(p) for p in found):
+        if found and not all(is_logdir(p) or is_project(p) for p in found):
             return [Source(p, p, metric_map=metric_map) for p in found]
     # a file, a TensorBoard folder (or a parent of several: its reader names their runs)
     return [Source(display, display, metric_map=metric_map)]
@@ -342,8 +352,9 @@ def history_sources(folder: str | os.PathLike[str]) -> list[str]:
     """The sources in a folder: TensorBoard log folders, and history files by name.
 
     A folder that holds TensorBoard event files (directly, or in ``train/`` and
-    ``validation/``) is one source and is not searched further; elsewhere files ending
-    in :data:`HISTORY_SUFFIXES` are sources. Hidden files and folders are skipped.
+    ``validation/``) is one source and is not searched further, and so is a KerasTuner
+    project (``oracle.json`` beside ``trial_*/``); elsewhere files ending in
+    :data:`HISTORY_SUFFIXES` are sources. Hidden files and folders are skipped.
 
     Args:
         folder: The folder.
@@ -352,9 +363,10 @@ def history_sources(folder: str | os.PathLike[str]) -> list[str]:
         The sources' paths, sorted.
     """
     root = os.fspath(folder)
+    from fitdoctor.readers.keras_tuner import is_project
     from fitdoctor.readers.tensorboard import is_logdir
 
-    if is_logdir(root):
+    if is_logdir(root) or is_project(root):
         return [root]
     out: list[str] = []
     for here, dirs, files in os.walk(root):
@@ -362,7 +374,7 @@ def history_sources(folder: str | os.PathLike[str]) -> list[str]:
         keep = []
         for d in dirs:
             sub = os.path.join(here, d)
-            if is_logdir(sub):
+            if is_logdir(sub) or is_project(sub):
                 out.append(sub)
             else:
                 keep.append(d)

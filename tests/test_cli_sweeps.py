@@ -1,0 +1,104 @@
+"""``fitdoctor analyze`` over a sweep: when the summary applies, --each, globs, the pool."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from fitdoctor import batch, cli, readers
+from fitdoctor.rules import Settings
+
+ENV = {"NO_COLOR": "1", "CI": None, "GITHUB_ACTIONS": None, "FORCE_COLOR": None,
+       "GITHUB_STEP_SUMMARY": None, "COLUMNS": "100"}
+runner = CliRunner()
+
+
+def invoke(*args: str | Path) -> Any:
+    return runner.invoke(cli.app, [str(a) for a in args], env=ENV)
+
+
+def history(overfit: bool, n: int = 30) -> dict[str, list[float]]:
+    loss = [1.0 * 0.88**i for i in range(n)]
+    if overfit:
+        val = [1.0 - 0.08 * min(i, 6) + 0.04 * max(0, i - 6) for i in range(n)]
+    else:
+        val = [1.05 * 0.88**min(i, 24) for i in range(n)]
+    return {"loss": loss, "val_loss": val}
+
+
+@pytest.fixture
+def sweep_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for i, (units, overfit) in enumerate([(512, True), (16, False), (512, True), (16, False)]):
+        record = {**history(overfit), "units": units, "dropout": 0.0, "test_accuracy": 0.9}
+        (folder / f"run{i}.json").write_text(json.dumps(record))
+    return folder
+
+
+def test_a_folder_is_one_summary(sweep_dir: Path) -> None:
+    result = invoke("analyze", sweep_dir, "-f", "text", "--exit-zero")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("sweep: 4 runs from 4 sources")
+    assert "verdict:" not in out  # no per-run report without --each
+    flat = " ".join(out.split())
+    assert "overfitting in 2 runs (run0.json, run2.json)" in flat
+    assert "units=512 in both of these runs and none of the 2 others" in flat
+    assert "same in every run: dropout=0" in flat and "test_accuracy" not in flat
+    each = invoke("analyze", sweep_dir, "-f", "text", "--exit-zero", "--each").stdout
+    assert each.count("verdict:") == 4 and each.index("verdict:") < each.index("sweep:")
+
+
+def test_json_lines_then_the_summary_and_a_quoted_glob(sweep_dir: Path) -> None:
+    result = invoke("analyze", str(sweep_dir / "run[0-2].json"), "-f", "json", "--exit-zero")
+    assert result.exit_code == 0, result.output
+    *reports, summary = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source"] for r in reports] == ["run0.json", "run1.json", "run2.json"]
+    assert summary["schema"] == "fitdoctor.sweep/1" and summary["runs"] == 3
+    assert summary["hyperparameters"] == {"varying": ["units"], "shared": {"dropout": 0.0}}
+    nothing = invoke("analyze", str(sweep_dir / "nope*.json"))
+    assert nothing.exit_code == 2 and "no such file" in nothing.stderr
+
+
+def test_one_history_in_a_folder_is_its_report(tmp_path: Path) -> None:
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "h.json").write_text(json.dumps(history(True)))
+    result = invoke("analyze", tmp_path / "only", "-f", "json", "--exit-zero")
+    report = json.loads(result.stdout)  # one indented object, as for the file itself
+    assert report["schema"] == "fitdoctor.report/1" and report["source"] == "h.json"
+
+
+def test_output_file_and_exit_codes(sweep_dir: Path, tmp_path: Path) -> None:
+    (sweep_dir / "broken.json").write_text("{")
+    target = tmp_path / "summary.md"
+    result = invoke("analyze", sweep_dir, "-f", "markdown", "-o", target, "--fail-on", "warning")
+    assert result.exit_code == 2  # an unusable file wins over findings
+    assert result.stdout == "" and "broken.json" in result.stderr
+    text = target.read_text()
+    assert text.startswith("## fitdoctor sweep: 4 runs from 5 sources")
+    assert "| 1 | run" in text
+    clean = invoke("analyze", *sorted(sweep_dir.glob("run*.json")), "--fail-on", "warning")
+    assert clean.exit_code == 1
+
+
+def test_the_pool_gives_what_one_process_gives(sweep_dir: Path) -> None:
+    sources = [readers.Source(str(p), str(p)) for p in sorted(sweep_dir.glob("*.json"))] * 3
+    options = batch.Options(Settings(), formats=("json",))
+    one = list(batch.analyze_sources(sources, options, jobs=1))
+    pooled = list(batch.analyze_sources(sources, options, jobs=2))
+    assert [r.index for r in pooled] == list(range(len(sources)))
+    assert [[x.outputs for x in r.runs] for r in pooled] == [[x.outputs for x in r.runs]
+                                                             for r in one]
+    assert [[x.row for x in r.runs] for r in pooled] == [[x.row for x in r.runs] for r in one]
+
+
+def test_workers_for() -> None:
+    assert batch.workers_for(1, 0) == 1 and batch.workers_for(10, 1) == 1
+    assert batch.workers_for(10, 0) == 1  # small sweeps stay in-process
+    assert batch.workers_for(batch.POOL_MIN_SOURCES, 0) == batch.available_cpus()
+    assert batch.workers_for(3, 8) == 3
