@@ -106,6 +106,10 @@ _FIRST_PARAMS = (
     "validation_split",
 )
 
+#: How long a tracking server may keep a command waiting, unless the user says otherwise
+#: (MLflow's own defaults retry for minutes: right for a training, not for a linter).
+_HTTP_PATIENCE = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2", "MLFLOW_HTTP_REQUEST_TIMEOUT": "30"}
+
 #: Runs read at most per page of ``search_runs``.
 _PAGE = 1000
 
@@ -130,7 +134,11 @@ class _Fit:
 def _import_mlflow(display: str) -> Any:
     try:
         import mlflow
-    except ImportError:
+    except ImportError as exc:
+        if exc.name not in (None, "mlflow"):  # MLflow is there, one of its packages is not
+            raise MissingDependency(
+                f"{display}: MLflow cannot be imported ({_first_line(exc)}): {INSTALL}"
+            ) from None
         raise MissingDependency(
             f"{display}: reading MLflow experiments needs MLflow: {INSTALL}"
         ) from None
@@ -195,17 +203,25 @@ def open_client(display: str, uri: str | None = None) -> tuple[Any, str]:
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """MLflow's and Alembic's INFO logs and MLflow's warnings stay out of the output."""
+    """MLflow's and Alembic's INFO logs and MLflow's warnings stay out of the output.
+
+    A tracking server that does not answer fails within a minute (:data:`_HTTP_PATIENCE`,
+    unless ``MLFLOW_HTTP_REQUEST_*`` are set).
+    """
     loggers = [logging.getLogger(name) for name in ("mlflow", "alembic")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(max(lg.getEffectiveLevel(), logging.WARNING))
+    patience = {k: v for k, v in _HTTP_PATIENCE.items() if k not in os.environ}
+    os.environ.update(patience)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
             yield
     finally:
+        for key in patience:
+            os.environ.pop(key, None)
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
 
@@ -246,7 +262,7 @@ def _first_line(exc: BaseException) -> str:
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     lines = [line for line in str(message).splitlines() if line.strip()]
     text = one_line(lines[0]) if lines else type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
+    return text if len(text) <= 600 else text[:597] + "..."
 
 
 def _experiment(client: Any, spec: str, display: str, uri: str) -> Any:
