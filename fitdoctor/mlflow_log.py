@@ -152,7 +152,7 @@ def _write(
     tags = tags_for([report for report, _ in group])
     html = reporters.render_many(group, "html")
     json_text = reporters.render_many(group, "json")
-    with store_errors(display, uri):
+    with store_errors(display, uri, "write to"):
         from mlflow.entities import RunTag
 
         existing = client.get_run(run_id).data.tags

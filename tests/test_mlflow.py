@@ -246,6 +246,37 @@ def test_load_reads_one_mlflow_run_only(store: str) -> None:
         fitdoctor.load("mlflow:manual")
 
 
+def test_mlflow_log_on_a_run_of_two_fits_and_on_left_out_runs(store: str) -> None:
+    result = invoke("analyze", "mlflow:manual", "-f", "json", "--exit-zero", "--mlflow-log")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote the verdicts to 6 MLflow runs" in result.stderr  # 7 reports, 6 runs
+    reports = {r["source"]: r for r in json_lines(result.stdout)}
+    client = mlflow.MlflowClient(store)
+    exp = client.get_experiment_by_name("manual")
+    runs = {r.info.run_name: r for r in client.search_runs([exp.experiment_id])}
+    tags = runs["two-fits"].data.tags
+    first = reports["mlflow:manual/two-fits (fit 1 of 2)"]["verdict"]
+    second = reports["mlflow:manual/two-fits (fit 2 of 2)"]["verdict"]
+    assert tags["fitdoctor.verdict"] == f"fit 1: {first}; fit 2: {second}"
+    assert "fitdoctor.best_epoch" not in tags  # one per fit: no single epoch to keep
+    assert runs["by-epoch"].data.tags["fitdoctor.verdict"] != "stale"
+    assert not any(k.startswith("fitdoctor.") for k in runs["parent"].data.tags)
+
+
+def test_a_refused_write_is_one_line_naming_the_run(manual: dict[str, fitdoctor.Run]) -> None:
+    from fitdoctor import mlflow_log
+
+    run = manual["by-epoch"]
+    report = fitdoctor.analyze(run)
+    ghost = fitdoctor.Run(epochs=run.epochs, metrics=run.metrics, name="ghost",
+                          meta={"mlflow": {**run.meta["mlflow"], "run_id": "0" * 32}})
+    with pytest.raises(InputError) as caught:
+        mlflow_log.log_reports([(report, ghost)])
+    message = str(caught.value)
+    assert message.startswith(f"MLflow run {'0' * 32}: cannot write to the tracking store ")
+    assert "\n" not in message
+
+
 BLOCKER = textwrap.dedent(
     """
     import importlib.abc, sys

@@ -287,7 +287,7 @@ def _log_to_mlflow(results: list[tuple["Report", "Run | None"]]) -> None:
     """Write the verdicts of the runs read from MLflow back to them; one line on stderr."""
     from fitdoctor import mlflow_log
 
-    with common.unusable_exits("cannot write to MLflow: "):
+    with common.unusable_exits():
         written = mlflow_log.log_reports(results)
     if written:
         runs = f"{len(written)} MLflow run{'s' if len(written) != 1 else ''}"

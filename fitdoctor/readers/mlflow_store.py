@@ -227,12 +227,13 @@ def _quiet() -> Iterator[None]:
 
 
 @contextmanager
-def store_errors(display: str, uri: str) -> Iterator[None]:
+def store_errors(display: str, uri: str, doing: str = "read") -> Iterator[None]:
     """Talk to a store: its errors become one line, its INFO logs and warnings stay quiet.
 
     Args:
         display: What is being read or written, for the message.
         uri: The store's tracking URI, for the message.
+        doing: What was being done, for the message. Defaults to ``"read"``.
 
     Yields:
         Nothing; the block runs inside.
@@ -241,7 +242,7 @@ def store_errors(display: str, uri: str) -> Iterator[None]:
         MissingDependency: The store needs a package that is not installed (SQLAlchemy
             for a SQLite store with only ``mlflow-skinny``).
         InputError: Any other error of the store (MLflow's, SQLAlchemy's, HTTP), as
-            ``"<display>: cannot read the tracking store <uri>: <first line>"``.
+            ``"<display>: cannot <doing> the tracking store <uri>: <first line>"``.
     """
     with _quiet():
         try:
@@ -254,8 +255,9 @@ def store_errors(display: str, uri: str) -> Iterator[None]:
                 f"which is not installed: {INSTALL}"
             ) from None
         except Exception as exc:  # the store's own errors (MlflowException, SQLAlchemy, HTTP)
-            raise InputError(f"{display}: cannot read the tracking store {uri}: "
-                             f"{_first_line(exc)}") from None
+            raise InputError(
+                f"{display}: cannot {doing} the tracking store {uri}: {_first_line(exc)}"
+            ) from None
 
 
 def _first_line(exc: BaseException) -> str:
