@@ -8,7 +8,7 @@
 - **Only the CLI prints errors and picks exit codes**: no module outside
   ``fitdoctor.cli`` imports it, or click.
 - **Heavy packages** (keras, tensorflow, pandas, scikit-learn, matplotlib, scipy, torch,
-  jax) are imported only by the modules in :data:`HEAVY_IMPORTERS`, and none of the
+  jax, mlflow) are imported only by the modules in :data:`HEAVY_IMPORTERS`, and none of the
   modules the analysis path loads imports one at module level.
 
 tests/test_no_keras.py checks the same invariant at run time (a real ``fitdoctor
@@ -29,7 +29,7 @@ import fitdoctor
 PACKAGE_DIR = Path(fitdoctor.__file__).parent
 
 HEAVY = ("keras", "tensorflow", "tf_keras", "pandas", "sklearn", "matplotlib", "scipy",
-         "torch", "jax")
+         "torch", "jax", "mlflow")
 
 #: Lazy (function-level) imports that point back up the layers, with why each is fine.
 LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
@@ -64,6 +64,9 @@ HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.run": {"pandas"},
     "fitdoctor.cv.power_law": {"scipy"},
     "fitdoctor.model_file": {"keras"},
+    # only for mlflow:EXPERIMENT sources and --mlflow-log
+    "fitdoctor.readers.mlflow_store": {"mlflow"},
+    "fitdoctor.mlflow_log": {"mlflow"},
 }
 
 #: What ``fitdoctor analyze`` and ``fitdoctor.analyze()`` import (their module-level
@@ -83,6 +86,8 @@ ANALYSIS_ROOTS = (
     "fitdoctor.readers.console",
     "fitdoctor.readers.tensorboard",
     "fitdoctor.readers.objects",
+    "fitdoctor.readers.mlflow_store",
+    "fitdoctor.mlflow_log",
     "fitdoctor.storage",
     "fitdoctor.cv",
     "fitdoctor.reporters",

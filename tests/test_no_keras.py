@@ -105,7 +105,7 @@ def test_cli_cold_path_loads_nothing_heavy(history: Path, tmp_path: Path, fmt: s
         except SystemExit:
             pass
         heavy = ("keras", "tensorflow", "pandas", "sklearn", "matplotlib", "scipy", "jax",
-                 "torch")
+                 "torch", "mlflow")
         print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))),
               file=sys.stderr)
         """,

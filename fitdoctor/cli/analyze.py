@@ -6,7 +6,9 @@ folder (its history files are analyzed), or ``-`` for standard input
 (``python train.py 2>&1 | fitdoctor analyze -``). Every run a source holds gets its own
 report ("run 2 of 3 in FILE"); with ``--format json`` several reports are JSON Lines.
 ``--metric-map NAME=KERAS_NAME`` says how a logged metric name is meant (added to the
-configuration's ``[tool.fitdoctor.metrics]``).
+configuration's ``[tool.fitdoctor.metrics]``). ``mlflow:EXPERIMENT`` reads the runs of an
+MLflow experiment from the tracking store in force (the ``mlflow`` extra), and
+``--mlflow-log`` writes each one's verdict back to it (:mod:`fitdoctor.mlflow_log`).
 
 Every usable source is analyzed and reported; an unusable one gets one error line on
 stderr and makes the exit code 2 (the others are still reported). Exit code 1 when a
@@ -54,7 +56,8 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     # other paths are still analyzed.
     type=click.Path(path_type=Path, readable=False),
     help="History files (run JSON, Keras History JSON, CSV, model.fit console output), "
-    "TensorBoard log folders, folders of histories, or - for standard input.",
+    "TensorBoard log folders, folders of histories, - for standard input, or "
+    "mlflow:EXPERIMENT for the runs of an MLflow experiment (MLFLOW_TRACKING_URI).",
 )
 @format_option(
     FORMATS,
@@ -141,6 +144,14 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     help="Processes that judge the files of a sweep (1: this one only).",
 )
 @click.option(
+    "--mlflow-log",
+    "mlflow_log",
+    is_flag=True,
+    help="Write each mlflow:EXPERIMENT run's verdict and findings back to it: tags "
+    "fitdoctor.verdict, fitdoctor.findings, fitdoctor.finding.<CODE>, and the artifact "
+    "fitdoctor/report.html.",
+)
+@click.option(
     "--width",
     "width",
     type=click.IntRange(min=40),
@@ -165,6 +176,7 @@ def analyze(
     summary: bool,
     each: bool,
     jobs: int,
+    mlflow_log: bool,
     width: int | None,
 ) -> None:
     """Diagnose training histories and print a report.
@@ -177,6 +189,8 @@ def analyze(
             config=config, select=select, ignore=ignore, fail_on=fail_on, rule_dirs=rule_dirs
         )
         rules = settings.rules()
+    if mlflow_log:
+        _check_mlflow_sources(paths)
     from fitdoctor.readers.names import parse_metric_map
 
     try:
@@ -236,7 +250,7 @@ def analyze(
                     run.with_facts(task=task, n_classes=classes)
                     if counts is not None:
                         with_class_counts(run, counts)
-            except (InputError, OSError) as exc:
+            except common.UNUSABLE as exc:  # MissingDependency: a store without its client
                 unusable += 1
                 common.print_error(common.error_line(exc, where))
                 continue
@@ -254,6 +268,9 @@ def analyze(
             common.emit(text)
         if summary:
             _append_summary(_render(results, "markdown", line_width, False))
+
+    if mlflow_log:
+        _log_to_mlflow(results)
 
     if unusable:
         common.exit_with(common.EXIT_UNUSABLE)
@@ -283,3 +300,28 @@ def _append_summary(text: str) -> None:
         open(target, "a", encoding="utf-8") as fh,
     ):
         fh.write(text if text.endswith("\n") else text + "\n")
+
+
+def _check_mlflow_sources(paths: tuple[Path, ...]) -> None:
+    """``--mlflow-log`` needs an ``mlflow:EXPERIMENT`` source to write to."""
+    from fitdoctor.readers import store_of
+
+    if not any(store_of(p) == "mlflow" for p in paths):
+        common.fail(
+            "--mlflow-log writes verdicts back to MLflow runs: give an mlflow:EXPERIMENT source"
+        )
+
+
+def _log_to_mlflow(results: list[tuple["Report", "Run | None"]]) -> None:
+    """Write the verdicts of the runs read from MLflow back to them; one line on stderr."""
+    from fitdoctor import mlflow_log
+
+    with common.unusable_exits():
+        written = mlflow_log.log_reports(results)
+    if written:
+        runs = f"{len(written)} MLflow run{'s' if len(written) != 1 else ''}"
+        sys.stderr.write(
+            f"fitdoctor: wrote the verdicts to {runs}: tags fitdoctor.*, artifacts "
+            f"{mlflow_log.ARTIFACT_DIR}/report.html and report.json\n"
+        )
+        sys.stderr.flush()

@@ -41,6 +41,11 @@ with several, pointing to :func:`load_runs`; runs of one source are named
 Metric names are mapped to Keras's by :mod:`fitdoctor.readers.names`; the user's
 mapping (``metric_map``, ``--metric-map``, ``[tool.fitdoctor.metrics]``) comes first.
 
+**Tracking stores** are named by a scheme instead of a path (:data:`STORES`):
+``mlflow:EXPERIMENT`` is read by :mod:`fitdoctor.readers.mlflow_store` (one run per
+MLflow run of the experiment), which is imported only for such a source. A path that
+starts with ``mlflow:`` is always the store (write ``./mlflow:x`` for such a file).
+
 Every unusable source raises :class:`~fitdoctor.errors.InputError` with one line that
 names the source, the problem, and what would make it readable. Adding a format is
 adding a module with ``sniff`` and ``read`` and one :class:`Format` line here.
@@ -64,6 +69,7 @@ __all__ = [
     "DOCUMENT_SCHEMAS",
     "FORMATS",
     "MAX_BYTES",
+    "STORES",
     "Format",
     "Source",
     "from_any",
@@ -74,6 +80,7 @@ __all__ = [
     "read_source",
     "runs_from_any",
     "sources",
+    "store_of",
 ]
 
 
@@ -128,6 +135,24 @@ FORMATS: tuple[Format, ...] = (
     ),
 )
 
+#: Tracking stores named by a scheme (``mlflow:EXPERIMENT``) → the module that reads them
+#: (its ``read(source)`` returns every run the name selects).
+STORES: dict[str, str] = {"mlflow": "fitdoctor.readers.mlflow_store"}
+
+
+def store_of(arg: str | os.PathLike[str]) -> str | None:
+    """The tracking store an argument names: ``"mlflow"`` for ``mlflow:EXPERIMENT``.
+
+    Args:
+        arg: A command-line argument or path.
+
+    Returns:
+        The store's scheme, or ``None`` for a path.
+    """
+    scheme, sep, _ = os.fspath(arg).partition(":")
+    return scheme if sep and scheme in STORES else None
+
+
 #: Schemas of result files that hold several runs (cross-validation, learning curves).
 DOCUMENT_SCHEMAS = ("fitdoctor.cv/", "fitdoctor.learning-curve/")
 
@@ -149,7 +174,13 @@ def read_source(source: Source) -> list[Run]:
 
     Raises:
         InputError: Unreadable, or no format can use it.
+        MissingDependency: A tracking store whose client is not installed (MLflow).
     """
+    store = store_of(source.display) if source._data is None else None
+    if store is not None:
+        reader: Any = importlib.import_module(STORES[store])
+        store_runs: list[Run] = reader.read(source)
+        return store_runs
     from fitdoctor import runlog
 
     if source.path is not None and source._data is None and runlog.sniff_path(source.path):
@@ -185,7 +216,8 @@ def load_runs(
     """Every run in a file or TensorBoard log folder, recognised by its content.
 
     Args:
-        path: The file or folder (``"-"`` is not stdin here: see :func:`read_source`).
+        path: The file or folder (``"-"`` is not stdin here: see :func:`read_source`),
+            or a tracking store's name: ``"mlflow:EXPERIMENT"`` (:data:`STORES`).
         metric_map: Logged metric name → Keras name, before the automatic mapping.
             Defaults to `None`.
 
@@ -310,7 +342,8 @@ def sources(
 ) -> list[Source]:
     """The sources a command-line argument names.
 
-    ``-`` is standard input (``python train.py | fitdoctor analyze -``); a folder of
+    ``-`` is standard input (``python train.py | fitdoctor analyze -``);
+    ``mlflow:EXPERIMENT`` names an MLflow experiment (:data:`STORES`); a folder of
     TensorBoard runs (and nothing else) is one source whose reader names each run; any
     other folder is searched for history files (:func:`history_sources`); anything else
     is itself.
@@ -328,6 +361,8 @@ def sources(
         InputError: Standard input is over :data:`MAX_BYTES` or cannot be read.
     """
     display = os.fspath(arg)
+    if store_of(display) is not None:
+        return [Source(display, None, metric_map=metric_map)]
     if display == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         try:
