@@ -64,7 +64,7 @@ BUILTIN_RULES_DIR = _builtin_rules_dir()
 
 _RULE_KEYS = {
     "code", "name", "diagnosis", "severity", "detector", "summary", "message",
-    "params", "recommendations", "escalate", "docs",
+    "params", "recommendations", "escalate", "docs", "parts", "supersedes", "verdict",
 }
 _DOC_KEYS = {"what", "why", "try", "example", "references", "bad", "good"}
 _CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule"}
@@ -72,12 +72,102 @@ _CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule"}
 
 @dataclass(frozen=True)
 class Param:
-    """A rule parameter: default value, type and documentation."""
+    """A rule parameter: default value, type and documentation.
+
+    ``shared`` is true for a parameter declared once for all the rules of a file
+    (its top-level ``[params]`` table) rather than by the rule itself.
+    """
 
     name: str
     default: Any
     type: type
     doc: str
+    shared: bool = False
+
+
+#: Comparison operators a condition may use, longest first (for parsing).
+_OPS = (">=", "<=", "==", "!=", ">", "<")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A declared test on a finding's values: ``key``, ``not key`` or ``key OP operand``.
+
+    Conditions are data, never evaluated as code. ``key`` alone is true when the value is
+    present and truthy; ``not key`` when it is absent or falsy. With an operator, the
+    operand is a number, ``true``/``false``, the name of one of the rule's parameters, or
+    a bare word compared as text; a missing value makes the comparison false.
+
+    Args:
+        key: The value tested (evidence, parameter or context value).
+        op: ``"truthy"``, ``"falsy"`` or one of ``>= <= == != > <``.
+        operand: What ``key`` is compared with (``None`` for truthy/falsy).
+        text: The declaration, as written.
+    """
+
+    key: str
+    op: str
+    operand: float | str | bool | None
+    text: str
+
+    def holds(self, values: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
+        """Evaluate the condition against ``values``, parameter names resolved in ``params``."""
+        value = values.get(self.key)
+        if self.op == "truthy":
+            return bool(value)
+        if self.op == "falsy":
+            return not value
+        if value is None:
+            return False
+        operand = self.operand
+        if isinstance(operand, str) and operand in params:
+            operand = params[operand]
+        if self.op in ("==", "!="):
+            equal = value == operand or (
+                isinstance(value, str) != isinstance(operand, str) and str(value) == str(operand)
+            )
+            return equal if self.op == "==" else not equal
+        try:
+            a, b = float(value), float(operand)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[self.op]
+
+
+def parse_condition(text: str, where: str) -> Condition:
+    """Parse ``key``, ``not key`` or ``key OP operand``; raise ConfigError otherwise."""
+    raw = " ".join(str(text).split())
+    if raw.startswith("not ") and raw[4:].isidentifier():
+        return Condition(raw[4:], "falsy", None, raw)
+    if raw.isidentifier():
+        return Condition(raw, "truthy", None, raw)
+    for op in _OPS:
+        if op in raw:
+            key, _, rest = raw.partition(op)
+            key, rest = key.strip(), rest.strip()
+            if not key.isidentifier() or not rest:
+                break
+            operand: float | str | bool
+            if rest in ("true", "false"):
+                operand = rest == "true"
+            else:
+                try:
+                    operand = float(rest)
+                except ValueError:
+                    operand = rest.strip("'\"")
+            return Condition(key, op, operand, raw)
+    raise ConfigError(
+        f"{where}: condition {text!r} must be 'key', 'not key' or 'key OP value' "
+        f"with OP one of {' '.join(_OPS)}"
+    )
+
+
+@dataclass(frozen=True)
+class PartAlternative:
+    """One wording of a message part: used when ``when`` holds and all its fields are known."""
+
+    text: str
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -91,14 +181,14 @@ class RecommendationTemplate:
 
 @dataclass(frozen=True)
 class Escalation:
-    """Set the severity when evidence ``key`` is at least ``at_least``.
+    """Set the severity when a condition on the finding's values holds.
 
-    ``at_least`` is a number or the name of one of the rule's parameters. Entries apply
-    in declaration order, each match setting the severity (up or down).
+    Declared either as ``key`` + ``at_least`` (a number or a parameter name: the same as
+    ``when = "key >= at_least"``) or as ``when``. Entries apply in declaration order,
+    each match setting the severity (up or down).
     """
 
-    key: str
-    at_least: float | str
+    when: Condition
     severity: Severity
 
 
@@ -120,6 +210,12 @@ class Rule:
         escalate: Severity escalations.
         docs: Documentation sections.
         origin: File the rule was declared in.
+        parts: Message parts: name → alternative wordings, the first that applies wins
+            (``""`` when none does). Templates refer to them as ``{name}``.
+        supersedes: Codes of rules whose findings this rule's finding makes moot (they
+            are left out of the report, and listed as superseded).
+        verdict: A short phrase the report's verdict uses for this finding instead of
+            its diagnosis (e.g. "too short to judge"), or ``""``.
     """
 
     code: str
@@ -135,6 +231,9 @@ class Rule:
     escalate: list[Escalation] = field(default_factory=list)
     docs: dict[str, Any] = field(default_factory=dict)
     origin: str = ""
+    parts: dict[str, list[PartAlternative]] = field(default_factory=dict)
+    supersedes: list[str] = field(default_factory=list)
+    verdict: str = ""
 
 
 class _SafeFormatter(string.Formatter):
@@ -176,6 +275,28 @@ def render(template: str, values: Mapping[str, Any]) -> str | None:
         return None
 
 
+def render_parts(rule: Rule, values: Mapping[str, Any]) -> dict[str, str]:
+    """The rule's message parts for one finding: name → text (``""`` when none applies).
+
+    Each part is a list of alternative wordings; the first whose ``when`` holds and whose
+    fields are all known is used. Parts are filled in declaration order, so a part may
+    use the parts declared before it.
+    """
+    filled: dict[str, Any] = dict(values)
+    out: dict[str, str] = {}
+    for name, alternatives in rule.parts.items():
+        text = ""
+        for alt in alternatives:
+            if alt.when is not None and not alt.when.holds(filled, rule.values):
+                continue
+            rendered = render(alt.text, filled)
+            if rendered is not None:
+                text = rendered
+                break
+        out[name] = filled[name] = text
+    return out
+
+
 # ---------------------------------------------------------------------- loading
 def _req(table: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     if key not in table:
@@ -186,7 +307,12 @@ def _req(table: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
-def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, DetectorSpec]) -> Rule:
+def _parse_rule(
+    raw: Mapping[str, Any],
+    origin: str,
+    detectors: Mapping[str, DetectorSpec],
+    shared: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Rule:
     where = f"{origin}: rule {raw.get('code', '?')}"
     unknown = sorted(set(raw) - _RULE_KEYS)
     if unknown:
@@ -209,19 +335,23 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
         raise ConfigError(f"{where}: unknown detector {det_name!r}")
     det = detectors[det_name]
     params: dict[str, Param] = {}
-    for pname, pdecl in raw.get("params", {}).items():
+    own = raw.get("params", {})
+    if not isinstance(own, dict):
+        raise ConfigError(f"{where}: params must be a table")
+    for pname, pdecl in own.items():
         if pname not in det.params:
             raise ConfigError(f"{where}: detector {det_name!r} has no parameter {pname!r}")
-        if not isinstance(pdecl, dict) or "default" not in pdecl:
-            raise ConfigError(f"{where}: parameter {pname!r} needs a default")
-        ptype = det.params[pname]
-        default = _coerce(pdecl["default"], ptype, f"{where}: parameter {pname!r}")
-        params[pname] = Param(pname, default, ptype, str(pdecl.get("doc", "")))
+        params[pname] = _parse_param(pname, pdecl, det.params[pname], f"{where}: parameter")
+    for pname, pdecl in (shared or {}).items():
+        if pname in det.params and pname not in params:
+            param = _parse_param(pname, pdecl, det.params[pname], f"{origin}: shared parameter")
+            params[pname] = replace(param, shared=True)
     missing = sorted(set(det.params) - set(params))
     if missing:
         raise ConfigError(f"{where}: parameter {missing[0]!r} of {det_name!r} is not declared")
     message = _req(raw, "message", str, where)
     template_fields(message)
+    parts = _parse_parts(raw.get("parts", {}), where)
     recs = []
     for i, rec in enumerate(raw.get("recommendations", [])):
         rwhere = f"{where}: recommendation {i + 1}"
@@ -237,18 +367,13 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
         if extra:
             raise ConfigError(f"{rwhere}: unknown key {extra[0]!r}")
         recs.append(RecommendationTemplate(action, text, fallback))
-    escalate = []
-    for esc in raw.get("escalate", []):
-        at_least = esc.get("at_least")
-        if isinstance(at_least, str) and at_least not in params:
-            raise ConfigError(f"{where}: escalate refers to unknown parameter {at_least!r}")
-        if not isinstance(at_least, (int, float, str)):
-            raise ConfigError(f"{where}: escalate needs at_least (number or parameter name)")
-        try:
-            esc_sev = Severity.parse(str(esc.get("severity", "")))
-        except ValueError as exc:
-            raise ConfigError(f"{where}: escalate: {exc}") from None
-        escalate.append(Escalation(str(_req(esc, "key", str, where)), at_least, esc_sev))
+    escalate = [_parse_escalation(esc, params, where) for esc in raw.get("escalate", [])]
+    supersedes = raw.get("supersedes", [])
+    if not isinstance(supersedes, list) or not all(isinstance(c, str) for c in supersedes):
+        raise ConfigError(f"{where}: supersedes must be a list of rule codes")
+    verdict = raw.get("verdict", "")
+    if not isinstance(verdict, str):
+        raise ConfigError(f"{where}: verdict must be a string")
     docs = raw.get("docs", {})
     if not isinstance(docs, dict) or sorted(set(docs) - _DOC_KEYS):
         raise ConfigError(f"{where}: docs may only have {', '.join(sorted(_DOC_KEYS))}")
@@ -266,7 +391,74 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
         escalate=escalate,
         docs=docs,
         origin=origin,
+        parts=parts,
+        supersedes=list(supersedes),
+        verdict=verdict,
     )
+
+
+def _parse_param(name: str, decl: Any, ptype: type, where: str) -> Param:
+    if not isinstance(decl, dict) or "default" not in decl:
+        raise ConfigError(f"{where} {name!r} needs a default")
+    extra = sorted(set(decl) - {"default", "doc"})
+    if extra:
+        raise ConfigError(f"{where} {name!r}: unknown key {extra[0]!r}")
+    default = _coerce(decl["default"], ptype, f"{where} {name!r}")
+    return Param(name, default, ptype, str(decl.get("doc", "")))
+
+
+def _parse_parts(raw: Any, where: str) -> dict[str, list[PartAlternative]]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: parts must be a table of lists")
+    parts: dict[str, list[PartAlternative]] = {}
+    for pname, alternatives in raw.items():
+        pwhere = f"{where}: part {pname!r}"
+        if not str(pname).isidentifier():
+            raise ConfigError(f"{pwhere}: a part name must be a plain name")
+        if isinstance(alternatives, dict):
+            alternatives = [alternatives]
+        if not isinstance(alternatives, list) or not alternatives:
+            raise ConfigError(f"{pwhere}: must be a list of {{text, when}} tables")
+        parsed = []
+        for alt in alternatives:
+            if not isinstance(alt, dict):
+                raise ConfigError(f"{pwhere}: must be a list of {{text, when}} tables")
+            extra = sorted(set(alt) - {"text", "when"})
+            if extra:
+                raise ConfigError(f"{pwhere}: unknown key {extra[0]!r}")
+            text = _req(alt, "text", str, pwhere)
+            template_fields(text)
+            when = parse_condition(alt["when"], pwhere) if "when" in alt else None
+            parsed.append(PartAlternative(text, when))
+        parts[str(pname)] = parsed
+    return parts
+
+
+def _parse_escalation(esc: Any, params: Mapping[str, Param], where: str) -> Escalation:
+    if not isinstance(esc, dict):
+        raise ConfigError(f"{where}: escalate entries must be tables")
+    extra = sorted(set(esc) - {"key", "at_least", "when", "severity"})
+    if extra:
+        raise ConfigError(f"{where}: escalate: unknown key {extra[0]!r}")
+    try:
+        severity = Severity.parse(str(esc.get("severity", "")))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: escalate: {exc}") from None
+    if "when" in esc:
+        when = parse_condition(esc["when"], f"{where}: escalate")
+    else:
+        at_least = esc.get("at_least")
+        if isinstance(at_least, bool) or not isinstance(at_least, (int, float, str)):
+            raise ConfigError(
+                f"{where}: escalate needs when, or key and at_least (number or parameter name)"
+            )
+        key = str(_req(esc, "key", str, where))
+        threshold: float | str = at_least if isinstance(at_least, str) else float(at_least)
+        when = Condition(key, ">=", threshold, f"{key} >= {at_least}")
+    named = when.operand
+    if isinstance(named, str) and when.op not in ("==", "!=") and named not in params:
+        raise ConfigError(f"{where}: escalate refers to unknown parameter {named!r}")
+    return Escalation(when, severity)
 
 
 def _coerce(value: Any, ptype: type, where: str) -> Any:
@@ -330,10 +522,15 @@ def _load_file(path: Path, detectors: Mapping[str, DetectorSpec]) -> list[Rule]:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if cached is None:
-        extra = sorted(set(data) - {"rule"})
+        extra = sorted(set(data) - {"rule", "params"})
         if extra:
             raise ConfigError(f"{path}: unknown top-level key {extra[0]!r}")
-        cached = [_parse_rule(raw, str(path.name), detectors) for raw in data.get("rule", [])]
+        shared = data.get("params", {})
+        if not isinstance(shared, dict):
+            raise ConfigError(f"{path}: params must be a table")
+        cached = [
+            _parse_rule(raw, str(path.name), detectors, shared) for raw in data.get("rule", [])
+        ]
         _FILE_CACHE[key] = cached
     return [replace(rule, values=dict(rule.values)) for rule in cached]
 
@@ -367,7 +564,39 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
             if key in seen:
                 raise ConfigError(f"duplicate rule {key!r} ({seen[key]} and {r.origin})")
             seen[key] = r.origin
+    _check_precedence(rules)
     return sorted(rules, key=lambda r: r.code)
+
+
+def _check_precedence(rules: list[Rule]) -> None:
+    """Every ``supersedes`` names a known rule (by code), and precedence has no cycle."""
+    codes = {r.code: r for r in rules}
+    names = {r.name: r.code for r in rules}
+    for r in rules:
+        resolved = []
+        for key in r.supersedes:
+            code = key if key in codes else names.get(key)
+            if code is None:
+                raise ConfigError(f"{r.origin}: rule {r.code} supersedes unknown rule {key!r}")
+            if code == r.code:
+                raise ConfigError(f"{r.origin}: rule {r.code} supersedes itself")
+            resolved.append(code)
+        r.supersedes = resolved
+    state: dict[str, int] = {}
+
+    def visit(code: str, path: list[str]) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            cycle = " → ".join([*path[path.index(code):], code])
+            raise ConfigError(f"rule precedence has a cycle: {cycle}")
+        state[code] = 1
+        for nxt in codes[code].supersedes:
+            visit(nxt, [*path, code])
+        state[code] = 2
+
+    for code in codes:
+        visit(code, [])
 
 
 # ------------------------------------------------------------------ settings

@@ -217,11 +217,20 @@ class Baselines:
         majority_accuracy: Validation accuracy of always predicting the majority class.
         prior_loss: Loss of predicting the class prior (classification) or the mean (regression).
         majority_class: Label of the majority class.
+        reference_value: Validation score of a quick reference model fitted on (a sample
+            of) the training data (:func:`fitdoctor.reference.fit_reference`): what the
+            data allows with little effort.
+        reference_metric: What ``reference_value`` measures: ``"accuracy"`` (higher is
+            better) or ``"r2"``.
+        reference_model: The reference model, e.g. ``"logistic regression"``.
     """
 
     majority_accuracy: float | None = None
     prior_loss: float | None = None
     majority_class: str | None = None
+    reference_value: float | None = None
+    reference_metric: str | None = None
+    reference_model: str | None = None
 
 
 _NESTED: dict[str, Any] = {

@@ -188,6 +188,7 @@ class Context:
                 f"the run has {self.run.n_epochs} epoch{'s' if self.run.n_epochs != 1 else ''}; "
                 f"at least {n} {'are' if n != 1 else 'is'} needed to judge this",
                 f"train for at least {n} epoch{'s' if n != 1 else ''}",
+                needs="epochs",
             )
 
     def accuracy_key(self, prefix: str = "") -> str | None:

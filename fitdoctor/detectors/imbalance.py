@@ -302,9 +302,10 @@ def _classes(ctx: Context) -> _Classes:
         counts, source = support, "validation"
         val = support
     else:
-        raise MissingInput("no class counts in the run", COUNTS_HINT)
+        raise MissingInput("no class counts in the run", COUNTS_HINT, needs="run-file")
     if len(counts) < 2:
-        raise MissingInput("the class counts name fewer than two classes", COUNTS_HINT)
+        raise MissingInput("the class counts name fewer than two classes", COUNTS_HINT,
+                           needs="run-file")
     task = _task(ctx) or ("binary" if len(counts) == 2 else "multiclass")
     model = ctx.run.model
     return _Classes(
@@ -640,7 +641,8 @@ def _recall_from_per_class(
     k = len(cls.counts)
     records = [r for r in records if len(r.recall) == k]
     if not records:
-        raise MissingInput("the per-class metrics do not match the class counts", PER_CLASS_HINT)
+        raise MissingInput("the per-class metrics do not match the class counts", PER_CLASS_HINT,
+                           needs="run-file")
     epochs = [r.epoch for r in records]
     note, acc_at = _accuracy_note(ctx, epochs[0], epochs[-1])
     hits: list[tuple[float, int, str, int]] = []
@@ -715,7 +717,7 @@ def _recall_from_history(
     keys = _history_recall_keys(ctx)
     if not keys:
         reason = "no per-class validation metrics and no per-class val_recall curve"
-        raise MissingInput(reason, PER_CLASS_HINT)
+        raise MissingInput(reason, PER_CLASS_HINT, needs="run-file")
     try:
         cls: _Classes | None = _classes(ctx)
     except MissingInput:
@@ -835,7 +837,8 @@ def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence
     ]
     if not records:
         if ctx.run.per_class and task == "binary":
-            raise MissingInput("the per-class metrics carry no decision threshold", PER_CLASS_HINT)
+            raise MissingInput("the per-class metrics carry no decision threshold", PER_CLASS_HINT,
+                               needs="run-file")
         raise MissingInput(
             "no validation predictions to tune the decision threshold on",
             "record the run with FitDoctor(validation_data=(x_val, y_val))",

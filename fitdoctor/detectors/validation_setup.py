@@ -61,7 +61,7 @@ def validation_sampling_error(
     data = ctx.run.data
     n_val = data.n_val if data is not None else None
     if not n_val:
-        raise MissingInput(*_NO_N_VAL)
+        raise MissingInput(*_NO_N_VAL, needs="run-file")
     key = ctx.accuracy_key("val_")
     if key is None:
         if data is not None and data.task == "regression":
@@ -137,15 +137,13 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
         raise MissingInput(
             "no test-set fingerprint in the run",
             "evaluate the final model with fitdoctor.validation.evaluate(model, x_test, "
-            "y_test, run=doctor)",
-        )
+            "y_test, run=doctor)", needs="run-file")
     data = ctx.run.data
     val_fp = data.val_fingerprint if data is not None else None
     if not val_fp:
         raise MissingInput(
             "no validation-data fingerprint in the run",
-            "record the run with FitDoctor() with validation arrays",
-        )
+            "record the run with FitDoctor() with validation arrays", needs="run-file")
     if test_fp != val_fp:
         return None
     scores = ctx.run.meta.get("test_scores") or {}
