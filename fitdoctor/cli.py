@@ -615,7 +615,9 @@ def rule_dict(rule: "Rule", default_severity: str | None, *, full: bool = False)
     out["supersedes"] = list(rule.supersedes)
     out["verdict"] = rule.verdict or None
     out["recommendations"] = [
-        {"action": r.action, "text": r.text, "fallback": r.fallback} for r in rule.recommendations
+        {"action": r.action, "text": r.text, "fallback": r.fallback,
+         "when": r.when.text if r.when else None}
+        for r in rule.recommendations
     ]
     out["escalate"] = [
         {"when": e.when.text, "severity": e.severity.value} for e in rule.escalate
@@ -762,8 +764,9 @@ def explain_text(rule: "Rule", default_severity: str | None, *, width: int = 100
     if rule.recommendations:
         lines.append("Recommendations (ranked)")
         for i, rec in enumerate(rule.recommendations, 1):
+            cond = f" (when {rec.when.text})" if rec.when else ""
             lines += textwrap.wrap(
-                f"{i}. [{rec.action}] {rec.text}", width,
+                f"{i}. [{rec.action}]{cond} {rec.text}", width,
                 initial_indent="  ", subsequent_indent="     ",
             )
         lines.append("")

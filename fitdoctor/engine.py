@@ -136,6 +136,8 @@ def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> 
     message = render(rule.message, values) or rule.summary or rule.name
     recs: list[Recommendation] = []
     for tmpl in rule.recommendations:
+        if tmpl.when is not None and not tmpl.when.holds(values, rule.values):
+            continue
         text = render(tmpl.text, values)
         if text is None and tmpl.fallback is not None:
             text = render(tmpl.fallback, values)

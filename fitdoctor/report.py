@@ -68,6 +68,8 @@ ACTIONS = (
     "check-data-leakage",
     "clip-gradients",
     "check-inputs",
+    "shuffle-before-split",
+    "check-validation-data",
     "report-bug",
 )
 

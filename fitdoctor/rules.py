@@ -172,11 +172,15 @@ class PartAlternative:
 
 @dataclass(frozen=True)
 class RecommendationTemplate:
-    """A recommendation as declared: action, text template, optional fallback text."""
+    """A recommendation as declared: action, text template, optional fallback text.
+
+    ``when``, if declared, must hold for the recommendation to be given at all.
+    """
 
     action: str
     text: str
     fallback: str | None = None
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -363,10 +367,11 @@ def _parse_rule(
         fallback = rec.get("fallback")
         if fallback is not None:
             template_fields(str(fallback))
-        extra = sorted(set(rec) - {"action", "text", "fallback"})
+        extra = sorted(set(rec) - {"action", "text", "fallback", "when"})
         if extra:
             raise ConfigError(f"{rwhere}: unknown key {extra[0]!r}")
-        recs.append(RecommendationTemplate(action, text, fallback))
+        when = parse_condition(rec["when"], rwhere) if "when" in rec else None
+        recs.append(RecommendationTemplate(action, text, fallback, when))
     escalate = [_parse_escalation(esc, params, where) for esc in raw.get("escalate", [])]
     supersedes = raw.get("supersedes", [])
     if not isinstance(supersedes, list) or not all(isinstance(c, str) for c in supersedes):

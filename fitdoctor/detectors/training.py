@@ -433,7 +433,10 @@ def still_improving(
     min_gain: float,
     min_share: float,
     min_pace: float,
-    min_t: float,
+    noise_factor: float,
+    min_acc_gain: float,
+    saturated_accuracy: float,
+    min_acc_progress: float,
     slow_total_drop: float,
     slow_min_epochs: int,
     lr_factor: float,
@@ -444,9 +447,13 @@ def still_improving(
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
-    Material means: a significant slope, a fall of at least ``min_gain`` over the tail,
-    and either a tail that holds at least ``min_share`` of the run's whole fall (slow
-    but steady) or a pace of at least ``min_pace`` of the level per epoch (fast).
+    Material means: over the tail, a robust (Theil–Sen) fall of at least ``min_gain`` of
+    the level and ``noise_factor`` times the tail's noise; either a tail that holds at
+    least ``min_share`` of the run's whole fall (slow but steady) or a pace of at least
+    ``min_pace`` of the level per epoch (fast); the curve's best region at its end; and,
+    when the validation accuracy has reached ``saturated_accuracy``, that accuracy still
+    gaining ``min_acc_gain`` over the tail (a loss that keeps falling while a 99%
+    accuracy holds still is the model growing confident, not an unfinished run).
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance)
@@ -456,25 +463,38 @@ def still_improving(
     raw, smooth = curve(ctx, key, span)
     n = span.size
     w = min(max(min_window, round(window_fraction * n)), n)
-    tr = curves.trend(raw, w)
-    if tr is None or tr.slope >= 0 or -tr.t() < min_t:
+    tail = raw[n - w :]
+    line = curves.theil_sen(tail)
+    if line is None or line[0] >= 0:
         return None
+    slope = line[0]
     level = float(smooth[-1])
-    if level <= 0:
+    start_level = abs(float(smooth[n - w]))
+    if level <= 0 or start_level == 0:
         return None
-    gain = -tr.slope * (w - 1) / abs(float(smooth[n - w]))
-    if gain < min_gain:
-        return None
-    total = float(np.max(smooth) - smooth[-1])
-    share = -tr.slope * (w - 1) / total if total > 0 else 0.0
-    pace = -tr.slope / level
-    if share < min_share and pace < min_pace:
-        return None  # the tail's fall is a sliver of what the run achieved: converging
+    drop = -slope * (w - 1)
+    gain = drop / start_level
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)
     if best is not None and best < n - max(2, w // 2):
         return None
-    more = _epochs_more(raw[n - w :], n)
+    acc = _accuracy_progress(ctx, span, w)
+    if acc is not None and acc[1] >= saturated_accuracy and (
+        acc[0] < min_acc_gain or acc[1] >= 1.0
+    ):
+        return None  # nothing left to gain in what the model is judged on
+    sigma = max(curves.scatter(tail), curves.noise(raw[n // 2 :]))
+    total = float(np.max(smooth) - smooth[-1])
+    share = drop / total if total > 0 else 0.0
+    pace = -slope / level
+    by_loss = (
+        gain >= min_gain and drop > noise_factor * sigma
+        and (share >= min_share or pace >= min_pace)
+    )
+    by_accuracy = acc is not None and acc[0] >= min_acc_progress and acc[0] > noise_factor * acc[2]
+    if not (by_loss or by_accuracy):
+        return None
+    more = _epochs_more(tail, n)
     _, train = curve(ctx, ctx.loss_key, span)
     total_drop = (float(train[0]) - float(train[-1])) / abs(float(train[0])) if train[0] else 0.0
     epochs = ctx.epochs[span.start : span.end]
@@ -490,10 +510,35 @@ def still_improving(
         "epochs_total": ctx.epochs[-1] + more,
         "total_drop_pct": pct(total_drop),
         "slow": total_drop < slow_total_drop and n >= slow_min_epochs,
+        "accuracy_metric": ctx.accuracy_key("val_") if acc is not None else None,
+        "accuracy_gain_pts": pct(acc[0]) if acc is not None else None,
+        "accuracy_last": round(acc[1], 4) if acc is not None else None,
+        "by_accuracy": not by_loss,
     }
     if values["slow"]:
         values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=epochs[n - w])
+
+
+def _accuracy_progress(
+    ctx: Context, span: Span, w: int
+) -> tuple[float, float, float] | None:
+    """Validation accuracy over the last ``w`` epochs: ``(gain, last value, noise)``.
+
+    The gain is the robust (Theil–Sen) slope times the window; the noise is the larger of
+    the tail's scatter and the noise of the curve's second half. ``None`` without one.
+    """
+    key = ctx.accuracy_key("val_")
+    if key is None:
+        return None
+    full = ctx.array(key)[span.start : span.end]
+    acc = full[-w:]
+    line = curves.theil_sen(acc)
+    finite_acc = acc[np.isfinite(acc)]
+    if line is None or finite_acc.size < 2:
+        return None
+    noise = max(curves.scatter(acc), curves.noise(full[full.size // 2 :]))
+    return line[0] * (w - 1), float(finite_acc[-1]), noise
 
 
 def _epochs_more(tail: np.ndarray, n: int) -> int:

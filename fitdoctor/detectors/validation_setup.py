@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from fitdoctor import curves
 from fitdoctor.detectors.advice import fmt_rate
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import MissingInput
@@ -51,17 +52,35 @@ def _finite_tail(values: np.ndarray) -> np.ndarray:
     return np.asarray(values[np.isfinite(values)], dtype=float)
 
 
+def _n_val(ctx: Context, key: str, max_n: int, max_false: float) -> tuple[int, str] | None:
+    """Validation samples: recorded in the run file, else read off the accuracy's steps.
+
+    An accuracy on ``n`` samples moves in steps of ``1/n``; a bare history's validation
+    accuracy then tells ``n`` when its values allow (:func:`fitdoctor.curves.infer_denominator`).
+    """
+    data = ctx.run.data
+    if data is not None and data.n_val:
+        return int(data.n_val), "recorded"
+    n = curves.infer_denominator(ctx.array(key), max_n=max_n, max_false=max_false)
+    return (n, "inferred") if n is not None else None
+
+
 @detector("validation-sampling-error")
 def validation_sampling_error(
     ctx: Context, *, min_epochs: int, window: int, z: float, min_half_width: float,
     scarce_samples: int, k: int, scarce_k: int, scarce_repeats: int,
+    infer_max_n: int, infer_max_false: float, min_decision_gap: float, warn_half_width: float,
 ) -> Evidence | None:
-    """The validation accuracy's sampling error is wider than the differences judged on."""
+    """The validation accuracy's sampling error is wider than the differences judged on.
+
+    ``decides`` is true when the sampling error changes a decision: the run's best epoch
+    (lowest val_loss, else highest accuracy) is not its last, its accuracy differs from
+    the last epoch's by enough to act on (``min_decision_gap``) but less than the
+    interval, and the interval is wide (``warn_half_width``). Keeping the best epoch is
+    then a coin flip.
+    """
     ctx.require_epochs(min_epochs)
     data = ctx.run.data
-    n_val = data.n_val if data is not None else None
-    if not n_val:
-        raise MissingInput(*_NO_N_VAL, needs="run-file")
     key = ctx.accuracy_key("val_")
     if key is None:
         if data is not None and data.task == "regression":
@@ -73,7 +92,12 @@ def validation_sampling_error(
             "no validation accuracy: the sampling error is judged on an accuracy",
             "compile with metrics=['accuracy']",
         )
-    values = _finite_tail(ctx.array(key))
+    found = _n_val(ctx, key, infer_max_n, infer_max_false)
+    if found is None:
+        raise MissingInput(*_NO_N_VAL, needs="run-file")
+    n_val, n_val_source = found
+    acc = ctx.array(key)
+    values = _finite_tail(acc)
     if values.size < min_epochs:
         raise MissingInput(f"{key} has {values.size} finite values", "train longer")
     best_i = int(np.argmax(values))
@@ -82,11 +106,7 @@ def validation_sampling_error(
     best_vs_last = p - float(values[-1])
     w = min(window, values.size)
     tail_change = abs(float(values[-1]) - float(values[-w]))
-    judged, judged_text = max(
-        (tail_change, f"change over the last {w} epochs"),
-        (best_vs_last, "gap between the best and the last epoch"),
-        key=lambda item: item[0],
-    )
+    judged = max(tail_change, best_vs_last)
     if half < min_half_width or half <= judged:
         return None
     cv = ctx.run.meta.get("cv")
@@ -104,29 +124,52 @@ def validation_sampling_error(
     iterate = scarce and (cv_repeats is None or cv_repeats == 1)
     if cv_repeats is not None and not iterate:
         return None  # a cross-validation already validates every sample: nothing to change
+    best_epoch, gap = _best_epoch_gap(ctx, acc)
     values_out: dict[str, Any] = {
         "metric": key,
         "n_val": n_val,
+        "n_val_inferred": n_val_source == "inferred",
         "accuracy": round(p, 4),
         "accuracy_pct": round(100 * p, 1),
         "half_width": round(half, 4),
         "half_width_pts": round(100 * half, 1),
         "judged": round(judged, 4),
         "judged_pts": round(100 * judged, 1),
-        "_judged_what": judged_text,
+        "judged_best_vs_last": best_vs_last >= tail_change,
+        "window": w,
         "best_vs_last_pts": round(100 * best_vs_last, 1),
         "tail_change_pts": round(100 * tail_change, 1),
+        "best_epoch": best_epoch,
+        "best_epoch_gap_pts": None if gap is None else round(100 * gap, 1),
+        "decides": gap is not None and min_decision_gap <= abs(gap) < half
+        and half >= warn_half_width,
         "n_total": n_total,
-        "_cross_validated": cv_repeats is not None,
+        "cross_validated": cv_repeats is not None,
         "k": None if cv_repeats is not None else k_rec,
         "kfold_half_width_pts": None if kfold_half is None else round(100 * kfold_half, 1),
-        "_scarce": scarce,
+        "scarce": scarce,
         "repeats": scarce_repeats if iterate else None,
         "models": scarce_repeats * k_rec if iterate else None,
-        "_not_cv": "" if cv_repeats is None else None,
-        "_cv_only": "" if cv_repeats is not None else None,
     }
     return Evidence(values_out)
+
+
+def _best_epoch_gap(ctx: Context, acc: np.ndarray) -> tuple[int | None, float | None]:
+    """The run's best epoch (val_loss, else accuracy) and its accuracy minus the last's.
+
+    ``(epoch, None)`` when the best epoch is the last one, or its accuracy is unknown.
+    """
+    if ctx.run.has("val_loss"):
+        best = curves.best_index(ctx.array("val_loss"))
+    else:
+        best = curves.best_index(acc, mode="max")
+    logged = np.flatnonzero(np.isfinite(acc))
+    if best is None or logged.size == 0:
+        return None, None
+    last = int(logged[-1])
+    if best >= last or not np.isfinite(acc[best]):
+        return ctx.epochs[best], None
+    return ctx.epochs[best], float(acc[best] - acc[last])
 
 
 @detector("test-equals-validation")
@@ -155,9 +198,7 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
     return Evidence({
         "fingerprint": val_fp,
         "n_val": n_val,
-        "_samples": f"{n_val:,} samples, " if n_val else "",
         "test_scores": ", ".join(shown) or None,
-        "_scores": f" ({', '.join(shown)})" if shown else "",
     })
 
 
@@ -191,17 +232,22 @@ def validation_below_training(
     ratio = t_med / v_med
     if ratio < min_ratio:
         return None
-    cause, regularized = _explain(ctx)
+    drops, pens = _dropouts(ctx), _penalties(ctx)
+    regularized = None if ctx.run.model is None else bool(drops or pens)
     acc = ctx.accuracy_key()
-    acc_text = ""
+    acc_values: dict[str, Any] = {}
     if acc and ctx.run.has("val_" + acc):
         ta = _finite_tail(ctx.array(acc)[:n][-w:])
         va = _finite_tail(ctx.array("val_" + acc)[:n][-w:])
-        if ta.size and va.size and float(np.median(va)) > float(np.median(ta)):
-            acc_text = (
-                f"; {acc} too: validation {float(np.median(va)):.3f} against training "
-                f"{float(np.median(ta)):.3f}"
-            )
+        if ta.size and va.size:
+            t_acc, v_acc = float(np.median(ta)), float(np.median(va))
+            acc_values = {
+                "accuracy_metric": acc,
+                "train_accuracy": round(t_acc, 3),
+                "val_accuracy": round(v_acc, 3),
+                "accuracy_lead": round(v_acc - t_acc, 4),
+                "accuracy_lead_pts": round(100 * (v_acc - t_acc), 1),
+            }
     return Evidence(
         {
             "train_loss": round(t_med, 4),
@@ -210,10 +256,11 @@ def validation_below_training(
             "lower_pct": round(100 * (1 - v_med / t_med), 1),
             "window": w,
             "regularized": regularized,
-            "cause": cause,
-            "_cause": cause,
-            "_accuracy_text": acc_text,
-            "_reg_text": _reg_summary(ctx) if regularized else None,
+            "dropouts": ", ".join(drops) or None,
+            "penalties": ", ".join(pens) or None,
+            "regularizers": ", ".join(drops + pens) or None,
+            "both_regularizers": bool(drops and pens),
+            **acc_values,
         },
         epoch=ctx.epochs[n - w],
     )
@@ -246,30 +293,139 @@ def _penalties(ctx: Context) -> list[str]:
     return out
 
 
-def _reg_summary(ctx: Context) -> str:
-    return ", ".join(_dropouts(ctx) + _penalties(ctx))
-
-
-def _explain(ctx: Context) -> tuple[str, bool | None]:
-    """Why validation may beat training here: (wording, whether the model is regularized)."""
-    if ctx.run.model is None:
-        return (
-            "check for dropout or weight penalties (they act on the training loss only) "
-            "and for leakage between training and validation data",
-            None,
+# ------------------------------------------------------- validation that cannot be trusted
+def _accuracies(ctx: Context) -> tuple[str, np.ndarray, str, np.ndarray]:
+    """Training and validation accuracy keys and finite values; MissingInput without both."""
+    train_key = ctx.accuracy_key()
+    val_key = ctx.accuracy_key("val_")
+    if train_key is None or val_key is None:
+        raise MissingInput(
+            "no training and validation accuracy to compare",
+            "compile with metrics=['accuracy'] and validate during fit",
         )
-    drops, pens = _dropouts(ctx), _penalties(ctx)
-    if drops or pens:
-        parts = []
-        if drops:
-            parts.append(f"dropout ({', '.join(drops)}) is active only while training")
-        if pens:
-            parts.append(f"weight penalties ({', '.join(pens)}) are added to the training "
-                         "loss only")
-        return "expected from the model: " + " and ".join(parts), True
     return (
-        "the model has no dropout or weight penalty to explain it: check the validation "
-        "data for leakage (samples also in the training set) or for being easier than "
-        "the training data",
-        False,
+        train_key, _finite_tail(ctx.array(train_key)), val_key, _finite_tail(ctx.array(val_key))
     )
+
+
+def _chance(ctx: Context) -> tuple[float, str] | None:
+    """The accuracy of learning nothing, when the run knows it: majority share, else 1/k."""
+    base = ctx.run.baselines
+    if base is not None and base.majority_accuracy:
+        return float(base.majority_accuracy), "the majority class"
+    k = ctx.n_classes
+    if k and k >= 2:
+        return 1.0 / k, f"chance for {k} classes"
+    return None
+
+
+@detector("validation-at-chance")
+def validation_at_chance(
+    ctx: Context,
+    *,
+    min_epochs: int,
+    min_train_accuracy: float,
+    max_val_gain: float,
+    max_ratio: float,
+    chance_margin: float,
+) -> Evidence | None:
+    """Validation accuracy that learns nothing while the training accuracy climbs.
+
+    Late levels are medians over the second half of the run. Fires when the training
+    accuracy reaches ``min_train_accuracy``, the validation accuracy gained at most
+    ``max_val_gain`` over its first epoch, and it sits at chance (within
+    ``chance_margin`` of the majority share or 1/k, when the run knows them) or below
+    ``max_ratio`` times the training accuracy.
+    """
+    ctx.require_epochs(min_epochs)
+    train_key, train, val_key, val = _accuracies(ctx)
+    if train.size < min_epochs or val.size < min_epochs:
+        return None
+    t_late = curves.median(train[train.size // 2 :])
+    v_late = curves.median(val[val.size // 2 :])
+    v_first = float(val[0])
+    if t_late < min_train_accuracy or v_late - v_first > max_val_gain:
+        return None
+    chance = _chance(ctx)
+    at_chance = chance is not None and v_late <= chance[0] + chance_margin
+    ratio = v_late / t_late if t_late > 0 else 1.0
+    if not (at_chance or ratio <= max_ratio):
+        return None
+    return Evidence({
+        "train_metric": train_key,
+        "val_metric": val_key,
+        "train_accuracy": round(t_late, 4),
+        "val_accuracy": round(v_late, 4),
+        "val_first": round(v_first, 4),
+        "val_best": round(float(val.max()), 4),
+        "ratio": round(ratio, 3),
+        "chance": None if chance is None else round(chance[0], 4),
+        "chance_what": None if chance is None else chance[1],
+        "at_chance": at_chance,
+    }, epoch=ctx.epochs[0])
+
+
+@detector("validation-constant")
+def validation_constant(
+    ctx: Context, *, min_epochs: int, max_val_change: float, min_train_change: float
+) -> Evidence | None:
+    """A validation accuracy (else loss) identical at every epoch while training moves."""
+    ctx.require_epochs(min_epochs)
+    key = ctx.accuracy_key("val_") or ctx.val_loss_key
+    val = _finite_tail(ctx.array(key))
+    if val.size < min_epochs:
+        return None
+    level = abs(curves.median(val))
+    spread = float(val.max() - val.min())
+    if spread > max_val_change * (level if level > 0 else 1.0):
+        return None
+    train = _finite_tail(ctx.array(ctx.loss_key))
+    if train.size < 2 or train[0] == 0:
+        return None
+    moved = float(train.max() - train.min()) / abs(float(train[0]))
+    if moved < min_train_change:
+        return None  # nothing moves at all: the model does not learn (FD302)
+    return Evidence({
+        "metric": key,
+        "value": float(f"{float(val[0]):.4g}"),
+        "epochs": int(val.size),
+        "train_change_pct": round(100 * moved, 1),
+        "is_accuracy": key != "val_loss",
+    }, epoch=ctx.epochs[0])
+
+
+@detector("validation-missing-classes")
+def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evidence | None:
+    """Classes of the training data absent from the validation data (a run file knows)."""
+    data = ctx.run.data
+    train = data.train_class_counts if data is not None else None
+    val = data.val_class_counts if data is not None else None
+    if not train or not val or len(train) != len(val):
+        raise MissingInput(
+            "no class counts of the training and validation data",
+            "record the run with FitDoctor() and labels it can read", needs="run-file",
+        )
+    total = sum(train)
+    if total <= 0 or sum(val) <= 0:
+        return None
+    names = data.class_names if data is not None and data.class_names else None
+    label = [names[i] if names and i < len(names) else str(i) for i in range(len(train))]
+    missing = [i for i, (t, v) in enumerate(zip(train, val, strict=True)) if t > 0 and v == 0]
+    share = sum(train[i] for i in missing) / total
+    if not missing or share < min_missing_share:
+        return None
+    present = [i for i, v in enumerate(val) if v > 0]
+    fit = ctx.run.fit
+    split = fit.validation_split if fit is not None and fit.validation == "split" else None
+    return Evidence({
+        "val_classes": ", ".join(f"'{label[i]}' ({val[i]:,})" for i in present[:6])
+        + (", ..." if len(present) > 6 else ""),
+        "n_val_classes": len(present),
+        "single_class": len(present) == 1,
+        "missing": ", ".join(f"'{label[i]}'" for i in missing[:6])
+        + (", ..." if len(missing) > 6 else ""),
+        "n_missing": len(missing),
+        "missing_share_pct": round(100 * share, 1),
+        "validation_split": split,
+        "split_pct": round(100 * split) if split else None,
+    }, epoch=None)
