@@ -204,9 +204,14 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
 
 @detector("validation-below-training")
 def validation_below_training(
-    ctx: Context, *, min_epochs: int, window: int, min_ratio: float,
+    ctx: Context, *, min_epochs: int, window: int, min_ratio: float, min_loss_gap: float,
 ) -> Evidence | None:
-    """The validation loss stays well below the training loss over the last epochs."""
+    """The validation loss stays well below the training loss over the last epochs.
+
+    Well below: at least ``min_ratio`` times lower, and lower by at least ``min_loss_gap``
+    of the loss scale (the median of the first three training losses), so two losses
+    near zero (2.8e-4 against 3.8e-6) make no finding.
+    """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
     val_all = ctx.array(ctx.val_loss_key)
@@ -230,7 +235,9 @@ def validation_below_training(
     if v_med <= 0:
         return None
     ratio = t_med / v_med
-    if ratio < min_ratio:
+    early = _finite_tail(train_all)[:3]
+    scale = abs(curves.median(early)) if early.size else 0.0  # robust to a wild first epoch
+    if ratio < min_ratio or t_med - v_med < min_loss_gap * scale:
         return None
     drops, pens = _dropouts(ctx), _penalties(ctx)
     regularized = None if ctx.run.model is None else bool(drops or pens)
