@@ -221,7 +221,7 @@ class Baselines:
             of) the training data (:func:`fitdoctor.reference.fit_reference`): what the
             data allows with little effort.
         reference_metric: What ``reference_value`` measures: ``"accuracy"`` (higher is
-            better) or ``"r2"``.
+            better) or ``"mse"`` (the validation mean squared error, lower is better).
         reference_model: The reference model, e.g. ``"logistic regression"``.
     """
 

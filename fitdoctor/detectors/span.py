@@ -89,10 +89,9 @@ def _compute_span(
         return Span(0, end)
     x = ctx.array("loss")[:end]
     start = _wild_start(x, blowup_factor)
-    if start:
-        if _dead_after(ctx, x, start, dead_tolerance):
-            ratio = float(x[0] / np.nanmin(x[start : start + 3]))
-            return Span(0, 0, blowup=0, blowup_ratio=ratio)
+    if start and _dead_after(ctx, x, start, dead_tolerance):
+        ratio = float(x[0] / np.nanmin(x[start : start + 3]))
+        return Span(0, 0, blowup=0, blowup_ratio=ratio)
     jump = _jump(x, start, blowup_factor, blowup_level, recover_factor)
     if jump is not None:
         return Span(start, jump[0], blowup=jump[0], blowup_ratio=jump[1], wild_start=start)

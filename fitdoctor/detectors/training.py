@@ -325,15 +325,20 @@ def _poor_level(
     ref = _reference(ctx, span)
     if ref is not None:
         score, ref_value, metric, model = ref
-        if ref_value - score < reference_margin:
+        if metric == "accuracy":
+            shortfall = ref_value - score
+        else:  # mse: how much worse, relative to the reference's error
+            shortfall = (score - ref_value) / ref_value if ref_value > 0 else 0.0
+        if shortfall < reference_margin:
             return None
         return {
-            "reference_kind": "reference",
-            "reference_value": round(ref_value, 4),
+            "reference_kind": "reference" if metric == "accuracy" else "reference_mse",
+            "reference_value": float(f"{ref_value:.4g}"),
             "reference_model": model,
             "reference_metric": metric,
-            "score": round(score, 4),
-            "shortfall_pts": pct(ref_value - score),
+            "score": float(f"{score:.4g}"),
+            "shortfall_pts": pct(shortfall) if metric == "accuracy" else None,
+            "shortfall_pct": pct(shortfall) if metric != "accuracy" else None,
         }
     if base is not None and base.prior_loss:
         prior = float(base.prior_loss)
@@ -385,20 +390,37 @@ def _poor_level(
 
 
 def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None:
-    """``(network score, reference score, metric, model)`` when the run has a reference."""
+    """``(network score, reference score, metric, model)`` when the run has a reference.
+
+    The network's score is its best validation accuracy, or for an ``mse`` reference its
+    lowest validation loss when that loss is the mean squared error.
+    """
     base = ctx.run.baselines
     if base is None or base.reference_value is None or not base.reference_metric:
         return None
     metric = base.reference_metric
-    key = ctx.accuracy_key("val_") if metric == "accuracy" else None
-    if key is None:
+    model = base.reference_model or "simple model"
+    if metric == "accuracy":
+        key = ctx.accuracy_key("val_")
+        if key is None:
+            return None
+        values = ctx.array(key)[span.start : span.end]
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return None
+        return float(values.max()), float(base.reference_value), metric, model
+    loss = ctx.run.compile.loss if ctx.run.compile is not None else None
+    if metric != "mse" or loss not in _MSE_LOSSES or not ctx.run.has("val_loss"):
         return None
-    acc = ctx.array(key)[span.start : span.end]
-    acc = acc[np.isfinite(acc)]
-    if acc.size == 0:
+    values = ctx.array("val_loss")[span.start : span.end]
+    values = values[np.isfinite(values)]
+    if values.size == 0:
         return None
-    best = float(acc.max())
-    return best, float(base.reference_value), metric, base.reference_model or "a linear model"
+    return float(values.min()), float(base.reference_value), metric, model
+
+
+#: Loss names whose value is the mean squared error (comparable with an ``mse`` reference).
+_MSE_LOSSES = frozenset({"mse", "mean_squared_error", "MeanSquaredError"})
 
 
 def _looks_binary(ctx: Context, span: Span) -> bool:
