@@ -148,6 +148,10 @@ class Context:
             self._smooth[key] = curves.smooth(self.array(key))
         return self._smooth[key]
 
+    def known_noise(self, key: str) -> float | None:
+        """The known noise band of ``key`` (a cross-validation's fold spread), if given."""
+        return self._noise_override.get(key)
+
     def noise(self, key: str, values: np.ndarray | None = None) -> float:
         """Epoch-to-epoch noise of ``key``: the known band if given, else measured.
 

@@ -4,9 +4,11 @@ A learning curve is judged between two cuts:
 
 * **the start**: a first epoch (or two) whose average loss is ``blowup_factor`` times
   what follows is a wild start (unscaled inputs or targets, a first step far too big),
-  not part of the curve's shape. When the network is *dead* after it (training and
-  validation losses constant to within ``dead_tolerance``: a collapse to a constant
-  prediction) that start is a blow-up, and nothing after it is a learning curve.
+  not part of the curve's shape. When the network is *dead* after it, that start is a
+  blow-up, and nothing after it is a learning curve. Dead means: the training and
+  validation losses sit at a constant (within ``dead_tolerance``: a collapse to a
+  constant prediction), or the training accuracy stays below ``dead_accuracy`` without
+  gaining ``dead_accuracy_gain`` (stuck near chance).
 * **the end**: the first logged non-finite loss, or the first epoch whose training loss
   jumps ``blowup_factor`` times above the previous one to a level that matters (at least
   ``blowup_level`` of the loss at the start) and does not come back (within
@@ -39,6 +41,8 @@ class Span:
         blowup: Row of a blow-up (a jump, or a wild start the network died of), if any.
         blowup_ratio: How many times the neighbouring epoch's loss the blow-up was.
         wild_start: Rows skipped at the start as a wild first epoch the run recovered from.
+        dead_by: After a wild start the network died: ``"loss"`` (constant losses) or
+            ``"accuracy"`` (accuracy stuck low); ``None`` otherwise.
     """
 
     start: int
@@ -46,6 +50,7 @@ class Span:
     blowup: int | None = None
     blowup_ratio: float | None = None
     wild_start: int = 0
+    dead_by: str | None = None
 
     @property
     def size(self) -> int:
@@ -60,13 +65,16 @@ def judged_span(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Span:
     """The judged rows of ``ctx``'s run (memoized per parameter set)."""
-    memo_key = f"span:{blowup_factor}:{blowup_level}:{recover_factor}:{dead_tolerance}"
+    dead = (dead_tolerance, dead_accuracy, dead_accuracy_gain)
+    memo_key = f"span:{blowup_factor}:{blowup_level}:{recover_factor}:{dead}"
     cached = ctx.memo.get(memo_key)
     if isinstance(cached, Span):
         return cached
-    span = _compute_span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance)
+    span = _compute_span(ctx, blowup_factor, blowup_level, recover_factor, dead)
     ctx.memo[memo_key] = span
     return span
 
@@ -76,7 +84,7 @@ def _compute_span(
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
-    dead_tolerance: float,
+    dead: tuple[float, float, float],
 ) -> Span:
     n = ctx.run.n_epochs
     end = n
@@ -89,9 +97,10 @@ def _compute_span(
         return Span(0, end)
     x = ctx.array("loss")[:end]
     start = _wild_start(x, blowup_factor)
-    if start and _dead_after(ctx, x, start, dead_tolerance):
+    dead_by = _dead_after(ctx, x, start, *dead) if start else None
+    if dead_by is not None:
         ratio = float(x[0] / np.nanmin(x[start : start + 3]))
-        return Span(0, 0, blowup=0, blowup_ratio=ratio)
+        return Span(0, 0, blowup=0, blowup_ratio=ratio, dead_by=dead_by)
     jump = _jump(x, start, blowup_factor, blowup_level, recover_factor)
     if jump is not None:
         return Span(start, jump[0], blowup=jump[0], blowup_ratio=jump[1], wild_start=start)
@@ -99,32 +108,48 @@ def _compute_span(
 
 
 def _wild_start(x: np.ndarray, factor: float) -> int:
-    """Leading rows whose loss is ``factor`` times the lowest of the next three."""
+    """Leading rows (at most two) whose loss is ``factor`` times the next epoch's."""
     start = 0
     while start < min(2, x.size - 2):
-        ahead = x[start + 1 : start + 4]
-        ahead = ahead[np.isfinite(ahead) & (ahead > 0)]
-        if not np.isfinite(x[start]) or ahead.size == 0 or x[start] < factor * ahead.min():
+        cur, nxt = float(x[start]), float(x[start + 1])
+        if not (np.isfinite(cur) and np.isfinite(nxt) and nxt > 0 and cur >= factor * nxt):
             break
         start += 1
     return start
 
 
-def _dead_after(ctx: Context, x: np.ndarray, start: int, tolerance: float) -> bool:
-    """True when the losses after ``start`` sit at a constant: the network collapsed."""
+def _dead_after(
+    ctx: Context, x: np.ndarray, start: int, tolerance: float, accuracy: float, gain: float
+) -> str | None:
+    """How the network is dead after a wild start (it never learns again), or ``None``.
+
+    Either the losses sit at a constant (a collapse to a constant prediction), or the
+    training accuracy stays below ``accuracy`` without gaining ``gain`` (stuck at chance
+    while the loss bounces).
+    """
     rest = x[start:]
     rest = rest[np.isfinite(rest)]
     if rest.size < 3:
-        return False
+        return None
+    acc_key = ctx.accuracy_key()
+    if acc_key is not None:
+        acc = ctx.array(acc_key)[start : x.size]
+        acc = acc[np.isfinite(acc)]
+        line = curves.theil_sen(acc)
+        if (
+            acc.size >= 3 and line is not None and curves.median(acc) < accuracy
+            and line[0] * (acc.size - 1) < gain and float(acc.max() - acc[0]) < 2 * gain
+        ):
+            return "accuracy"
     tail = rest[-max(3, rest.size // 2):]
     if not _flat(tail, tolerance):
-        return False
+        return None
     if ctx.run.has("val_loss"):
         val = ctx.array("val_loss")[start : x.size]
         val = val[np.isfinite(val)]
         if val.size >= 3 and not _flat(val[-max(3, val.size // 2):], tolerance):
-            return False
-    return True
+            return None
+    return "loss"
 
 
 def _flat(values: np.ndarray, tolerance: float) -> bool:

@@ -73,6 +73,8 @@ def exploding_loss(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """Finite training loss climbing far above its running minimum and its start."""
     ctx.require_epochs(min_epochs)
@@ -82,6 +84,8 @@ def exploding_loss(
         blowup_level=blowup_level,
         recover_factor=recover_factor,
         dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
     )
     full = ctx.array(ctx.loss_key)
     end = curves.first_nonfinite(full[span.start :])
@@ -119,6 +123,8 @@ def loss_spike(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """A training loss that blew up: a jump orders of magnitude up, or a dead network."""
     ctx.require_epochs(2)
@@ -129,6 +135,8 @@ def loss_spike(
         blowup_level=blowup_level,
         recover_factor=recover_factor,
         dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
     )
     if span.blowup is None:
         return None
@@ -142,8 +150,15 @@ def loss_spike(
         "ratio": float(f"{span.blowup_ratio:.3g}") if span.blowup_ratio else None,
         "after": _g(curves.median(rest)) if rest.size else None,
         "first_epoch": i == 0,
+        "dead_by": span.dead_by,
         "factor": blowup_factor,
     }
+    if span.dead_by == "accuracy":
+        acc_key = ctx.accuracy_key()
+        assert acc_key is not None
+        acc = ctx.array(acc_key)[1:]
+        values["accuracy_metric"] = acc_key
+        values["accuracy_level"] = round(curves.median(acc[np.isfinite(acc)]), 4)
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=ctx.epochs[i])
 
@@ -164,6 +179,8 @@ def oscillation(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """A loss that goes up and down from epoch to epoch in its second half.
 
@@ -185,6 +202,8 @@ def oscillation(
         blowup_level=blowup_level,
         recover_factor=recover_factor,
         dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
     )
     if span.size < min_epochs:
         return None
@@ -265,6 +284,8 @@ def loss_spikes(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """The training loss jumps ``min_ratio`` times the previous epoch and back, repeatedly.
 
@@ -280,6 +301,8 @@ def loss_spikes(
         blowup_level=blowup_level,
         recover_factor=recover_factor,
         dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
     )
     if span.size < min_epochs:
         return None

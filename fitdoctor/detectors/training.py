@@ -35,6 +35,8 @@ def _span(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Span:
     return judged_span(
         ctx,
@@ -42,6 +44,8 @@ def _span(
         blowup_level=blowup_level,
         recover_factor=recover_factor,
         dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
     )
 
 
@@ -63,6 +67,8 @@ def val_loss_divergence(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """Validation loss rising from its minimum while the training loss keeps falling.
 
@@ -71,7 +77,8 @@ def val_loss_divergence(
     with spikes along the way, or a rise that then holds flat, is not noise.
     """
     ctx.require_epochs(min_epochs)
-    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance)
+    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
+                 dead_accuracy_gain)
     span_or_missing(ctx, span, min_epochs)
     if span.size < min_epochs:
         return None
@@ -90,7 +97,8 @@ def val_loss_divergence(
     seg = val_raw[b:]
     if np.isfinite(seg).sum() < 5:
         seg = val_raw[-5:]
-    sigma = curves.scatter(seg)
+    known = ctx.known_noise(ctx.val_loss_key)
+    sigma = known if known is not None else curves.scatter(seg)
     band = noise_factor * sigma
     if level <= 0 or rise <= band or rise / level < min_rise:
         return None
@@ -181,6 +189,8 @@ def generalization_gap(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """A persistent train/validation gap at the end of training, without a rise.
 
@@ -190,7 +200,8 @@ def generalization_gap(
     so a training loss near zero makes no meaningless ratio.
     """
     ctx.require_epochs(min_epochs)
-    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance)
+    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
+                 dead_accuracy_gain)
     if span.size < min_epochs:
         return None
     _, val = curve(ctx, ctx.val_loss_key, span)
@@ -257,6 +268,8 @@ def high_plateau(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -267,7 +280,8 @@ def high_plateau(
     (the entropy of the accuracy); else a low training accuracy.
     """
     ctx.require_epochs(min_epochs)
-    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance)
+    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
+                 dead_accuracy_gain)
     if span.size < min_epochs:
         return None
     train_raw, train = curve(ctx, ctx.loss_key, span)
@@ -466,6 +480,8 @@ def still_improving(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
@@ -478,7 +494,8 @@ def still_improving(
     accuracy holds still is the model growing confident, not an unfinished run).
     """
     ctx.require_epochs(min_epochs)
-    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance)
+    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
+                 dead_accuracy_gain)
     if span.size < min_epochs or span.end < ctx.run.n_epochs:
         return None  # diverged runs are not "unfinished"
     key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
@@ -505,7 +522,8 @@ def still_improving(
         acc[0] < min_acc_gain or acc[1] >= 1.0
     ):
         return None  # nothing left to gain in what the model is judged on
-    sigma = max(curves.scatter(tail), curves.noise(raw[n // 2 :]))
+    known = ctx.known_noise(key)
+    sigma = known if known is not None else max(curves.scatter(tail), curves.noise(raw[n // 2 :]))
     total = float(np.max(smooth) - smooth[-1])
     share = drop / total if total > 0 else 0.0
     pace = -slope / level
@@ -589,10 +607,13 @@ def flat_loss(
     blowup_level: float,
     recover_factor: float,
     dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
 ) -> Evidence | None:
     """Training loss that barely moves from its first epoch."""
     ctx.require_epochs(min_epochs)
-    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance)
+    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
+                 dead_accuracy_gain)
     if span.size < min_epochs:
         return None
     raw = ctx.array(ctx.loss_key)[span.start : span.end]

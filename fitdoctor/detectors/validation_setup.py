@@ -374,9 +374,15 @@ def validation_at_chance(
 
 @detector("validation-constant")
 def validation_constant(
-    ctx: Context, *, min_epochs: int, max_val_change: float, min_train_change: float
+    ctx: Context, *, min_epochs: int, max_val_change: float, min_train_change: float,
+    min_accuracy_gap: float,
 ) -> Evidence | None:
-    """A validation accuracy (else loss) identical at every epoch while training moves."""
+    """A validation accuracy (else loss) identical at every epoch while training moves.
+
+    An accuracy that holds still is suspicious only below the training accuracy by
+    ``min_accuracy_gap`` or more: a model right on 49 of 50 validation samples at every
+    epoch, or on all of them, is fine.
+    """
     ctx.require_epochs(min_epochs)
     key = ctx.accuracy_key("val_") or ctx.val_loss_key
     val = _finite_tail(ctx.array(key))
@@ -392,6 +398,12 @@ def validation_constant(
     moved = float(train.max() - train.min()) / abs(float(train[0]))
     if moved < min_train_change:
         return None  # nothing moves at all: the model does not learn (FD302)
+    train_acc_key = ctx.accuracy_key()
+    if key != "val_loss" and train_acc_key is not None:
+        train_acc = _finite_tail(ctx.array(train_acc_key))
+        late = curves.median(train_acc[train_acc.size // 2 :]) if train_acc.size else None
+        if late is None or late - float(val[0]) < min_accuracy_gap:
+            return None
     return Evidence({
         "metric": key,
         "value": float(f"{float(val[0]):.4g}"),
@@ -422,6 +434,7 @@ def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evi
     if not missing or share < min_missing_share:
         return None
     present = [i for i, v in enumerate(val) if v > 0]
+    unseen = [i for i, (t, v) in enumerate(zip(train, val, strict=True)) if v > 0 and t == 0]
     fit = ctx.run.fit
     split = fit.validation_split if fit is not None and fit.validation == "split" else None
     return Evidence({
@@ -433,6 +446,48 @@ def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evi
         + (", ..." if len(missing) > 6 else ""),
         "n_missing": len(missing),
         "missing_share_pct": round(100 * share, 1),
+        "unseen": ", ".join(f"'{label[i]}'" for i in unseen[:6])
+        + (", ..." if len(unseen) > 6 else "") or None,
         "validation_split": split,
         "split_pct": round(100 * split) if split else None,
     }, epoch=None)
+
+
+@detector("validation-loss-off-scale")
+def validation_loss_off_scale(
+    ctx: Context, *, min_epochs: int, min_factor: float, max_accuracy_gap: float
+) -> Evidence | None:
+    """A validation loss far above where training started while the accuracies agree.
+
+    The loss scale is where training started (the median of the first three training
+    losses, near the loss of knowing nothing). A validation loss that sits at
+    ``min_factor`` times that over the second half, while the validation accuracy stays
+    within ``max_accuracy_gap`` of the training accuracy, is not a model that got worse:
+    the predictions are right but wildly over-confident on the validation inputs, as
+    with validation inputs scaled unlike the training inputs.
+    """
+    ctx.require_epochs(min_epochs)
+    train_key, train_acc, val_key, val_acc = _accuracies(ctx)
+    train = _finite_tail(ctx.array(ctx.loss_key))
+    val = _finite_tail(ctx.array(ctx.val_loss_key))
+    if train.size < min_epochs or val.size < min_epochs or train_acc.size == 0 or not val_acc.size:
+        return None
+    scale = abs(curves.median(train[:3]))
+    val_late = curves.median(val[val.size // 2 :])
+    if scale <= 0 or val_late < min_factor * scale:
+        return None
+    t_acc = curves.median(train_acc[train_acc.size // 2 :])
+    v_acc = curves.median(val_acc[val_acc.size // 2 :])
+    if t_acc - v_acc > max_accuracy_gap:
+        return None  # the accuracy disagrees too: overfitting or FD705, not a scale problem
+    train_late = curves.median(train[train.size // 2 :])
+    return Evidence({
+        "val_loss": float(f"{val_late:.4g}"),
+        "scale": float(f"{scale:.4g}"),
+        "factor": float(f"{val_late / scale:.3g}"),
+        "train_loss": float(f"{train_late:.4g}"),
+        "train_metric": train_key,
+        "val_metric": val_key,
+        "train_accuracy": round(t_acc, 4),
+        "val_accuracy": round(v_acc, 4),
+    }, epoch=ctx.epochs[0])
