@@ -255,9 +255,9 @@ def scatter(values: np.ndarray) -> float:
     The larger of two robust standard deviations (MAD): of the residuals from a
     Theil–Sen line (a steady rise or fall is not noise, and a few spikes move neither
     the line nor the MAD), and of the second differences (a zig-zag, whose residuals
-    alternate around the line, shows there; a few spikes do not). Unlike :func:`noise`,
-    meant for a segment that may rise, such as a validation loss after its minimum.
-    ``0.0`` for fewer than 4 finite points.
+    alternate around the line, shows there; an occasional spike does not). Unlike
+    :func:`noise`, meant for a segment that may rise, such as a validation loss after
+    its minimum. ``0.0`` for fewer than 4 finite points.
     """
     x = np.asarray(values, dtype=float)
     idx = np.flatnonzero(np.isfinite(x))

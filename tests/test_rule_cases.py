@@ -9,6 +9,8 @@ Each file names its rule and lists cases::
     expect = "fire"                # or "silent"
     history = "histories/x.json"   # a file under tests/data (any loadable format) ...
     epoch = [5, 9]                 # optional: the finding's epoch must fall in this range
+    severity = "warning"           # optional: the finding's severity
+    status = "running"             # optional: the run's status (as a run file records it)
     [case.metrics]                 # ... or an inline Keras-History-like dict
     loss = [1.0, 0.5, 0.3]
     [case.facts]                   # optional: task / n_classes a bare history lacks
@@ -55,8 +57,12 @@ def _source(case: dict[str, Any]) -> Any:
 def test_rule_case(code: str, case: dict[str, Any]) -> None:
     settings = Settings(select=[code], rule_options={code: dict(case.get("config", {}))})
     facts = case.get("facts", {})
+    source = _source(case)
+    if "status" in case:
+        source = fitdoctor.load(source)
+        source.status = case["status"]
     report = fitdoctor.analyze(
-        _source(case), settings, task=facts.get("task"), n_classes=facts.get("n_classes")
+        source, settings, task=facts.get("task"), n_classes=facts.get("n_classes")
     )
     hits = [f for f in report.findings if f.code == code]
     internal = [f for f in report.findings if f.code == "FD000"]
@@ -70,6 +76,8 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
             assert needle in hits[0].message, hits[0].message
         for action in case.get("actions", []):
             assert action in [r.action for r in hits[0].recommendations], hits[0]
+        if "severity" in case:
+            assert hits[0].severity.value == case["severity"], hits[0]
     else:
         assert case["expect"] == "silent"
         assert not hits, hits[0].message

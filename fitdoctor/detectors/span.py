@@ -172,7 +172,7 @@ def _jump(
     seg = x[start:]
     prev = seg[:-1]
     cur = seg[1:]
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         hit = (
             np.isfinite(cur) & np.isfinite(prev) & (prev > 0)
             & (cur >= factor * prev) & (cur >= level * first)

@@ -56,6 +56,7 @@ def val_loss_divergence(
     *,
     min_epochs: int,
     min_rise: float,
+    min_rise_scale: float,
     noise_factor: float,
     min_after: int,
     min_persist: float,
@@ -102,6 +103,9 @@ def val_loss_divergence(
     band = noise_factor * sigma
     if level <= 0 or rise <= band or rise / level < min_rise:
         return None
+    scale = abs(curves.median(train_raw[np.isfinite(train_raw)][:3]))
+    if rise < min_rise_scale * scale:
+        return None  # 0.001 → 0.004: a rise that means nothing on the problem's scale
     late = after_best[after_best.size // 2 :]
     if float(np.mean(late > level + band / 2)) < min_persist:
         return None
@@ -621,7 +625,8 @@ def flat_loss(
     first = float(finite_raw[0])
     if first == 0:
         return None
-    change = float(finite_raw.max() - finite_raw.min()) / abs(first)
+    with np.errstate(over="ignore"):
+        change = float(finite_raw.max() - finite_raw.min()) / abs(first)
     if change > max_change:
         return None
     values: dict[str, Any] = {
