@@ -31,7 +31,7 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "cases"
 
@@ -69,7 +69,8 @@ def _save(name: str, history: dict[str, list[float]]) -> None:
     path = OUT / f"{name}.json"
     clean = {k: [float(v) for v in vals] for k, vals in history.items()}
     path.write_text(json.dumps(clean) + "\n", encoding="utf-8")
-    print(f"wrote {path.relative_to(OUT.parent.parent.parent)} ({len(next(iter(clean.values())))} epochs)")
+    epochs = len(next(iter(clean.values())))
+    print(f"wrote {path.relative_to(OUT.parent.parent.parent)} ({epochs} epochs)")
 
 
 def _doctor(name: str) -> Any:
