@@ -27,8 +27,9 @@ from fitdoctor.report import (
     Superseded,
     strict_json,
 )
-from fitdoctor.rules import Rule, Settings, render, render_parts
+from fitdoctor.rules import Rule, Settings
 from fitdoctor.run import Run
+from fitdoctor.templates import render, render_parts
 
 
 def analyze(
@@ -132,7 +133,7 @@ def _apply_precedence(
 
 def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> Finding:
     values = {**rule.values, **context_values, **evidence.values}
-    values.update(render_parts(rule, values))
+    values.update(render_parts(rule.parts, values, rule.values))
     message = render(rule.message, values) or rule.summary or rule.name
     recs: list[Recommendation] = []
     for tmpl in rule.recommendations:

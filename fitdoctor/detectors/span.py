@@ -14,7 +14,7 @@ A learning curve is judged between two cuts:
   ``blowup_level`` of the loss at the start) and does not come back (within
   ``recover_factor`` of its level before the jump, over the next three epochs). What
   follows a blow-up is not a learning curve either; a jump the run recovers from is a
-  spike (FD413), not a blow-up.
+  spike (the ``loss-spikes`` detector), not a blow-up.
 
 The rules' parameters set every factor (``rules/curves.toml``, shared ``[params]``);
 these functions measure.

@@ -1,12 +1,12 @@
 """Divergence and instability detectors.
 
-* ``non-finite-loss`` (FD401), ``exploding-loss`` (FD402), ``loss-spike`` (FD403): the
-  optimizer broke the weights. A first epoch far above the rest is a wild start, not a
+* ``non-finite-loss``, ``exploding-loss``, ``loss-spike``: the optimizer broke the
+  weights. A first epoch far above the rest is a wild start, not a
   blow-up, unless the network is dead after it (:mod:`fitdoctor.detectors.span`).
-* ``oscillation`` (FD411, FD412): a loss that goes up and down from epoch to epoch, and
+* ``oscillation``: a loss that goes up and down from epoch to epoch, and
   a model whose accuracy does too: a loss can swing at a tiny level while the
   predictions stay put, which is not instability.
-* ``loss-spikes`` (FD413): a training loss that jumps several times over and back, again
+* ``loss-spikes``: a training loss that jumps several times over and back, again
   and again.
 
 Thresholds live in ``rules/curves.toml``; these functions measure.

@@ -18,6 +18,7 @@ import numpy as np
 from fitdoctor import curves
 from fitdoctor.detectors.advice import learning_rate_change, regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
+from fitdoctor.detectors.baselines import poor_level
 from fitdoctor.detectors.span import (
     Span,
     climbs,
@@ -303,7 +304,7 @@ def high_plateau(
         "plateau_epochs": n - start,
         "loss_level": float(f"{level:.4g}"),
     }
-    judged = _poor_level(
+    judged = poor_level(
         ctx, span, level, max_accuracy=max_accuracy, chance_fraction=chance_fraction,
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
         reference_margin=reference_margin,
@@ -321,145 +322,6 @@ def high_plateau(
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
     values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
     return Evidence(values, epoch=values["plateau_epoch"])
-
-
-def _poor_level(
-    ctx: Context,
-    span: Span,
-    level: float,
-    *,
-    max_accuracy: float,
-    chance_fraction: float,
-    baseline_fraction: float,
-    implied_fraction: float,
-    reference_margin: float,
-) -> dict[str, Any] | None:
-    """Evidence that the plateau is poor, against the best baseline known; else None.
-
-    Raises MissingInput when nothing tells what a poor level is.
-    """
-    run = ctx.run
-    base = run.baselines
-    ref = _reference(ctx, span)
-    if ref is not None:
-        score, ref_value, metric, model = ref
-        if metric == "accuracy":
-            shortfall = ref_value - score
-        else:  # mse: how much worse, relative to the reference's error
-            shortfall = (score - ref_value) / ref_value if ref_value > 0 else 0.0
-        if shortfall < reference_margin:
-            return None
-        return {
-            "reference_kind": "reference" if metric == "accuracy" else "reference_mse",
-            "reference_value": float(f"{ref_value:.4g}"),
-            "reference_model": model,
-            "reference_metric": metric,
-            "score": float(f"{score:.4g}"),
-            "shortfall_pts": pct(shortfall) if metric == "accuracy" else None,
-            "shortfall_pct": pct(shortfall) if metric != "accuracy" else None,
-        }
-    if base is not None and base.prior_loss:
-        prior = float(base.prior_loss)
-        if level < baseline_fraction * prior:
-            return None
-        return {
-            "reference_kind": "prior",
-            "prior_loss": float(f"{prior:.4g}"),
-            "level_share_pct": round(100 * level / prior),
-        }
-    k = ctx.n_classes
-    if k and k >= 2:
-        chance = math.log(k)
-        if level < chance_fraction * chance:
-            return None
-        return {
-            "reference_kind": "chance",
-            "n_classes": k,
-            "chance_loss": round(chance, 4),
-            "level_share_pct": round(100 * level / chance),
-        }
-    acc_key = ctx.accuracy_key()
-    if acc_key is None:
-        raise MissingInput(
-            "no accuracy metric, class count or baseline to judge the loss level",
-            "pass --task/--classes, log accuracy, or record the run with FitDoctor()",
-        )
-    _, acc = curve(ctx, acc_key, span)
-    accuracy = float(acc[-1])
-    implied = _binary_entropy(accuracy) if _looks_binary(ctx, span) else None
-    if implied is not None and implied > 0:
-        if level < implied_fraction * implied:
-            return None
-        return {
-            "reference_kind": "implied",
-            "metric": acc_key,
-            "accuracy": round(accuracy, 4),
-            "implied_loss": round(implied, 4),
-            "level_share_pct": round(100 * level / implied),
-        }
-    if accuracy > max_accuracy:
-        return None
-    return {
-        "reference_kind": "accuracy",
-        "metric": acc_key,
-        "accuracy": round(accuracy, 4),
-        "max_accuracy": max_accuracy,
-    }
-
-
-def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None:
-    """``(network score, reference score, metric, model)`` when the run has a reference.
-
-    The network's score is its best validation accuracy, or for an ``mse`` reference its
-    lowest validation loss when that loss is the mean squared error.
-    """
-    base = ctx.run.baselines
-    if base is None or base.reference_value is None or not base.reference_metric:
-        return None
-    metric = base.reference_metric
-    model = base.reference_model or "simple model"
-    if metric == "accuracy":
-        key = ctx.accuracy_key("val_")
-        if key is None:
-            return None
-        values = ctx.array(key)[span.start : span.end]
-        values = values[np.isfinite(values)]
-        if values.size == 0:
-            return None
-        return float(values.max()), float(base.reference_value), metric, model
-    loss = ctx.run.compile.loss if ctx.run.compile is not None else None
-    if metric != "mse" or loss not in _MSE_LOSSES or not ctx.run.has("val_loss"):
-        return None
-    values = ctx.array("val_loss")[span.start : span.end]
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return None
-    return float(values.min()), float(base.reference_value), metric, model
-
-
-#: Loss names whose value is the mean squared error (comparable with an ``mse`` reference).
-_MSE_LOSSES = frozenset({"mse", "mean_squared_error", "MeanSquaredError"})
-
-
-def _looks_binary(ctx: Context, span: Span) -> bool:
-    """A bare history's task looks binary: its first loss is within 15% of ln 2.
-
-    A fresh classifier starts near the chance loss ln(k); ln 2 is 0.693, ln 3 is 1.099.
-    Run facts, when known, decide instead.
-    """
-    data = ctx.run.data
-    if data is not None and data.task is not None:
-        return data.task == "binary"
-    raw = ctx.array(ctx.loss_key)[span.start : span.end]
-    raw = raw[np.isfinite(raw)]
-    return raw.size > 0 and abs(float(raw[0]) - math.log(2)) <= 0.15 * math.log(2)
-
-
-def _binary_entropy(p: float) -> float | None:
-    """Cross-entropy of always predicting the prior when the majority class is ``p``."""
-    if not 0.5 <= p < 1:
-        return None
-    return -(p * math.log(p) + (1 - p) * math.log(1 - p))
 
 
 # ------------------------------------------------------------------ convergence

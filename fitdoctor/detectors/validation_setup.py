@@ -1,13 +1,19 @@
 """Validation-setup detectors: is the validation data able to judge the run, and honest?
 
-* ``validation-sampling-error`` (FD702): the sampling error of the validation accuracy
+* ``validation-sampling-error``: the sampling error of the validation accuracy
   (a 95% Wilson interval for ``n_val`` samples) against the differences the run is
   judged on -- the best epoch against the last, and the change over the last epochs.
-* ``test-equals-validation`` (FD703): the test arrays given to
+* ``test-equals-validation``: the test arrays given to
   :func:`fitdoctor.validation.evaluate` have the fingerprint of the validation arrays.
-* ``validation-below-training`` (FD704): the validation loss well below the training
+* ``validation-below-training``: the validation loss well below the training
   loss at the end of training, explained by the model's dropout and weight penalties
   when it has them.
+* validation that cannot be trusted: ``validation-at-chance`` (the validation accuracy
+  learns nothing while the training accuracy climbs), ``validation-constant`` (it never
+  moves), ``validation-missing-classes`` (classes of the training data absent from the
+  validation data, as a class-sorted ``validation_split`` leaves them; a run file
+  knows), ``validation-loss-off-scale`` (a validation loss far above where training
+  started while the accuracies agree: validation inputs preprocessed differently).
 
 Severities and wording live in ``rules/validation_setup.toml``; these functions measure.
 """
@@ -397,7 +403,7 @@ def validation_constant(
         return None
     moved = float(train.max() - train.min()) / abs(float(train[0]))
     if moved < min_train_change:
-        return None  # nothing moves at all: the model does not learn (FD302)
+        return None  # nothing moves at all: the model does not learn (flat-loss)
     train_acc_key = ctx.accuracy_key()
     if key != "val_loss" and train_acc_key is not None:
         train_acc = _finite_tail(ctx.array(train_acc_key))
@@ -479,7 +485,7 @@ def validation_loss_off_scale(
     t_acc = curves.median(train_acc[train_acc.size // 2 :])
     v_acc = curves.median(val_acc[val_acc.size // 2 :])
     if t_acc - v_acc > max_accuracy_gap:
-        return None  # the accuracy disagrees too: overfitting or FD705, not a scale problem
+        return None  # the accuracy disagrees too: overfitting or at chance, not the scale
     train_late = curves.median(train[train.size // 2 :])
     return Evidence({
         "val_loss": float(f"{val_late:.4g}"),
