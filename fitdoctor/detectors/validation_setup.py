@@ -338,6 +338,7 @@ def validation_at_chance(
     *,
     min_epochs: int,
     min_train_accuracy: float,
+    min_gap: float,
     max_val_gain: float,
     max_ratio: float,
     chance_margin: float,
@@ -345,10 +346,10 @@ def validation_at_chance(
     """Validation accuracy that learns nothing while the training accuracy climbs.
 
     Late levels are medians over the second half of the run. Fires when the training
-    accuracy reaches ``min_train_accuracy``, the validation accuracy gained at most
-    ``max_val_gain`` over its first epoch, and it sits at chance (within
-    ``chance_margin`` of the majority share or 1/k, when the run knows them) or below
-    ``max_ratio`` times the training accuracy.
+    accuracy reaches ``min_train_accuracy`` and ``min_gap`` above the validation
+    accuracy, the validation accuracy gained at most ``max_val_gain`` over its first
+    epoch, and it sits at chance (within ``chance_margin`` of the majority share or
+    1/k, when the run knows them) or below ``max_ratio`` times the training accuracy.
     """
     ctx.require_epochs(min_epochs)
     train_key, train, val_key, val = _accuracies(ctx)
@@ -357,8 +358,8 @@ def validation_at_chance(
     t_late = curves.median(train[train.size // 2 :])
     v_late = curves.median(val[val.size // 2 :])
     v_first = float(val[0])
-    if t_late < min_train_accuracy or v_late - v_first > max_val_gain:
-        return None
+    if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > max_val_gain:
+        return None  # training learns nothing either (a constant model at the majority share)
     chance = _chance(ctx)
     at_chance = chance is not None and v_late <= chance[0] + chance_margin
     ratio = v_late / t_late if t_late > 0 else 1.0
