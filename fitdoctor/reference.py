@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from fitdoctor.run import Run
 
 #: Metric names a reference can carry: accuracy (classification, higher is better) or
 #: the mean squared error on the validation data (regression, lower is better).
@@ -215,3 +218,37 @@ def _fit_score(
     if task == "regression":
         return float(np.mean((pred.astype(np.float64) - yv) ** 2))
     return float(np.mean(pred == yv))
+
+
+def attach_reference(
+    run: Run, x_train: Any, y_train: Any, x_val: Any, y_val: Any, **options: Any
+) -> Reference | None:
+    """Fit a reference for ``run`` (its task from ``run.data``) and record it in its baselines.
+
+    What the callback calls once, at the end of training, when the training and
+    validation arrays are in memory and the reference is not switched off: it fills
+    ``run.baselines.reference_value``, ``reference_metric`` and ``reference_model``.
+
+    Args:
+        run: The run being recorded.
+        x_train: Training inputs.
+        y_train: Training targets.
+        x_val: Validation inputs.
+        y_val: Validation targets.
+        **options: Passed to :func:`fit_reference` (``max_samples``, ``time_budget``, ...).
+
+    Returns:
+        The reference, or ``None`` (nothing recorded) when none could be fitted.
+    """
+    from fitdoctor.run import Baselines
+
+    task = run.data.task if run.data is not None else None
+    ref = fit_reference(x_train, y_train, x_val, y_val, task=task, **options)
+    if ref is None:
+        return None
+    base = run.baselines if run.baselines is not None else Baselines()
+    base.reference_value = ref.value
+    base.reference_metric = ref.metric
+    base.reference_model = ref.model
+    run.baselines = base
+    return ref

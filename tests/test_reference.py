@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes, load_digits, make_classification
 
-from fitdoctor.reference import fit_reference
+from fitdoctor.reference import attach_reference, fit_reference
+from fitdoctor.run import DataInfo, Run
 
 
 def _split(x: np.ndarray, y: np.ndarray, frac: float = 0.25) -> tuple[np.ndarray, ...]:
@@ -79,3 +80,16 @@ def test_unusable_inputs_give_none_not_an_error() -> None:
     bad = x.copy()
     bad[0, 0] = np.nan
     assert fit_reference(bad, y, x, y, task="binary") is None
+
+
+def test_attach_reference_records_it_in_the_run_baselines() -> None:
+    x, y = make_classification(n_samples=400, n_features=6, random_state=2)
+    xt, yt, xv, yv = _split(x, y)
+    run = Run(epochs=[1], metrics={"loss": [0.6]}, data=DataInfo(task="binary"))
+    ref = attach_reference(run, xt, yt, xv, yv)
+    assert ref is not None and run.baselines is not None
+    assert run.baselines.reference_value == ref.value
+    assert run.baselines.reference_metric == "accuracy"
+    assert run.baselines.reference_model == ref.model
+    bare = Run(epochs=[1], metrics={"loss": [0.6]})  # task unknown: nothing recorded
+    assert attach_reference(bare, xt, yt, xv, yv) is None and bare.baselines is None
