@@ -30,6 +30,7 @@ def poor_level(
     chance_fraction: float,
     baseline_fraction: float,
     implied_fraction: float,
+    binary_tolerance: float,
     reference_margin: float,
 ) -> dict[str, Any] | None:
     """Evidence that the plateau is poor, against the best baseline known; else None.
@@ -84,7 +85,8 @@ def poor_level(
         )
     _, acc = curve(ctx, acc_key, span)
     accuracy = float(acc[-1])
-    implied = _binary_entropy(accuracy) if _looks_binary(ctx, span) else None
+    binary = _looks_binary(ctx, span, binary_tolerance)
+    implied = _binary_entropy(accuracy) if binary else None
     if implied is not None and implied > 0:
         if level < implied_fraction * implied:
             return None
@@ -139,8 +141,8 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
 _MSE_LOSSES = frozenset({"mse", "mean_squared_error", "MeanSquaredError"})
 
 
-def _looks_binary(ctx: Context, span: Span) -> bool:
-    """A bare history's task looks binary: its first loss is within 15% of ln 2.
+def _looks_binary(ctx: Context, span: Span, tolerance: float) -> bool:
+    """A bare history's task looks binary: its first loss is within ``tolerance`` of ln 2.
 
     A fresh classifier starts near the chance loss ln(k); ln 2 is 0.693, ln 3 is 1.099.
     Run facts, when known, decide instead.
@@ -150,7 +152,7 @@ def _looks_binary(ctx: Context, span: Span) -> bool:
         return data.task == "binary"
     raw = ctx.array(ctx.loss_key)[span.start : span.end]
     raw = raw[np.isfinite(raw)]
-    return raw.size > 0 and abs(float(raw[0]) - math.log(2)) <= 0.15 * math.log(2)
+    return raw.size > 0 and abs(float(raw[0]) - math.log(2)) <= tolerance * math.log(2)
 
 
 def _binary_entropy(p: float) -> float | None:

@@ -265,6 +265,7 @@ def high_plateau(
     chance_fraction: float,
     baseline_fraction: float,
     implied_fraction: float,
+    binary_tolerance: float,
     max_gap_ratio: float,
     min_progress: float,
     min_plateau_fraction: float,
@@ -307,6 +308,7 @@ def high_plateau(
     judged = poor_level(
         ctx, span, level, max_accuracy=max_accuracy, chance_fraction=chance_fraction,
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
+        binary_tolerance=binary_tolerance,
         reference_margin=reference_margin,
     )
     if judged is None:
