@@ -6,6 +6,8 @@
 * ``oscillation``: a loss that goes up and down from epoch to epoch, and
   a model whose accuracy does too: a loss can swing at a tiny level while the
   predictions stay put, which is not instability.
+* ``worse-than-constant``: a training loss that ends far above the loss of predicting
+  the class prior (a run file's baseline): broken weights without a NaN.
 * ``loss-spikes``: a training loss that jumps several times over and back, again
   and again.
 
@@ -29,6 +31,7 @@ from fitdoctor.detectors.span import (
     rise_over_running_min,
     swing,
 )
+from fitdoctor.errors import MissingInput
 
 
 def _g(x: float) -> float:
@@ -337,3 +340,44 @@ def loss_spikes(
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=epochs[spikes[0]])
+
+
+@detector("worse-than-constant")
+def worse_than_constant(
+    ctx: Context, *, min_epochs: int, class_factor: float, regression_factor: float,
+    window_fraction: float, lr_factor: float,
+) -> Evidence | None:
+    """A training loss that ends far above the loss of predicting the prior (or the mean).
+
+    The constant predictor's loss is a run file's baseline (``prior_loss``). A network
+    whose training loss ends ``class_factor`` times above it (``regression_factor`` for a
+    regression, whose losses spread wider) is worse than predicting the class frequencies
+    without looking at the inputs: its weights are broken, whether or not a NaN showed.
+    """
+    ctx.require_epochs(min_epochs)
+    base = ctx.run.baselines
+    prior = base.prior_loss if base is not None else None
+    if not prior or not math.isfinite(prior) or prior <= 0:
+        raise MissingInput(
+            "the loss of predicting the class prior (or the mean) is unknown",
+            "record the run with FitDoctor(), which records the baselines", needs="run-file",
+        )
+    train = ctx.array(ctx.loss_key)
+    train = train[np.isfinite(train)]
+    if train.size < min_epochs:
+        return None
+    w = max(2, math.ceil(window_fraction * train.size))
+    late = curves.median(train[-w:])
+    regression = ctx.run.data is not None and ctx.run.data.task == "regression"
+    factor = regression_factor if regression else class_factor
+    if late <= factor * prior:
+        return None
+    values: dict[str, Any] = {
+        "late_loss": _g(late),
+        "prior_loss": _g(prior),
+        "ratio": float(f"{late / prior:.3g}"),
+        "window": w,
+        "regression": regression,
+    }
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=ctx.epochs[-w])

@@ -462,37 +462,51 @@ def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evi
 
 @detector("validation-loss-off-scale")
 def validation_loss_off_scale(
-    ctx: Context, *, min_epochs: int, min_factor: float, max_accuracy_gap: float
+    ctx: Context, *, min_epochs: int, min_factor: float, max_accuracy_gap: float,
+    min_factor_loss_only: float,
 ) -> Evidence | None:
-    """A validation loss far above where training started while the accuracies agree.
+    """A validation loss far above where training started while the model is fine.
 
     The loss scale is where training started (the median of the first three training
     losses, near the loss of knowing nothing). A validation loss that sits at
     ``min_factor`` times that over the second half, while the validation accuracy stays
     within ``max_accuracy_gap`` of the training accuracy, is not a model that got worse:
     the predictions are right but wildly over-confident on the validation inputs, as
-    with validation inputs scaled unlike the training inputs.
+    with validation inputs scaled unlike the training inputs. Without accuracies (a
+    regression), a validation loss at ``min_factor_loss_only`` times the scale that
+    never came near the training loss says the same of the validation targets (left
+    unscaled while the training targets were standardised).
     """
     ctx.require_epochs(min_epochs)
-    train_key, train_acc, val_key, val_acc = _accuracies(ctx)
     train = _finite_tail(ctx.array(ctx.loss_key))
     val = _finite_tail(ctx.array(ctx.val_loss_key))
-    if train.size < min_epochs or val.size < min_epochs or train_acc.size == 0 or not val_acc.size:
+    if train.size < min_epochs or val.size < min_epochs:
         return None
     scale = abs(curves.median(train[:3]))
     val_late = curves.median(val[val.size // 2 :])
-    if scale <= 0 or val_late < min_factor * scale:
+    train_late = curves.median(train[train.size // 2 :])
+    values: dict[str, Any] = {
+        "val_loss": float(f"{val_late:.4g}"),
+        "scale": float(f"{scale:.4g}"),
+        "factor": float(f"{val_late / scale:.3g}") if scale > 0 else None,
+        "train_loss": float(f"{train_late:.4g}"),
+    }
+    train_key, val_key = ctx.accuracy_key(), ctx.accuracy_key("val_")
+    if train_key is None or val_key is None:
+        if scale <= 0 or val_late < min_factor_loss_only * scale or val.min() < scale:
+            return None
+        return Evidence({**values, "with_accuracy": False}, epoch=ctx.epochs[0])
+    train_acc = _finite_tail(ctx.array(train_key))
+    val_acc = _finite_tail(ctx.array(val_key))
+    if scale <= 0 or val_late < min_factor * scale or not train_acc.size or not val_acc.size:
         return None
     t_acc = curves.median(train_acc[train_acc.size // 2 :])
     v_acc = curves.median(val_acc[val_acc.size // 2 :])
     if t_acc - v_acc > max_accuracy_gap:
         return None  # the accuracy disagrees too: overfitting or at chance, not the scale
-    train_late = curves.median(train[train.size // 2 :])
     return Evidence({
-        "val_loss": float(f"{val_late:.4g}"),
-        "scale": float(f"{scale:.4g}"),
-        "factor": float(f"{val_late / scale:.3g}"),
-        "train_loss": float(f"{train_late:.4g}"),
+        **values,
+        "with_accuracy": True,
         "train_metric": train_key,
         "val_metric": val_key,
         "train_accuracy": round(t_acc, 4),

@@ -229,13 +229,47 @@ def small_validation() -> None:
     _save("small_validation", h.history)
 
 
+def worse_than_constant() -> None:
+    """SGD at a learning rate of 50 on digits: the loss ends far above ln(10).
+
+    Recorded with FitDoctor, whose run file holds the loss of predicting the class
+    frequencies.
+    """
+    keras = _keras()
+    x, y = _digits()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.SGD(50.0), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x[:1200], y[:1200], epochs=8, validation_data=(x[1200:], y[1200:]),
+                  verbose=0, callbacks=[_doctor("worse_than_constant")])
+    _save("worse_than_constant", h.history)
+
+
+def val_targets_unscaled() -> None:
+    """Diabetes regression: training targets standardised, validation targets left raw."""
+    from sklearn.datasets import load_diabetes
+
+    keras = _keras()
+    x, y = load_diabetes(return_X_y=True)
+    mean, std = y[:350].mean(), y[:350].std()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-2), "mse", metrics=["mae"])
+    h = model.fit(x[:350], (y[:350] - mean) / std, epochs=15, batch_size=32,
+                  validation_data=(x[350:], y[350:]), verbose=0)
+    _save("val_targets_unscaled", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
         too_short, short_still_falling, val_labels_shuffled, val_inputs_unscaled,
         val_unseen_class, sorted_validation_split, rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, healthy_digits,
-        small_validation,
+        small_validation, worse_than_constant, val_targets_unscaled,
     )
 }
 
