@@ -56,6 +56,7 @@ def val_loss_divergence(
     ctx: Context,
     *,
     min_epochs: int,
+    smooth_window: int,
     min_rise: float,
     min_rise_scale: float,
     noise_factor: float,
@@ -84,7 +85,9 @@ def val_loss_divergence(
     span_or_missing(ctx, span, min_epochs)
     if span.size < min_epochs:
         return None
-    val_raw, val = curve(ctx, ctx.val_loss_key, span)
+    val_raw = ctx.array(ctx.val_loss_key)[span.start : span.end]
+    # a window capped in epochs: a long run's early minimum is not smeared away
+    val = curves.smooth(val_raw, window=min(smooth_window, max(3, (span.size // 10) | 1)))
     train_raw, train = curve(ctx, ctx.loss_key, span)
     if climbs(train_raw, climb_factor):
         return None  # a training loss that explodes is diverging, not overfitting
