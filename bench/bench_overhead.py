@@ -32,7 +32,7 @@ Data sets:
 * ``synthetic``: an MNIST-sized array (60,000 × 784 float32 uniform inputs, 10 random
   classes, one-hot, seeded), so that an epoch takes as long as a real MNIST epoch.
 
-Targets (issue 3): overhead ≤ 1% without per-class metrics and ≤ 5% with them.
+Targets: overhead ≤ 1% without per-class metrics and ≤ 5% with them.
 ``--profile`` also runs one ``FitDoctor(per_class=True)`` training under :mod:`cProfile`,
 enabled only while a hook of the callback runs, and prints where that time goes.
 ``--check`` exits 1 when a target is missed on the synthetic (MNIST-sized) data by the

@@ -3,6 +3,7 @@
 
 Usage:
     python bench/bench_startup.py [--runs N] [--history PATH] [--importtime] [--check]
+                                  [--against DIR]
 
 Both commands run ``N`` times, interleaved (pass, fitdoctor, pass, fitdoctor, ...) after
 two warm-up runs each, so that load on a shared machine hits both alike. Reported: the
@@ -14,6 +15,12 @@ ratio < 15.
 ``--importtime`` also runs the command once under ``python -X importtime`` and prints
 the costliest imports (cumulative, by top-level package). ``--check`` exits 1 when the
 wall-time ratio misses the target or a forbidden module is loaded.
+
+``--against DIR`` also times the same command with ``DIR`` first on ``PYTHONPATH``, in
+the same interleaved loop: ``DIR`` holds another version of the ``fitdoctor`` package,
+e.g. ``git archive HEAD~3 | tar -x -C /tmp/before``, so that a change is measured
+before and after in one session, under the same load. To compare dependency versions
+(say typer), run this script with the interpreter of another virtual environment.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 15.0
 FORBIDDEN = ("keras", "tensorflow", "pandas", "sklearn", "matplotlib", "scipy", "torch", "jax")
-WATCHED = (*FORBIDDEN, "numpy", "typer", "rich", "pydantic")
+WATCHED = (*FORBIDDEN, "numpy", "click", "typer", "rich", "pydantic")
 
 
 def default_history(tmp: Path) -> Path:
@@ -60,6 +67,12 @@ def command(history: Path) -> list[str]:
     script = Path(sys.executable).parent / "fitdoctor"
     head = [str(script)] if script.exists() else [sys.executable, "-m", "fitdoctor"]
     return [*head, "analyze", str(history), "--format", "json"]
+
+
+def with_path(env: dict[str, str], first: Path) -> dict[str, str]:
+    """``env`` with ``first`` at the front of ``PYTHONPATH``."""
+    rest = env.get("PYTHONPATH")
+    return {**env, "PYTHONPATH": f"{first}{os.pathsep}{rest}" if rest else str(first)}
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -123,7 +136,12 @@ def main() -> int:
     parser.add_argument("--history", type=Path, help="history to analyze")
     parser.add_argument("--importtime", action="store_true", help="show the costliest imports")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="also time another fitdoctor tree (DIR/fitdoctor) in the same loop")
     args = parser.parse_args()
+    against = args.against.resolve() if args.against else None
+    if against is not None and not (against / "fitdoctor" / "__init__.py").is_file():
+        parser.error(f"{against}/fitdoctor/__init__.py not found")
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -138,10 +156,12 @@ def main() -> int:
         env["NO_COLOR"] = "1"
         import fitdoctor
 
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(Path(fitdoctor.__file__).parent)],
-            env=env, check=False,
-        )
+        trees = [Path(fitdoctor.__file__).parent]
+        if against is not None:
+            trees.append(against / "fitdoctor")
+        for tree in trees:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree)], env=env,
+                           check=False)
         base_cmd = [sys.executable, "-c", "pass"]
         fd_cmd = command(history)
         probe = subprocess.run(fd_cmd, capture_output=True, text=True, env=env, cwd=tmp,
@@ -150,12 +170,17 @@ def main() -> int:
             print(f"fitdoctor failed (exit {probe.returncode}): {probe.stderr.strip()}")
             return 2
         json.loads(probe.stdout)
+        other_env = with_path(env, against) if against is not None else env
 
         for _ in range(2):
             timed(base_cmd, env, tmp)
             timed(fd_cmd, env, tmp)
-        floor_cmd = [sys.executable, "-c", "import numpy, typer"]
+            if against is not None:
+                timed(fd_cmd, other_env, tmp)
+        floor_cmd = [sys.executable, "-c", "import numpy, click"]
         base_wall, base_cpu, fd_wall, fd_cpu, floor_wall = [], [], [], [], []
+        other_wall: list[float] = []
+        other_cpu: list[float] = []
         for _ in range(args.runs):
             w, c = timed(base_cmd, env, tmp)
             base_wall.append(w)
@@ -163,6 +188,10 @@ def main() -> int:
             w, c = timed(fd_cmd, env, tmp)
             fd_wall.append(w)
             fd_cpu.append(c)
+            if against is not None:
+                w, c = timed(fd_cmd, other_env, tmp)
+                other_wall.append(w)
+                other_cpu.append(c)
             floor_wall.append(timed(floor_cmd, env, tmp)[0])
         modules = loaded_modules(history, env, tmp)
         imports = importtime(history, env, tmp) if args.importtime else []
@@ -180,8 +209,15 @@ def main() -> int:
     print(f"ratio:              {ratio:7.1f}x wall     {cpu_ratio:7.1f}x CPU   "
           f"(target < {TARGET_RATIO:.0f}x: {'met' if ratio < TARGET_RATIO else 'MISSED'})")
     floor = statistics.median(floor_wall)
-    print(f"for scale:          python -c 'import numpy, typer' {floor * 1000:.1f} ms wall = "
+    print(f"for scale:          python -c 'import numpy, click' {floor * 1000:.1f} ms wall = "
           f"{floor / bw:.1f}x; fitdoctor's own share {(fw - floor) / bw:.1f}x")
+    if against is not None:
+        ow, oc = statistics.median(other_wall), statistics.median(other_cpu)
+        print(f"against {against}:")
+        print(f"  fitdoctor analyze:{ow * 1000:7.1f} ms wall  {oc * 1000:7.1f} ms CPU   "
+              f"= {ow / bw:.1f}x wall {oc / max(bc, 1e-9):.1f}x CPU")
+        print(f"  this tree / it:   {fw / ow:7.3f} wall     {fc / max(oc, 1e-9):7.3f} CPU   "
+              "(< 1: this tree starts faster)")
     watched = ", ".join(f"{m}={'yes' if m in modules else 'no'}" for m in WATCHED)
     print(f"modules loaded:     {watched}")
     print(f"forbidden loaded:   {', '.join(forbidden) if forbidden else 'none'}")

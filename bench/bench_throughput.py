@@ -14,7 +14,7 @@ corpus history, picked round-robin, with every value multiplied by ``1 + N(0, 0.
 Timed, all in one process after one warm-up file:
 
 - ``load+analyze+json``: what ``fitdoctor analyze a.json b.json ... --format json`` does
-  per file: :func:`fitdoctor.io.load`, :func:`fitdoctor.engine.analyze` with the rules
+  per file: :func:`fitdoctor.readers.load`, :func:`fitdoctor.engine.analyze` with the rules
   loaded once, and the JSON report rendered. Target: >= 500 histories/s.
 - ``fitdoctor.analyze(path)``: the public one-call API, which loads the rules each call.
 
@@ -110,7 +110,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import fitdoctor
-    from fitdoctor import engine, io
+    from fitdoctor import engine, readers
     from fitdoctor.reporters import render
     from fitdoctor.rules import Settings
 
@@ -121,15 +121,15 @@ def main() -> int:
         def pipeline() -> int:
             findings = 0
             for path in paths:
-                run = io.load(path)
+                run = readers.load(path)
                 report = engine.analyze(run, rules=rules)
                 render(report, "json", run=run)
                 findings += len(report.findings)
             return findings
 
         # warm-up (lazy imports, caches)
-        render(engine.analyze(io.load(paths[0]), rules=rules), "json")
-        epochs = [io.load(p).n_epochs for p in paths]
+        render(engine.analyze(readers.load(paths[0]), rules=rules), "json")
+        epochs = [readers.load(p).n_epochs for p in paths]
 
         profiler = cProfile.Profile() if args.profile else None
         start, cpu_start = time.perf_counter(), time.process_time()

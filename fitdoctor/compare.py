@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.errors import ConfigError, FitDoctorError, InputError
+from fitdoctor.errors import ConfigError, InputError
 from fitdoctor.report import Finding, Report, Severity, strict_json
 from fitdoctor.run import Run
 
@@ -49,7 +47,6 @@ __all__ = [
     "FindingChange",
     "Side",
     "compare",
-    "compare_command",
     "default_monitor",
     "monitor_mode",
 ]
@@ -506,9 +503,9 @@ def _per_class(before: Run, after: Run) -> list[ClassChange]:
 
 
 def _load(source: Any) -> Run:
-    import fitdoctor
+    from fitdoctor.readers import from_any
 
-    run = fitdoctor.load(source)
+    run = from_any(source)
     if run is not source and not run.name and isinstance(source, (str, os.PathLike)):
         run.name = os.path.basename(os.fspath(source))  # a fresh run: naming it is safe
     return run
@@ -635,70 +632,3 @@ def _notes(cmp: Comparison, before: Run, after: Run) -> list[str]:
             "counts as beyond noise."
         )
     return notes
-
-
-# ------------------------------------------------------------------ CLI
-def compare_command(
-    before: str | Path,
-    after: str | Path,
-    fmt: str = "auto",
-    fail_on_regression: bool = False,
-    *,
-    monitor: str | None = None,
-    mode: str | None = None,
-    settings: Settings | None = None,
-    output: str | Path | None = None,
-    width: int | None = None,
-) -> int:
-    """``fitdoctor compare BEFORE AFTER``: print the comparison; the exit code for CI.
-
-    Args:
-        before: BEFORE's run file.
-        after: AFTER's run file.
-        fmt: ``auto``, ``rich``, ``text``, ``markdown`` or ``json``. Defaults to `"auto"`
-            (rich on a terminal, text when piped or under CI).
-        fail_on_regression: Exit 1 when AFTER regresses. Defaults to `False`.
-        monitor: Validation metric for the regression check. Defaults to `None` (auto).
-        mode: ``min``/``max`` for ``monitor``. Defaults to `None` (from its name).
-        settings: Rules to analyze with. Defaults to `None` (all rules).
-        output: Write the comparison to this file instead of stdout. Defaults to `None`.
-        width: Output width for rich/text. Defaults to `None` (terminal width or 100).
-
-    Returns:
-        0, or 1 with ``fail_on_regression`` when AFTER regresses, or 2 when an input or
-        the configuration cannot be used (one line on stderr).
-    """
-    from fitdoctor.reporters import choose_auto, wants_color
-    from fitdoctor.reporters.compare_render import FORMATS, render_compare
-
-    to_terminal = output is None and sys.stdout.isatty()
-    if fmt == "auto":
-        fmt = choose_auto(to_terminal, os.environ)
-    try:
-        if fmt not in FORMATS:
-            raise ConfigError(
-                f"unknown compare format {fmt!r}; expected one of auto, {', '.join(FORMATS)}"
-            )
-        cmp = compare(before, after, settings, monitor=monitor, mode=mode)
-        if width is None:
-            width = _width(to_terminal)
-        text = render_compare(
-            cmp, fmt, width=width, color=fmt == "rich" and wants_color(to_terminal, os.environ)
-        )
-        if output is not None:
-            Path(output).write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-    except (FitDoctorError, OSError) as exc:
-        print(f"fitdoctor: error: {exc}", file=sys.stderr)
-        return 2
-    return 1 if fail_on_regression and cmp.regression else 0
-
-
-def _width(to_terminal: bool) -> int:
-    if to_terminal:
-        import shutil
-
-        return max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
-    env = os.environ.get("COLUMNS", "")
-    return int(env) if env.isdigit() and int(env) >= 40 else 100

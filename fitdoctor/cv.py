@@ -39,8 +39,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fitdoctor.errors import InputError
-from fitdoctor.io import is_document_file, write_json_atomic
+from fitdoctor.readers import is_document_file
 from fitdoctor.run import DataInfo, Run
+from fitdoctor.storage import write_json_atomic
 
 if TYPE_CHECKING:
     from fitdoctor.report import Report
@@ -892,7 +893,7 @@ def fold_noise(cv: CVResult) -> dict[str, float]:
     """Noise band per metric of the fold-mean curve: the median spread across folds.
 
     The fold-mean curve is smooth by construction; how much the folds disagree is what
-    its changes must be judged against (issue: "the spread as the noise band").
+    its changes must be judged against: the spread is the noise band.
     """
     out: dict[str, float] = {}
     for key, column in cv.aggregate.std.items():

@@ -4,10 +4,20 @@ Measuring (detectors) is apart from judging (rules) and from showing (reporters)
 the engine calls each rule's detector, turns its evidence into a finding with the
 rule's severity, message and recommendations, records rules that could not run, and
 turns a detector that raises into an internal finding instead of a crash.
+
+**Multi-output models.** A run that logs a total ``loss`` and two or more per-output
+losses (``out1_loss``, ``out2_loss``, Keras's names for a model with outputs ``out1``
+and ``out2``) is judged on the total, and then each output is judged by the curve
+rules (diagnoses :data:`CURVE_DIAGNOSES`) on a view of the run in which that output's
+curves carry the plain names (``out1_loss`` → ``loss``, ``val_out1_loss`` →
+``val_loss``, ``out1_accuracy`` → ``accuracy``): the detectors need not know about
+outputs. Those findings carry ``output="out1"``, their messages start with
+``output out1:`` and name the output's own curves.
 """
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +40,13 @@ from fitdoctor.report import (
 from fitdoctor.rules import Rule, Settings
 from fitdoctor.run import Run
 from fitdoctor.templates import render, render_parts
+
+#: Diagnoses of the rules that judge each output of a multi-output model.
+CURVE_DIAGNOSES = frozenset(
+    {"overfitting", "underfitting", "not-converged", "diverged", "unstable"}
+)
+#: Most outputs judged one by one (a model with more is judged on its total loss).
+MAX_OUTPUTS = 8
 
 
 def analyze(
@@ -81,8 +98,16 @@ def analyze(
             continue
         findings.append(_finding(rule, evidence, context_values))
         fired[rule.code] = rule
+    curve_rules = [r for r in rules if r.diagnosis in CURVE_DIAGNOSES]
+    by_code = {r.code: r for r in rules}
+    for output in outputs(run) if curve_rules else []:
+        view = output_view(run, output)
+        sub = analyze(view, settings, rules=curve_rules, noise=noise)
+        findings.extend(_tag(f, output, view) for f in sub.findings)
+        fired.update({f.code: by_code[f.code] for f in sub.findings if f.code in by_code})
+    # a finding that makes another moot leaves it out, on the run and on every output
     findings, superseded = _apply_precedence(findings, fired)
-    findings.sort(key=lambda f: (-f.severity.rank, f.code))
+    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.output or ""))
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
     return Report(
         source=run.name or run.source,
@@ -129,6 +154,83 @@ def _apply_precedence(
         else:
             out.append(finding)
     return out, superseded
+
+
+def outputs(run: Run) -> list[str]:
+    """The outputs of a multi-output model: ``X`` for every ``X_loss`` beside ``loss``.
+
+    Args:
+        run: The run.
+
+    Returns:
+        The output names (two or more, at most :data:`MAX_OUTPUTS`), or none.
+    """
+    if not run.has("loss"):
+        return []
+    found = [
+        key[: -len("_loss")]
+        for key in run.metrics
+        if key.endswith("_loss") and key != "loss"
+        and not key.startswith(("val_", "test_")) and run.has(key)
+    ]
+    return found if 2 <= len(found) <= MAX_OUTPUTS else []
+
+
+def output_view(run: Run, output: str) -> Run:
+    """The run as the curve rules should see one output: its curves under plain names.
+
+    Args:
+        run: The multi-output run.
+        output: The output name (``"out1"``).
+
+    Returns:
+        A run of ``loss``, ``val_loss`` and the output's other metrics, plus the
+        learning rate; the metric-name map says where each came from.
+    """
+    metrics: dict[str, list[float | None]] = {}
+    names: dict[str, str] = {}
+    own, val = f"{output}_", f"val_{output}_"
+    for key, values in run.metrics.items():
+        if key.startswith(own):
+            plain = key[len(own):]
+        elif key.startswith(val):
+            plain = "val_" + key[len(val):]
+        elif key in ("learning_rate", "lr"):
+            plain = key
+        else:
+            continue
+        metrics[plain] = values
+        names[plain] = key
+    return Run(
+        epochs=run.epochs,
+        metrics=metrics,
+        seconds=run.seconds,
+        status=run.status,
+        source=run.source,
+        name=run.name,
+        fit=run.fit,
+        metric_names=names,
+    )
+
+
+def _tag(finding: Finding, output: str, view: Run) -> Finding:
+    """A finding on an output's view, renamed back to the output's own curves."""
+    names = view.metric_names
+
+    def rename(text: str) -> str:
+        return _METRIC_TOKEN.sub(lambda m: names.get(m.group(), m.group()), text)
+
+    finding.output = output
+    finding.message = f"output {output}: {rename(finding.message)}"
+    finding.evidence = {
+        k: names.get(v, v) if isinstance(v, str) else v for k, v in finding.evidence.items()
+    }
+    for rec in finding.recommendations:
+        rec.text = rename(rec.text)
+    return finding
+
+
+_METRIC_TOKEN = re.compile(r"(?<![\w.])val_[A-Za-z0-9_]+(?![\w])")
 
 
 def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> Finding:
@@ -238,4 +340,26 @@ def summarize(run: Run) -> dict[str, Any]:
         out["task"] = run.data.task
         out["n_train"] = run.data.n_train
         out["n_val"] = run.data.n_val
+    if run.phases:
+        out["phases"] = [
+            f"{p.label} (from epoch {p.epoch})" if p.label else f"from epoch {p.epoch}"
+            for p in run.phases
+        ]
+    if run.facts:
+        out["facts"] = {str(k): _compact(v) for k, v in run.facts.items()}
+    if run.metric_names:
+        out["metric_names"] = dict(run.metric_names)
     return {k: v for k, v in strict_json(out).items() if v is not None}
+
+
+def _compact(value: Any) -> Any:
+    """A fact, short enough for a report's header: long text cut, containers counted."""
+    if isinstance(value, str):
+        return value if len(value) <= 40 else value[:37] + "..."
+    if isinstance(value, list):
+        if len(value) <= 4 and all(isinstance(v, (int, float, str, bool)) for v in value):
+            return [_compact(v) for v in value]
+        return f"[{len(value)} items]"
+    if isinstance(value, dict):
+        return f"{{{len(value)} keys}}"
+    return value

@@ -5,10 +5,12 @@ The tree::
     FitDoctorError                 base of everything fitdoctor raises on purpose
     ├── InputError(ValueError)     a run, history or CSV that cannot be used
     ├── ConfigError(ValueError)    a configuration or rule pack that cannot be used
+    ├── MissingDependency(ImportError)  an optional dependency (matplotlib, keras) is absent
     └── MissingInput               raised by a detector: the run lacks what the rule needs
 
-``InputError`` and ``ConfigError`` are what the CLI turns into one line on stderr and
-exit code 2. ``MissingInput`` never reaches a user: the engine records the rule as
+Domain code raises these and never prints or exits: ``InputError``, ``ConfigError`` and
+``MissingDependency`` are what the CLI (:mod:`fitdoctor.cli.common`) turns into one line
+on stderr and exit code 2. ``MissingInput`` never reaches a user: the engine records the rule as
 skipped, with the reason and what would enable it.
 """
 
@@ -25,6 +27,10 @@ class InputError(FitDoctorError, ValueError):
 
 class ConfigError(FitDoctorError, ValueError):
     """The configuration or a rule declaration cannot be used."""
+
+
+class MissingDependency(FitDoctorError, ImportError):
+    """An optional dependency is not installed; the message says what to install."""
 
 
 class MissingInput(FitDoctorError):

@@ -30,14 +30,13 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from fitdoctor.errors import ConfigError, FitDoctorError
+from fitdoctor.errors import FitDoctorError, InputError, MissingDependency
 from fitdoctor.report import Finding, Report
 from fitdoctor.run import Run
 
@@ -55,7 +54,7 @@ __all__ = [
     "figure_png",
     "find_marks",
     "panels",
-    "plot_command",
+    "plot_files",
     "plot_folds",
     "plot_report",
     "plot_run",
@@ -98,6 +97,7 @@ DIVERGE_COLOR = "#e6550d"
 NAN_COLOR = "#d62728"
 LR_COLOR = "#7f7f7f"
 OTHER_COLOR = "#6a51a3"
+PHASE_COLOR = "#525252"
 
 _LR_KEYS = ("learning_rate", "lr")
 
@@ -116,6 +116,8 @@ class Marks:
         lr_changes: ``(epoch, before, after)``: the learning rate differs from the
             previous logged epoch's.
         other: ``(epoch, codes)``: other findings that have an epoch.
+        phases: ``(epoch, label)``: where each phase of the training after the first
+            starts (``Run.phases``: a frozen head, then fine-tuning; ``fit`` calls).
     """
 
     best_epoch: int | None = None
@@ -125,6 +127,7 @@ class Marks:
     nonfinite: dict[str, list[int]] = field(default_factory=dict)
     lr_changes: list[tuple[int, float, float]] = field(default_factory=list)
     other: list[tuple[int, str]] = field(default_factory=list)
+    phases: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def nan_epochs(self) -> list[int]:
@@ -185,6 +188,7 @@ def find_marks(run: Run, report: Report | None = None) -> Marks:
                     marks.lr_changes.append((e, previous, float(v)))
                 previous = float(v)
             break
+    marks.phases = [(p.epoch, p.label) for p in run.phases[1:]]
     return marks
 
 
@@ -356,6 +360,21 @@ def _draw_curve_panel(
                 fontsize=7,
                 ha="left",
                 va="bottom",
+            )
+
+    # phase boundaries (Run.phases): a dash-dot line before the phase's first epoch
+    for i, (epoch, label) in enumerate(marks.phases):
+        ax.axvline(
+            epoch - 0.5,
+            color=PHASE_COLOR,
+            linestyle="-.",
+            linewidth=1.0,
+            label="phase start" if i == 0 else None,
+        )
+        if first and label:
+            ax.text(
+                epoch - 0.5, 0.97, f" {_t(label, 24)}", transform=top, color=PHASE_COLOR,
+                fontsize=7, ha="left", va="top",
             )
 
     # divergence start (overfitting findings): shade to the end, code on the mark
@@ -648,19 +667,29 @@ def plot_folds(
 
 
 def plot_report(
-    report: Report, run: Run, path: str | Path | None = None, *, dpi: int = 100
+    report: Report, run: Run | None = None, path: str | Path | None = None, *, dpi: int = 100
 ) -> Figure:
-    """Draw ``run`` with the findings of ``report`` marked (for ``Report.plot()``).
+    """Draw the run ``report`` analyzed with its findings marked (``Report.plot()``).
 
     Args:
         report: The report.
-        run: The run it analyzed (a report does not keep its run).
+        run: The run it analyzed. Defaults to `None` (the run the report holds, as
+            the engine's reports do).
         path: Where to save the figure as PNG. Defaults to `None` (not saved).
         dpi: Resolution. Defaults to `100`.
 
     Returns:
         The matplotlib figure.
+
+    Raises:
+        ValueError: No ``run`` given and the report does not hold its run (built by hand).
     """
+    if run is None:
+        run = report.run
+    if run is None:
+        raise ValueError(
+            "this report does not hold its run: use fitdoctor.plot.plot_run(run, report)"
+        )
     return plot_run(run, report, path, dpi=dpi)
 
 
@@ -682,25 +711,23 @@ def figure_png(run: Run, report: Report | None = None, *, dpi: int = 100) -> byt
     return buf.getvalue()
 
 
-def plot_command(
-    path: str | Path | Sequence[str | Path],
+def plot_files(
+    paths: str | Path | Sequence[str | Path],
     output: str | Path | None = None,
     *,
     settings: Settings | None = None,
     dpi: int = 100,
     task: str | None = None,
     n_classes: int | None = None,
-) -> int:
-    """``fitdoctor plot RUN... [-o curves.png]``: analyze a run and save its curves.
+) -> Path:
+    """Analyze run files and save their curves as PNG (``fitdoctor plot RUN...``).
 
     One run: its curves with the findings marked (:func:`plot_run`). Several runs, or a
     cross-validation file (``"schema": "fitdoctor.cv/1"``): the folds, mean and range
-    (:func:`plot_folds`). Prints the path
-    written on stdout; an unusable input, configuration or a missing matplotlib is one
-    line on stderr.
+    (:func:`plot_folds`).
 
     Args:
-        path: The run file (any format :func:`fitdoctor.load` reads), or several
+        paths: The run file (any format :func:`fitdoctor.readers.from_any` reads), or several
             (one per fold).
         output: The PNG to write. Defaults to `None` (``<first run>.png`` next to it).
         settings: Rule selection. Defaults to `None` (all rules).
@@ -709,43 +736,40 @@ def plot_command(
         n_classes: Number of classes a bare history lacks. Defaults to `None`.
 
     Returns:
-        The exit code: 0 written, 2 input, configuration or matplotlib unusable.
-    """
-    import fitdoctor
-    from fitdoctor import engine
+        The path of the PNG written.
 
-    sources = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
+    Raises:
+        InputError: No run given, or a file cannot be used.
+        MissingDependency: matplotlib is not installed.
+        FitDoctorError: Nothing to draw (e.g. a learning-curve file).
+        OSError: A file cannot be read or the PNG cannot be written.
+    """
+    from fitdoctor import engine
+    from fitdoctor.readers import from_any
+
+    sources = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not sources:
-        print("fitdoctor: error: no run to plot", file=sys.stderr)
-        return 2
+        raise InputError("no run to plot")
     out = Path(output) if output is not None else sources[0].with_suffix(".png")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        print(
-            "fitdoctor: error: plotting needs matplotlib: pip install 'fitdoctor[plot]'",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        from fitdoctor import cv
+        raise MissingDependency(
+            "plotting needs matplotlib: pip install 'fitdoctor[plot]'"
+        ) from None
+    from fitdoctor import cv
 
-        if len(sources) == 1 and cv.is_document_file(sources[0]):
-            doc = cv.load_document(sources[0])
-            if not isinstance(doc, cv.CVResult):
-                raise FitDoctorError(
-                    f"{sources[0]}: a learning-curve file has no per-epoch curves to plot"
-                )
-            plot_folds(doc.runs, out, dpi=dpi)
-            print(f"wrote {out}")
-            return 0
-        runs = [fitdoctor.load(src).with_facts(task=task, n_classes=n_classes) for src in sources]
-        if len(runs) == 1:
-            plot_run(runs[0], engine.analyze(runs[0], settings), out, dpi=dpi)
-        else:
-            plot_folds(runs, out, dpi=dpi)
-    except (FitDoctorError, ConfigError, OSError) as exc:
-        print(f"fitdoctor: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {out}")
-    return 0
+    if len(sources) == 1 and cv.is_document_file(sources[0]):
+        doc = cv.load_document(sources[0])
+        if not isinstance(doc, cv.CVResult):
+            raise FitDoctorError(
+                f"{sources[0]}: a learning-curve file has no per-epoch curves to plot"
+            )
+        plot_folds(doc.runs, out, dpi=dpi)
+        return out
+    runs = [from_any(src).with_facts(task=task, n_classes=n_classes) for src in sources]
+    if len(runs) == 1:
+        plot_run(runs[0], engine.analyze(runs[0], settings), out, dpi=dpi)
+    else:
+        plot_folds(runs, out, dpi=dpi)
+    return out

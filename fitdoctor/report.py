@@ -1,5 +1,9 @@
 """Report data: severities, findings, recommendations. Data only, no rendering.
 
+Views of a report are functions in their own modules, which :class:`Report`'s
+``__str__``, ``plot``, ``_repr_html_`` and ``to_frame`` import when called:
+:mod:`fitdoctor.reporters`, :mod:`fitdoctor.plot` and :mod:`fitdoctor.frames`.
+
 The JSON form (``"schema": "fitdoctor.report/1"``) is a stable interface; see
 :meth:`Report.to_dict`.
 """
@@ -21,7 +25,7 @@ if TYPE_CHECKING:
 
 REPORT_SCHEMA = "fitdoctor.report/1"
 
-#: Diagnoses a finding can carry (DESIGN.md), plus ``internal-error`` for detector crashes.
+#: Diagnoses a finding can carry, plus ``internal-error`` for detector crashes.
 DIAGNOSES = (
     "overfitting",
     "underfitting",
@@ -34,7 +38,8 @@ DIAGNOSES = (
     "internal-error",
 )
 
-#: Actions a recommendation can carry (DESIGN.md). New ones may be added; none renamed.
+#: Actions a recommendation can carry. New ones may be added; none renamed (they are part
+#: of the report contract).
 ACTIONS = (
     "more-data",
     "data-augmentation",
@@ -155,6 +160,8 @@ class Finding:
         recommendations: Ranked next changes.
         verdict: The rule's phrase for the report's verdict line (e.g. "too short to
             judge"), or ``""`` to use the diagnosis. Not part of the JSON finding.
+        output: For a multi-output model, the output whose curves fired the rule
+            (``"out1"`` for ``out1_loss``/``val_out1_loss``); ``None`` for the total loss.
     """
 
     code: str
@@ -166,10 +173,11 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     recommendations: list[Recommendation] = field(default_factory=list)
     verdict: str = ""
+    output: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
+        """JSON-ready form (``output`` only for a finding on one output of a model)."""
+        out: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "diagnosis": self.diagnosis,
@@ -181,6 +189,9 @@ class Finding:
                 {"action": r.action, "text": r.text} for r in self.recommendations
             ],
         }
+        if self.output is not None:
+            out["output"] = self.output
+        return out
 
 
 @dataclass
@@ -386,8 +397,19 @@ class Report:
             "run": self.run_summary,
         }
 
+    # Views of the report live in their own modules; these are thin delegates that
+    # import them on use, so this module imports neither matplotlib, pandas nor the
+    # reporters.
+    def __str__(self) -> str:
+        """The plain-text report (:mod:`fitdoctor.reporters.text`, 100 columns)."""
+        from fitdoctor.reporters import render
+
+        return render(self, "text", run=self.run)
+
     def plot(self, path: str | Path | None = None, *, dpi: int = 100) -> Figure:
         """The analyzed run's learning curves with this report's findings marked.
+
+        See :func:`fitdoctor.plot.plot_report`.
 
         Args:
             path: Also save the figure there as PNG. Defaults to `None`.
@@ -399,13 +421,9 @@ class Report:
         Raises:
             ValueError: The report does not hold its run (built by hand).
         """
-        if self.run is None:
-            raise ValueError(
-                "this report does not hold its run: use fitdoctor.plot.plot_run(run, report)"
-            )
         from fitdoctor.plot import plot_report
 
-        return plot_report(self, self.run, path, dpi=dpi)
+        return plot_report(self, None, path, dpi=dpi)
 
     def _repr_html_(self) -> str:
         """Notebook display: the HTML report, with the curves when the run is known."""
@@ -414,20 +432,10 @@ class Report:
         return render_fragment(self, self.run)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding: code, name, diagnosis, severity, epoch, message."""
-        import pandas as pd
+        """One row per finding: code, name, diagnosis, severity, epoch, message.
 
-        return pd.DataFrame(
-            [
-                {
-                    "code": f.code,
-                    "name": f.name,
-                    "diagnosis": f.diagnosis,
-                    "severity": f.severity.value,
-                    "epoch": f.epoch,
-                    "message": f.message,
-                }
-                for f in self.findings
-            ],
-            columns=["code", "name", "diagnosis", "severity", "epoch", "message"],
-        )
+        See :func:`fitdoctor.frames.report_frame` (needs pandas).
+        """
+        from fitdoctor.frames import report_frame
+
+        return report_frame(self)

@@ -79,7 +79,7 @@ _RULE_KEYS = {
     "params", "recommendations", "escalate", "docs", "parts", "supersedes", "verdict",
 }
 _DOC_KEYS = {"what", "why", "try", "example", "references", "bad", "good"}
-_CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule"}
+_CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule", "metrics"}
 
 
 @dataclass(frozen=True)
@@ -482,6 +482,8 @@ class Settings:
         rule_options: Per rule (code or name): parameter values and ``severity``.
         rule_dirs: Extra rule packs. Defaults to none.
         config_path: The configuration file these came from, if any.
+        metric_map: Logged metric name → the Keras name to read it as
+            (``[tool.fitdoctor.metrics]``, ``--metric-map``); ``""`` leaves it out.
     """
 
     select: list[str] | None = None
@@ -490,6 +492,7 @@ class Settings:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     rule_dirs: list[Path] = field(default_factory=list)
     config_path: Path | None = None
+    metric_map: dict[str, str] = field(default_factory=dict)
 
     def rules(self) -> list[Rule]:
         """The rules in force: loaded, configured and filtered by select/ignore."""
@@ -597,6 +600,15 @@ def settings_from_mapping(data: Mapping[str, Any], *, base: Path, origin: str) -
         if not isinstance(options, dict):
             raise ConfigError(f"{origin}: rule.{key} must be a table")
         settings.rule_options[str(key)] = dict(options)
+    metrics = data.get("metrics", {})
+    if not isinstance(metrics, dict) or not all(
+        isinstance(v, str) for v in metrics.values()
+    ):
+        raise ConfigError(
+            f"{origin}: metrics must be a table of logged name = \"keras_name\" "
+            '(e.g. dev_loss = "val_loss")'
+        )
+    settings.metric_map = {str(k): v for k, v in metrics.items()}
     return settings
 
 

@@ -210,6 +210,19 @@ class PerClass:
 
 
 @dataclass
+class Phase:
+    """A part of one training that starts at an epoch: a frozen head, then fine-tuning.
+
+    Args:
+        epoch: First epoch of the phase (1-based).
+        label: The phase's name as the source gives it (may be empty).
+    """
+
+    epoch: int
+    label: str = ""
+
+
+@dataclass
 class Baselines:
     """What a model that learned nothing would score.
 
@@ -259,7 +272,13 @@ class Run:
         data: Data facts, if known.
         per_class: Per-class validation metrics, by epoch.
         baselines: Baselines, if known.
-        meta: Free-form JSON-safe extras (library versions, timestamps).
+        meta: Free-form JSON-safe extras (library versions, timestamps, loader notes).
+        metric_names: Metric name in the run → the name the source logged it under,
+            for every metric a reader renamed (``{"val_loss": "dev_loss"}``).
+        facts: Values the source holds beside the curves (``test_accuracy``,
+            ``training_time``, a config object): JSON-safe, shown once, never judged.
+        phases: Where the phases of one training start (a frozen head, then
+            fine-tuning), when the source says; empty otherwise.
     """
 
     epochs: list[int]
@@ -275,6 +294,9 @@ class Run:
     per_class: list[PerClass] = field(default_factory=list)
     baselines: Baselines | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    metric_names: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    phases: list[Phase] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.epochs)
@@ -304,11 +326,11 @@ class Run:
 
     @property
     def train_keys(self) -> list[str]:
-        """Training metric names (not ``val_``, not the learning rate)."""
+        """Training metric names (not ``val_``, not ``test_``, not the learning rate)."""
         return [
             k
             for k in self.metrics
-            if not k.startswith("val_") and k not in ("learning_rate", "lr")
+            if not k.startswith(("val_", "test_")) and k not in ("learning_rate", "lr")
         ]
 
     def with_facts(
@@ -342,7 +364,7 @@ class Run:
         """The JSON-ready form (``"schema": "fitdoctor.run/1"``).
 
         NaN and infinities stay floats; ``json.dumps`` writes them as ``NaN`` /
-        ``Infinity``, which :func:`fitdoctor.io.load` reads back.
+        ``Infinity``, which :func:`fitdoctor.readers.load` reads back.
         """
         out: dict[str, Any] = {"schema": RUN_SCHEMA}
         for f in fields(self):
@@ -351,11 +373,11 @@ class Run:
                 value = {k: list(v) for k, v in value.items()}
             elif f.name in ("epochs", "seconds") and value is not None:
                 value = list(value)
-            elif f.name == "per_class":
+            elif f.name in ("per_class", "phases"):
                 value = [asdict(p) for p in value]
             elif value is not None and f.name in _NESTED:
                 value = asdict(value)
-            elif f.name == "meta":
+            elif f.name in ("meta", "facts", "metric_names"):
                 value = copy.deepcopy(value)
             out[f.name] = value
         return out
@@ -442,6 +464,16 @@ def _build(cls: type[_T], body: Any, where: str) -> _T:
             if not isinstance(value, list):
                 raise InputError(f"{path}: expected a list")
             kwargs[key] = [_build(PerClass, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        elif cls is Run and key == "phases":
+            if not isinstance(value, list):
+                raise InputError(f"{path}: expected a list")
+            kwargs[key] = [_build(Phase, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        elif cls is Run and key in ("meta", "facts", "metric_names"):
+            if not isinstance(value, dict):
+                raise InputError(f"{path}: expected an object")
+            if key == "metric_names" and not all(isinstance(v, str) for v in value.values()):
+                raise InputError(f"{path}: expected an object of names")
+            kwargs[key] = value
         elif cls is ModelInfo and key == "layers":
             if not isinstance(value, list):
                 raise InputError(f"{path}: expected a list")

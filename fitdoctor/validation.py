@@ -696,9 +696,9 @@ def evaluate(
     target.meta["test_scores"] = scores
     path = getattr(run, "path", None)
     if path is not None and not isinstance(run, _Run):
-        from fitdoctor import io
+        from fitdoctor import storage
 
-        io.save(target, path)
+        storage.save(target, path)
     check = dataclasses.replace(settings or _Settings(), select=["FD703"])
     report = engine.analyze(target, check)
     finding = next((f for f in report.findings if f.code == "FD703"), None)

@@ -10,8 +10,6 @@ import pytest
 # Deterministic CLI output: no colour, fixed width, no terminal tricks.
 os.environ.setdefault("NO_COLOR", "1")
 os.environ.setdefault("COLUMNS", "100")
-os.environ.setdefault("TERMINAL_WIDTH", "100")
-os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 os.environ.pop("FORCE_COLOR", None)
 os.environ.pop("GITHUB_ACTIONS", None)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

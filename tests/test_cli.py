@@ -13,18 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import fitdoctor
 from fitdoctor import cli
+from fitdoctor.cli import common as cli_common
 from fitdoctor.rules import load_rules
 
 runner = CliRunner()
 
 ANSI = re.compile(r"\x1b\[")
 BOX = re.compile(r"[\u2500-\u257f]")
+# COLUMNS: click wraps help at the terminal's width (at most 80), the reports default to it.
 ENV = {"NO_COLOR": "1", "CI": None, "GITHUB_ACTIONS": None, "FORCE_COLOR": None,
-       "GITHUB_STEP_SUMMARY": None}
+       "GITHUB_STEP_SUMMARY": None, "COLUMNS": "100"}
 
 
 # ---------------------------------------------------------------- histories
@@ -213,7 +215,7 @@ def test_auto_is_text_when_not_a_terminal(diverged: Path) -> None:
 def test_auto_is_rich_on_a_terminal_and_text_in_ci(
     diverged: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    monkeypatch.setattr(cli_common, "stdout_isatty", lambda: True)
     rich = invoke("analyze", diverged, "--format", "rich", "--width", "100")
     auto = invoke("analyze", diverged, "--width", "100")
     assert auto.stdout == rich.stdout
@@ -225,7 +227,7 @@ def test_auto_is_rich_on_a_terminal_and_text_in_ci(
 def test_colour_on_a_terminal_unless_no_color(
     diverged: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    monkeypatch.setattr(cli_common, "stdout_isatty", lambda: True)
     coloured = invoke("analyze", diverged, "--format", "rich", env={"NO_COLOR": None})
     assert ANSI.search(coloured.stdout), coloured.stdout
     plain = invoke("analyze", diverged, "--format", "rich", env={"NO_COLOR": "1"})
@@ -257,7 +259,7 @@ def test_output_file(diverged: Path, tmp_path: Path) -> None:
 
 def test_output_auto_is_text(diverged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                              ) -> None:
-    monkeypatch.setattr(cli, "_stdout_isatty", lambda: True)
+    monkeypatch.setattr(cli_common, "stdout_isatty", lambda: True)
     out = tmp_path / "report.txt"
     invoke("analyze", diverged, "--output", out, "--width", "100")
     assert out.read_text(encoding="utf-8") == invoke(
@@ -313,7 +315,8 @@ def test_several_paths(diverged: Path, overfit: Path) -> None:
     assert "FD401" in result.stdout and "FD101" in result.stdout
     as_json = invoke("analyze", overfit, diverged, "--format", "json")
     assert "FD401" in as_json.stdout and "FD101" in as_json.stdout
-    json.loads(as_json.stdout)
+    lines = as_json.stdout.splitlines()  # several reports: JSON Lines
+    assert [json.loads(line)["source"] for line in lines] == ["overfit.json", "diverged.json"]
 
 
 def test_several_paths_worst_exit_code_wins(overfit: Path, tmp_path: Path) -> None:
@@ -511,8 +514,8 @@ def test_recorded_files_together(tmp_path: Path) -> None:
     assert paths, "no recorded test data"
     result = invoke("analyze", *paths, "--format", "json", "--exit-zero")
     assert result.exit_code == 0, result.stderr
-    reports = json.loads(result.stdout)
-    assert isinstance(reports, list) and len(reports) == len(paths)
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(reports) == len(paths)
     text = invoke("analyze", *paths, "--format", "text", "--exit-zero").stdout
     for path in paths:
         assert path.name in text or path.stem in text
@@ -592,6 +595,104 @@ def test_help_lists_commands() -> None:
     assert result.exit_code == 0
     for command in ("analyze", "rules", "explain"):
         assert command in result.stdout
+
+
+def test_no_arguments_prints_help_on_stderr_and_exits_2() -> None:
+    result = invoke()
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Usage: fitdoctor [OPTIONS] COMMAND")
+    for command in cli.COMMANDS:
+        assert re.search(rf"^  {command}\s+\S", result.stderr, re.MULTILINE), command
+
+
+def test_command_help_documents_its_arguments() -> None:
+    result = invoke("analyze", "-h")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Usage: fitdoctor analyze [OPTIONS] PATH...\n")
+    arguments = result.stdout.index("Arguments:\n  PATH...  History files")
+    assert arguments < result.stdout.index("Options:\n")
+    assert "[default: auto]" in result.stdout and "x>=40" in result.stdout
+    compare = invoke("compare", "--help").stdout
+    assert re.search(r"^  BEFORE\s+The run before the change\.$", compare, re.MULTILINE)
+    assert re.search(r"^  AFTER\s+The run after the change\.$", compare, re.MULTILINE)
+    assert "Arguments:" not in invoke("rules", "-h").stdout  # no arguments, no section
+
+
+def _bad_values(tmp: Path, history: Path) -> dict[str, tuple[list[str | Path], str]]:
+    """name → (arguments, the option the error line must name)."""
+    folder = tmp / "a_folder"
+    folder.mkdir()
+    return {
+        "config_dir": (["analyze", history, "--config", folder], "--config"),
+        "output_dir": (["analyze", history, "-o", folder], "--output"),
+        "rules_file": (["analyze", history, "--rules", history], "--rules"),
+        "format": (["analyze", history, "--format", "yaml"], "--format"),
+        "fail_on": (["analyze", history, "--fail-on", "fatal"], "--fail-on"),
+        "width": (["analyze", history, "--width", "5"], "--width"),
+        "width_word": (["analyze", history, "--width", "wide"], "--width"),
+        "classes": (["analyze", history, "--classes", "0"], "--classes"),
+        "no_value": (["analyze", history, "--format"], "--format"),
+        "explain_config_dir": (["explain", "FD101", "--config", folder], "--config"),
+        "rules_format": (["rules", "-f", "yaml"], "--format"),
+        "compare_mode": (["compare", history, history, "--mode", "up"], "--mode"),
+        "plot_dpi": (["plot", history, "--dpi", "5"], "--dpi"),
+        "demo_epochs": (["demo", "--epochs", "0"], "--epochs"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["config_dir", "output_dir", "rules_file", "format", "fail_on", "width", "width_word",
+     "classes", "no_value", "explain_config_dir", "rules_format", "compare_mode", "plot_dpi",
+     "demo_epochs"],
+)
+def test_bad_option_value_is_one_error_line(name: str, overfit: Path, tmp_path: Path) -> None:
+    args, option = _bad_values(tmp_path, overfit)[name]
+    assert_unusable(invoke(*args), option)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle", "usage"),
+    [
+        (["analyze", "PATH", "--frob"], "--frob", "Usage: fitdoctor analyze [OPTIONS] PATH..."),
+        (["analyze"], "PATH", "Usage: fitdoctor analyze [OPTIONS] PATH..."),
+        (["compare", "before.json"], "AFTER", "Usage: fitdoctor compare [OPTIONS] BEFORE AFTER"),
+        (["rules", "extra"], "extra", "Usage: fitdoctor rules [OPTIONS]"),
+        (["frobnicate"], "frobnicate", "Usage: fitdoctor [OPTIONS] COMMAND"),
+        (["--frob"], "--frob", "Usage: fitdoctor [OPTIONS] COMMAND"),
+    ],
+)
+def test_usage_error_is_the_error_then_the_usage(
+    overfit: Path, args: list[str], needle: str, usage: str
+) -> None:
+    result = invoke(*[overfit if a == "PATH" else a for a in args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    first, second = result.stderr.splitlines()
+    assert first.startswith("fitdoctor: error: ") and needle in first, first
+    assert second.startswith(usage) and "-h' for help" in second, second
+
+
+def test_only_the_invoked_command_is_imported(overfit: Path, tmp_path: Path) -> None:
+    """``fitdoctor analyze`` imports its own module, not those of the other commands."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['fitdoctor', 'analyze', {str(overfit)!r}, '-f', 'json']\n"
+        "from fitdoctor.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('fitdoctor.cli.')),"
+        " file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stderr.strip().splitlines()[-1]
+    assert loaded == str(["fitdoctor.cli.analyze", "fitdoctor.cli.common",
+                          "fitdoctor.cli.core"]), loaded
 
 
 @pytest.mark.keras

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 import fitdoctor
+from fitdoctor.cli.compare import compare_command
 from fitdoctor.compare import (
     Comparison,
     FindingChange,
     Side,
     compare,
-    compare_command,
     default_monitor,
     monitor_mode,
 )
@@ -309,7 +309,7 @@ def test_runs_passed_in_are_not_modified() -> None:
 
 # ------------------------------------------------------------------ CLI
 def test_cli_compare_exit_codes(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from fitdoctor.cli import app
 

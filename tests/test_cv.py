@@ -266,7 +266,7 @@ def test_fold_spread_is_the_noise_band_of_the_mean_curve() -> None:
 
 
 def test_cv_and_learning_curve_files_render_tables_in_markdown(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from fitdoctor.cli import app
 

@@ -49,7 +49,7 @@ def test_wheel_contents(wheel: Path) -> None:
         assert f"fitdoctor/rules/{rule_file.name}" in names
     assert any(n.startswith("fitdoctor/schemas/") and n.endswith(".json") for n in names), names
     assert "fitdoctor/py.typed" in names
-    assert "fitdoctor/cli.py" in names and "fitdoctor/__main__.py" in names
+    assert "fitdoctor/cli/__init__.py" in names and "fitdoctor/__main__.py" in names
     assert not any(n.startswith(("tests/", "bench/", "rules/")) for n in names)
     assert not any("__pycache__" in n for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

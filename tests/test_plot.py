@@ -19,6 +19,7 @@ import pytest
 
 import fitdoctor
 from fitdoctor import engine
+from fitdoctor.cli.plot import plot_command
 from fitdoctor.plot import (
     PANEL_HEIGHT,
     TITLE_HEIGHT,
@@ -26,7 +27,6 @@ from fitdoctor.plot import (
     figure_png,
     find_marks,
     panels,
-    plot_command,
     plot_report,
     plot_run,
 )
@@ -300,6 +300,16 @@ def test_report_plot_helper_and_errors() -> None:
         plot_run(Run(epochs=[], metrics={}), None)
 
 
+def test_report_plot_uses_the_run_it_holds() -> None:
+    run = marked_run()
+    report = marked_report(run)
+    with pytest.raises(ValueError, match="does not hold its run"):
+        report.plot()
+    report.run = run
+    assert report.plot().get_suptitle() == plot_report(report).get_suptitle()
+    assert plot_report(report).get_suptitle().startswith("marked-run: ")
+
+
 # ------------------------------------------------------------------ command
 def test_plot_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "curves.png"
@@ -396,7 +406,7 @@ def test_plot_command_with_a_cross_validation_file(tmp_path: Path) -> None:
 
 
 def test_cli_plot_and_analyze_html(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from fitdoctor.cli import app
 

@@ -421,11 +421,11 @@ def test_json_numpy_and_nonfinite_values() -> None:
     assert data["best_epoch"]["value"] is None
 
 
-def test_json_many_is_an_array_and_one_is_an_object() -> None:
+def test_json_many_is_json_lines_and_one_is_an_object() -> None:
     items = [healthy(), problems()]
-    many = json.loads(render_many(items, "json"))
-    assert isinstance(many, list) and [r["source"] for r in many] == [
-        "runs/healthy.json", "runs/overfit.json"]
+    lines = render_many(items, "json").splitlines()
+    many = [json.loads(line) for line in lines]
+    assert [r["source"] for r in many] == ["runs/healthy.json", "runs/overfit.json"]
     one = json.loads(render_many(items[:1], "json"))
     assert isinstance(one, dict) and one == json.loads(render(items[0][0], "json"))
     assert json.loads(render_many([], "json")) == []
@@ -594,3 +594,34 @@ def test_stopped_early_run_gets_no_early_stopping_advice() -> None:
     text = render(report, "text", run=run)
     assert "early stopping ended training 4 epochs later" in text
     assert "EarlyStopping(" not in text.split("best epoch")[1].split("\n\n")[0]
+
+
+# ----------------------------------------------------------------- views on Report
+def test_report_str_is_the_text_report() -> None:
+    report, run = problems()
+    report.run = run
+    assert str(report) == render(report, "text", run=run)
+    report.run = None
+    assert str(report) == render(report, "text")
+    assert render(report, "text", run=run) != render(report, "text")  # the run is used
+
+
+def test_report_to_frame_has_one_row_per_finding() -> None:
+    pytest.importorskip("pandas")
+    report, _ = problems()
+    frame = report.to_frame()
+    assert list(frame.columns) == ["code", "name", "diagnosis", "severity", "epoch", "message"]
+    assert list(frame["code"]) == [f.code for f in report.findings]
+    assert list(frame["severity"]) == [f.severity.value for f in report.findings]
+    empty = Report(source="x").to_frame()
+    assert len(empty) == 0 and list(empty.columns) == list(frame.columns)
+
+
+def test_report_repr_html_is_the_fragment() -> None:
+    from fitdoctor.reporters.html import render_fragment
+
+    report, run = problems()
+    report.run = run
+    html = report._repr_html_()
+    assert html == render_fragment(report, run)
+    assert html.startswith('<div class="fitdoctor">')

@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from fitdoctor import io
+from fitdoctor import readers, storage
 from fitdoctor.errors import InputError
 from fitdoctor.run import (
     RUN_SCHEMA,
@@ -174,8 +174,8 @@ def test_round_trip_through_json_text_and_file(tmp_path: Path) -> None:
     assert "NaN" in text and "-Infinity" in text
     assert canonical(Run.from_dict(json.loads(text))) == canonical(run)
     path = tmp_path / "run.json"
-    io.save(run, path)
-    loaded = io.load(path)
+    storage.save(run, path)
+    loaded = readers.load(path)
     assert canonical(loaded) == canonical(run)
     assert loaded.name == "iris-mlp"  # the run's own name is kept
     assert loaded.source == "fitdoctor"
@@ -346,7 +346,7 @@ def test_loaded_inputs_validate_against_the_schema() -> None:
     files = sorted(p for p in INPUTS.iterdir() if p.suffix in (".json", ".csv"))
     assert len(files) >= 8
     for path in files:
-        check.validate(io.load(path).to_dict())
+        check.validate(readers.load(path).to_dict())
 
 
 @pytest.mark.parametrize(

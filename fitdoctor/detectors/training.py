@@ -28,6 +28,7 @@ from fitdoctor.detectors.span import (
     span_or_missing,
 )
 from fitdoctor.errors import MissingInput
+from fitdoctor.readers.names import read_name
 
 
 def _span(
@@ -533,6 +534,10 @@ def no_validation(ctx: Context) -> Evidence | None:
     """No validation curve at all."""
     ctx.require_epochs(1)
     if any(k.startswith("val_") for k in ctx.run.metrics):
+        return None
+    # The message lists what was logged; a name that reads as validation (kept as is by a
+    # --metric-map) is a validation curve, so the rule does not fire on it.
+    if any(read_name(k).role == "val" for k in ctx.run.metrics):
         return None
     n_train = ctx.run.data.n_train if ctx.run.data and ctx.run.data.n_train else None
     values: dict[str, Any] = {

@@ -6,7 +6,7 @@ Formats (:data:`FORMATS`):
 - ``text``: the same content as plain text for logs: no ANSI, no box drawing.
 - ``markdown``: for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
 - ``json``: the ``"fitdoctor.report/1"`` contract; one report is an object, several
-  reports are a JSON array of such objects.
+  reports are JSON Lines (one such object per line).
 - ``github``: GitHub Actions workflow commands (annotations), capped at 10.
 - ``html``: one self-contained HTML page (plots embedded, no scripts, no network);
   rendered by name but not in :data:`FORMATS` (its golden files would embed a PNG
@@ -102,8 +102,8 @@ def render_many(
 
     ``rich``/``text``: the reports one after the other, separated by a rule, then a
     totals line. ``markdown``: a title with the totals, then one section per report.
-    ``json``: a JSON array of report objects (one report alone is the object itself,
-    as :func:`render` writes it). ``github``: the annotations of all reports, capped at
+    ``json``: JSON Lines, one report object per line (one report alone is the indented
+    object, as :func:`render` writes it). ``github``: the annotations of all reports, capped at
     10 in all, most severe first.
 
     Args:

@@ -30,6 +30,8 @@ SUMMARY_KEYS = (
     ("task", "task"),
     ("n_train", "train samples"),
     ("n_val", "val samples"),
+    ("phases", "phases"),
+    ("facts", "facts (not judged)"),
 )
 
 #: Sparkline levels, lowest first. Unicode blocks for terminals, ASCII for logs.

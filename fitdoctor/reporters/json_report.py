@@ -1,11 +1,12 @@
-"""JSON report: the ``"fitdoctor.report/1"`` contract (DESIGN.md, "Report contract").
+"""JSON report: the ``"fitdoctor.report/1"`` contract.
 
-One report renders as one JSON object (:meth:`fitdoctor.report.Report.to_dict`).
-Several reports (``fitdoctor analyze a.json b.json``) render as a JSON array of those
-objects, in the order given. The output is strict JSON: NaN and infinities, which
-Python's ``json`` would write as the invalid tokens ``NaN``/``Infinity``, become
-``null``, and numpy scalars or arrays that slipped into evidence become numbers and
-lists.
+One report renders as one JSON object (:meth:`fitdoctor.report.Report.to_dict`),
+indented. Several reports (``fitdoctor analyze a.json b.json``, a CSVLogger file
+appended by three ``fit`` calls, a TensorBoard folder of runs) render as JSON Lines: one
+report object per line, in the order given, so a consumer can read them one by one.
+The output is strict JSON: NaN and infinities, which Python's ``json`` would write as
+the invalid tokens ``NaN``/``Infinity``, become ``null``, and numpy scalars or arrays
+that slipped into evidence become numbers and lists.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def render_report(report: Report) -> str:
 def render_many(
     items: Sequence[tuple[Report, Run | None]], *, width: int = 100, color: bool = False
 ) -> str:
-    """One report as a JSON object, several as a JSON array of objects.
+    """One report as an indented JSON object, several as JSON Lines (one object a line).
 
     Args:
         items: ``(report, run)`` pairs; the run is not used.
@@ -42,5 +43,6 @@ def render_many(
     del width, color
     if len(items) == 1:
         return render_report(items[0][0]) + "\n"
-    data = [strict_json(r.to_dict()) for r, _ in items]
-    return json.dumps(data, indent=2, allow_nan=False) + "\n"
+    return "".join(
+        json.dumps(strict_json(r.to_dict()), allow_nan=False) + "\n" for r, _ in items
+    )

@@ -126,7 +126,7 @@ def fd704(dropout: float) -> Any:
 
 def main() -> None:
     """Record every file."""
-    from fitdoctor import io
+    from fitdoctor import storage
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -138,7 +138,7 @@ def main() -> None:
         for key in ("started", "finished", "versions"):
             run.meta.pop(key, None)
         run.seconds = None
-        io.save(run, args.out / f"{run.name}.json")
+        storage.save(run, args.out / f"{run.name}.json")
         print(f"wrote {args.out / (run.name + '.json')}")
 
 

@@ -1,0 +1,256 @@
+"""``fitdoctor analyze PATH...``: diagnose training histories and print a report.
+
+A PATH is a history file in any format :mod:`fitdoctor.readers` reads (run file, Keras
+History JSON, CSV, ``model.fit`` console output, ...), a TensorBoard log folder, another
+folder (its history files are analyzed), or ``-`` for standard input
+(``python train.py 2>&1 | fitdoctor analyze -``). Every run a source holds gets its own
+report ("run 2 of 3 in FILE"); with ``--format json`` several reports are JSON Lines.
+``--metric-map NAME=KERAS_NAME`` says how a logged metric name is meant (added to the
+configuration's ``[tool.fitdoctor.metrics]``).
+
+Every usable source is analyzed and reported; an unusable one gets one error line on
+stderr and makes the exit code 2 (the others are still reported). Exit code 1 when a
+finding is at or above ``--fail-on`` (``--exit-zero`` turns it into 0; it never hides 2).
+
+This is the command CI and pre-commit hooks run, so it starts fast: the loaders, the
+engine and the reporters are imported when the command runs, not with this module.
+"""
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from fitdoctor.cli import common
+from fitdoctor.cli.common import (
+    FAIL_ON,
+    classes_option,
+    config_option,
+    format_option,
+    rules_option,
+    task_option,
+)
+from fitdoctor.cli.core import Argument, Command
+from fitdoctor.errors import InputError
+
+if TYPE_CHECKING:
+    from fitdoctor.report import Report
+    from fitdoctor.run import Run
+
+#: Report formats of ``fitdoctor analyze``.
+FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
+
+
+@click.command("analyze", cls=Command)
+@click.argument(
+    "paths",
+    cls=Argument,
+    nargs=-1,
+    required=True,
+    metavar="PATH...",
+    # Not click's readability check: an unreadable file is one error line and the
+    # other paths are still analyzed.
+    type=click.Path(path_type=Path, readable=False),
+    help="History files (run JSON, Keras History JSON, CSV, model.fit console output), "
+    "TensorBoard log folders, folders of histories, or - for standard input.",
+)
+@format_option(
+    FORMATS,
+    "auto",
+    "Report format. auto: rich on a terminal, text when piped or when CI is set.",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(FAIL_ON),
+    show_default="error, or the config's fail-on",
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option(
+    "--exit-zero",
+    "exit_zero",
+    is_flag=True,
+    help="Exit 0 even with findings (2 still means unusable).",
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to run: codes, code prefixes (FD1) or names, comma-separated. "
+    "Replaces the configured selection. Repeatable.",
+)
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to skip: codes, prefixes or names, comma-separated. Adds to the "
+    "configured ignores. Repeatable.",
+)
+@config_option
+@rules_option
+@task_option
+@classes_option
+@click.option(
+    "--class-counts",
+    "class_counts",
+    metavar="COUNTS",
+    help="Training samples per class in class-id order, e.g. 950,50, for the "
+    "class-imbalance rules on a history that does not record them.",
+)
+@click.option(
+    "--metric-map",
+    "metric_map",
+    multiple=True,
+    metavar="NAME=KERAS_NAME",
+    help="Read a logged metric under a Keras name, e.g. dev_loss=val_loss (NAME= leaves it "
+    "out). Comma-separated, repeatable; adds to the config's [tool.fitdoctor.metrics].",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--summary",
+    "summary",
+    is_flag=True,
+    help="Also append the markdown report to $GITHUB_STEP_SUMMARY when it is set.",
+)
+@click.option(
+    "--width",
+    "width",
+    type=click.IntRange(min=40),
+    metavar="N",
+    show_default="the terminal's, else 100",
+    help="Line width of the report.",
+)
+def analyze(
+    paths: tuple[Path, ...],
+    output_format: str,
+    fail_on: str | None,
+    exit_zero: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config: Path | None,
+    rule_dirs: tuple[Path, ...],
+    task: str | None,
+    classes: int | None,
+    class_counts: str | None,
+    metric_map: tuple[str, ...],
+    output: Path | None,
+    summary: bool,
+    width: int | None,
+) -> None:
+    """Diagnose training histories and print a report.
+
+    Every run in every usable PATH is analyzed and reported; an unusable one gets one
+    error line on stderr and makes the exit code 2 (the others are still reported).
+    """
+    with common.unusable_exits():
+        settings = common.build_settings(
+            config=config, select=select, ignore=ignore, fail_on=fail_on, rule_dirs=rule_dirs
+        )
+        rules = settings.rules()
+    from fitdoctor.readers.names import parse_metric_map
+
+    try:
+        names = {**settings.metric_map, **parse_metric_map(metric_map)}
+    except ValueError as exc:
+        common.fail(str(exc))
+
+    from fitdoctor import engine, readers, reporters, storage
+
+    counts: list[int] | None = None
+    if class_counts is not None:
+        from fitdoctor.detectors.imbalance import parse_class_counts, with_class_counts
+
+        with common.unusable_exits():
+            counts = parse_class_counts(class_counts)
+
+    results: list[tuple[Report, Run | None]] = []
+    unusable = 0
+    for path in paths:
+        try:
+            sources = readers.sources(path, metric_map=names)
+        except InputError as exc:
+            unusable += 1
+            common.print_error(common.error_line(exc, path))
+            continue
+        for source in sources:
+            where = Path(source.display) if source.path is not None else None
+            if where is not None and readers.is_document_file(where):
+                from fitdoctor import cv  # cross-validation or learning-curve results
+
+                try:
+                    results.append(cv.analyze_file(where, settings, rules=rules))
+                except (InputError, OSError) as exc:
+                    unusable += 1
+                    common.print_error(common.error_line(exc, where))
+                continue
+            try:
+                runs = readers.read_source(source)
+                for run in runs:
+                    run.with_facts(task=task, n_classes=classes)
+                    if counts is not None:
+                        with_class_counts(run, counts)
+            except (InputError, OSError) as exc:
+                unusable += 1
+                common.print_error(common.error_line(exc, where))
+                continue
+            results.extend((engine.analyze(run, settings, rules=rules), run) for run in runs)
+    sys.stderr.flush()
+
+    to_terminal = output is None and common.stdout_isatty()
+    fmt = output_format
+    if fmt == "auto":
+        fmt = reporters.choose_auto(to_terminal, os.environ)
+    line_width = width if width is not None else common.default_width(to_terminal)
+    color = output is None and fmt == "rich" and reporters.wants_color(to_terminal, os.environ)
+
+    if results:
+        text = _render(results, fmt, line_width, color)
+        if output is not None:
+            with common.unusable_exits("cannot write the report: ", output, writing=True):
+                storage.write_text_atomic(
+                    text if text.endswith("\n") else text + "\n", output
+                )
+        else:
+            common.emit(text)
+        if summary:
+            _append_summary(_render(results, "markdown", line_width, False))
+
+    if unusable:
+        common.exit_with(common.EXIT_UNUSABLE)
+    if not exit_zero and any(report.fails(settings.fail_on) for report, _ in results):
+        common.exit_with(common.EXIT_FINDINGS)
+
+
+def _render(
+    results: list[tuple["Report", "Run | None"]], fmt: str, width: int, color: bool
+) -> str:
+    from fitdoctor import reporters
+
+    if len(results) == 1:
+        report, run = results[0]
+        return reporters.render(report, fmt, width=width, color=color, run=run)
+    return reporters.render_many(results, fmt, width=width, color=color)
+
+
+def _append_summary(text: str) -> None:
+    """Append ``text`` to ``$GITHUB_STEP_SUMMARY`` when it is set."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    where = Path(target)
+    with (
+        common.unusable_exits("cannot write the step summary: ", where, writing=True),
+        open(target, "a", encoding="utf-8") as fh,
+    ):
+        fh.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,376 @@
+"""What every ``fitdoctor`` command shares: exit codes, errors, options, settings, output.
+
+This is the one place where an exception becomes a message and an exit code:
+
+- :func:`fail` prints ``fitdoctor: error: <what>`` (one line) on stderr and exits 2;
+- :func:`error_line` turns an exception into that one line, naming the input;
+- :func:`unusable_exits` wraps a command's work: an input, configuration or missing
+  optional dependency that cannot be used (:class:`~fitdoctor.errors.FitDoctorError`,
+  ``OSError``) ends the command with :func:`fail`, never with a traceback.
+
+The options several commands share (``--config``, ``--rules``, ``--task``,
+``--classes``) are click decorators here, so that each is declared once.
+"""
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from fitdoctor import __version__
+from fitdoctor.errors import FitDoctorError
+from fitdoctor.report import Severity
+from fitdoctor.rules import Settings, find_config, read_config
+
+if TYPE_CHECKING:
+    from fitdoctor.rules import Rule
+
+#: Exit code for findings at or above ``--fail-on``.
+EXIT_FINDINGS = 1
+#: Exit code for an input or configuration that cannot be used (and for usage errors).
+EXIT_UNUSABLE = 2
+
+#: Errors that mean "this input, configuration or installation cannot be used": exit 2.
+UNUSABLE = (FitDoctorError, OSError)
+
+#: Context settings of the command line (see :mod:`fitdoctor.cli`).
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+
+# ------------------------------------------------------------------ errors
+def print_error(message: str) -> None:
+    """Print ``fitdoctor: error: <message>`` on stderr, on one line.
+
+    Args:
+        message: What could not be used, and why.
+    """
+    one_line = " ".join(str(message).split())
+    sys.stderr.write(f"fitdoctor: error: {one_line}\n")
+    sys.stderr.flush()
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``fitdoctor: error: <message>`` (one line) on stderr and exit 2.
+
+    Args:
+        message: What could not be used, and why.
+
+    Raises:
+        click.exceptions.Exit: Always, with code 2.
+    """
+    print_error(message)
+    exit_with(EXIT_UNUSABLE)
+
+
+def exit_with(code: int) -> NoReturn:
+    """End the command with exit code ``code`` (click turns it into ``sys.exit``).
+
+    Args:
+        code: 0, 1 or 2.
+
+    Raises:
+        click.exceptions.Exit: Always, with ``code``.
+    """
+    raise click.exceptions.Exit(code)
+
+
+def error_line(exc: BaseException, path: Path | None = None, *, writing: bool = False) -> str:
+    """One line describing ``exc``, naming ``path`` when the message does not already.
+
+    Args:
+        exc: The error.
+        path: The file it concerns. Defaults to `None`.
+        writing: ``path`` is an output, not an input: a missing file or a folder is
+            reported as the system says, not as an unreadable history. Defaults to `False`.
+
+    Returns:
+        The line (without the ``fitdoctor: error:`` prefix).
+    """
+    if isinstance(exc, OSError) and (
+        writing or not isinstance(exc, FileNotFoundError | IsADirectoryError)
+    ):
+        text = exc.strerror or str(exc)
+        where = exc.filename if exc.filename is not None else path
+        return f"{where}: {text}" if where is not None else text
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename or path}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename or path}: is a directory, not a history file"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if path is not None and str(path) not in text and path.name not in text:
+        text = f"{path}: {text}"
+    return text
+
+
+@contextmanager
+def unusable_exits(
+    prefix: str = "", path: Path | None = None, *, writing: bool = False
+) -> Iterator[None]:
+    """Turn an unusable input, configuration or installation into exit 2.
+
+    Args:
+        prefix: Put before the error line, e.g. ``"cannot write the report: "``.
+            Defaults to `""`.
+        path: The file concerned, named when the message does not. Defaults to `None`.
+        writing: ``path`` is an output (see :func:`error_line`). Defaults to `False`.
+
+    Yields:
+        Nothing; the block runs inside.
+
+    Raises:
+        click.exceptions.Exit: With code 2, after one error line, on a
+            :class:`~fitdoctor.errors.FitDoctorError` or ``OSError``.
+    """
+    try:
+        yield
+    except UNUSABLE as exc:
+        fail(prefix + error_line(exc, path, writing=writing))
+
+
+def guarded(body: Callable[[], int]) -> int:
+    """Run a command's work and return its exit code; unusable input is one line and 2.
+
+    For commands that are also called as functions (and return their exit code rather
+    than raising ``click.exceptions.Exit``).
+
+    Args:
+        body: The work; returns the exit code.
+
+    Returns:
+        ``body()``'s code, or 2 after one error line on a
+        :class:`~fitdoctor.errors.FitDoctorError` or ``OSError``.
+    """
+    try:
+        return body()
+    except UNUSABLE as exc:
+        print_error(error_line(exc))
+        return EXIT_UNUSABLE
+
+
+# ------------------------------------------------------------------ settings
+_CODE_LIKE = re.compile(r"[A-Za-z]+\d+")
+
+
+def split_codes(values: Iterable[str] | None) -> list[str]:
+    """Flatten repeated, comma-separated rule selectors; codes are upper-cased.
+
+    Args:
+        values: Option values such as ``["FD1,fd302", "overfitting-gap"]``.
+
+    Returns:
+        The selectors, e.g. ``["FD1", "FD302", "overfitting-gap"]``.
+    """
+    out: list[str] = []
+    for value in values or []:
+        for token in value.split(","):
+            token = token.strip()
+            if not token:
+                continue
+            out.append(token.upper() if _CODE_LIKE.fullmatch(token) or token == "all" else token)
+    return out
+
+
+#: Severities ``--fail-on`` accepts.
+FAIL_ON = ("error", "warning", "info")
+
+
+def build_settings(
+    *,
+    config: Path | None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    fail_on: str | None = None,
+    rule_dirs: Iterable[Path] | None = None,
+) -> Settings:
+    """Settings from the configuration file, overridden by command-line flags.
+
+    The file is ``config`` when given, else the nearest ``fitdoctor.toml`` or
+    ``pyproject.toml`` with ``[tool.fitdoctor]`` from the working directory up.
+    ``--select`` replaces the configured selection, ``--ignore`` adds to the configured
+    ignores, ``--fail-on`` replaces ``fail-on`` and ``--rules`` adds rule packs.
+
+    Args:
+        config: An explicit configuration file, or ``None`` to discover one.
+        select: ``--select`` values (comma-separated, repeatable).
+        ignore: ``--ignore`` values (comma-separated, repeatable).
+        fail_on: ``--fail-on``: one of :data:`FAIL_ON`.
+        rule_dirs: ``--rules`` folders.
+
+    Returns:
+        The settings.
+
+    Raises:
+        ConfigError: The configuration file cannot be used.
+    """
+    path = config if config is not None else find_config(Path.cwd())
+    settings = read_config(path) if path is not None else Settings()
+    selected = split_codes(select)
+    if selected:
+        settings.select = selected
+    settings.ignore = [*settings.ignore, *split_codes(ignore)]
+    if fail_on is not None:
+        settings.fail_on = Severity(fail_on)
+    settings.rule_dirs = [*settings.rule_dirs, *(rule_dirs or [])]
+    return settings
+
+
+def all_rules(config: Path | None, rule_dirs: Sequence[Path] | None) -> list["Rule"]:
+    """Every loaded rule with the configured severities and parameters applied.
+
+    The configuration must be valid as a whole (its select/ignore too), but the list
+    holds every rule, selected or not.
+
+    Raises:
+        click.exceptions.Exit: With code 2 when the configuration or a rule pack cannot be used.
+    """
+    with unusable_exits():
+        settings = build_settings(config=config, rule_dirs=rule_dirs)
+        settings.rules()
+        settings.select = None
+        settings.ignore = []
+        return settings.rules()
+
+
+def default_severities(
+    config: Path | None, rule_dirs: Sequence[Path] | None
+) -> dict[str, str]:
+    """Declared (unconfigured) severity of each rule, by code.
+
+    Raises:
+        click.exceptions.Exit: With code 2 when the configuration or a rule pack cannot be used.
+    """
+    from fitdoctor.rules import load_rules
+
+    with unusable_exits():
+        settings = build_settings(config=config, rule_dirs=rule_dirs)
+        return {r.code: r.severity.value for r in load_rules(settings.rule_dirs)}
+
+
+# ------------------------------------------------------------------ output
+def stdout_isatty() -> bool:
+    """Whether stdout is a terminal (``False`` when it cannot tell)."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def default_width(to_terminal: bool) -> int:
+    """The terminal's width on a terminal, else ``$COLUMNS``, else 100 (at least 40)."""
+    if to_terminal:
+        import shutil
+
+        return max(40, shutil.get_terminal_size((100, 24)).columns)
+    columns = os.environ.get("COLUMNS", "")
+    return max(40, int(columns)) if columns.isdigit() else 100
+
+
+def emit(text: str) -> None:
+    """Write ``text`` to stdout, ending with a newline (unless it is empty)."""
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    sys.stdout.flush()
+
+
+# ------------------------------------------------------------------ options
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``--config FILE``, passed as ``config``.
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Configuration file: a fitdoctor.toml, or a pyproject.toml with a tool.fitdoctor "
+    "table. Default: the nearest one from the working directory up.",
+)
+#: ``--rules DIR`` (repeatable), passed as ``rule_dirs``.
+rules_option = click.option(
+    "--rules",
+    "rule_dirs",
+    type=click.Path(file_okay=False, path_type=Path),
+    multiple=True,
+    metavar="DIR",
+    help="Extra rule pack: a folder of *.toml rule files. Repeatable.",
+)
+
+#: Task types ``--task`` accepts.
+TASKS = ("binary", "multiclass", "multilabel", "regression")
+
+#: ``--task``, passed as ``task``.
+task_option = click.option(
+    "--task",
+    "task",
+    type=click.Choice(TASKS),
+    help="Task type, for a history that does not record it.",
+)
+#: ``--classes N``, passed as ``classes``.
+classes_option = click.option(
+    "--classes",
+    "classes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Number of classes, for a history that does not record it.",
+)
+
+
+def format_option(choices: Sequence[str], default: str, help: str) -> Callable[[F], F]:
+    """``--format``/``-f`` with ``choices``, passed as ``output_format``.
+
+    Args:
+        choices: The formats.
+        default: The default format, shown in ``-h``.
+        help: The help text.
+
+    Returns:
+        The option decorator.
+    """
+    return click.option(
+        "--format",
+        "-f",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: print ``fitdoctor <version>`` and exit 0."""
+    if value and not ctx.resilient_parsing:
+        emit(f"fitdoctor {__version__}")
+        ctx.exit()
+
+
+__all__ = [
+    "CONTEXT_SETTINGS",
+    "EXIT_FINDINGS",
+    "EXIT_UNUSABLE",
+    "FAIL_ON",
+    "TASKS",
+    "UNUSABLE",
+    "all_rules",
+    "build_settings",
+    "classes_option",
+    "config_option",
+    "default_severities",
+    "default_width",
+    "emit",
+    "error_line",
+    "exit_with",
+    "fail",
+    "format_option",
+    "guarded",
+    "print_error",
+    "print_version",
+    "rules_option",
+    "split_codes",
+    "stdout_isatty",
+    "task_option",
+    "unusable_exits",
+]

@@ -1,0 +1,42 @@
+"""``fitdoctor explain RULE``: a rule's documentation with its thresholds in force.
+
+Rendering lives in :mod:`fitdoctor.reporters.rules_doc`; this module reads the options,
+finds the rule (by code, any case, or by name) and prints.
+"""
+
+from pathlib import Path
+
+import click
+
+from fitdoctor.cli import common
+from fitdoctor.cli.common import config_option, format_option, rules_option
+from fitdoctor.cli.core import Argument, Command
+
+#: Formats of ``fitdoctor explain``.
+FORMATS = ("text", "json")
+
+
+@click.command("explain", cls=Command)
+@click.argument("rule", cls=Argument, metavar="RULE", help="A rule code (FD101) or name.")
+@format_option(FORMATS, "text", "Output format.")
+@config_option
+@rules_option
+def explain(
+    rule: str, output_format: str, config: Path | None, rule_dirs: tuple[Path, ...]
+) -> None:
+    """Explain a rule: what it detects, why it matters, what to try, its thresholds in force."""
+    from fitdoctor.reporters import rules_doc
+
+    rules = common.all_rules(config, rule_dirs)
+    key = rule.strip()
+    found = next(
+        (r for r in rules if r.code.upper() == key.upper() or r.name == key.lower()), None
+    )
+    if found is None:
+        common.fail(f"unknown rule {key!r}; run 'fitdoctor rules' to see all rules")
+    default = common.default_severities(config, rule_dirs).get(found.code)
+    if output_format == "json":
+        common.emit(rules_doc.explain_json(found, default))
+    else:
+        width = min(common.default_width(common.stdout_isatty()), 100)
+        common.emit(rules_doc.explain_text(found, default, width=width))

@@ -1,0 +1,553 @@
+"""What every reader shares: the source, number parsing, and turning columns into runs.
+
+A reader turns its format into one :class:`Draft` per run (columns keyed by the names
+the source logged, one value per row) and hands each to :func:`finish`, which reads the
+names (:mod:`fitdoctor.readers.names`), resolves pandas' ambiguous empty cells, checks
+that there is a loss curve and builds the :class:`~fitdoctor.run.Run`.
+:func:`label_runs` names the runs of a file that holds several ("run 2 of 3 in FILE").
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+
+from fitdoctor.errors import InputError
+from fitdoctor.readers.names import Reading, canonical_names
+from fitdoctor.run import FitInfo, Phase, Run
+
+#: Largest file a reader reads whole (64 MiB): a 10,000-epoch history with a dozen
+#: metrics is about 2 MiB, so anything bigger is not a history. (TensorBoard event files
+#: are streamed and skip large records instead.)
+MAX_BYTES = 64 * 1024 * 1024
+
+#: Sentinel for a missing value whose meaning (gap or NaN) is decided later (pandas inputs).
+MISSING: Any = object()
+
+_NONE_TYPE = type(None)
+_FLOAT_ONLY = frozenset({float})
+_PLAIN_NUMBERS = frozenset({float, int, _NONE_TYPE})
+
+
+class Vector(Exception):
+    """A metric holds vectors (one per epoch) or text, not numbers: it is left out."""
+
+
+class Source:
+    """One input: a file, a folder, or bytes from stdin, read lazily.
+
+    Args:
+        display: How errors name it (the path as given, or ``"<stdin>"``).
+        path: The file or folder, or ``None`` for bytes given directly.
+        data: The content, for bytes given directly. Defaults to `None`.
+        metric_map: The user's name mapping (logged name → Keras name). Defaults to `None`.
+    """
+
+    def __init__(
+        self,
+        display: str,
+        path: str | None,
+        data: bytes | None = None,
+        metric_map: Mapping[str, str] | None = None,
+    ) -> None:
+        self.display = display
+        self.path = path
+        self.name = os.path.basename(display.rstrip("/\\")) or display
+        self.metric_map = dict(metric_map or {})
+        self._data = data
+        self._text: str | None = None
+
+    @property
+    def is_dir(self) -> bool:
+        """True for a folder (TensorBoard logs)."""
+        return self.path is not None and os.path.isdir(self.path)
+
+    @property
+    def data(self) -> bytes:
+        """The whole content (at most :data:`MAX_BYTES`); InputError if unreadable."""
+        if self._data is None:
+            self._data = _read_bytes(self.display, self.path or self.display)
+        return self._data
+
+    @property
+    def is_binary(self) -> bool:
+        """True when the first 8 KiB hold a NUL byte (not text)."""
+        return b"\x00" in self.data[:8192]
+
+    @property
+    def text(self) -> str:
+        """The content decoded as UTF-8, BOM removed; InputError if it is not text."""
+        if self._text is None:
+            data = self.data
+            if not data or data.isspace():
+                raise InputError(f"{self.display}: empty file")
+            if b"\x00" in data[:8192]:
+                raise InputError(
+                    f"{self.display}: binary data, not a history (expected JSON, CSV, a "
+                    "Keras console log, or a TensorBoard event file named events.out.tfevents.*)"
+                )
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{self.display}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                    f"{exc.start}); save it as UTF-8"
+                ) from None
+            self._text = text[1:] if text.startswith("\ufeff") else text
+        return self._text
+
+
+def _read_bytes(display: str, path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                raise InputError(
+                    f"{display}: file is {mib(size)}, over the {mib(MAX_BYTES)} cap: "
+                    "is it a training history?"
+                )
+            # Read what fstat promises (+1 to see growth); special files report 0.
+            data = fh.read(size + 1 if size else MAX_BYTES + 1)
+            if len(data) > size:  # growing or special file: read on, up to the cap
+                data += fh.read(MAX_BYTES + 1 - len(data))
+    except FileNotFoundError:
+        raise InputError(f"{display}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{display}: is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(f"{display}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{display}: file is over the {mib(MAX_BYTES)} cap")
+    return data
+
+
+def mib(n: int) -> str:
+    """``n`` bytes for a message: ``"64 MiB"`` or ``"1024 bytes"``."""
+    return f"{n / 2**20:.0f} MiB" if n >= 2**20 else f"{n} bytes"
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace made one space."""
+    return " ".join(text.split())
+
+
+# -------------------------------------------------------------------- number parsing
+
+
+def numbers(
+    vals: Sequence[Any],
+    display: str,
+    key: str,
+    *,
+    epoch_of: Callable[[int], int] | None = None,
+    tabular: bool = False,
+) -> list[Any]:
+    """Convert one metric's values to ``float | None`` (``MISSING`` kept for tables).
+
+    Plain ``float``/``int`` lists (the common case) take a fast path. Otherwise each value
+    is checked: numpy scalars convert, ``bool`` and text are errors naming the epoch, and
+    a metric whose every value is a vector raises :class:`Vector`. With ``tabular`` a
+    column of nothing but text is a :class:`Vector` too (left out), and ``MISSING``
+    passes through.
+
+    Args:
+        vals: The values.
+        display: The source, for errors.
+        key: The metric's logged name, for errors.
+        epoch_of: Row index → epoch number, for errors. Defaults to `None` (value index).
+        tabular: Values come from a table (see above). Defaults to `False`.
+
+    Returns:
+        The values as floats, ``None`` for gaps (``MISSING`` kept).
+
+    Raises:
+        InputError: Text or a boolean among numbers.
+        Vector: The metric holds vectors or only text.
+    """
+    kinds = set(map(type, vals))
+    if kinds <= _FLOAT_ONLY:
+        return list(vals)
+    if kinds <= _PLAIN_NUMBERS:
+        return [v if v is None else float(v) for v in vals]
+    out: list[Any] = []
+    bad: tuple[int, Any] | None = None
+    n_vectors = n_numbers = 0
+    for i, v in enumerate(vals):
+        if v is None or v is MISSING:
+            out.append(v)
+            continue
+        if isinstance(v, (float, int)) and not isinstance(v, bool):
+            out.append(float(v))
+            n_numbers += 1
+            continue
+        if isinstance(v, (list, tuple)) or getattr(v, "ndim", 0) >= 1:
+            if getattr(v, "size", 0) == 1 and hasattr(v, "item"):
+                v = v.item()  # a 1-element array is a number
+            else:
+                n_vectors += 1
+                out.append(None)
+                continue
+        if is_number_like(v):
+            try:
+                out.append(float(v))
+            except (TypeError, ValueError, OverflowError):
+                pass
+            else:
+                n_numbers += 1
+                continue
+        if bad is None:
+            bad = (i, v)
+        out.append(None)
+    if bad is not None and not (tabular and n_numbers == 0 and n_vectors == 0):
+        i, v = bad
+        where = f"epoch {epoch_of(i)}" if epoch_of is not None else f"value {i + 1}"
+        raise InputError(
+            f"{display}: metric {key!r}, {where}: expected a number, got {describe(v)}"
+        )
+    if n_vectors and n_numbers:
+        raise InputError(f"{display}: metric {key!r} mixes numbers and lists")
+    if n_vectors or (bad is not None and n_numbers == 0):
+        raise Vector
+    return out
+
+
+def is_number_like(v: Any) -> bool:
+    """Tell numpy / tensor scalars: they have ``__float__``, are not text, bool or complex."""
+    if isinstance(v, (str, bytes, bool, complex)) or not hasattr(v, "__float__"):
+        return False
+    dtype = getattr(v, "dtype", None)
+    return getattr(dtype, "kind", "f") in "fiu"
+
+
+def describe(v: Any) -> str:
+    """A value, described for an error message (``"text 'abc'"``, ``"an object"``)."""
+    if v is MISSING:
+        return "an empty cell"
+    if is_boolean(v):
+        return f"boolean {bool(v)!r}"
+    if isinstance(v, str):
+        text = v if len(v) <= 30 else v[:27] + "..."
+        return f"text {text!r}"
+    if isinstance(v, Mapping):
+        return "an object"
+    if isinstance(v, (int, float)):
+        return f"a number ({v!r})"
+    if v is None:
+        return "null"
+    return f"a {type(v).__name__}"
+
+
+def is_boolean(v: Any) -> bool:
+    """A ``bool`` or a numpy boolean scalar."""
+    return isinstance(v, bool) or getattr(getattr(v, "dtype", None), "kind", "") == "b"
+
+
+def is_number(v: Any) -> TypeGuard[int | float]:
+    """A JSON number (``bool`` excluded)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+# --------------------------------------------------------------------------- epochs
+
+
+def whole_numbers(cells: Sequence[Any], display: str, what: str = "epoch") -> list[int]:
+    """Parse a column of epoch (or step) numbers: whole numbers >= 0.
+
+    Args:
+        cells: Numbers, or text holding numbers.
+        display: The source, for errors.
+        what: The column, for errors. Defaults to ``"epoch"``.
+
+    Returns:
+        The numbers.
+
+    Raises:
+        InputError: A cell that is not a whole number >= 0, naming its row.
+    """
+    out: list[int] = []
+    for row, cell in enumerate(cells, start=1):
+        value: Any = cell
+        if isinstance(cell, str):
+            try:
+                value = float(cell)
+            except ValueError:
+                value = cell
+        if (
+            not is_number(value)
+            or not math.isfinite(value)
+            or value != int(value)
+            or value < 0
+        ):
+            raise InputError(
+                f"{display}: {what} column, row {row}: expected a whole number >= 0, "
+                f"got {describe(cell)}"
+            )
+        out.append(int(value))
+    return out
+
+
+def one_based(raw: list[int], notes: list[str], *, zero_based: bool | None = None) -> list[int]:
+    """Epoch numbers made 1-based, as Keras prints them ("Epoch 1/10").
+
+    A sequence that starts at 0 counts as Keras does internally (CSVLogger, History):
+    1 is added. One that starts higher is taken as 1-based already (``Run.to_frame()``
+    exports, most hand-written logs), with a note: a CSVLogger file of a run resumed
+    with ``initial_epoch`` into a fresh file is then off by one.
+
+    Args:
+        raw: Epoch numbers as logged, increasing.
+        notes: Where the note goes.
+        zero_based: Decided already (a later run of a file follows the first). Defaults
+            to `None` (decide from ``raw``).
+
+    Returns:
+        The 1-based numbers.
+    """
+    if not raw:
+        return raw
+    if zero_based is None:
+        zero_based = raw[0] == 0
+        if not zero_based:
+            notes.append(f"epoch column starts at {raw[0]}: read as 1-based epoch numbers")
+    return [e + 1 for e in raw] if zero_based else list(raw)
+
+
+def val_positions(epochs: list[int], m: int) -> tuple[list[int], int | None, str]:
+    """Rows of ``m`` validation values in a history with these (1-based) epochs, 0 < m < n.
+
+    Keras validates after 1-based epoch ``e`` when ``e % validation_freq == 0`` (the
+    epoch counts from the start of training, ``initial_epoch`` included), so a run over
+    epochs 1..n has ``n // f`` validation values. Of the frequencies that give ``m``
+    values, the largest is taken: it puts the last validation closest to the end, where
+    ``EarlyStopping`` on a ``val_`` metric stops a run.
+
+    Args:
+        epochs: The run's epoch numbers.
+        m: How many validation values there are.
+
+    Returns:
+        ``(rows, validation_freq or None, note)``.
+    """
+    n = len(epochs)
+    first, last = epochs[0], epochs[-1]
+    fits: list[int] = []
+    if last - first + 1 == n:  # contiguous: count multiples of f in [first, last]
+        fits = [
+            f for f in range(n // (m + 1) + 1, last // m + 1) if last // f - (first - 1) // f == m
+        ]
+    if fits:
+        f = fits[-1]
+        pos = [i for i, e in enumerate(epochs) if e % f == 0]
+        note = (
+            f"val_* lists have {_values(m)} for {n} epochs: assumed validation_freq={f} "
+            f"(validation after epochs {_epoch_list(epochs, pos)})"
+        )
+        if len(fits) > 1:
+            others = ", ".join(str(x) for x in fits[:-1][-3:])
+            note += f"; validation_freq {others} would also fit"
+        return pos, f, note
+    pos = [round((k + 1) * n / m) - 1 for k in range(m)]
+    note = (
+        f"val_* lists have {_values(m)} for {n} epochs, which no single validation_freq "
+        f"explains: spread them evenly (epochs {_epoch_list(epochs, pos)})"
+    )
+    return pos, None, note
+
+
+def _values(m: int) -> str:
+    return f"{m} value" if m == 1 else f"{m} values"
+
+
+def _epoch_list(epochs: list[int], rows: list[int]) -> str:
+    shown = ", ".join(str(epochs[p]) for p in rows[:4])
+    return shown + (f", ... {epochs[rows[-1]]}" if len(rows) > 4 else "")
+
+
+# ----------------------------------------------------------------------- the draft
+
+
+@dataclass
+class Draft:
+    """A run being read.
+
+    Args:
+        columns: Logged name → one value per row (``float``, ``None`` for a gap, or
+            :data:`MISSING` for pandas' ambiguous empty cell).
+        epochs: 1-based epoch number of each row. Defaults to `None` (1..n).
+        notes: What the reader had to assume, for the report.
+        facts: Values beside the curves (JSON-safe).
+        phases: Phase starts, if the source says.
+        fit: Fit facts, if the source says.
+        status: Run status, if the source says.
+        seconds: Wall time per row, if the source says.
+        label: The run's name inside its file (a JSON key, a folder), if any.
+        readings: Names already read (a reader that needed the roles early).
+        ambiguous_gaps: Some cells may be :data:`MISSING` (pandas-made tables).
+    """
+
+    columns: dict[str, list[Any]]
+    epochs: list[int] | None = None
+    notes: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    phases: list[Phase] = field(default_factory=list)
+    fit: FitInfo | None = None
+    status: str = "unknown"
+    seconds: list[float | None] | None = None
+    label: str = ""
+    readings: dict[str, Reading] | None = None
+    ambiguous_gaps: bool = False
+
+
+def finish(draft: Draft, source: Source, fmt: str) -> Run:
+    """Build the run of a draft: read its names, resolve empty cells, check for a loss.
+
+    Args:
+        draft: The draft (equal-length columns).
+        source: Its source (for the name, the user's metric map and errors).
+        fmt: The run's ``source`` field: ``"keras-history"``, ``"csv"``, ``"console"``...
+
+    Returns:
+        The run, named after the file (:func:`label_runs` renames runs of a file that
+        holds several).
+
+    Raises:
+        InputError: No metric is left, or none is a loss.
+    """
+    notes = list(draft.notes)
+    readings = draft.readings
+    if readings is None:
+        readings, name_notes = canonical_names(draft.columns, source.metric_map)
+        notes.extend(name_notes)
+    metrics: dict[str, list[Any]] = {}
+    metric_names: dict[str, str] = {}
+    for logged, values in draft.columns.items():
+        reading = readings.get(logged)
+        canonical = reading.canonical if reading is not None else logged
+        if not canonical:
+            continue
+        metrics[canonical] = values
+        if canonical != logged:
+            metric_names[canonical] = logged
+    if not metrics:
+        raise InputError(f"{source.display}: no numeric metric")
+    if draft.ambiguous_gaps and any(MISSING in values for values in metrics.values()):
+        _resolve_missing(metrics)
+    _percent_accuracies(metrics, metric_names, notes)
+    if not any("loss" in key for key in metrics):
+        shown = list(metric_names.get(k, k) for k in metrics)
+        found = ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")
+        raise InputError(
+            f"{source.display}: no loss column (found: {found}); a Keras history always logs "
+            "'loss': if one of these is the loss, say so with --metric-map NAME=loss"
+        )
+    n = len(next(iter(metrics.values())))
+    epochs = draft.epochs if draft.epochs is not None else list(range(1, n + 1))
+    meta: dict[str, Any] = {"notes": notes} if notes else {}
+    return Run(
+        epochs=epochs,
+        metrics=metrics,
+        seconds=draft.seconds,
+        source=fmt,
+        name=source.name,
+        fit=draft.fit,
+        status=draft.status,
+        meta=meta,
+        metric_names=metric_names,
+        facts=draft.facts,
+        phases=draft.phases,
+    )
+
+
+def _is_accuracy(key: str) -> bool:
+    base = key[4:] if key.startswith("val_") else key
+    return base in ("accuracy", "acc") or base.endswith(("_accuracy", "_acc"))
+
+
+def _percent_accuracies(
+    metrics: dict[str, list[Any]], metric_names: dict[str, str], notes: list[str]
+) -> None:
+    """Accuracies logged in percent (``46.03``) are read as fractions, with a note.
+
+    A maximum above 1.5 (and at most 100) is a percentage: a fraction never goes above
+    1 by more than rounding, and a whole run below 1.5% accuracy is not a real one.
+    """
+    for key, values in metrics.items():
+        if not _is_accuracy(key):
+            continue
+        finite = [v for v in values if isinstance(v, float) and math.isfinite(v)]
+        if finite and 1.5 < max(finite) <= 100.0 and min(finite) >= 0.0:
+            metrics[key] = [v / 100 if isinstance(v, float) else v for v in values]
+            notes.append(
+                f"`{metric_names.get(key, key)}` is in percent (up to {max(finite):g}): "
+                "read as a fraction"
+            )
+
+
+def _resolve_missing(metrics: dict[str, list[Any]]) -> None:
+    """Decide pandas' ambiguous missing values in place.
+
+    pandas writes ``NaN`` as an empty CSV cell (and ``null`` in JSON), the same thing it
+    writes for a gap, so a missing value is read as ``NaN`` in a training metric (Keras
+    logs those every epoch) and in a ``val_*`` metric whose training counterpart is not
+    finite that row (a diverged run), and as a gap otherwise.
+    """
+    for key, values in metrics.items():
+        if MISSING in values and not key.startswith("val_"):
+            metrics[key] = [math.nan if v is MISSING else v for v in values]
+    for key, values in metrics.items():
+        if MISSING not in values:
+            continue
+        base = key[4:] if key[4:] in metrics else "loss"
+        partner = metrics.get(base)
+        out: list[float | None] = []
+        for i, v in enumerate(values):
+            if v is MISSING:
+                p = partner[i] if partner is not None else None
+                out.append(math.nan if p is not None and not math.isfinite(p) else None)
+            else:
+                out.append(v)
+        metrics[key] = out
+
+
+def label_runs(runs: list[Run], labels: Sequence[str] = ()) -> list[Run]:
+    """Name the runs of one source "run 2 of 3 in FILE (label)" when there are several.
+
+    Args:
+        runs: The runs, in file order, each named after the source.
+        labels: Each run's name inside the source (a JSON key, a folder), or ``""``.
+
+    Returns:
+        The same runs, renamed in place when there are several (a single run keeps the
+        file name, with its label in parentheses when it has one).
+    """
+    total = len(runs)
+    for i, run in enumerate(runs):
+        label = labels[i] if i < len(labels) else ""
+        suffix = f" ({label})" if label else ""
+        if total > 1:
+            run.name = f"run {i + 1} of {total} in {run.name}{suffix}"
+        elif label:
+            run.name = f"{run.name}{suffix}"
+    return runs
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON-safe data for ``Run.facts`` (non-finite floats become text)."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if depth > 20:
+        return "..."
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v, depth + 1) for v in value]
+    if is_number_like(value):
+        return json_safe(float(value), depth)
+    return str(value)

@@ -1,0 +1,280 @@
+r"""Console logs: what ``model.fit`` prints, as a file or a pipe keeps it.
+
+``fitdoctor analyze train.log`` and ``python train.py 2>&1 | fitdoctor analyze -``.
+Both Keras 3 and Keras 2 print an ``Epoch 3/10`` line before each epoch and one final
+line per epoch with every metric::
+
+    Keras 3, verbose=1:
+    12/12 ━━━━━━━━━━━━━━━━━━━━ 0s 9ms/step - accuracy: 0.49 - loss: 1.95 - val_loss: 1.89
+    Keras 3, verbose=2:
+    12/12 - 0s - 10ms/step - accuracy: 0.49 - loss: 1.95 - val_accuracy: 0.58 - val_loss: 1.89
+    Keras 2, verbose=1:
+    12/12 [==============================] - 0s 4ms/step - loss: 1.96 - val_loss: 1.90
+    Keras 2, verbose=2:
+    12/12 - 0s - loss: 1.96 - accuracy: 0.48 - val_loss: 1.90 - 43ms/epoch - 4ms/step
+
+Progress bars are redrawn with carriage returns and backspaces and coloured with ANSI
+escapes (on a terminal, and by Keras 3 in a pipe too): the text is split at ``\r`` and
+``\n`` and the escapes are dropped. In each epoch the final line is the completed bar
+(``12/12``) with the most ``val_*`` values (the first one when none has any); earlier
+updates, warnings and other prints in between are ignored, and so is what
+``model.evaluate`` prints after training. An epoch with no completed bar (a log that
+ends mid-epoch) is left out, with a note.
+
+**Runs.** An ``Epoch 1/N`` (or any epoch number not above the previous one) starts a
+new ``fit`` run; a ``fit(initial_epoch=...)`` that continues the numbering
+(``Epoch 5/6`` after ``Epoch 4/4``) continues the run, and the run's phases say where
+each ``fit`` call began. ``Epoch 12: early stopping`` marks the run stopped early;
+``Epoch k/N`` with ``k == N`` at the end marks it completed. Epoch times come from
+``ms/epoch`` (Keras 2, verbose=2) or the time per step times the steps.
+
+**Other loggers.** An epoch block without a Keras progress bar is read from its
+``name: value`` pairs (``Epoch [3/10] Train Loss: 0.41, Val Loss: 0.52, Val Acc: 81%``;
+a percentage becomes a fraction), names mapped as everywhere
+(:mod:`fitdoctor.readers.names`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fitdoctor.errors import InputError
+from fitdoctor.readers._base import Draft, Source, finish, label_runs
+from fitdoctor.run import FitInfo, Phase, Run
+
+__all__ = ["read", "sniff"]
+
+_SNIFF_BYTES = 1 << 20
+_EPOCH = re.compile(r"^\s*Epoch\s*\[?\s*(\d+)\s*/\s*(\d+)\s*\]?(.*)$", re.I)
+_SNIFF = re.compile(
+    r"(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?\s*(?:[\r\n]|$)"
+    r"|(?:^|[\r\n])\s*\d+/\d+ [^\r\n]*? - (?:\w+_)?loss: "
+    r"|(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]",
+    re.I,
+)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
+_BAR = re.compile(r"^\s*(\d+)/(\d+)(?=\s|$)")
+_KERAS_PAIR = re.compile(r"^([A-Za-z_][\w./]*): (\S+)")
+_GENERIC_PAIR = re.compile(
+    r"([A-Za-z][A-Za-z0-9_ ./-]*?)\s*[:=]\s*"
+    r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?|nan|-?inf)(?=[\s,;|)\]]|$)",
+    re.I,
+)
+_EARLY_STOP = re.compile(r"^\s*Epoch\s*(\d+):\s*early stopping", re.I)
+_RESTORED = re.compile(r"Restoring model weights from the end of the best epoch:?\s*(\d+)", re.I)
+_PER_EPOCH = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/epoch\b")
+_PER_STEP = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/step\b")
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+_NOT_METRICS = frozenset({"eta", "epoch", "step", "time", "lr_scheduler", "batch"})
+
+
+def sniff(source: Source) -> bool:
+    """Text with a ``model.fit`` line: ``Epoch 3/10`` alone, or ``N/N ... - loss: 0.2``."""
+    return _SNIFF.search(source.text[:_SNIFF_BYTES]) is not None
+
+
+@dataclass
+class _Epoch:
+    number: int
+    total: int
+    header_rest: str
+    segments: list[str] = field(default_factory=list)
+
+
+def _segments(text: str) -> list[str]:
+    text = _ANSI.sub("", text).replace("\b", "")
+    return [s for s in re.split(r"[\r\n]", text) if s.strip()]
+
+
+def read(source: Source) -> list[Run]:
+    """Read every ``fit`` run in a console log.
+
+    Args:
+        source: The log.
+
+    Returns:
+        The runs, in log order.
+
+    Raises:
+        InputError: No epoch with a final metrics line.
+    """
+    epochs: list[_Epoch] = []
+    stopped_after: set[int] = set()  # indices into epochs
+    restored: dict[int, int] = {}
+    for seg in _segments(source.text):
+        m = _EPOCH.match(seg)
+        if m:
+            epochs.append(_Epoch(int(m.group(1)), int(m.group(2)), m.group(3)))
+            continue
+        if _EARLY_STOP.match(seg) and epochs:
+            stopped_after.add(len(epochs) - 1)
+            continue
+        r = _RESTORED.search(seg)
+        if r and epochs:
+            restored[len(epochs) - 1] = int(r.group(1))
+            continue
+        if epochs:
+            epochs[-1].segments.append(seg)
+    if not epochs:
+        raise InputError(
+            f"{source.display}: no 'Epoch N/M' line: expected what model.fit prints "
+            "(verbose=1 or 2)"
+        )
+
+    # Split into runs and read each epoch's values.
+    runs_rows: list[list[tuple[_Epoch, dict[str, float], float | None, int]]] = []
+    notes_by_run: list[list[str]] = []
+    prev: _Epoch | None = None
+    calls = 0
+    for i, ep in enumerate(epochs):
+        if prev is None or ep.number <= prev.number:
+            runs_rows.append([])
+            notes_by_run.append([])
+            calls = 1
+        elif ep.total != prev.total or ep.number != prev.number + 1:
+            calls += 1
+        prev = ep
+        values, seconds = _values(ep)
+        if values is None:
+            notes_by_run[-1].append(
+                f"epoch {ep.number}/{ep.total} has no final metrics line (the log ends or "
+                "breaks off mid-epoch): left out"
+            )
+            continue
+        runs_rows[-1].append((ep, values, seconds, calls))
+        if i in stopped_after:
+            notes_by_run[-1].append(f"EarlyStopping stopped the run after epoch {ep.number}")
+
+    drafts: list[Draft] = []
+    for rows, notes in zip(runs_rows, notes_by_run, strict=True):
+        if not rows:
+            continue
+        drafts.append(_draft(rows, notes, epochs, stopped_after, restored))
+    if not drafts:
+        raise InputError(
+            f"{source.display}: no epoch has a final metrics line "
+            "('12/12 ... - loss: 0.21 - val_loss: 0.25'); was the log cut short?"
+        )
+    runs = [finish(d, source, "console") for d in drafts]
+    return label_runs(runs)
+
+
+def _values(ep: _Epoch) -> tuple[dict[str, float] | None, float | None]:
+    """The epoch's final values (and seconds), from its completed progress bar."""
+    best: tuple[int, int, dict[str, float], str] | None = None
+    bars = 0
+    for order, seg in enumerate(ep.segments):
+        m = _BAR.match(seg)
+        if not m:
+            continue
+        bars += 1
+        step, total = int(m.group(1)), int(m.group(2))
+        if step != total:
+            continue
+        values = _keras_pairs(seg)
+        if not values:
+            continue
+        n_val = sum(1 for k in values if k.startswith("val_"))
+        eta = "ETA:" in seg
+        rank = n_val * 2 + (0 if eta else 1)
+        if best is None or rank > best[0]:
+            best = (rank, order, values, seg)
+    if best is not None:
+        return best[2], _seconds(best[3])
+    if bars:
+        return None, None
+    values = _generic_pairs(" , ".join([ep.header_rest, *ep.segments]))
+    return (values or None), None
+
+
+def _keras_pairs(seg: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in seg.split(" - ")[1:]:
+        m = _KERAS_PAIR.match(part.strip())
+        if not m or m.group(1).lower() in _NOT_METRICS:
+            continue
+        value = _number(m.group(2))
+        if value is not None:
+            out[m.group(1)] = value
+    return out
+
+
+def _number(text: str) -> float | None:
+    m = re.match(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)", text, re.I)
+    if not m:
+        return None
+    return float(m.group())
+
+
+def _generic_pairs(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for m in _GENERIC_PAIR.finditer(text):
+        name = m.group(1).strip(" .-/")
+        if not name or name.lower() in _NOT_METRICS or len(name) > 40:
+            continue
+        raw = m.group(2)
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+        out.setdefault(name, value)
+    return out
+
+
+def _seconds(seg: str) -> float | None:
+    m = _PER_EPOCH.search(seg)
+    if m:
+        return float(m.group(1)) * _UNITS[m.group(2)]
+    m = _PER_STEP.search(seg)
+    bar = _BAR.match(seg)
+    if m and bar:
+        return round(float(m.group(1)) * _UNITS[m.group(2)] * int(bar.group(2)), 6)
+    return None
+
+
+def _draft(
+    rows: list[tuple[_Epoch, dict[str, float], float | None, int]],
+    notes: list[str],
+    epochs: list[_Epoch],
+    stopped_after: set[int],
+    restored: dict[int, int],
+) -> Draft:
+    names: dict[str, None] = {}
+    for _, values, _, _ in rows:
+        names.update(dict.fromkeys(values))
+    columns: dict[str, list[Any]] = {
+        name: [values.get(name) for _, values, _, _ in rows] for name in names
+    }
+    numbers = [ep.number for ep, _, _, _ in rows]
+    seconds: list[float | None] | None = [s for _, _, s, _ in rows]
+    if seconds is not None and all(s is None for s in seconds):
+        seconds = None
+    last = rows[-1][0]
+    index = next(i for i, ep in enumerate(epochs) if ep is last)
+    run_epochs = {id(ep) for ep, _, _, _ in rows}
+    stopped = any(i in stopped_after for i, ep in enumerate(epochs) if id(ep) in run_epochs)
+    status = "stopped-early" if stopped else "completed" if last.number == last.total else (
+        "unknown"
+    )
+    facts: dict[str, Any] = {}
+    best = next((restored[i] for i in sorted(restored) if i >= index), None)
+    if best is not None and stopped:
+        facts["restored_best_epoch"] = best
+    calls = [c for _, _, _, c in rows]
+    phases: list[Phase] = []
+    if calls[-1] > 1:
+        seen: set[int] = set()
+        for (ep, _, _, c) in rows:
+            if c not in seen:
+                seen.add(c)
+                phases.append(Phase(epoch=ep.number, label=f"fit {c}"))
+    fit = FitInfo(epochs=last.total, initial_epoch=numbers[0] - 1)
+    return Draft(
+        columns=columns,
+        epochs=numbers,
+        notes=notes,
+        facts=facts,
+        phases=phases,
+        fit=fit,
+        status=status,
+        seconds=seconds,
+    )

@@ -1,0 +1,140 @@
+r"""CSV (and TSV) files: ``keras.callbacks.CSVLogger``, ``DataFrame.to_csv()``, other loggers.
+
+The delimiter is the one of ``,`` ``;`` tab ``|`` the header line holds most of. Line
+endings may be ``\n``, ``\r\n`` or a lone ``\r`` (old Mac, some Excel exports); a
+UTF-8 byte-order mark is dropped. With a delimiter other than ``,`` a decimal comma
+(``0,52``, Excel in many locales) reads as a decimal point. A line equal to the header
+line starts a new run. A header of numbers only means there is no header: the columns
+are then ``1``, ``2``, ... and ``--metric-map 1=epoch,2=loss,3=accuracy`` names them.
+Everything after the parsing -- epoch and step columns, several runs, per-step rows,
+empty cells -- is :mod:`fitdoctor.readers.tables`.
+
+This is the last text format tried: a text file that is neither JSON nor a console
+log is read as CSV, and refused with what a readable CSV looks like.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fitdoctor.errors import InputError
+from fitdoctor.readers._base import Source, finish, label_runs
+from fitdoctor.readers.tables import Table, drafts_from_table
+from fitdoctor.run import Run
+
+__all__ = ["read", "sniff"]
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff(source: Source) -> bool:
+    """Any text: CSV is the fallback for text that no other reader claimed."""
+    return True
+
+
+def read(source: Source) -> list[Run]:
+    """Read every run in a CSV file.
+
+    Args:
+        source: The file.
+
+    Returns:
+        The runs, in file order.
+
+    Raises:
+        InputError: The file is not a usable CSV history (the message says what one
+            looks like).
+    """
+    table = parse(source.text, source)
+    drafts = drafts_from_table(table, source)
+    runs = [finish(d, source, "csv") for d in drafts]
+    return label_runs(runs)
+
+
+def _is_float(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def parse(text: str, source: Source) -> Table:
+    """Split CSV text into a :class:`~fitdoctor.readers.tables.Table`.
+
+    Args:
+        text: The file's text.
+        source: The source (errors, the user's metric map for headerless files).
+
+    Returns:
+        The table.
+
+    Raises:
+        InputError: Rows of the wrong length, unreadable CSV, no rows.
+    """
+    display = source.display
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = text.lstrip("\n").split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    breaks: set[int] = set()
+    notes: list[str] = []
+    headerless = False
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if header is None:
+                header = [c.strip() for c in row]
+                if all(_is_float(c) for c in header if c.strip()):
+                    headerless = True
+                    rows.append(row)
+                    header = [str(i + 1) for i in range(len(row))]
+                continue
+            if [c.strip() for c in row] == header:
+                breaks.add(len(rows))  # the header again: a new run appended
+                continue
+            if len(row) != len(header):
+                if len(row) > len(header) and not any(c.strip() for c in row[len(header):]):
+                    row = row[: len(header)]
+                else:
+                    raise InputError(
+                        f"{display}: line {reader.line_num} has {len(row)} fields, the header "
+                        f"has {len(header)}; every row needs one value per column"
+                    )
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(f"{display}: unreadable CSV (line {reader.line_num}: {exc})") from None
+    if header is None:
+        raise InputError(f"{display}: empty file")
+    if headerless:
+        named = [source.metric_map.get(h, "") for h in header]
+        if not any(named):
+            example = ",".join(f"{i + 1}={n}" for i, n in enumerate(_example(len(header))))
+            raise InputError(
+                f"{display}: CSV has no header row (the first line is numbers): add one "
+                f"(e.g. {','.join(_example(len(header)))}) or name the columns with "
+                f"--metric-map {example}"
+            )
+        header = [n or h for n, h in zip(named, header, strict=True)]
+        notes.append("CSV without a header row: columns named by --metric-map")
+    if not rows:
+        raise InputError(
+            f"{display}: CSV has a header but no rows; expected one row per epoch"
+        )
+    decimal_comma = delimiter != "," and any(
+        "," in cell for row in rows[:50] for cell in row
+    )
+    if decimal_comma:
+        notes.append("decimal commas read as decimal points")
+    return Table(
+        names=header, rows=rows, breaks=breaks, decimal_comma=decimal_comma, notes=notes
+    )
+
+
+def _example(k: int) -> list[str]:
+    names = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
+    return names[:k] if k <= len(names) else [*names, *(f"metric{i}" for i in range(6, k + 1))]

@@ -1,0 +1,398 @@
+"""JSON files: fitdoctor run files, Keras histories as people write them, records, HF logs.
+
+What a JSON file may hold, tried in this order:
+
+1. ``"schema": "fitdoctor.run/1"`` -- a fitdoctor run file (what the callback writes).
+   Another schema version, a report (``fitdoctor.report/1``) or a file with the run
+   file's keys but no ``schema`` are errors that say so.
+2. ``DataFrame(history.history).to_json()`` -- metric → {row → value} (or the
+   ``orient="index"`` form, row → {metric → value}).
+3. A Hugging Face ``trainer_state.json`` (``log_history``), see
+   :mod:`fitdoctor.readers.records`.
+4. An object with curves (lists of numbers) -- ``json.dump(history.history, f)`` and
+   everything people add to it, see :mod:`fitdoctor.readers.history`. Objects inside it
+   that are histories themselves are runs of their own.
+5. An object whose values are histories (or hold one): a wrapper
+   (``{"history": {...}, "params": {...}, "epoch": [...]}`` -- Keras's ``History``
+   attributes -- or ``{"history": {...}, "class_names": [...]}``) is one run, its other
+   keys facts; several (``{"frozen": {...}, "finetune": {...}}``, ``{"0": ..., "1":
+   ...}``, nested up to 4 levels) are several runs, labelled by their keys. Phases kept
+   under separate keys are read as separate runs: nothing in such a file says the second
+   continued the first's weights (fold histories look the same), and judging each on
+   its own never reads the jump at a boundary as a blow-up. A file that marks phases of
+   one training itself (``phase_starts``) is one run with ``Run.phases``.
+6. An array: per-epoch records, a list of histories, or a HF ``log_history``.
+7. JSON Lines: one record per line.
+
+``NaN``/``Infinity`` tokens (what ``json.dump`` writes for a diverged run) are values,
+``null`` is a gap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from fitdoctor.errors import InputError
+from fitdoctor.readers._base import (
+    MISSING,
+    Draft,
+    Source,
+    finish,
+    is_number,
+    json_safe,
+    label_runs,
+    one_line,
+)
+from fitdoctor.readers.history import as_curve, drafts_from_history
+from fitdoctor.run import FitInfo, Run
+
+if TYPE_CHECKING:
+    from fitdoctor.readers.tables import Table
+
+# records and tables are imported where needed: a plain Keras History never needs them.
+
+__all__ = ["read", "read_value", "sniff"]
+
+_FIRST = re.compile(r"\S")
+_MAX_DEPTH = 4
+_NUMERIC_KEY = re.compile(r"-?\d+(\.\d+)?")
+
+
+def sniff(source: Source) -> bool:
+    """Text whose first non-space character is ``{`` or ``[``, or one short JSON value."""
+    text = source.text
+    first = _FIRST.search(text[:4096])
+    if first is None:
+        return False
+    if first.group() in "{[":
+        return True
+    stripped = text.strip()
+    if "\n" in stripped or len(stripped) > 200:
+        return False
+    try:
+        json.loads(stripped)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def read(source: Source) -> list[Run]:
+    """Read every run in a JSON (or JSON Lines) file.
+
+    Args:
+        source: The file.
+
+    Returns:
+        The runs, in file order.
+
+    Raises:
+        InputError: Invalid JSON, or JSON that holds no usable history.
+    """
+    text = source.text
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        records = _json_lines(text) if exc.msg == "Extra data" else None
+        if records is None:
+            at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+            what = "truncated JSON" if at_end else "invalid JSON"
+            raise InputError(
+                f"{source.display}: {what} (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
+        from fitdoctor.readers.records import drafts_from_records
+
+        return _finish_all(drafts_from_records(records, source), source, "json-records")
+    except RecursionError:
+        raise InputError(f"{source.display}: JSON nested too deeply") from None
+    return read_value(value, source)
+
+
+def _json_lines(text: str) -> list[Any] | None:
+    records: list[Any] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        if not isinstance(value, dict):
+            return None
+        records.append(value)
+    return records or None
+
+
+def read_value(value: Any, source: Source) -> list[Run]:
+    """Read the runs of a parsed JSON value (a file's, or a dict given in-process).
+
+    Args:
+        value: The parsed JSON.
+        source: Where it came from.
+
+    Returns:
+        The runs.
+
+    Raises:
+        InputError: No usable history in it.
+    """
+    if isinstance(value, dict) and isinstance(value.get("schema"), str):
+        return [_run_file(value, source)]
+    if isinstance(value, list):
+        from fitdoctor.readers.records import drafts_from_records
+
+        return _finish_all(drafts_from_records(value, source), source, "json-records")
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{source.display}: JSON {_json_kind(value)}, expected an object of metric lists "
+            "(json.dump(history.history, f)), a list of per-epoch records or a fitdoctor run"
+        )
+    if "metrics" in value and "epochs" in value and isinstance(value["metrics"], dict):
+        raise InputError(
+            f"{source.display}: looks like a fitdoctor run file without its 'schema' key; "
+            'add "schema": "fitdoctor.run/1"'
+        )
+    table = _pandas_table(value)
+    if table is not None:
+        from fitdoctor.readers.tables import drafts_from_table
+
+        return _finish_all(drafts_from_table(table, source), source, "keras-history")
+    drafts = drafts_from_object(value, source, 0)
+    return _finish_all(drafts, source, "keras-history")
+
+
+def _finish_all(drafts: list[Draft], source: Source, fmt: str) -> list[Run]:
+    runs = [finish(d, source, fmt) for d in drafts]
+    return label_runs(runs, [d.label for d in drafts])
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def _run_file(data: dict[str, Any], source: Source) -> Run:
+    schema = data["schema"]
+    if schema.startswith("fitdoctor.report/"):
+        raise InputError(
+            f"{source.display}: this is a fitdoctor report ({schema}), not a run; analyze "
+            "the run file it was made from"
+        )
+    try:
+        run = Run.from_dict(data)
+    except InputError as exc:
+        raise InputError(f"{source.display}: {one_line(str(exc))}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"{source.display}: malformed run file: {one_line(str(exc))}"
+        ) from None
+    if run.source == "unknown":
+        run.source = "fitdoctor"
+    if not run.name:
+        run.name = source.name
+    return run
+
+
+# ------------------------------------------------------------------------ pandas
+
+
+def _pandas_table(value: dict[str, Any]) -> Table | None:
+    """``DataFrame.to_json()`` in the ``columns`` or ``index`` orient, else None."""
+    if not value or not all(isinstance(v, dict) and v for v in value.values()):
+        return None
+    from fitdoctor.readers.tables import Table
+
+    inner = list(value.values())
+    if not all(all(_scalar(x) for x in col.values()) for col in inner):
+        return None
+    if all(_NUMERIC_KEY.fullmatch(str(k)) for col in inner for k in col):
+        labels: dict[str, None] = {}
+        for col in inner:
+            labels.update(dict.fromkeys(col))
+        order = sorted(labels, key=float)
+        names = [str(k) for k in value]
+        rows = [[_pandas_cell(col, r) for col in inner] for r in order]
+        return Table(names=names, rows=rows, text_cells=False)
+    if all(_NUMERIC_KEY.fullmatch(str(k)) for k in value):
+        order = sorted(value, key=float)
+        names_seen: dict[str, None] = {}
+        for r in order:
+            names_seen.update(dict.fromkeys(str(k) for k in value[r]))
+        names = list(names_seen)
+        rows = [[_pandas_cell(value[r], n) for n in names] for r in order]
+        return Table(names=names, rows=rows, text_cells=False)
+    return None
+
+
+def _scalar(x: Any) -> bool:
+    return x is None or is_number(x) or isinstance(x, (str, bool))
+
+
+def _pandas_cell(col: Mapping[str, Any], key: str) -> Any:
+    if key not in col or col[key] is None:
+        return MISSING  # pandas writes NaN as null: gap or NaN is decided later
+    return col[key]
+
+
+# ----------------------------------------------------------------------- objects
+
+
+def _holds_history(value: Any, depth: int, *, need_loss: bool) -> bool:
+    """An object with a curve in it (at most ``_MAX_DEPTH`` levels down), or records.
+
+    With ``need_loss`` only curves (record keys) with ``loss`` in their name count: a
+    ``config`` object full of numbers is a fact, not a run.
+    """
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(value, list):
+        if not value or not all(isinstance(r, dict) for r in value):
+            return False
+        return any(
+            any(is_number(v) and (not need_loss or "loss" in str(k).lower())
+                for k, v in r.items())
+            or _holds_history(r, depth + 1, need_loss=need_loss)
+            for r in value
+        )
+    if not isinstance(value, dict):
+        return False
+    if _has_loss_curve(value) if need_loss else any(as_curve(v) for v in value.values()):
+        return True
+    return any(
+        _holds_history(v, depth + 1, need_loss=need_loss)
+        for v in value.values()
+        if isinstance(v, (dict, list)) and as_curve(v) is None
+    )
+
+
+def _has_loss_curve(value: Mapping[str, Any]) -> bool:
+    return any("loss" in str(k).lower() and as_curve(v) for k, v in value.items())
+
+
+def drafts_from_object(value: dict[str, Any], source: Source, depth: int) -> list[Draft]:
+    """Read a JSON object that is, or holds, one or more histories.
+
+    Args:
+        value: The object.
+        source: Its source.
+        depth: Nesting level (0 for the file's top level).
+
+    Returns:
+        The drafts, labelled by the keys they were under when there are several.
+
+    Raises:
+        InputError: No history in it.
+    """
+    log = value.get("log_history")
+    if isinstance(log, list) and log:
+        from fitdoctor.readers.records import drafts_from_hf, is_hf_log
+    if isinstance(log, list) and log and is_hf_log(log):
+        facts = {str(k): json_safe(v) for k, v in value.items() if k != "log_history"}
+        asked = value.get("num_train_epochs")
+        fit = FitInfo(epochs=asked) if isinstance(asked, int) and asked > 0 else None
+        return drafts_from_hf(log, source, facts=facts, fit=fit)
+
+    is_curve = {str(k): as_curve(v) is not None for k, v in value.items()}
+    candidates = {
+        str(k): v for k, v in value.items()
+        if isinstance(v, (dict, list)) and not is_curve[str(k)]
+    }
+    here_loss = any("loss" in k.lower() and c for k, c in is_curve.items())
+    # An object inside is a run of its own only when it has a loss curve of its own.
+    nested = {k: v for k, v in candidates.items() if _holds_history(v, depth + 1, need_loss=True)}
+    if not nested and not here_loss and not any(is_curve.values()):
+        nested = {
+            k: v for k, v in candidates.items() if _holds_history(v, depth + 1, need_loss=False)
+        }
+    if here_loss or not nested or depth >= _MAX_DEPTH:
+        here = {k: v for k, v in value.items() if str(k) not in nested}
+        drafts = drafts_from_history(here, source.display, metric_map=source.metric_map)
+        for key, sub in nested.items():
+            for draft in _nested(sub, source, depth):
+                draft.label = f"{key}/{draft.label}" if draft.label else key
+                drafts.append(draft)
+        return drafts
+
+    facts = {
+        str(k): json_safe(v) for k, v in value.items() if str(k) not in nested
+        and k not in ("params", "epoch")
+    }
+    fit, epoch_numbers = _keras_history_attributes(value)
+    drafts = []
+    for key, sub in nested.items():
+        subs = _nested(sub, source, depth, epoch_numbers=epoch_numbers, fit=fit, facts=facts)
+        for draft in subs:
+            if len(nested) > 1:
+                draft.label = f"{key}/{draft.label}" if draft.label else key
+            drafts.append(draft)
+    return drafts
+
+
+def _nested(
+    sub: Any,
+    source: Source,
+    depth: int,
+    *,
+    epoch_numbers: list[int] | None = None,
+    fit: FitInfo | None = None,
+    facts: Mapping[str, Any] | None = None,
+) -> list[Draft]:
+    if isinstance(sub, list):
+        from fitdoctor.readers.records import drafts_from_records
+
+        return drafts_from_records(sub, source, facts=facts)
+    keras_attributes = epoch_numbers is not None or fit is not None
+    if keras_attributes and any(as_curve(v) is not None for v in sub.values()):
+        return drafts_from_history(
+            sub, source.display, metric_map=source.metric_map,
+            epoch_numbers=epoch_numbers, fit=fit, facts=facts,
+            status=_status(fit, epoch_numbers, sub),
+        )
+    drafts = drafts_from_object(sub, source, depth + 1)
+    for draft in drafts:
+        draft.facts = {**(facts or {}), **draft.facts}
+    return drafts
+
+
+def _keras_history_attributes(value: Mapping[str, Any]) -> tuple[FitInfo | None, list[int] | None]:
+    """``params`` and ``epoch`` saved beside ``history`` (keras ``History`` attributes)."""
+    params = value.get("params")
+    epoch = value.get("epoch")
+    numbers = (
+        [int(e) for e in epoch]
+        if isinstance(epoch, list) and epoch and all(
+            isinstance(e, int) and not isinstance(e, bool) for e in epoch
+        )
+        else None
+    )
+    if not isinstance(params, dict):
+        return None, numbers
+    asked, steps = params.get("epochs"), params.get("steps")
+    fit = FitInfo(
+        epochs=asked if isinstance(asked, int) and not isinstance(asked, bool) else None,
+        steps_per_epoch=steps if isinstance(steps, int) and not isinstance(steps, bool) else None,
+        initial_epoch=numbers[0] if numbers else 0,
+    )
+    return fit, numbers
+
+
+def _status(
+    fit: FitInfo | None, epoch_numbers: list[int] | None, hist: Mapping[str, Any]
+) -> str:
+    if fit is None or fit.epochs is None:
+        return "unknown"
+    lengths = [len(c) for c in (as_curve(v) for v in hist.values()) if c is not None]
+    n = max(lengths, default=0)
+    if not n:
+        return "unknown"
+    last = epoch_numbers[-1] + 1 if epoch_numbers and len(epoch_numbers) == n else n
+    return "completed" if last >= fit.epochs else "stopped-early"

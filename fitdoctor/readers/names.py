@@ -1,0 +1,303 @@
+"""Metric names: from the names people log to the names Keras uses.
+
+fitdoctor's rules read Keras's names: ``loss`` and ``val_loss``, ``accuracy`` (Keras 2:
+``acc``) and ``val_accuracy``, ``val_<metric>`` for any other metric. Every reader passes
+the names it finds through :func:`canonical_names`, which maps them as follows.
+
+**Role** (train, validation, test), from a prefix or a suffix word:
+
+==========================================================  =========  ===============
+words (any case; separated by ``_`` ``-`` ``.`` ``/`` ``:``   role       becomes
+space, or camelCase)
+==========================================================  =========  ===============
+``train``, ``training``, ``trn`` (or no role word)           train      ``<metric>``
+``val``, ``validation``, ``valid``                           val        ``val_<metric>``
+``dev``, ``eval``, ``evaluation``                            val        ``val_<metric>``
+``test``, ``testing``                                        test       ``test_<metric>``
+==========================================================  =========  ===============
+
+A test curve logged every epoch *is* a validation curve in practice: when a run has
+``test_*`` curves and no ``val_*`` curve, they are read as ``val_*`` and a note says
+that the test set, used to choose epochs, is then no longer an unbiased estimate.
+With both, the test curves keep their ``test_`` names and no rule judges them.
+
+**Metric**: the words left after the role, joined with ``_`` and lower-cased. A leading
+``epoch`` (TensorBoard's ``epoch_loss``) and a trailing ``history``, ``hist``,
+``values``, ``list``, ``curve``, ``log``, ``epoch`` or ``mean`` are dropped, and plurals
+are made singular (``losses`` → ``loss``, ``accs`` → ``acc``, ``accuracies`` →
+``accuracy``). Keras 2's ``acc`` stays ``acc`` (the rules read both spellings).
+
+Examples: ``train_loss`` → ``loss``; ``dev_loss`` → ``val_loss``; ``val_losses`` →
+``val_loss``; ``"Validation Loss"`` → ``val_loss``; ``"Training Accuracy"`` →
+``accuracy``; ``train_acc_history`` → ``acc``; ``loss_val`` → ``val_loss``;
+``Loss/train`` → ``loss``; ``valLoss`` → ``val_loss``; ``eval_loss`` → ``val_loss``;
+``epoch_loss`` → ``loss``; ``train_loss_epoch`` (PyTorch Lightning) → ``loss``.
+
+A Lightning-style ``*_step`` metric (logged every batch) is dropped when its ``*_epoch``
+twin exists; readers that aggregate steps handle the rest. Names that already are
+Keras names, or that carry no role word (``mae``, ``get_categorical_accuracy_keras``),
+are kept as they are.
+
+**Ambiguous readings** -- a role taken from ``dev``, ``eval`` or ``test`` -- are listed
+in the run's notes ("read `dev_loss` as val_loss"). Every renaming is recorded in
+``Run.metric_names`` (Keras name → original name). Users override any of it:
+``--metric-map dev_loss=val_loss`` on the command line, or in configuration::
+
+    [tool.fitdoctor.metrics]
+    dev_loss = "val_loss"
+    grad_norm = ""          # an empty name leaves the column out
+
+Two names that would read as the same Keras name (``loss`` and ``train_loss``): the
+one already spelled that way wins, the other keeps its own name, with a note.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "EPOCH_NAMES",
+    "STEP_NAMES",
+    "Reading",
+    "canonical_names",
+    "parse_metric_map",
+    "read_name",
+]
+
+#: Column / key names that number epochs.
+EPOCH_NAMES = frozenset({"epoch", "epochs", "epoch_num", "epoch_number", "ep"})
+#: Column / key names that number steps (batches, iterations) inside a training.
+STEP_NAMES = frozenset(
+    {"step", "steps", "global_step", "iteration", "iter", "iterations", "batch", "it"}
+)
+
+_ROLE_WORDS = {
+    "train": "train",
+    "training": "train",
+    "trn": "train",
+    "val": "val",
+    "validation": "val",
+    "valid": "val",
+    "dev": "val",
+    "eval": "val",
+    "evaluation": "val",
+    "test": "test",
+    "testing": "test",
+}
+#: Role words whose reading is an assumption worth telling the user about.
+_AMBIGUOUS_ROLE_WORDS = frozenset({"dev", "eval", "evaluation", "test", "testing"})
+_NOISE_TAIL = frozenset({"history", "hist", "values", "list", "curve", "log", "epoch", "mean"})
+_PLURALS = {
+    "losses": "loss",
+    "accs": "acc",
+    "accuracies": "accuracy",
+    "errors": "error",
+    "aucs": "auc",
+    "maes": "mae",
+    "mses": "mse",
+}
+#: Words after a leading ``epoch`` that make it part of the name (``epoch_time``).
+_TIME_WORDS = frozenset(
+    {"time", "times", "duration", "durations", "seconds", "sec", "secs", "num", "number"}
+)
+_SPLIT = re.compile(r"[\s_\-./:()\[\]]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one logged name is read.
+
+    Args:
+        original: The name as logged.
+        canonical: The Keras name it is read as (``""``: leave the column out).
+        role: ``"train"``, ``"val"`` or ``"test"``.
+        ambiguous: The reading is an assumption the report should state.
+        step_level: A ``*_step`` name (one value per batch).
+        user: The user's ``--metric-map`` chose it.
+    """
+
+    original: str
+    canonical: str
+    role: str
+    ambiguous: bool = False
+    step_level: bool = False
+    user: bool = False
+
+
+def _words(name: str) -> list[str]:
+    spaced = _CAMEL.sub(" ", name.strip())
+    return [w for w in _SPLIT.split(spaced.lower()) if w]
+
+
+@functools.lru_cache(maxsize=4096)
+def read_name(name: str) -> Reading:
+    """Read one logged name (no user mapping, no knowledge of the other names).
+
+    Args:
+        name: The name as logged, e.g. ``"Validation Loss"``.
+
+    Returns:
+        Its reading.
+    """
+    words = _words(name)
+    if not words:
+        return Reading(name, name, "train")
+    if len(words) == 1:
+        single = _PLURALS.get(words[0], words[0])
+        return Reading(name, single, "train") if single != name else Reading(name, name, "train")
+    while len(words) > 1 and words[-1] in _NOISE_TAIL:
+        words = words[:-1]
+    step_level = len(words) > 1 and words[-1] == "step"
+    if step_level:
+        words = words[:-1]
+    if len(words) > 1 and words[0] == "epoch" and words[1] not in _TIME_WORDS:
+        words = words[1:]
+    role, ambiguous = "train", False
+    if len(words) > 1 and words[0] in _ROLE_WORDS:
+        role = _ROLE_WORDS[words[0]]
+        ambiguous = words[0] in _AMBIGUOUS_ROLE_WORDS
+        words = words[1:]
+    elif len(words) > 1 and words[-1] in _ROLE_WORDS:
+        role = _ROLE_WORDS[words[-1]]
+        ambiguous = words[-1] in _AMBIGUOUS_ROLE_WORDS
+        words = words[:-1]
+    words = [_PLURALS.get(w, w) for w in words]
+    prefix = {"train": "", "val": "val_", "test": "test_"}[role]
+    canonical = prefix + "_".join(words)
+    if canonical == name:
+        return Reading(name, name, role)
+    return Reading(name, canonical, role, ambiguous=ambiguous, step_level=step_level)
+
+
+def parse_metric_map(values: Iterable[str], *, where: str = "--metric-map") -> dict[str, str]:
+    """Parse ``NAME=KERAS_NAME`` pairs (comma-separated, repeatable) into a mapping.
+
+    Args:
+        values: Option values such as ``["dev_loss=val_loss,dev_acc=val_accuracy"]``.
+        where: What to name in an error. Defaults to ``"--metric-map"``.
+
+    Returns:
+        Logged name → Keras name (``""`` leaves the column out).
+
+    Raises:
+        ValueError: A pair without ``=``, or an empty logged name.
+    """
+    out: dict[str, str] = {}
+    for value in values:
+        for pair in value.split(","):
+            if not pair.strip():
+                continue
+            if "=" not in pair:
+                raise ValueError(
+                    f"{where}: {pair.strip()!r} is not NAME=KERAS_NAME (e.g. dev_loss=val_loss)"
+                )
+            original, target = (part.strip() for part in pair.split("=", 1))
+            if not original:
+                raise ValueError(f"{where}: {pair.strip()!r} has no logged name before '='")
+            out[original] = target
+    return out
+
+
+def _user_target(name: str, overrides: Mapping[str, str]) -> str | None:
+    if not overrides:
+        return None
+    if name in overrides:
+        return overrides[name]
+    folded = name.casefold()
+    for key, target in overrides.items():
+        if key.casefold() == folded:
+            return target
+    return None
+
+
+def canonical_names(
+    names: Iterable[str], overrides: Mapping[str, str] | None = None
+) -> tuple[dict[str, Reading], list[str]]:
+    """Read all the names of one run together.
+
+    Args:
+        names: The logged names, in file order (epoch and step columns excluded).
+        overrides: The user's mapping (logged name → Keras name). Defaults to `None`.
+
+    Returns:
+        ``(readings, notes)``: each logged name's reading (``canonical == ""``: leave the
+        column out), and notes for the report (ambiguous readings, a test curve used as
+        validation, names that collided).
+    """
+    overrides = overrides or {}
+    names = list(names)
+    readings: dict[str, Reading] = {}
+    for name in names:
+        target = _user_target(name, overrides)
+        if target is not None:
+            role = "val" if target.startswith("val_") else "test" if target.startswith(
+                "test_") else "train"
+            readings[name] = Reading(name, target, role, user=True)
+        else:
+            readings[name] = read_name(name)
+    notes: list[str] = []
+
+    # Lightning: a *_step metric next to its *_epoch twin is the per-batch copy.
+    epoch_level = {r.canonical for r in readings.values() if not r.step_level}
+    for name, r in list(readings.items()):
+        if r.step_level and not r.user and r.canonical in epoch_level:
+            readings[name] = Reading(name, "", r.role, step_level=True)
+
+    # A test curve with no validation curve is the validation curve.
+    kept = [r for r in readings.values() if r.canonical]
+    if not any(r.role == "val" for r in kept) and any(
+        r.role == "test" and not r.user for r in kept
+    ):
+        tests = [r for r in kept if r.role == "test" and not r.user]
+        for r in tests:
+            readings[r.original] = Reading(
+                r.original, "val_" + r.canonical[len("test_"):], "val", ambiguous=False,
+                step_level=r.step_level,
+            )
+        shown = ", ".join(f"`{r.original}`" for r in tests)
+        notes.append(
+            f"no validation curve: the test curve{'s' if len(tests) > 1 else ''} {shown} "
+            f"{'are' if len(tests) > 1 else 'is'} read as validation; a test set watched "
+            "every epoch guides the training, so it is no longer an unbiased estimate of "
+            "the final model (keep a test set apart, or --metric-map to read it otherwise)"
+        )
+
+    # Collisions: the name already spelled the Keras way wins.
+    by_target: dict[str, list[str]] = {}
+    for name in names:
+        r = readings[name]
+        if r.canonical:
+            by_target.setdefault(r.canonical, []).append(name)
+    for target, originals in by_target.items():
+        if len(originals) < 2:
+            continue
+        winner = target if target in originals else originals[0]
+        for name in originals:
+            if name == winner:
+                continue
+            own = readings[name]
+            fallback = "" if name in by_target else name
+            readings[name] = Reading(name, fallback, own.role, user=own.user)
+            if fallback:
+                notes.append(
+                    f"`{winner}` and `{name}` would both read as {target}: `{winner}` is "
+                    f"read as {target}, `{name}` keeps its name"
+                )
+            else:
+                notes.append(f"`{name}` left out: `{winner}` is already read as {target}")
+
+    ambiguous = [
+        r for r in readings.values() if r.ambiguous and r.canonical and not r.user
+    ]
+    if ambiguous:
+        shown = ", ".join(f"`{r.original}` as {r.canonical}" for r in ambiguous)
+        example = ambiguous[0]
+        notes.append(
+            f"read {shown} (say otherwise with --metric-map "
+            f"{example.original}=NAME or [tool.fitdoctor.metrics])"
+        )
+    return readings, notes

@@ -1,0 +1,238 @@
+"""Lists of records: one JSON object per epoch (or per logging step), and Hugging Face logs.
+
+* **Per-epoch records** -- ``[{"epoch": 1, "loss": 0.7, "val_loss": 0.8}, ...]``, a JSON
+  array or JSON Lines (one object per line): a table, read by
+  :mod:`fitdoctor.readers.tables` (an ``epoch`` key numbers the rows; a key missing from
+  a record is a gap; objects and lists inside records are left out).
+* **A list of histories** -- ``[{"loss": [...]}, {"loss": [...]}]`` (folds, repeats):
+  one run per history.
+* **Hugging Face Trainer** -- ``trainer_state.json`` (its ``log_history``) or the bare
+  ``log_history`` list: training records (``loss``, ``learning_rate``, ``grad_norm`` at
+  a fractional ``epoch`` and a ``step``), evaluation records (``eval_*``) and a final
+  summary (``train_runtime``, ``train_loss``...). With evaluations, one row per
+  evaluation: its ``eval_*`` values as validation, the mean of the training records
+  logged since the evaluation before (the learning rate: the last) as training. Rows
+  are numbered by epoch when every evaluation falls on a whole epoch, else 1..n (with a
+  note). Without evaluations, training records are averaged per epoch. The summary
+  record and ``trainer_state.json``'s own fields are facts; timings (``*_runtime``,
+  ``*_per_second``, ``total_flos``) are left out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from fitdoctor.errors import InputError
+from fitdoctor.readers._base import (
+    Draft,
+    Source,
+    is_number,
+    json_safe,
+    numbers,
+)
+from fitdoctor.readers.history import as_curve, drafts_from_history
+from fitdoctor.readers.tables import Table, drafts_from_table
+from fitdoctor.run import FitInfo
+
+__all__ = ["drafts_from_hf", "drafts_from_records", "is_hf_log"]
+
+_TIMING_SUFFIXES = ("_runtime", "_samples_per_second", "_steps_per_second")
+_HF_SUMMARY_KEYS = frozenset({"train_runtime", "total_flos"})
+
+
+def drafts_from_records(
+    records: list[Any], source: Source, *, facts: Mapping[str, Any] | None = None
+) -> list[Draft]:
+    """Read a JSON array (or JSON Lines) of records.
+
+    Args:
+        records: The array.
+        source: Its source.
+        facts: Facts from around the array. Defaults to `None`.
+
+    Returns:
+        One draft per run.
+
+    Raises:
+        InputError: The array is not records (numbers, text), or is empty.
+    """
+    display = source.display
+    if not records:
+        raise InputError(f"{display}: empty JSON array; expected one record per epoch")
+    odd = [r for r in records if not isinstance(r, Mapping)]
+    if odd:
+        bad = odd[0]
+        kind = "numbers" if is_number(bad) else type(bad).__name__
+        raise InputError(
+            f"{display}: JSON array of {kind}, expected an object of metric lists "
+            "(json.dump(history.history, f)) or a list of per-epoch records "
+            '([{"epoch": 1, "loss": ...}, ...])'
+        )
+    if all(any(as_curve(v) is not None for v in r.values()) for r in records):
+        drafts: list[Draft] = []
+        for i, record in enumerate(records):
+            name = record.get("name") or record.get("label") or str(i + 1)
+            for draft in drafts_from_history(
+                record, display, metric_map=source.metric_map, facts=facts
+            ):
+                draft.label = f"{name}/{draft.label}" if draft.label else str(name)
+                drafts.append(draft)
+        return drafts
+    if is_hf_log(records):
+        return drafts_from_hf(records, source, facts=facts)
+    names: dict[str, None] = {}
+    for record in records:
+        names.update(dict.fromkeys(str(k) for k in record))
+    rows = [[_record_cell(record, name) for name in names] for record in records]
+    table = Table(names=list(names), rows=rows, text_cells=False)
+    drafts = drafts_from_table(table, source)
+    for draft in drafts:
+        draft.facts = dict(facts or {})
+    return drafts
+
+
+def _record_cell(record: Mapping[str, Any], name: str) -> Any:
+    if name not in record:
+        return None
+    value = record[name]
+    if isinstance(value, (Mapping, list)):
+        return "(object)"
+    return value
+
+
+def is_hf_log(records: list[Any]) -> bool:
+    """A Hugging Face ``log_history``: records with ``step`` and fractional ``epoch``."""
+    if not records or not all(isinstance(r, Mapping) for r in records):
+        return False
+    if not all("step" in r and "epoch" in r for r in records):
+        return False
+    keys = {k for r in records for k in r}
+    return any(k.startswith("eval_") for k in keys) or any(
+        is_number(r["epoch"]) and not float(r["epoch"]).is_integer() for r in records
+    ) or bool(keys & _HF_SUMMARY_KEYS)
+
+
+def _is_timing(key: str) -> bool:
+    return key.endswith(_TIMING_SUFFIXES) or key == "total_flos"
+
+
+def drafts_from_hf(
+    records: list[Mapping[str, Any]],
+    source: Source,
+    *,
+    facts: Mapping[str, Any] | None = None,
+    fit: FitInfo | None = None,
+) -> list[Draft]:
+    """Read a Hugging Face Trainer ``log_history``.
+
+    Args:
+        records: The log records.
+        source: Their source.
+        facts: ``trainer_state.json``'s other fields. Defaults to `None`.
+        fit: Fit facts (``num_train_epochs``). Defaults to `None`.
+
+    Returns:
+        One draft.
+
+    Raises:
+        InputError: No training or evaluation record with a number.
+    """
+    display = source.display
+    run_facts = dict(facts or {})
+    train: list[Mapping[str, Any]] = []
+    evals: list[Mapping[str, Any]] = []
+    before_eval: list[list[Mapping[str, Any]]] = []  # training records logged before each
+    pending: list[Mapping[str, Any]] = []
+    after: list[Any] = []  # evaluations after training (trainer.evaluate()): facts
+    finished = False
+    for record in records:
+        if _HF_SUMMARY_KEYS & set(record):
+            finished = True
+            for key, value in record.items():
+                if key not in ("epoch", "step"):
+                    run_facts[str(key)] = json_safe(value)
+        elif any(str(k).startswith("eval_") for k in record):
+            repeat = bool(evals) and not pending and record.get("step") == evals[-1].get("step")
+            if finished or repeat:
+                after.append(json_safe({k: v for k, v in record.items() if not _is_timing(k)}))
+                continue
+            evals.append(record)
+            before_eval.append(pending)
+            pending = []
+        else:
+            train.append(record)
+            pending.append(record)
+    notes: list[str] = []
+    if after:
+        run_facts["evaluations_after_training"] = after
+    train_keys = _keys(train)
+    eval_keys = _keys(evals)
+    if not train_keys and not eval_keys:
+        raise InputError(
+            f"{display}: Hugging Face log with no training or evaluation values "
+            "(expected records with 'loss' or 'eval_loss')"
+        )
+    columns: dict[str, list[Any]] = {k: [] for k in (*train_keys, *eval_keys)}
+    if evals:
+        for record, logged in zip(evals, before_eval, strict=True):
+            for key in train_keys:
+                columns[key].append(_combine([p.get(key) for p in logged], key))
+            for key in eval_keys:
+                columns[key].append(record.get(key))
+        if pending:
+            notes.append(
+                f"{len(pending)} training log record(s) after the last evaluation left out"
+            )
+        marks = [record.get("epoch") for record in evals]
+    else:
+        groups: dict[int, list[Mapping[str, Any]]] = {}
+        for record in train:
+            e = record.get("epoch")
+            k = max(1, math.ceil(e)) if is_number(e) else len(groups) + 1
+            groups.setdefault(k, []).append(record)
+        for records_of in groups.values():
+            for key in train_keys:
+                columns[key].append(_combine([p.get(key) for p in records_of], key))
+        marks = [float(k) for k in groups]
+    epochs = _epoch_numbers(marks, notes)
+    converted: dict[str, list[Any]] = {}
+    for key, values in columns.items():
+        converted[key] = numbers(values, display, key, epoch_of=epochs.__getitem__)
+    return [Draft(columns=converted, epochs=epochs, notes=notes, facts=run_facts, fit=fit)]
+
+
+def _keys(records: list[Mapping[str, Any]]) -> list[str]:
+    keys: dict[str, None] = {}
+    for record in records:
+        for key, value in record.items():
+            name = str(key)
+            if name in ("epoch", "step") or _is_timing(name):
+                continue
+            if value is None or is_number(value):
+                keys[name] = None
+    return list(keys)
+
+
+def _combine(values: list[Any], key: str) -> Any:
+    logged = [float(v) for v in values if is_number(v)]
+    if not logged:
+        return None
+    if "learning_rate" in key or key == "lr":
+        return logged[-1]
+    return sum(logged) / len(logged)
+
+
+def _epoch_numbers(marks: list[Any], notes: list[str]) -> list[int]:
+    whole = [round(float(m)) for m in marks if is_number(m) and abs(float(m) - round(m)) < 1e-6]
+    increasing = all(b > a for a, b in itertools.pairwise(whole))
+    if len(whole) == len(marks) and increasing and whole and whole[0] >= 1:
+        return whole
+    shown = ", ".join(f"{float(m):g}" for m in marks[:4] if is_number(m))
+    notes.append(
+        f"evaluations at epochs {shown}{', ...' if len(marks) > 4 else ''}: one row per "
+        "evaluation, numbered 1..n"
+    )
+    return list(range(1, len(marks) + 1))

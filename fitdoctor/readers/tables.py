@@ -1,0 +1,355 @@
+"""Tables of rows (CSV files, lists of JSON records, DataFrames) into runs.
+
+Rows are epochs, or steps of epochs. The columns that count them:
+
+* an **epoch** column (``epoch``, ``epochs``, ``ep``...; :data:`~.names.EPOCH_NAMES`):
+  0-based as ``keras.callbacks.CSVLogger`` and PyTorch Lightning count (epochs become
+  1-based), or 1-based when it starts above 0 (with a note);
+* a **step** column (``step``, ``global_step``, ``iteration``, ``batch``...): rows are
+  steps, aggregated per epoch;
+* a pandas **index** (an unnamed first column, or ``Unnamed: 0``): dropped.
+
+**Several runs in one table.** ``CSVLogger(append=True)`` appends every ``fit`` to the
+same file. The epoch going back to the first epoch of the run being read (or a repeated
+header line) starts a new run: each is reported ("run 2 of 3 in FILE"). The epoch going
+back to a later epoch is a run resumed from a checkpoint: one run, the later rows
+replacing the earlier ones (with a note). Epochs that keep counting (``initial_epoch``)
+are one run.
+
+**Per-step rows.** With a step column, or when every epoch fills several rows, rows are
+aggregated per epoch: a training metric is the mean of its values in the epoch (NaN if
+one is NaN), a validation metric the epoch's last value. PyTorch Lightning's
+``metrics.csv`` (train and validation values on different rows, ``*_step`` and
+``*_epoch`` twins) reads this way.
+
+**Cells.** ``NA``, ``N/A``, ``null``, ``None`` or an empty cell is "not logged" (a
+``val_*`` metric with ``validation_freq > 1``); for a pandas-written table with no epoch
+column an empty cell may also be a NaN, decided by :func:`~._base.finish`. A column with
+no value at all is dropped (CSVLogger writes ``val_*`` columns for a run without
+validation); a column of nothing but text is left out with a note; text among numbers
+is an error naming the metric and the epoch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fitdoctor.errors import InputError
+from fitdoctor.readers._base import (
+    MISSING,
+    Draft,
+    Source,
+    Vector,
+    numbers,
+    one_based,
+    whole_numbers,
+)
+from fitdoctor.readers.names import EPOCH_NAMES, STEP_NAMES, canonical_names
+
+__all__ = ["MISSING_CELLS", "Table", "drafts_from_table"]
+
+#: CSV cells that mean "not logged" (compared lower-cased, stripped).
+MISSING_CELLS = frozenset({"", "na", "n/a", "<na>", "null", "none"})
+
+
+@dataclass
+class Table:
+    """Rows of cells under named columns.
+
+    Args:
+        names: Column names, as the source has them.
+        rows: One list of cells per row (text from a CSV, any value from JSON records;
+            :data:`MISSING` for pandas' ambiguous empty cell, ``None`` for a gap).
+        breaks: Rows that start a new run (a repeated header line).
+        text_cells: Cells are text to parse (CSV). Defaults to `True`.
+        decimal_comma: Text cells may use a decimal comma (``0,52``). Defaults to `False`.
+        notes: What the parser had to assume.
+    """
+
+    names: list[str]
+    rows: list[list[Any]]
+    breaks: set[int] = field(default_factory=set)
+    text_cells: bool = True
+    decimal_comma: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def drafts_from_table(table: Table, source: Source) -> list[Draft]:
+    """Read a table into one draft per run.
+
+    Args:
+        table: The table.
+        source: Its source (errors, the user's metric map).
+
+    Returns:
+        The drafts, in file order.
+
+    Raises:
+        InputError: A malformed epoch or step column, duplicate or unnamed columns,
+            text among numbers, or no numeric column.
+    """
+    display = source.display
+    names = table.names
+    index_like = bool(names) and (names[0] == "" or names[0].startswith("Unnamed: "))
+    epoch_i = step_i = None
+    metric_cols: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        low = name.strip().lower()
+        if i == 0 and index_like:
+            continue
+        if low in EPOCH_NAMES and epoch_i is None and len(names) > 1:
+            epoch_i = i
+            continue
+        if low in STEP_NAMES and step_i is None and len(names) > 1:
+            step_i = i
+            continue
+        if name.startswith("Unnamed: "):
+            continue  # an index pandas wrote, read back and wrote again
+        if not name.strip():
+            if all(_blank(row[i]) for row in table.rows):
+                continue  # a trailing delimiter
+            raise InputError(f"{display}: column {i + 1} has no name; give every column a name")
+        if name in seen:
+            raise InputError(
+                f"{display}: duplicate column {name!r}; give every column its own name"
+            )
+        seen.add(name)
+        metric_cols.append((i, name))
+    rows = table.rows
+    n = len(rows)
+    notes = list(table.notes)
+
+    epochs_raw = _counter(rows, epoch_i, display, "epoch", fill=step_i is not None)
+    steps_raw = _counter(rows, step_i, display, "step", fill=False) if step_i is not None else None
+    missing = MISSING if table.text_cells and index_like and epoch_i is None else None
+
+    readings, name_notes = canonical_names([c for _, c in metric_cols], source.metric_map)
+    columns: dict[str, list[Any]] = {}
+    for i, name in metric_cols:
+        cells = [row[i] for row in rows]
+        try:
+            values = _parse_column(cells, display, name, table, missing, epochs_raw)
+        except Vector:
+            notes.append(f"column {name!r} left out: it holds text, not numbers")
+            continue
+        columns[name] = values
+    if not columns:
+        shown = ", ".join(repr(c) for c in names if c) or "none"
+        raise InputError(
+            f"{display}: no numeric metric column (columns: {shown}); expected a header row "
+            "and one column of numbers per metric, as keras.callbacks.CSVLogger writes"
+        )
+
+    segments = _segments(n, epochs_raw, steps_raw, table.breaks, notes)
+    per_step = _per_step(epochs_raw, steps_raw, segments)
+    zero_based: bool | None = None
+    drafts: list[Draft] = []
+    for seg in segments:
+        seg_notes = list(notes)
+        if epochs_raw is None:
+            rows_of = [[r] for r in seg]
+            epochs = list(range(1, len(seg) + 1))
+        else:
+            groups = _by_epoch(seg, epochs_raw)
+            raw = sorted(groups)
+            if zero_based is None:
+                epochs = one_based(raw, seg_notes)
+                zero_based = raw[0] == 0
+            else:
+                epochs = one_based(raw, seg_notes, zero_based=zero_based)
+            rows_of = [groups[e] for e in raw]
+            if not per_step and any(len(g) > 1 for g in rows_of):
+                repeated = [e for e, g in zip(epochs, rows_of, strict=True) if len(g) > 1]
+                seg_notes.append(
+                    f"epochs {_short(repeated)} logged twice (a run resumed from a checkpoint): "
+                    "the later rows are kept"
+                )
+                rows_of = [[g[-1]] for g in rows_of]
+        if per_step:
+            seg_notes.append(
+                "one row per step: training metrics averaged per epoch, validation metrics "
+                "the epoch's last value"
+            )
+        seg_columns: dict[str, list[Any]] = {}
+        for name, values in columns.items():
+            role = readings[name].role
+            col = [_aggregate([values[r] for r in group], role) for group in rows_of]
+            if all(v is None for v in col):
+                seg_notes.append(f"column {name!r} left out: no value logged")
+                continue
+            seg_columns[name] = col
+        if not seg_columns:
+            continue
+        drafts.append(
+            Draft(
+                columns=seg_columns,
+                epochs=epochs,
+                notes=[*seg_notes, *name_notes],
+                readings={k: r for k, r in readings.items() if k in seg_columns},
+                ambiguous_gaps=any(MISSING in col for col in seg_columns.values()),
+            )
+        )
+    if not drafts:
+        raise InputError(f"{display}: no value logged in any metric column")
+    return drafts
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or cell is MISSING or (isinstance(cell, str) and not cell.strip())
+
+
+def _counter(
+    rows: list[list[Any]], i: int | None, display: str, what: str, *, fill: bool
+) -> list[int] | None:
+    if i is None:
+        return None
+    cells = [row[i] for row in rows]
+    if fill:  # per-step logs may leave the epoch empty on some rows: carry it forward
+        last: Any = None
+        for k, cell in enumerate(cells):
+            if _blank(cell):
+                cells[k] = last
+            else:
+                last = cell
+        if cells and cells[0] is None:
+            first = next((c for c in cells if c is not None), None)
+            cells = [first if c is None else c for c in cells]
+    return whole_numbers(cells, display, what)
+
+
+def _segments(
+    n: int,
+    epochs: list[int] | None,
+    steps: list[int] | None,
+    breaks: set[int],
+    notes: list[str],
+) -> list[list[int]]:
+    """Row indices of each run: a new run where the count goes back to the run's start."""
+    segments: list[list[int]] = [[]]
+    first: int | None = None
+    resumed = False
+    repeats = epochs is not None and steps is None and _repeats(epochs)
+    for r in range(n):
+        if r in breaks and segments[-1]:
+            segments.append([])
+            first = None
+        if epochs is not None and segments[-1]:
+            prev = segments[-1][-1]
+            e, p = epochs[r], epochs[prev]
+            if steps is not None:
+                back = (e, steps[r]) < (p, steps[prev])
+            else:
+                back = e < p or (e == p and not repeats)
+            if back:
+                if first is not None and e <= first:
+                    segments.append([])
+                    first = None
+                else:
+                    resumed = True
+        if first is None and epochs is not None:
+            first = epochs[r]
+        segments[-1].append(r)
+    if resumed and steps is not None:
+        notes.append("the step count goes back inside a run: later rows replace earlier ones")
+    return [s for s in segments if s]
+
+
+def _repeats(epochs: list[int]) -> bool:
+    """Every epoch (but maybe the last) fills several consecutive rows: per-step rows."""
+    runs: list[int] = []
+    for i, e in enumerate(epochs):
+        if i and e == epochs[i - 1]:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+    return len(runs) > 0 and all(c > 1 for c in runs[:-1]) and len(epochs) > len(runs)
+
+
+def _per_step(
+    epochs: list[int] | None, steps: list[int] | None, segments: list[list[int]]
+) -> bool:
+    if epochs is None:
+        return False
+    if steps is not None:
+        return any(
+            len({epochs[r] for r in seg}) < len(seg) for seg in segments
+        )
+    return _repeats(epochs)
+
+
+def _by_epoch(seg: list[int], epochs: list[int]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for r in seg:
+        groups.setdefault(epochs[r], []).append(r)
+    return groups
+
+
+def _aggregate(values: list[Any], role: str) -> Any:
+    if len(values) == 1:
+        return values[0]
+    logged = [v for v in values if v is not None and v is not MISSING]
+    if not logged:
+        return values[-1]
+    if role == "val":
+        return logged[-1]
+    return math.fsum(logged) / len(logged) if all(map(math.isfinite, logged)) else sum(
+        logged
+    ) / len(logged)
+
+
+def _short(epochs: list[int]) -> str:
+    shown = ", ".join(str(e) for e in epochs[:4])
+    return shown + (f", ... {epochs[-1]}" if len(epochs) > 4 else "")
+
+
+def _parse_column(
+    cells: Sequence[Any],
+    display: str,
+    name: str,
+    table: Table,
+    missing: Any,
+    epochs_raw: list[int] | None,
+) -> list[Any]:
+    if table.text_cells:
+        try:
+            values: list[Any] = [float(c) for c in cells]
+        except (ValueError, TypeError):
+            values = [_cell(c, missing, table.decimal_comma) for c in cells]
+        else:
+            return values
+    else:
+        values = list(cells)  # MISSING here is pandas' own ambiguous NaN: kept
+
+    def epoch_of(i: int) -> int:
+        if epochs_raw is None:
+            return i + 1
+        return epochs_raw[i] + (1 if epochs_raw[0] == 0 else 0)
+
+    return numbers(values, display, name, epoch_of=epoch_of, tabular=True)
+
+
+def _cell(cell: Any, missing: Any, decimal_comma: bool) -> Any:
+    if not isinstance(cell, str):
+        return cell
+    text = cell.strip()
+    if text.lower() in MISSING_CELLS:
+        return missing
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if decimal_comma and text.count(",") == 1:
+        try:
+            return float(text.replace(",", "."))
+        except ValueError:
+            pass
+    if text.endswith("%"):
+        try:
+            return float(text[:-1]) / 100
+        except ValueError:
+            pass
+    return text

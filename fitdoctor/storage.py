@@ -1,0 +1,141 @@
+"""Write run files and other results atomically: readers see the old file or the new one.
+
+:func:`save` writes a :class:`~fitdoctor.run.Run` as ``"schema": "fitdoctor.run/1"``
+JSON (:func:`dumps`); :func:`write_json_atomic` and :func:`write_text_atomic` write any
+JSON value or text the same way: a temporary file in the same folder, flushed and
+fsynced, then moved over the target with :func:`os.replace` (and the folder fsynced, so
+the rename survives a power cut). On any failure the temporary file is removed and the
+target is left as it was. Reading lives in :mod:`fitdoctor.readers`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fitdoctor.run import Run
+
+__all__ = ["dumps", "save", "write_json_atomic", "write_text_atomic"]
+
+
+def dumps(run: Run) -> str:
+    """The text :func:`save` writes: the run's JSON, indented, flat lists on one line.
+
+    Args:
+        run: The run.
+
+    Returns:
+        JSON text (``NaN``/``Infinity`` tokens for non-finite values) ending in a newline.
+
+    Raises:
+        TypeError: ``run.meta`` (or another free-form field) holds a value JSON cannot encode.
+    """
+    return render_json(run.to_dict()) + "\n"
+
+
+def save(run: Run, path: str | os.PathLike[str]) -> None:
+    """Write ``run`` to ``path`` atomically: readers see the old file or the new one.
+
+    Args:
+        run: The run.
+        path: Destination file.
+
+    Raises:
+        TypeError: The run holds a value JSON cannot encode (nothing is written).
+        OSError: The folder is not writable or the disk is full (``path`` is untouched).
+    """
+    write_text_atomic(dumps(run), path)
+
+
+def write_json_atomic(data: Any, path: str | os.PathLike[str]) -> None:
+    """Write any JSON-ready value the way run files are written, atomically.
+
+    Args:
+        data: JSON-ready value (NaN and infinities become ``NaN``/``Infinity`` tokens).
+        path: Destination file.
+    """
+    write_text_atomic(render_json(data) + "\n", path)
+
+
+def write_text_atomic(text: str, path: str | os.PathLike[str]) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file, fsync, ``os.replace``).
+
+    Args:
+        text: The content.
+        path: Destination file; on any failure it is left as it was.
+    """
+    data = text.encode("utf-8")
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise NotADirectoryError(errno.ENOENT, f"the folder {folder} does not exist", target)
+    tmp = os.path.join(
+        folder, f".{os.path.basename(target)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o666)  # the umask applies, as for a plain open()
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def render_json(value: Any, level: int = 0) -> str:
+    """Indented JSON where flat lists (and containers that fit in 88 columns) stay on one line.
+
+    Built bottom-up so every value is encoded once: a 10,000-epoch run renders in
+    about the time of a plain ``json.dumps``.
+
+    Args:
+        value: A JSON-ready value.
+        level: Indentation level of ``value``. Defaults to `0`.
+
+    Returns:
+        The JSON text, without a trailing newline.
+    """
+    if not isinstance(value, (dict, list)) or not value:
+        return json.dumps(value, allow_nan=True)
+    if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+        return json.dumps(value, allow_nan=True)
+    if isinstance(value, dict):
+        keys = [json.dumps(str(k)) + ": " for k in value]
+        parts = [render_json(v, level + 1) for v in value.values()]
+        opening, closing = "{", "}"
+    else:
+        keys = [""] * len(value)
+        parts = [render_json(v, level + 1) for v in value]
+        opening, closing = "[", "]"
+    items = [k + p for k, p in zip(keys, parts, strict=True)]
+    if not any("\n" in p for p in parts):
+        inline = opening + ", ".join(items) + closing
+        if len(inline) + 2 * level <= 88:
+            return inline
+    pad = "\n" + "  " * (level + 1)
+    return opening + pad + ("," + pad).join(items) + "\n" + "  " * level + closing
+
+
+def _fsync_dir(folder: str) -> None:
+    """Make the rename durable (POSIX); harmless where directories cannot be opened."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

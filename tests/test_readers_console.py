@@ -1,0 +1,102 @@
+"""Console logs: what ``model.fit`` prints, recorded from real trainings.
+
+``tests/data/console/record_console.py`` recorded Keras 3 and Keras 2 (``tf_keras``)
+output with ``verbose=1`` and ``verbose=2``, through a pipe and through a
+pseudo-terminal (carriage-return progress bars, ANSI colours), four ``fit`` calls per
+log (one continued with ``initial_epoch``, one stopped by ``EarlyStopping``), a warning
+and a print in the middle of an epoch, and ``model.evaluate`` after training. Each
+log's ``*.expected.json`` holds the History of every fit: the truth compared here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fitdoctor import readers
+from fitdoctor.errors import InputError
+
+DATA = Path(__file__).parent / "data" / "console"
+LOGS = sorted(p.name for p in DATA.glob("*.log"))
+
+
+def expected_runs(log: str) -> list[dict[str, list[float]]]:
+    fits = json.loads((DATA / log.replace(".log", ".expected.json")).read_text())
+    first, resumed, third, stopped = (f["history"] for f in fits)
+    return [{k: first[k] + resumed[k] for k in first}, third, stopped]
+
+
+def test_every_flavour_was_recorded() -> None:
+    assert LOGS == [
+        "keras2_verbose1_pipe.log", "keras2_verbose1_pty.log", "keras2_verbose2_pipe.log",
+        "keras3_verbose1_pipe.log", "keras3_verbose1_pty.log", "keras3_verbose2_pipe.log",
+    ]
+    pty = (DATA / "keras3_verbose1_pty.log").read_bytes()
+    assert b"\r" in pty and b"\x1b[" in pty
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_console_log_matches_the_history(log: str) -> None:
+    runs = readers.load_runs(DATA / log)
+    assert [r.source for r in runs] == ["console"] * 3
+    assert [r.name for r in runs] == [f"run {i} of 3 in {log}" for i in (1, 2, 3)]
+    for run, history in zip(runs, expected_runs(log), strict=True):
+        assert run.epochs == list(range(1, len(history["loss"]) + 1))
+        assert set(run.metrics) == set(history)
+        for key, values in history.items():
+            # printed with 4 decimals
+            assert run.metrics[key] == pytest.approx(values, abs=6e-5), (log, key)
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_fit_calls_phases_status_and_early_stopping(log: str) -> None:
+    continued, fresh, stopped = readers.load_runs(DATA / log)
+    assert [(p.epoch, p.label) for p in continued.phases] == [(1, "fit 1"), (5, "fit 2")]
+    assert continued.status == "completed" and continued.fit is not None
+    assert continued.fit.epochs == 6
+    assert fresh.phases == [] and fresh.status == "completed"
+    assert stopped.status == "stopped-early" and stopped.n_epochs == 2
+    assert stopped.facts == {"restored_best_epoch": 1}
+    assert stopped.seconds is not None and all(s is not None and s >= 0 for s in stopped.seconds)
+
+
+def test_a_log_cut_mid_epoch_keeps_the_finished_epochs(tmp_path: Path) -> None:
+    text = (DATA / "keras3_verbose1_pty.log").read_text(encoding="utf-8")
+    cut = text[: text.index("Epoch 3/4")] + "Epoch 3/4\r\n\x1b[1m 1/12\x1b[0m \x1b[32m━"
+    path = tmp_path / "train.log"
+    path.write_text(cut, encoding="utf-8")
+    run = readers.load(path)
+    assert run.epochs == [1, 2] and run.status == "unknown"
+    assert any("epoch 3/4 has no final metrics line" in n for n in run.meta["notes"])
+
+
+def test_nan_loss_in_a_console_log(tmp_path: Path) -> None:
+    text = ("Epoch 1/3\n4/4 - 0s - 5ms/step - loss: 2.3000 - val_loss: 2.2000\n"
+            "Epoch 2/3\n4/4 - 0s - 5ms/step - loss: nan - val_loss: nan\n"
+            "Epoch 3/3\n4/4 - 0s - 5ms/step - loss: nan - val_loss: nan\n")
+    path = tmp_path / "train.log"
+    path.write_text(text, encoding="utf-8")
+    run = readers.load(path)
+    assert run.metrics["loss"][0] == 2.3 and str(run.metrics["loss"][1]) == "nan"
+
+
+def test_other_loggers_epoch_lines(tmp_path: Path) -> None:
+    text = "\n".join(
+        f"Epoch [{e}/4] Train Loss: {1 / e:.4f}, Val Loss: {1.2 / e:.4f}, Val Acc: {50 + 5 * e}%"
+        for e in range(1, 5)
+    )
+    path = tmp_path / "train.log"
+    path.write_text("starting\n" + text + "\ndone\n", encoding="utf-8")
+    run = readers.load(path)
+    assert run.epochs == [1, 2, 3, 4]
+    assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3], abs=1e-4)
+    assert run.metrics["val_acc"] == pytest.approx([0.55, 0.6, 0.65, 0.7])
+
+
+def test_epoch_lines_without_metrics_are_refused_with_the_expected_shape(tmp_path: Path) -> None:
+    path = tmp_path / "train.log"
+    path.write_text("Epoch 1/10\nEpoch 2/10\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"no epoch has a final metrics line"):
+        readers.load(path)

@@ -1,0 +1,162 @@
+"""CSV as people write it: appended CSVLogger files, per-step rows, Lightning, Excel.
+
+``tests/data/csvlogger`` holds real ``CSVLogger(append=True)`` files recorded by
+``record_csvlogger.py`` (with the History of each fit in ``expected.json``); the other
+samples are built here in the shape their tool writes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from fitdoctor import readers
+from fitdoctor.errors import InputError
+
+DATA = Path(__file__).parent / "data" / "csvlogger"
+EXPECTED = json.loads((DATA / "expected.json").read_text())
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "log.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def test_a_restarted_csvlogger_file_is_several_runs() -> None:
+    runs = readers.load_runs(DATA / "appended_restarted.csv")
+    assert [r.name for r in runs] == [
+        f"run {i} of 3 in appended_restarted.csv" for i in (1, 2, 3)
+    ]
+    for run, history in zip(runs, EXPECTED["restarted"], strict=True):
+        assert run.epochs == list(range(1, len(history["loss"]) + 1))
+        for key, values in history.items():
+            assert run.metrics[key] == pytest.approx(values, rel=1e-12)
+
+
+def test_a_resumed_csvlogger_file_is_one_run() -> None:
+    run = readers.load(DATA / "appended_resumed.csv")
+    first, second = EXPECTED["resumed"]
+    assert run.epochs == [1, 2, 3, 4, 5, 6]
+    assert run.metrics["val_loss"] == pytest.approx(first["val_loss"] + second["val_loss"])
+
+
+def test_a_repeated_header_starts_a_new_run(tmp_path: Path) -> None:
+    text = "epoch,loss\n0,1.0\n1,0.9\nepoch,loss\n0,1.2\n1,1.1\n2,1.0\n"
+    runs = readers.load_runs(write(tmp_path, text))
+    assert [r.metrics["loss"] for r in runs] == [[1.0, 0.9], [1.2, 1.1, 1.0]]
+
+
+def test_a_run_resumed_from_a_checkpoint_keeps_the_later_rows(tmp_path: Path) -> None:
+    text = "epoch,loss\n0,1.0\n1,0.9\n2,0.8\n3,0.7\n2,0.75\n3,0.65\n4,0.6\n"
+    run = readers.load(write(tmp_path, text))
+    assert run.epochs == [1, 2, 3, 4, 5]
+    assert run.metrics["loss"] == [1.0, 0.9, 0.75, 0.65, 0.6]
+    assert any("logged twice" in n for n in run.meta["notes"])
+
+
+def test_a_single_aborted_epoch_before_a_restart(tmp_path: Path) -> None:
+    text = "epoch,loss,val_loss\n0,0.88,1.5\n0,0.87,1.4\n1,0.56,0.9\n2,0.46,0.74\n"
+    runs = readers.load_runs(write(tmp_path, text))
+    assert [r.n_epochs for r in runs] == [1, 3]
+
+
+def test_per_step_rows_are_aggregated_per_epoch(tmp_path: Path) -> None:
+    rows = ["epoch,step,loss,val_loss"]
+    for epoch in range(3):
+        for step in range(4):
+            val = f"{1.0 - 0.1 * epoch}" if step == 3 else ""
+            rows.append(f"{epoch},{step},{0.9 - 0.1 * epoch + 0.01 * step},{val}")
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n"))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["loss"] == pytest.approx([0.915, 0.815, 0.715])  # the epoch's mean
+    assert run.metrics["val_loss"] == pytest.approx([1.0, 0.9, 0.8])  # the epoch's last
+    assert any("one row per step" in n for n in run.meta["notes"])
+
+
+def test_per_step_rows_without_a_step_column(tmp_path: Path) -> None:
+    text = "epoch,loss\n0,1.0\n0,0.8\n1,0.6\n1,0.4\n"
+    run = readers.load(write(tmp_path, text))
+    assert run.metrics["loss"] == pytest.approx([0.9, 0.5])
+
+
+def test_per_step_restarts_are_new_runs(tmp_path: Path) -> None:
+    text = "epoch,step,loss\n0,0,1.0\n0,1,0.9\n1,2,0.8\n0,0,1.1\n0,1,1.0\n"
+    assert [r.n_epochs for r in readers.load_runs(write(tmp_path, text))] == [2, 1]
+
+
+def test_pytorch_lightning_metrics_csv(tmp_path: Path) -> None:
+    # Lightning's CSVLogger: step rows, epoch-end rows and validation rows apart.
+    rows = ["epoch,step,train_loss_epoch,train_loss_step,val_acc,val_loss"]
+    step = 0
+    for epoch in range(3):
+        for _ in range(2):
+            rows.append(f"{epoch},{step},,{0.8 - 0.1 * epoch},,")
+            step += 1
+        rows.append(f"{epoch},{step - 1},,,{0.6 + 0.1 * epoch},{0.7 - 0.1 * epoch}")
+        rows.append(f"{epoch},{step - 1},{0.75 - 0.1 * epoch},,,")
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics.csv"))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["loss"] == pytest.approx([0.75, 0.65, 0.55])
+    assert run.metrics["val_loss"] == pytest.approx([0.7, 0.6, 0.5])
+    assert "train_loss_step" not in run.metric_names.values()
+    assert run.metric_names["loss"] == "train_loss_epoch"
+
+
+def test_excel_style_bom_semicolons_decimal_commas(tmp_path: Path) -> None:
+    text = "\ufeffEpoch;Train Loss;Validation Loss;Validation Accuracy\r\n"
+    text += "1;0,912;1,01;0,41\r\n2;0,701;0,88;0,52\r\n3;0,55;0,8;0,58\r\n"
+    run = readers.load(write(tmp_path, text.encode("utf-8")))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["loss"] == pytest.approx([0.912, 0.701, 0.55])
+    assert run.metrics["val_accuracy"] == pytest.approx([0.41, 0.52, 0.58])
+    assert any("decimal commas" in n for n in run.meta["notes"])
+
+
+def test_cr_only_line_endings(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, "epoch,loss,val_loss\r0,1.0,1.1\r1,0.8,0.9\r"))
+    assert run.metrics == {"loss": [1.0, 0.8], "val_loss": [1.1, 0.9]}
+
+
+def test_custom_names_and_percent_accuracy(tmp_path: Path) -> None:
+    text = "epoch,train_loss,train_acc,val_loss,val_acc,lr\n1,1.3,46.0,0.85,67.2,0.001\n"
+    text += "2,0.62,79.9,0.35,88.9,0.001\n3,0.4,93.2,0.2,95.0,0.001\n"
+    run = readers.load(write(tmp_path, text))
+    assert set(run.metrics) == {"loss", "acc", "val_loss", "val_acc", "lr"}
+    assert run.metrics["val_acc"] == pytest.approx([0.672, 0.889, 0.95])
+
+
+def test_a_headerless_csv_says_how_to_name_its_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "1,0.69,0.55\n2,0.66,0.59\n3,0.65,0.60\n")
+    with pytest.raises(InputError, match=r"add one \(e.g. epoch,loss,accuracy\) or name the "
+                       r"columns with --metric-map 1=epoch,2=loss,3=accuracy"):
+        readers.load(path)
+    run = readers.load(path, metric_map={"1": "epoch", "2": "loss", "3": "accuracy"})
+    assert run.epochs == [1, 2, 3] and run.metrics["accuracy"] == [0.55, 0.59, 0.60]
+
+
+def test_rows_of_the_wrong_length_say_what_is_expected(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="line 3 has 3 fields, the header has 2; every row"):
+        readers.load(write(tmp_path, "epoch,loss\n0,0.5\n1,0.4,0.3\n"))
+
+
+def test_a_trailing_delimiter_on_data_rows_is_tolerated(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, "epoch,loss\n0,0.5,\n1,0.4,\n"))
+    assert run.metrics == {"loss": [0.5, 0.4]}
+
+
+def test_a_val_column_all_na_in_one_run_is_left_out_there(tmp_path: Path) -> None:
+    text = "epoch,loss,val_loss\n0,1.0,NA\n1,0.9,NA\n0,1.0,1.1\n1,0.8,1.0\n"
+    first, second = readers.load_runs(write(tmp_path, text))
+    assert "val_loss" not in first.metrics and "val_loss" in second.metrics
+
+
+def test_nan_cells_in_an_appended_file(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, "epoch,loss\n0,1.0\n1,nan\n"))
+    assert math.isnan(run.metrics["loss"][1] or 0.0)

@@ -1,0 +1,255 @@
+"""JSON as people write it: facts beside the curves, wrappers, nested runs, records, HF logs.
+
+Each sample is built here, in the shape the named tool or habit writes it (the values
+are made up; the wild corpus the shapes come from is not copied).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fitdoctor
+from fitdoctor import readers
+from fitdoctor.errors import InputError
+
+
+def write(tmp_path: Path, value: Any, name: str = "history.json") -> Path:
+    path = tmp_path / name
+    path.write_text(value if isinstance(value, str) else json.dumps(value), encoding="utf-8")
+    return path
+
+
+def curve(n: int, start: float = 1.0, rate: float = 0.8) -> list[float]:
+    return [start * rate**i for i in range(n)]
+
+
+HISTORY = {
+    "loss": curve(6), "accuracy": [0.5 + 0.05 * i for i in range(6)],
+    "val_loss": curve(6, 1.1), "val_accuracy": [0.45 + 0.05 * i for i in range(6)],
+}
+
+
+def test_extra_keys_beside_the_curves_are_facts(tmp_path: Path) -> None:
+    data = {
+        **HISTORY,
+        "test_accuracy": 0.91, "best_val_loss": 0.4, "epochs": 6, "training_time": 812.5,
+        "timestamp": "2026-04-18T17:21:59", "config": {"lr": 0.001, "layers": [64, 32]},
+        "class_names": ["cat", "dog"],
+    }
+    run = readers.load(write(tmp_path, data))
+    assert set(run.metrics) == set(HISTORY)
+    assert run.facts == {
+        "test_accuracy": 0.91, "best_val_loss": 0.4, "epochs": 6, "training_time": 812.5,
+        "timestamp": "2026-04-18T17:21:59", "config": {"lr": 0.001, "layers": [64, 32]},
+        "class_names": ["cat", "dog"],
+    }
+    report = fitdoctor.analyze(run)
+    assert report.run_summary["facts"]["config"] == "{2 keys}"  # shown once, compactly
+    assert "test_accuracy" not in report.metrics  # never judged as a curve
+
+
+def test_a_list_of_another_length_is_a_fact_with_a_note(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, {**HISTORY, "lr_milestones": [10, 20]}))
+    assert run.facts["lr_milestones"] == [10, 20]
+    assert any("'lr_milestones' kept as a fact" in n for n in run.meta["notes"])
+
+
+def test_keras_history_attributes_wrapper(tmp_path: Path) -> None:
+    # {"history": h.history, "params": h.params, "epoch": h.epoch}
+    data = {"history": HISTORY, "params": {"verbose": 1, "epochs": 20, "steps": 12},
+            "epoch": list(range(6))}
+    run = readers.load(write(tmp_path, data))
+    assert run.epochs == [1, 2, 3, 4, 5, 6]
+    assert run.fit is not None and run.fit.epochs == 20 and run.fit.steps_per_epoch == 12
+    assert run.status == "stopped-early"
+    assert run.name == "history.json"
+
+
+def test_a_wrapper_with_summary_keys(tmp_path: Path) -> None:
+    data = {"epochs_requested": 5, "class_names": ["a", "b"], "dataset_summary": {"a": 10},
+            "history": HISTORY}
+    run = readers.load(write(tmp_path, data))
+    assert set(run.metrics) == set(HISTORY)
+    assert run.facts == {"epochs_requested": 5, "class_names": ["a", "b"],
+                         "dataset_summary": {"a": 10}}
+
+
+def test_phases_stored_under_keys_are_separate_runs(tmp_path: Path) -> None:
+    data = {"frozen": HISTORY, "finetune": {k: v[:4] for k, v in HISTORY.items()},
+            "seed": 3}
+    path = write(tmp_path, data)
+    runs = readers.load_runs(path)
+    assert [r.name for r in runs] == [
+        "run 1 of 2 in history.json (frozen)", "run 2 of 2 in history.json (finetune)",
+    ]
+    assert [r.n_epochs for r in runs] == [6, 4]
+    assert all(r.facts == {"seed": 3} for r in runs)
+    with pytest.raises(InputError, match=r"holds 2 runs; read them all with fitdoctor.load_runs"):
+        readers.load(path)
+    with pytest.raises(InputError, match=r"use fitdoctor.analyze_all"):
+        fitdoctor.analyze(path)
+    assert len(fitdoctor.analyze_all(path)) == 2
+
+
+def test_numbered_runs_and_deeper_nesting(tmp_path: Path) -> None:
+    data = {"0": {"history": HISTORY}, "1": {"history": HISTORY}, "2": {"history": HISTORY}}
+    runs = readers.load_runs(write(tmp_path, data))
+    assert [r.name for r in runs] == [f"run {i} of 3 in history.json ({i - 1})" for i in (1, 2, 3)]
+
+
+def test_a_config_object_full_of_numbers_is_not_a_run(tmp_path: Path) -> None:
+    data = {**HISTORY, "config": {"layers": [{"units": 64}, {"units": 10}], "epochs": 6}}
+    runs = readers.load_runs(write(tmp_path, data))
+    assert len(runs) == 1 and runs[0].facts["config"]["epochs"] == 6
+
+
+def test_a_prefixed_second_training_of_another_length_is_its_own_run(tmp_path: Path) -> None:
+    data = {**HISTORY, **{f"fine_tune_{k}": v[:3] for k, v in HISTORY.items()},
+            "test_accuracy": 0.9}
+    runs = readers.load_runs(write(tmp_path, data))
+    assert [r.n_epochs for r in runs] == [6, 3]
+    assert runs[1].name.endswith("(fine_tune)")
+    assert set(runs[1].metrics) == set(HISTORY)
+    assert runs[1].metrics["val_loss"] == HISTORY["val_loss"][:3]
+
+
+def test_phase_starts_mark_phases_of_one_run(tmp_path: Path) -> None:
+    data = {"train_loss": curve(9), "val_loss": curve(9, 1.2), "phase_starts": [0, 3, 6],
+            "phase_labels": ["head", "fine-tune 30", "fine-tune 60"], "backbone": "b0"}
+    run = readers.load(write(tmp_path, data))
+    assert [(p.epoch, p.label) for p in run.phases] == [
+        (1, "head"), (4, "fine-tune 30"), (7, "fine-tune 60"),
+    ]
+    assert run.facts == {"backbone": "b0"}
+    summary = fitdoctor.analyze(run).run_summary
+    assert summary["phases"][1] == "fine-tune 30 (from epoch 4)"
+
+
+def test_custom_names_are_read_and_recorded(tmp_path: Path) -> None:
+    data = {"train_loss_history": curve(5), "dev_loss": curve(5, 1.2),
+            "Training Accuracy": [0.5] * 5, "Validation Accuracy": [0.4] * 5}
+    run = readers.load(write(tmp_path, data))
+    assert set(run.metrics) == {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert run.metric_names == {
+        "loss": "train_loss_history", "val_loss": "dev_loss", "accuracy": "Training Accuracy",
+        "val_accuracy": "Validation Accuracy",
+    }
+    assert any("`dev_loss` as val_loss" in n for n in run.meta["notes"])
+    report = fitdoctor.analyze(run)
+    assert "FD701" not in {f.code for f in report.findings}
+    assert report.run_summary["metric_names"]["val_loss"] == "dev_loss"
+
+
+def test_metric_map_overrides_the_reading(tmp_path: Path) -> None:
+    path = write(tmp_path, {"score": curve(5), "holdout": curve(5, 1.3)})
+    with pytest.raises(InputError, match=r"no loss column .*--metric-map NAME=loss"):
+        readers.load(path)
+    run = readers.load(path, metric_map={"score": "loss", "holdout": "val_loss"})
+    assert set(run.metrics) == {"loss", "val_loss"}
+    assert run.metric_names == {"loss": "score", "val_loss": "holdout"}
+
+
+def test_accuracy_in_percent_is_read_as_a_fraction(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, {"loss": curve(3), "acc": [46.0, 80.0, 93.5]}))
+    assert run.metrics["acc"] == pytest.approx([0.46, 0.80, 0.935])
+    assert any("in percent" in n for n in run.meta["notes"])
+
+
+def test_per_epoch_records(tmp_path: Path) -> None:
+    records = [
+        {"epoch": e, "train_loss": 1 / e, "train_acc": 0.1 * e, "val_loss": 1.1 / e,
+         "val_acc": 0.09 * e, "lr": 1e-3, "timestamp": f"t{e}"}
+        for e in range(1, 6)
+    ]
+    run = readers.load(write(tmp_path, records))
+    assert run.epochs == [1, 2, 3, 4, 5]
+    assert set(run.metrics) == {"loss", "acc", "val_loss", "val_acc", "lr"}
+    assert run.metrics["val_loss"][-1] == pytest.approx(1.1 / 5)
+
+
+def test_json_lines(tmp_path: Path) -> None:
+    text = "".join(json.dumps({"epoch": e, "loss": 1 / (e + 1), "val_loss": 1.2 / (e + 1)}) + "\n"
+                   for e in range(4))
+    run = readers.load(write(tmp_path, text, "metrics.jsonl"))
+    assert run.epochs == [1, 2, 3, 4] and run.metrics["loss"][0] == 1.0
+
+
+def test_a_list_of_histories_is_several_runs(tmp_path: Path) -> None:
+    runs = readers.load_runs(write(tmp_path, [HISTORY, HISTORY]))
+    assert len(runs) == 2 and runs[1].name == "run 2 of 2 in history.json (2)"
+
+
+def _hf_log(evals: bool = True) -> list[dict[str, Any]]:
+    log: list[dict[str, Any]] = []
+    step = 0
+    for epoch in range(3):
+        for k in range(1, 6):
+            step += 10
+            log.append({"loss": 0.7 - 0.05 * (epoch * 5 + k), "grad_norm": 2.0 + k,
+                        "learning_rate": 2e-5 * (1 - step / 150), "epoch": epoch + k / 5,
+                        "step": step})
+        if evals:
+            log.append({"eval_loss": 0.6 - 0.05 * epoch, "eval_accuracy": 0.7 + 0.05 * epoch,
+                        "eval_runtime": 9.3, "eval_samples_per_second": 10.7,
+                        "eval_steps_per_second": 1.4, "epoch": float(epoch + 1), "step": step})
+    log.append({"train_runtime": 596.2, "train_samples_per_second": 2.0,
+                "train_steps_per_second": 0.25, "total_flos": 3.9e13, "train_loss": 0.47,
+                "epoch": 3.0, "step": 150})
+    if evals:  # trainer.evaluate() after training
+        log.append({"eval_loss": 0.44, "eval_accuracy": 0.8, "eval_runtime": 9.7,
+                    "epoch": 3.0, "step": 150})
+    return log
+
+
+def test_hugging_face_log_history(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, _hf_log()))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["val_loss"] == pytest.approx([0.6, 0.55, 0.5])
+    # training loss: the mean of the 5 records logged in each epoch
+    assert run.metrics["loss"][0] == pytest.approx(0.7 - 0.05 * 3)
+    assert run.metrics["learning_rate"][0] == pytest.approx(2e-5 * (1 - 50 / 150))  # the last
+    assert "val_runtime" not in run.metrics and "eval_runtime" not in run.metrics
+    assert run.facts["train_loss"] == 0.47  # the summary record is a fact, not a point
+    assert run.facts["evaluations_after_training"][0]["eval_loss"] == 0.44
+
+
+def test_hugging_face_trainer_state(tmp_path: Path) -> None:
+    state = {"best_metric": 0.5, "epoch": 3.0, "global_step": 150, "num_train_epochs": 3,
+             "log_history": _hf_log(), "is_world_process_zero": True}
+    run = readers.load(write(tmp_path, state, "trainer_state.json"))
+    assert run.epochs == [1, 2, 3] and run.fit is not None and run.fit.epochs == 3
+    assert run.facts["global_step"] == 150
+
+
+def test_hugging_face_log_without_evaluation(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, _hf_log(evals=False)))
+    assert run.epochs == [1, 2, 3] and set(run.metrics) == {"loss", "grad_norm", "learning_rate"}
+
+
+def test_pandas_json_orient_index(tmp_path: Path) -> None:
+    data = {str(i): {"loss": HISTORY["loss"][i], "val_loss": HISTORY["val_loss"][i]}
+            for i in range(6)}
+    run = readers.load(write(tmp_path, data))
+    assert run.metrics["val_loss"] == pytest.approx(HISTORY["val_loss"])
+
+
+def test_text_where_a_loss_belongs_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"metric 'loss', epoch 1: expected a number"):
+        readers.load(write(tmp_path, {"loss": ["high", "low"], "val_loss": [1.0, 0.5]}))
+
+
+def test_nan_values_in_facts_stay_json_safe(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, '{"loss": [1.0, 0.5], "best": NaN}'))
+    assert run.facts == {"best": "nan"}
+    json.dumps(run.to_dict(), allow_nan=False)  # facts never need NaN tokens
+    assert math.isfinite(run.metrics["loss"][1] or 0)
+
+
+def test_an_accuracy_a_hair_above_one_is_not_a_percentage(tmp_path: Path) -> None:
+    run = readers.load(write(tmp_path, {"loss": curve(3), "accuracy": [0.9, 0.99, 1.0081]}))
+    assert run.metrics["accuracy"] == [0.9, 0.99, 1.0081]
