@@ -54,6 +54,7 @@ HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.frames": {"pandas"},
     "fitdoctor.run": {"pandas"},
     "fitdoctor.cv": {"scipy"},
+    "fitdoctor.reference": {"sklearn"},  # fits the reference model; never on the analysis path
 }
 
 #: What ``fitdoctor analyze`` and ``fitdoctor.analyze()`` import (their module-level
