@@ -8,10 +8,11 @@ Nothing here is copied from those files; this script reads them where they are.
 A report *agrees* when its headline (the first warning or error, as the verdict lists it)
 is the label's diagnosis: ``healthy`` is no warning and no error; ``validation-broken`` and
 ``no-validation`` are ``validation-setup``; ``too-short`` is a verdict that says so. It
-*detects* when the diagnosis is among its warnings and errors. A file that cannot be read
-is a miss. Every disagreement is printed with its explanation from
-``bench/wild_disagreements.toml`` (a file name and why fitdoctor and the engineer differ);
-disagreements without one are flagged.
+*detects* when the diagnosis is among its warnings and errors. A file holding several runs
+(a training, then a fine-tune) agrees when one of its runs does, and is healthy when all
+of them are. A file that cannot be read is a miss. Every disagreement is printed with its
+explanation from ``bench/wild_disagreements.toml`` (a file name and why fitdoctor and the
+engineer differ); disagreements without one are flagged.
 
 Run from the repository root::
 
@@ -103,20 +104,34 @@ def judge(folder: Path) -> list[Judged]:
     for row in rows:
         path = folder / "files" / row["file"]
         try:
-            report = engine.analyze(fitdoctor.load(path), rules=rules)
+            runs = fitdoctor.load_runs(path)
+            reports = [engine.analyze(run, rules=rules) for run in runs]
         except FitDoctorError as exc:
             out.append(Judged(row["file"], row["label"], row.get("secondary", ""),
                               row.get("confidence", ""), row.get("reason", ""),
                               f"refused: {exc}", "refused", [], False, False, False))
             continue
-        head = headline(report)
-        agrees, detects = _matches(row["label"], report, head)
+        # a file with several runs (a training, then a fine-tune) agrees when one of its
+        # runs does; healthy when all of them are
         second = row.get("secondary") or ""
-        agrees_second = agrees or (bool(second) and second in EXPECTED
-                                   and _matches(second, report, head)[0])
+        votes = []
+        for report in reports:
+            head = headline(report)
+            agrees, detects = _matches(row["label"], report, head)
+            agrees_second = agrees or (bool(second) and second in EXPECTED
+                                       and _matches(second, report, head)[0])
+            votes.append((agrees, detects, agrees_second, head, report))
+        pick = all if row["label"] == "healthy" else any
+        agrees = pick(v[0] for v in votes)
+        detects = pick(v[1] for v in votes)
+        agrees_second = pick(v[2] for v in votes)
+        shown = next((v for v in votes if v[0] != (row["label"] == "healthy")), votes[-1])
+        report = shown[4]
         codes = [f"{f.code}:{f.severity.value}" for f in report.findings]
+        verdict = report.verdict if len(reports) == 1 else (
+            f"{len(reports)} runs; " + " | ".join(r.verdict for r in reports))
         out.append(Judged(row["file"], row["label"], second, row.get("confidence", ""),
-                          row.get("reason", ""), report.verdict, head, codes, agrees, detects,
+                          row.get("reason", ""), verdict, shown[3], codes, agrees, detects,
                           agrees_second))
     return out
 
