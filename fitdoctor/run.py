@@ -142,6 +142,10 @@ class FitInfo:
         validation_split: The ``validation_split`` fraction, if used.
         validation_freq: Validation frequency in epochs.
         initial_epoch: ``initial_epoch`` (0 unless resumed).
+        restore_best_weights: ``restore_best_weights`` of the ``EarlyStopping`` among
+            fit's callbacks; ``None`` without one, or when it could not be read. An
+            early-stopped run that restored its best weights kept them; one that did not
+            (Keras's default) kept the last epoch's.
     """
 
     epochs: int | None = None
@@ -151,6 +155,7 @@ class FitInfo:
     validation_split: float | None = None
     validation_freq: int | None = None
     initial_epoch: int = 0
+    restore_best_weights: bool | None = None
 
 
 @dataclass

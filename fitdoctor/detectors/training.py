@@ -137,7 +137,8 @@ def val_loss_divergence(
         "stop_epoch": epochs[raw_best],
         "val_noise": round(sigma, 4),
         "epochs_after_best": epochs[-1] - epochs[raw_best],
-        "early_stopped": int(bool(_stopped_early(ctx))),
+        "early_stopped": _stopped_early(ctx),
+        "restored": _restored(ctx),
     }
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
     values.update(regularization_advice(ctx.run))
@@ -170,6 +171,12 @@ def _accuracy_after(
         acc_still_rose=gain >= min_gain and gain > noise_factor * noise,
     )
     return out
+
+
+def _restored(ctx: Context) -> bool | None:
+    """Whether EarlyStopping restored the best weights, when the run file says."""
+    fit = ctx.run.fit
+    return None if fit is None else fit.restore_best_weights
 
 
 def _stopped_early(ctx: Context) -> bool:
