@@ -309,8 +309,12 @@ class Report:
         verdict phrase. A run without problems is "healthy" only as far as it was
         checked: the line says how many checks could not run and why (most often a bare
         history lacks what a run file records). A run still running or interrupted says
-        so first.
+        so first. A model file (no training at all) has its own verdict.
         """
+        from fitdoctor.run import MODEL_FILE
+
+        if self.run_summary.get("source") == MODEL_FILE:
+            return _model_file_verdict(self)
         prefix = self._status_prefix()
         counts = ", ".join(
             f"{n} {s.value}{'s' if n != 1 else ''}"
@@ -439,3 +443,32 @@ class Report:
         from fitdoctor.frames import report_frame
 
         return report_frame(self)
+
+
+def _model_file_verdict(report: Report) -> str:
+    """The verdict on a saved model (``fitdoctor lint``): its setup, never its curves.
+
+    ``"model setup: 1 problem (1 error) and 2 hints; 2 checks need a training run"``,
+    ``"model setup looks right; 3 checks need the compile settings or a training run"``.
+    """
+    problems = [f for f in report.findings if f.severity is not Severity.INFO]
+    hints = len(report.findings) - len(problems)
+    hint_text = f"{hints} hint{'s' if hints != 1 else ''}"
+    if problems:
+        counts = ", ".join(
+            f"{n} {s.value}{'s' if n != 1 else ''}"
+            for s in (Severity.ERROR, Severity.WARNING)
+            if (n := report.count(s))
+        )
+        text = f"model setup: {len(problems)} problem{'s' if len(problems) != 1 else ''} ({counts})"
+        if hints:
+            text += f" and {hint_text}"
+    else:
+        text = "model setup looks right" + (f" ({hint_text})" if hints else "")
+    if report.skipped:
+        n = len(report.skipped)
+        need = "a training run" if "loss" in report.run_summary else (
+            "the compile settings or a training run"
+        )
+        text += f"; {n} check{'s' if n != 1 else ''} need{'s' if n == 1 else ''} {need}"
+    return text

@@ -33,6 +33,10 @@ STATUSES = ("running", "completed", "interrupted", "stopped-early", "unknown")
 #: Task types.
 TASKS = ("binary", "multiclass", "multilabel", "regression")
 
+#: ``Run.source`` of a run read from a saved model by ``fitdoctor lint``: it has no
+#: epochs, only the model (and compile) facts.
+MODEL_FILE = "model-file"
+
 _T = TypeVar("_T")
 
 

@@ -55,6 +55,7 @@ HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.run": {"pandas"},
     "fitdoctor.cv": {"scipy"},
     "fitdoctor.reference": {"sklearn"},  # fits the reference model; never on the analysis path
+    "fitdoctor.model_file": {"keras"},
 }
 
 #: What ``fitdoctor analyze`` and ``fitdoctor.analyze()`` import (their module-level

@@ -113,3 +113,24 @@ def test_cli_cold_path_loads_nothing_heavy(history: Path, tmp_path: Path, fmt: s
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
+
+
+def test_lint_without_keras_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """``fitdoctor lint`` needs keras: without it, one line saying what to install."""
+    models = [tmp_path / "a.keras", tmp_path / "b.keras"]
+    for model in models:  # empty zips: only keras would look inside
+        model.write_bytes(b"PK\x05\x06" + bytes(18))
+    proc = _run(
+        f"""
+        import sys
+        from fitdoctor.cli import main
+        sys.argv = ["fitdoctor", "lint", *{[str(m) for m in models]!r}]
+        main()
+        """,
+        tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("fitdoctor: error: fitdoctor lint loads the model with Keras: "
+                           "pip install 'fitdoctor[keras]'"), line

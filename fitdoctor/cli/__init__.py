@@ -1,4 +1,4 @@
-"""The ``fitdoctor`` command line: analyze, rules, explain, demo, plot, compare.
+"""The ``fitdoctor`` command line: analyze, rules, explain, demo, plot, compare, lint.
 
 Built on click. One module per command (:data:`COMMANDS`);
 :mod:`fitdoctor.cli.common` for what they share (options, settings, output, and the
@@ -22,7 +22,7 @@ is the worst of all (so one unusable path makes it 2).
 Start-up matters (``fitdoctor analyze`` runs in CI and pre-commit hooks): the group
 imports only the module of the command that runs (``fitdoctor -h`` imports them all,
 for their summaries). The loaders, reporters and the engine are imported inside the
-commands, keras and tensorflow never.
+commands, keras and tensorflow never (except by ``lint`` and ``demo``, which need them).
 """
 
 import click
@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("fitdoctor.cli.demo", "demo"),
     "plot": ("fitdoctor.cli.plot", "plot"),
     "compare": ("fitdoctor.cli.compare", "compare"),
+    "lint": ("fitdoctor.cli.lint", "lint"),
 }
 
 

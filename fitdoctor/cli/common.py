@@ -28,7 +28,9 @@ from fitdoctor.report import Severity
 from fitdoctor.rules import Settings, find_config, read_config
 
 if TYPE_CHECKING:
+    from fitdoctor.report import Report
     from fitdoctor.rules import Rule
+    from fitdoctor.run import Run
 
 #: Exit code for findings at or above ``--fail-on``.
 EXIT_FINDINGS = 1
@@ -276,6 +278,63 @@ def emit(text: str) -> None:
     sys.stdout.flush()
 
 
+def write_reports(
+    results: "Sequence[tuple[Report, Run | None]]",
+    output_format: str,
+    *,
+    output: Path | None,
+    width: int | None,
+    summary: bool,
+) -> None:
+    """Render reports and write them to ``output`` (atomically) or stdout.
+
+    ``auto`` is rich on a terminal, text when piped or under CI; with several reports
+    each format shows them all, then the totals. With ``summary``, the markdown form is
+    also appended to ``$GITHUB_STEP_SUMMARY`` when that is set.
+
+    Args:
+        results: ``(report, run)`` pairs (``run`` for the sparklines, may be ``None``).
+        output_format: A format of :data:`fitdoctor.reporters.FORMATS`, ``html`` or ``auto``.
+        output: The file to write, or ``None`` for stdout.
+        width: Line width, or ``None`` for the terminal's (else ``$COLUMNS``, else 100).
+        summary: Also append the markdown report to ``$GITHUB_STEP_SUMMARY``.
+
+    Raises:
+        click.exceptions.Exit: With code 2 when the report or the summary cannot be written.
+    """
+    from fitdoctor import io, reporters
+
+    if not results:
+        return
+    to_terminal = output is None and stdout_isatty()
+    fmt = output_format
+    if fmt == "auto":
+        fmt = reporters.choose_auto(to_terminal, os.environ)
+    line_width = width if width is not None else default_width(to_terminal)
+    color = output is None and fmt == "rich" and reporters.wants_color(to_terminal, os.environ)
+
+    def render(fmt: str, color: bool) -> str:
+        if len(results) == 1:
+            report, run = results[0]
+            return reporters.render(report, fmt, width=line_width, color=color, run=run)
+        return reporters.render_many(list(results), fmt, width=line_width, color=color)
+
+    text = render(fmt, color)
+    if output is not None:
+        with unusable_exits("cannot write the report: ", output, writing=True):
+            io.write_text_atomic(text if text.endswith("\n") else text + "\n", output)
+    else:
+        emit(text)
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and target:
+        markdown = render("markdown", False)
+        with (
+            unusable_exits("cannot write the step summary: ", Path(target), writing=True),
+            open(target, "a", encoding="utf-8") as fh,
+        ):
+            fh.write(markdown if markdown.endswith("\n") else markdown + "\n")
+
+
 # ------------------------------------------------------------------ options
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -373,4 +432,5 @@ __all__ = [
     "stdout_isatty",
     "task_option",
     "unusable_exits",
+    "write_reports",
 ]

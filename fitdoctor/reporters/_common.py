@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fitdoctor.report import BestEpoch, Finding, Report, Severity, Skipped
+from fitdoctor.run import MODEL_FILE
 
 if TYPE_CHECKING:
     from fitdoctor.run import Run
@@ -150,8 +151,14 @@ def skipped_line(group: Sequence[Skipped]) -> tuple[str, str]:
 
 
 def header_facts(report: Report) -> list[str]:
-    """Facts for the header line: epochs, metrics, then the run summary, as ``key: value``."""
-    facts = [plural(report.n_epochs, "epoch")]
+    """Facts for the header line: epochs, metrics, then the run summary, as ``key: value``.
+
+    A saved model (``fitdoctor lint``) has no epochs: it reads ``saved model`` instead.
+    """
+    if report.run_summary.get("source") == MODEL_FILE:
+        facts = ["saved model"]
+    else:
+        facts = [plural(report.n_epochs, "epoch")]
     if report.metrics:
         facts.append("metrics: " + ", ".join(clean(m) for m in report.metrics))
     for key, label in SUMMARY_KEYS:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from fitdoctor.report import Report, Severity
 from fitdoctor.reporters import _common as c
+from fitdoctor.run import MODEL_FILE
 
 if TYPE_CHECKING:
     from fitdoctor.run import Run
@@ -171,7 +172,7 @@ def _findings(report: Report) -> str:
 
 
 def _curves(report: Report, run: Run | None, plots: bool) -> str:
-    if not plots or run is None:
+    if not plots or run is None or run.source == MODEL_FILE:  # a saved model has no curves
         return ""
     from fitdoctor.errors import FitDoctorError
 
