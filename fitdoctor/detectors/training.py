@@ -61,6 +61,7 @@ def val_loss_divergence(
     min_rise: float,
     min_rise_scale: float,
     noise_factor: float,
+    bias_factor: float,
     min_after: int,
     min_persist: float,
     min_train_drop: float,
@@ -105,13 +106,16 @@ def val_loss_divergence(
         seg = val_raw[-5:]
     known = ctx.known_noise(ctx.val_loss_key)
     sigma = known if known is not None else curves.scatter(seg)
-    band = noise_factor * sigma
-    if level <= 0 or rise <= band or rise / level < min_rise:
+    # the late half after the minimum: its median is judged against the minimum, with a
+    # band that shrinks as it holds more epochs (the median of many is known better) but
+    # never below bias_factor noise-widths (the minimum of a noisy curve is biased low)
+    late = after_best[after_best.size // 2 :]
+    band = sigma * (bias_factor + noise_factor / math.sqrt(late.size))
+    if level <= 0 or rise / level < min_rise or curves.median(late) - level <= band:
         return None
     scale = abs(curves.median(train_raw[np.isfinite(train_raw)][:3]))
     if rise < min_rise_scale * scale:
         return None  # 0.001 → 0.004: a rise that means nothing on the problem's scale
-    late = after_best[after_best.size // 2 :]
     if float(np.mean(late > level + band / 2)) < min_persist:
         return None
     train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
