@@ -4,7 +4,9 @@
 #   make test   set up .venv and run the whole suite: ruff, mypy, pytest
 #
 # The virtual environment is created with `python3 -m venv .venv` when missing and
-# (re)installed with the keras, dev and plot extras whenever pyproject.toml changes.
+# (re)installed with the keras, jax, dev and plot extras, and a CPU build of PyTorch,
+# whenever pyproject.toml or this file changes: the callback is tested on the TensorFlow,
+# JAX and PyTorch backends of Keras.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -45,8 +47,11 @@ install: $(STAMP)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[keras,dev,plot]'
+# torch 2.13.0 is the CPU build this machine type keeps on disk (~20 s to install).
+TORCH ?= torch==2.13.0
+
+$(STAMP): pyproject.toml Makefile | $(BIN)/python
+	$(BIN)/pip install -e '.[keras,jax,dev,plot]' '$(TORCH)'
 	touch $(STAMP)
 
 clean:

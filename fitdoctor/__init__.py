@@ -104,13 +104,16 @@ def analyze(
 
     Args:
         source: A :class:`Run`, a path (a run, history, CSV, console log, TensorBoard
-            folder, or a cross-validation or learning-curve result), keras ``History``,
-            ``dict`` or ``DataFrame``.
+            folder, or a cross-validation or learning-curve file), keras ``History``,
+            ``dict`` or ``DataFrame``, or a cross-validation or learning-curve result
+            (:class:`fitdoctor.cv.CVResult`, :class:`fitdoctor.cv.LearningCurveResult`).
         settings: Rule selection and configuration. Defaults to `None` (all rules).
         task: Task type a bare history lacks (``binary``, ``multiclass``, ...). Defaults to `None`.
         n_classes: Number of classes a bare history lacks. Defaults to `None`.
         class_counts: Training samples per class, in class-id order, for the
             class-imbalance rules on a bare history. Defaults to `None`.
+            (``task``, ``n_classes`` and ``class_counts`` describe one run: they cannot
+            be given with a cross-validation or learning-curve result.)
         metric_map: Logged metric name → Keras name; adds to the settings'
             ``[tool.fitdoctor.metrics]``. Defaults to `None`.
 
@@ -121,12 +124,6 @@ def analyze(
         InputError: The source cannot be used, or holds several runs (then use
             :func:`analyze_all`).
     """
-    from fitdoctor import readers
-
-    if isinstance(source, (str, os.PathLike)) and readers.is_document_file(source):
-        from fitdoctor import cv
-
-        return cv.analyze_file(source, settings)[0]
     reports = analyze_all(
         source, settings, task=task, n_classes=n_classes, class_counts=class_counts,
         metric_map=metric_map,
@@ -164,10 +161,18 @@ def analyze_all(
     """
     from fitdoctor import engine, readers
 
-    if isinstance(source, (str, os.PathLike)) and readers.is_document_file(source):
+    document = isinstance(source, (str, os.PathLike)) and readers.is_document_file(source)
+    if document or type(source).__module__.startswith("fitdoctor.cv."):
+        if task is not None or n_classes is not None or class_counts is not None:
+            raise InputError(
+                "task, n_classes and class_counts describe a single run: a cross-validation "
+                "or learning curve takes its facts from the runs it holds"
+            )
         from fitdoctor import cv
 
-        return [cv.analyze_file(source, settings)[0]]
+        if document:
+            return [cv.analyze_file(source, settings)[0]]
+        return [cv.analyze_result(source, settings)[0]]
     names = {**(settings.metric_map if settings else {}), **(metric_map or {})}
     runs = [source] if isinstance(source, Run) else load_runs(source, metric_map=names)
     rules = (settings or Settings()).rules()

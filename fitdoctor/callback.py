@@ -7,6 +7,8 @@ loads this module on first use).
 from __future__ import annotations
 
 import atexit
+import dataclasses
+import math
 import os
 import sys
 import time
@@ -19,8 +21,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import keras
 import numpy as np
 
+from fitdoctor import classmetrics, runlog
 from fitdoctor import keras_facts as kf
-from fitdoctor.run import DataInfo, FitInfo, Run
+from fitdoctor.run import DataInfo, FitInfo, PerClass, Run
 
 if TYPE_CHECKING:
     from fitdoctor.report import Report
@@ -40,9 +43,13 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     model (layers, units, activations, regularizers, dropout), the compile call (loss,
     ``from_logits``, optimizer and its configuration, metrics), the fit call (epochs,
     batch size, validation) and the data (task type, label encoding, sample, feature
-    and class counts, per-class validation metrics, baselines). After every epoch the
-    run is written atomically to ``path`` with status ``"running"``; a process killed at
-    any moment leaves a valid file holding every finished epoch. When training ends the
+    and class counts, per-class validation metrics, baselines). The run is written to
+    ``path`` as a run log (``"schema": "fitdoctor.run/2"``, JSON Lines, see
+    :mod:`fitdoctor.runlog`): a header when training starts, then one appended line per
+    epoch holding only that epoch's data, so saving costs the same at epoch 1,000 as at
+    epoch 1, whatever the number of classes. A process killed at any moment leaves a
+    file that ``fitdoctor analyze`` reads with every finished epoch (status
+    ``"running"``). When training ends the
     status becomes ``"completed"`` or ``"stopped-early"`` (a callback such as
     ``EarlyStopping`` set ``model.stop_training``). Keras does not call ``on_train_end``
     when ``fit`` ends with an exception (``KeyboardInterrupt``, an out-of-memory error): the
@@ -58,21 +65,33 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     ``y_train`` here to get class counts, baselines and per-class metrics. Facts that
     cannot be reached stay ``null`` and the rules that need them are reported as skipped.
 
+    Per-class metrics come from one prediction pass over at most ``max_val_samples``
+    validation samples per scheduled epoch and one confusion matrix: precision, recall,
+    F1, support and PR-AUC per class, and the largest confusions, every such epoch; the
+    full confusion matrix at the best epoch (lowest ``val_loss``, else highest
+    validation accuracy) and the last one.
+
     The callback never breaks a training: any error inside it becomes one warning (per
-    kind of error) and the training continues. It overrides only epoch-level hooks, so
-    Keras keeps its asynchronous batch dispatch. In multi-worker training only the chief
-    writes the file and prints the report.
+    kind of error) and the training continues; a log value that is not a number is noted
+    and left out, the rest of the epoch is recorded. It overrides only epoch-level hooks,
+    so Keras keeps its asynchronous batch dispatch. It works on every Keras backend
+    (TensorFlow, JAX, PyTorch). In multi-worker training (``tf.distribute``
+    ``MultiWorkerMirroredStrategy``, a multi-process ``keras.distribution`` or
+    ``torch.distributed``) every worker records the run, only the chief writes the file
+    and prints the report, and the per-class prediction pass runs on the chief alone,
+    calling the model directly rather than through the strategy's collective
+    operations, so the other workers never wait for it.
 
     Args:
-        path: File the run is written to (JSON, ``"schema": "fitdoctor.run/1"``), or
-            ``None`` to write nothing. Defaults to `"fitdoctor-run.json"`.
+        path: File the run is written to (a run log, ``"schema": "fitdoctor.run/2"``),
+            or ``None`` to write nothing. Defaults to `"fitdoctor-run.json"`.
         validation_data: ``(x_val, y_val)`` for per-class metrics and validation class
             counts, when ``fit`` got a dataset or generator. Defaults to `None` (use the
             validation arrays of the ``fit`` call when it has them).
         y_train: Training labels, for class counts and baselines, when ``fit`` got a
             dataset or generator. Defaults to `None` (use the ``fit`` call's ``y``).
-        per_class: Compute per-class validation precision, recall, F1, support and the
-            confusion matrix (one prediction pass per scheduled epoch).
+        per_class: Compute per-class validation precision, recall, F1, support,
+            PR-AUC and the confusion matrix (one prediction pass per scheduled epoch).
             Defaults to `True`.
         per_class_every: Compute them every this many epochs (and at the last requested
             epoch). Defaults to `1`.
@@ -150,6 +169,15 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._predict_batch = 512
         self._atexit: Callable[[], None] | None = None
         self._training = False
+        self._writer: runlog.RunLogWriter | None = None
+        self._dist = kf.Distribution()
+        self._noted: set[str] = set()
+        #: Confusion matrices kept (non-zero cells, m × 3), by epoch: the best so far and
+        #: the last.
+        self._confusions: dict[int, np.ndarray] = {}
+        self._best: tuple[int, float] | None = None
+        self._new_best = False
+        self._monitor: tuple[str, str] | None = None
 
     # ----------------------------------------------------------------- safety
     def _warn(self, kind: str, exc: BaseException) -> None:
@@ -176,8 +204,11 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             self._warn(kind, exc)
             return None
 
-    def _note(self, text: str) -> None:
-        if self.run is not None:
+    def _note(self, text: str, key: str | None = None) -> None:
+        """Add a note to the run (once per ``key``, or per text when no key is given)."""
+        key = text if key is None else key
+        if self.run is not None and key not in self._noted:
+            self._noted.add(key)
             notes = self.run.meta.setdefault("notes", [])
             if text not in notes:
                 notes.append(text)
@@ -203,10 +234,13 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         seconds = time.perf_counter() - self._epoch_start
         if self.run is None:  # on_train_begin failed: start a bare run
             self.run = self._new_run()
-        self._safe("recording the epoch", self._record, epoch, dict(logs), seconds)
-        if self.per_class and self._due(epoch + 1):
-            self._safe("per-class metrics", self._per_class, epoch + 1)
-        self._save()
+        if not self._safe("recording the epoch", self._record, epoch, dict(logs), seconds):
+            return
+        pc = None
+        self._new_best = False
+        if self.per_class and self._chief and self._due(epoch + 1):
+            pc = self._safe("per-class metrics", self._per_class, epoch + 1)
+        self._save_epoch(pc)
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Set the final status, save, analyze and print the report."""
@@ -226,9 +260,16 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self.run = run = self._new_run()
         self.report = None
         self._val_x = self._val_ids = None
+        self._noted = set()
+        self._confusions = {}
+        self._best = self._monitor = None
+        self._close_writer()
+        self._writer = None
         model = self.model
         self._chief = bool(self._safe("checking the chief worker", kf.is_chief, model) in
                            (True, None))
+        self._dist = self._safe("reading the distribution", kf.distribution, model) or \
+            kf.Distribution()
         versions = self._safe("reading library versions", kf.versions)
         if versions:
             run.meta["versions"] = versions
@@ -279,6 +320,10 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         fit = self._safe("reading the fit settings", kf.fit_info, self.params or {}, args,
                          n_train=n_train)
         run.fit = fit
+        if fit is not None and self._dist.strategy is not None:
+            fit.strategy = self._dist.strategy
+            fit.workers = self._dist.workers
+            fit.replicas = self._dist.replicas
         if fit is not None and fit.batch_size is not None:
             if args is not None and args.batch_size:
                 sources["batch_size"] = "fit(batch_size=...)"
@@ -305,7 +350,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
                        x_val, y_val)
         if self._chief:
             self._register_exit()
-        self._save()
+        self._start_file()
         if self._chief and (self.verbose or self.report_format is not None):
             self._safe("checking the model setup", self._preflight, run)
 
@@ -356,8 +401,12 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         index = kf.subsample(n, self.max_val_samples)
         self._val_x = kf.take(x_val, index)
         self._val_ids = ids[index]
-        if fit is not None and fit.batch_size:
-            self._predict_batch = max(fit.batch_size, 512)
+        # Fewer, larger chunks cost less (each call has a fixed cost): up to 2,048 samples
+        # while a chunk's inputs stay under 2M values, never fewer than a training batch.
+        features = data.n_features or 0
+        size = min(2048, 2**21 // features) if features else 512
+        batch = fit.batch_size if fit is not None and fit.batch_size else 0
+        self._predict_batch = max(512, size, batch)
         if len(index) < n:
             self._note(f"per-class metrics use {len(index)} of {n} validation samples")
 
@@ -365,42 +414,112 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         last = (self.params or {}).get("epochs")
         return epoch % self.per_class_every == 0 or epoch == last
 
-    def _record(self, epoch: int, logs: dict[str, Any], seconds: float) -> None:
+    def _record(self, epoch: int, logs: dict[str, Any], seconds: float) -> bool:
+        """Add the epoch's row, value by value; ``True`` once the row is in the run.
+
+        A value that is not a number is noted and left out, never the whole epoch.
+        """
         run = self.run
         assert run is not None
         row: dict[str, float | None] = {}
         for key, value in logs.items():
+            name = str(key)
             try:
-                row[str(key)] = float(value)
-            except (TypeError, ValueError):
-                self._note(f"log {key!r} is not a number (e.g. a per-class array): not recorded")
+                row[name] = self._number(name, value, epoch + 1)
+            except Exception as exc:  # noted and left out: the rest of the epoch counts
+                self._note(f"log {name!r} is not a number at epoch {epoch + 1} ({exc}): "
+                           "not recorded", key=f"log:{name}")
         if "learning_rate" not in row:
             optimizer = getattr(self.model, "optimizer", None)
             lr = self._lr_begin if kf.is_scheduled(optimizer) else \
                 self._safe("reading the learning rate", kf.learning_rate, optimizer)
             if lr is not None:
                 row["learning_rate"] = lr
+        # Only appends from here on: every list of the run grows by one.
         n = run.n_epochs
-        run.epochs.append(epoch + 1)
         for key in row:
             if key not in run.metrics:
                 run.metrics[key] = [None] * n
         for key, values in run.metrics.items():
             values.append(row.get(key))
+        run.epochs.append(epoch + 1)
         if run.seconds is not None:
             run.seconds.append(round(seconds, 4))
+        return True
 
-    def _per_class(self, epoch: int) -> None:
+    def _number(self, key: str, value: Any, epoch: int) -> float:
+        """One log value as a float, on any backend (Python, numpy, TF, JAX, torch scalars).
+
+        A number beyond the float range (a Python int such as ``10**400``) is recorded as
+        ``±inf`` with a note. Raises for anything that is not one number.
+        """
+        if type(value) is float:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            negative = value < 0
+            self._note(f"log {key!r} is {_magnitude(value)} at epoch {epoch}, beyond the "
+                       f"float range: recorded as {'-inf' if negative else 'inf'}",
+                       key=f"overflow:{key}")
+            return -math.inf if negative else math.inf
+        except (TypeError, ValueError):
+            if value is None or isinstance(value, (str, bytes, bool, complex, dict)):
+                raise ValueError(f"a {type(value).__name__}") from None
+        array = np.asarray(keras.ops.convert_to_numpy(value))
+        if array.size != 1 or array.dtype.kind not in "fiu":
+            raise ValueError(f"an array of shape {tuple(array.shape)}")
+        return float(array.reshape(-1)[0])
+
+    def _per_class(self, epoch: int) -> PerClass | None:
         run = self.run
         if self._val_x is None or self._val_ids is None or run is None or run.data is None:
-            return
+            return None
         pred = self._predict(self._val_x, len(self._val_ids))
         n_classes = run.data.n_classes or int(self._val_ids.max()) + 1
         from_logits = run.compile.from_logits if run.compile else None
-        run.per_class.append(
-            kf.per_class(epoch, self._val_ids, pred, n_classes=n_classes,
-                         from_logits=from_logits, class_names=run.data.class_names)
-        )
+        scores = kf.class_scores(self._val_ids, pred, n_classes=n_classes,
+                                 from_logits=from_logits)
+        pc = kf.to_per_class(epoch, scores, run.data.class_names)
+        run.per_class.append(pc)
+        # Keep the confusion matrices of the best epoch so far and of this (the last) one.
+        self._new_best = self._is_best(epoch)
+        best = self._best[0] if self._best is not None else None
+        kept = {e: m for e, m in self._confusions.items() if e == best}
+        kept[epoch] = scores.cells
+        self._confusions = kept
+        return pc
+
+    def _is_best(self, epoch: int) -> bool:
+        """Whether ``epoch`` improves on the best epoch with per-class metrics so far.
+
+        Judged as the report's best epoch is: ``val_loss`` (lowest) when logged, else the
+        first validation accuracy or AUC (highest); a non-finite value never improves.
+        """
+        run = self.run
+        assert run is not None
+        if self._monitor is None:
+            if run.has("val_loss"):
+                self._monitor = ("val_loss", "min")
+            else:
+                for key in run.metrics:
+                    if key.startswith("val_") and ("acc" in key or key.endswith("auc")) \
+                            and run.has(key):
+                        self._monitor = (key, "max")
+                        break
+        if self._monitor is None:
+            return False
+        key, mode = self._monitor
+        values = run.metrics.get(key)
+        value = values[-1] if values else None
+        if value is None or not math.isfinite(value):
+            return False
+        if self._best is not None:
+            previous = self._best[1]
+            if (value >= previous) if mode == "min" else (value <= previous):
+                return False
+        self._best = (epoch, value)
+        return True
 
     def _predict(self, x: Any, n: int) -> np.ndarray:
         """``model.predict`` without its per-call set-up: ``predict_on_batch`` per chunk.
@@ -416,11 +535,16 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             raise ValueError("no validation samples to predict")
         chunks = -(-n // self._predict_batch)
         step = -(-n // chunks)  # at most self._predict_batch, and padding < chunks rows
+        model = self.model
+        # Under a multi-worker strategy predict_on_batch gathers across workers (a
+        # collective op every worker must join): the chief calls the model directly.
+        direct = self._dist.multi_worker
         parts = []
         for i in range(0, n, step):
             index = np.minimum(np.arange(i, i + step), n - 1)
-            out = keras.ops.convert_to_numpy(self.model.predict_on_batch(kf.take(x, index)))
-            parts.append(out[: min(step, n - i)])
+            batch = kf.take(x, index)
+            out = model(batch, training=False) if direct else model.predict_on_batch(batch)
+            parts.append(np.asarray(keras.ops.convert_to_numpy(out))[: min(step, n - i)])
         return np.concatenate(parts, axis=0)
 
     def _train_end(self) -> None:
@@ -437,7 +561,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
                 else "none"
         run.meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._unregister_exit()
-        self._save()
+        self._keep_confusions()
+        self._save_end()
+        self._close_writer()
         if not self._chief:
             return
         self.report = self._safe("analyzing the run", self._analyze, run)
@@ -470,16 +596,92 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     # ------------------------------------------------------------------ saving
     _saved = False
 
-    def _save(self) -> None:
-        if self.path is None or self.run is None or not self._chief:
-            return
-        from fitdoctor import io
+    def _writing(self) -> bool:
+        return self.path is not None and self.run is not None and self._chief
 
+    def _dump_options(self) -> dict[str, Any]:
+        return {"confusions": self._confusions,
+                "best_epoch": self._best[0] if self._best is not None else None}
+
+    def _write(self, action: str, record: dict[str, Any] | None) -> None:
+        """Start the file (``record`` ``None``) or append one line; failures warn once."""
+        if not self._writing():
+            return
+        run = self.run
+        assert run is not None and self.path is not None
         try:
-            io.save(self.run, self.path)
+            if self._writer is None:
+                self._writer = runlog.RunLogWriter(self.path)
+                self._writer.start(run, **self._dump_options())
+            elif record is None:
+                self._writer.start(run, **self._dump_options())
+            else:
+                self._writer.append(record, run, **self._dump_options())
             self._saved = True
         except Exception as exc:  # the callback must never break training
             self._warn(f"saving the run to {self.path}", exc)
+
+    def _start_file(self) -> None:
+        self._write("start", None)
+
+    def _save_epoch(self, pc: PerClass | None) -> None:
+        if not self._writing():
+            return
+        run = self.run
+        assert run is not None
+        per_class = None
+        if pc is not None:
+            confusion = self._confusions.get(pc.epoch) if self._new_best else None
+            per_class = runlog.per_class_record(pc, confusion, best=self._new_best)
+        self._write("epoch", runlog.epoch_record(run, run.n_epochs - 1, per_class=per_class))
+
+    def _save_end(self) -> None:
+        """The end line: status, final fit facts and the last epoch's confusion matrix."""
+        if not self._writing():
+            return
+        run = self.run
+        assert run is not None
+        record: dict[str, Any] = {"kind": "end", "status": run.status}
+        if run.fit is not None:
+            record["fit"] = dataclasses.asdict(run.fit)
+        last = run.per_class[-1].epoch if run.per_class else None
+        best = self._best[0] if self._best is not None else None
+        cells = self._confusions.get(last) if last is not None else None
+        if cells is not None and last != best:
+            record["confusion"] = {"epoch": last, "cells": cells.tolist()}
+        self._write("end", record)
+
+    def _keep_confusions(self) -> None:
+        """Put the kept confusion matrices (best and last epochs) into the run's records."""
+        run = self.run
+        if run is None:
+            return
+        for pc in run.per_class:
+            cells = self._confusions.get(pc.epoch)
+            if cells is not None and not pc.confusion:
+                pc.confusion = classmetrics.dense_matrix(cells, len(pc.support)).tolist()
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except Exception as exc:  # the callback must never break training
+                self._warn(f"saving the run to {self.path}", exc)
+
+    def record_meta(self, **values: Any) -> None:
+        """Add JSON-ready facts to ``run.meta`` and append them to the run file.
+
+        :func:`fitdoctor.validation.evaluate` records the test scores this way after
+        training.
+
+        Args:
+            **values: The keys and values to set.
+        """
+        if self.run is None:
+            return
+        self.run.meta.update(values)
+        self._write("meta", {"kind": "meta"})
+        self._close_writer()
 
     def _register_exit(self) -> None:
         self._unregister_exit()
@@ -489,7 +691,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             if run is not None and run.status == "running":
                 run.status = "interrupted"
                 run.meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-                self._save()
+                self._keep_confusions()
+                self._save_end()
+                self._close_writer()
 
         self._atexit = at_exit
         atexit.register(at_exit)
@@ -498,3 +702,11 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if self._atexit is not None:
             atexit.unregister(self._atexit)
             self._atexit = None
+
+
+def _magnitude(value: Any) -> str:
+    """A huge integer in words: ``10**400`` is "a number of about 401 digits"."""
+    if isinstance(value, int):  # str() of a huge int is refused past 4,300 digits
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        return f"a number of about {digits} digits"
+    return "too large"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from fitdoctor.rules import Rule, Settings
 from fitdoctor.run import Run
 from fitdoctor.templates import render, render_parts
 
+if TYPE_CHECKING:
+    from fitdoctor.cv.results import LearningCurveResult
+
 #: Diagnoses of the rules that judge each output of a multi-output model.
 CURVE_DIAGNOSES = frozenset(
     {"overfitting", "underfitting", "not-converged", "diverged", "unstable"}
@@ -55,8 +58,12 @@ def analyze(
     *,
     rules: list[Rule] | None = None,
     noise: Mapping[str, float] | None = None,
+    learning_curve: LearningCurveResult | None = None,
 ) -> Report:
     """Analyze ``run`` with the rules in force.
+
+    Only the rules whose detector measures the input run: a run's rules, or with
+    ``learning_curve`` the learning-curve rules alone.
 
     Args:
         run: The run.
@@ -64,13 +71,17 @@ def analyze(
         rules: Pre-loaded rules (skips loading; for analyzing many runs). Defaults to `None`.
         noise: Known noise per metric (a cross-validation's fold spread), used as the noise
             band instead of what the curve itself shows. Defaults to `None`.
+        learning_curve: Judge this learning curve instead (``run`` is then the fold mean
+            of its largest size, or an empty run: it only fills the report's facts).
+            Defaults to `None`.
 
     Returns:
         The report.
     """
     if rules is None:
         rules = (settings or Settings()).rules()
-    ctx = Context(run, noise)
+    ctx = Context(run, noise, learning_curve=learning_curve)
+    rules = [rule for rule in rules if rule.detector.input == ctx.input]
     best = best_epoch(run)
     context_values: dict[str, Any] = {
         "n_epochs": run.n_epochs,

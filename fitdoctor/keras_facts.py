@@ -4,8 +4,8 @@ Pure functions: they take keras objects and numpy-convertible arrays and return 
 fact dataclasses of :mod:`fitdoctor.run` (``ModelInfo``, ``CompileInfo``, ``FitInfo``,
 ``DataInfo``, ``Baselines``, ``PerClass``). They never train, never write and never
 mutate the model. Keras is imported lazily (most functions only duck-type keras
-objects), so importing this module is cheap; scikit-learn is imported inside
-:func:`per_class`.
+objects), so importing this module is cheap; per-class metrics are numpy alone
+(:mod:`fitdoctor.classmetrics`).
 
 :func:`fit_call_args` is the one piece of inspection that is not pure: Keras passes a
 callback neither the training arrays nor the batch size nor the validation arrays, so
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fitdoctor import classmetrics
 from fitdoctor.run import Baselines, CompileInfo, DataInfo, FitInfo, Layer, ModelInfo, PerClass
 from fitdoctor.run import Regularizer as RegularizerInfo
 
@@ -893,6 +894,46 @@ def take(data: Any, index: np.ndarray) -> Any:
     return np.asarray(data)[index]
 
 
+def class_scores(
+    y_true: np.ndarray,
+    y_pred_raw: Any,
+    *,
+    n_classes: int,
+    from_logits: bool | None = None,
+) -> classmetrics.Scores:
+    """Per-class metrics of one prediction pass (see :mod:`fitdoctor.classmetrics`).
+
+    One output unit: the probability of class 1 (``sigmoid`` applied when the loss is
+    ``from_logits``), thresholded at 0.5; the F1-maximising threshold is also found.
+    Several units: ``argmax`` (``softmax`` applied for PR-AUC when ``from_logits``).
+
+    Args:
+        y_true: Class id per sample.
+        y_pred_raw: Model outputs for the same samples (any array-like: numpy, or a
+            tensor already converted with ``keras.ops.convert_to_numpy``).
+        n_classes: Number of classes.
+        from_logits: Whether the outputs are logits. Defaults to `None` (probabilities).
+
+    Returns:
+        The metrics, with the confusion matrix as its non-zero cells.
+    """
+    raw = np.asarray(y_pred_raw)
+    if raw.dtype not in (np.float32, np.float64):
+        raw = raw.astype(np.float64)
+    pred = raw.reshape(raw.shape[0], -1)
+    if pred.shape[1] == 1:
+        score = pred[:, 0].astype(np.float64)
+        if from_logits:
+            with np.errstate(over="ignore"):
+                score = 1.0 / (1.0 + np.exp(-score))
+        y_hat = (score >= 0.5).astype(np.int64)
+        prob = np.stack([1.0 - score, score], axis=1)
+    else:
+        y_hat = pred.argmax(axis=1)
+        prob = _softmax(pred) if from_logits else pred
+    return classmetrics.score(y_true, prob, n_classes, y_hat=y_hat)
+
+
 def per_class(
     epoch: int,
     y_true: np.ndarray,
@@ -902,11 +943,7 @@ def per_class(
     from_logits: bool | None = None,
     class_names: Sequence[str] | None = None,
 ) -> PerClass:
-    """Per-class precision, recall, F1, support and confusion from one prediction pass.
-
-    One output unit: the probability of class 1 (``sigmoid`` applied when the loss is
-    ``from_logits``), thresholded at 0.5; the F1-maximising threshold is also found
-    (``precision_recall_curve``). Several units: ``argmax``.
+    """Per-class precision, recall, F1, support, PR-AUC and confusion from one prediction pass.
 
     Args:
         epoch: The epoch (1-based).
@@ -917,55 +954,47 @@ def per_class(
         class_names: Class labels. Defaults to `None` (``"0"``, ``"1"``, ...).
 
     Returns:
-        The per-class metrics.
+        The per-class metrics, confusion matrix included.
     """
-    from sklearn.metrics import (
-        confusion_matrix,
-        precision_recall_curve,
-        precision_recall_fscore_support,
-    )
+    scores = class_scores(y_true, y_pred_raw, n_classes=n_classes, from_logits=from_logits)
+    pc = to_per_class(epoch, scores, class_names)
+    pc.confusion = scores.matrix().tolist()
+    return pc
 
-    raw = np.asarray(y_pred_raw, dtype=np.float64)
-    pred = raw.reshape(raw.shape[0], -1)
-    prob1: np.ndarray | None = None
-    if pred.shape[1] == 1:
-        score = pred[:, 0]
-        prob1 = 1.0 / (1.0 + np.exp(-score)) if from_logits else score
-        y_hat = (prob1 >= 0.5).astype(np.int64)
-    else:
-        y_hat = pred.argmax(axis=1)
-        if pred.shape[1] == 2:
-            prob1 = pred[:, 1] if not from_logits else _softmax(pred)[:, 1]
-    labels = list(range(n_classes))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_hat, labels=labels, zero_division=0
-    )
-    confusion = confusion_matrix(y_true, y_hat, labels=labels)
-    threshold = threshold_f1 = None
-    if prob1 is not None and n_classes == 2 and 0 < int(np.sum(y_true == 1)) < len(y_true):
-        prec_c, rec_c, thr = precision_recall_curve(y_true, prob1)
-        denom = prec_c[:-1] + rec_c[:-1]
-        f1_c = np.divide(2 * prec_c[:-1] * rec_c[:-1], denom,
-                         out=np.zeros_like(denom), where=denom > 0)
-        if f1_c.size:
-            best = int(np.argmax(f1_c))
-            threshold, threshold_f1 = float(thr[best]), float(f1_c[best])
-    names = list(class_names) if class_names else [str(i) for i in labels]
+
+def to_per_class(
+    epoch: int, scores: classmetrics.Scores, class_names: Sequence[str] | None = None
+) -> PerClass:
+    """A :class:`PerClass` of ``scores`` without its confusion matrix (filled in by callers).
+
+    Args:
+        epoch: The epoch (1-based).
+        scores: The metrics.
+        class_names: Class labels. Defaults to `None` (``"0"``, ``"1"``, ...).
+
+    Returns:
+        The per-class record, ``confusion`` empty.
+    """
+    k = len(scores.support)
+    names = list(class_names) if class_names and len(class_names) == k else [
+        str(i) for i in range(k)]
     return PerClass(
         epoch=epoch,
         labels=names,
-        precision=[float(v) for v in precision],
-        recall=[float(v) for v in recall],
-        f1=[float(v) for v in f1],
-        support=[int(v) for v in support],
-        confusion=[[int(v) for v in row] for row in confusion],
-        threshold=threshold,
-        threshold_f1=threshold_f1,
+        precision=scores.precision,
+        recall=scores.recall,
+        f1=scores.f1,
+        support=scores.support,
+        threshold=scores.threshold,
+        threshold_f1=scores.threshold_f1,
+        pr_auc=scores.pr_auc,
+        top_confusions=scores.top_confusions,
     )
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
+    finite = np.where(np.isfinite(z), z, 0.0)
+    e = np.exp(finite - finite.max(axis=1, keepdims=True))
     out: np.ndarray = e / e.sum(axis=1, keepdims=True)
     return out
 
@@ -976,7 +1005,8 @@ def is_chief(model: Any) -> bool:
 
     TensorFlow: the model's ``distribute_strategy`` says ``extended.should_checkpoint``
     (``False`` on non-chief workers of ``MultiWorkerMirroredStrategy``). JAX with a
-    ``keras.distribution``: process 0 is the chief.
+    ``keras.distribution``: process 0 is the chief. PyTorch with an initialized
+    ``torch.distributed`` process group: rank 0 is the chief.
     """
     strategy = getattr(model, "distribute_strategy", None)
     extended = getattr(strategy, "extended", None)
@@ -990,9 +1020,85 @@ def is_chief(model: Any) -> bool:
             import jax
 
             return bool(jax.process_index() == 0)
+        if keras.backend.backend() == "torch" and "torch" in sys.modules:
+            import torch
+
+            if torch.distributed.is_available() and torch.distributed.is_initialized():
+                return bool(torch.distributed.get_rank() == 0)
     except Exception:  # no distribution API: single process
         return True
     return True
+
+
+@dataclass
+class Distribution:
+    """How a model trains across devices and processes.
+
+    Args:
+        strategy: The ``tf.distribute`` strategy or ``keras.distribution`` class name,
+            ``"torch.distributed"``, or ``None`` on a single device.
+        workers: Processes training together.
+        replicas: Model replicas kept in sync, across all workers.
+        multi_worker: Several processes run collective operations together (a prediction
+            pass through the strategy must then run on every worker at once).
+    """
+
+    strategy: str | None = None
+    workers: int = 1
+    replicas: int = 1
+    multi_worker: bool = False
+
+
+def distribution(model: Any) -> Distribution:
+    """The distribution ``model`` trains under, on any backend.
+
+    TensorFlow: the model's ``distribute_strategy`` (the default strategy means a single
+    device), its ``num_replicas_in_sync`` and, for a multi-worker strategy, the workers
+    and chief of its cluster spec. JAX: the global ``keras.distribution`` and
+    ``jax.process_count()``. PyTorch: ``torch.distributed``'s world size when a process
+    group is initialized.
+    """
+    strategy = getattr(model, "distribute_strategy", None)
+    if strategy is not None:
+        name = type(strategy).__name__
+        replicas = _int_or_none(getattr(strategy, "num_replicas_in_sync", 1)) or 1
+        workers = 1
+        resolver = getattr(strategy, "cluster_resolver", None)
+        if resolver is not None:
+            try:
+                spec = resolver.cluster_spec().as_dict()
+                workers = max(1, sum(len(spec.get(job, [])) for job in ("chief", "worker")))
+            except Exception:  # a resolver without a cluster: one worker
+                workers = 1
+        if name.startswith("_Default") or name == "DefaultDistributionStrategy":
+            return Distribution()
+        # tf.distribute.MultiWorkerMirroredStrategy instances are of this class.
+        name = {"CollectiveAllReduceStrategy": "MultiWorkerMirroredStrategy"}.get(name, name)
+        return Distribution(name, workers, replicas, multi_worker=workers > 1)
+    try:
+        import keras
+
+        backend = keras.backend.backend()
+        if backend == "jax":
+            dist = keras.distribution.distribution()
+            if dist is not None:
+                import jax
+
+                mesh = getattr(dist, "device_mesh", None)
+                devices = getattr(mesh, "devices", None)
+                size = int(getattr(devices, "size", 0) or 0) or len(jax.devices())
+                workers = int(jax.process_count())
+                return Distribution(type(dist).__name__, workers, size,
+                                    multi_worker=workers > 1)
+        elif backend == "torch":
+            import torch
+
+            if torch.distributed.is_available() and torch.distributed.is_initialized():
+                size = int(torch.distributed.get_world_size())
+                return Distribution("torch.distributed", size, size, multi_worker=size > 1)
+    except Exception:  # no distribution API: a single process
+        return Distribution()
+    return Distribution()
 
 
 def versions() -> dict[str, str]:

@@ -145,6 +145,26 @@ class Recommendation:
     text: str
 
 
+@dataclass(frozen=True)
+class FoldAgreement:
+    """In how many folds of a cross-validation the rule of a finding fired.
+
+    A finding of a cross-validation is judged on the fold-mean run; the same rule is
+    also run on every fold, and this counts the folds where it fired too.
+
+    Args:
+        fired: Folds (trained models) where the rule fired.
+        of: Folds (trained models) in all.
+    """
+
+    fired: int
+    of: int
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON-ready form: ``{"fired": 4, "of": 5}``."""
+        return {"fired": self.fired, "of": self.of}
+
+
 @dataclass
 class Finding:
     """One thing a rule found in a run.
@@ -162,6 +182,10 @@ class Finding:
             judge"), or ``""`` to use the diagnosis. Not part of the JSON finding.
         output: For a multi-output model, the output whose curves fired the rule
             (``"out1"`` for ``out1_loss``/``val_out1_loss``); ``None`` for the total loss.
+            In the JSON only when set.
+        folds: For a cross-validation, in how many folds the rule fired too; ``None``
+            for a single run (and for rules that judge the cross-validation as a whole).
+            In the JSON only when set.
     """
 
     code: str
@@ -174,9 +198,10 @@ class Finding:
     recommendations: list[Recommendation] = field(default_factory=list)
     verdict: str = ""
     output: str | None = None
+    folds: FoldAgreement | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (``output`` only for a finding on one output of a model)."""
+        """JSON-ready form (``output`` and ``folds`` only when set)."""
         out: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
@@ -191,6 +216,8 @@ class Finding:
         }
         if self.output is not None:
             out["output"] = self.output
+        if self.folds is not None:
+            out["folds"] = self.folds.to_dict()
         return out
 
 

@@ -77,7 +77,10 @@ BUILTIN_RULES_DIR = _builtin_rules_dir()
 _RULE_KEYS = {
     "code", "name", "diagnosis", "severity", "detector", "summary", "message",
     "params", "recommendations", "escalate", "docs", "parts", "supersedes", "verdict",
+    "folds",
 }
+#: How a rule reads a cross-validation (its ``folds`` key); see :class:`Rule`.
+FOLD_MODES = ("each", "pooled")
 _DOC_KEYS = {"what", "why", "try", "example", "references", "bad", "good"}
 _CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule", "metrics"}
 
@@ -147,6 +150,11 @@ class Rule:
             are left out of the report, and listed as superseded).
         verdict: A short phrase the report's verdict uses for this finding instead of
             its diagnosis (e.g. "too short to judge"), or ``""``.
+        folds: How the rule reads a cross-validation. ``"each"`` (the default): it is
+            run on every fold too, and its finding on the fold mean says in how many
+            folds it fired. ``"pooled"``: it judges the cross-validation as a whole
+            (e.g. the size of the validation set all folds make together), so its
+            findings on single folds are expected, and neither counted nor listed.
     """
 
     code: str
@@ -165,6 +173,7 @@ class Rule:
     parts: dict[str, list[PartAlternative]] = field(default_factory=dict)
     supersedes: list[str] = field(default_factory=list)
     verdict: str = ""
+    folds: str = "each"
 
 
 # ---------------------------------------------------------------------- loading
@@ -248,6 +257,9 @@ def _parse_rule(
     docs = raw.get("docs", {})
     if not isinstance(docs, dict) or sorted(set(docs) - _DOC_KEYS):
         raise ConfigError(f"{where}: docs may only have {', '.join(sorted(_DOC_KEYS))}")
+    folds = raw.get("folds", "each")
+    if folds not in FOLD_MODES:
+        raise ConfigError(f"{where}: folds must be one of {', '.join(FOLD_MODES)}, got {folds!r}")
     return Rule(
         code=code,
         name=name,
@@ -265,6 +277,7 @@ def _parse_rule(
         parts=parts,
         supersedes=list(supersedes),
         verdict=verdict,
+        folds=folds,
     )
 
 

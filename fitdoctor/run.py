@@ -10,7 +10,9 @@ Epoch numbers are 1-based, as Keras prints them ("Epoch 7/10").
 
 The serialized form is JSON with ``"schema": "fitdoctor.run/1"``; the JSON Schema is
 shipped as ``fitdoctor/schemas/run-1.schema.json``. ``Run.from_dict(run.to_dict())``
-is lossless, NaN and infinities included.
+is lossless, NaN and infinities included. The callback writes the same facts as an
+append-only run log, ``"schema": "fitdoctor.run/2"`` (:mod:`fitdoctor.runlog`,
+``fitdoctor/schemas/run-2.schema.json``).
 """
 
 from __future__ import annotations
@@ -150,6 +152,11 @@ class FitInfo:
             fit's callbacks; ``None`` without one, or when it could not be read. An
             early-stopped run that restored its best weights kept them; one that did not
             (Keras's default) kept the last epoch's.
+        strategy: The distribution the model trained under, when not a single device:
+            the ``tf.distribute`` strategy class (``"MultiWorkerMirroredStrategy"``) or the
+            ``keras.distribution`` class (``"DataParallel"``).
+        workers: Processes that trained together (1 for single-process training).
+        replicas: Model replicas kept in sync (devices across all workers).
     """
 
     epochs: int | None = None
@@ -160,6 +167,9 @@ class FitInfo:
     validation_freq: int | None = None
     initial_epoch: int = 0
     restore_best_weights: bool | None = None
+    strategy: str | None = None
+    workers: int | None = None
+    replicas: int | None = None
 
 
 @dataclass
@@ -205,6 +215,17 @@ class PerClass:
         confusion: Confusion matrix, rows true class, columns predicted.
         threshold: For binary tasks, the decision threshold that maximises F1.
         threshold_f1: F1 at that threshold.
+        pr_auc: Average precision (area under the precision-recall curve) per class,
+            one-vs-rest on the predicted probabilities; ``None`` for a class with no
+            validation sample. Empty when not recorded (runs of older versions).
+        top_confusions: The largest off-diagonal cells of the confusion matrix as
+            ``[true, predicted, count]`` (class indices), largest first (at most 10).
+            Recorded every epoch, also where ``confusion`` is not kept.
+
+    The callback keeps ``confusion`` only at the best epoch (lowest ``val_loss``, or the
+    highest validation accuracy, among the epochs with per-class metrics) and the last
+    one: elsewhere it is an empty list. Precision, recall, F1, support, PR-AUC and
+    ``top_confusions`` are kept every epoch.
     """
 
     epoch: int
@@ -216,6 +237,8 @@ class PerClass:
     confusion: list[list[int]] = field(default_factory=list)
     threshold: float | None = None
     threshold_f1: float | None = None
+    pr_auc: list[float | None] = field(default_factory=list)
+    top_confusions: list[list[int]] = field(default_factory=list)
 
 
 @dataclass

@@ -509,12 +509,14 @@ def learning_curve(
     held-out fold with ``model.evaluate`` (no dropout, no penalties). Scores are errors:
     ``1 - accuracy`` for models compiled with an accuracy metric, else the loss.
 
-    The result fits ``val = a * n**-b + c`` to the validation scores, extrapolates it to
-    twice the data with an uncertainty (bootstrap over folds) and answers
+    The result fits ``val = a * n**-b + c`` to the validation scores and extrapolates it
+    to twice the data with an uncertainty (bootstrap over folds); the learning-curve rules
+    (``rules/cross_validation.toml``) answer
     :attr:`~fitdoctor.cv.LearningCurveResult.verdict`: ``"helps"`` (high variance: a
     train/validation gap, validation improving with size), ``"won't help"`` (high bias:
     train and validation converged, validation flat with size: more capacity or better
-    features instead) or ``"unclear"``, with the reason.
+    features instead) or ``"unclear"``, with the reason. ``fitdoctor.analyze(result)``
+    gives the full report.
 
     Args:
         build_model: Returns a freshly built and compiled Keras model on every call.
@@ -606,7 +608,7 @@ def learning_curve(
                 step(f"learning curve: {i}/{total} models trained")
     return LearningCurveResult(
         sizes=[scores[f] for f in fractions], k=k, score=kind, n_samples=n, seed=seed,
-        runs=runs, name="learning curve",
+        runs=runs, name="learning curve", meta={"scale_epochs": scale_epochs},
     )
 
 
@@ -649,7 +651,7 @@ def evaluate(
 
     The test arrays are fingerprinted like the callback fingerprints the validation
     data; the fingerprint and the scores are stored in ``run.meta["test_fingerprint"]``
-    and ``run.meta["test_scores"]`` (and the run file is re-saved when ``run`` is a
+    and ``run.meta["test_scores"]`` (and appended to the run file when ``run`` is a
     ``FitDoctor`` with a path), so ``fitdoctor analyze`` sees them later. When the
     fingerprints match, rule FD703 fires: the test score is no longer an honest
     estimate, because the model was tuned on that data.
@@ -694,11 +696,9 @@ def evaluate(
         return TestEvaluation(scores, fp)
     target.meta["test_fingerprint"] = fp
     target.meta["test_scores"] = scores
-    path = getattr(run, "path", None)
-    if path is not None and not isinstance(run, _Run):
-        from fitdoctor import storage
-
-        storage.save(target, path)
+    record = getattr(run, "record_meta", None)
+    if record is not None and not isinstance(run, _Run):
+        record(test_fingerprint=fp, test_scores=scores)  # appended to its run file
     check = dataclasses.replace(settings or _Settings(), select=["FD703"])
     report = engine.analyze(target, check)
     finding = next((f for f in report.findings if f.code == "FD703"), None)

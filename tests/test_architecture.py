@@ -42,18 +42,24 @@ LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
     ),
     ("fitdoctor.reporters.html", "fitdoctor"): "the footer names fitdoctor.__version__",
     ("fitdoctor.keras_facts", "fitdoctor"): "the run records fitdoctor.__version__",
+    ("fitdoctor.cv.results", "fitdoctor.cv.learning"): (
+        "LearningCurveResult.verdict is the learning-curve rules' answer, run on first use"
+    ),
+    ("fitdoctor.cv.results", "fitdoctor.cv.documents"): (
+        "CVResult/LearningCurveResult.from_dict and .load delegate to the checked reader"
+    ),
 }
 
 #: Modules allowed to import heavy packages, and which (at any level).
 HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.callback": {"keras"},
-    "fitdoctor.keras_facts": {"keras", "jax", "sklearn"},
+    "fitdoctor.keras_facts": {"keras", "jax", "torch"},
     "fitdoctor.validation": {"keras", "sklearn"},
     "fitdoctor.demo": {"keras", "sklearn"},
     "fitdoctor.plot": {"matplotlib"},
     "fitdoctor.frames": {"pandas"},
     "fitdoctor.run": {"pandas"},
-    "fitdoctor.cv": {"scipy"},
+    "fitdoctor.cv.power_law": {"scipy"},
     "fitdoctor.reference": {"sklearn"},  # fits the reference model; never on the analysis path
     "fitdoctor.model_file": {"keras"},
 }

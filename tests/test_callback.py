@@ -31,7 +31,27 @@ pytestmark = pytest.mark.keras
 
 
 def load_run(path: Path) -> Run:
-    return Run.from_dict(json.loads(path.read_text()))
+    from fitdoctor import io
+
+    return io.load(path)
+
+
+def validate_run_file(path: Path, run: Run) -> None:
+    """Every line of the run log fits schema run-2, and the run's run/1 form fits run-1."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from referencing import Registry, Resource
+
+    folder = Path(keras_facts.__file__).parent / "schemas"
+    schemas = {n: json.loads((folder / f"{n}.schema.json").read_text())
+               for n in ("run-1", "run-2")}
+    registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas.values())
+    validator = jsonschema.Draft202012Validator(schemas["run-2"], registry=registry)
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[0])["schema"] == "fitdoctor.run/2"
+    for line in lines:
+        validator.validate(json.loads(line))
+    jsonschema.validate(run.to_dict(), schemas["run-1"])
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +102,7 @@ def test_multiclass_run_file_holds_every_fact(
     history = model.fit(x, y1, epochs=5, batch_size=64, validation_split=0.2,
                         validation_freq=2, callbacks=[plateau, doctor], verbose=0)
     run = load_run(path)
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = Path(keras_facts.__file__).parent / "schemas" / "run-1.schema.json"
-    jsonschema.validate(json.loads(path.read_text()), json.loads(schema.read_text()))
+    validate_run_file(path, run)
 
     # Rows: 1-based epochs, every log key, None gaps where validation did not run.
     assert run.epochs == [1, 2, 3, 4, 5]
@@ -359,13 +377,20 @@ def test_sigkill_mid_training_leaves_a_valid_file(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
-    run = load_run(path)  # valid JSON, valid run
+    run = load_run(path)  # a readable run log holding every finished epoch
     assert run.status == "running"
     assert run.epochs[:3] == [1, 2, 3]
     assert run.epochs == list(range(1, run.n_epochs + 1))
     assert all(len(v) == run.n_epochs for v in run.metrics.values())
     assert run.model is not None and run.data is not None and run.data.n_val == 360
+    assert [pc.epoch for pc in run.per_class] == run.epochs
+    assert any(pc.confusion for pc in run.per_class)  # the best epoch's matrix so far
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    # `fitdoctor analyze` reads it: a report, not exit 2.
+    done = subprocess.run([sys.executable, "-m", "fitdoctor", "analyze", str(path), "-f", "json"],
+                          capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["schema"] == "fitdoctor.report/1"
 
 
 def test_training_ended_by_exception_is_interrupted_at_exit(
@@ -392,6 +417,89 @@ def test_training_ended_by_exception_is_interrupted_at_exit(
         assert run.status == "interrupted" and run.epochs == [1, 2]
     finally:
         doctor._unregister_exit()
+
+
+# ------------------------------------------------------------------ value by value
+def test_one_bad_log_value_is_noted_and_skipped_never_the_epoch(
+    tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray]
+) -> None:
+    x, y = cancer
+
+    class Odd(keras.callbacks.Callback):  # type: ignore[misc]
+        """Runs before FitDoctor and adds values a metric could log."""
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            logs["huge"] = 10**400 if epoch == 1 else 1.0  # overflows float()
+            logs["tiny"] = -(10**5000)  # str() of it is refused too
+            logs["per_class_f1"] = np.array([0.5, 0.25])  # F1Score(average=None)
+            logs["label"] = "text"
+            logs["scalar"] = np.array([[0.75]], dtype="float32")
+
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    path = tmp_path / "odd.json"
+    doctor = FitDoctor(path, report=None, verbose=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(x, y, epochs=3, verbose=0, callbacks=[Odd(), doctor])
+    assert not [w for w in caught if "fitdoctor" in str(w.message)]
+    run = load_run(path)
+    assert run.epochs == [1, 2, 3] and run.has("loss")
+    assert run.metrics["huge"] == [1.0, math.inf, 1.0]
+    assert run.metrics["tiny"] == [-math.inf] * 3
+    assert run.metrics["scalar"] == [0.75] * 3
+    assert "per_class_f1" not in run.metrics and "label" not in run.metrics
+    notes = run.meta["notes"]
+    assert any("'huge' is a number of about 401 digits at epoch 2" in n and "inf" in n
+               for n in notes)
+    assert any("'per_class_f1' is not a number at epoch 1 (an array of shape (2,))" in n
+               for n in notes)
+    assert any("'label' is not a number" in n for n in notes)
+    assert len([n for n in notes if n.startswith("log ")]) == 4  # one per key, not per epoch
+    assert doctor.report is not None and doctor.report.verdict
+
+
+def test_per_class_pr_auc_and_confusion_at_best_and_last_epochs(
+    tmp_path: Path, digits: tuple[np.ndarray, np.ndarray]
+) -> None:
+    from sklearn.metrics import average_precision_score
+
+    x, y = digits
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(10)])
+    model.compile(keras.optimizers.Adam(0.02),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    path = tmp_path / "pc.json"
+    # A learning rate that overshoots: val_loss falls, then rises; the best is not the last.
+    doctor = FitDoctor(path, report=None, verbose=0, max_val_samples=200)
+    orphan = tmp_path / ".pc.json.999999999.abcdef01.tmp"  # a crashed save's leftover
+    orphan.write_text("{")
+    model.fit(x[:300], y[:300], epochs=8, batch_size=16, validation_data=(x[1000:], y[1000:]),
+              verbose=0, callbacks=[doctor])
+    assert not orphan.exists()
+    run = load_run(path)
+    val_loss = run.metrics["val_loss"]
+    best = run.epochs[int(np.nanargmin(np.asarray(val_loss, dtype=float)))]
+    kept = [pc.epoch for pc in run.per_class if pc.confusion]
+    assert kept == sorted({best, 8})
+    last = run.per_class[-1]
+    index = keras_facts.subsample(len(y) - 1000, 200)
+    logits = model.predict(x[1000:][index], verbose=0)
+    prob = np.exp(logits - logits.max(1, keepdims=True))
+    prob /= prob.sum(1, keepdims=True)
+    truth = y[1000:][index]
+    expected = [average_precision_score(truth == c, prob[:, c]) for c in range(10)]
+    assert last.pr_auc == pytest.approx(expected, abs=1e-5)
+    matrix = np.asarray(last.confusion)
+    assert matrix.sum() == 200 and np.diag(matrix).sum() == int((prob.argmax(1) == truth).sum())
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    assert last.top_confusions[0][2] == off.max()
+    assert all(len(pc.pr_auc) == 10 and pc.top_confusions is not None for pc in run.per_class)
+    # The callback's own run agrees with the file.
+    assert doctor.run is not None
+    assert [pc.epoch for pc in doctor.run.per_class if pc.confusion] == kept
 
 
 # ------------------------------------------------------------------ never breaks training
@@ -462,17 +570,22 @@ def test_mirrored_strategy_writes_once_and_correctly(
 ) -> None:
     import tensorflow as tf
 
-    from fitdoctor import io
+    from fitdoctor import runlog
 
     x, y = cancer
-    saves: list[tuple[str, int]] = []
-    real_save = io.save
+    saves: list[tuple[str, str, int]] = []
+    real_start, real_append = runlog.RunLogWriter.start, runlog.RunLogWriter.append
 
-    def counting_save(run: Run, path: Any) -> None:
-        saves.append((run.status, run.n_epochs))
-        real_save(run, path)
+    def counting_start(self: Any, run: Run, **kwargs: Any) -> None:
+        saves.append(("start", run.status, run.n_epochs))
+        real_start(self, run, **kwargs)
 
-    monkeypatch.setattr(io, "save", counting_save)
+    def counting_append(self: Any, record: dict[str, Any], run: Run, **kwargs: Any) -> None:
+        saves.append((record["kind"], run.status, run.n_epochs))
+        real_append(self, record, run, **kwargs)
+
+    monkeypatch.setattr(runlog.RunLogWriter, "start", counting_start)
+    monkeypatch.setattr(runlog.RunLogWriter, "append", counting_append)
     strategy = tf.distribute.MirroredStrategy(devices=["/cpu:0"])
     with strategy.scope():
         model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(4, activation="relu"),
@@ -482,7 +595,8 @@ def test_mirrored_strategy_writes_once_and_correctly(
     model.fit(x, y, epochs=2, batch_size=64, validation_split=0.2, verbose=0,
               callbacks=[FitDoctor(path, report=None, verbose=0)])
     assert keras_facts.is_chief(model) is True
-    assert saves == [("running", 0), ("running", 1), ("running", 2), ("completed", 2)]
+    assert saves == [("start", "running", 0), ("epoch", "running", 1),
+                     ("epoch", "running", 2), ("end", "completed", 2)]
     run = load_run(path)
     assert run.epochs == [1, 2] and run.status == "completed"
     assert run.data is not None and run.data.n_val == 114 and len(run.per_class) == 2

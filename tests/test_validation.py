@@ -153,11 +153,52 @@ def test_cross_validate_k5_repeats2_saves_10_runs_and_aggregate(tmp_path: Path) 
     assert data["aggregate"]["n_folds"] == [10] * 6
     assert len(data["aggregate"]["std"]["val_loss"]) == 6
     report, run = fcv.analyze_file(path)
-    final = report.run_summary["cross_validation"]["final_epochs"]
+    summary = report.run_summary["cross_validation"]
+    final = summary["final_epochs"]
     assert final == result.final_epochs() and 1 <= final <= 6
-    assert any(f"retrain on all 150 samples (training + validation) for {final} epoch" in n
-               for n in report.notes), report.notes
+    # the final fit follows the report: no epoch count while a finding says train longer
+    longer = [f.code for f in report.findings
+              if "train-longer" in [r.action for r in f.recommendations]]
+    assert summary["final_fit_waits_for"] == longer
+    expected = (f"not yet: {longer[0]}" if longer else
+                f"retrain on all 150 samples (training + validation) for {final} epoch")
+    assert any(expected in n for n in report.notes), report.notes
+    assert result.final_fit_advice() == summary["final_fit"]
+    assert all(f.folds is not None and f.folds.of == 10 for f in report.findings
+               if f.code != "FD702")
     assert run is not None and run.n_epochs == 6
+
+
+@pytest.mark.keras
+@pytest.mark.slow
+def test_cross_validation_still_improving_defers_the_final_fit() -> None:
+    """Folds stopped while still improving: the report says train longer, and so does the
+    final fit (it once said "retrain for 8 epochs" next to "train about N more")."""
+    import keras
+
+    from fitdoctor.validation import cross_validate
+
+    def slow_model() -> Any:
+        model = keras.Sequential([
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(3, activation="softmax"),
+        ])
+        model.compile(keras.optimizers.Adam(0.003), "sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model
+
+    x, y = iris()
+    result = cross_validate(slow_model, x, y, k=3, seed=1,
+                            fit_kwargs={"epochs": 8, "batch_size": 16}, progress=False)
+    report = fitdoctor.analyze(result)
+    longer = [f for f in report.findings
+              if "train-longer" in [r.action for r in f.recommendations]]
+    assert longer, [f.code for f in report.findings]
+    assert longer[0].folds is not None and longer[0].folds.fired >= 2
+    advice = result.final_fit_advice()
+    assert advice is not None and advice.startswith(f"not yet: {longer[0].code} recommends")
+    assert result.best_epochs() == [8, 8, 8]  # every fold was best at its last epoch
 
 
 @pytest.mark.keras

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fitdoctor.detectors import (  # noqa: F401  (imported to register)
     imbalance,
+    learning_curve,
     model_setup,
     stability,
     training,

@@ -11,6 +11,10 @@ rule's parameters as keyword-only arguments, and returns :class:`Evidence` (the
 numbers that fill the rule's message and recommendations) or ``None`` when the
 symptom is absent. It raises :class:`~fitdoctor.errors.MissingInput` when the run
 lacks what it needs. It never decides severity or wording: rules do (``rules/*.toml``).
+
+Most detectors measure a run. One that measures another kind of input declares it,
+``@detector("...", input="learning-curve")``; the engine runs its rules only on that
+input (a learning curve: :attr:`Context.learning_curve`), never on a run.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,8 +32,15 @@ from fitdoctor import curves
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import Run
 
+if TYPE_CHECKING:
+    from fitdoctor.cv.results import LearningCurveResult
+
 #: Parameter types a detector may declare.
 PARAM_TYPES: dict[str, type] = {"float": float, "int": int, "bool": bool, "str": str}
+
+#: What a detector can measure: a run (every built-in rule but the learning-curve
+#: ones) or a learning curve (:class:`~fitdoctor.cv.LearningCurveResult`).
+INPUTS = ("run", "learning-curve")
 
 
 @dataclass
@@ -57,28 +68,33 @@ class DetectorSpec:
         fn: The function.
         params: Keyword-only parameter name → Python type.
         doc: First line of the function's docstring.
+        input: What it measures, one of :data:`INPUTS`. Defaults to `"run"`.
     """
 
     name: str
     fn: Callable[..., Evidence | None]
     params: dict[str, type]
     doc: str
+    input: str = "run"
 
 
 _REGISTRY: dict[str, DetectorSpec] = {}
 
 
 def detector(
-    name: str,
+    name: str, *, input: str = "run"
 ) -> Callable[[Callable[..., Evidence | None]], Callable[..., Evidence | None]]:
     """Register a detector under ``name``.
 
     Args:
         name: The name rules use in ``detector = "..."``.
+        input: What it measures, one of :data:`INPUTS`. Defaults to `"run"`.
 
     Returns:
         A decorator that registers the function and returns it unchanged.
     """
+    if input not in INPUTS:
+        raise ValueError(f"detector {name}: input must be one of {', '.join(INPUTS)}")
 
     def register(fn: Callable[..., Evidence | None]) -> Callable[..., Evidence | None]:
         if name in _REGISTRY:
@@ -94,7 +110,7 @@ def detector(
                     )
                 params[p.name] = ann
         doc = (fn.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = DetectorSpec(name, fn, params, doc[0] if doc else "")
+        _REGISTRY[name] = DetectorSpec(name, fn, params, doc[0] if doc else "", input)
         return fn
 
     return register
@@ -115,16 +131,40 @@ class Context:
         noise: Known epoch-to-epoch noise per metric (e.g. the fold spread of a
             cross-validation mean), used instead of the noise measured on the curve.
             Defaults to `None`.
+        learning_curve: The learning curve being analyzed, when the input is one (then
+            only the rules of learning-curve detectors run). Defaults to `None`.
     """
 
-    def __init__(self, run: Run, noise: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        run: Run,
+        noise: Mapping[str, float] | None = None,
+        *,
+        learning_curve: LearningCurveResult | None = None,
+    ) -> None:
         self.run = run
+        self._learning_curve = learning_curve
         self._noise_override = dict(noise or {})
         self._arrays: dict[str, np.ndarray] = {}
         self._smooth: dict[str, np.ndarray] = {}
         self._nonfinite: dict[str, np.ndarray] = {}
         #: Measurements shared by several detectors, computed once per analysis.
         self.memo: dict[str, Any] = {}
+
+    @property
+    def input(self) -> str:
+        """What is analyzed, one of :data:`INPUTS`: only detectors of this input run."""
+        return "learning-curve" if self._learning_curve is not None else "run"
+
+    @property
+    def learning_curve(self) -> LearningCurveResult:
+        """The learning curve analyzed; MissingInput when the input is a run."""
+        if self._learning_curve is None:
+            raise MissingInput(
+                "not a learning curve",
+                "measure one with fitdoctor.validation.learning_curve(build_model, x, y)",
+            )
+        return self._learning_curve
 
     # ------------------------------------------------------------- curves
     def array(self, key: str) -> np.ndarray:

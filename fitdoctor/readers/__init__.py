@@ -8,6 +8,12 @@ with a cheap ``sniff(source) -> bool`` and a ``read(source) -> list[Run]``; the 
 ====  ============  ==================  ===================================================
  #    format        sources it sniffs   sniff
 ====  ============  ==================  ===================================================
+ 0    run log       file, text          the first line opens with
+                                        ``{"schema": "fitdoctor.run/2"`` (the callback's
+                                        append-only file, :mod:`fitdoctor.runlog`; a file
+                                        is sniffed by its first 256 bytes before anything
+                                        else is read, and may be up to
+                                        :data:`fitdoctor.runlog.MAX_BYTES`)
  1    tensorboard   folder, binary      a folder with ``events.out.tfevents.*`` files in it
                                         (or in ``train/``, ``validation/``, or run
                                         subfolders); a file whose first record has a
@@ -135,7 +141,13 @@ def read_source(source: Source) -> list[Run]:
     Raises:
         InputError: Unreadable, or no format can use it.
     """
+    from fitdoctor import runlog
+
+    if source.path is not None and source._data is None and runlog.sniff_path(source.path):
+        return [runlog.read(source.path, display=source.display)]
     kind = _kind(source)
+    if kind == "text" and runlog.sniff(source.data[:256]):
+        return [runlog.parse(source.data, source.display)]
     if kind == "text" and (not source.data or source.data.isspace()):
         raise InputError(f"{source.display}: empty file")
     for fmt in FORMATS:
@@ -253,8 +265,9 @@ def from_any(obj: Any, *, metric_map: Mapping[str, str] | None = None) -> Run:
 def is_document_file(path: str | os.PathLike[str]) -> bool:
     """True when ``path`` holds a cross-validation or learning-curve result, not one run.
 
-    Reads at most the first 4 KiB: fitdoctor writes ``"schema"`` as the first key. Any
-    read error means ``False`` (the run loader then reports it).
+    Reads at most the first 4 KiB: fitdoctor writes ``"schema"`` as the first key. A
+    UTF-8 byte-order mark is skipped. Anything but a regular file (a FIFO would block) and
+    any read error mean ``False`` (the run loader then reports it).
 
     Args:
         path: The file.
@@ -262,12 +275,16 @@ def is_document_file(path: str | os.PathLike[str]) -> bool:
     Returns:
         Whether it is such a document.
     """
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(os.fspath(path), "rb") as fh:
             head = fh.read(4096).decode("utf-8", errors="ignore")
     except OSError:
         return False
-    start = head.lstrip()[:200]
+    start = head.removeprefix("\ufeff").lstrip()[:200]
     return start.startswith("{") and any(f'"{s}' in start for s in DOCUMENT_SCHEMAS)
 
 

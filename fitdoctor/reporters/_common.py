@@ -113,6 +113,13 @@ def evidence_items(finding: Finding) -> list[tuple[str, str]]:
     return [(clean(k), fmt_value(v)) for k, v in finding.evidence.items()]
 
 
+def folds_text(finding: Finding) -> str | None:
+    """``"in 4 of 5 folds"`` for a cross-validation's finding, else ``None``."""
+    if finding.folds is None:
+        return None
+    return f"in {finding.folds.fired} of {plural(finding.folds.of, 'fold')}"
+
+
 def by_severity(findings: Iterable[Finding]) -> list[tuple[Severity, list[Finding]]]:
     """Group findings by severity, most severe first; empty groups are left out.
 

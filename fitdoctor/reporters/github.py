@@ -61,7 +61,8 @@ def annotation(finding: Finding, report: Report) -> str:
         props.append(f"file={escape_property(report.source)}")
     else:
         message = f"{report.source}: {message}"
-    title = f"{finding.code} {finding.name} ({finding.diagnosis})"
+    folds = c.folds_text(finding)
+    title = f"{finding.code} {finding.name} ({finding.diagnosis}{', ' + folds if folds else ''})"
     props.append(f"title={escape_property(title)}")
     lines = [message]
     lines += [f"{i}. {r.text} [{r.action}]" for i, r in enumerate(finding.recommendations, 1)]

@@ -144,6 +144,8 @@ def _findings(report: Report) -> str:
     for f in report.findings:
         sev = _sev_class(f.severity)
         epoch = f' <span class="muted">from epoch {f.epoch}</span>' if f.epoch is not None else ""
+        if (folds := c.folds_text(f)) is not None:
+            epoch += f' <span class="muted">{esc(folds)}</span>'
         out.append(f'<article class="finding {sev}">')
         out.append(
             f'<h3><span class="badge {sev}">{esc(f.severity.value)}</span>'

@@ -96,10 +96,11 @@ def _validation_tables(report: Report) -> list[str]:
             out += [f"**Final fit:** {escape(cv['final_fit'])}", ""]
     lc = report.run_summary.get("learning_curve")
     if isinstance(lc, dict):
-        out += [
-            f"**Would more data help?** {escape(lc.get('verdict'))}: {escape(lc.get('reason'))}",
-            "",
-        ]
+        # the answering rule's finding carries the reason; without one, say why
+        why = f" ({escape(lc['answered_by'])})" if lc.get("answered_by") else (
+            f": {escape(lc.get('reason'))}"
+        )
+        out += [f"**Would more data help?** {escape(lc.get('verdict'))}{why}", ""]
         sizes = lc.get("sizes") or []
         if sizes:
             score = escape(lc.get("score") or "score")
@@ -148,6 +149,8 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
             out.append(f"{h}# {escape(f.code)} {escape(f.name)}")
             out.append("")
             where = f" · epoch {f.epoch}" if f.epoch is not None else ""
+            if (folds := c.folds_text(f)) is not None:
+                where += f" · {folds}"
             out.append(f"*{escape(f.diagnosis)}* · {f.severity.value}{where}: {escape(f.message)}")
             out.append("")
             items = c.evidence_items(f)

@@ -106,6 +106,8 @@ def _print_findings(console: Console, report: Report) -> None:
             )
             if f.epoch is not None:
                 head.append(f" · epoch {f.epoch}", style="dim")
+            if (folds := c.folds_text(f)) is not None:
+                head.append(f" · {folds}", style="dim")
             _print_indented(console, head, 0, hang=2)
             body = Text(c.clean(f.message))
             _print_indented(console, body, 2)

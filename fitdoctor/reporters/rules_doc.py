@@ -41,6 +41,8 @@ def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -
         "severity": rule.severity.value,
         "default_severity": default_severity or rule.severity.value,
         "detector": rule.detector.name,
+        "input": rule.detector.input,
+        "folds": rule.folds,
         "summary": rule.summary,
         "origin": rule.origin,
     }
@@ -225,10 +227,25 @@ def explain_text(rule: Rule, default_severity: str | None, *, width: int = 100) 
             f"  when it fires, leaves out {', '.join(rule.supersedes)} (made moot by it)",
             "",
         ]
+    lines += _judges_text(rule, width)
     if rule.docs.get("references"):
         lines += ["References", *_paragraphs(_doc_text(rule.docs["references"]), width - 2)]
     lines.append(f"Configure: [tool.fitdoctor.rule.{rule.code}] in pyproject.toml")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _judges_text(rule: Rule, width: int) -> list[str]:
+    """What the rule judges, when it is not simply each run (its input, its ``folds``)."""
+    if rule.detector.input == "learning-curve":
+        text = ("a learning curve (fitdoctor.validation.learning_curve, or a "
+                "fitdoctor.learning-curve/1 file), never a single run")
+    elif rule.folds == "pooled":
+        text = ("a cross-validation as a whole (folds = \"pooled\"): its findings on single "
+                "folds are expected, and neither counted nor listed")
+    else:
+        return []
+    return ["Judges", *textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="  "),
+            ""]
 
 
 def rules_json(rules: Sequence[Rule], default_severities: Mapping[str, str]) -> str:

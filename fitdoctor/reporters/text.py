@@ -86,6 +86,8 @@ def render_report(report: Report, *, width: int = 100, run: Run | None = None) -
             head = f"{c.clean(f.code)} {c.clean(f.name)} ({c.clean(f.diagnosis)})"
             if f.epoch is not None:
                 head += f" at epoch {f.epoch}"
+            if (folds := c.folds_text(f)) is not None:
+                head += f", {folds}"
             out.extend(_wrap(head, width, "  "))
             out.extend(_wrap(c.clean(f.message), width, "    "))
             evidence = ", ".join(f"{k}: {v}" for k, v in c.evidence_items(f))

@@ -1,0 +1,846 @@
+"""Run logs: the append-only run file the callback writes (``"schema": "fitdoctor.run/2"``).
+
+A run log is JSON Lines: UTF-8, one JSON object per line, each line ending in a newline.
+Non-finite numbers are the tokens ``NaN``, ``Infinity`` and ``-Infinity`` (as in
+``fitdoctor.run/1``). Each epoch costs one appended line holding only that epoch's data,
+so the cost of saving is the same at epoch 1,000 as at epoch 1. The lines are:
+
+1. **header** (always the first line, written atomically when training starts)::
+
+       {"schema": "fitdoctor.run/2", "source": "fitdoctor", "name": ..., "model": {...},
+        "compile": {...}, "fit": {...}, "data": {...}, "baselines": {...},
+        "labels": ["0", "1", ...], "meta": {...}}
+
+   ``model`` ... ``baselines`` are the objects of ``fitdoctor.run/1`` (or ``null``);
+   ``labels`` names the classes of the per-class metrics (``null`` without them).
+2. **epoch** lines, one per finished epoch, epochs strictly increasing::
+
+       {"kind": "epoch", "epoch": 3, "seconds": 0.41, "metrics": {"loss": 0.31, ...},
+        "per_class": {...}, "meta": {...}}
+
+   ``metrics`` holds the values logged that epoch (a metric missing from a line was not
+   logged that epoch: a gap). ``per_class``, when computed that epoch: ``precision``,
+   ``recall``, ``f1``, ``pr_auc`` (``null`` for a class with no sample), ``support``,
+   ``threshold`` and ``threshold_f1`` (binary tasks), ``top_confusions`` (the largest
+   off-diagonal cells as ``[true, predicted, count]``) and, at the epochs whose
+   confusion matrix is kept, ``confusion``: its non-zero cells as ``[true, predicted,
+   count]`` (at most one per predicted sample, so its size is bounded by
+   ``max_val_samples`` whatever the number of classes), with ``"best": true`` when the
+   epoch was the best so far.
+3. an **end** line when training ends: ``{"kind": "end", "status": "completed", "fit":
+   {...}, "confusion": {"epoch": 30, "cells": [...]}, "meta": {...}}`` (``fit`` and
+   ``confusion``, the last epoch's matrix, only when there is something to record).
+4. **meta** lines ``{"kind": "meta", "meta": {...}}``, e.g. the test scores that
+   :func:`fitdoctor.validation.evaluate` records after training.
+
+Every line may carry ``meta``: the keys of ``run.meta`` whose values changed since the
+previous line (each replaces the value read so far). The run's status is ``running``
+until an end line says otherwise.
+
+Reading (:func:`read`) is tolerant where a crash can leave a mark and strict elsewhere:
+a last line that is cut off or not valid JSON (a writer killed in mid-line, or a file
+read while it is written) is left out with a note; anything wrong before it is an
+:class:`~fitdoctor.errors.InputError` naming the line and the field. The confusion
+matrix is kept at the best epoch (the latest one marked ``best``) and at the last epoch
+with per-class metrics; the others are dropped on reading, so memory stays bounded.
+
+Writing (:class:`RunLogWriter`): the header is written to a temporary file, fsynced and
+moved into place; each later line is appended with one ``write`` call, so a process
+killed at any moment leaves every finished line in the file (the operating system
+holds it), and is fsynced by a background thread within half a second, so training
+never waits for the disk (a power cut loses at most the last half second of lines). A
+failed append (a full disk) makes the next one rewrite the whole file atomically from
+the run in memory. Orphan temporary files of earlier crashed saves beside the file are
+removed when a new file is started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import stat
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from fitdoctor.errors import InputError
+from fitdoctor.run import (
+    STATUSES,
+    Baselines,
+    CompileInfo,
+    DataInfo,
+    FitInfo,
+    ModelInfo,
+    PerClass,
+    Run,
+    _build,
+)
+
+__all__ = ["MAX_BYTES", "RUNLOG_SCHEMA", "RunLogWriter", "dumps", "read", "sniff", "sniff_path"]
+
+RUNLOG_SCHEMA = "fitdoctor.run/2"
+
+#: Largest run log :func:`read` reads (256 MiB). A 1,000-class, 1,000-epoch run with
+#: per-class metrics every epoch is about 60 MiB.
+MAX_BYTES = 256 * 1024 * 1024
+
+#: The first line of a run log, of this version or a later one (``fitdoctor.run/1`` is a
+#: whole JSON document, read by :mod:`fitdoctor.io`).
+_HEAD = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"schema"\s*:\s*"fitdoctor\.run/(?!1")\d+"')
+_FACTS: dict[str, type[Any]] = {
+    "model": ModelInfo,
+    "compile": CompileInfo,
+    "fit": FitInfo,
+    "data": DataInfo,
+    "baselines": Baselines,
+}
+_PER_CLASS_LISTS = ("precision", "recall", "f1")
+_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp$")
+
+
+# ------------------------------------------------------------------------------ sniffing
+def sniff(head: bytes) -> bool:
+    """True when ``head`` (the first bytes of a file) starts a run log.
+
+    Args:
+        head: At least the first 64 bytes of the file.
+
+    Returns:
+        Whether the first line opens with ``{"schema": "fitdoctor.run/N"``, N >= 2 (a
+        version this fitdoctor does not read is then refused by :func:`read`, by name).
+    """
+    return _HEAD.match(head) is not None
+
+
+def sniff_path(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a regular file that starts a run log; ``False`` on any error."""
+    target = os.fspath(path)
+    try:
+        if not stat.S_ISREG(os.stat(target).st_mode):
+            return False  # never open a FIFO or a device here: it could block
+        with open(target, "rb") as fh:
+            return sniff(fh.read(256))
+    except (OSError, ValueError):
+        return False
+
+
+# ------------------------------------------------------------------------------ encoding
+def _line(record: Mapping[str, Any]) -> bytes:
+    return (json.dumps(record, allow_nan=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def header_record(run: Run) -> dict[str, Any]:
+    """The header line of ``run``: its facts, the per-class labels and its meta."""
+    out: dict[str, Any] = {"schema": RUNLOG_SCHEMA, "source": run.source, "name": run.name}
+    for key in _FACTS:
+        value = getattr(run, key)
+        out[key] = None if value is None else asdict(value)
+    labels: list[str] | None = None
+    if run.per_class:
+        labels = list(run.per_class[0].labels)
+    elif run.data is not None and run.data.class_names:
+        labels = list(run.data.class_names)
+    out["labels"] = labels
+    out["meta"] = run.meta
+    return out
+
+
+def per_class_record(
+    pc: PerClass, cells: Any = None, *, best: bool = False
+) -> dict[str, Any]:
+    """The ``per_class`` object of an epoch line.
+
+    Args:
+        pc: The epoch's per-class metrics.
+        cells: The confusion matrix to keep for this epoch, as its non-zero cells (an
+            ``m × 3`` array or list of ``[true, predicted, count]``), or ``None``.
+            Defaults to `None`.
+        best: Mark the epoch as the best so far. Defaults to `False`.
+
+    Returns:
+        The JSON-ready object.
+    """
+    out: dict[str, Any] = {
+        "precision": pc.precision,
+        "recall": pc.recall,
+        "f1": pc.f1,
+        "pr_auc": pc.pr_auc,
+        "support": pc.support,
+        "threshold": pc.threshold,
+        "threshold_f1": pc.threshold_f1,
+        "top_confusions": pc.top_confusions,
+    }
+    if cells is not None:
+        out["confusion"] = np.asarray(cells, dtype=np.int64).reshape(-1, 3).tolist()
+        if best:
+            out["best"] = True
+    return out
+
+
+def epoch_record(
+    run: Run,
+    index: int,
+    *,
+    per_class: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The line of row ``index`` of ``run`` (gaps are left out of ``metrics``)."""
+    metrics = {k: v[index] for k, v in run.metrics.items() if v[index] is not None}
+    out: dict[str, Any] = {
+        "kind": "epoch",
+        "epoch": run.epochs[index],
+        "seconds": run.seconds[index] if run.seconds is not None else None,
+        "metrics": metrics,
+    }
+    if per_class is not None:
+        out["per_class"] = per_class
+    if meta:
+        out["meta"] = meta
+    return out
+
+
+def dumps(
+    run: Run,
+    *,
+    confusions: Mapping[int, Any] | None = None,
+    best_epoch: int | None = None,
+    end: bool | None = None,
+) -> str:
+    """The whole run as a run log: header, one line per epoch and, when finished, an end line.
+
+    Args:
+        run: The run.
+        confusions: Confusion matrices to keep, by epoch, as non-zero cells (``m × 3``).
+            Defaults to `None` (those the run's per-class records hold).
+        best_epoch: The epoch to mark as best. Defaults to `None` (none marked; the
+            reader then keeps only the last epoch's matrix).
+        end: Write an end line with the run's status. Defaults to `None` (when the status
+            is not ``running``).
+
+    Returns:
+        The text, ending in a newline.
+    """
+    from fitdoctor import classmetrics
+
+    by_epoch = {pc.epoch: pc for pc in run.per_class}
+    if confusions is None:
+        confusions = {
+            pc.epoch: classmetrics.sparse_confusion(np.asarray(pc.confusion))
+            for pc in run.per_class
+            if pc.confusion
+        }
+    parts = [_line(header_record(run))]
+    for i, epoch in enumerate(run.epochs):
+        pc = by_epoch.get(epoch)
+        record = None
+        if pc is not None:
+            record = per_class_record(pc, confusions.get(epoch), best=epoch == best_epoch)
+        parts.append(_line(epoch_record(run, i, per_class=record)))
+    if end or (end is None and run.status != "running"):
+        parts.append(_line({"kind": "end", "status": run.status}))
+    return b"".join(parts).decode("utf-8")
+
+
+# ------------------------------------------------------------------------------ writing
+class _Syncer:
+    """A background thread that fsyncs a file descriptor after appends (at most every 0.5 s).
+
+    The writer only sets a flag: waking a thread on every append costs the training
+    thread more than the append itself (a futex wake-up, and the GIL handed back and
+    forth), so the thread polls the flag instead. :meth:`close` does the last fsync.
+    """
+
+    #: Seconds between checks for unsynced lines.
+    INTERVAL = 0.5
+
+    def __init__(self, fd: int) -> None:
+        import threading
+
+        self._fd = fd
+        self.dirty = False
+        self.error: OSError | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="fitdoctor-fsync", daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        self.dirty = True
+
+    def _sync(self) -> None:
+        if not self.dirty:
+            return
+        self.dirty = False
+        try:
+            os.fsync(self._fd)
+        except OSError as exc:
+            self.error = exc
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.INTERVAL):
+            self._sync()
+
+    def close(self) -> None:
+        """Stop the thread, then fsync what is left."""
+        self._stop.set()
+        self._thread.join()
+        self._sync()
+
+
+class RunLogWriter:
+    """Writes a run log: :meth:`start` once, then one :meth:`append` per line.
+
+    Every method raises ``OSError`` (or ``TypeError`` for a value JSON cannot encode)
+    on failure and leaves the file readable: after a failed append, the next call
+    rewrites the whole file atomically from the run it is given.
+
+    Args:
+        path: The file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._fd: int | None = None
+        self._syncer: _Syncer | None = None
+        self._meta_written: dict[str, str] = {}
+        self._broken = False
+        #: Bytes written to the file since :meth:`start` (its size).
+        self.size = 0
+
+    # -- whole file
+    def start(self, run: Run, **dump_options: Any) -> None:
+        """Write ``run`` as a new file (atomically: temporary file, fsync, rename).
+
+        Args:
+            run: The run (usually no epoch yet: the header).
+            **dump_options: Passed to :func:`dumps` (``confusions``, ``best_epoch``, ``end``).
+        """
+        self.close()
+        data = dumps(run, **dump_options).encode("utf-8")
+        folder = os.path.dirname(os.path.abspath(self.path))
+        remove_orphans(self.path)
+        tmp = os.path.join(
+            folder, f".{os.path.basename(self.path)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        )
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o666)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+            os.close(fd)
+            fd = -1
+            os.replace(tmp, self.path)
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(folder)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+        self._syncer = _Syncer(self._fd)
+        self._meta_written = {k: _json(v) for k, v in run.meta.items()}
+        self._broken = False
+        self.size = len(data)
+
+    def meta_changes(self, run: Run) -> dict[str, Any]:
+        """The keys of ``run.meta`` whose values changed since the last line written."""
+        changed: dict[str, Any] = {}
+        for key, value in run.meta.items():
+            text = _json(value)
+            if self._meta_written.get(key) != text:
+                changed[key] = value
+                self._meta_written[key] = text
+        return changed
+
+    def append(self, record: dict[str, Any], run: Run, **dump_options: Any) -> None:
+        """Append one line; after an earlier failure, rewrite the whole file from ``run``.
+
+        Args:
+            record: The line (``meta`` changes are added here).
+            run: The run the line belongs to (already holding the line's data).
+            **dump_options: Passed to :func:`dumps` when the file must be rewritten.
+        """
+        if self._fd is None and not self._broken:
+            self._reopen()
+        if self._broken or self._fd is None:
+            self.start(run, **dump_options)
+            return
+        changed = self.meta_changes(run)
+        if changed:
+            record = {**record, "meta": {**record.get("meta", {}), **changed}}
+        elif record.get("kind") == "meta" and not record.get("meta"):
+            return  # nothing new to record
+        data = _line(record)
+        try:
+            _write_all(self._fd, data)
+        except BaseException:
+            self._broken = True
+            self.close()
+            raise
+        self.size += len(data)
+        if self._syncer is not None:
+            self._syncer.request()
+
+    def _reopen(self) -> None:
+        """Reopen a file closed by :meth:`close` for appending, if nobody changed it since."""
+        if not self.size:
+            return
+        try:
+            if os.path.getsize(self.path) != self.size:
+                return  # changed behind our back: the next append rewrites it whole
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+        except OSError:
+            return
+        self._syncer = _Syncer(self._fd)
+
+    def close(self) -> None:
+        """Wait for the pending fsync and close the file (a later append reopens it)."""
+        if self._syncer is not None:
+            self._syncer.close()
+            self._syncer = None
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, allow_nan=True, sort_keys=True, default=repr)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_dir(folder: str) -> None:
+    """Make a rename durable (POSIX); harmless where directories cannot be opened."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_orphans(path: str | os.PathLike[str]) -> list[str]:
+    """Remove temporary files that crashed saves of ``path`` left beside it.
+
+    A save writes ``.NAME.PID.HEX.tmp`` in the folder and renames it over ``NAME``; a
+    process killed in between leaves it behind. Those of processes that no longer run
+    are removed (a live process may be saving right now).
+
+    Args:
+        path: The run file.
+
+    Returns:
+        The names removed.
+    """
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    name = os.path.basename(target)
+    removed: list[str] = []
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TMP.match(entry)
+        if match is None or match.group("name") != name:
+            continue
+        pid = int(match.group("pid"))
+        if pid != os.getpid() and _alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, entry))
+            removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
+
+
+# ------------------------------------------------------------------------------ reading
+def read(path: str | os.PathLike[str], *, display: str | None = None) -> Run:
+    """Read a run log into a :class:`~fitdoctor.run.Run`.
+
+    Args:
+        path: The file.
+        display: How to name the file in errors. Defaults to `None` (the path).
+
+    Returns:
+        The run (``source`` ``"fitdoctor"`` unless the header says otherwise; ``name``
+        the file name unless the header carries one).
+
+    Raises:
+        InputError: The file cannot be read, is too large, or a line before the last one
+            is not a valid record; the message names the line and the field.
+    """
+    where = display or os.fspath(path)
+    try:
+        with open(os.fspath(path), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                raise InputError(
+                    f"{where}: run log is {size / 2**20:.0f} MiB, over the "
+                    f"{MAX_BYTES // 2**20} MiB cap"
+                )
+            data = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{where}: is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(f"{where}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{where}: run log is over the {MAX_BYTES // 2**20} MiB cap")
+    return parse(data, where)
+
+
+def parse(data: bytes, where: str) -> Run:
+    """Read a run log's bytes (from a file or stdin) into a :class:`~fitdoctor.run.Run`.
+
+    Args:
+        data: The whole log.
+        where: How to name the source in errors and as the run's default name.
+
+    Returns:
+        The run.
+
+    Raises:
+        InputError: A line before the last one is not a valid record.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    reader = _Reader(where, os.path.basename(where) or where)
+    lines = data.split(b"\n")
+    if lines and lines[-1].strip() == b"":
+        lines.pop()  # the file ends with a newline: nothing after it
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        last = number == len(lines)
+        try:
+            record = json.loads(raw.decode("utf-8"))
+            if not isinstance(record, dict):
+                raise ValueError("not an object")
+        except (ValueError, RecursionError) as exc:
+            if last and number > 1:
+                reader.notes.append(
+                    f"line {number} (the last) is cut off or not JSON: left out (a writer "
+                    "killed mid-line, or the file was read while it was written)"
+                )
+                break
+            reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
+            raise InputError(f"{where}: line {number}: {reason}") from None
+        reader.add(number, record)
+    return reader.finish()
+
+
+class _Reader:
+    """Builds a run from a run log's records, one line at a time."""
+
+    def __init__(self, display: str, name: str) -> None:
+        self.display = display
+        self.name = name
+        self.header: dict[str, Any] | None = None
+        self.epochs: list[int] = []
+        self.seconds: list[float | None] = []
+        self.metrics: dict[str, list[float | None]] = {}
+        self.per_class: list[PerClass] = []
+        self.labels: list[str] | None = None
+        self.status = "running"
+        self.fit: FitInfo | None = None
+        self.meta: dict[str, Any] = {}
+        self.notes: list[str] = []
+        self.best: tuple[int, list[list[int]]] | None = None
+        self.last: tuple[int, list[list[int]]] | None = None
+
+    def fail(self, line: int, problem: str) -> InputError:
+        return InputError(f"{self.display}: line {line}: {problem}")
+
+    def add(self, line: int, record: dict[str, Any]) -> None:
+        if self.header is None:
+            self._header(line, record)
+            return
+        kind = record.get("kind")
+        if kind == "epoch":
+            self._epoch(line, record)
+        elif kind == "end":
+            self._end(line, record)
+        elif kind == "meta":
+            pass
+        else:
+            raise self.fail(line, f"unknown record kind {kind!r} (expected epoch, end or meta)")
+        self._meta(line, record)
+
+    def _header(self, line: int, record: dict[str, Any]) -> None:
+        schema = record.get("schema")
+        if schema != RUNLOG_SCHEMA:
+            raise self.fail(line, f"unsupported run schema {schema!r}; this fitdoctor reads "
+                                  f"'fitdoctor.run/1' files and {RUNLOG_SCHEMA!r} run logs")
+        known = {"schema", "source", "name", "labels", "meta", *_FACTS}
+        unknown = sorted(set(record) - known)
+        if unknown:
+            raise self.fail(line, f"header: unknown key {unknown[0]!r}")
+        for key in ("source", "name"):
+            if not isinstance(record.get(key, ""), str):
+                raise self.fail(line, f"header.{key}: expected a string")
+        labels = record.get("labels")
+        if labels is not None and (
+            not isinstance(labels, list) or not all(isinstance(x, str) for x in labels)
+        ):
+            raise self.fail(line, "header.labels: expected a list of strings or null")
+        self.labels = labels
+        facts: dict[str, Any] = {}
+        for key, cls in _FACTS.items():
+            value = record.get(key)
+            try:
+                facts[key] = None if value is None else _build(cls, value, key)
+            except InputError as exc:
+                raise self.fail(line, str(exc)) from None
+            except (TypeError, ValueError) as exc:
+                raise self.fail(line, f"{key}: {' '.join(str(exc).split())}") from None
+        self.fit = facts["fit"]
+        self.header = {**record, **facts}
+        meta = record.get("meta", {})
+        if not isinstance(meta, dict):
+            raise self.fail(line, "header.meta: expected an object")
+        self.meta = dict(meta)
+
+    def _epoch(self, line: int, record: dict[str, Any]) -> None:
+        unknown = sorted(set(record) - {"kind", "epoch", "seconds", "metrics", "per_class",
+                                        "meta"})
+        if unknown:
+            raise self.fail(line, f"unknown key {unknown[0]!r}")
+        epoch = record.get("epoch")
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 1:
+            raise self.fail(line, f"epoch: expected a whole number >= 1, got {epoch!r}")
+        if self.epochs and epoch <= self.epochs[-1]:
+            raise self.fail(line, f"epoch {epoch} after epoch {self.epochs[-1]}: epochs must "
+                                  "increase")
+        seconds = _number(record.get("seconds"))
+        if seconds is _BAD:
+            raise self.fail(line, "seconds: expected a number or null")
+        metrics = record.get("metrics", {})
+        if not isinstance(metrics, dict):
+            raise self.fail(line, "metrics: expected an object of numbers")
+        n = len(self.epochs)
+        for key, value in metrics.items():
+            number = _number(value)
+            if number is _BAD:
+                raise self.fail(line, f"metrics.{key}: expected a number or null, got "
+                                      f"{_kind(value)}")
+            column = self.metrics.get(key)
+            if column is None:
+                column = self.metrics[key] = [None] * n
+            column.append(number)
+        for column in self.metrics.values():
+            if len(column) == n:
+                column.append(None)
+        self.epochs.append(epoch)
+        self.seconds.append(seconds)
+        pc = record.get("per_class")
+        if pc is not None:
+            self._per_class(line, epoch, pc)
+
+    def _per_class(self, line: int, epoch: int, body: Any) -> None:
+        where = "per_class"
+        if not isinstance(body, dict):
+            raise self.fail(line, f"{where}: expected an object")
+        unknown = sorted(set(body) - {*_PER_CLASS_LISTS, "pr_auc", "support", "threshold",
+                                      "threshold_f1", "top_confusions", "confusion", "best"})
+        if unknown:
+            raise self.fail(line, f"{where}: unknown key {unknown[0]!r}")
+        support = body.get("support")
+        if not isinstance(support, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in support
+        ):
+            raise self.fail(line, f"{where}.support: expected a list of counts")
+        k = len(support)
+        labels = self.labels if self.labels is not None and len(self.labels) == k else [
+            str(i) for i in range(k)]
+        lists: dict[str, list[float]] = {}
+        for key in _PER_CLASS_LISTS:
+            values = body.get(key)
+            if not isinstance(values, list) or len(values) != k:
+                raise self.fail(line, f"{where}.{key}: expected a list of {k} numbers")
+            numbers = [_number(v) for v in values]
+            if any(v is _BAD or v is None for v in numbers):
+                raise self.fail(line, f"{where}.{key}: expected a list of {k} numbers")
+            lists[key] = numbers  # type: ignore[assignment]
+        pr_auc = body.get("pr_auc", [])
+        if not isinstance(pr_auc, list) or (pr_auc and len(pr_auc) != k):
+            raise self.fail(line, f"{where}.pr_auc: expected a list of {k} numbers or nulls")
+        pr_values = [_number(v) for v in pr_auc]
+        if any(v is _BAD for v in pr_values):
+            raise self.fail(line, f"{where}.pr_auc: expected a list of {k} numbers or nulls")
+        threshold, threshold_f1 = _number(body.get("threshold")), _number(
+            body.get("threshold_f1"))
+        if threshold is _BAD or threshold_f1 is _BAD:
+            raise self.fail(line, f"{where}.threshold: expected a number or null")
+        top = body.get("top_confusions", [])
+        if not isinstance(top, list) or not all(_is_cell(c, k) for c in top):
+            raise self.fail(line, f"{where}.top_confusions: expected [true, predicted, count] "
+                                  f"cells of a {k}-class matrix")
+        self.per_class.append(
+            PerClass(
+                epoch=epoch,
+                labels=list(labels),
+                precision=lists["precision"],
+                recall=lists["recall"],
+                f1=lists["f1"],
+                support=list(support),
+                threshold=threshold,
+                threshold_f1=threshold_f1,
+                pr_auc=pr_values,
+                top_confusions=[list(c) for c in top],
+            )
+        )
+        cells = body.get("confusion")
+        if cells is not None:
+            cells = self._cells(line, f"{where}.confusion", cells, k)
+            if body.get("best") is True:
+                self.best = (epoch, cells)
+            self.last = (epoch, cells)
+
+    def _cells(self, line: int, where: str, cells: Any, k: int) -> list[list[int]]:
+        if not isinstance(cells, list) or not all(_is_cell(c, k) for c in cells):
+            raise self.fail(line, f"{where}: expected [true, predicted, count] cells of a "
+                                  f"{k}-class matrix")
+        return cells
+
+    def _end(self, line: int, record: dict[str, Any]) -> None:
+        unknown = sorted(set(record) - {"kind", "status", "fit", "confusion", "meta"})
+        if unknown:
+            raise self.fail(line, f"unknown key {unknown[0]!r}")
+        status = record.get("status")
+        if status not in STATUSES:
+            raise self.fail(line, f"status: expected one of {', '.join(STATUSES)}, got "
+                                  f"{status!r}")
+        self.status = str(status)
+        if record.get("fit") is not None:
+            try:
+                self.fit = _build(FitInfo, record["fit"], "fit")
+            except InputError as exc:
+                raise self.fail(line, str(exc)) from None
+            except (TypeError, ValueError) as exc:
+                raise self.fail(line, f"fit: {' '.join(str(exc).split())}") from None
+        confusion = record.get("confusion")
+        if confusion is not None:
+            if not isinstance(confusion, dict) or not isinstance(confusion.get("epoch"), int):
+                raise self.fail(line, "confusion: expected {\"epoch\": N, \"cells\": [...]}")
+            epoch = confusion["epoch"]
+            pc = next((p for p in reversed(self.per_class) if p.epoch == epoch), None)
+            if pc is None:
+                raise self.fail(line, f"confusion: no per-class metrics at epoch {epoch}")
+            cells = self._cells(line, "confusion.cells", confusion.get("cells"),
+                                len(pc.support))
+            self.last = (epoch, cells)
+
+    def _meta(self, line: int, record: dict[str, Any]) -> None:
+        meta = record.get("meta")
+        if meta is None:
+            return
+        if not isinstance(meta, dict):
+            raise self.fail(line, "meta: expected an object")
+        self.meta.update(meta)
+
+    def finish(self) -> Run:
+        if self.header is None:
+            raise InputError(f"{self.display}: empty run log")
+        from fitdoctor import classmetrics
+
+        header = self.header
+        keep: dict[int, list[list[int]]] = {}
+        if self.best is not None:
+            keep[self.best[0]] = self.best[1]
+        if self.last is not None and self.per_class and self.last[0] == self.per_class[-1].epoch:
+            keep[self.last[0]] = self.last[1]
+        for pc in self.per_class:
+            cells = keep.get(pc.epoch)
+            if cells is not None:
+                pc.confusion = classmetrics.dense_confusion(cells, len(pc.support))
+        meta = self.meta
+        if self.notes:
+            notes = meta.get("notes")
+            meta["notes"] = [*(notes if isinstance(notes, list) else []), *self.notes]
+        seconds: list[float | None] | None = self.seconds
+        try:
+            return Run(
+                epochs=self.epochs,
+                metrics=self.metrics,
+                seconds=seconds,
+                status=self.status,
+                source=str(header.get("source") or "fitdoctor"),
+                name=str(header.get("name") or self.name),
+                model=header["model"],
+                compile=header["compile"],
+                fit=self.fit,
+                data=header["data"],
+                per_class=self.per_class,
+                baselines=header["baselines"],
+                meta=meta,
+            )
+        except InputError as exc:
+            raise InputError(f"{self.display}: {exc}") from None
+
+
+_BAD: Any = object()
+
+
+def _number(value: Any) -> float | None:
+    """``float`` of a JSON number, ``None`` for null, :data:`_BAD` for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _BAD  # type: ignore[no-any-return]
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _is_cell(cell: Any, k: int) -> bool:
+    return (
+        isinstance(cell, list)
+        and len(cell) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in cell)
+        and 0 <= cell[0] < k
+        and 0 <= cell[1] < k
+        and cell[2] >= 0
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
