@@ -349,7 +349,8 @@ def validation_at_chance(
     accuracy reaches ``min_train_accuracy`` and ``min_gap`` above the validation
     accuracy, the validation accuracy gained at most ``max_val_gain`` over its first
     epoch, and it sits at chance (within ``chance_margin`` of the majority share or
-    1/k, when the run knows them) or below ``max_ratio`` times the training accuracy.
+    1/k, when the run knows them), or, without a known chance level, stayed below
+    ``max_ratio`` times the training accuracy from its first epoch on.
     """
     ctx.require_epochs(min_epochs)
     train_key, train, val_key, val = _accuracies(ctx)
@@ -361,10 +362,17 @@ def validation_at_chance(
     if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > max_val_gain:
         return None  # training learns nothing either (a constant model at the majority share)
     chance = _chance(ctx)
-    at_chance = chance is not None and v_late <= chance[0] + chance_margin
     ratio = v_late / t_late if t_late > 0 else 1.0
-    if not (at_chance or ratio <= max_ratio):
-        return None
+    if chance is not None:
+        at_chance = v_late <= chance[0] + chance_margin
+        if not at_chance:
+            return None  # above chance: it learned something (then lost it: overfitting)
+    else:
+        # without a chance level: far below training from the first epoch on (a validation
+        # accuracy that started well and fell is overfitting, not broken validation)
+        at_chance = False
+        if max(v_late, v_first) > max_ratio * t_late:
+            return None
     return Evidence({
         "train_metric": train_key,
         "val_metric": val_key,
@@ -382,13 +390,15 @@ def validation_at_chance(
 @detector("validation-constant")
 def validation_constant(
     ctx: Context, *, min_epochs: int, max_val_change: float, min_train_change: float,
-    min_accuracy_gap: float,
+    min_accuracy_gap: float, min_train_accuracy_move: float,
 ) -> Evidence | None:
     """A validation accuracy (else loss) identical at every epoch while training moves.
 
     An accuracy that holds still is suspicious only below the training accuracy by
-    ``min_accuracy_gap`` or more: a model right on 49 of 50 validation samples at every
-    epoch, or on all of them, is fine.
+    ``min_accuracy_gap`` or more, while the training accuracy itself still moves by
+    ``min_train_accuracy_move`` over the same epochs: a model right on 49 of 50
+    validation samples at every epoch, or a memorized one whose predictions no longer
+    change anywhere, is not a broken validation set.
     """
     ctx.require_epochs(min_epochs)
     key = ctx.accuracy_key("val_") or ctx.val_loss_key
@@ -411,6 +421,11 @@ def validation_constant(
         late = curves.median(train_acc[train_acc.size // 2 :]) if train_acc.size else None
         if late is None or late - float(val[0]) < min_accuracy_gap:
             return None
+        logged = np.flatnonzero(np.isfinite(ctx.array(key)))
+        during = ctx.array(train_acc_key)[int(logged[0]) :]
+        during = during[np.isfinite(during)]
+        if during.size < 2 or float(during.max() - during.min()) < min_train_accuracy_move:
+            return None  # the training predictions hold still too: memorized, not broken
     return Evidence({
         "metric": key,
         "value": float(f"{float(val[0]):.4g}"),
