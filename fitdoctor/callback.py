@@ -104,7 +104,14 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             (all built-in rules, as configured in ``pyproject.toml``/``fitdoctor.toml``
             if the analysis finds one).
         inspect_fit: Read the ``fit`` call's arguments (training labels, batch size,
-            validation arrays) from its frame. Defaults to `True`.
+            validation arrays, EarlyStopping's ``restore_best_weights``) from its frame.
+            Defaults to `True`.
+        reference: Before the first epoch, fit a quick scikit-learn reference model
+            (logistic or ridge regression, and gradient boosting for tabular data) on at
+            most 5,000 training samples, one thread, within a few seconds, and record its
+            validation score (``run.baselines.reference_*``): the underfitting rule then
+            compares the network with what a simple model reaches on the same data.
+            Needs the training and validation arrays in memory. Defaults to `True`.
         verbose: ``1`` prints where the run was saved and why any facts are missing;
             ``0`` prints only the report. Defaults to `1`.
 
@@ -130,6 +137,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         report: str | None = "auto",
         settings: Settings | None = None,
         inspect_fit: bool = True,
+        reference: bool = True,
         verbose: int = 1,
     ) -> None:
         super().__init__()
@@ -155,6 +163,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self.report_format = report
         self.settings = settings
         self.inspect_fit = inspect_fit
+        self.reference = reference
         self.verbose = verbose
         #: The run being recorded (``None`` before training starts).
         self.run: Run | None = None
@@ -343,6 +352,16 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             )
             if run.baselines is not None and y_val is None:
                 sources["baselines"] = "training labels (no validation labels reachable)"
+        x_train = args.x if args is not None else None
+        if self.reference and self._chief and run.data is not None and x_val is not None \
+                and kf.as_array(x_train) is not None and kf.as_array(y_train) is not None:
+            ref = self._safe("fitting a reference model", _fit_reference, run, x_train,
+                             y_train, x_val, y_val)
+            if ref is not None:
+                sources["reference"] = (
+                    f"{ref.model} fitted on {ref.n_train:,} training samples in "
+                    f"{ref.seconds:.1f} s"
+                )
         if sources:
             run.meta["fact_sources"] = sources
         if self.per_class:
@@ -710,3 +729,10 @@ def _magnitude(value: Any) -> str:
         digits = int(abs(value).bit_length() * math.log10(2)) + 1
         return f"a number of about {digits} digits"
     return "too large"
+
+
+def _fit_reference(run: Run, x_train: Any, y_train: Any, x_val: Any, y_val: Any) -> Any:
+    """Record a reference model's validation score in ``run`` (fitdoctor.reference)."""
+    from fitdoctor.reference import attach_reference
+
+    return attach_reference(run, x_train, y_train, x_val, y_val)

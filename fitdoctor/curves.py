@@ -230,3 +230,95 @@ def plateau_start(values: np.ndarray, tolerance: float) -> int | None:
         else:
             break
     return int(start) if start < s.size - 1 else None
+
+
+def theil_sen(values: np.ndarray) -> tuple[float, float] | None:
+    """Robust straight line through the finite points: ``(slope, intercept)`` at index 0.
+
+    The median of the pairwise slopes (Theil–Sen): up to ~29% of the points can be
+    spikes without moving it. ``None`` with fewer than two finite points.
+    """
+    x = np.asarray(values, dtype=float)
+    idx = np.flatnonzero(np.isfinite(x))
+    if idx.size < 2:
+        return None
+    y = x[idx]
+    i, j = np.triu_indices(idx.size, k=1)
+    slope = median((y[j] - y[i]) / (idx[j] - idx[i]))
+    intercept = median(y - slope * idx)
+    return slope, intercept
+
+
+def scatter(values: np.ndarray) -> float:
+    """Epoch-to-epoch noise of a curve segment, robust to spikes and to a trend.
+
+    The larger of two robust standard deviations (MAD): of the residuals from a
+    Theil–Sen line (a steady rise or fall is not noise, and a few spikes move neither
+    the line nor the MAD), and of the second differences (a zig-zag, whose residuals
+    alternate around the line, shows there; an occasional spike does not). Unlike
+    :func:`noise`, meant for a segment that may rise, such as a validation loss after
+    its minimum. ``0.0`` for fewer than 4 finite points.
+    """
+    x = np.asarray(values, dtype=float)
+    idx = np.flatnonzero(np.isfinite(x))
+    if idx.size < 4:
+        return 0.0
+    line = theil_sen(x)
+    assert line is not None
+    resid = x[idx] - (line[1] + line[0] * idx)
+    second = np.diff(x[idx], n=2)
+    return float(_MAD_TO_STD * max(
+        median(np.abs(resid - median(resid))),
+        median(np.abs(second - median(second))) / float(np.sqrt(6)),
+    ))
+
+
+def infer_denominator(
+    values: np.ndarray, *, max_n: int, rel_tol: float = 2.0**-23, max_false: float = 1e-3
+) -> int | None:
+    """The smallest ``n`` with every value a multiple of ``1/n``: the samples behind a rate.
+
+    An accuracy measured on ``n`` samples is ``k/n``. The values' own precision sets the
+    tolerance: ``rel_tol`` of the value (float32 rounding by default) or half a unit in
+    the last printed decimal, whichever is larger (a CSV with four decimals cannot say
+    much). Candidates whose chance of fitting every distinct value by luck exceeds
+    ``max_false`` are not tried, so the answer is ``None`` when the values cannot tell.
+
+    Args:
+        values: The rates (NaN ignored).
+        max_n: Largest ``n`` tried.
+        rel_tol: Relative precision of the stored values. Defaults to float32's.
+        max_false: Largest accepted chance of a spurious fit. Defaults to `1e-3`.
+
+    Returns:
+        ``n``, or ``None``.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x) & (x >= 0) & (x <= 1)]
+    distinct = np.unique(x)
+    informative = distinct[(distinct > 0) & (distinct < 1)]
+    if informative.size < 3:
+        return None
+    decimals = max(_decimals(v) for v in informative.tolist())
+    tol = np.maximum(rel_tol * informative, 0.5 * 10.0 ** (-decimals) if decimals < 12 else 0.0)
+    tol = np.maximum(tol, 1e-12)
+    m = informative.size
+    for n in range(2, max_n + 1):
+        # chance that m values fit 1/n steps by luck: (2 n tol)^m, tol at its largest
+        if float((2 * n * tol.max()) ** min(m, 12)) * n > max_false:
+            return None
+        k = np.round(informative * n)
+        if np.all(np.abs(informative - k / n) <= tol):
+            return n
+    return None
+
+
+def _decimals(value: float) -> int:
+    """Decimal places in the shortest repr of ``value`` (17 when it needs full precision)."""
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        mantissa, exp = text.lower().split("e")
+        frac = mantissa.split(".")[1] if "." in mantissa else ""
+        return max(0, len(frac.rstrip("0")) - int(exp))
+    frac = text.split(".")[1] if "." in text else ""
+    return len(frac.rstrip("0"))

@@ -34,16 +34,15 @@ from fitdoctor.report import (
     Report,
     Severity,
     Skipped,
+    Superseded,
     strict_json,
 )
-from fitdoctor.rules import Rule, Settings, render
-from fitdoctor.run import MODEL_FILE, Run
+from fitdoctor.rules import Rule, Settings
+from fitdoctor.run import Run
+from fitdoctor.templates import render, render_parts
 
 if TYPE_CHECKING:
     from fitdoctor.cv.results import LearningCurveResult
-
-#: Fewer epochs than this and the curve rules have nothing to judge.
-MIN_EPOCHS_TO_JUDGE = 3
 
 #: Diagnoses of the rules that judge each output of a multi-output model.
 CURVE_DIAGNOSES = frozenset(
@@ -94,11 +93,14 @@ def analyze(
     }
     findings: list[Finding] = []
     skipped: list[Skipped] = []
+    fired: dict[str, Rule] = {}
     for rule in rules:
         try:
             evidence = rule.detector.fn(ctx, **rule.values)
         except MissingInput as missing:
-            skipped.append(Skipped(rule.code, rule.name, missing.reason, missing.hint))
+            skipped.append(
+                Skipped(rule.code, rule.name, missing.reason, missing.hint, missing.needs)
+            )
             continue
         except Exception as exc:  # a detector crash must not abort the analysis
             findings.append(_internal(rule, exc))
@@ -106,18 +108,18 @@ def analyze(
         if evidence is None:
             continue
         findings.append(_finding(rule, evidence, context_values))
+        fired[rule.code] = rule
     curve_rules = [r for r in rules if r.diagnosis in CURVE_DIAGNOSES]
+    by_code = {r.code: r for r in rules}
     for output in outputs(run) if curve_rules else []:
         view = output_view(run, output)
         sub = analyze(view, settings, rules=curve_rules, noise=noise)
         findings.extend(_tag(f, output, view) for f in sub.findings)
+        fired.update({f.code: by_code[f.code] for f in sub.findings if f.code in by_code})
+    # a finding that makes another moot leaves it out, on the run and on every output
+    findings, superseded = _apply_precedence(findings, fired)
     findings.sort(key=lambda f: (-f.severity.rank, f.code, f.output or ""))
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
-    if run.n_epochs < MIN_EPOCHS_TO_JUDGE and run.source != MODEL_FILE:  # no curves by design
-        notes.append(
-            f"The run has {run.n_epochs} epoch{'s' if run.n_epochs != 1 else ''}: too short to "
-            f"judge its curves (at least {MIN_EPOCHS_TO_JUDGE} are needed)."
-        )
     return Report(
         source=run.name or run.source,
         findings=findings,
@@ -128,7 +130,41 @@ def analyze(
         notes=notes,
         run_summary=summarize(run),
         run=run,
+        n_rules=len(rules),
+        superseded=superseded,
     )
+
+
+def _apply_precedence(
+    findings: list[Finding], fired: Mapping[str, Rule]
+) -> tuple[list[Finding], list[Superseded]]:
+    """Leave out the findings a kept finding supersedes (``supersedes`` in the rules).
+
+    Precedence is acyclic (checked when rules load), so a finding is kept exactly when
+    no kept finding supersedes it; a superseded finding supersedes nothing.
+    """
+    by: dict[str, list[str]] = {}
+    for code, rule in fired.items():
+        for target in rule.supersedes:
+            if target in fired:
+                by.setdefault(target, []).append(code)
+    kept: dict[str, bool] = {}
+
+    def keep(code: str) -> bool:
+        if code not in kept:
+            kept[code] = True  # provisional; precedence is acyclic, so never read back
+            kept[code] = not any(keep(other) for other in by.get(code, []))
+        return kept[code]
+
+    out: list[Finding] = []
+    superseded: list[Superseded] = []
+    for finding in findings:
+        if finding.code in fired and not keep(finding.code):
+            winners = sorted(c for c in by[finding.code] if keep(c))
+            superseded.append(Superseded(finding.code, finding.name, winners))
+        else:
+            out.append(finding)
+    return out, superseded
 
 
 def outputs(run: Run) -> list[str]:
@@ -210,9 +246,12 @@ _METRIC_TOKEN = re.compile(r"(?<![\w.])val_[A-Za-z0-9_]+(?![\w])")
 
 def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> Finding:
     values = {**rule.values, **context_values, **evidence.values}
+    values.update(render_parts(rule.parts, values, rule.values))
     message = render(rule.message, values) or rule.summary or rule.name
     recs: list[Recommendation] = []
     for tmpl in rule.recommendations:
+        if tmpl.when is not None and not tmpl.when.holds(values, rule.values):
+            continue
         text = render(tmpl.text, values)
         if text is None and tmpl.fallback is not None:
             text = render(tmpl.fallback, values)
@@ -220,9 +259,7 @@ def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> 
             recs.append(Recommendation(tmpl.action, text))
     severity = rule.severity
     for esc in rule.escalate:  # in declaration order; each match sets the severity
-        threshold = rule.values[esc.at_least] if isinstance(esc.at_least, str) else esc.at_least
-        measured = evidence.values.get(esc.key)
-        if isinstance(measured, (int, float)) and measured >= threshold:
+        if esc.when.holds(values, rule.values):
             severity = esc.severity
     return Finding(
         code=rule.code,
@@ -235,6 +272,7 @@ def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> 
             {k: v for k, v in evidence.values.items() if v is not None and not k.startswith("_")}
         ),
         recommendations=recs,
+        verdict=rule.verdict,
     )
 
 
@@ -293,6 +331,10 @@ def best_epoch(run: Run) -> BestEpoch | None:
 def summarize(run: Run) -> dict[str, Any]:
     """Short facts about the run, for reporters."""
     out: dict[str, Any] = {"source": run.source, "status": run.status, "epochs": run.n_epochs}
+    if run.epochs:
+        out["last_epoch"] = run.epochs[-1]
+    if run.fit is not None and run.fit.epochs:
+        out["epochs_planned"] = run.fit.epochs
     if run.model is not None:
         dense = [
             f"{layer.class_name}({layer.units}, {layer.activation})"

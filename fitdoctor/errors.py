@@ -39,9 +39,14 @@ class MissingInput(FitDoctorError):
     Args:
         reason: What is missing, e.g. ``"no validation curve (val_loss)"``.
         hint: What would enable the rule, e.g. ``"pass validation_split=0.2 to fit"``.
+        needs: What kind of input is missing: ``"run-file"`` (facts only a run recorded
+            by the callback holds: model, data, per-class metrics), ``"epochs"`` (a
+            longer run) or ``"input"`` (anything else, e.g. a curve that was not logged).
+            Defaults to `"input"`.
     """
 
-    def __init__(self, reason: str, hint: str = "") -> None:
+    def __init__(self, reason: str, hint: str = "", *, needs: str = "input") -> None:
         super().__init__(reason)
         self.reason = reason
         self.hint = hint
+        self.needs = needs

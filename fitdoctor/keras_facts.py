@@ -489,6 +489,7 @@ class FitArgs:
     steps_per_epoch: int | None = None
     class_weight: Any = None
     sample_weight: Any = None
+    restore_best_weights: bool | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -527,10 +528,30 @@ def fit_call_args(model: Any, *, max_depth: int = 40) -> FitArgs | None:
                     steps_per_epoch=_int_or_none(local.get("steps_per_epoch")),
                     class_weight=local.get("class_weight"),
                     sample_weight=local.get("sample_weight"),
+                    restore_best_weights=early_stopping_restores(local.get("callbacks")),
                 )
         frame = frame.f_back  # type: ignore[assignment]
         depth += 1
     return None
+
+
+def early_stopping_restores(callbacks: Any) -> bool | None:
+    """``restore_best_weights`` of the EarlyStopping among ``fit``'s callbacks.
+
+    ``callbacks`` is the ``fit`` frame's local: the user's list, or the ``CallbackList``
+    Keras wraps it in. ``None`` without an EarlyStopping (or anything readable); ``True``
+    when one restores: Keras sets the best weights back at the end of training then,
+    whether or not it stopped early.
+    """
+    items = getattr(callbacks, "callbacks", callbacks)
+    if not isinstance(items, (list, tuple)):
+        return None
+    found: bool | None = None
+    for cb in items:
+        if any(cls.__name__ == "EarlyStopping" for cls in type(cb).__mro__):
+            restores = getattr(cb, "restore_best_weights", False)
+            found = bool(found) or (restores is True)
+    return found
 
 
 def unpack_xy(data: Any) -> tuple[Any, Any]:
@@ -606,6 +627,7 @@ def fit_info(params: Mapping[str, Any], args: FitArgs | None, *, n_train: int | 
         validation_split=args.validation_split,
         validation_freq=args.validation_freq if validation != "none" else None,
         initial_epoch=args.initial_epoch or 0,
+        restore_best_weights=args.restore_best_weights,
     )
 
 

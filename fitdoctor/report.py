@@ -73,6 +73,8 @@ ACTIONS = (
     "check-data-leakage",
     "clip-gradients",
     "check-inputs",
+    "shuffle-before-split",
+    "check-validation-data",
     "report-bug",
 )
 
@@ -176,6 +178,8 @@ class Finding:
         epoch: Epoch (1-based) where the problem starts, or ``None``.
         evidence: The measurements behind the message.
         recommendations: Ranked next changes.
+        verdict: The rule's phrase for the report's verdict line (e.g. "too short to
+            judge"), or ``""`` to use the diagnosis. Not part of the JSON finding.
         output: For a multi-output model, the output whose curves fired the rule
             (``"out1"`` for ``out1_loss``/``val_out1_loss``); ``None`` for the total loss.
             In the JSON only when set.
@@ -192,6 +196,7 @@ class Finding:
     epoch: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     recommendations: list[Recommendation] = field(default_factory=list)
+    verdict: str = ""
     output: str | None = None
     folds: FoldAgreement | None = None
 
@@ -225,12 +230,30 @@ class Skipped:
         name: Rule name.
         reason: What the input lacks.
         hint: What would enable the rule.
+        needs: ``"run-file"``, ``"epochs"`` or ``"input"``
+            (:class:`fitdoctor.errors.MissingInput`).
     """
 
     code: str
     name: str
     reason: str
     hint: str = ""
+    needs: str = "input"
+
+
+@dataclass
+class Superseded:
+    """A finding left out because another finding makes it moot (declared precedence).
+
+    Args:
+        code: Code of the rule that fired.
+        name: Its name.
+        by: Codes of the findings that supersede it.
+    """
+
+    code: str
+    name: str
+    by: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -275,6 +298,8 @@ class Report:
         run_summary: Short facts about the run for the reporters (model, loss, ...).
         run: The analyzed run (set by the engine; not part of the JSON), for
             :meth:`plot` and notebooks.
+        n_rules: Rules run on the input (``0`` when unknown, e.g. a report built by hand).
+        superseded: Findings left out because another finding supersedes them.
     """
 
     source: str
@@ -286,6 +311,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     run_summary: dict[str, Any] = field(default_factory=dict)
     run: Run | None = field(default=None, repr=False, compare=False)
+    n_rules: int = 0
+    superseded: list[Superseded] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         """Number of findings of exactly ``severity``."""
@@ -303,25 +330,65 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        """One line: the overall state of the run."""
+        """One line: the overall state of the run, and how much of it could be checked.
+
+        Problems (warnings and errors) are named by diagnosis, or by the rule's own
+        verdict phrase. A run without problems is "healthy" only as far as it was
+        checked: the line says how many checks could not run and why (most often a bare
+        history lacks what a run file records). A run still running or interrupted says
+        so first. A model file (no training at all) has its own verdict.
+        """
         from fitdoctor.run import MODEL_FILE
 
         if self.run_summary.get("source") == MODEL_FILE:
             return _model_file_verdict(self)
-        if not self.findings:
-            return "healthy: no problems found"
-        diagnoses: list[str] = []
-        for f in self.findings:
-            if f.severity is not Severity.INFO and f.diagnosis not in diagnoses:
-                diagnoses.append(f.diagnosis)
+        prefix = self._status_prefix()
         counts = ", ".join(
             f"{n} {s.value}{'s' if n != 1 else ''}"
             for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
             if (n := self.count(s))
         )
-        if not diagnoses:
-            return f"healthy, with hints ({counts})"
-        return f"{', '.join(diagnoses)} ({counts})"
+        problems: list[str] = []
+        for f in self.findings:
+            label = f.verdict or f.diagnosis
+            if f.severity is not Severity.INFO and label not in problems:
+                problems.append(label)
+        if problems:
+            return f"{prefix}{', '.join(problems)} ({counts})"
+        hints = f", with hints ({counts})" if counts else ""
+        if not self.skipped:
+            if not self.findings:
+                checked = f" ({self.n_rules} checks)" if self.n_rules else ""
+                return f"{prefix}healthy: no problems found{checked}"
+            return f"{prefix}healthy{hints}"
+        needs: dict[str, int] = {}
+        for s in self.skipped:
+            needs[s.needs] = needs.get(s.needs, 0) + 1
+        why = []
+        for kind, one, many in (
+            ("run-file", "needs a run file (FitDoctor())", "need a run file (FitDoctor())"),
+            ("epochs", "needs more epochs", "need more epochs"),
+            ("input", "lacks an input", "lack an input"),
+        ):
+            if needs.get(kind):
+                why.append(f"{needs[kind]} {one if needs[kind] == 1 else many}")
+        ran = self.n_rules - len(self.skipped) if self.n_rules else None
+        what = (
+            f"{ran} check{'s' if ran != 1 else ''} found no problem"
+            if ran is not None else "no problem found"
+        )
+        return f"{prefix}healthy as far as checked{hints}: {what}; {', '.join(why)}"
+
+    def _status_prefix(self) -> str:
+        status = self.run_summary.get("status")
+        if status not in ("running", "interrupted"):
+            return ""
+        planned = self.run_summary.get("epochs_planned")
+        last = self.run_summary.get("last_epoch")
+        where = f"epoch {last} of {planned}" if last and planned else f"{self.n_epochs} epochs"
+        if status == "running":
+            return f"still running ({where}), so far: "
+        return f"interrupted at {where}: "
 
     def to_dict(self) -> dict[str, Any]:
         """The report contract: ``"schema": "fitdoctor.report/1"``."""
@@ -350,8 +417,12 @@ class Report:
             "best_epoch": best,
             "findings": [f.to_dict() for f in self.findings],
             "skipped": [
-                {"code": s.code, "name": s.name, "reason": s.reason, "hint": s.hint}
+                {"code": s.code, "name": s.name, "reason": s.reason, "hint": s.hint,
+                 "needs": s.needs}
                 for s in self.skipped
+            ],
+            "superseded": [
+                {"code": s.code, "name": s.name, "by": list(s.by)} for s in self.superseded
             ],
             "notes": self.notes,
             "run": self.run_summary,

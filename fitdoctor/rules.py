@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import string
 import sys
 import zlib
 from collections.abc import Iterable, Mapping
@@ -36,6 +35,19 @@ from typing import Any
 from fitdoctor.detectors.base import DetectorSpec, registry
 from fitdoctor.errors import ConfigError
 from fitdoctor.report import ACTIONS, DIAGNOSES, Severity
+from fitdoctor.templates import (
+    Condition,
+    PartAlternative,
+    parse_condition,
+    render,
+    template_fields,
+)
+
+__all__ = [
+    "Condition", "Escalation", "Param", "PartAlternative", "RecommendationTemplate", "Rule",
+    "Settings", "find_config", "load_rules", "parse_condition", "read_config", "render",
+    "settings_from_mapping", "template_fields",
+]
 
 
 def _toml_loads(text: str) -> dict[str, Any]:
@@ -64,7 +76,8 @@ BUILTIN_RULES_DIR = _builtin_rules_dir()
 
 _RULE_KEYS = {
     "code", "name", "diagnosis", "severity", "detector", "summary", "message",
-    "params", "recommendations", "escalate", "docs", "folds",
+    "params", "recommendations", "escalate", "docs", "parts", "supersedes", "verdict",
+    "folds",
 }
 #: How a rule reads a cross-validation (its ``folds`` key); see :class:`Rule`.
 FOLD_MODES = ("each", "pooled")
@@ -74,33 +87,42 @@ _CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule", "metrics"}
 
 @dataclass(frozen=True)
 class Param:
-    """A rule parameter: default value, type and documentation."""
+    """A rule parameter: default value, type and documentation.
+
+    ``shared`` is true for a parameter declared once for all the rules of a file
+    (its top-level ``[params]`` table) rather than by the rule itself.
+    """
 
     name: str
     default: Any
     type: type
     doc: str
+    shared: bool = False
 
 
 @dataclass(frozen=True)
 class RecommendationTemplate:
-    """A recommendation as declared: action, text template, optional fallback text."""
+    """A recommendation as declared: action, text template, optional fallback text.
+
+    ``when``, if declared, must hold for the recommendation to be given at all.
+    """
 
     action: str
     text: str
     fallback: str | None = None
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
 class Escalation:
-    """Set the severity when evidence ``key`` is at least ``at_least``.
+    """Set the severity when a condition on the finding's values holds.
 
-    ``at_least`` is a number or the name of one of the rule's parameters. Entries apply
-    in declaration order, each match setting the severity (up or down).
+    Declared either as ``key`` + ``at_least`` (a number or a parameter name: the same as
+    ``when = "key >= at_least"``) or as ``when``. Entries apply in declaration order,
+    each match setting the severity (up or down).
     """
 
-    key: str
-    at_least: float | str
+    when: Condition
     severity: Severity
 
 
@@ -122,6 +144,12 @@ class Rule:
         escalate: Severity escalations.
         docs: Documentation sections.
         origin: File the rule was declared in.
+        parts: Message parts: name → alternative wordings, the first that applies wins
+            (``""`` when none does). Templates refer to them as ``{name}``.
+        supersedes: Codes of rules whose findings this rule's finding makes moot (they
+            are left out of the report, and listed as superseded).
+        verdict: A short phrase the report's verdict uses for this finding instead of
+            its diagnosis (e.g. "too short to judge"), or ``""``.
         folds: How the rule reads a cross-validation. ``"each"`` (the default): it is
             run on every fold too, and its finding on the fold mean says in how many
             folds it fired. ``"pooled"``: it judges the cross-validation as a whole
@@ -142,46 +170,10 @@ class Rule:
     escalate: list[Escalation] = field(default_factory=list)
     docs: dict[str, Any] = field(default_factory=dict)
     origin: str = ""
+    parts: dict[str, list[PartAlternative]] = field(default_factory=dict)
+    supersedes: list[str] = field(default_factory=list)
+    verdict: str = ""
     folds: str = "each"
-
-
-class _SafeFormatter(string.Formatter):
-    """``str.format`` without attribute or index access."""
-
-    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
-        if not field_name.isidentifier():
-            raise KeyError(field_name)
-        return kwargs[field_name], field_name
-
-
-_FORMATTER = _SafeFormatter()
-
-
-def template_fields(template: str) -> list[str]:
-    """Names a template refers to; raise ConfigError for anything but plain names."""
-    names = []
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ConfigError(f"bad template {template!r}: {exc}") from None
-    for _, name, _, conversion in parsed:
-        if name is None:
-            continue
-        if not name.isidentifier() or conversion:
-            raise ConfigError(f"template field {{{name}}} must be a plain name in {template!r}")
-        names.append(name)
-    return names
-
-
-def render(template: str, values: Mapping[str, Any]) -> str | None:
-    """Fill ``template`` from ``values``; ``None`` when a field is missing or ``None``."""
-    for name in template_fields(template):
-        if values.get(name) is None:
-            return None
-    try:
-        return _FORMATTER.vformat(template, (), dict(values))
-    except (KeyError, ValueError, TypeError):
-        return None
 
 
 # ---------------------------------------------------------------------- loading
@@ -194,7 +186,12 @@ def _req(table: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
-def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, DetectorSpec]) -> Rule:
+def _parse_rule(
+    raw: Mapping[str, Any],
+    origin: str,
+    detectors: Mapping[str, DetectorSpec],
+    shared: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Rule:
     where = f"{origin}: rule {raw.get('code', '?')}"
     unknown = sorted(set(raw) - _RULE_KEYS)
     if unknown:
@@ -217,19 +214,23 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
         raise ConfigError(f"{where}: unknown detector {det_name!r}")
     det = detectors[det_name]
     params: dict[str, Param] = {}
-    for pname, pdecl in raw.get("params", {}).items():
+    own = raw.get("params", {})
+    if not isinstance(own, dict):
+        raise ConfigError(f"{where}: params must be a table")
+    for pname, pdecl in own.items():
         if pname not in det.params:
             raise ConfigError(f"{where}: detector {det_name!r} has no parameter {pname!r}")
-        if not isinstance(pdecl, dict) or "default" not in pdecl:
-            raise ConfigError(f"{where}: parameter {pname!r} needs a default")
-        ptype = det.params[pname]
-        default = _coerce(pdecl["default"], ptype, f"{where}: parameter {pname!r}")
-        params[pname] = Param(pname, default, ptype, str(pdecl.get("doc", "")))
+        params[pname] = _parse_param(pname, pdecl, det.params[pname], f"{where}: parameter")
+    for pname, pdecl in (shared or {}).items():
+        if pname in det.params and pname not in params:
+            param = _parse_param(pname, pdecl, det.params[pname], f"{origin}: shared parameter")
+            params[pname] = replace(param, shared=True)
     missing = sorted(set(det.params) - set(params))
     if missing:
         raise ConfigError(f"{where}: parameter {missing[0]!r} of {det_name!r} is not declared")
     message = _req(raw, "message", str, where)
     template_fields(message)
+    parts = _parse_parts(raw.get("parts", {}), where)
     recs = []
     for i, rec in enumerate(raw.get("recommendations", [])):
         rwhere = f"{where}: recommendation {i + 1}"
@@ -241,22 +242,18 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
         fallback = rec.get("fallback")
         if fallback is not None:
             template_fields(str(fallback))
-        extra = sorted(set(rec) - {"action", "text", "fallback"})
+        extra = sorted(set(rec) - {"action", "text", "fallback", "when"})
         if extra:
             raise ConfigError(f"{rwhere}: unknown key {extra[0]!r}")
-        recs.append(RecommendationTemplate(action, text, fallback))
-    escalate = []
-    for esc in raw.get("escalate", []):
-        at_least = esc.get("at_least")
-        if isinstance(at_least, str) and at_least not in params:
-            raise ConfigError(f"{where}: escalate refers to unknown parameter {at_least!r}")
-        if not isinstance(at_least, (int, float, str)):
-            raise ConfigError(f"{where}: escalate needs at_least (number or parameter name)")
-        try:
-            esc_sev = Severity.parse(str(esc.get("severity", "")))
-        except ValueError as exc:
-            raise ConfigError(f"{where}: escalate: {exc}") from None
-        escalate.append(Escalation(str(_req(esc, "key", str, where)), at_least, esc_sev))
+        when = parse_condition(rec["when"], rwhere) if "when" in rec else None
+        recs.append(RecommendationTemplate(action, text, fallback, when))
+    escalate = [_parse_escalation(esc, params, where) for esc in raw.get("escalate", [])]
+    supersedes = raw.get("supersedes", [])
+    if not isinstance(supersedes, list) or not all(isinstance(c, str) for c in supersedes):
+        raise ConfigError(f"{where}: supersedes must be a list of rule codes")
+    verdict = raw.get("verdict", "")
+    if not isinstance(verdict, str):
+        raise ConfigError(f"{where}: verdict must be a string")
     docs = raw.get("docs", {})
     if not isinstance(docs, dict) or sorted(set(docs) - _DOC_KEYS):
         raise ConfigError(f"{where}: docs may only have {', '.join(sorted(_DOC_KEYS))}")
@@ -277,8 +274,75 @@ def _parse_rule(raw: Mapping[str, Any], origin: str, detectors: Mapping[str, Det
         escalate=escalate,
         docs=docs,
         origin=origin,
+        parts=parts,
+        supersedes=list(supersedes),
+        verdict=verdict,
         folds=folds,
     )
+
+
+def _parse_param(name: str, decl: Any, ptype: type, where: str) -> Param:
+    if not isinstance(decl, dict) or "default" not in decl:
+        raise ConfigError(f"{where} {name!r} needs a default")
+    extra = sorted(set(decl) - {"default", "doc"})
+    if extra:
+        raise ConfigError(f"{where} {name!r}: unknown key {extra[0]!r}")
+    default = _coerce(decl["default"], ptype, f"{where} {name!r}")
+    return Param(name, default, ptype, str(decl.get("doc", "")))
+
+
+def _parse_parts(raw: Any, where: str) -> dict[str, list[PartAlternative]]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: parts must be a table of lists")
+    parts: dict[str, list[PartAlternative]] = {}
+    for pname, alternatives in raw.items():
+        pwhere = f"{where}: part {pname!r}"
+        if not str(pname).isidentifier():
+            raise ConfigError(f"{pwhere}: a part name must be a plain name")
+        if isinstance(alternatives, dict):
+            alternatives = [alternatives]
+        if not isinstance(alternatives, list) or not alternatives:
+            raise ConfigError(f"{pwhere}: must be a list of {{text, when}} tables")
+        parsed = []
+        for alt in alternatives:
+            if not isinstance(alt, dict):
+                raise ConfigError(f"{pwhere}: must be a list of {{text, when}} tables")
+            extra = sorted(set(alt) - {"text", "when"})
+            if extra:
+                raise ConfigError(f"{pwhere}: unknown key {extra[0]!r}")
+            text = _req(alt, "text", str, pwhere)
+            template_fields(text)
+            when = parse_condition(alt["when"], pwhere) if "when" in alt else None
+            parsed.append(PartAlternative(text, when))
+        parts[str(pname)] = parsed
+    return parts
+
+
+def _parse_escalation(esc: Any, params: Mapping[str, Param], where: str) -> Escalation:
+    if not isinstance(esc, dict):
+        raise ConfigError(f"{where}: escalate entries must be tables")
+    extra = sorted(set(esc) - {"key", "at_least", "when", "severity"})
+    if extra:
+        raise ConfigError(f"{where}: escalate: unknown key {extra[0]!r}")
+    try:
+        severity = Severity.parse(str(esc.get("severity", "")))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: escalate: {exc}") from None
+    if "when" in esc:
+        when = parse_condition(esc["when"], f"{where}: escalate")
+    else:
+        at_least = esc.get("at_least")
+        if isinstance(at_least, bool) or not isinstance(at_least, (int, float, str)):
+            raise ConfigError(
+                f"{where}: escalate needs when, or key and at_least (number or parameter name)"
+            )
+        key = str(_req(esc, "key", str, where))
+        threshold: float | str = at_least if isinstance(at_least, str) else float(at_least)
+        when = Condition(key, ">=", threshold, f"{key} >= {at_least}")
+    named = when.operand
+    if isinstance(named, str) and when.op not in ("==", "!=") and named not in params:
+        raise ConfigError(f"{where}: escalate refers to unknown parameter {named!r}")
+    return Escalation(when, severity)
 
 
 def _coerce(value: Any, ptype: type, where: str) -> Any:
@@ -342,10 +406,15 @@ def _load_file(path: Path, detectors: Mapping[str, DetectorSpec]) -> list[Rule]:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if cached is None:
-        extra = sorted(set(data) - {"rule"})
+        extra = sorted(set(data) - {"rule", "params"})
         if extra:
             raise ConfigError(f"{path}: unknown top-level key {extra[0]!r}")
-        cached = [_parse_rule(raw, str(path.name), detectors) for raw in data.get("rule", [])]
+        shared = data.get("params", {})
+        if not isinstance(shared, dict):
+            raise ConfigError(f"{path}: params must be a table")
+        cached = [
+            _parse_rule(raw, str(path.name), detectors, shared) for raw in data.get("rule", [])
+        ]
         _FILE_CACHE[key] = cached
     return [replace(rule, values=dict(rule.values)) for rule in cached]
 
@@ -379,7 +448,39 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
             if key in seen:
                 raise ConfigError(f"duplicate rule {key!r} ({seen[key]} and {r.origin})")
             seen[key] = r.origin
+    _check_precedence(rules)
     return sorted(rules, key=lambda r: r.code)
+
+
+def _check_precedence(rules: list[Rule]) -> None:
+    """Every ``supersedes`` names a known rule (by code), and precedence has no cycle."""
+    codes = {r.code: r for r in rules}
+    names = {r.name: r.code for r in rules}
+    for r in rules:
+        resolved = []
+        for key in r.supersedes:
+            code = key if key in codes else names.get(key)
+            if code is None:
+                raise ConfigError(f"{r.origin}: rule {r.code} supersedes unknown rule {key!r}")
+            if code == r.code:
+                raise ConfigError(f"{r.origin}: rule {r.code} supersedes itself")
+            resolved.append(code)
+        r.supersedes = resolved
+    state: dict[str, int] = {}
+
+    def visit(code: str, path: list[str]) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            cycle = " → ".join([*path[path.index(code):], code])
+            raise ConfigError(f"rule precedence has a cycle: {cycle}")
+        state[code] = 1
+        for nxt in codes[code].supersedes:
+            visit(nxt, [*path, code])
+        state[code] = 2
+
+    for code in codes:
+        visit(code, [])
 
 
 # ------------------------------------------------------------------ settings

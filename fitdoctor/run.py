@@ -148,6 +148,10 @@ class FitInfo:
         validation_split: The ``validation_split`` fraction, if used.
         validation_freq: Validation frequency in epochs.
         initial_epoch: ``initial_epoch`` (0 unless resumed).
+        restore_best_weights: ``restore_best_weights`` of the ``EarlyStopping`` among
+            fit's callbacks; ``None`` without one, or when it could not be read. An
+            early-stopped run that restored its best weights kept them; one that did not
+            (Keras's default) kept the last epoch's.
         strategy: The distribution the model trained under, when not a single device:
             the ``tf.distribute`` strategy class (``"MultiWorkerMirroredStrategy"``) or the
             ``keras.distribution`` class (``"DataParallel"``).
@@ -162,6 +166,7 @@ class FitInfo:
     validation_split: float | None = None
     validation_freq: int | None = None
     initial_epoch: int = 0
+    restore_best_weights: bool | None = None
     strategy: str | None = None
     workers: int | None = None
     replicas: int | None = None
@@ -257,11 +262,20 @@ class Baselines:
         majority_accuracy: Validation accuracy of always predicting the majority class.
         prior_loss: Loss of predicting the class prior (classification) or the mean (regression).
         majority_class: Label of the majority class.
+        reference_value: Validation score of a quick reference model fitted on (a sample
+            of) the training data (:func:`fitdoctor.reference.fit_reference`): what the
+            data allows with little effort.
+        reference_metric: What ``reference_value`` measures: ``"accuracy"`` (higher is
+            better) or ``"mse"`` (the validation mean squared error, lower is better).
+        reference_model: The reference model, e.g. ``"logistic regression"``.
     """
 
     majority_accuracy: float | None = None
     prior_loss: float | None = None
     majority_class: str | None = None
+    reference_value: float | None = None
+    reference_metric: str | None = None
+    reference_model: str | None = None
 
 
 _NESTED: dict[str, Any] = {

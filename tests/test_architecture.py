@@ -63,6 +63,7 @@ HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.frames": {"pandas"},
     "fitdoctor.run": {"pandas"},
     "fitdoctor.cv.power_law": {"scipy"},
+    "fitdoctor.reference": {"sklearn"},  # fits the reference model; never on the analysis path
     "fitdoctor.model_file": {"keras"},
     # only for mlflow:EXPERIMENT sources and --mlflow-log
     "fitdoctor.readers.mlflow_store": {"mlflow"},

@@ -657,3 +657,28 @@ def test_import_fitdoctor_does_not_import_keras() -> None:
     code = ("import sys, fitdoctor; assert 'keras' not in sys.modules; "
             "assert 'tensorflow' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_records_a_reference_model_and_whether_early_stopping_restores() -> None:
+    """The run file knows what a simple model reaches and which weights were kept."""
+    x, y = load_breast_cancer(return_X_y=True)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    doctor = FitDoctor(path=None, report=None, verbose=0)
+    stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    model.fit(x, y, epochs=3, validation_split=0.2, verbose=0, callbacks=[stop, doctor])
+    run = doctor.run
+    assert run is not None and run.fit is not None and run.baselines is not None
+    assert run.fit.restore_best_weights is True
+    assert run.baselines.reference_metric == "accuracy"
+    assert run.baselines.reference_model in ("logistic regression", "gradient boosting")
+    assert 0.8 < (run.baselines.reference_value or 0) <= 1.0
+    assert "reference" in run.meta["fact_sources"]
+
+    off = FitDoctor(path=None, report=None, verbose=0, reference=False)
+    model.fit(x, y, epochs=1, validation_split=0.2, verbose=0, callbacks=[off])
+    assert off.run is not None and off.run.baselines is not None
+    assert off.run.baselines.reference_value is None
+    assert off.run.fit is not None and off.run.fit.restore_best_weights is None

@@ -437,7 +437,8 @@ def test_one_epoch_history_is_too_short(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["n_epochs"] == 1
-    assert any("too short" in note for note in data["notes"])
+    assert [f["code"] for f in data["findings"]] == ["FD303"]
+    assert data["verdict"].startswith("too short to judge")
     assert "too short" in invoke("analyze", path, "-f", "text").stdout
 
 

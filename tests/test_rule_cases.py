@@ -9,6 +9,9 @@ Each file names its rule and lists cases::
     expect = "fire"                # or "silent"
     history = "histories/x.json"   # a file under tests/data (any loadable format) ...
     epoch = [5, 9]                 # optional: the finding's epoch must fall in this range
+    severity = "warning"           # optional: the finding's severity
+    status = "running"             # optional: the run's status (as a run file records it)
+    restore_best_weights = true    # optional: EarlyStopping's, as a run file records it
     [case.metrics]                 # ... or an inline Keras-History-like dict
     loss = [1.0, 0.5, 0.3]
     [case.facts]                   # optional: task / n_classes a bare history lacks
@@ -31,6 +34,7 @@ import tomllib
 
 import fitdoctor
 from fitdoctor.rules import Settings, load_rules
+from fitdoctor.run import FitInfo
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 DATA = Path(__file__).parent / "data"
@@ -55,8 +59,15 @@ def _source(case: dict[str, Any]) -> Any:
 def test_rule_case(code: str, case: dict[str, Any]) -> None:
     settings = Settings(select=[code], rule_options={code: dict(case.get("config", {}))})
     facts = case.get("facts", {})
+    source = _source(case)
+    if "status" in case or "restore_best_weights" in case:
+        source = fitdoctor.load(source)
+        source.status = case.get("status", source.status)
+        if "restore_best_weights" in case:
+            source.fit = source.fit or FitInfo()
+            source.fit.restore_best_weights = case["restore_best_weights"]
     report = fitdoctor.analyze(
-        _source(case), settings, task=facts.get("task"), n_classes=facts.get("n_classes")
+        source, settings, task=facts.get("task"), n_classes=facts.get("n_classes")
     )
     hits = [f for f in report.findings if f.code == code]
     internal = [f for f in report.findings if f.code == "FD000"]
@@ -70,6 +81,8 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
             assert needle in hits[0].message, hits[0].message
         for action in case.get("actions", []):
             assert action in [r.action for r in hits[0].recommendations], hits[0]
+        if "severity" in case:
+            assert hits[0].severity.value == case["severity"], hits[0]
     else:
         assert case["expect"] == "silent"
         assert not hits, hits[0].message

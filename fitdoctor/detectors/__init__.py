@@ -9,6 +9,7 @@ from fitdoctor.detectors import (  # noqa: F401  (imported to register)
     imbalance,
     learning_curve,
     model_setup,
+    stability,
     training,
     validation_setup,
 )

@@ -188,6 +188,10 @@ class Context:
             self._smooth[key] = curves.smooth(self.array(key))
         return self._smooth[key]
 
+    def known_noise(self, key: str) -> float | None:
+        """The known noise band of ``key`` (a cross-validation's fold spread), if given."""
+        return self._noise_override.get(key)
+
     def noise(self, key: str, values: np.ndarray | None = None) -> float:
         """Epoch-to-epoch noise of ``key``: the known band if given, else measured.
 
@@ -228,6 +232,7 @@ class Context:
                 f"the run has {self.run.n_epochs} epoch{'s' if self.run.n_epochs != 1 else ''}; "
                 f"at least {n} {'are' if n != 1 else 'is'} needed to judge this",
                 f"train for at least {n} epoch{'s' if n != 1 else ''}",
+                needs="epochs",
             )
 
     def accuracy_key(self, prefix: str = "") -> str | None:

@@ -206,12 +206,6 @@ class _Classes:
         smallest = self.counts[self.minority]
         return self.counts[self.majority] / smallest if smallest else math.inf
 
-    def ratio_text(self) -> str:
-        """The ratio for messages: ``19.0:1``, or which class has no sample."""
-        if math.isinf(self.ratio):
-            return f"{self.counts[self.majority]}:0 (class '{self.names[self.minority]}' has none)"
-        return f"{self.ratio:.1f}:1"
-
     def share(self, index: int) -> float:
         return self.counts[index] / self.total
 
@@ -231,8 +225,8 @@ class _Classes:
             minority=self.minority,
         )
 
-    def metrics_note(self) -> str | None:
-        """A caveat for the metrics line: Keras's P/R/F1 metrics need one-hot targets.
+    def needs_one_hot(self) -> bool:
+        """Keras's P/R/F1 metrics need one-hot targets and the labels are integers.
 
         Integer labels (``sparse``, or 0/1 ``binary``) with several output units need
         one-hot targets for ``Precision(class_id=...)``, ``Recall`` and ``F1Score``.
@@ -240,13 +234,7 @@ class _Classes:
         single = self.task == "binary" and self.encoding != "one-hot" and (
             self.output_units in (None, 1)
         )
-        if self.encoding in ("sparse", "binary") and not single:
-            k = len(self.counts)
-            return (
-                "Precision, Recall and F1Score need one-hot targets: train on "
-                f"keras.utils.to_categorical(y, {k}) with categorical_crossentropy"
-            )
-        return None
+        return self.encoding in ("sparse", "binary") and not single
 
     def weights(self) -> list[float | None]:
         return balanced_class_weights(self.counts)
@@ -302,9 +290,10 @@ def _classes(ctx: Context) -> _Classes:
         counts, source = support, "validation"
         val = support
     else:
-        raise MissingInput("no class counts in the run", COUNTS_HINT)
+        raise MissingInput("no class counts in the run", COUNTS_HINT, needs="run-file")
     if len(counts) < 2:
-        raise MissingInput("the class counts name fewer than two classes", COUNTS_HINT)
+        raise MissingInput("the class counts name fewer than two classes", COUNTS_HINT,
+                           needs="run-file")
     task = _task(ctx) or ("binary" if len(counts) == 2 else "multiclass")
     model = ctx.run.model
     return _Classes(
@@ -340,7 +329,8 @@ def _common(cls: _Classes, ctx: Context) -> dict[str, object]:
     values: dict[str, object] = {
         "class_counts": cls.counts,
         "imbalance_ratio": cls.ratio,
-        "_ratio_text": cls.ratio_text(),
+        "ratio_finite": cls.ratio if math.isfinite(cls.ratio) else None,
+        "majority_count": cls.counts[cls.majority],
         "majority_class": cls.names[cls.majority],
         "minority_class": cls.names[cls.minority],
         "class_weights": weights,
@@ -350,9 +340,8 @@ def _common(cls: _Classes, ctx: Context) -> dict[str, object]:
     }
     if not _watches_pr(ctx):
         values["metrics_line"] = cls.metrics_line()
-        note = cls.metrics_note()
-        if note is not None:
-            values["metrics_note"] = note
+        values["needs_one_hot"] = cls.needs_one_hot()
+        values["n_classes"] = len(cls.counts)
     return values
 
 
@@ -383,7 +372,8 @@ def _acc_at(ctx: Context, values: list[float], epoch: int) -> float | None:
 # ------------------------------------------------------------------ detectors
 @detector("class-counts-imbalance")
 def class_counts_imbalance(
-    ctx: Context, *, min_ratio: float, warn_ratio: float, min_val_samples: int
+    ctx: Context, *, min_ratio: float, warn_ratio: float, min_val_samples: int,
+    min_share_ratio: float, max_share_ratio: float,
 ) -> Evidence | None:
     """Imbalance ratio (largest over smallest class) and majority share of the class counts.
 
@@ -392,7 +382,10 @@ def class_counts_imbalance(
         min_ratio: Report when the largest class outnumbers the smallest this many times.
         warn_ratio: The ratio at which accuracy starts to mislead (evidence ``misleading``).
         min_val_samples: Fewer validation samples of the minority class than this are
-            too few to measure it (evidence ``val_note``).
+            too few to measure it (evidence ``val_problem``).
+        min_share_ratio: The validation share of the minority over its training share
+            below which the split does not mirror training.
+        max_share_ratio: The same ratio above which it does not either.
 
     Returns:
         The counts, the ratio, the shares and the balanced ``class_weight``, or ``None``.
@@ -406,8 +399,8 @@ def class_counts_imbalance(
     values = _common(cls, ctx)
     values.update(
         {
-            "_counts_source": cls.source,
-            "_counts_text": cls.counts_text(),
+            "counts_source": cls.source,
+            "counts_text": cls.counts_text(),
             "majority_share": cls.share(maj),
             "minority_count": cls.counts[mino],
             "minority_share": cls.share(mino),
@@ -415,18 +408,21 @@ def class_counts_imbalance(
             "val_counts": cls.val_counts if cls.source == "training" else None,
         }
     )
-    values.update(_validation_split_check(cls, min_val_samples))
+    values.update(_validation_split_check(cls, min_val_samples, min_share_ratio, max_share_ratio))
     return Evidence(_drop_none(values))
 
 
-def _validation_split_check(cls: _Classes, min_val_samples: int) -> dict[str, object]:
+def _validation_split_check(
+    cls: _Classes, min_val_samples: int, min_share_ratio: float, max_share_ratio: float
+) -> dict[str, object]:
     """Whether validation mirrors the training class shares and holds enough of the minority.
 
-    ``val_note`` describes a problem (else ``None``); ``stratify_share`` is set only
-    when the validation counts are unknown, for the generic stratification advice.
+    ``val_problem`` names a problem (``"missing"``, ``"share"``, ``"few"``; else ``None``);
+    ``stratify_share`` is set only when the validation counts are unknown, for the
+    generic stratification advice.
     """
     mino = cls.minority
-    out: dict[str, object] = {"val_note": None, "stratify_share": None}
+    out: dict[str, object] = {"val_problem": None, "stratify_share": None}
     val = cls.val_counts
     if val is None or cls.train_counts is None or sum(val) == 0:
         out["stratify_share"] = cls.share(mino)
@@ -436,21 +432,16 @@ def _validation_split_check(cls: _Classes, min_val_samples: int) -> dict[str, ob
     out["val_minority_count"] = count
     out["val_minority_share"] = share
     train_share = cls.share(mino)
-    name = cls.names[mino]
+    out["train_minority_share"] = train_share
     if train_share == 0:
         return out
     if count == 0:
-        out["val_note"] = f"validation holds no sample of class '{name}', so nothing measures it"
-    elif not 2 / 3 <= share / train_share <= 1.5:
-        out["val_note"] = (
-            f"validation holds {count} of class '{name}' ({share:.1%}) against "
-            f"{train_share:.1%} in training"
-        )
+        out["val_problem"] = "missing"
+    elif not min_share_ratio <= share / train_share <= max_share_ratio:
+        out["val_problem"] = "share"
     elif count < min_val_samples:
-        out["val_note"] = (
-            f"validation holds only {count} samples of class '{name}', so its recall "
-            f"moves in steps of {1 / count:.2f}"
-        )
+        out["val_problem"] = "few"
+        out["recall_step"] = 1 / count
     return out
 
 
@@ -516,11 +507,11 @@ def accuracy_near_majority_baseline(
     if reduction > max_error_reduction:
         return None
     if best < baseline - 1e-9:
-        comparison = "falls below"
+        comparison = "below"
     elif best <= baseline + 1e-9:
-        comparison = "does no better than"
+        comparison = "equal"
     else:
-        comparison = f"removes only {reduction:.0%} of the errors of"
+        comparison = "partial"
     values = _common(cls, ctx)
     values.update(
         {
@@ -533,7 +524,7 @@ def accuracy_near_majority_baseline(
             "baseline_source": source,
             "error_reduction": reduction,
             "accuracy_gap": best - baseline,
-            "_comparison": comparison,
+            "comparison": comparison,
         }
     )
     return Evidence(_drop_none(values), epoch=ctx.epochs[best_i])
@@ -597,7 +588,11 @@ def _judge_recall(
     max_recall: float,
     min_drop: float,
 ) -> tuple[str, int] | None:
-    """``(pattern, epoch)`` when the recall curve is low or collapsed, else ``None``."""
+    """``(pattern, epoch)`` when the recall curve is low or collapsed, else ``None``.
+
+    The pattern is ``"collapsed"`` (fell by ``min_drop`` from its best while the accuracy
+    held), ``"down"`` (ends low after being fine) or ``"never"`` (never fine).
+    """
     last = recalls[-1]
     best_i = max(range(len(recalls)), key=lambda i: recalls[i])
     best = recalls[best_i]
@@ -607,29 +602,28 @@ def _judge_recall(
         fell = next(
             i for i in range(best_i + 1, len(recalls)) if best - recalls[i] >= min_drop
         )
-        return f"collapsed from {best:.2f} at epoch {epochs[best_i]}", epochs[fell]
+        return "collapsed", epochs[fell]
     if last < max_recall:
-        if best >= max_recall:
-            pattern = f"down from {best:.2f} at epoch {epochs[best_i]}"
-        else:
-            pattern = f"never above {best:.2f}"
+        pattern = "down" if best >= max_recall else "never"
         return pattern, _low_stretch_start(epochs, recalls, max_recall)
     return None
 
 
 def _accuracy_note(
     ctx: Context, first_epoch: int, last_epoch: int
-) -> tuple[str, dict[int, float | None]]:
+) -> tuple[dict[str, object], dict[int, float | None]]:
+    """The validation accuracy from ``first_epoch`` to ``last_epoch``, and by epoch."""
     found = _val_accuracy(ctx)
     if found is None:
-        return "", {}
+        return {}, {}
     key, acc = found
     acc_at = {e: _acc_at(ctx, acc, e) for e in ctx.epochs}
     a0, a1 = acc_at.get(first_epoch), acc_at.get(last_epoch)
     if a0 is None or a1 is None:
-        return "", acc_at
-    verb = "rose" if a1 > a0 else "stayed" if a1 == a0 else "went"
-    return f" while {key} {verb} {a0:.3f} → {a1:.3f}", acc_at
+        return {}, acc_at
+    trend = "rose" if a1 > a0 else "stayed" if a1 == a0 else "went"
+    return {"accuracy_key": key, "accuracy_first": a0, "accuracy_last": a1,
+            "accuracy_trend": trend}, acc_at
 
 
 def _recall_from_per_class(
@@ -640,7 +634,8 @@ def _recall_from_per_class(
     k = len(cls.counts)
     records = [r for r in records if len(r.recall) == k]
     if not records:
-        raise MissingInput("the per-class metrics do not match the class counts", PER_CLASS_HINT)
+        raise MissingInput("the per-class metrics do not match the class counts", PER_CLASS_HINT,
+                           needs="run-file")
     epochs = [r.epoch for r in records]
     note, acc_at = _accuracy_note(ctx, epochs[0], epochs[-1])
     hits: list[tuple[float, int, str, int]] = []
@@ -677,7 +672,7 @@ def _recall_from_per_class(
             "recall_by_epoch": dict(zip([str(e) for e in epochs], recalls, strict=True)),
             "trajectory": _trajectory(epochs, recalls),
             "pattern": pattern,
-            "accuracy_note": note,
+            **note,
             "neglected_classes": [cls.names[h[1]] for h in hits],
             "n_neglected": len(hits),
         }
@@ -715,7 +710,7 @@ def _recall_from_history(
     keys = _history_recall_keys(ctx)
     if not keys:
         reason = "no per-class validation metrics and no per-class val_recall curve"
-        raise MissingInput(reason, PER_CLASS_HINT)
+        raise MissingInput(reason, PER_CLASS_HINT, needs="run-file")
     try:
         cls: _Classes | None = _classes(ctx)
     except MissingInput:
@@ -770,7 +765,7 @@ def _recall_from_history(
             "recall_by_epoch": dict(zip([str(e) for e in epochs], recalls, strict=True)),
             "trajectory": _trajectory(epochs, recalls),
             "pattern": pattern,
-            "accuracy_note": note,
+            **note,
             "neglected_classes": [cls.names[h[2]] if cls is not None else str(h[2]) for h in hits],
             "n_neglected": len(hits),
         }
@@ -835,7 +830,8 @@ def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence
     ]
     if not records:
         if ctx.run.per_class and task == "binary":
-            raise MissingInput("the per-class metrics carry no decision threshold", PER_CLASS_HINT)
+            raise MissingInput("the per-class metrics carry no decision threshold", PER_CLASS_HINT,
+                               needs="run-file")
         raise MissingInput(
             "no validation predictions to tune the decision threshold on",
             "record the run with FitDoctor(validation_data=(x_val, y_val))",

@@ -159,14 +159,14 @@ def _require_facts(ctx: Context) -> None:
     """MissingInput with the bare-history reason when the run has no setup facts at all."""
     run = ctx.run
     if run.model is None and run.compile is None and run.fit is None and run.data is None:
-        raise MissingInput(*_NO_MODEL)
+        raise MissingInput(*_NO_MODEL, needs="run-file")
 
 
 def require_model(ctx: Context) -> ModelInfo:
     """The run's model facts; MissingInput when the run has none."""
     model = ctx.run.model
     if model is None or not model.layers:
-        raise MissingInput(*_NO_MODEL)
+        raise MissingInput(*_NO_MODEL, needs="run-file")
     return model
 
 
@@ -175,7 +175,7 @@ def require_compile(ctx: Context) -> CompileInfo:
     _require_facts(ctx)
     info = ctx.run.compile
     if info is None:
-        raise MissingInput(*_NO_COMPILE)
+        raise MissingInput(*_NO_COMPILE, needs="run-file")
     return info
 
 
@@ -184,7 +184,8 @@ def require_loss(ctx: Context) -> str:
     loss = norm_loss(require_compile(ctx).loss)
     if loss is None:
         raise MissingInput("the loss is unknown (a custom loss object?)",
-                           "record the run with FitDoctor() and a named Keras loss")
+                           "record the run with FitDoctor() and a named Keras loss",
+                           needs="run-file")
     return loss
 
 
@@ -194,7 +195,8 @@ def require_data(ctx: Context) -> DataInfo:
     data = ctx.run.data
     if data is None:
         raise MissingInput("no data facts (labels, classes)",
-                           "record the run with FitDoctor() so it can look at the labels")
+                           "record the run with FitDoctor() so it can look at the labels",
+                           needs="run-file")
     return data
 
 
@@ -203,7 +205,8 @@ def require_fit(ctx: Context) -> FitInfo:
     _require_facts(ctx)
     info = ctx.run.fit
     if info is None:
-        raise MissingInput("no fit facts (epochs, batch size)", "record the run with FitDoctor()")
+        raise MissingInput("no fit facts (epochs, batch size)", "record the run with FitDoctor()",
+                           needs="run-file")
     return info
 
 
@@ -263,7 +266,7 @@ def require_output_units(model: ModelInfo) -> int:
     units = output_units(model)
     if units is None:
         raise MissingInput("the output layer's units are unknown",
-                           "record the run with FitDoctor()")
+                           "record the run with FitDoctor()", needs="run-file")
     return units
 
 
@@ -305,7 +308,7 @@ def linear_hidden_layer(ctx: Context) -> Evidence | None:
     out = output_layer(model)
     if out is None:
         raise MissingInput("the model has no Dense or convolution layer",
-                           "record the run with FitDoctor()")
+                           "record the run with FitDoctor()", needs="run-file")
     linear: list[tuple[Layer, Layer]] = []
     pending: Layer | None = None
     for layer in model.layers:
@@ -402,7 +405,8 @@ def loss_label_encoding_mismatch(ctx: Context) -> Evidence | None:
     encoding = data.label_encoding
     if encoding is None:
         raise MissingInput("the label encoding is unknown",
-                           "record the run with FitDoctor() so it can look at the labels")
+                           "record the run with FitDoctor() so it can look at the labels",
+                           needs="run-file")
     units = output_units(ctx.run.model) if ctx.run.model is not None else None
     integer_labels = encoding == "sparse" or (encoding == "binary" and (units or 0) > 1)
     n_classes = ctx.n_classes or units
@@ -437,7 +441,7 @@ def single_unit_multiclass_output(ctx: Context) -> Evidence | None:
     n_classes = ctx.n_classes
     if n_classes is None:
         raise MissingInput("the number of classes is unknown",
-                           "record the run with FitDoctor() or pass --classes N")
+                           "record the run with FitDoctor() or pass --classes N", needs="run-file")
     units = require_output_units(model)
     if units != 1 or n_classes <= 2:
         return None
@@ -469,7 +473,8 @@ def probability_loss_on_unbounded_output(ctx: Context) -> Evidence | None:
         return None
     activation = output_activation(model)
     if activation is None:
-        raise MissingInput("the output activation is unknown", "record the run with FitDoctor()")
+        raise MissingInput("the output activation is unknown", "record the run with FitDoctor()",
+                           needs="run-file")
     if activation in PROBABILITY_ACTIVATIONS:
         return None
     units = output_units(model)
@@ -614,7 +619,8 @@ def batch_size_not_power_of_two(ctx: Context) -> Evidence | None:
     size = info.batch_size
     if size is None:
         raise MissingInput("the batch size is unknown",
-                           "record the run with FitDoctor() and pass batch_size to fit")
+                           "record the run with FitDoctor() and pass batch_size to fit",
+                           needs="run-file")
     if size < 1 or size & (size - 1) == 0:
         return None
     lower = 1 << (size.bit_length() - 1)
@@ -629,7 +635,8 @@ def non_adaptive_optimizer(ctx: Context) -> Evidence | None:
     """
     info = require_compile(ctx)
     if info.optimizer is None:
-        raise MissingInput("the optimizer is unknown", "record the run with FitDoctor()")
+        raise MissingInput("the optimizer is unknown", "record the run with FitDoctor()",
+                           needs="run-file")
     if snake(info.optimizer) not in NON_ADAPTIVE_OPTIMIZERS:
         return None
     momentum = info.optimizer_config.get("momentum", 0.0)

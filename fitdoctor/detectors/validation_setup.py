@@ -1,13 +1,19 @@
 """Validation-setup detectors: is the validation data able to judge the run, and honest?
 
-* ``validation-sampling-error`` (FD702): the sampling error of the validation accuracy
+* ``validation-sampling-error``: the sampling error of the validation accuracy
   (a 95% Wilson interval for ``n_val`` samples) against the differences the run is
   judged on -- the best epoch against the last, and the change over the last epochs.
-* ``test-equals-validation`` (FD703): the test arrays given to
+* ``test-equals-validation``: the test arrays given to
   :func:`fitdoctor.validation.evaluate` have the fingerprint of the validation arrays.
-* ``validation-below-training`` (FD704): the validation loss well below the training
+* ``validation-below-training``: the validation loss well below the training
   loss at the end of training, explained by the model's dropout and weight penalties
   when it has them.
+* validation that cannot be trusted: ``validation-at-chance`` (the validation accuracy
+  learns nothing while the training accuracy climbs), ``validation-constant`` (it never
+  moves), ``validation-missing-classes`` (classes of the training data absent from the
+  validation data, as a class-sorted ``validation_split`` leaves them; a run file
+  knows), ``validation-loss-off-scale`` (a validation loss far above where training
+  started while the accuracies agree: validation inputs preprocessed differently).
 
 Severities and wording live in ``rules/validation_setup.toml``; these functions measure.
 """
@@ -19,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from fitdoctor import curves
 from fitdoctor.detectors.advice import fmt_rate
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import MissingInput
@@ -51,17 +58,35 @@ def _finite_tail(values: np.ndarray) -> np.ndarray:
     return np.asarray(values[np.isfinite(values)], dtype=float)
 
 
+def _n_val(ctx: Context, key: str, max_n: int, max_false: float) -> tuple[int, str] | None:
+    """Validation samples: recorded in the run file, else read off the accuracy's steps.
+
+    An accuracy on ``n`` samples moves in steps of ``1/n``; a bare history's validation
+    accuracy then tells ``n`` when its values allow (:func:`fitdoctor.curves.infer_denominator`).
+    """
+    data = ctx.run.data
+    if data is not None and data.n_val:
+        return int(data.n_val), "recorded"
+    n = curves.infer_denominator(ctx.array(key), max_n=max_n, max_false=max_false)
+    return (n, "inferred") if n is not None else None
+
+
 @detector("validation-sampling-error")
 def validation_sampling_error(
     ctx: Context, *, min_epochs: int, window: int, z: float, min_half_width: float,
     scarce_samples: int, k: int, scarce_k: int, scarce_repeats: int,
+    infer_max_n: int, infer_max_false: float, min_decision_gap: float, warn_half_width: float,
 ) -> Evidence | None:
-    """The validation accuracy's sampling error is wider than the differences judged on."""
+    """The validation accuracy's sampling error is wider than the differences judged on.
+
+    ``decides`` is true when the sampling error changes a decision: the run's best epoch
+    (lowest val_loss, else highest accuracy) is not its last, its accuracy differs from
+    the last epoch's by enough to act on (``min_decision_gap``) but less than the
+    interval, and the interval is wide (``warn_half_width``). Keeping the best epoch is
+    then a coin flip.
+    """
     ctx.require_epochs(min_epochs)
     data = ctx.run.data
-    n_val = data.n_val if data is not None else None
-    if not n_val:
-        raise MissingInput(*_NO_N_VAL)
     key = ctx.accuracy_key("val_")
     if key is None:
         if data is not None and data.task == "regression":
@@ -73,7 +98,12 @@ def validation_sampling_error(
             "no validation accuracy: the sampling error is judged on an accuracy",
             "compile with metrics=['accuracy']",
         )
-    values = _finite_tail(ctx.array(key))
+    found = _n_val(ctx, key, infer_max_n, infer_max_false)
+    if found is None:
+        raise MissingInput(*_NO_N_VAL, needs="run-file")
+    n_val, n_val_source = found
+    acc = ctx.array(key)
+    values = _finite_tail(acc)
     if values.size < min_epochs:
         raise MissingInput(f"{key} has {values.size} finite values", "train longer")
     best_i = int(np.argmax(values))
@@ -82,11 +112,7 @@ def validation_sampling_error(
     best_vs_last = p - float(values[-1])
     w = min(window, values.size)
     tail_change = abs(float(values[-1]) - float(values[-w]))
-    judged, judged_text = max(
-        (tail_change, f"change over the last {w} epochs"),
-        (best_vs_last, "gap between the best and the last epoch"),
-        key=lambda item: item[0],
-    )
+    judged = max(tail_change, best_vs_last)
     if half < min_half_width or half <= judged:
         return None
     cv = ctx.run.meta.get("cv")
@@ -104,29 +130,52 @@ def validation_sampling_error(
     iterate = scarce and (cv_repeats is None or cv_repeats == 1)
     if cv_repeats is not None and not iterate:
         return None  # a cross-validation already validates every sample: nothing to change
+    best_epoch, gap = _best_epoch_gap(ctx, acc)
     values_out: dict[str, Any] = {
         "metric": key,
         "n_val": n_val,
+        "n_val_inferred": n_val_source == "inferred",
         "accuracy": round(p, 4),
         "accuracy_pct": round(100 * p, 1),
         "half_width": round(half, 4),
         "half_width_pts": round(100 * half, 1),
         "judged": round(judged, 4),
         "judged_pts": round(100 * judged, 1),
-        "_judged_what": judged_text,
+        "judged_best_vs_last": best_vs_last >= tail_change,
+        "window": w,
         "best_vs_last_pts": round(100 * best_vs_last, 1),
         "tail_change_pts": round(100 * tail_change, 1),
+        "best_epoch": best_epoch,
+        "best_epoch_gap_pts": None if gap is None else round(100 * gap, 1),
+        "decides": gap is not None and min_decision_gap <= abs(gap) < half
+        and half >= warn_half_width,
         "n_total": n_total,
-        "_cross_validated": cv_repeats is not None,
+        "cross_validated": cv_repeats is not None,
         "k": None if cv_repeats is not None else k_rec,
         "kfold_half_width_pts": None if kfold_half is None else round(100 * kfold_half, 1),
-        "_scarce": scarce,
+        "scarce": scarce,
         "repeats": scarce_repeats if iterate else None,
         "models": scarce_repeats * k_rec if iterate else None,
-        "_not_cv": "" if cv_repeats is None else None,
-        "_cv_only": "" if cv_repeats is not None else None,
     }
     return Evidence(values_out)
+
+
+def _best_epoch_gap(ctx: Context, acc: np.ndarray) -> tuple[int | None, float | None]:
+    """The run's best epoch (val_loss, else accuracy) and its accuracy minus the last's.
+
+    ``(epoch, None)`` when the best epoch is the last one, or its accuracy is unknown.
+    """
+    if ctx.run.has("val_loss"):
+        best = curves.best_index(ctx.array("val_loss"))
+    else:
+        best = curves.best_index(acc, mode="max")
+    logged = np.flatnonzero(np.isfinite(acc))
+    if best is None or logged.size == 0:
+        return None, None
+    last = int(logged[-1])
+    if best >= last or not np.isfinite(acc[best]):
+        return ctx.epochs[best], None
+    return ctx.epochs[best], float(acc[best] - acc[last])
 
 
 @detector("test-equals-validation")
@@ -137,15 +186,13 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
         raise MissingInput(
             "no test-set fingerprint in the run",
             "evaluate the final model with fitdoctor.validation.evaluate(model, x_test, "
-            "y_test, run=doctor)",
-        )
+            "y_test, run=doctor)", needs="run-file")
     data = ctx.run.data
     val_fp = data.val_fingerprint if data is not None else None
     if not val_fp:
         raise MissingInput(
             "no validation-data fingerprint in the run",
-            "record the run with FitDoctor() with validation arrays",
-        )
+            "record the run with FitDoctor() with validation arrays", needs="run-file")
     if test_fp != val_fp:
         return None
     scores = ctx.run.meta.get("test_scores") or {}
@@ -157,17 +204,20 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
     return Evidence({
         "fingerprint": val_fp,
         "n_val": n_val,
-        "_samples": f"{n_val:,} samples, " if n_val else "",
         "test_scores": ", ".join(shown) or None,
-        "_scores": f" ({', '.join(shown)})" if shown else "",
     })
 
 
 @detector("validation-below-training")
 def validation_below_training(
-    ctx: Context, *, min_epochs: int, window: int, min_ratio: float,
+    ctx: Context, *, min_epochs: int, window: int, min_ratio: float, min_loss_gap: float,
 ) -> Evidence | None:
-    """The validation loss stays well below the training loss over the last epochs."""
+    """The validation loss stays well below the training loss over the last epochs.
+
+    Well below: at least ``min_ratio`` times lower, and lower by at least ``min_loss_gap``
+    of the loss scale (the median of the first three training losses), so two losses
+    near zero (2.8e-4 against 3.8e-6) make no finding.
+    """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
     val_all = ctx.array(ctx.val_loss_key)
@@ -191,19 +241,26 @@ def validation_below_training(
     if v_med <= 0:
         return None
     ratio = t_med / v_med
-    if ratio < min_ratio:
+    early = _finite_tail(train_all)[:3]
+    scale = abs(curves.median(early)) if early.size else 0.0  # robust to a wild first epoch
+    if ratio < min_ratio or t_med - v_med < min_loss_gap * scale:
         return None
-    cause, regularized = _explain(ctx)
+    drops, pens = _dropouts(ctx), _penalties(ctx)
+    regularized = None if ctx.run.model is None else bool(drops or pens)
     acc = ctx.accuracy_key()
-    acc_text = ""
+    acc_values: dict[str, Any] = {}
     if acc and ctx.run.has("val_" + acc):
         ta = _finite_tail(ctx.array(acc)[:n][-w:])
         va = _finite_tail(ctx.array("val_" + acc)[:n][-w:])
-        if ta.size and va.size and float(np.median(va)) > float(np.median(ta)):
-            acc_text = (
-                f"; {acc} too: validation {float(np.median(va)):.3f} against training "
-                f"{float(np.median(ta)):.3f}"
-            )
+        if ta.size and va.size:
+            t_acc, v_acc = float(np.median(ta)), float(np.median(va))
+            acc_values = {
+                "accuracy_metric": acc,
+                "train_accuracy": round(t_acc, 3),
+                "val_accuracy": round(v_acc, 3),
+                "accuracy_lead": round(v_acc - t_acc, 4),
+                "accuracy_lead_pts": round(100 * (v_acc - t_acc), 1),
+            }
     return Evidence(
         {
             "train_loss": round(t_med, 4),
@@ -212,10 +269,11 @@ def validation_below_training(
             "lower_pct": round(100 * (1 - v_med / t_med), 1),
             "window": w,
             "regularized": regularized,
-            "cause": cause,
-            "_cause": cause,
-            "_accuracy_text": acc_text,
-            "_reg_text": _reg_summary(ctx) if regularized else None,
+            "dropouts": ", ".join(drops) or None,
+            "penalties": ", ".join(pens) or None,
+            "regularizers": ", ".join(drops + pens) or None,
+            "both_regularizers": bool(drops and pens),
+            **acc_values,
         },
         epoch=ctx.epochs[n - w],
     )
@@ -248,30 +306,224 @@ def _penalties(ctx: Context) -> list[str]:
     return out
 
 
-def _reg_summary(ctx: Context) -> str:
-    return ", ".join(_dropouts(ctx) + _penalties(ctx))
-
-
-def _explain(ctx: Context) -> tuple[str, bool | None]:
-    """Why validation may beat training here: (wording, whether the model is regularized)."""
-    if ctx.run.model is None:
-        return (
-            "check for dropout or weight penalties (they act on the training loss only) "
-            "and for leakage between training and validation data",
-            None,
+# ------------------------------------------------------- validation that cannot be trusted
+def _accuracies(ctx: Context) -> tuple[str, np.ndarray, str, np.ndarray]:
+    """Training and validation accuracy keys and finite values; MissingInput without both."""
+    train_key = ctx.accuracy_key()
+    val_key = ctx.accuracy_key("val_")
+    if train_key is None or val_key is None:
+        raise MissingInput(
+            "no training and validation accuracy to compare",
+            "compile with metrics=['accuracy'] and validate during fit",
         )
-    drops, pens = _dropouts(ctx), _penalties(ctx)
-    if drops or pens:
-        parts = []
-        if drops:
-            parts.append(f"dropout ({', '.join(drops)}) is active only while training")
-        if pens:
-            parts.append(f"weight penalties ({', '.join(pens)}) are added to the training "
-                         "loss only")
-        return "expected from the model: " + " and ".join(parts), True
     return (
-        "the model has no dropout or weight penalty to explain it: check the validation "
-        "data for leakage (samples also in the training set) or for being easier than "
-        "the training data",
-        False,
+        train_key, _finite_tail(ctx.array(train_key)), val_key, _finite_tail(ctx.array(val_key))
     )
+
+
+def _chance(ctx: Context) -> tuple[float, str] | None:
+    """The accuracy of learning nothing, when the run knows it: majority share, else 1/k."""
+    base = ctx.run.baselines
+    if base is not None and base.majority_accuracy:
+        return float(base.majority_accuracy), "the majority class"
+    k = ctx.n_classes
+    if k and k >= 2:
+        return 1.0 / k, f"chance for {k} classes"
+    return None
+
+
+@detector("validation-at-chance")
+def validation_at_chance(
+    ctx: Context,
+    *,
+    min_epochs: int,
+    min_train_accuracy: float,
+    min_gap: float,
+    max_val_gain: float,
+    max_ratio: float,
+    chance_margin: float,
+) -> Evidence | None:
+    """Validation accuracy that learns nothing while the training accuracy climbs.
+
+    Late levels are medians over the second half of the run. Fires when the training
+    accuracy reaches ``min_train_accuracy`` and ``min_gap`` above the validation
+    accuracy, the validation accuracy gained at most ``max_val_gain`` over its first
+    epoch, and it sits at chance (within ``chance_margin`` of the majority share or
+    1/k, when the run knows them), or, without a known chance level, stayed below
+    ``max_ratio`` times the training accuracy from its first epoch on.
+    """
+    ctx.require_epochs(min_epochs)
+    train_key, train, val_key, val = _accuracies(ctx)
+    if train.size < min_epochs or val.size < min_epochs:
+        return None
+    t_late = curves.median(train[train.size // 2 :])
+    v_late = curves.median(val[val.size // 2 :])
+    v_first = float(val[0])
+    if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > max_val_gain:
+        return None  # training learns nothing either (a constant model at the majority share)
+    chance = _chance(ctx)
+    ratio = v_late / t_late if t_late > 0 else 1.0
+    if chance is not None:
+        at_chance = v_late <= chance[0] + chance_margin
+        if not at_chance:
+            return None  # above chance: it learned something (then lost it: overfitting)
+    else:
+        # without a chance level: far below training from the first epoch on (a validation
+        # accuracy that started well and fell is overfitting, not broken validation)
+        at_chance = False
+        if max(v_late, v_first) > max_ratio * t_late:
+            return None
+    return Evidence({
+        "train_metric": train_key,
+        "val_metric": val_key,
+        "train_accuracy": round(t_late, 4),
+        "val_accuracy": round(v_late, 4),
+        "val_first": round(v_first, 4),
+        "val_best": round(float(val.max()), 4),
+        "ratio": round(ratio, 3),
+        "chance": None if chance is None else round(chance[0], 4),
+        "chance_what": None if chance is None else chance[1],
+        "at_chance": at_chance,
+    }, epoch=ctx.epochs[0])
+
+
+@detector("validation-constant")
+def validation_constant(
+    ctx: Context, *, min_epochs: int, max_val_change: float, min_train_change: float,
+    min_accuracy_gap: float, min_train_accuracy_move: float,
+) -> Evidence | None:
+    """A validation accuracy (else loss) identical at every epoch while training moves.
+
+    An accuracy that holds still is suspicious only below the training accuracy by
+    ``min_accuracy_gap`` or more, while the training accuracy itself still moves by
+    ``min_train_accuracy_move`` over the same epochs: a model right on 49 of 50
+    validation samples at every epoch, or a memorized one whose predictions no longer
+    change anywhere, is not a broken validation set.
+    """
+    ctx.require_epochs(min_epochs)
+    key = ctx.accuracy_key("val_") or ctx.val_loss_key
+    val = _finite_tail(ctx.array(key))
+    if val.size < min_epochs:
+        return None
+    level = abs(curves.median(val))
+    spread = float(val.max() - val.min())
+    if spread > max_val_change * (level if level > 0 else 1.0):
+        return None
+    train = _finite_tail(ctx.array(ctx.loss_key))
+    if train.size < 2 or train[0] == 0:
+        return None
+    moved = float(train.max() - train.min()) / abs(float(train[0]))
+    if moved < min_train_change:
+        return None  # nothing moves at all: the model does not learn (flat-loss)
+    train_acc_key = ctx.accuracy_key()
+    if key != "val_loss" and train_acc_key is not None:
+        train_acc = _finite_tail(ctx.array(train_acc_key))
+        late = curves.median(train_acc[train_acc.size // 2 :]) if train_acc.size else None
+        if late is None or late - float(val[0]) < min_accuracy_gap:
+            return None
+        logged = np.flatnonzero(np.isfinite(ctx.array(key)))
+        during = ctx.array(train_acc_key)[int(logged[0]) :]
+        during = during[np.isfinite(during)]
+        if during.size < 2 or float(during.max() - during.min()) < min_train_accuracy_move:
+            return None  # the training predictions hold still too: memorized, not broken
+    return Evidence({
+        "metric": key,
+        "value": float(f"{float(val[0]):.4g}"),
+        "epochs": int(val.size),
+        "train_change_pct": round(100 * moved, 1),
+        "is_accuracy": key != "val_loss",
+    }, epoch=ctx.epochs[0])
+
+
+@detector("validation-missing-classes")
+def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evidence | None:
+    """Classes of the training data absent from the validation data (a run file knows)."""
+    data = ctx.run.data
+    train = data.train_class_counts if data is not None else None
+    val = data.val_class_counts if data is not None else None
+    if not train or not val or len(train) != len(val):
+        raise MissingInput(
+            "no class counts of the training and validation data",
+            "record the run with FitDoctor() and labels it can read", needs="run-file",
+        )
+    total = sum(train)
+    if total <= 0 or sum(val) <= 0:
+        return None
+    names = data.class_names if data is not None and data.class_names else None
+    label = [names[i] if names and i < len(names) else str(i) for i in range(len(train))]
+    missing = [i for i, (t, v) in enumerate(zip(train, val, strict=True)) if t > 0 and v == 0]
+    share = sum(train[i] for i in missing) / total
+    if not missing or share < min_missing_share:
+        return None
+    present = [i for i, v in enumerate(val) if v > 0]
+    unseen = [i for i, (t, v) in enumerate(zip(train, val, strict=True)) if v > 0 and t == 0]
+    fit = ctx.run.fit
+    split = fit.validation_split if fit is not None and fit.validation == "split" else None
+    return Evidence({
+        "val_classes": ", ".join(f"'{label[i]}' ({val[i]:,})" for i in present[:6])
+        + (", ..." if len(present) > 6 else ""),
+        "n_val_classes": len(present),
+        "single_class": len(present) == 1,
+        "missing": ", ".join(f"'{label[i]}'" for i in missing[:6])
+        + (", ..." if len(missing) > 6 else ""),
+        "n_missing": len(missing),
+        "missing_share_pct": round(100 * share, 1),
+        "unseen": ", ".join(f"'{label[i]}'" for i in unseen[:6])
+        + (", ..." if len(unseen) > 6 else "") or None,
+        "validation_split": split,
+        "split_pct": round(100 * split) if split else None,
+    }, epoch=None)
+
+
+@detector("validation-loss-off-scale")
+def validation_loss_off_scale(
+    ctx: Context, *, min_epochs: int, min_factor: float, max_accuracy_gap: float,
+    min_factor_loss_only: float,
+) -> Evidence | None:
+    """A validation loss far above where training started while the model is fine.
+
+    The loss scale is where training started (the median of the first three training
+    losses, near the loss of knowing nothing). A validation loss that sits at
+    ``min_factor`` times that over the second half, while the validation accuracy stays
+    within ``max_accuracy_gap`` of the training accuracy, is not a model that got worse:
+    the predictions are right but wildly over-confident on the validation inputs, as
+    with validation inputs scaled unlike the training inputs. Without accuracies (a
+    regression), a validation loss at ``min_factor_loss_only`` times the scale that
+    never came near the training loss says the same of the validation targets (left
+    unscaled while the training targets were standardised).
+    """
+    ctx.require_epochs(min_epochs)
+    train = _finite_tail(ctx.array(ctx.loss_key))
+    val = _finite_tail(ctx.array(ctx.val_loss_key))
+    if train.size < min_epochs or val.size < min_epochs:
+        return None
+    scale = abs(curves.median(train[:3]))
+    val_late = curves.median(val[val.size // 2 :])
+    train_late = curves.median(train[train.size // 2 :])
+    values: dict[str, Any] = {
+        "val_loss": float(f"{val_late:.4g}"),
+        "scale": float(f"{scale:.4g}"),
+        "factor": float(f"{val_late / scale:.3g}") if scale > 0 else None,
+        "train_loss": float(f"{train_late:.4g}"),
+    }
+    train_key, val_key = ctx.accuracy_key(), ctx.accuracy_key("val_")
+    if train_key is None or val_key is None:
+        if scale <= 0 or val_late < min_factor_loss_only * scale or val.min() < scale:
+            return None
+        return Evidence({**values, "with_accuracy": False}, epoch=ctx.epochs[0])
+    train_acc = _finite_tail(ctx.array(train_key))
+    val_acc = _finite_tail(ctx.array(val_key))
+    if scale <= 0 or val_late < min_factor * scale or not train_acc.size or not val_acc.size:
+        return None
+    t_acc = curves.median(train_acc[train_acc.size // 2 :])
+    v_acc = curves.median(val_acc[val_acc.size // 2 :])
+    if t_acc - v_acc > max_accuracy_gap:
+        return None  # the accuracy disagrees too: overfitting or at chance, not the scale
+    return Evidence({
+        **values,
+        "with_accuracy": True,
+        "train_metric": train_key,
+        "val_metric": val_key,
+        "train_accuracy": round(t_acc, 4),
+        "val_accuracy": round(v_acc, 4),
+    }, epoch=ctx.epochs[0])

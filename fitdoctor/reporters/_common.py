@@ -418,3 +418,12 @@ def caret_line(lines: Sparklines, indent: int, best: BestEpoch, width: int) -> s
     if len(right) <= width or pos < len(label) + 1:
         return right
     return " " * (pos - len(label) - 1) + label + " ^"
+
+
+def superseded_line(report: Report) -> str | None:
+    """One line naming the findings left out as moot, e.g. ``"FD412 (by FD101)"``."""
+    if not report.superseded:
+        return None
+    return "left out as made moot by another finding: " + ", ".join(
+        f"{s.code} {s.name} (by {', '.join(s.by)})" for s in report.superseded
+    )

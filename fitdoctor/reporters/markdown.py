@@ -196,6 +196,10 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
             out.append(line)
         out += ["", "</details>", ""]
 
+    moot = c.superseded_line(report)
+    if moot:
+        out += [escape(moot[0].upper() + moot[1:]) + ".", ""]
+
     if report.notes:
         out += ["**Notes:**", ""]
         out += [f"- {escape(n)}" for n in report.notes]

@@ -189,6 +189,10 @@ def _print_skipped_and_notes(console: Console, report: Report) -> None:
             if hint:
                 line.append(f" — {hint}", style="dim italic")
             _print_indented(console, line, 2, hang=2)
+    moot = c.superseded_line(report)
+    if moot:
+        console.print()
+        _print_indented(console, Text(moot, style="dim"), 0, hang=2)
     if report.notes:
         console.print()
         console.print(Text("notes", style="bold"))

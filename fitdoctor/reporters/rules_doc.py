@@ -56,14 +56,23 @@ def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -
             "default": p.default,
             "type": p.type.__name__,
             "doc": p.doc,
+            "shared": p.shared,
         }
         for p in rule.params.values()
     ]
+    out["parts"] = {
+        name: [{"text": a.text, "when": a.when.text if a.when else None} for a in alts]
+        for name, alts in rule.parts.items()
+    }
+    out["supersedes"] = list(rule.supersedes)
+    out["verdict"] = rule.verdict or None
     out["recommendations"] = [
-        {"action": r.action, "text": r.text, "fallback": r.fallback} for r in rule.recommendations
+        {"action": r.action, "text": r.text, "fallback": r.fallback,
+         "when": r.when.text if r.when else None}
+        for r in rule.recommendations
     ]
     out["escalate"] = [
-        {"key": e.key, "at_least": e.at_least, "severity": e.severity.value} for e in rule.escalate
+        {"when": e.when.text, "severity": e.severity.value} for e in rule.escalate
     ]
     out["docs"] = dict(rule.docs)
     return out
@@ -178,26 +187,46 @@ def explain_text(rule: Rule, default_severity: str | None, *, width: int = 100) 
         for p in rule.params.values():
             value = rule.values.get(p.name, p.default)
             mark = "" if value == p.default else "   (configured)"
-            lines.append(f"  {p.name.ljust(name_w)} = {value!r}   default {p.default!r}{mark}")
+            shared = "   (shared by the rules of its file)" if p.shared else ""
+            lines.append(
+                f"  {p.name.ljust(name_w)} = {value!r}   default {p.default!r}{mark}{shared}"
+            )
             if p.doc:
                 lines += textwrap.wrap(
                     p.doc, width, initial_indent="      ", subsequent_indent="      "
                 )
         lines.append("")
     lines += ["Message", f"  {rule.message}", ""]
+    if rule.parts:
+        lines.append("Message parts (the first wording that applies; empty when none does)")
+        for name, alts in rule.parts.items():
+            for alt in alts:
+                cond = f" when {alt.when.text}" if alt.when else ""
+                lines += textwrap.wrap(
+                    f"{{{name}}}{cond}: {alt.text}", width,
+                    initial_indent="  ", subsequent_indent="      ",
+                )
+        lines.append("")
     if rule.recommendations:
         lines.append("Recommendations (ranked)")
         for i, rec in enumerate(rule.recommendations, 1):
+            cond = f" (when {rec.when.text})" if rec.when else ""
             lines += textwrap.wrap(
-                f"{i}. [{rec.action}] {rec.text}", width,
+                f"{i}. [{rec.action}]{cond} {rec.text}", width,
                 initial_indent="  ", subsequent_indent="     ",
             )
         lines.append("")
     if rule.escalate:
         lines.append("Severity escalation")
         for esc in rule.escalate:
-            lines.append(f"  {esc.severity.value} when {esc.key} >= {esc.at_least}")
+            lines.append(f"  {esc.severity.value} when {esc.when.text}")
         lines.append("")
+    if rule.supersedes:
+        lines += [
+            "Precedence",
+            f"  when it fires, leaves out {', '.join(rule.supersedes)} (made moot by it)",
+            "",
+        ]
     lines += _judges_text(rule, width)
     if rule.docs.get("references"):
         lines += ["References", *_paragraphs(_doc_text(rule.docs["references"]), width - 2)]

@@ -123,6 +123,11 @@ def render_report(report: Report, *, width: int = 100, run: Run | None = None) -
             if hint:
                 out.extend(_wrap(hint, width, "    to enable: ", "      "))
 
+    moot = c.superseded_line(report)
+    if moot:
+        out.append("")
+        out.extend(_wrap(moot, width, "", "  "))
+
     if report.notes:
         out.append("")
         out.append("notes:")

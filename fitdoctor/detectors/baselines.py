@@ -1,0 +1,162 @@
+"""What a plateau is measured against: the baselines a run or its curves imply.
+
+Underfitting is a loss that plateaued at a *poor* level. Poor compared with what the data
+allows: the validation score of a quick reference model (a run file recorded by the
+callback, :mod:`fitdoctor.reference`), else what learning nothing scores: the loss of
+predicting the class prior (a run file), ln(k) for k known classes, and, for a bare
+binary history, the loss a constant predictor with the same accuracy would have (the
+entropy of the accuracy). These functions measure; the thresholds are parameters of the
+rule that uses them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fitdoctor.detectors.base import Context
+from fitdoctor.detectors.span import Span, curve, pct
+from fitdoctor.errors import MissingInput
+
+
+def poor_level(
+    ctx: Context,
+    span: Span,
+    level: float,
+    *,
+    max_accuracy: float,
+    chance_fraction: float,
+    baseline_fraction: float,
+    implied_fraction: float,
+    binary_tolerance: float,
+    reference_margin: float,
+) -> dict[str, Any] | None:
+    """Evidence that the plateau is poor, against the best baseline known; else None.
+
+    Raises MissingInput when nothing tells what a poor level is.
+    """
+    run = ctx.run
+    base = run.baselines
+    ref = _reference(ctx, span)
+    if ref is not None:
+        score, ref_value, metric, model = ref
+        if metric == "accuracy":
+            shortfall = ref_value - score
+        else:  # mse: how much worse, relative to the reference's error
+            shortfall = (score - ref_value) / ref_value if ref_value > 0 else 0.0
+        if shortfall < reference_margin:
+            return None
+        return {
+            "reference_kind": "reference" if metric == "accuracy" else "reference_mse",
+            "reference_value": float(f"{ref_value:.4g}"),
+            "reference_model": model,
+            "reference_metric": metric,
+            "score": float(f"{score:.4g}"),
+            "shortfall_pts": pct(shortfall) if metric == "accuracy" else None,
+            "shortfall_pct": pct(shortfall) if metric != "accuracy" else None,
+        }
+    if base is not None and base.prior_loss:
+        prior = float(base.prior_loss)
+        if level < baseline_fraction * prior:
+            return None
+        return {
+            "reference_kind": "prior",
+            "prior_loss": float(f"{prior:.4g}"),
+            "level_share_pct": round(100 * level / prior),
+        }
+    k = ctx.n_classes
+    if k and k >= 2:
+        chance = math.log(k)
+        if level < chance_fraction * chance:
+            return None
+        return {
+            "reference_kind": "chance",
+            "n_classes": k,
+            "chance_loss": round(chance, 4),
+            "level_share_pct": round(100 * level / chance),
+        }
+    acc_key = ctx.accuracy_key()
+    if acc_key is None:
+        raise MissingInput(
+            "no accuracy metric, class count or baseline to judge the loss level",
+            "pass --task/--classes, log accuracy, or record the run with FitDoctor()",
+        )
+    _, acc = curve(ctx, acc_key, span)
+    accuracy = float(acc[-1])
+    binary = _looks_binary(ctx, span, binary_tolerance)
+    implied = _binary_entropy(accuracy) if binary else None
+    if implied is not None and implied > 0:
+        if level < implied_fraction * implied:
+            return None
+        return {
+            "reference_kind": "implied",
+            "metric": acc_key,
+            "accuracy": round(accuracy, 4),
+            "implied_loss": round(implied, 4),
+            "level_share_pct": round(100 * level / implied),
+        }
+    if accuracy > max_accuracy:
+        return None
+    return {
+        "reference_kind": "accuracy",
+        "metric": acc_key,
+        "accuracy": round(accuracy, 4),
+        "max_accuracy": max_accuracy,
+    }
+
+
+def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None:
+    """``(network score, reference score, metric, model)`` when the run has a reference.
+
+    The network's score is its best validation accuracy, or for an ``mse`` reference its
+    lowest validation loss when that loss is the mean squared error.
+    """
+    base = ctx.run.baselines
+    if base is None or base.reference_value is None or not base.reference_metric:
+        return None
+    metric = base.reference_metric
+    model = base.reference_model or "simple model"
+    if metric == "accuracy":
+        key = ctx.accuracy_key("val_")
+        if key is None:
+            return None
+        values = ctx.array(key)[span.start : span.end]
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return None
+        return float(values.max()), float(base.reference_value), metric, model
+    loss = ctx.run.compile.loss if ctx.run.compile is not None else None
+    if metric != "mse" or loss not in _MSE_LOSSES or not ctx.run.has("val_loss"):
+        return None
+    values = ctx.array("val_loss")[span.start : span.end]
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None
+    return float(values.min()), float(base.reference_value), metric, model
+
+
+#: Loss names whose value is the mean squared error (comparable with an ``mse`` reference).
+_MSE_LOSSES = frozenset({"mse", "mean_squared_error", "MeanSquaredError"})
+
+
+def _looks_binary(ctx: Context, span: Span, tolerance: float) -> bool:
+    """A bare history's task looks binary: its first loss is within ``tolerance`` of ln 2.
+
+    A fresh classifier starts near the chance loss ln(k); ln 2 is 0.693, ln 3 is 1.099.
+    Run facts, when known, decide instead.
+    """
+    data = ctx.run.data
+    if data is not None and data.task is not None:
+        return data.task == "binary"
+    raw = ctx.array(ctx.loss_key)[span.start : span.end]
+    raw = raw[np.isfinite(raw)]
+    return raw.size > 0 and abs(float(raw[0]) - math.log(2)) <= tolerance * math.log(2)
+
+
+def _binary_entropy(p: float) -> float | None:
+    """Cross-entropy of always predicting the prior when the majority class is ``p``."""
+    if not 0.5 <= p < 1:
+        return None
+    return -(p * math.log(p) + (1 - p) * math.log(1 - p))

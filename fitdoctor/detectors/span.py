@@ -1,0 +1,243 @@
+"""Which epochs the curve rules judge, and measurements several curve detectors share.
+
+A learning curve is judged between two cuts:
+
+* **the start**: a first epoch (or two) whose average loss is ``blowup_factor`` times
+  what follows is a wild start (unscaled inputs or targets, a first step far too big),
+  not part of the curve's shape. When the network is *dead* after it, that start is a
+  blow-up, and nothing after it is a learning curve. Dead means: the training and
+  validation losses sit at a constant (within ``dead_tolerance``: a collapse to a
+  constant prediction), or the training accuracy stays below ``dead_accuracy`` without
+  gaining ``dead_accuracy_gain`` (stuck near chance).
+* **the end**: the first logged non-finite loss, or the first epoch whose training loss
+  jumps ``blowup_factor`` times above the previous one to a level that matters (at least
+  ``blowup_level`` of the loss at the start) and does not come back (within
+  ``recover_factor`` of its level before the jump, over the next three epochs). What
+  follows a blow-up is not a learning curve either; a jump the run recovers from is a
+  spike (the ``loss-spikes`` detector), not a blow-up.
+
+The rules' parameters set every factor (``rules/curves.toml``, shared ``[params]``);
+these functions measure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fitdoctor import curves
+from fitdoctor.detectors.base import Context
+from fitdoctor.errors import MissingInput
+
+
+@dataclass(frozen=True)
+class Span:
+    """The rows the curve rules judge, and why the curve was cut.
+
+    Args:
+        start: First judged row.
+        end: One past the last judged row.
+        blowup: Row of a blow-up (a jump, or a wild start the network died of), if any.
+        blowup_ratio: How many times the neighbouring epoch's loss the blow-up was.
+        wild_start: Rows skipped at the start as a wild first epoch the run recovered from.
+        dead_by: After a wild start the network died: ``"loss"`` (constant losses) or
+            ``"accuracy"`` (accuracy stuck low); ``None`` otherwise.
+    """
+
+    start: int
+    end: int
+    blowup: int | None = None
+    blowup_ratio: float | None = None
+    wild_start: int = 0
+    dead_by: str | None = None
+
+    @property
+    def size(self) -> int:
+        """Number of judged rows."""
+        return max(0, self.end - self.start)
+
+
+def judged_span(
+    ctx: Context,
+    *,
+    blowup_factor: float,
+    blowup_level: float,
+    recover_factor: float,
+    dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
+) -> Span:
+    """The judged rows of ``ctx``'s run (memoized per parameter set)."""
+    dead = (dead_tolerance, dead_accuracy, dead_accuracy_gain)
+    memo_key = f"span:{blowup_factor}:{blowup_level}:{recover_factor}:{dead}"
+    cached = ctx.memo.get(memo_key)
+    if isinstance(cached, Span):
+        return cached
+    span = _compute_span(ctx, blowup_factor, blowup_level, recover_factor, dead)
+    ctx.memo[memo_key] = span
+    return span
+
+
+def _compute_span(
+    ctx: Context,
+    blowup_factor: float,
+    blowup_level: float,
+    recover_factor: float,
+    dead: tuple[float, float, float],
+) -> Span:
+    n = ctx.run.n_epochs
+    end = n
+    for key in ("loss", "val_loss"):
+        if ctx.run.has(key):
+            bad = np.flatnonzero(ctx.nonfinite(key))
+            if bad.size:
+                end = min(end, int(bad[0]))
+    if not ctx.run.has("loss"):
+        return Span(0, end)
+    x = ctx.array("loss")[:end]
+    start = _wild_start(x, blowup_factor)
+    dead_by = _dead_after(ctx, x, start, *dead) if start else None
+    if dead_by is not None:
+        ratio = float(x[0] / np.nanmin(x[start : start + 3]))
+        return Span(0, 0, blowup=0, blowup_ratio=ratio, dead_by=dead_by)
+    jump = _jump(x, start, blowup_factor, blowup_level, recover_factor)
+    if jump is not None:
+        return Span(start, jump[0], blowup=jump[0], blowup_ratio=jump[1], wild_start=start)
+    return Span(start, end, wild_start=start)
+
+
+def _wild_start(x: np.ndarray, factor: float) -> int:
+    """Leading rows (at most two) whose loss is ``factor`` times the next epoch's."""
+    start = 0
+    while start < min(2, x.size - 2):
+        cur, nxt = float(x[start]), float(x[start + 1])
+        if not (np.isfinite(cur) and np.isfinite(nxt) and nxt > 0 and cur >= factor * nxt):
+            break
+        start += 1
+    return start
+
+
+def _dead_after(
+    ctx: Context, x: np.ndarray, start: int, tolerance: float, accuracy: float, gain: float
+) -> str | None:
+    """How the network is dead after a wild start (it never learns again), or ``None``.
+
+    Either the losses sit at a constant (a collapse to a constant prediction), or the
+    training accuracy stays below ``accuracy`` without gaining ``gain`` (stuck at chance
+    while the loss bounces).
+    """
+    rest = x[start:]
+    rest = rest[np.isfinite(rest)]
+    if rest.size < 3:
+        return None
+    acc_key = ctx.accuracy_key()
+    if acc_key is not None:
+        acc = ctx.array(acc_key)[start : x.size]
+        acc = acc[np.isfinite(acc)]
+        line = curves.theil_sen(acc)
+        if (
+            acc.size >= 3 and line is not None and curves.median(acc) < accuracy
+            and line[0] * (acc.size - 1) < gain and float(acc.max() - acc[0]) < 2 * gain
+        ):
+            return "accuracy"
+    tail = rest[-max(3, rest.size // 2):]
+    if not _flat(tail, tolerance):
+        return None
+    if ctx.run.has("val_loss"):
+        val = ctx.array("val_loss")[start : x.size]
+        val = val[np.isfinite(val)]
+        if val.size >= 3 and not _flat(val[-max(3, val.size // 2):], tolerance):
+            return None
+    return "loss"
+
+
+def _flat(values: np.ndarray, tolerance: float) -> bool:
+    level = abs(curves.median(values))
+    return level > 0 and float(values.max() - values.min()) <= tolerance * level
+
+
+def _jump(
+    x: np.ndarray, start: int, factor: float, level: float, recover: float
+) -> tuple[int, float] | None:
+    """First row whose loss jumps ``factor`` times the previous one and does not recover.
+
+    The jump must also reach ``level`` of the loss at ``start``; it is recovered from
+    when the median of the next three epochs is back within ``recover`` times the loss
+    before the jump.
+    """
+    if x.size - start < 2:
+        return None
+    first = x[start]
+    seg = x[start:]
+    prev = seg[:-1]
+    cur = seg[1:]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        hit = (
+            np.isfinite(cur) & np.isfinite(prev) & (prev > 0)
+            & (cur >= factor * prev) & (cur >= level * first)
+        )
+    for k in np.flatnonzero(hit).tolist():
+        i = int(k) + 1
+        after = seg[i + 1 : i + 4]
+        after = after[np.isfinite(after)]
+        if after.size and curves.median(after) <= recover * seg[i - 1]:
+            continue  # back down: a spike the run recovered from
+        return start + i, float(seg[i] / seg[i - 1])
+    return None
+
+
+def span_or_missing(ctx: Context, span: Span, min_epochs: int) -> None:
+    """Raise MissingInput when fewer than ``min_epochs`` rows can be judged."""
+    if span.size < min_epochs and ctx.run.n_epochs >= min_epochs:
+        raise MissingInput(
+            f"only {span.size} epochs can be judged before the loss blew up or stopped "
+            "being finite",
+            "fix the divergence first",
+        )
+
+
+def curve(ctx: Context, key: str, span: Span) -> tuple[np.ndarray, np.ndarray]:
+    """Raw and smoothed ``key`` over the span."""
+    raw = ctx.array(key)[span.start : span.end]
+    return raw, curves.smooth(raw)
+
+
+def pct(x: float) -> float:
+    """A fraction as a percentage with one decimal."""
+    return round(100.0 * x, 1)
+
+
+def rise_over_running_min(x: np.ndarray) -> np.ndarray | None:
+    """Each epoch's loss divided by the lowest loss so far (0 where that is not positive).
+
+    ``None`` when the curve is too short, not finite, or does not start positive: such
+    a curve cannot be judged as climbing.
+    """
+    if x.size < 2 or not np.isfinite(x).all() or x[0] <= 0:
+        return None
+    running_min = np.minimum.accumulate(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio: np.ndarray = np.where(running_min > 0, x / running_min, 0.0)
+    return ratio
+
+
+def climbs(raw: np.ndarray, factor: float) -> bool:
+    """True when a loss rises ``factor`` times above its running minimum and its start."""
+    x = curves.fill_gaps(raw)
+    ratio = rise_over_running_min(x)
+    return ratio is not None and bool(np.any((ratio >= factor) & (x > x[0])))
+
+
+def swing(values: np.ndarray) -> float | None:
+    """Mean absolute epoch-to-epoch change over the second half of a curve.
+
+    ``None`` with fewer than three finite values in that half. Used on accuracy curves:
+    a loss can swing while the predictions that decide the accuracy barely change. The
+    mean, not the median: one collapse of the accuracy is instability too.
+    """
+    x = values[np.isfinite(values)]
+    tail = x[x.size // 2 :]
+    if tail.size < 3:
+        return None
+    return float(np.mean(np.abs(np.diff(tail))))

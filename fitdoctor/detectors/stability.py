@@ -1,0 +1,383 @@
+"""Divergence and instability detectors.
+
+* ``non-finite-loss``, ``exploding-loss``, ``loss-spike``: the optimizer broke the
+  weights. A first epoch far above the rest is a wild start, not a
+  blow-up, unless the network is dead after it (:mod:`fitdoctor.detectors.span`).
+* ``oscillation``: a loss that goes up and down from epoch to epoch, and
+  a model whose accuracy does too: a loss can swing at a tiny level while the
+  predictions stay put, which is not instability.
+* ``worse-than-constant``: a training loss that ends far above the loss of predicting
+  the class prior (a run file's baseline): broken weights without a NaN.
+* ``loss-spikes``: a training loss that jumps several times over and back, again
+  and again.
+
+Thresholds live in ``rules/curves.toml``; these functions measure.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fitdoctor import curves
+from fitdoctor.detectors.advice import learning_rate_change
+from fitdoctor.detectors.base import Context, Evidence, detector
+from fitdoctor.detectors.span import (
+    curve,
+    judged_span,
+    pct,
+    rise_over_running_min,
+    swing,
+)
+from fitdoctor.errors import MissingInput
+
+
+def _g(x: float) -> float:
+    """Four significant digits, as a float."""
+    return float(f"{x:.4g}")
+
+
+@detector("non-finite-loss")
+def non_finite_loss(ctx: Context, *, lr_factor: float) -> Evidence | None:
+    """A NaN or infinite loss (training or validation)."""
+    ctx.require_epochs(1)
+    masks = {key: ctx.nonfinite(key) for key in ("loss", "val_loss") if ctx.run.has(key)}
+    found = [(int(np.flatnonzero(mask)[0]), key) for key, mask in masks.items() if mask.any()]
+    if not found:
+        return None
+    i, key = min(found)
+    value = float(ctx.array(key)[i])
+    finite_before = ctx.array("loss")[:i] if ctx.run.has("loss") else np.array([])
+    finite_before = finite_before[np.isfinite(finite_before)]
+    bad = max(int(mask.sum()) for mask in masks.values())
+    values: dict[str, Any] = {
+        "metric": key,
+        "value": "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf"),
+        "nan_epoch": ctx.epochs[i],
+        "last_finite": _g(float(finite_before[-1])) if finite_before.size else None,
+        "nonfinite_epochs": bad,
+        "plural": bad != 1,
+    }
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=ctx.epochs[i])
+
+
+@detector("exploding-loss")
+def exploding_loss(
+    ctx: Context,
+    *,
+    min_epochs: int,
+    factor: float,
+    min_rising: int,
+    lr_factor: float,
+    blowup_factor: float,
+    blowup_level: float,
+    recover_factor: float,
+    dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
+) -> Evidence | None:
+    """Finite training loss climbing far above its running minimum and its start."""
+    ctx.require_epochs(min_epochs)
+    span = judged_span(
+        ctx,
+        blowup_factor=blowup_factor,
+        blowup_level=blowup_level,
+        recover_factor=recover_factor,
+        dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
+    )
+    full = ctx.array(ctx.loss_key)
+    end = curves.first_nonfinite(full[span.start :])
+    stop = full.size if end is None else span.start + end
+    raw = curves.fill_gaps(full[span.start : stop])
+    ratio = rise_over_running_min(raw)
+    if raw.size < min_epochs or ratio is None:
+        return None
+    peak_i = int(np.argmax(ratio))
+    if ratio[peak_i] < factor or raw[peak_i] <= raw[0]:
+        return None
+    low_i = int(np.argmin(raw[: peak_i + 1]))
+    above = int(np.sum(raw[low_i:] > raw[0]))
+    if above < min_rising:
+        return None
+    epochs = ctx.epochs[span.start : stop]
+    values: dict[str, Any] = {
+        "min_loss": _g(float(raw[low_i])),
+        "min_epoch": epochs[low_i],
+        "peak_loss": _g(float(raw[peak_i])),
+        "peak_epoch": epochs[peak_i],
+        "ratio": float(f"{ratio[peak_i]:.3g}"),
+        "epochs_above_start": above,
+    }
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=epochs[min(low_i + 1, raw.size - 1)])
+
+
+@detector("loss-spike")
+def loss_spike(
+    ctx: Context,
+    *,
+    lr_factor: float,
+    blowup_factor: float,
+    blowup_level: float,
+    recover_factor: float,
+    dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
+) -> Evidence | None:
+    """A training loss that blew up: a jump orders of magnitude up, or a dead network."""
+    ctx.require_epochs(2)
+    key = ctx.loss_key  # MissingInput without a training loss
+    span = judged_span(
+        ctx,
+        blowup_factor=blowup_factor,
+        blowup_level=blowup_level,
+        recover_factor=recover_factor,
+        dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
+    )
+    if span.blowup is None:
+        return None
+    full = ctx.array(key)
+    i = span.blowup
+    rest = full[i + 1 :]
+    rest = rest[np.isfinite(rest)]
+    values: dict[str, Any] = {
+        "spike_loss": _g(float(full[i])),
+        "spike_epoch": ctx.epochs[i],
+        "ratio": float(f"{span.blowup_ratio:.3g}") if span.blowup_ratio else None,
+        "after": _g(curves.median(rest)) if rest.size else None,
+        "first_epoch": i == 0,
+        "dead_by": span.dead_by,
+        "factor": blowup_factor,
+    }
+    if span.dead_by == "accuracy":
+        acc_key = ctx.accuracy_key()
+        assert acc_key is not None
+        acc = ctx.array(acc_key)[1:]
+        values["accuracy_metric"] = acc_key
+        values["accuracy_level"] = round(curves.median(acc[np.isfinite(acc)]), 4)
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=ctx.epochs[i])
+
+
+@detector("oscillation")
+def oscillation(
+    ctx: Context,
+    *,
+    metric: str,
+    min_epochs: int,
+    min_up: float,
+    max_up: float,
+    min_amplitude: float,
+    min_accuracy_swing: float,
+    steady_val_up: float,
+    lr_factor: float,
+    blowup_factor: float,
+    blowup_level: float,
+    recover_factor: float,
+    dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
+) -> Evidence | None:
+    """A loss that goes up and down from epoch to epoch in its second half.
+
+    Measured on the second half of the judged span (the steady state, after the first
+    descent): the share of all movement that is upward (0 for a steady descent, about
+    0.5 for a random walk), and the median epoch-to-epoch change relative to the
+    problem's scale: the first judged training loss, capped at ten times the curve's
+    late level. When the matching accuracy is logged, its own median epoch-to-epoch
+    change must reach ``min_accuracy_swing`` too: a loss that swings while the accuracy
+    holds still is a few samples changing their confidence, not a model jumping around.
+    For the training loss, a validation loss that descends steadily meanwhile
+    (upward share below ``steady_val_up``) means the swings are the noise of averaging
+    a few batches per epoch, not an unstable optimizer.
+    """
+    ctx.require_epochs(min_epochs)
+    span = judged_span(
+        ctx,
+        blowup_factor=blowup_factor,
+        blowup_level=blowup_level,
+        recover_factor=recover_factor,
+        dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
+    )
+    if span.size < min_epochs:
+        return None
+    key = ctx.val_loss_key if metric == "val_loss" else ctx.loss_key
+    raw, _ = curve(ctx, key, span)
+    ok = np.isfinite(raw)
+    x = raw[ok]
+    if x.size < min_epochs:
+        return None
+    measured = _up_and_amplitude(ctx, span, x)
+    if measured is None:
+        return None
+    up, amplitude, scale, half, tail = measured
+    if up < min_up or up > max_up or amplitude < min_amplitude:
+        return None
+    acc_key = ctx.accuracy_key("val_" if metric == "val_loss" else "")
+    acc_swing = None
+    if acc_key is not None:
+        acc_swing = swing(ctx.array(acc_key)[span.start : span.end])
+        if acc_swing is not None and acc_swing < min_accuracy_swing:
+            return None
+    if metric != "val_loss" and ctx.run.has("val_loss"):
+        val, _ = curve(ctx, "val_loss", span)
+        val = val[np.isfinite(val)]
+        val_measured = _up_and_amplitude(ctx, span, val) if val.size >= min_epochs else None
+        if val_measured is not None and val_measured[0] < steady_val_up:
+            return None
+    epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
+    worst = half + int(np.argmax(tail))
+    values: dict[str, Any] = {
+        "metric": key,
+        "from_epoch": int(epochs[half]),
+        "rises": int((tail > 0).sum()),
+        "steps": int(tail.size),
+        "up_pct": pct(up),
+        "amplitude_pct": pct(amplitude),
+        "scale": _g(scale),
+        "worst_epoch": int(epochs[worst + 1]),
+        "worst_jump": _g(float(np.diff(x)[worst])),
+        "accuracy_metric": acc_key,
+        "accuracy_swing_pts": pct(acc_swing) if acc_swing is not None else None,
+    }
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=int(epochs[half]))
+
+
+def _up_and_amplitude(
+    ctx: Context, span: Any, x: np.ndarray
+) -> tuple[float, float, float, int, np.ndarray] | None:
+    """Upward share and relative amplitude of the second half of ``x``, with the scale."""
+    diffs = np.diff(x)
+    half = diffs.size // 2
+    tail = diffs[half:]
+    movement = float(np.abs(tail).sum())
+    late_level = abs(curves.median(curves.smooth(x)[half + 1 :]))
+    train = ctx.array(ctx.loss_key)[span.start : span.end]
+    train = train[np.isfinite(train)]
+    if train.size == 0:
+        return None
+    scale = min(abs(float(train[0])), 10 * late_level)
+    if movement == 0 or scale <= 0:
+        return None
+    up = float(tail[tail > 0].sum()) / movement
+    amplitude = curves.median(np.abs(tail)) / scale
+    return up, amplitude, scale, half, tail
+
+
+@detector("loss-spikes")
+def loss_spikes(
+    ctx: Context,
+    *,
+    min_epochs: int,
+    min_ratio: float,
+    min_height: float,
+    min_spikes: int,
+    lr_factor: float,
+    blowup_factor: float,
+    blowup_level: float,
+    recover_factor: float,
+    dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
+) -> Evidence | None:
+    """The training loss jumps ``min_ratio`` times the previous epoch and back, repeatedly.
+
+    A spike counts when the loss is at least ``min_ratio`` times the epoch before, the
+    jump is at least ``min_height`` of the loss scale (the first judged training loss:
+    swings at the floating-point floor of a converged loss do not count), and the next
+    epoch comes back down.
+    """
+    ctx.require_epochs(min_epochs)
+    span = judged_span(
+        ctx,
+        blowup_factor=blowup_factor,
+        blowup_level=blowup_level,
+        recover_factor=recover_factor,
+        dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
+    )
+    if span.size < min_epochs:
+        return None
+    raw, _ = curve(ctx, ctx.loss_key, span)
+    finite_raw = raw[np.isfinite(raw)]
+    if finite_raw.size < min_epochs:
+        return None
+    scale = abs(float(finite_raw[0]))
+    x = curves.fill_gaps(raw)
+    spikes: list[int] = []
+    for i in range(1, x.size):
+        prev, cur = float(x[i - 1]), float(x[i])
+        if prev <= 0 or cur < min_ratio * prev or cur - prev < min_height * scale:
+            continue
+        if i + 1 < x.size and float(x[i + 1]) >= cur:
+            continue  # still climbing: a rise, not a spike
+        spikes.append(i)
+    if len(spikes) < min_spikes:
+        return None
+    epochs = ctx.epochs[span.start : span.end]
+    ratios = [float(x[i] / x[i - 1]) for i in spikes]
+    worst = spikes[int(np.argmax(ratios))]
+    values: dict[str, Any] = {
+        "spikes": len(spikes),
+        "spike_epochs": ", ".join(str(epochs[i]) for i in spikes[:6])
+        + (", ..." if len(spikes) > 6 else ""),
+        "max_ratio": float(f"{max(ratios):.3g}"),
+        "worst_epoch": epochs[worst],
+        "worst_from": _g(float(x[worst - 1])),
+        "worst_to": _g(float(x[worst])),
+        "scale": _g(scale),
+    }
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=epochs[spikes[0]])
+
+
+@detector("worse-than-constant")
+def worse_than_constant(
+    ctx: Context, *, min_epochs: int, class_factor: float, regression_factor: float,
+    window_fraction: float, lr_factor: float,
+) -> Evidence | None:
+    """A training loss that ends far above the loss of predicting the prior (or the mean).
+
+    The constant predictor's loss is a run file's baseline (``prior_loss``). A network
+    whose training loss ends ``class_factor`` times above it (``regression_factor`` for a
+    regression, whose losses spread wider) is worse than predicting the class frequencies
+    without looking at the inputs: its weights are broken, whether or not a NaN showed.
+    """
+    ctx.require_epochs(min_epochs)
+    base = ctx.run.baselines
+    prior = base.prior_loss if base is not None else None
+    if not prior or not math.isfinite(prior) or prior <= 0:
+        raise MissingInput(
+            "the loss of predicting the class prior (or the mean) is unknown",
+            "record the run with FitDoctor(), which records the baselines", needs="run-file",
+        )
+    train = ctx.array(ctx.loss_key)
+    train = train[np.isfinite(train)]
+    if train.size < min_epochs:
+        return None
+    w = max(2, math.ceil(window_fraction * train.size))
+    late = curves.median(train[-w:])
+    regression = ctx.run.data is not None and ctx.run.data.task == "regression"
+    factor = regression_factor if regression else class_factor
+    if late <= factor * prior:
+        return None
+    values: dict[str, Any] = {
+        "late_loss": _g(late),
+        "prior_loss": _g(prior),
+        "ratio": float(f"{late / prior:.3g}"),
+        "window": w,
+        "regression": regression,
+    }
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=ctx.epochs[-w])

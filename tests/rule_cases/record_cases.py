@@ -1,0 +1,289 @@
+"""Record the real trainings behind the rule cases of the judgment patterns (issue 10).
+
+Each pattern seen on real runs (a run too short to judge, validation at chance or
+constant, a class-sorted validation_split, overfitting with spikes or rise-then-plateau,
+training-loss spikes, a near-perfect model whose validation loss swings at a tiny level,
+underfitting against what a simple model reaches, a small validation set read off a
+bare history) is reproduced by a tiny real Keras training on scikit-learn's bundled or
+generated data. Each writes ``tests/data/cases/NAME.json``: the bare history
+(``json.dump(history.history)``, what users keep), and for the patterns that need run
+facts also ``NAME.run.json``, recorded by the real ``FitDoctor`` callback.
+
+The rule cases (``tests/rule_cases/FDnnn.toml``) refer to these files; they are data,
+so the suite does not train. Regenerate (about a minute on 2 cores)::
+
+    .venv/bin/python tests/rule_cases/record_cases.py            # all
+    .venv/bin/python tests/rule_cases/record_cases.py rise_then_plateau
+
+Keras 3 on TensorFlow-CPU; every training is seeded, but CPU kernels are not bit-exact
+across machines, so a re-recording can move numbers a little (the cases judge shapes,
+not digits).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+
+OUT = Path(__file__).resolve().parent.parent / "data" / "cases"
+
+
+def _keras() -> Any:
+    import keras
+
+    return keras
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    return (x / 16.0)[idx], y[idx]
+
+
+def _mlp(
+    n_in: int, units: int, n_out: int, *, layers: int = 1, lr: float = 1e-3,
+    out: str = "softmax", loss: str = "sparse_categorical_crossentropy",
+) -> Any:
+    keras = _keras()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((n_in,))]
+        + [keras.layers.Dense(units, activation="relu") for _ in range(layers)]
+        + [keras.layers.Dense(n_out, activation=out)]
+    )
+    model.compile(keras.optimizers.Adam(lr), loss, metrics=["accuracy"])
+    return model
+
+
+def _save(name: str, history: dict[str, list[float]]) -> None:
+    path = OUT / f"{name}.json"
+    clean = {k: [float(v) for v in vals] for k, vals in history.items()}
+    path.write_text(json.dumps(clean) + "\n", encoding="utf-8")
+    epochs = len(next(iter(clean.values())))
+    print(f"wrote {path.relative_to(OUT.parent.parent.parent)} ({epochs} epochs)")
+
+
+def _doctor(name: str) -> Any:
+    from fitdoctor import FitDoctor
+
+    return FitDoctor(str(OUT / f"{name}.run.json"), report=None, verbose=0)
+
+
+# ------------------------------------------------------------------------ patterns
+def too_short() -> None:
+    """Two epochs of the digits MLP: too short to judge (FD303)."""
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[:1200], y[:1200], epochs=2, validation_data=(x[1200:], y[1200:]), verbose=0)
+    _save("too_short", h.history)
+
+
+def short_still_falling() -> None:
+    """Four epochs of the digits MLP: both losses still falling 20-30% an epoch (FD301)."""
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[:1200], y[:1200], epochs=4, validation_data=(x[1200:], y[1200:]), verbose=0)
+    _save("short_still_falling", h.history)
+
+
+def val_labels_shuffled() -> None:
+    """Validation labels shuffled: validation accuracy at chance while training learns."""
+    x, y = _digits()
+    wrong = np.random.default_rng(1).permutation(y[1200:])
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[:1200], y[:1200], epochs=10, validation_data=(x[1200:], wrong), verbose=0)
+    _save("val_labels_shuffled", h.history)
+
+
+def val_inputs_unscaled() -> None:
+    """Validation inputs left at 0..800 while training inputs are scaled to [0, 1]."""
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[:1200], y[:1200], epochs=10,
+                  validation_data=(x[1200:] * 800.0, y[1200:]), verbose=0)
+    _save("val_inputs_unscaled", h.history)
+
+
+def val_unseen_class() -> None:
+    """Validation holds only a class the training data lacks: accuracy 0 at every epoch."""
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(
+        n_samples=900, n_features=10, n_informative=6, n_classes=3, random_state=0
+    )
+    seen = y < 2
+    model = _mlp(10, 32, 3)
+    h = model.fit(x[seen], y[seen], epochs=8, validation_data=(x[~seen], y[~seen]), verbose=0)
+    _save("val_unseen_class", h.history)
+
+
+def sorted_validation_split() -> None:
+    """Digits sorted by label, validation_split=0.2: validation holds the last classes."""
+    x, y = _digits()
+    order = np.argsort(y, kind="stable")
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[order], y[order], epochs=8, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("sorted_validation_split")])
+    _save("sorted_validation_split", h.history)
+
+
+def rise_then_plateau() -> None:
+    """100 digits, 2×512 units, 300 epochs: val_loss rises ~20%, then holds flat."""
+    x, y = _digits()
+    model = _mlp(64, 512, 10, layers=2)
+    h = model.fit(x[:100], y[:100], epochs=300, batch_size=100,
+                  validation_data=(x[1000:1400], y[1000:1400]), verbose=0)
+    _save("rise_then_plateau", h.history)
+
+
+def overfit_with_spikes() -> None:
+    """300 digits, a high learning rate: val_loss spikes early, then rises steadily."""
+    x, y = _digits()
+    model = _mlp(64, 256, 10, layers=2, lr=3e-2)
+    h = model.fit(x[:300], y[:300], epochs=40, batch_size=16,
+                  validation_data=(x[1000:1400], y[1000:1400]), verbose=0)
+    _save("overfit_with_spikes", h.history)
+
+
+def training_loss_spikes() -> None:
+    """Moons, Adam at 0.05 with batches of 8: the training loss jumps 18× and back, twice."""
+    from sklearn.datasets import make_moons
+
+    x, y = make_moons(600, noise=0.1, random_state=0)
+    model = _mlp(2, 64, 1, layers=2, lr=0.05, out="sigmoid", loss="binary_crossentropy")
+    h = model.fit(x[:400], y[:400], epochs=40, batch_size=8,
+                  validation_data=(x[400:], y[400:]), verbose=0)
+    _save("training_loss_spikes", h.history)
+
+
+def near_perfect_binary() -> None:
+    """Digits 0 against 1: 100% validation accuracy, the loss swings at a tiny level."""
+    x, y = _digits()
+    mask = (y == 0) | (y == 1)
+    xb, yb = x[mask], (y[mask] == 1).astype(float)
+    model = _mlp(64, 64, 1, lr=0.1, out="sigmoid", loss="binary_crossentropy")
+    h = model.fit(xb[:250], yb[:250], epochs=30, batch_size=8,
+                  validation_data=(xb[250:], yb[250:]), verbose=0)
+    _save("near_perfect_binary", h.history)
+
+
+def linear_on_moons() -> None:
+    """A logistic unit on moons plateaus near 0.89; gradient boosting reaches 0.99.
+
+    Recorded with FitDoctor; the reference model is fitted the way the callback will
+    (fitdoctor.reference.fit_reference on the training and validation arrays) and stored
+    in the run's baselines.
+    """
+    from sklearn.datasets import make_moons
+
+    from fitdoctor.io import save
+    from fitdoctor.reference import fit_reference
+    from fitdoctor.run import Baselines
+
+    keras = _keras()
+    x, y = make_moons(600, noise=0.1, random_state=0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy", metrics=["accuracy"])
+    doctor = _doctor("linear_on_moons")
+    h = model.fit(x[:400], y[:400], epochs=30, batch_size=32,
+                  validation_data=(x[400:], y[400:]), verbose=0, callbacks=[doctor])
+    _save("linear_on_moons", h.history)
+    ref = fit_reference(x[:400], y[:400], x[400:], y[400:], task="binary")
+    assert ref is not None
+    run = doctor.run
+    base = run.baselines or Baselines()
+    base.reference_value, base.reference_metric, base.reference_model = (
+        ref.value, ref.metric, ref.model
+    )
+    run.baselines = base
+    save(run, OUT / "linear_on_moons.run.json")
+
+
+def healthy_digits() -> None:
+    """The digits MLP with early stopping: a healthy run, for the must-stay-silent cases."""
+    keras = _keras()
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    stop = keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)
+    h = model.fit(x[:1200], y[:1200], epochs=60, validation_data=(x[1200:], y[1200:]),
+                  verbose=0, callbacks=[stop])
+    _save("healthy_digits", h.history)
+
+
+def small_validation() -> None:
+    """A validation split of 5% (90 digits): the bare history still tells n_val."""
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    h = model.fit(x, y, epochs=15, validation_split=0.05, verbose=0)
+    _save("small_validation", h.history)
+
+
+def worse_than_constant() -> None:
+    """SGD at a learning rate of 50 on digits: the loss ends far above ln(10).
+
+    Recorded with FitDoctor, whose run file holds the loss of predicting the class
+    frequencies.
+    """
+    keras = _keras()
+    x, y = _digits()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.SGD(50.0), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x[:1200], y[:1200], epochs=8, validation_data=(x[1200:], y[1200:]),
+                  verbose=0, callbacks=[_doctor("worse_than_constant")])
+    _save("worse_than_constant", h.history)
+
+
+def val_targets_unscaled() -> None:
+    """Diabetes regression: training targets standardised, validation targets left raw."""
+    from sklearn.datasets import load_diabetes
+
+    keras = _keras()
+    x, y = load_diabetes(return_X_y=True)
+    mean, std = y[:350].mean(), y[:350].std()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-2), "mse", metrics=["mae"])
+    h = model.fit(x[:350], (y[:350] - mean) / std, epochs=15, batch_size=32,
+                  validation_data=(x[350:], y[350:]), verbose=0)
+    _save("val_targets_unscaled", h.history)
+
+
+PATTERNS: dict[str, Callable[[], None]] = {
+    f.__name__: f
+    for f in (
+        too_short, short_still_falling, val_labels_shuffled, val_inputs_unscaled,
+        val_unseen_class, sorted_validation_split, rise_then_plateau, overfit_with_spikes,
+        training_loss_spikes, near_perfect_binary, linear_on_moons, healthy_digits,
+        small_validation, worse_than_constant, val_targets_unscaled,
+    )
+}
+
+
+def main(names: list[str]) -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    unknown = [n for n in names if n not in PATTERNS]
+    if unknown:
+        print(f"unknown pattern {unknown[0]!r}; known: {', '.join(PATTERNS)}", file=sys.stderr)
+        return 2
+    for name in names or list(PATTERNS):
+        PATTERNS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

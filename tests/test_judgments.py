@@ -1,0 +1,214 @@
+"""How judgments are declared and combined: conditions, message parts, precedence, shared
+parameters, the verdict line, and the curve measurements the judgments rest on."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fitdoctor
+from fitdoctor import curves, engine
+from fitdoctor.errors import ConfigError
+from fitdoctor.report import Report, Severity, Skipped
+from fitdoctor.rules import Settings, load_rules, parse_condition
+from fitdoctor.run import Run
+
+DATA = Path(__file__).parent / "data"
+
+
+# ------------------------------------------------------------------ conditions
+@pytest.mark.parametrize(
+    ("text", "values", "expected"),
+    [
+        ("early_stopped", {"early_stopped": 1}, True),
+        ("early_stopped", {"early_stopped": 0}, False),
+        ("early_stopped", {}, False),
+        ("not cross_validated", {"cross_validated": False}, True),
+        ("not cross_validated", {}, True),
+        ("half_width >= 0.05", {"half_width": 0.05}, True),
+        ("half_width >= 0.05", {"half_width": 0.049}, False),
+        ("half_width >= 0.05", {}, False),
+        ("accuracy_lead > 0", {"accuracy_lead": -0.1}, False),
+        ("reference_kind == prior", {"reference_kind": "prior"}, True),
+        ("reference_kind == prior", {"reference_kind": "chance"}, False),
+        ("regularized == false", {"regularized": False}, True),
+        ("regularized == false", {"regularized": None}, False),
+        ("dead_by != loss", {"dead_by": "accuracy"}, True),
+        ("ratio >= min_ratio", {"ratio": 2.0}, True),  # a parameter name as the operand
+    ],
+)
+def test_conditions(text: str, values: dict[str, object], expected: bool) -> None:
+    assert parse_condition(text, "test").holds(values, {"min_ratio": 1.5}) is expected
+
+
+@pytest.mark.parametrize("text", ["a b", ">= 3", "x ~ 3", "x >=", "import os"])
+def test_bad_conditions_name_themselves(text: str) -> None:
+    with pytest.raises(ConfigError, match="condition"):
+        parse_condition(text, "rules.toml: rule X1")
+
+
+# --------------------------------------------------------------- rule packs
+def _pack(tmp_path: Path, body: str) -> Path:
+    folder = tmp_path / "pack"
+    folder.mkdir(parents=True)
+    (folder / "extra.toml").write_text(body, encoding="utf-8")
+    return folder
+
+
+_RULE = """
+[[rule]]
+code = "{code}"
+name = "{name}"
+diagnosis = "overfitting"
+severity = "warning"
+detector = "no-validation"
+message = "{message}"
+{extra}
+"""
+
+
+def test_parts_pick_the_first_wording_that_applies(tmp_path: Path) -> None:
+    body = _RULE.format(
+        code="XX101", name="no-val-parts", message="missing{why}{count}", extra="""
+[[rule.parts.why]]
+when = "n_train"
+text = ": {n_train} training samples and none held out"
+[[rule.parts.why]]
+text = ": nothing held out"
+[[rule.parts.count]]
+when = "not n_train"
+text = " (size unknown)"
+""")
+    settings = Settings(select=["XX101"], rule_dirs=[_pack(tmp_path, body)])
+    report = fitdoctor.analyze({"loss": [1.0, 0.5]}, settings)
+    assert report.findings[0].message == "missing: nothing held out (size unknown)"
+
+
+def test_precedence_must_name_known_rules_and_have_no_cycle(tmp_path: Path) -> None:
+    unknown = _RULE.format(code="XX102", name="a", message="m", extra='supersedes = ["XX999"]')
+    with pytest.raises(ConfigError, match="supersedes unknown rule 'XX999'"):
+        load_rules([_pack(tmp_path, unknown)])
+    cycle = (
+        _RULE.format(code="XX103", name="b", message="m", extra='supersedes = ["XX104"]')
+        + _RULE.format(code="XX104", name="c", message="m", extra='supersedes = ["XX103"]')
+    )
+    with pytest.raises(ConfigError, match="cycle"):
+        load_rules([_pack(tmp_path / "two", cycle)])
+
+
+def test_shared_parameters_are_declared_once_and_configured_per_rule() -> None:
+    rules = {r.code: r for r in Settings(rule_options={"FD101": {"blowup_factor": 30.0}}).rules()}
+    for code in ("FD101", "FD102", "FD201", "FD301", "FD302", "FD402", "FD403", "FD411"):
+        assert rules[code].params["blowup_factor"].shared, code
+    assert rules["FD101"].values["blowup_factor"] == 30.0
+    assert rules["FD102"].values["blowup_factor"] == 50.0
+
+
+def test_no_deciding_constant_left_in_detectors() -> None:
+    """Thresholds are rule parameters: the old module constant is gone."""
+    from fitdoctor.detectors import training
+
+    assert not hasattr(training, "SPIKE_FACTOR")
+
+
+# ------------------------------------------------------------------ precedence
+def test_broken_validation_is_the_headline_and_leaves_out_what_it_invalidates() -> None:
+    report = fitdoctor.analyze(DATA / "cases" / "sorted_validation_split.run.json")
+    assert report.findings[0].code == "FD707"
+    assert report.findings[0].severity is Severity.ERROR
+    assert report.verdict.startswith("validation cannot be trusted")
+    moot = {s.code: s.by for s in report.superseded}
+    assert moot.get("FD501") == ["FD707"]  # the split emptied training of classes 8 and 9
+    assert not {f.code for f in report.findings} & {"FD101", "FD102", "FD501", "FD504"}
+    assert report.to_dict()["superseded"]
+
+
+def test_overfitting_supersedes_the_swings_of_its_own_rise() -> None:
+    loss = [0.3, 0.16, 0.13, 0.12, 0.10, 0.086, 0.072, 0.067, 0.086, 0.071, 0.098, 0.065,
+            0.046, 0.030, 0.020, 0.016]
+    val = [3.6, 0.79, 0.28, 0.19, 0.19, 0.176, 0.25, 0.26, 0.33, 0.34, 0.40, 0.35, 0.88,
+           0.64, 0.43, 0.45]
+    report = fitdoctor.analyze({"loss": loss, "val_loss": val})
+    assert [f.code for f in report.findings if f.severity is not Severity.INFO] == ["FD101"]
+
+
+# ------------------------------------------------------------------ the verdict
+def test_a_bare_history_is_healthy_only_as_far_as_it_was_checked() -> None:
+    report = fitdoctor.analyze(DATA / "cases" / "healthy_digits.json")
+    assert not report.findings
+    verdict = report.verdict
+    assert verdict.startswith("healthy as far as checked: ")
+    n_run_file = sum(1 for s in report.skipped if s.needs == "run-file")
+    assert n_run_file >= 15 and f"{n_run_file} need a run file" in verdict
+    run_rules = [r for r in Settings().rules() if r.detector.input == "run"]
+    assert report.n_rules == len(run_rules)
+
+
+def test_status_of_the_run_leads_the_verdict() -> None:
+    run = fitdoctor.load(DATA / "cases" / "healthy_digits.json")
+    run.status = "interrupted"
+    assert fitdoctor.analyze(run).verdict.startswith(f"interrupted at {run.n_epochs} epochs: ")
+    run.status = "running"
+    assert fitdoctor.analyze(run).verdict.startswith(f"still running ({run.n_epochs} epochs)")
+
+
+def test_verdict_without_skipped_rules_says_how_many_checks_ran() -> None:
+    report = Report(source="x", n_rules=12)
+    assert report.verdict == "healthy: no problems found (12 checks)"
+    report.skipped = [Skipped("FD601", "a", "no model facts", "", needs="run-file")]
+    assert report.verdict == (
+        "healthy as far as checked: 11 checks found no problem; 1 needs a run file (FitDoctor())"
+    )
+
+
+def test_too_short_has_its_own_verdict() -> None:
+    report = fitdoctor.analyze(DATA / "cases" / "too_short.json")
+    assert report.verdict == "too short to judge (1 warning)"
+
+
+# ------------------------------------------------------- measurements behind them
+def test_validation_size_is_read_off_the_accuracy_steps() -> None:
+    rng = np.random.default_rng(3)
+    for n in (37, 288, 1407):
+        acc = (rng.integers(int(0.6 * n), n, 15) / n).astype(np.float32).astype(float)
+        assert curves.infer_denominator(acc, max_n=20000) == n
+        # four printed decimals blur 1/n above ~1,000 samples: no answer rather than a guess
+        rounded = curves.infer_denominator(np.round(acc, 4), max_n=20000)
+        assert rounded in (n, None)
+    assert curves.infer_denominator(rng.random(20), max_n=20000) is None
+    assert curves.infer_denominator(np.array([0.5, 0.5, 1.0]), max_n=20000) is None
+
+
+def test_scatter_is_robust_to_spikes_along_a_rise() -> None:
+    rise = np.linspace(0.2, 0.5, 20)
+    spiky = rise.copy()
+    spiky[[6, 15]] += 0.4
+    assert curves.scatter(rise) == pytest.approx(0.0, abs=1e-12)
+    assert curves.scatter(spiky) < 0.01  # occasional spikes do not make it noise
+    zigzag = rise + 0.05 * (-1.0) ** np.arange(20)
+    assert curves.scatter(zigzag) > 0.03  # a zig-zag is noise
+    slope, _ = curves.theil_sen(spiky)  # type: ignore[misc]
+    assert slope == pytest.approx(0.3 / 19, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "metrics",
+    [
+        {"loss": [1.0]},
+        {"loss": [0.5, 0.5, 0.5, 0.5], "val_loss": [0.6, 0.6, 0.6, 0.6]},
+        {"loss": [1e308, -1e308, 1e308, 1.0, 0.5], "val_loss": [1e308, 1.0, 0.5, 0.4, 0.3]},
+        {"loss": [math.nan, 1.0, 0.5, math.inf], "val_loss": [1.0, math.nan, 0.3, 0.2],
+         "accuracy": [0.1, math.nan, 0.5, 0.6], "val_accuracy": [0.0, 0.0, math.nan, 1.0]},
+        {"loss": [0.0, 0.0, 0.0, 0.0, 0.0], "val_loss": [0.0, 0.0, 0.0, 0.0, 0.0],
+         "accuracy": [1.0] * 5, "val_accuracy": [1.0] * 5, "learning_rate": [math.nan] * 5},
+        {"loss": [5.0, -1.0, 2.0, -3.0, 4.0, 1e-300], "val_loss": [1e-300] * 6},
+    ],
+)
+def test_detectors_survive_hostile_curves(metrics: dict[str, list[float]]) -> None:
+    n = len(next(iter(metrics.values())))
+    run = Run(epochs=list(range(1, n + 1)), metrics=dict(metrics))  # type: ignore[arg-type]
+    report = engine.analyze(run)
+    assert not [f for f in report.findings if f.code == "FD000"], report.findings
