@@ -69,6 +69,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.errors import InputError
+from fitdoctor.readers._base import MAX_JSON_DEPTH, depth_over, json_loads
 from fitdoctor.run import (
     STATUSES,
     Baselines,
@@ -543,10 +544,12 @@ def parse(data: bytes, where: str) -> Run:
             continue
         last = number == len(lines)
         try:
-            record = json.loads(raw.decode("utf-8"))
+            record = json_loads(raw.decode("utf-8"))
             if not isinstance(record, dict):
                 raise ValueError("not an object")
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise InputError(f"{where}: line {number}: {_TOO_DEEP}") from None
+        except ValueError as exc:
             if last and number > 1:
                 reader.notes.append(
                     f"line {number} (the last) is cut off or not JSON: left out (a writer "
@@ -555,6 +558,8 @@ def parse(data: bytes, where: str) -> Run:
                 break
             reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
             raise InputError(f"{where}: line {number}: {reason}") from None
+        if depth_over(record):
+            raise InputError(f"{where}: line {number}: {_TOO_DEEP}")
         reader.add(number, record)
     return reader.finish()
 
@@ -614,6 +619,7 @@ class _Reader:
         ):
             raise self.fail(line, "header.labels: expected a list of strings or null")
         self.labels = labels
+        self._schema(line, record, "header")
         facts: dict[str, Any] = {}
         for key, cls in _FACTS.items():
             value = record.get(key)
@@ -736,6 +742,7 @@ class _Reader:
         unknown = sorted(set(record) - {"kind", "status", "fit", "confusion", "meta"})
         if unknown:
             raise self.fail(line, f"unknown key {unknown[0]!r}")
+        self._schema(line, record, "end", where="")
         status = record.get("status")
         if status not in STATUSES:
             raise self.fail(line, f"status: expected one of {', '.join(STATUSES)}, got "
@@ -759,6 +766,18 @@ class _Reader:
             cells = self._cells(line, "confusion.cells", confusion.get("cells"),
                                 len(pc.support))
             self.last = (epoch, cells)
+
+    def _schema(
+        self, line: int, record: dict[str, Any], definition: str, where: str | None = None
+    ) -> None:
+        """Check a line against its definition in run-2.schema.json (fields named)."""
+        from fitdoctor.schemacheck import check
+
+        try:
+            check(record, "run-2.schema.json", f"/$defs/{definition}",
+                  where=definition if where is None else where, required=False)
+        except InputError as exc:
+            raise self.fail(line, str(exc)) from None
 
     def _meta(self, line: int, record: dict[str, Any]) -> None:
         meta = record.get("meta")
@@ -809,6 +828,7 @@ class _Reader:
 
 
 _BAD: Any = object()
+_TOO_DEEP = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
 
 
 def _number(value: Any) -> float | None:

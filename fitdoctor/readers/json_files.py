@@ -40,11 +40,14 @@ from fitdoctor.readers._base import (
     MISSING,
     Draft,
     Source,
+    depth_over,
     finish,
     is_number,
+    json_loads,
     json_safe,
     label_runs,
     one_line,
+    too_deep,
 )
 from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.run import FitInfo, Run
@@ -73,7 +76,7 @@ def sniff(source: Source) -> bool:
     if "\n" in stripped or len(stripped) > 200:
         return False
     try:
-        json.loads(stripped)
+        json_loads(stripped)
     except (ValueError, RecursionError):
         return False
     return True
@@ -93,7 +96,7 @@ def read(source: Source) -> list[Run]:
     """
     text = source.text
     try:
-        value = json.loads(text)
+        value = json_loads(text)
     except json.JSONDecodeError as exc:
         records = _json_lines(text) if exc.msg == "Extra data" else None
         if records is None:
@@ -106,7 +109,9 @@ def read(source: Source) -> list[Run]:
 
         return _finish_all(drafts_from_records(records, source), source, "json-records")
     except RecursionError:
-        raise InputError(f"{source.display}: JSON nested too deeply") from None
+        raise too_deep(source.display) from None
+    if depth_over(value):
+        raise too_deep(source.display)
     return read_value(value, source)
 
 
@@ -116,10 +121,10 @@ def _json_lines(text: str) -> list[Any] | None:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json_loads(line)
         except (json.JSONDecodeError, RecursionError):
             return None
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or depth_over(value):
             return None
         records.append(value)
     return records or None
