@@ -74,6 +74,8 @@ def main() -> int:
         for item in sc.inputs:
             by_input[item.kind.split(":")[0] + ("" if item.valid else "~")] += 1
         by_exit[str(out.code)] += 1
+        if sc.benign and sc.inputs and all(i.valid for i in sc.inputs):
+            by_exit[f"{out.code} (valid inputs)"] += 1
         slowest.append((out.seconds, " ".join(sc.argv)[:100]))
         slowest.sort(reverse=True)
         del slowest[5:]

@@ -69,7 +69,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.errors import InputError
-from fitdoctor.readers._base import MAX_JSON_DEPTH, depth_over, json_loads
+from fitdoctor.readers._base import MAX_JSON_DEPTH, depth_over, json_loads, special_file
 from fitdoctor.run import (
     STATUSES,
     Baselines,
@@ -81,6 +81,7 @@ from fitdoctor.run import (
     Run,
     _build,
 )
+from fitdoctor.storage import remove_orphans
 
 __all__ = ["MAX_BYTES", "RUNLOG_SCHEMA", "RunLogWriter", "dumps", "read", "sniff", "sniff_path"]
 
@@ -101,7 +102,6 @@ _FACTS: dict[str, type[Any]] = {
     "baselines": Baselines,
 }
 _PER_CLASS_LISTS = ("precision", "recall", "f1")
-_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp$")
 
 
 # ------------------------------------------------------------------------------ sniffing
@@ -437,50 +437,6 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
-def remove_orphans(path: str | os.PathLike[str]) -> list[str]:
-    """Remove temporary files that crashed saves of ``path`` left beside it.
-
-    A save writes ``.NAME.PID.HEX.tmp`` in the folder and renames it over ``NAME``; a
-    process killed in between leaves it behind. Those of processes that no longer run
-    are removed (a live process may be saving right now).
-
-    Args:
-        path: The run file.
-
-    Returns:
-        The names removed.
-    """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    name = os.path.basename(target)
-    removed: list[str] = []
-    try:
-        entries = os.listdir(folder)
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _TMP.match(entry)
-        if match is None or match.group("name") != name:
-            continue
-        pid = int(match.group("pid"))
-        if pid != os.getpid() and _alive(pid):
-            continue
-        with contextlib.suppress(OSError):
-            os.unlink(os.path.join(folder, entry))
-            removed.append(entry)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
-
-
 # ------------------------------------------------------------------------------ reading
 def read(path: str | os.PathLike[str], *, display: str | None = None) -> Run:
     """Read a run log into a :class:`~fitdoctor.run.Run`.
@@ -498,6 +454,9 @@ def read(path: str | os.PathLike[str], *, display: str | None = None) -> Run:
             is not a valid record; the message names the line and the field.
     """
     where = display or os.fspath(path)
+    refused = special_file(where, os.fspath(path))
+    if refused is not None:
+        raise refused
     try:
         with open(os.fspath(path), "rb") as fh:
             size = os.fstat(fh.fileno()).st_size

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from fitdoctor import __version__
-from fitdoctor.errors import FitDoctorError
+from fitdoctor.errors import ConfigError, FitDoctorError
 from fitdoctor.report import Severity
 from fitdoctor.rules import Settings, find_config, read_config
 from fitdoctor.sanitize import safe_line, safe_text
@@ -255,6 +255,8 @@ def build_settings(
         ConfigError: The configuration file cannot be used.
     """
     path = config if config is not None else find_config(Path.cwd())
+    if path is not None:
+        _regular_or_missing(path, "config file")
     settings = read_config(path) if path is not None else Settings()
     selected = split_codes(select)
     if selected:
@@ -263,7 +265,29 @@ def build_settings(
     if fail_on is not None:
         settings.fail_on = Severity(fail_on)
     settings.rule_dirs = [*settings.rule_dirs, *(rule_dirs or [])]
+    for folder in settings.rule_dirs:
+        if folder.is_dir():
+            for rule_file in sorted(folder.glob("*.toml")):
+                _regular_or_missing(rule_file, "rule file")
     return settings
+
+
+def _regular_or_missing(path: Path, what: str) -> None:
+    """Refuse a FIFO or a device given as a configuration or rule file (never opened).
+
+    Raises:
+        ConfigError: ``path`` exists and is neither a regular file nor a folder.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"{what} {str(path)!r} is a folder, not a TOML file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{what} {str(path)!r} is not a regular file (a pipe or a device)")
 
 
 def all_rules(config: Path | None, rule_dirs: Sequence[Path] | None) -> list["Rule"]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
@@ -101,7 +102,40 @@ class Source:
         return self._text
 
 
+def special_file(display: str, path: str) -> InputError | None:
+    """The error for a path that is neither a regular file nor a folder, else ``None``.
+
+    A FIFO with no writer blocks whoever opens it, and a device can be endless, so
+    neither is ever opened: they are refused by what they are. (A missing path is left
+    to the reader, which says so.)
+
+    Args:
+        display: The path as given, for the message.
+        path: The path.
+
+    Returns:
+        The error to raise, or ``None`` for a regular file, a folder or a missing path.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return InputError(
+            f"{display}: a named pipe (FIFO), not a file: fitdoctor reads a pipe only as "
+            "standard input (-)"
+        )
+    what = ("a character device" if stat.S_ISCHR(mode) else "a block device"
+            if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file")
+    return InputError(f"{display}: {what}, not a history file")
+
+
 def _read_bytes(display: str, path: str) -> bytes:
+    refused = special_file(display, path)
+    if refused is not None:
+        raise refused
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size

@@ -22,7 +22,8 @@ What a JSON file may hold, tried in this order:
    its own never reads the jump at a boundary as a blow-up. A file that marks phases of
    one training itself (``phase_starts``) is one run with ``Run.phases``.
 6. An array: per-epoch records, a list of histories, or a HF ``log_history``.
-7. JSON Lines: one record per line.
+7. JSON Lines: one record per line (a file of one line, ``{"epoch": 0, "loss": 0.7}``,
+   is that one record).
 
 ``NaN``/``Infinity`` tokens (what ``json.dump`` writes for a diverged run) are values,
 ``null`` is a gap.
@@ -154,6 +155,10 @@ def read_value(value: Any, source: Source) -> list[Run]:
             f"{source.display}: JSON {_json_kind(value)}, expected an object of metric lists "
             "(json.dump(history.history, f)), a list of per-epoch records or a fitdoctor run"
         )
+    if _one_record(value):  # JSON Lines of a training stopped after its first epoch
+        from fitdoctor.readers.records import drafts_from_records
+
+        return _finish_all(drafts_from_records([value], source), source, "json-records")
     if "metrics" in value and "epochs" in value and isinstance(value["metrics"], dict):
         raise InputError(
             f"{source.display}: looks like a fitdoctor run file without its 'schema' key; "
@@ -166,6 +171,13 @@ def read_value(value: Any, source: Source) -> list[Run]:
         return _finish_all(drafts_from_table(table, source), source, "keras-history")
     drafts = drafts_from_object(value, source, 0)
     return _finish_all(drafts, source, "keras-history")
+
+
+def _one_record(value: dict[str, Any]) -> bool:
+    """One per-epoch record: an ``epoch`` number beside numbers only (no curve)."""
+    return is_number(value.get("epoch")) and all(
+        v is None or is_number(v) for v in value.values()
+    )
 
 
 def _finish_all(drafts: list[Draft], source: Source, fmt: str) -> list[Run]:

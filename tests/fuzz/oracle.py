@@ -257,7 +257,10 @@ def _json_report_checks(sc: Scenario, docs: list[Any], code: int) -> list[Violat
         for finding in doc.get("findings", []):
             if finding.get("code") == "FD000":
                 found.append(Violation("fd000", str(finding.get("message", ""))[:120], "part-b"))
-        if doc.get("n_epochs") == 0 and code == 0 and "--exit-zero" not in sc.argv:
+        learning_curve = str(doc.get("source", "")).startswith("learning curve") or any(
+            i.kind == "lc" for i in sc.inputs)  # a learning curve has sizes, not epochs
+        if doc.get("n_epochs") == 0 and code == 0 and "--exit-zero" not in sc.argv \
+                and not learning_curve:
             found.append(Violation("empty-run-exit-0", str(doc.get("verdict")), "part-b"))
     return found
 

@@ -258,10 +258,16 @@ def history(draw: st.DrawFn, *, min_epochs: int = 0, max_epochs: int = 40) -> di
     return out
 
 
+#: Names that are not metrics: a history using them as one is not well-formed.
+COUNTERS = frozenset({"epoch", "epochs", "step", "steps", "iteration", "global_step"})
+
+
 def is_valid_history(h: dict[str, list[Any]]) -> bool:
-    """A history every reader must accept: a loss with at least one finite value."""
+    """A history every reader must accept: a loss with a finite value, metric names only."""
     loss = h.get("loss")
-    return bool(loss) and any(isinstance(v, float) and math.isfinite(v) for v in loss or [])
+    names_ok = all(k.strip() and k.strip().lower() not in COUNTERS for k in h)
+    return names_ok and bool(loss) and any(
+        isinstance(v, float) and math.isfinite(v) for v in loss or [])
 
 
 def epochs_of(h: dict[str, list[Any]]) -> int:
@@ -1037,7 +1043,7 @@ def rule_packs(draw: st.DrawFn) -> dict[str, bytes]:
         rule["name"] = f"pack-rule-{j}"
         pack.append(rule)
     mutations = 0
-    if draw(st.booleans()):
+    if not draw(st.integers(0, 2)):
         tree, _ = draw(mutate_tree({"rule": pack}, max_mutations=2))
         mutations = 1
     else:
@@ -1093,7 +1099,8 @@ class Scenario:
 
     def describe(self) -> str:
         """A few lines that reproduce the case by hand."""
-        lines = ["fitdoctor " + " ".join(self.argv)]
+        args = " ".join(a if len(a) <= 80 else a[:77] + "..." for a in self.argv)
+        lines = ["fitdoctor " + args]
         for name, data in self.files.items():
             shown = data[:300]
             lines.append(f"  {name} ({len(data)} bytes): {shown!r}")
@@ -1170,14 +1177,14 @@ def analyze_scenarios(draw: st.DrawFn, kinds: Sequence[str] = HISTORY_KINDS,
 
 def _configure(draw: st.DrawFn, sc: Scenario) -> None:
     pack = None
-    if not draw(st.integers(0, 4)):
+    if not draw(st.integers(0, 7)):
         sc.benign = False
         sc.files.update(draw(rule_packs()))
         pack = "pack"
         if draw(st.booleans()):
             sc.argv += ["--rules", "pack"]
             pack = None
-    if not draw(st.integers(0, 3)):
+    if not draw(st.integers(0, 5)):
         sc.benign = False
         files, extra = draw(config_files(pack))
         sc.files.update(files)
