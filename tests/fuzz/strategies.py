@@ -705,7 +705,7 @@ def mutate_tree(draw: st.DrawFn, tree: Any, *, max_mutations: int = 3) -> tuple[
         op = draw(st.sampled_from(MUTATIONS))
         where = ".".join(str(p) for p in path)
         if op == "replace":
-            value = draw(HOSTILE_VALUES)
+            value = copy.deepcopy(draw(HOSTILE_VALUES))  # never a shared list or dict
             parent[key] = value
             done.append(f"{where} = {_show(value)}")
         elif op == "delete":
@@ -713,7 +713,7 @@ def mutate_tree(draw: st.DrawFn, tree: Any, *, max_mutations: int = 3) -> tuple[
             done.append(f"del {where}")
         elif op == "unknown-key" and isinstance(parent, dict):
             name = draw(hostile_names())
-            parent[name] = draw(HOSTILE_VALUES)
+            parent[name] = copy.deepcopy(draw(HOSTILE_VALUES))
             done.append(f"{'.'.join(str(p) for p in path[:-1])}[{name!r}] added")
         else:
             parent[key] = [parent[key]]
