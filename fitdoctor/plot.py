@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, cast
 from fitdoctor.errors import FitDoctorError, InputError, MissingDependency
 from fitdoctor.report import Finding, Report
 from fitdoctor.run import Run
+from fitdoctor.sanitize import safe_line
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,7 +48,9 @@ if TYPE_CHECKING:
     from fitdoctor.rules import Settings
 
 __all__ = [
+    "MAX_PANELS",
     "PANEL_HEIGHT",
+    "PLOT_RANGE",
     "STYLE",
     "WIDTH",
     "Marks",
@@ -58,6 +61,7 @@ __all__ = [
     "plot_folds",
     "plot_report",
     "plot_run",
+    "shown_panels",
 ]
 
 #: Figure width in inches (the PNG is ``WIDTH * dpi`` pixels wide).
@@ -68,6 +72,13 @@ PANEL_HEIGHT = 4.0
 TITLE_HEIGHT = 0.6
 #: Panels per row.
 COLUMNS = 2
+#: Most curve panels one figure draws (a history may log a hundred metrics): the loss,
+#: the metrics the findings use, then the others in order; the rest are listed under
+#: the figure.
+MAX_PANELS = 8
+#: Values beyond ±PLOT_RANGE are off the scale of any plot (matplotlib's transforms
+#: overflow near 1e308): they are drawn as gaps, marked like NaN and inf.
+PLOT_RANGE = 1e100
 
 #: rcParams applied on top of matplotlib's defaults for every fitdoctor figure.
 STYLE: dict[str, Any] = {
@@ -112,7 +123,8 @@ class Marks:
         best_monitor: The validation metric the best epoch was judged on.
         divergence: ``(epoch, codes)``: where overfitting findings (``FD1xx``) start.
         diverged: ``(epoch, codes)``: where diverged/unstable findings (``FD4xx``) start.
-        nonfinite: Metric → epochs where a logged value is NaN or infinite.
+        nonfinite: Metric → epochs where a logged value is NaN, infinite or off the
+            scale (beyond ±:data:`PLOT_RANGE`).
         lr_changes: ``(epoch, before, after)``: the learning rate differs from the
             previous logged epoch's.
         other: ``(epoch, codes)``: other findings that have an epoch.
@@ -174,7 +186,7 @@ def find_marks(run: Run, report: Report | None = None) -> Marks:
         bad = [
             e
             for e, v in zip(run.epochs, values, strict=True)
-            if v is not None and not math.isfinite(v)
+            if v is not None and not _on_scale(v)
         ]
         if bad:
             marks.nonfinite[key] = bad
@@ -241,6 +253,59 @@ def panels(run: Run) -> list[Panel]:
     return out
 
 
+def _finding_metrics(report: Report | None) -> set[str]:
+    """Metric names the findings of ``report`` name in their evidence (or outputs)."""
+    names: set[str] = set()
+    for f in report.findings if report is not None else []:
+        names.update(v for v in f.evidence.values() if isinstance(v, str))
+        if f.output:
+            names.update((f"{f.output}_loss", f"val_{f.output}_loss"))
+    return names
+
+
+def shown_panels(
+    layout: Sequence[Panel], report: Report | None = None, limit: int = MAX_PANELS
+) -> tuple[list[Panel], list[str]]:
+    """The curve panels to draw (at most ``limit``) and the titles of those left out.
+
+    The loss panel comes first, then the panels of metrics the findings name, then
+    the others in order; per-class panels are always drawn.
+
+    Args:
+        layout: All panels (:func:`panels`).
+        report: The analysis whose findings pick the panels. Defaults to `None`.
+        limit: Most curve panels. Defaults to :data:`MAX_PANELS`.
+
+    Returns:
+        ``(panels to draw, in their original order; titles of the others)``.
+    """
+    curves = [p for p in layout if p.kind == "curve"]
+    if len(curves) <= limit:
+        return list(layout), []
+    wanted = _finding_metrics(report)
+    ranked = sorted(
+        range(len(curves)),
+        key=lambda i: (curves[i].title != "loss",
+                       not ({curves[i].train, curves[i].val} & wanted), i),
+    )
+    keep = set(ranked[:limit])
+    shown = [p for i, p in enumerate(curves) if i in keep]
+    hidden = [p.title for i, p in enumerate(curves) if i not in keep]
+    return shown + [p for p in layout if p.kind != "curve"], hidden
+
+
+def _list_hidden(fig: Figure, hidden: Sequence[str]) -> None:
+    """Name the metrics a figure leaves out, under it."""
+    if not hidden:
+        return
+    names = ", ".join(_t(h, 24) for h in hidden[:12]) + (", ..." if len(hidden) > 12 else "")
+    fig.supxlabel(
+        f"{len(hidden)} more metrics not drawn (at most {MAX_PANELS} panels): {names}",
+        fontsize=8,
+        color=LR_COLOR,
+    )
+
+
 # ------------------------------------------------------------------ drawing
 def _grid(rows: int, dpi: int) -> tuple[Figure, Any]:
     """A figure of ``rows`` × :data:`COLUMNS` panels on the Agg canvas (no display)."""
@@ -264,10 +329,13 @@ def _style() -> Iterator[None]:
         yield
 
 
+def _on_scale(v: float) -> bool:
+    """A value a plot can draw: finite and within ±:data:`PLOT_RANGE`."""
+    return math.isfinite(v) and abs(v) <= PLOT_RANGE
+
+
 def _finite_or_nan(values: Sequence[float | None]) -> list[float]:
-    return [
-        float(v) if v is not None and math.isfinite(v) else math.nan for v in values
-    ]
+    return [float(v) if v is not None and _on_scale(v) else math.nan for v in values]
 
 
 def _series(run: Run, key: str) -> tuple[list[int], list[float]]:
@@ -293,8 +361,12 @@ def _is_fraction(name: str) -> bool:
 
 
 def _t(text: object, limit: int = 48) -> str:
-    """A string from the run as matplotlib text: short, and ``$`` must not start TeX math."""
-    s = " ".join(str(text).split())
+    """A string from the run as matplotlib text: short, and ``$`` must not start TeX math.
+
+    Control characters and the like are escaped (:mod:`fitdoctor.sanitize`): no font
+    has a glyph for them.
+    """
+    s = " ".join(safe_line(text).split())
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     s = s.replace("$", r"\$")
@@ -305,7 +377,7 @@ def _value_at(run: Run, key: str | None, epoch: int) -> float | None:
     if key is None or epoch not in run.epochs:
         return None
     v = run.metrics[key][run.epochs.index(epoch)]
-    return float(v) if v is not None and math.isfinite(v) else None
+    return float(v) if v is not None and _on_scale(v) else None
 
 
 def _fmt_lr(x: float) -> str:
@@ -440,7 +512,10 @@ def _draw_curve_panel(
             markersize=7,
             markeredgewidth=1.8,
             clip_on=False,
-            label="NaN/inf",
+            label="NaN/inf" if all(
+                not math.isfinite(v) for key in (panel.train, panel.val) if key
+                for v in run.metrics[key] if v is not None and not _on_scale(v)
+            ) else f"NaN/inf/beyond ±{PLOT_RANGE:.0e}",
         )
     for i, (epoch, codes) in enumerate(marks.diverged):
         ax.axvline(epoch, color=NAN_COLOR, linewidth=1.2, alpha=0.8)
@@ -484,7 +559,7 @@ def _draw_class_panel(ax: Axes, run: Run, panel: Panel, marks: Marks) -> None:
         for label, v in zip(pc.labels, values, strict=False):
             xs, ys = series.setdefault(label, ([], []))
             xs.append(pc.epoch)
-            ys.append(float(v) if v is not None and math.isfinite(v) else math.nan)
+            ys.append(float(v) if v is not None and _on_scale(v) else math.nan)
     import matplotlib as mpl
 
     cmap = mpl.colormaps["tab10" if len(series) <= 10 else "tab20"]
@@ -542,7 +617,7 @@ def plot_run(
     Example:
         >>> fig = plot_run(run, report, "curves.png")  # doctest: +SKIP
     """
-    layout = panels(run)
+    layout, hidden = shown_panels(panels(run), report)
     if not layout or run.n_epochs == 0:
         raise FitDoctorError("the run has no curves to plot")
     marks = find_marks(run, report)
@@ -558,6 +633,7 @@ def plot_run(
         for j in range(len(layout), rows * COLUMNS):
             axes[j // COLUMNS][j % COLUMNS].set_visible(False)
         fig.suptitle(_title(run, report), fontsize=11, fontweight="bold")
+        _list_hidden(fig, hidden)
         if path is not None:
             fig.savefig(Path(path), format="png", dpi=dpi, metadata={"Software": None})
     return fig
@@ -572,7 +648,7 @@ def _fold_stats(
         if key not in run.metrics:
             continue
         for e, v in zip(run.epochs, run.metrics[key], strict=True):
-            if v is not None and math.isfinite(v):
+            if v is not None and _on_scale(v):
                 by_epoch.setdefault(e, []).append(float(v))
     epochs = sorted(by_epoch)
     vals = [by_epoch[e] for e in epochs]
@@ -618,6 +694,7 @@ def plot_folds(
                 layout.append(panel)
     if not layout:
         raise FitDoctorError("the runs have no curves to plot")
+    layout, hidden = shown_panels(layout)
     rows = math.ceil(len(layout) / COLUMNS)
     best: int | None = None
     epochs, mean, _, _ = _fold_stats(runs, "val_loss")
@@ -661,6 +738,7 @@ def plot_folds(
             fontsize=11,
             fontweight="bold",
         )
+        _list_hidden(fig, hidden)
         if path is not None:
             fig.savefig(Path(path), format="png", dpi=dpi, metadata={"Software": None})
     return fig

@@ -384,7 +384,7 @@ def _read_toml(path: Path, stat: os.stat_result) -> dict[str, Any]:
                 return data
         except (OSError, ValueError):
             pass
-    data = _toml_loads(path.read_text(encoding="utf-8"))
+    data = _toml_loads(path.read_text(encoding="utf-8-sig"))
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -554,7 +554,7 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                text = pyproject.read_text(encoding="utf-8")
+                text = pyproject.read_text(encoding="utf-8-sig")
                 if "fitdoctor" not in text:  # cannot hold [tool.fitdoctor]: no need to parse
                     continue
                 data = _toml_loads(text)
@@ -579,7 +579,7 @@ def read_config(path: Path) -> Settings:
         ConfigError: Unreadable file, unknown key or bad value.
     """
     try:
-        data = _toml_loads(path.read_text(encoding="utf-8"))
+        data = _toml_loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"config file {str(path)!r} not found") from None
     except (OSError, ValueError) as exc:

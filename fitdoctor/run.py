@@ -431,6 +431,11 @@ class Run:
             raise InputError(
                 f"unsupported run schema {schema!r}; this fitdoctor reads {RUN_SCHEMA!r}"
             )
+        from fitdoctor.schemacheck import check
+
+        # Every field against the shipped schema (run-1.schema.json), named when wrong;
+        # keys may be missing (files of earlier versions): they take their defaults.
+        check(data, "run-1.schema.json", where="run", required=False)
         body = {k: v for k, v in data.items() if k != "schema"}
         try:
             return _build(cls, body, "run")
@@ -457,7 +462,10 @@ def _number(value: Any, where: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(f"{where}: expected a number, got {type(value).__name__} {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond the float range, as JSON's 1e400: infinite
+        return math.inf if value > 0 else -math.inf
 
 
 def _build(cls: type[_T], body: Any, where: str) -> _T:

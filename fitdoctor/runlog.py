@@ -69,6 +69,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.errors import InputError
+from fitdoctor.readers._base import MAX_JSON_DEPTH, depth_over, json_loads, special_file
 from fitdoctor.run import (
     STATUSES,
     Baselines,
@@ -80,6 +81,7 @@ from fitdoctor.run import (
     Run,
     _build,
 )
+from fitdoctor.storage import remove_orphans
 
 __all__ = ["MAX_BYTES", "RUNLOG_SCHEMA", "RunLogWriter", "dumps", "read", "sniff", "sniff_path"]
 
@@ -100,7 +102,6 @@ _FACTS: dict[str, type[Any]] = {
     "baselines": Baselines,
 }
 _PER_CLASS_LISTS = ("precision", "recall", "f1")
-_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp$")
 
 
 # ------------------------------------------------------------------------------ sniffing
@@ -436,50 +437,6 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
-def remove_orphans(path: str | os.PathLike[str]) -> list[str]:
-    """Remove temporary files that crashed saves of ``path`` left beside it.
-
-    A save writes ``.NAME.PID.HEX.tmp`` in the folder and renames it over ``NAME``; a
-    process killed in between leaves it behind. Those of processes that no longer run
-    are removed (a live process may be saving right now).
-
-    Args:
-        path: The run file.
-
-    Returns:
-        The names removed.
-    """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    name = os.path.basename(target)
-    removed: list[str] = []
-    try:
-        entries = os.listdir(folder)
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _TMP.match(entry)
-        if match is None or match.group("name") != name:
-            continue
-        pid = int(match.group("pid"))
-        if pid != os.getpid() and _alive(pid):
-            continue
-        with contextlib.suppress(OSError):
-            os.unlink(os.path.join(folder, entry))
-            removed.append(entry)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
-
-
 # ------------------------------------------------------------------------------ reading
 def read(path: str | os.PathLike[str], *, display: str | None = None) -> Run:
     """Read a run log into a :class:`~fitdoctor.run.Run`.
@@ -497,6 +454,9 @@ def read(path: str | os.PathLike[str], *, display: str | None = None) -> Run:
             is not a valid record; the message names the line and the field.
     """
     where = display or os.fspath(path)
+    refused = special_file(where, os.fspath(path))
+    if refused is not None:
+        raise refused
     try:
         with open(os.fspath(path), "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
@@ -543,10 +503,12 @@ def parse(data: bytes, where: str) -> Run:
             continue
         last = number == len(lines)
         try:
-            record = json.loads(raw.decode("utf-8"))
+            record = json_loads(raw.decode("utf-8"))
             if not isinstance(record, dict):
                 raise ValueError("not an object")
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise InputError(f"{where}: line {number}: {_TOO_DEEP}") from None
+        except ValueError as exc:
             if last and number > 1:
                 reader.notes.append(
                     f"line {number} (the last) is cut off or not JSON: left out (a writer "
@@ -555,6 +517,8 @@ def parse(data: bytes, where: str) -> Run:
                 break
             reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
             raise InputError(f"{where}: line {number}: {reason}") from None
+        if depth_over(record):
+            raise InputError(f"{where}: line {number}: {_TOO_DEEP}")
         reader.add(number, record)
     return reader.finish()
 
@@ -614,6 +578,7 @@ class _Reader:
         ):
             raise self.fail(line, "header.labels: expected a list of strings or null")
         self.labels = labels
+        self._schema(line, record, "header")
         facts: dict[str, Any] = {}
         for key, cls in _FACTS.items():
             value = record.get(key)
@@ -736,6 +701,7 @@ class _Reader:
         unknown = sorted(set(record) - {"kind", "status", "fit", "confusion", "meta"})
         if unknown:
             raise self.fail(line, f"unknown key {unknown[0]!r}")
+        self._schema(line, record, "end", where="")
         status = record.get("status")
         if status not in STATUSES:
             raise self.fail(line, f"status: expected one of {', '.join(STATUSES)}, got "
@@ -759,6 +725,18 @@ class _Reader:
             cells = self._cells(line, "confusion.cells", confusion.get("cells"),
                                 len(pc.support))
             self.last = (epoch, cells)
+
+    def _schema(
+        self, line: int, record: dict[str, Any], definition: str, where: str | None = None
+    ) -> None:
+        """Check a line against its definition in run-2.schema.json (fields named)."""
+        from fitdoctor.schemacheck import check
+
+        try:
+            check(record, "run-2.schema.json", f"/$defs/{definition}",
+                  where=definition if where is None else where, required=False)
+        except InputError as exc:
+            raise self.fail(line, str(exc)) from None
 
     def _meta(self, line: int, record: dict[str, Any]) -> None:
         meta = record.get("meta")
@@ -809,6 +787,7 @@ class _Reader:
 
 
 _BAD: Any = object()
+_TOO_DEEP = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
 
 
 def _number(value: Any) -> float | None:

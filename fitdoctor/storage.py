@@ -6,6 +6,11 @@ JSON value or text the same way: a temporary file in the same folder, flushed an
 fsynced, then moved over the target with :func:`os.replace` (and the folder fsynced, so
 the rename survives a power cut). On any failure the temporary file is removed and the
 target is left as it was. Reading lives in :mod:`fitdoctor.readers`.
+
+A process killed between writing its temporary file and the rename leaves an orphan
+``.NAME.PID.HEX.tmp`` beside the target; the next save of the same file in any process
+removes those of processes that no longer run (:func:`remove_orphans`, once per target
+and process).
 """
 
 from __future__ import annotations
@@ -14,12 +19,18 @@ import contextlib
 import errno
 import json
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fitdoctor.run import Run
 
-__all__ = ["dumps", "save", "write_json_atomic", "write_text_atomic"]
+__all__ = ["dumps", "remove_orphans", "save", "write_json_atomic", "write_text_atomic"]
+
+#: The temporary file of a save: ``.NAME.PID.HEX.tmp`` beside NAME.
+_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp$")
+#: Targets whose orphans this process has removed already.
+_CLEANED: set[str] = set()
 
 
 def dumps(run: Run) -> str:
@@ -89,6 +100,57 @@ def write_text_atomic(text: str, path: str | os.PathLike[str]) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(folder)
+    key = os.path.abspath(target)
+    if key not in _CLEANED:
+        _CLEANED.add(key)
+        remove_orphans(target, keep=os.path.basename(tmp))
+
+
+def remove_orphans(path: str | os.PathLike[str], *, keep: str = "") -> list[str]:
+    """Remove temporary files that crashed saves of ``path`` left beside it.
+
+    A save writes ``.NAME.PID.HEX.tmp`` in the folder and renames it over ``NAME``; a
+    process killed in between leaves it behind. Those of processes that no longer run
+    are removed (a live process may be saving right now). This process's own are
+    removed too: in a container the training is often process 1 every time, so an
+    orphan of an earlier, crashed run can carry this very process id.
+
+    Args:
+        path: The saved file.
+        keep: A temporary file's name to leave alone. Defaults to `""`.
+
+    Returns:
+        The names removed.
+    """
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    name = os.path.basename(target)
+    removed: list[str] = []
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TMP.match(entry)
+        if match is None or match.group("name") != name or entry == keep:
+            continue
+        pid = int(match.group("pid"))
+        if pid != os.getpid() and _alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, entry))
+            removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def render_json(value: Any, level: int = 0) -> str:

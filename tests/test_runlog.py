@@ -248,7 +248,7 @@ def test_header_facts_are_validated_field_by_field(tmp_path: Path) -> None:
     head = json.loads(header())
     head["fit"] = {"epochs": 3, "colour": "red"}
     path = write(tmp_path / "h.json", json.dumps(head) + "\n")
-    with pytest.raises(InputError, match=r"line 1: fit: unknown key 'colour'"):
+    with pytest.raises(InputError, match=r"line 1: header.fit: unknown key 'colour'"):
         io.load(path)
     head["fit"] = None
     head["labels"] = [1, 2]

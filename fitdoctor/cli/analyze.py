@@ -239,7 +239,10 @@ def analyze(
                 from fitdoctor import cv  # cross-validation or learning-curve results
 
                 try:
-                    results.append(cv.analyze_file(where, settings, rules=rules))
+                    with common.captured_warnings() as caught:
+                        report, cv_run = cv.analyze_file(where, settings, rules=rules)
+                    report.notes.extend(common.warning_notes(caught, "analysis"))
+                    results.append((report, cv_run))
                 except (InputError, OSError) as exc:
                     unusable += 1
                     common.print_error(common.error_line(exc, where))
@@ -254,7 +257,11 @@ def analyze(
                 unusable += 1
                 common.print_error(common.error_line(exc, where))
                 continue
-            results.extend((engine.analyze(run, settings, rules=rules), run) for run in runs)
+            for run in runs:
+                with common.captured_warnings() as caught:
+                    report = engine.analyze(run, settings, rules=rules)
+                report.notes.extend(common.warning_notes(caught, "analysis"))
+                results.append((report, run))
     sys.stderr.flush()
 
     if results:
@@ -265,7 +272,7 @@ def analyze(
                     text if text.endswith("\n") else text + "\n", output
                 )
         else:
-            common.emit(text)
+            common.emit(text, ansi=color)
         if summary:
             _append_summary(_render(results, "markdown", line_width, False))
 

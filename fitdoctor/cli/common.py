@@ -15,6 +15,7 @@ The options several commands share (``--config``, ``--rules``, ``--task``,
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,9 +24,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from fitdoctor import __version__
-from fitdoctor.errors import FitDoctorError
+from fitdoctor.errors import ConfigError, FitDoctorError
 from fitdoctor.report import Severity
 from fitdoctor.rules import Settings, find_config, read_config
+from fitdoctor.sanitize import safe_line, safe_text
 
 if TYPE_CHECKING:
     from fitdoctor.report import Report
@@ -51,7 +53,7 @@ def print_error(message: str) -> None:
     Args:
         message: What could not be used, and why.
     """
-    one_line = " ".join(str(message).split())
+    one_line = " ".join(safe_line(message).split())
     sys.stderr.write(f"fitdoctor: error: {one_line}\n")
     sys.stderr.flush()
 
@@ -154,6 +156,49 @@ def guarded(body: Callable[[], int]) -> int:
         return EXIT_UNUSABLE
 
 
+# ------------------------------------------------------------------ warnings
+@contextmanager
+def captured_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Record the warnings raised in the block instead of printing them.
+
+    Yields:
+        The list the warnings are appended to (each distinct warning once).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        yield caught
+
+
+def warning_notes(caught: Sequence[warnings.WarningMessage], during: str) -> list[str]:
+    """The report notes for numeric warnings (overflow, invalid value) raised ``during``.
+
+    numpy warns when a computation overflows or meets NaN: on a run with values near
+    the float limits some measures become inf or NaN, which the reader of the report
+    should know. Other library warnings are not about the run and are dropped.
+
+    Args:
+        caught: What :func:`captured_warnings` recorded.
+        during: What was running, e.g. ``"analysis"``.
+
+    Returns:
+        At most one note.
+    """
+    seen: list[str] = []
+    for w in caught:
+        if not issubclass(w.category, RuntimeWarning):
+            continue
+        text = " ".join(str(w.message).split())
+        if text and text not in seen:
+            seen.append(text)
+    if not seen:
+        return []
+    shown = "; ".join(seen[:3]) + ("; ..." if len(seen) > 3 else "")
+    return [
+        f"numeric warnings during the {during} ({shown}): values this large or small make "
+        "some measures inf or NaN"
+    ]
+
+
 # ------------------------------------------------------------------ settings
 _CODE_LIKE = re.compile(r"[A-Za-z]+\d+")
 
@@ -210,6 +255,8 @@ def build_settings(
         ConfigError: The configuration file cannot be used.
     """
     path = config if config is not None else find_config(Path.cwd())
+    if path is not None:
+        _regular_or_missing(path, "config file")
     settings = read_config(path) if path is not None else Settings()
     selected = split_codes(select)
     if selected:
@@ -218,7 +265,29 @@ def build_settings(
     if fail_on is not None:
         settings.fail_on = Severity(fail_on)
     settings.rule_dirs = [*settings.rule_dirs, *(rule_dirs or [])]
+    for folder in settings.rule_dirs:
+        if folder.is_dir():
+            for rule_file in sorted(folder.glob("*.toml")):
+                _regular_or_missing(rule_file, "rule file")
     return settings
+
+
+def _regular_or_missing(path: Path, what: str) -> None:
+    """Refuse a FIFO or a device given as a configuration or rule file (never opened).
+
+    Raises:
+        ConfigError: ``path`` exists and is neither a regular file nor a folder.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"{what} {str(path)!r} is a folder, not a TOML file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{what} {str(path)!r} is not a regular file (a pipe or a device)")
 
 
 def all_rules(config: Path | None, rule_dirs: Sequence[Path] | None) -> list["Rule"]:
@@ -272,10 +341,39 @@ def default_width(to_terminal: bool) -> int:
     return max(40, int(columns)) if columns.isdigit() else 100
 
 
-def emit(text: str) -> None:
-    """Write ``text`` to stdout, ending with a newline (unless it is empty)."""
-    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-    sys.stdout.flush()
+def emit(text: str, *, ansi: bool = False) -> None:
+    """Write ``text`` to stdout, ending with a newline (unless it is empty).
+
+    The text goes through :func:`fitdoctor.sanitize.safe_text` first, so no control
+    character, bidi override or line separator from an input reaches the terminal.
+
+    Args:
+        text: The output.
+        ansi: The text holds fitdoctor's own ANSI colours (rich with colour): its
+            strings were sanitized when it was rendered, and its escapes are kept.
+            Defaults to `False`.
+    """
+    if not ansi:
+        text = safe_text(text)
+    try:
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_closed()
+
+
+def _stdout_closed() -> None:
+    """The reader of stdout went away (``fitdoctor analyze run.json | head``).
+
+    The rest of the output goes nowhere and the command ends with the exit code its
+    findings call for (the analysis was complete; only its display was cut short).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (tests)
+        pass
 
 
 def write_reports(
@@ -324,7 +422,7 @@ def write_reports(
         with unusable_exits("cannot write the report: ", output, writing=True):
             io.write_text_atomic(text if text.endswith("\n") else text + "\n", output)
     else:
-        emit(text)
+        emit(text, ansi=color)
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and target:
         markdown = render("markdown", False)
@@ -415,6 +513,7 @@ __all__ = [
     "UNUSABLE",
     "all_rules",
     "build_settings",
+    "captured_warnings",
     "classes_option",
     "config_option",
     "default_severities",
@@ -432,5 +531,6 @@ __all__ = [
     "stdout_isatty",
     "task_option",
     "unusable_exits",
+    "warning_notes",
     "write_reports",
 ]

@@ -67,15 +67,19 @@ def compare_command(
                 f"unknown compare format {chosen!r}; expected one of auto, {', '.join(FORMATS)}"
             )
         cmp = compare(before, after, settings, monitor=monitor, mode=mode)
+        color = chosen == "rich" and wants_color(to_terminal, os.environ)
         text = render_compare(
             cmp,
             chosen,
             width=width if width is not None else _width(to_terminal),
-            color=chosen == "rich" and wants_color(to_terminal, os.environ),
+            color=color,
         )
         if output is not None:
+            from fitdoctor.sanitize import safe_text
+            from fitdoctor.storage import write_text_atomic
+
             try:
-                Path(output).write_text(text, encoding="utf-8")
+                write_text_atomic(safe_text(text), output)
             except OSError as exc:
                 where = Path(output)
                 common.print_error(
@@ -83,7 +87,7 @@ def compare_command(
                 )
                 return common.EXIT_UNUSABLE
         else:
-            common.emit(text)
+            common.emit(text, ansi=color)
         return 1 if fail_on_regression and cmp.regression else 0
 
     return common.guarded(body)

@@ -7,6 +7,9 @@
   it prints its help on stderr and exits 2, on every click version.
 - :class:`Command` and :class:`Argument`: click arguments take no help text before
   click 8.5; these add an "Arguments" section to ``-h``, the same on every version.
+- An exception no command expected (a bug) is one line, ``fitdoctor: error: internal
+  error, a bug in fitdoctor (...)``, and exit 2, like ruff's internal errors;
+  ``FITDOCTOR_TRACEBACK=1`` re-raises it. Library warnings are never printed.
 - Usage errors exit 2 (click's code) in at most two lines. A bad option value
   (``--format yaml``, ``--config DIR``, ``--width 5``, an option without its value)
   is one line, ``fitdoctor: error: <what>``, like every other unusable input; a
@@ -19,15 +22,36 @@ Everything here is public click API (``Group``/``Command`` subclasses overriding
 """
 
 import importlib
+import os
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
 import click
 
-from fitdoctor.cli.common import EXIT_UNUSABLE
+from fitdoctor.cli.common import EXIT_UNUSABLE, print_error
+from fitdoctor.sanitize import safe_line
 
-__all__ = ["Argument", "Command", "LazyGroup", "ShortUsageError"]
+__all__ = ["Argument", "Command", "LazyGroup", "ShortUsageError", "internal_error"]
+
+#: Longest exception text an internal-error line shows.
+_MAX_DETAIL = 300
+
+
+def internal_error(exc: BaseException) -> None:
+    """Print the one line of an unexpected exception (a bug in fitdoctor) on stderr.
+
+    Args:
+        exc: The exception.
+    """
+    detail = " ".join(safe_line(exc).split())
+    if len(detail) > _MAX_DETAIL:
+        detail = detail[: _MAX_DETAIL - 3] + "..."
+    print_error(
+        f"internal error, a bug in fitdoctor ({type(exc).__name__}: {detail}); please "
+        "report it with the input (FITDOCTOR_TRACEBACK=1 shows the traceback)"
+    )
 
 
 class ShortUsageError(click.UsageError):
@@ -48,7 +72,7 @@ class ShortUsageError(click.UsageError):
 
     def show(self, file: IO[Any] | None = None) -> None:
         """Print the error line (and the usage line) on stderr."""
-        text = " ".join(self.format_message().split())
+        text = " ".join(safe_line(self.format_message()).split())
         lines = [f"fitdoctor: error: {text[:1].lower()}{text[1:]}"]
         if self.usage and self.ctx is not None:
             usage = " ".join(self.ctx.get_usage().split())
@@ -159,6 +183,22 @@ class LazyGroup(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Find and run the command; usage errors become :class:`ShortUsageError`."""
-        with short_usage_errors():
-            return super().invoke(ctx)
+        """Find and run the command; usage errors become :class:`ShortUsageError`.
+
+        Library warnings (numpy, matplotlib) are captured, not printed: a command that
+        exits 0 or 1 leaves stderr empty (``analyze`` turns those that matter into notes
+        of its reports). An exception no command expected -- a bug -- is one error line
+        and exit 2 (:func:`internal_error`), never a traceback; set
+        ``FITDOCTOR_TRACEBACK=1`` to see the traceback instead.
+        """
+        with short_usage_errors(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.Exit, click.ClickException, click.Abort):
+                raise
+            except Exception as exc:
+                if os.environ.get("FITDOCTOR_TRACEBACK"):
+                    raise
+                internal_error(exc)
+                ctx.exit(EXIT_UNUSABLE)

@@ -27,6 +27,7 @@ from fitdoctor.cv.results import (
     SizeScores,
 )
 from fitdoctor.errors import InputError
+from fitdoctor.readers._base import json_loads
 from fitdoctor.run import Run
 
 __all__ = [
@@ -113,7 +114,7 @@ def _read_json(display: str) -> Any:
         ) from None
     text = text.removeprefix("\ufeff")
     try:
-        data = json.loads(text)
+        data = json_loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{display}: invalid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"

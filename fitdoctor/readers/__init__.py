@@ -418,5 +418,6 @@ def history_sources(folder: str | os.PathLike[str]) -> list[str]:
             os.path.join(here, f)
             for f in sorted(files)
             if not f.startswith(".") and f.lower().endswith(HISTORY_SUFFIXES)
+            and os.path.isfile(os.path.join(here, f))  # not a FIFO or a device
         )
     return sorted(out)

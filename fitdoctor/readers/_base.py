@@ -9,8 +9,10 @@ that there is a loss curve and builds the :class:`~fitdoctor.run.Run`.
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
@@ -100,7 +102,40 @@ class Source:
         return self._text
 
 
+def special_file(display: str, path: str) -> InputError | None:
+    """The error for a path that is neither a regular file nor a folder, else ``None``.
+
+    A FIFO with no writer blocks whoever opens it, and a device can be endless, so
+    neither is ever opened: they are refused by what they are. (A missing path is left
+    to the reader, which says so.)
+
+    Args:
+        display: The path as given, for the message.
+        path: The path.
+
+    Returns:
+        The error to raise, or ``None`` for a regular file, a folder or a missing path.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return InputError(
+            f"{display}: a named pipe (FIFO), not a file: fitdoctor reads a pipe only as "
+            "standard input (-)"
+        )
+    what = ("a character device" if stat.S_ISCHR(mode) else "a block device"
+            if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file")
+    return InputError(f"{display}: {what}, not a history file")
+
+
 def _read_bytes(display: str, path: str) -> bytes:
+    refused = special_file(display, path)
+    if refused is not None:
+        raise refused
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
@@ -124,6 +159,68 @@ def _read_bytes(display: str, path: str) -> bytes:
     if len(data) > MAX_BYTES:
         raise InputError(f"{display}: file is over the {mib(MAX_BYTES)} cap")
     return data
+
+
+# ------------------------------------------------------------------------------ JSON
+
+#: Deepest nesting of JSON a reader accepts: histories nest 4 levels, run files 6, the
+#: callback's free-form ``meta`` gets room.
+MAX_JSON_DEPTH = 64
+
+#: Integers with this many digits or more are read as floats (``inf`` past 1.8e308).
+_LONG_INT = 300
+
+
+def _int_or_float(text: str) -> int | float:
+    """A JSON integer: an ``int``, or a ``float`` (``±inf`` when out of range) when huge.
+
+    A 400-digit integer in a history is a value beyond the float range, as ``1e400``
+    is (which JSON readers already read as ``inf``); reading both the same way keeps
+    every later ``float()`` from overflowing, and Python's 4,300-digit limit on
+    ``int(text)`` from refusing the file.
+    """
+    digits = len(text) - (text[0] in "+-")
+    return int(text) if digits < _LONG_INT else float(text)
+
+
+def json_loads(text: str) -> Any:
+    """Parse JSON the way every reader does: huge integers as floats, ``NaN`` tokens allowed.
+
+    Args:
+        text: The JSON text.
+
+    Returns:
+        The value.
+
+    Raises:
+        json.JSONDecodeError: Not JSON.
+        RecursionError: Nested deeper than Python's parser goes (about 1,000 levels);
+            see :func:`depth_over`.
+    """
+    return json.loads(text, parse_int=_int_or_float)
+
+
+def depth_over(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``value`` nests lists and objects deeper than ``limit`` (no recursion)."""
+    level: list[Any] = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:  # breadth first, one level at a time
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below += [c for c in children if isinstance(c, (dict, list))]
+        level = below
+    return False
+
+
+def too_deep(display: str) -> InputError:
+    """The error for JSON nested deeper than :data:`MAX_JSON_DEPTH`."""
+    return InputError(
+        f"{display}: JSON nested deeper than {MAX_JSON_DEPTH} levels: not a training history"
+    )
 
 
 def mib(n: int) -> str:
@@ -173,7 +270,7 @@ def numbers(
     if kinds <= _FLOAT_ONLY:
         return list(vals)
     if kinds <= _PLAIN_NUMBERS:
-        return [v if v is None else float(v) for v in vals]
+        return [v if v is None else to_float(v) for v in vals]
     out: list[Any] = []
     bad: tuple[int, Any] | None = None
     n_vectors = n_numbers = 0
@@ -182,7 +279,7 @@ def numbers(
             out.append(v)
             continue
         if isinstance(v, (float, int)) and not isinstance(v, bool):
-            out.append(float(v))
+            out.append(to_float(v))
             n_numbers += 1
             continue
         if isinstance(v, (list, tuple)) or getattr(v, "ndim", 0) >= 1:
@@ -214,6 +311,14 @@ def numbers(
     if n_vectors or (bad is not None and n_numbers == 0):
         raise Vector
     return out
+
+
+def to_float(v: float | int) -> float:
+    """``float(v)``, with integers beyond the float range read as ``±inf`` (not an error)."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 def is_number_like(v: Any) -> bool:

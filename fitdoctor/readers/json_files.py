@@ -22,7 +22,8 @@ What a JSON file may hold, tried in this order:
    its own never reads the jump at a boundary as a blow-up. A file that marks phases of
    one training itself (``phase_starts``) is one run with ``Run.phases``.
 6. An array: per-epoch records, a list of histories, or a HF ``log_history``.
-7. JSON Lines: one record per line.
+7. JSON Lines: one record per line (a file of one line, ``{"epoch": 0, "loss": 0.7}``,
+   is that one record).
 
 ``NaN``/``Infinity`` tokens (what ``json.dump`` writes for a diverged run) are values,
 ``null`` is a gap.
@@ -40,11 +41,14 @@ from fitdoctor.readers._base import (
     MISSING,
     Draft,
     Source,
+    depth_over,
     finish,
     is_number,
+    json_loads,
     json_safe,
     label_runs,
     one_line,
+    too_deep,
 )
 from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.run import FitInfo, Run
@@ -73,7 +77,7 @@ def sniff(source: Source) -> bool:
     if "\n" in stripped or len(stripped) > 200:
         return False
     try:
-        json.loads(stripped)
+        json_loads(stripped)
     except (ValueError, RecursionError):
         return False
     return True
@@ -93,7 +97,7 @@ def read(source: Source) -> list[Run]:
     """
     text = source.text
     try:
-        value = json.loads(text)
+        value = json_loads(text)
     except json.JSONDecodeError as exc:
         records = _json_lines(text) if exc.msg == "Extra data" else None
         if records is None:
@@ -106,7 +110,9 @@ def read(source: Source) -> list[Run]:
 
         return _finish_all(drafts_from_records(records, source), source, "json-records")
     except RecursionError:
-        raise InputError(f"{source.display}: JSON nested too deeply") from None
+        raise too_deep(source.display) from None
+    if depth_over(value):
+        raise too_deep(source.display)
     return read_value(value, source)
 
 
@@ -116,10 +122,10 @@ def _json_lines(text: str) -> list[Any] | None:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json_loads(line)
         except (json.JSONDecodeError, RecursionError):
             return None
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or depth_over(value):
             return None
         records.append(value)
     return records or None
@@ -149,6 +155,10 @@ def read_value(value: Any, source: Source) -> list[Run]:
             f"{source.display}: JSON {_json_kind(value)}, expected an object of metric lists "
             "(json.dump(history.history, f)), a list of per-epoch records or a fitdoctor run"
         )
+    if _one_record(value):  # JSON Lines of a training stopped after its first epoch
+        from fitdoctor.readers.records import drafts_from_records
+
+        return _finish_all(drafts_from_records([value], source), source, "json-records")
     if "metrics" in value and "epochs" in value and isinstance(value["metrics"], dict):
         raise InputError(
             f"{source.display}: looks like a fitdoctor run file without its 'schema' key; "
@@ -161,6 +171,13 @@ def read_value(value: Any, source: Source) -> list[Run]:
         return _finish_all(drafts_from_table(table, source), source, "keras-history")
     drafts = drafts_from_object(value, source, 0)
     return _finish_all(drafts, source, "keras-history")
+
+
+def _one_record(value: dict[str, Any]) -> bool:
+    """One per-epoch record: an ``epoch`` number beside numbers only (no curve)."""
+    return is_number(value.get("epoch")) and all(
+        v is None or is_number(v) for v in value.values()
+    )
 
 
 def _finish_all(drafts: list[Draft], source: Source, fmt: str) -> list[Run]:

@@ -88,14 +88,16 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
         The drafts, in file order.
 
     Raises:
-        InputError: A malformed epoch or step column, duplicate or unnamed columns,
-            text among numbers, or no numeric column.
+        InputError: A malformed epoch or step column, duplicate columns, text among
+            numbers, or no numeric column. (A column without a name is left out, with a
+            note.)
     """
     display = source.display
     names = table.names
     index_like = bool(names) and (names[0] == "" or names[0].startswith("Unnamed: "))
     epoch_i = step_i = None
     metric_cols: list[tuple[int, str]] = []
+    unnamed: list[int] = []
     seen: set[str] = set()
     for i, name in enumerate(names):
         low = name.strip().lower()
@@ -110,9 +112,9 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
         if name.startswith("Unnamed: "):
             continue  # an index pandas wrote, read back and wrote again
         if not name.strip():
-            if all(_blank(row[i]) for row in table.rows):
-                continue  # a trailing delimiter
-            raise InputError(f"{display}: column {i + 1} has no name; give every column a name")
+            if not all(_blank(row[i]) for row in table.rows):  # else a trailing delimiter
+                unnamed.append(i + 1)
+            continue
         if name in seen:
             raise InputError(
                 f"{display}: duplicate column {name!r}; give every column its own name"
@@ -122,6 +124,9 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     rows = table.rows
     n = len(rows)
     notes = list(table.notes)
+    if unnamed:
+        which = ", ".join(str(i) for i in unnamed[:5]) + (", ..." if len(unnamed) > 5 else "")
+        notes.append(f"column{'s' if len(unnamed) > 1 else ''} {which} without a name: left out")
 
     epochs_raw = _counter(rows, epoch_i, display, "epoch", fill=step_i is not None)
     steps_raw = _counter(rows, step_i, display, "step", fill=False) if step_i is not None else None

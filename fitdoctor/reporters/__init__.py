@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from fitdoctor.errors import ConfigError
+from fitdoctor.sanitize import safe_text
 
 if TYPE_CHECKING:
     from fitdoctor.report import Report
@@ -88,7 +89,7 @@ def render(
     Raises:
         ConfigError: ``fmt`` is not a known format.
     """
-    return _renderer(fmt)([(report, run)], width=width, color=color)
+    return _finish(_renderer(fmt)([(report, run)], width=width, color=color), fmt, color)
 
 
 def render_many(
@@ -121,7 +122,19 @@ def render_many(
     renderer = _renderer(fmt)
     if not reports:
         return "[]\n" if fmt == "json" else ""
-    return renderer(list(reports), width=width, color=color)
+    return _finish(renderer(list(reports), width=width, color=color), fmt, color)
+
+
+def _finish(text: str, fmt: str, color: bool) -> str:
+    """The rendered text with anything unsafe for a terminal escapes (:mod:`fitdoctor.sanitize`).
+
+    Every reporter cleans the strings it takes from the run; this pass makes sure of
+    the whole output. Not for HTML (escaped as HTML) nor rich with colour (its own
+    ANSI escapes; its strings are cleaned as it renders them).
+    """
+    if fmt == "html" or (fmt == "rich" and color):
+        return text
+    return safe_text(text)
 
 
 def _truthy(value: str | None) -> bool:

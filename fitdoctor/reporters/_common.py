@@ -7,13 +7,13 @@ reporters must start without importing rich, numpy or pandas.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fitdoctor.report import BestEpoch, Finding, Report, Severity, Skipped
 from fitdoctor.run import MODEL_FILE
+from fitdoctor.sanitize import safe_line, safe_text
 
 if TYPE_CHECKING:
     from fitdoctor.run import Run
@@ -39,17 +39,15 @@ SUMMARY_KEYS = (
 UNICODE_LEVELS = "▁▂▃▄▅▆▇█"
 ASCII_LEVELS = "_.:-=+*#%@"
 
-# C0 and C1 control characters and DEL, minus tab/newline/CR which get their own handling.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_NEWLINES = re.compile(r"\r\n|\r|\n|\t")
-
 
 def clean(text: object, *, keep_newlines: bool = False) -> str:
     r"""Make a string from the run safe to print: no control characters, one line.
 
-    Control characters (ESC included, so a message cannot smuggle ANSI sequences
-    into a log) are shown as ``\xNN``. Newlines, carriage returns and tabs become
-    spaces unless ``keep_newlines``, in which case ``\r\n`` and ``\r`` become ``\n``.
+    The sanitizer is :mod:`fitdoctor.sanitize`: control characters (ESC included, so a
+    message cannot smuggle ANSI sequences into a log), bidi controls, line separators
+    and lone surrogates are shown as ``\xNN`` / ``\uNNNN``. Newlines, carriage returns
+    and tabs become spaces unless ``keep_newlines``, in which case ``\r\n`` and ``\r``
+    become ``\n``.
 
     Args:
         text: The value to print (``str()`` is applied).
@@ -58,11 +56,10 @@ def clean(text: object, *, keep_newlines: bool = False) -> str:
     Returns:
         The printable string.
     """
-    s = str(text)
-    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
     if keep_newlines:
-        return s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _NEWLINES.sub(" ", s)
+        s = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        return safe_text(s)
+    return safe_line(text)
 
 
 def fmt_value(value: Any, *, max_items: int = 6) -> str:
@@ -323,8 +320,8 @@ def sparklines(
                 cols.append(None)
             elif any(not math.isfinite(v) for v in logged):
                 cols.append(math.nan)
-            else:
-                cols.append(sum(logged) / len(logged))
+            else:  # each value divided first: a sum of values near 1e308 overflows
+                cols.append(sum(v / len(logged) for v in logged))
         bucketed[key] = cols
 
     finite = [v for cols in bucketed.values() for v in cols if v is not None and math.isfinite(v)]
@@ -338,9 +335,10 @@ def sparklines(
 
     def level(v: float) -> int:
         x = math.log10(v) if log_scale else v
-        if hi <= lo:
+        span = hi / 2 - lo / 2  # halved: hi - lo overflows for curves spanning ±1e308
+        if not span > 0:
             return 0
-        return min(levels - 1, max(0, round((x - lo) / (hi - lo) * (levels - 1))))
+        return min(levels - 1, max(0, round((x / 2 - lo / 2) / span * (levels - 1))))
 
     curves: list[Spark] = []
     for key in present:

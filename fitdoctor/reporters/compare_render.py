@@ -333,11 +333,16 @@ def render_markdown(cmp: Comparison) -> str:
 
 # ------------------------------------------------------------------ json
 def render_json(cmp: Comparison) -> str:
-    """The ``"fitdoctor.compare/1"`` JSON object (strict JSON), ending with a newline."""
+    """The ``"fitdoctor.compare/1"`` JSON object (strict JSON), ending with a newline.
+
+    ASCII only (other characters as ``\\uXXXX`` escapes), as the report's JSON: no
+    control character or bidi override from a run reaches a terminal raw, and the text
+    needs no sanitizing that could break its escapes.
+    """
     from fitdoctor.report import strict_json
 
     data = strict_json(cmp.to_dict())
-    return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
 def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool = False) -> str:
