@@ -56,7 +56,7 @@ LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
 #: Modules allowed to import heavy packages, and which (at any level).
 HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.callback": {"keras"},
-    "fitdoctor.keras_facts": {"keras", "jax", "sklearn"},
+    "fitdoctor.keras_facts": {"keras", "jax", "torch"},
     "fitdoctor.validation": {"keras", "sklearn"},
     "fitdoctor.demo": {"keras", "sklearn"},
     "fitdoctor.plot": {"matplotlib"},
