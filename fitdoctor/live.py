@@ -12,15 +12,20 @@ imbalance and the validation set are judged in the final report.
 
 **When a finding fires.** A rule judged on a run that is still training can hold at
 one epoch and not at the next: a validation loss that turns up for three epochs and
-falls again, a plateau the optimizer leaves. A finding *fires* (is printed, marked,
-and may stop training) when it has held on the run so far at
-:data:`CONFIRM_EPOCHS` consecutive epochs, counted per rule and output; a diverged
-finding (a NaN or infinite loss, a loss that exploded or blew up) fires at once: what
-made it fire stays in the history, no later epoch can withdraw it.
-``bench/live_replay.py`` measures the choice on recorded histories: for each run it
-replays the epochs one at a time and counts the findings that fired but that the
-report on the whole run does not hold (printed too early), and how many epochs after
-the finding's own start they fired.
+falls again, a plateau the optimizer leaves, a noisy start. A finding *fires* (is
+printed, marked, and may stop training) once it has held on the run so far at as many
+consecutive epochs as its rule needs epochs to judge at all (the rule's ``min_epochs``;
+:data:`CONFIRM_EPOCHS` for a rule without one), counted per rule and output. Two kinds
+fire sooner because no later epoch can withdraw them: a NaN or infinite loss, and a loss
+that climbed far above its minimum (:data:`IMMEDIATE_DETECTORS`), fire the epoch they
+appear; a one-epoch blow-up is judged against both neighbouring epochs, so it fires
+when the next epoch confirms it (:data:`NEXT_EPOCH_DETECTORS`). ``bench/live_replay.py``
+replays recorded histories epoch by epoch and compares what fired with the report on
+each whole history: a finding that fired but that the whole history does not hold was
+printed too early. Of the choices it compares (the rule's ``min_epochs``, or the same
+number of epochs for every rule), the rule's own ``min_epochs`` prints the fewest
+findings too early, and stops no run for overfitting that the whole history does not
+call overfitting; the figures are in ``bench/README.md``.
 
 **When training stops** (``stop_on``): at the epoch a finding of a diagnosis (or rule
 code) in ``stop_on`` fires. For an overfitting finding, only once the best epoch
@@ -47,8 +52,9 @@ from fitdoctor.run import Run
 __all__ = [
     "CONFIRM_EPOCHS",
     "END_ONLY_DETECTORS",
-    "IMMEDIATE",
+    "IMMEDIATE_DETECTORS",
     "LIVE_DIAGNOSES",
+    "NEXT_EPOCH_DETECTORS",
     "Fired",
     "LiveDiagnosis",
     "LiveStep",
@@ -68,8 +74,7 @@ IMMEDIATE_DETECTORS = frozenset({"non-finite-loss", "exploding-loss"})
 #: Detectors that compare an epoch with the next one too: their findings fire once the
 #: next epoch has confirmed them (a blow-up is judged against both neighbours).
 NEXT_EPOCH_DETECTORS = frozenset({"loss-spike"})
-IMMEDIATE = frozenset({"diverged"})
-#: Consecutive epochs a finding must hold before it fires (other diagnoses).
+#: Consecutive epochs a finding must hold before it fires, for a rule without ``min_epochs``.
 CONFIRM_EPOCHS = 3
 #: Lowest severity printed as a live line (info findings wait for the final report).
 PRINT_SEVERITY = Severity.WARNING
@@ -159,8 +164,9 @@ class LiveDiagnosis:
             findings stop training when they fire. Defaults to none.
         patience: Epochs past the best epoch before an overfitting finding stops
             training. Defaults to `None` (the patience the report recommends).
-        confirm: Consecutive epochs a finding must hold before it fires (diverged
-            findings fire at once). Defaults to :data:`CONFIRM_EPOCHS`.
+        confirm: Consecutive epochs a finding must hold before it fires, for every rule
+            (NaN and exploding losses still fire at once, a blow-up with the next
+            epoch). Defaults to `None` (each rule's ``min_epochs``).
         rules: Pre-loaded rules (the live ones are picked from them). Defaults to `None`.
 
     Raises:
