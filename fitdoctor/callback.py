@@ -220,6 +220,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._plot: LivePlot | None = None
         self._best_weights: list[Any] | None = None
         self._best_weights_epoch: int | None = None
+        #: Live lines waiting to be printed (after Keras's own line for the epoch).
+        self._lines: list[str] = []
         #: The run being recorded (``None`` before training starts).
         self.run: Run | None = None
         #: The report of the last training (``None`` until it ends).
@@ -287,6 +289,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Start the epoch's clock and note the learning rate in force."""
         logs = logs or {}
+        if self._lines:
+            self._print_lines()
         self._epoch_start = time.perf_counter()
         self._lr_begin = self._safe(
             "reading the learning rate", kf.learning_rate, getattr(self.model, "optimizer", None)
@@ -312,6 +316,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         """Set the final status, save, analyze and print the report."""
         logs = logs or {}
         self._training = False
+        if self._lines:
+            self._print_lines()
         self._safe("finishing the run", self._train_end)
 
     # ------------------------------------------------------------- internals
@@ -335,6 +341,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._plot = None
         self._best_weights = self._best_weights_epoch = None
         self.live_diagnosis = None
+        self._lines = []
         if self.live or self.stop_on:
             self.live_diagnosis = self._safe(
                 "starting the live diagnosis", LiveDiagnosis, self.settings,
@@ -500,16 +507,14 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         total = (self.params or {}).get("epochs")
         printing = self._chief and self.live
         if printing:
-            for fired in step.fired:
-                if fired.printed:
-                    print(fired_line(fired, total), file=sys.stdout, flush=True)
+            self._lines.extend(fired_line(f, total) for f in step.fired if f.printed)
         if step.stop is not None:
             self.stopped = step.stop
             self.model.stop_training = True
             run.meta["stopped_by"] = step.stop.to_dict()
             if self._chief and (self.verbose or self.live):
                 keep = self._best_weights_epoch if self.restore_best_weights else None
-                print(stop_line(step.stop, keep), file=sys.stdout, flush=True)
+                self._lines.append(stop_line(step.stop, keep))
         plot = self._plot
         if plot is not None and diagnosis is not None:
             force = step.stop is not None or any(f.printed for f in step.fired)
@@ -517,7 +522,18 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
                 shown = dataclasses.replace(step.report, findings=diagnosis.marked())
                 label = f"{run.name or 'run'}, epoch {run.epochs[-1]}" + \
                     (f"/{total}" if total else "")
-                plot.draw(run, shown, label)
+                # the curve panels only: the per-class ones double a drawing's cost and come
+                # with the final drawing (the report's figure)
+                plot.draw(dataclasses.replace(run, per_class=[]), shown, label)
+
+    def _print_lines(self) -> None:
+        """Print the live lines of the last epoch.
+
+        They wait for the next hook: Keras prints its own line for an epoch (``verbose``)
+        after every callback's ``on_epoch_end``, and a finding reads best below it.
+        """
+        lines, self._lines = self._lines, []
+        print("\n".join(lines), file=sys.stdout, flush=True)
 
     def _restore(self) -> int | None:
         """Restore the best epoch's weights; the epoch they come from (``None``: none kept)."""

@@ -6,11 +6,13 @@ that fired marked; each redraw replaces it (``DisplayHandle.update``), as livelo
 users expect, without a widget. The displayed object carries the figure as PNG and a
 one-line summary as plain text (what a console without images shows).
 
-Drawing a figure costs a tenth of a second or more, more than a small model's epoch:
-the display is redrawn after the first epoch, whenever a finding fires, when training
-ends, and otherwise once at least :data:`DRAW_INTERVAL_FACTOR` times the last drawing's
-own time has passed since it, so drawing takes at most about 1/20 of the training's time
-however short its epochs are.
+Drawing a figure costs a few tenths of a second of CPU, more than a small model's
+epoch: the display is redrawn after the first epoch, whenever a finding fires, when
+training ends, and otherwise once at least :data:`DRAW_INTERVAL_FACTOR` times the last
+drawing's own time has passed since it, so routine redraws take at most about 1/20 of
+the training's time however short its epochs are. While training, the figure has the
+curve panels only (the callback leaves the per-class panels out: they double the cost of
+a drawing); the last drawing, when training ends, is the report's whole figure.
 
 IPython and matplotlib are imported only here, only when a notebook shows the curves.
 """
