@@ -7,14 +7,19 @@ Usage:
 
 Each scale ``KxE:N`` trains a small network (Dense 64 relu → Dense K softmax, Adam,
 sparse categorical cross-entropy, batch 128, ``validation_split=0.2``) for E epochs on
-N samples of synthetic data (Gaussian class clusters in 32 dimensions, seeded), in three
-configurations, one after the other in this one process (none, fitdoctor,
+N samples of synthetic data (Gaussian class clusters in 32 dimensions, seeded), in up to
+five configurations, one after the other in this one process (none, fitdoctor,
 fitdoctor+per-class, none, ... for ``--repeats`` rounds):
 
 * ``none``: no callback (the baseline);
 * ``fitdoctor``: ``FitDoctor(per_class=False)``;
 * ``fitdoctor+per-class``: ``FitDoctor()`` (per-class metrics every epoch, the default,
-  on at most ``max_val_samples=2000`` validation samples).
+  on at most ``max_val_samples=2000`` validation samples);
+* ``fitdoctor+live``: ``FitDoctor(per_class=False, live=True)`` (the curve rules judged
+  after every epoch, a line per finding that fires; what a terminal gets);
+* ``fitdoctor+live-plot``: the same with the curves drawn in an IPython display
+  (``live_plot=True``, in an IPython shell whose display output is captured, as a
+  notebook would show it; needs IPython and matplotlib). Not in the default set.
 
 Printed per configuration: the median ``fit`` wall time and its overhead over the
 baseline; the time spent inside the callback's hooks (a stopwatch around each hook; the
@@ -29,7 +34,12 @@ wall time also counts the moments the process waited for a core);
 the bytes of the first and last epoch lines; and memory: the recorded run held in memory
 (deep size) and the process's peak RSS.
 
-Targets (issue 12): overhead ≤ 1% without per-class metrics and ≤ 5% with them; run file
+``live ms/ep`` is the live diagnosis's own time per epoch (judging, printing, drawing).
+With ``--live-cost 10,100,1000`` the script instead times one live judgement of runs
+that long (what an epoch of a training that long pays), without training.
+
+Targets (issue 12): overhead ≤ 1% without per-class metrics and ≤ 5% with them, ≤ 1%
+for the live diagnosis without per-class metrics and ≤ 5% with the notebook plot; run file
 ≤ 50 MB; per-epoch save time flat (last 10% ≤ first 10%). The ``100x150`` scale is the
 issue's "done when" case (≤ 5% with per-class metrics). The verdicts use the in-hooks
 share (wall medians on a shared machine are noisier than 1%); both are printed.
@@ -62,10 +72,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 
-CONFIGS = ("none", "fitdoctor", "fitdoctor+per-class")
-TARGETS = {"fitdoctor": 1.0, "fitdoctor+per-class": 5.0}
+CONFIGS = ("none", "fitdoctor", "fitdoctor+per-class", "fitdoctor+live", "fitdoctor+live-plot")
+DEFAULT_CONFIGS = CONFIGS[:4]
+TARGETS = {"fitdoctor": 1.0, "fitdoctor+per-class": 5.0, "fitdoctor+live": 1.0,
+           "fitdoctor+live-plot": 5.0}
 HOOKS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
-PARTS = ("_record", "_per_class", "_predict", "_save_epoch", "_analyze")
+PARTS = ("_record", "_per_class", "_predict", "_save_epoch", "_analyze", "_live_epoch")
 FILE_CAP_MB = 50.0
 BATCH = 128
 FEATURES = 32
@@ -163,7 +175,8 @@ def fit_once(k: int, epochs: int, data: tuple[np.ndarray, np.ndarray], config: s
     callbacks = []
     path = folder / f"{k}x{epochs}-{config}.json"
     if config != "none":
-        doctor = cls(path=path, per_class=config.endswith("per-class"), report=None, verbose=0)
+        doctor = cls(path=path, per_class=config.endswith("per-class"), report=None, verbose=0,
+                     live="live" in config, live_plot=config.endswith("plot"))
         callbacks.append(doctor)
     gc.collect()
     start, cpu = time.perf_counter(), time.process_time()
@@ -193,6 +206,8 @@ def measure(k: int, epochs: int, n: int, repeats: int, folder: Path,
     """``repeats`` rounds of the configurations, after a short warm-up of each."""
     data = make_data(k, n)
     cls = timed_class()
+    if "fitdoctor+live-plot" in configs:
+        notebook_shell()
     warm = {c: Result() for c in configs}
     for config in configs:  # compile, trace and import everything once
         fit_once(k, 2, data, config, folder, cls, warm[config])
@@ -203,6 +218,23 @@ def measure(k: int, epochs: int, n: int, repeats: int, folder: Path,
         print(f"  round {r + 1}/{repeats}: "
               + "  ".join(f"{c} {results[c].wall[-1]:.1f}s" for c in configs), flush=True)
     return results
+
+
+def notebook_shell() -> None:
+    """An IPython shell whose display output goes nowhere (what ``live_plot=True`` draws in)."""
+    from IPython.core.displaypub import CapturingDisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.display_pub = CapturingDisplayPublisher()
+    shell.display_pub.outputs = _Sink()
+
+
+class _Sink(list):  # type: ignore[type-arg]
+    """A list that keeps nothing: the captured displays are not needed."""
+
+    def append(self, item: Any) -> None:
+        pass
 
 
 def tenth(times: list[float], last: bool) -> float:
@@ -222,7 +254,8 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
         f"baseline {base:.1f} s ({base / epochs * 1000:.0f} ms/epoch), "
         f"{len(next(iter(results.values())).wall)} round(s)",
         f"  {'configuration':<21} {'fit s':>7} {'overhead':>9} {'in hooks':>9} {'hooks CPU':>9} "
-        f"{'predict ms/ep':>13} {'per-class ms/ep':>15} {'save ms/ep first→last 10%':>26} "
+        f"{'predict ms/ep':>13} {'per-class ms/ep':>15} {'live ms/ep':>10} "
+        f"{'save ms/ep first→last 10%':>26} "
         f"{'save CPU ms first→last':>23} "
         f"{'file MB':>8} {'line B first→last':>18} {'run MB':>7}  verdict",
     ]
@@ -238,6 +271,7 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
         share_cpu = hooks_cpu / base_cpu * 100
         predict = statistics.median(d.get("_predict", 0.0) for d in r.inside) / epochs * 1000
         per_class = statistics.median(d.get("_per_class", 0.0) for d in r.inside) / epochs * 1000
+        live_ms = statistics.median(d.get("_live_epoch", 0.0) for d in r.inside) / epochs * 1000
         first = statistics.median(tenth(t, False) for t in r.save_times) * 1000
         last = statistics.median(tenth(t, True) for t in r.save_times) * 1000
         cpu_first = statistics.median(tenth(t, False) for t in r.save_cpu) * 1000
@@ -260,7 +294,8 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
         lines.append(
             f"  {config:<21} {wall:7.1f} {overhead:8.2f}% {share:8.2f}% {share_cpu:8.2f}% "
             f"{predict:13.2f} "
-            f"{per_class:15.2f} {first:12.3f} → {last:10.3f} {cpu_first:10.3f} → {cpu_last:9.3f} "
+            f"{per_class:15.2f} {live_ms:10.2f} {first:12.3f} → {last:10.3f} "
+            f"{cpu_first:10.3f} → {cpu_last:9.3f} "
             f"{mb:8.2f} "
             f"{r.line_bytes[0]:>8} → {r.line_bytes[1]:<7} {r.run_bytes / 1e6:7.2f}  {verdict}"
         )
@@ -327,6 +362,36 @@ def paired_saves(k: int, epochs: int, samples: int = 300) -> str:
             f"(ratio {b / a:.2f}, medians of {samples} pairs)")
 
 
+def live_cost(epochs: int, samples: int = 50) -> str:
+    """CPU time of one live judgement (``LiveDiagnosis.update``) of a run ``epochs`` long.
+
+    The run has the four curves of the networks above (loss, accuracy and their
+    validation twins, noisy, the validation loss turning up two thirds of the way) and a
+    learning rate; the median of ``samples`` judgements is printed.
+    """
+    from fitdoctor.live import LiveDiagnosis
+    from fitdoctor.run import Run
+
+    rng = np.random.default_rng(SEED)
+    e = np.arange(1, epochs + 1, dtype=float)
+    loss = 1 / np.sqrt(e) + rng.normal(0, 0.01, epochs)
+    val = 1 / np.sqrt(e) + np.maximum(0, e - 2 * epochs / 3) / epochs + rng.normal(0, 0.01,
+                                                                                    epochs)
+    run = Run(epochs=[int(v) for v in e], status="running",
+              metrics={"loss": loss.tolist(), "val_loss": val.tolist(),
+                       "accuracy": (1 - loss / 2).tolist(),
+                       "val_accuracy": (1 - val / 2).tolist(),
+                       "learning_rate": [1e-3] * epochs})
+    diagnosis = LiveDiagnosis()
+    times = []
+    for _ in range(samples):
+        start = time.thread_time()
+        diagnosis.update(run)
+        times.append(time.thread_time() - start)
+    return (f"live judgement of a {epochs}-epoch run: {statistics.median(times) * 1000:.2f} ms "
+            f"CPU (median of {samples})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="10x1000:20000,100x300:20000,1000x50:50000,"
@@ -334,9 +399,12 @@ def main() -> int:
                         help="comma-separated CLASSESxEPOCHS:SAMPLES (default: the issue's "
                         "four; 20%% of the samples validate)")
     parser.add_argument("--repeats", type=int, default=1, help="rounds per scale (1)")
-    parser.add_argument("--configs", default=",".join(CONFIGS),
-                        help="configurations to run (default: all three; without 'none' "
-                        "only the callback's own figures are printed)")
+    parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+                        help="configurations to run (default: all but fitdoctor+live-plot; "
+                        "without 'none' only the callback's own figures are printed)")
+    parser.add_argument("--live-cost", default="",
+                        help="only time one live judgement of runs of these lengths "
+                        "(e.g. 10,100,1000), without training")
     parser.add_argument("--quick", action="store_true", help="a tenth of the epochs (a smoke run)")
     parser.add_argument("--paired-saves", default="",
                         help="only compare the save of epoch 11 and of epoch E+1 for these "
@@ -354,6 +422,10 @@ def main() -> int:
           f"({keras.backend.backend()})")
     print(f"network: Dense(64, relu) → Dense(K, softmax), Adam, batch {BATCH}, "
           f"validation_split=0.2, {FEATURES} features")
+    if args.live_cost:
+        for n in (int(v) for v in args.live_cost.split(",")):
+            print(live_cost(n), flush=True)
+        return 0
     if args.paired_saves:
         for scale in args.paired_saves.split(","):
             k, epochs = (int(v) for v in scale.lower().split("x"))

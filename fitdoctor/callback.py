@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,9 +23,12 @@ import numpy as np
 
 from fitdoctor import classmetrics, runlog
 from fitdoctor import keras_facts as kf
+from fitdoctor.live import LiveDiagnosis, Stop, check_stop_on, fired_line, stop_line
 from fitdoctor.run import DataInfo, FitInfo, PerClass, Run
+from fitdoctor.tuner_trial import TrialInfo, current_trial
 
 if TYPE_CHECKING:
+    from fitdoctor.live_plot import LivePlot
     from fitdoctor.report import Report
     from fitdoctor.rules import Settings
 
@@ -82,6 +85,26 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     calling the model directly rather than through the strategy's collective
     operations, so the other workers never wait for it.
 
+    **Live diagnosis** (``live=True``): after every epoch the curve rules judge the run
+    so far, as if training ended there (:mod:`fitdoctor.live`), and each finding is
+    printed the first time it *fires*, in one line with its epoch. A finding fires once
+    it has held at as many consecutive epochs as its rule's ``min_epochs`` (a NaN or an
+    exploding loss at once, a blow-up once the next epoch confirms it), so a validation
+    loss that turns up for two epochs and falls again is not printed. In a Jupyter
+    notebook the learning curves are shown too, redrawn in place with the best epoch and
+    the findings marked. ``stop_on=["diverged", "overfitting"]`` stops training
+    (``model.stop_training = True``) the epoch such a finding fires; for overfitting,
+    once the best epoch is ``patience`` epochs back. The report says why: a note, the
+    status ``"stopped-early"`` and ``run.meta["stopped_by"]``. With
+    ``restore_best_weights=True`` the weights of the best epoch are restored when
+    training ends, as ``EarlyStopping(restore_best_weights=True)`` does.
+
+    **Inside KerasTuner** (``tuner.search(..., callbacks=[FitDoctor()])``): each trial's
+    run is written to ``fitdoctor-run.json`` in the trial's folder (instead of ``path``),
+    named ``trial_<id>``, with the trial id and its hyperparameter values as facts, so
+    ``fitdoctor analyze`` on the tuner's project folder relates the findings to the
+    hyperparameters.
+
     Args:
         path: File the run is written to (a run log, ``"schema": "fitdoctor.run/2"``),
             or ``None`` to write nothing. Defaults to `"fitdoctor-run.json"`.
@@ -114,6 +137,23 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             Needs the training and validation arrays in memory. Defaults to `True`.
         verbose: ``1`` prints where the run was saved and why any facts are missing;
             ``0`` prints only the report. Defaults to `1`.
+        live: Judge the curve rules after every epoch and print each finding the first
+            time it fires (one line with its epoch); in a Jupyter notebook, also show the
+            learning curves redrawn in place. Defaults to `False`.
+        live_plot: With ``live``, show the curves in an IPython display: ``None`` when
+            running in a Jupyter kernel, ``True`` in any IPython shell (needs
+            matplotlib), ``False`` never. Defaults to `None`.
+        stop_on: Diagnoses (``"diverged"``, ``"overfitting"``, ``"underfitting"``,
+            ``"unstable"``, ``"not-converged"``) or rule codes whose findings stop
+            training the epoch they fire (judged every epoch, printed or not).
+            Defaults to none.
+        patience: Epochs past the best epoch before an overfitting finding stops
+            training. Defaults to `None` (the patience the report recommends for
+            ``EarlyStopping``: the longest wait for a new best before the best epoch,
+            plus one, from 2 to 10).
+        restore_best_weights: Keep the weights of the best epoch (lowest ``val_loss``,
+            else highest validation accuracy) and restore them when training ends.
+            Defaults to `False`.
 
     Example:
     ```python
@@ -122,6 +162,10 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     doctor = FitDoctor(path="runs/mnist.json")
     model.fit(x, y, epochs=10, batch_size=128, validation_split=0.2, callbacks=[doctor])
     doctor.report.verdict
+
+    # print findings as they fire; stop when the run diverges or overfits for good
+    doctor = FitDoctor(live=True, stop_on=["diverged", "overfitting"],
+                       restore_best_weights=True)
     ```
     """
 
@@ -139,6 +183,11 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         inspect_fit: bool = True,
         reference: bool = True,
         verbose: int = 1,
+        live: bool = False,
+        live_plot: bool | None = None,
+        stop_on: Sequence[str] = (),
+        patience: int | None = None,
+        restore_best_weights: bool = False,
     ) -> None:
         super().__init__()
         if report is not None and report not in REPORT_FORMATS:
@@ -154,7 +203,11 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3)
         ):
             raise ValueError("validation_data must be a tuple (x_val, y_val)")
+        if patience is not None and patience < 1:
+            raise ValueError(f"patience must be at least 1, got {patience}")
+        self.stop_on = check_stop_on(stop_on)
         self.path = None if path is None else Path(path)
+        self._path = self.path
         self.validation_data = validation_data
         self.y_train = y_train
         self.per_class = per_class
@@ -165,6 +218,19 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self.inspect_fit = inspect_fit
         self.reference = reference
         self.verbose = verbose
+        self.live = live
+        self.live_plot = live_plot
+        self.patience = patience
+        self.restore_best_weights = restore_best_weights
+        #: The live diagnosis of the training (``live`` or ``stop_on``), ``None`` otherwise.
+        self.live_diagnosis: LiveDiagnosis | None = None
+        #: Why FitDoctor stopped the last training, if it did.
+        self.stopped: Stop | None = None
+        self._plot: LivePlot | None = None
+        self._best_weights: list[Any] | None = None
+        self._best_weights_epoch: int | None = None
+        #: Live lines waiting to be printed (after Keras's own line for the epoch).
+        self._lines: list[str] = []
         #: The run being recorded (``None`` before training starts).
         self.run: Run | None = None
         #: The report of the last training (``None`` until it ends).
@@ -232,6 +298,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Start the epoch's clock and note the learning rate in force."""
         logs = logs or {}
+        if self._lines:
+            self._print_lines()
         self._epoch_start = time.perf_counter()
         self._lr_begin = self._safe(
             "reading the learning rate", kf.learning_rate, getattr(self.model, "optimizer", None)
@@ -250,11 +318,15 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if self.per_class and self._chief and self._due(epoch + 1):
             pc = self._safe("per-class metrics", self._per_class, epoch + 1)
         self._save_epoch(pc)
+        if self.live_diagnosis is not None or self.restore_best_weights:
+            self._safe("the live diagnosis", self._live_epoch)
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Set the final status, save, analyze and print the report."""
         logs = logs or {}
         self._training = False
+        if self._lines:
+            self._print_lines()
         self._safe("finishing the run", self._train_end)
 
     # ------------------------------------------------------------- internals
@@ -266,8 +338,23 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         return run
 
     def _train_begin(self) -> None:
+        self.path = self._path
+        trial = self._safe("finding the KerasTuner trial", current_trial)
+        if trial is not None and self.path is not None:
+            self.path = Path(trial.run_file())
         self.run = run = self._new_run()
+        if trial is not None:
+            self._safe("recording the KerasTuner trial", _record_trial, run, trial)
         self.report = None
+        self.stopped = None
+        self._plot = None
+        self._best_weights = self._best_weights_epoch = None
+        self.live_diagnosis = None
+        self._lines = []
+        if self.live or self.stop_on:
+            self.live_diagnosis = self._safe(
+                "starting the live diagnosis", LiveDiagnosis, self.settings,
+                stop_on=self.stop_on, patience=self.patience)
         self._val_x = self._val_ids = None
         self._noted = set()
         self._confusions = {}
@@ -370,8 +457,10 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if self._chief:
             self._register_exit()
         self._start_file()
-        if self._chief and (self.verbose or self.report_format is not None):
+        if self._chief and (self.verbose or self.report_format is not None or self.live):
             self._safe("checking the model setup", self._preflight, run)
+        if self._chief and self.live and self.live_diagnosis is not None:
+            self._safe("showing the live curves", self._open_plot)
 
     def _preflight(self, run: Run) -> None:
         """Before the first step: print setup errors and warnings (FD6xx) at once.
@@ -395,6 +484,86 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
                 f"{finding.name}: {finding.message}.{fix}",
                 file=sys.stderr,
             )
+
+    # ------------------------------------------------------------------- live
+    def _open_plot(self) -> None:
+        """Start the notebook display of the curves, when there is a notebook to show it."""
+        from fitdoctor.live_plot import LivePlot, in_notebook
+
+        wanted = in_notebook() if self.live_plot is None else self.live_plot
+        if not wanted:
+            return
+        plot = LivePlot()
+        try:
+            plot.open()
+        except ImportError as exc:
+            self._note(f"live curves not shown: {exc.name or exc} is not installed "
+                       "(pip install 'fitdoctor[plot]' ipython)", key="live_plot")
+            return
+        except RuntimeError as exc:
+            self._note(f"live curves not shown: {exc}", key="live_plot")
+            return
+        self._plot = plot
+
+    def _live_epoch(self) -> None:
+        """Judge the run so far: print what fired, keep the best weights, stop if asked."""
+        run = self.run
+        assert run is not None
+        diagnosis = self.live_diagnosis
+        step = diagnosis.update(run) if diagnosis is not None else None
+        if self.restore_best_weights:
+            if step is not None:
+                best = step.report.best_epoch
+            else:
+                from fitdoctor.engine import best_epoch
+
+                best = best_epoch(run)
+            if best is not None and best.epoch == run.epochs[-1]:
+                self._best_weights = self.model.get_weights()
+                self._best_weights_epoch = best.epoch
+        if step is None:
+            return
+        total = (self.params or {}).get("epochs")
+        printing = self._chief and self.live
+        if printing:
+            self._lines.extend(fired_line(f, total) for f in step.fired if f.printed)
+        if step.stop is not None:
+            self.stopped = step.stop
+            self.model.stop_training = True
+            run.meta["stopped_by"] = step.stop.to_dict()
+            if self._chief and (self.verbose or self.live):
+                keep = self._best_weights_epoch if self.restore_best_weights else None
+                self._lines.append(stop_line(step.stop, keep))
+        plot = self._plot
+        if plot is not None and diagnosis is not None:
+            force = step.stop is not None or any(f.printed for f in step.fired)
+            if plot.due(force=force):
+                shown = dataclasses.replace(step.report, findings=diagnosis.marked())
+                label = f"{run.name or 'run'}, epoch {run.epochs[-1]}" + \
+                    (f"/{total}" if total else "")
+                # the curve panels only: the per-class ones double a drawing's cost and come
+                # with the final drawing (the report's figure)
+                plot.draw(dataclasses.replace(run, per_class=[]), shown, label)
+
+    def _print_lines(self) -> None:
+        """Print the live lines of the last epoch.
+
+        They wait for the next hook: Keras prints its own line for an epoch (``verbose``)
+        after every callback's ``on_epoch_end``, and a finding reads best below it.
+        """
+        lines, self._lines = self._lines, []
+        print("\n".join(lines), file=sys.stdout, flush=True)
+
+    def _restore(self) -> int | None:
+        """Restore the best epoch's weights; the epoch they come from (``None``: none kept)."""
+        if self._best_weights is None or self._best_weights_epoch is None:
+            return None
+        run = self.run
+        if run is not None and run.epochs and run.epochs[-1] != self._best_weights_epoch:
+            self.model.set_weights(self._best_weights)
+            run.meta["restored_epoch"] = self._best_weights_epoch
+            return self._best_weights_epoch
+        return None
 
     def _prepare_val(self, data: DataInfo | None, fit: FitInfo | None, x_val: Any,
                      y_val: Any) -> None:
@@ -579,6 +748,13 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             run.fit.validation = "data" if any(k.startswith("val_") for k in run.metrics) \
                 else "none"
         run.meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        restored = self._safe("restoring the best weights", self._restore) \
+            if self.restore_best_weights else None
+        if self.stopped is not None:
+            self._note(stop_line(self.stopped, restored), key="stopped_by")
+        elif restored is not None:
+            self._note(f"the weights of epoch {restored} (the best) were restored "
+                       "(restore_best_weights=True)", key="restored")
         self._unregister_exit()
         self._keep_confusions()
         self._save_end()
@@ -586,6 +762,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if not self._chief:
             return
         self.report = self._safe("analyzing the run", self._analyze, run)
+        if self.report is not None and self._plot is not None:
+            label = f"{run.name or 'run'}, {run.n_epochs} epochs"
+            self._safe("drawing the live curves", self._plot.draw, run, self.report, label)
         if self.report is not None and self.report_format is not None:
             self._safe("printing the report", self._print_report, self.report, run)
         if self.verbose and self.path is not None and self._saved:
@@ -721,6 +900,19 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if self._atexit is not None:
             atexit.unregister(self._atexit)
             self._atexit = None
+
+
+def _record_trial(run: Run, trial: TrialInfo) -> None:
+    """The trial's id and hyperparameters as the run's facts (their names in the meta)."""
+    hp = {
+        str(k): v for k, v in trial.hyperparameters.items()
+        if k != "tuner/trial_id" and (v is None or isinstance(v, (bool, int, float, str)))
+    }
+    run.name = f"trial_{trial.trial_id}"
+    run.facts = {"trial_id": trial.trial_id, **hp}
+    run.meta["hyperparameters"] = list(hp)
+    run.meta["keras_tuner"] = {"trial_id": trial.trial_id, "folder": trial.folder,
+                               "execution": trial.execution}
 
 
 def _magnitude(value: Any) -> str:

@@ -9,10 +9,12 @@ so the cost of saving is the same at epoch 1,000 as at epoch 1. The lines are:
 
        {"schema": "fitdoctor.run/2", "source": "fitdoctor", "name": ..., "model": {...},
         "compile": {...}, "fit": {...}, "data": {...}, "baselines": {...},
-        "labels": ["0", "1", ...], "meta": {...}}
+        "labels": ["0", "1", ...], "meta": {...}, "facts": {...}}
 
    ``model`` ... ``baselines`` are the objects of ``fitdoctor.run/1`` (or ``null``);
-   ``labels`` names the classes of the per-class metrics (``null`` without them).
+   ``labels`` names the classes of the per-class metrics (``null`` without them);
+   ``facts``, only when there are any, the run's facts (a KerasTuner trial's id and
+   hyperparameters).
 2. **epoch** lines, one per finished epoch, epochs strictly increasing::
 
        {"kind": "epoch", "epoch": 3, "seconds": 0.41, "metrics": {"loss": 0.31, ...},
@@ -148,6 +150,8 @@ def header_record(run: Run) -> dict[str, Any]:
         labels = list(run.data.class_names)
     out["labels"] = labels
     out["meta"] = run.meta
+    if run.facts:
+        out["facts"] = run.facts
     return out
 
 
@@ -538,6 +542,7 @@ class _Reader:
         self.status = "running"
         self.fit: FitInfo | None = None
         self.meta: dict[str, Any] = {}
+        self.facts: dict[str, Any] = {}
         self.notes: list[str] = []
         self.best: tuple[int, list[list[int]]] | None = None
         self.last: tuple[int, list[list[int]]] | None = None
@@ -565,7 +570,7 @@ class _Reader:
         if schema != RUNLOG_SCHEMA:
             raise self.fail(line, f"unsupported run schema {schema!r}; this fitdoctor reads "
                                   f"'fitdoctor.run/1' files and {RUNLOG_SCHEMA!r} run logs")
-        known = {"schema", "source", "name", "labels", "meta", *_FACTS}
+        known = {"schema", "source", "name", "labels", "meta", "facts", *_FACTS}
         unknown = sorted(set(record) - known)
         if unknown:
             raise self.fail(line, f"header: unknown key {unknown[0]!r}")
@@ -594,6 +599,10 @@ class _Reader:
         if not isinstance(meta, dict):
             raise self.fail(line, "header.meta: expected an object")
         self.meta = dict(meta)
+        facts = record.get("facts", {})
+        if not isinstance(facts, dict):
+            raise self.fail(line, "header.facts: expected an object")
+        self.facts = dict(facts)
 
     def _epoch(self, line: int, record: dict[str, Any]) -> None:
         unknown = sorted(set(record) - {"kind", "epoch", "seconds", "metrics", "per_class",
@@ -781,6 +790,7 @@ class _Reader:
                 per_class=self.per_class,
                 baselines=header["baselines"],
                 meta=meta,
+                facts=self.facts,
             )
         except InputError as exc:
             raise InputError(f"{self.display}: {exc}") from None

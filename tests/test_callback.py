@@ -636,7 +636,9 @@ def test_path_none_writes_nothing_and_report_none_prints_nothing(
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [({"report": "html"}, "report must be"), ({"per_class_every": 0}, "per_class_every"),
-     ({"max_val_samples": 0}, "max_val_samples"), ({"validation_data": [1]}, "validation_data")],
+     ({"max_val_samples": 0}, "max_val_samples"), ({"validation_data": [1]}, "validation_data"),
+     ({"stop_on": ["overfit"]}, "stop_on: 'overfit' is not a diagnosis"),
+     ({"patience": 0}, "patience must be at least 1")],
 )
 def test_bad_arguments_fail_at_construction(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):

@@ -5,9 +5,8 @@ activation (relu, tanh, elu): all six combinations. The data is small (60 traini
 samples of a 20-feature classification with 10% flipped labels), so the 512-unit
 networks memorize it and their validation loss turns up within 25 epochs, while the
 2-unit ones cannot. KerasTuner 1.4 keeps only each trial's best epoch in
-``trial.json``, so the curves are written into each trial's folder by a callback that
-finds its trial with :func:`fitdoctor.tuner_trial.current_trial` (what ``FitDoctor``
-does inside ``tuner.search``).
+``trial.json``; ``FitDoctor()`` in ``tuner.search(callbacks=[...])`` writes each trial's
+run (its curves, the trial id and hyperparameters as facts) into the trial's folder.
 """
 
 from __future__ import annotations
@@ -33,26 +32,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import keras
     from sklearn.datasets import make_classification
 
-    from fitdoctor.tuner_trial import current_trial
+    from fitdoctor import FitDoctor
 
     keras.utils.set_random_seed(0)
     x, y = make_classification(n_samples=240, n_features=20, n_informative=10, flip_y=0.1,
                                random_state=0)
     x = x.astype("float32")
-
-    class History(keras.callbacks.Callback):  # type: ignore[misc]
-        def on_train_begin(self, logs: Any = None) -> None:
-            self.trial = current_trial()
-            self.history: dict[str, list[float]] = {}
-
-        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            for key, value in (logs or {}).items():
-                self.history.setdefault(key, []).append(float(value))
-
-        def on_train_end(self, logs: Any = None) -> None:
-            assert self.trial is not None, "the trial was not found on the stack"
-            with open(self.trial.run_file("history.json"), "w", encoding="utf-8") as fh:
-                json.dump(self.history, fh)
 
     def build(hp: Any) -> Any:
         model = keras.Sequential([
@@ -68,9 +53,33 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("tuning")
     tuner = kt.RandomSearch(build, objective="val_loss", max_trials=6, directory=str(directory),
                             project_name="mlp", seed=3)
+    # inside a trial the run goes to the trial's folder, never to this path
+    doctor = FitDoctor(directory / "outside.json", report=None, verbose=0)
     tuner.search(x[:60], y[:60], epochs=25, batch_size=16, validation_data=(x[60:], y[60:]),
-                 verbose=0, callbacks=[History()])
+                 verbose=0, callbacks=[doctor])
+    assert not (directory / "outside.json").exists()
     return directory / "mlp"
+
+
+def test_fitdoctor_writes_one_run_per_trial_with_its_id_and_hyperparameters(
+    project: Path,
+) -> None:
+    from fitdoctor import io
+
+    trials = sorted(project.glob("trial_*/trial.json"))
+    assert len(trials) == 6
+    for trial_json in trials:
+        state = json.loads(trial_json.read_text())
+        path = trial_json.parent / "fitdoctor-run.json"
+        assert path.read_bytes().startswith(b'{"schema":"fitdoctor.run/2"')
+        run = io.load(path)
+        values = state["hyperparameters"]["values"]
+        assert run.name == f"trial_{state['trial_id']}"
+        assert run.facts == {"trial_id": state["trial_id"], **values}
+        assert run.meta["hyperparameters"] == list(values) == ["units", "activation"]
+        assert run.meta["keras_tuner"]["folder"] == str(trial_json.parent)
+        assert run.status == "completed" and run.n_epochs == 25
+        assert run.model is not None and run.model.layers[0].units == values["units"]
 
 
 def test_the_summary_names_the_overfitting_trials_and_their_setting(project: Path) -> None:
