@@ -42,11 +42,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh SQLite store, ``MLFLOW_TRACKING_URI`` pointing at it for the module."""
     folder = tmp_path_factory.mktemp("mlflow")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
-    client = mlflow.MlflowClient(uri)
-    _fill_manual(client)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MLFLOW_TRACKING_URI", uri)
-        mp.chdir(folder)  # artifacts of runs made here go to ./mlruns beside the store
+        # experiments created here keep their artifacts in ./mlruns beside the store (not
+        # in the checkout): change folder before the first one is created
+        mp.chdir(folder)
+        _fill_manual(mlflow.MlflowClient(uri))
         yield uri
 
 

@@ -333,7 +333,7 @@ def render_markdown(cmp: Comparison) -> str:
 
 # ------------------------------------------------------------------ json
 def render_json(cmp: Comparison) -> str:
-    """The ``"fitdoctor.compare/1"`` JSON object (strict JSON), ending with a newline.
+    r"""The ``"fitdoctor.compare/1"`` JSON object (strict JSON), ending with a newline.
 
     ASCII only (other characters as ``\\uXXXX`` escapes), as the report's JSON: no
     control character or bidi override from a run reaches a terminal raw, and the text

@@ -512,7 +512,8 @@ def tensorboard_dir(
     rows = _aligned(h)
     files: dict[str, bytes] = {}
     for role, prefix in (("train", ""), ("validation", "val_")):
-        records = [tf_record(_field(1, 1, struct.pack("<d", 1.7e9)) + _field(3, 2, b"brain.Event:2"))]
+        header = _field(1, 1, struct.pack("<d", 1.7e9)) + _field(3, 2, b"brain.Event:2")
+        records = [tf_record(header)]
         for k, v in rows.items():
             if prefix and not k.startswith(prefix):
                 continue
@@ -1052,7 +1053,8 @@ def rule_packs(draw: st.DrawFn) -> dict[str, bytes]:
         rule = tree["rule"][0]
         rule["message"] = draw(st.sampled_from((
             "{metric:>1500000000}", "{metric:.999999999f}", "{0}", "{metric!r}",
-            "{metric.__class__}", "{", "}", "{{literal}}", "{missing_field}", "\x1b[31m{metric}\u202e",
+            "{metric.__class__}", "{", "}", "{{literal}}", "{missing_field}",
+            "\x1b[31m{metric}\u202e",
         )))
     text = to_toml(tree) if isinstance(tree, dict) else "rule = 1\n"
     return {"pack/extra.toml": text.encode("utf-8", "surrogatepass")}

@@ -26,7 +26,7 @@ from fitdoctor.plot import MAX_PANELS, panels, shown_panels
 from fitdoctor.run import DataInfo, Run
 from fitdoctor.sanitize import UNSAFE
 from fuzz import oracle
-from fuzz.strategies import Scenario, builtin_rule_tables, dump_json, Raw, to_toml
+from fuzz.strategies import Raw, Scenario, builtin_rule_tables, dump_json, to_toml
 
 PART_B = "issue 13 part B (rule engine), item {}"
 
@@ -441,7 +441,7 @@ def test_part_b_a_nan_learning_rate_crashes_no_rule_and_keeps_fd401() -> None:
     h = {"loss": [1.0, 0.8, 0.7, 4.0, math.inf, math.nan], "val_loss": [1.1, 0.9, 0.8, 5.0,
                                                                          math.inf, math.nan],
          "lr": [math.nan] * 6}
-    out, report = analyze_json(h)
+    _, report = analyze_json(h)
     codes = {f["code"] for f in report["findings"]}
     assert "FD000" not in codes and "FD401" in codes
 
