@@ -344,7 +344,9 @@ def test_analyze_an_autologged_experiment(trained: str) -> None:
     codes = {f["code"]: f["diagnosis"] for f in overfit["findings"]}
     assert codes.get("FD101") == "overfitting", overfit["findings"]
     assert overfit["best_epoch"]["epoch"] < 12
-    assert healthy["verdict"] == "healthy: no problems found", healthy["findings"]
+    # healthy: no warning or error (an info such as FD702 on a small validation set may stay)
+    assert healthy["verdict"].startswith("healthy"), healthy["findings"]
+    assert all(f["severity"] == "info" for f in healthy["findings"]), healthy["findings"]
     assert healthy["run"]["status"] == "stopped-early"  # EarlyStopping: fewer epochs than asked
     assert healthy["best_epoch"]["stopped_early"] is True
     facts = healthy["run"]["facts"]
@@ -393,7 +395,8 @@ def test_mlflow_log_round_trip(trained: str, tmp_path: Path) -> None:
     assert "FD101" in overfit["fitdoctor.findings"].split(",")
     assert overfit["fitdoctor.severity"] == "warning"
     healthy = client.get_run(ids["healthy"]).data.tags
-    assert healthy["fitdoctor.findings"] == "" and healthy["fitdoctor.severity"] == "none"
+    assert healthy["fitdoctor.severity"] in ("none", "info"), healthy
+    assert healthy["fitdoctor.verdict"].startswith("healthy"), healthy
     assert "fitdoctor.finding.FD999" not in healthy  # stale: deleted
 
     again = invoke("analyze", "mlflow:digits", "-f", "json")

@@ -29,21 +29,37 @@ __all__ = ["analyze_cv", "fold_noise"]
 
 
 def fold_noise(cv: CVResult, *, aggregate: Aggregate | None = None) -> dict[str, float]:
-    """Noise band per metric of the fold-mean curve: the median spread across folds.
+    """Noise band per metric of the fold-mean curve: how much the folds' steps disagree.
 
-    The fold-mean curve is smooth by construction; how much the folds disagree is what
-    its changes must be judged against: the spread is the noise band.
+    The fold-mean curve is smooth by construction; what its changes must be judged
+    against is how differently the folds move from one epoch to the next. Per metric:
+    at each epoch, the standard error of the mean of the folds' own epoch-to-epoch
+    changes (their standard deviation over √folds: the mean curve's step is their
+    mean), and the median of that over the epochs. The spread of the
+    folds' *levels* is not used: folds that start at different losses and all fall the
+    same way are in agreement, not noisy.
 
     Args:
         cv: The cross-validation.
-        aggregate: ``cv.aggregate``, when already computed. Defaults to `None`.
+        aggregate: ``cv.aggregate``, when already computed (its metric names are used).
+            Defaults to `None`.
     """
     out: dict[str, float] = {}
     agg = aggregate if aggregate is not None else cv.aggregate
-    for key, column in agg.std.items():
-        known = [v for v in column if v is not None and math.isfinite(v)]
-        if known:
-            out[key] = float(statistics.median(known))
+    for key in agg.std:
+        curves = [run.metrics.get(key) or [] for run in cv.runs]
+        spreads: list[float] = []
+        for i in range(1, max((len(c) for c in curves), default=0)):
+            steps = []
+            for c in curves:
+                if len(c) > i:
+                    a, b = c[i - 1], c[i]
+                    if a is not None and b is not None and math.isfinite(a) and math.isfinite(b):
+                        steps.append(b - a)
+            if len(steps) >= 2:
+                spreads.append(statistics.stdev(steps) / math.sqrt(len(steps)))
+        if spreads:
+            out[key] = float(statistics.median(spreads))
     return out
 
 

@@ -526,6 +526,12 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
         raise MissingInput("the run has no epochs", "train for at least one epoch")
     if n >= min_epochs:
         return None
+    last = ctx.epochs[-1]
+    if last >= min_epochs:  # the run went on longer; its record kept only some epochs
+        raise MissingInput(
+            f"the run lasted at least {last} epochs, but only {n} of them were recorded",
+            "record every epoch (FitDoctor() in the callbacks, or the full History)",
+        )
     planned = ctx.run.fit.epochs if ctx.run.fit is not None else None
     return Evidence(
         {
