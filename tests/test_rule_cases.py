@@ -26,11 +26,11 @@ need model, compile or data facts.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 
 import fitdoctor
 from fitdoctor.rules import Settings, load_rules

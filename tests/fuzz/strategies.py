@@ -23,13 +23,13 @@ import copy
 import json
 import math
 import struct
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import tomllib
 from hypothesis import strategies as st
 
 # ====================================================================== hostile values
