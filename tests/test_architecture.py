@@ -331,3 +331,18 @@ def test_no_rule_code_in_python() -> None:
         "a rule code in Python: declare the judgment in the rule's TOML (supersedes, "
         "parameters, wording) or find the rule by its detector"
     )
+
+
+ARCHITECTURE_MD = PACKAGE_DIR.parent / "ARCHITECTURE.md"
+
+
+def test_architecture_md_matches_the_package() -> None:
+    text = ARCHITECTURE_MD.read_text(encoding="utf-8")
+    named = set(re.findall(r"`(fitdoctor/[\w/]+(?:\.py|/))`", text))
+    root = PACKAGE_DIR.parent
+    gone = sorted(p for p in named if not (root / p).exists())
+    assert gone == [], f"ARCHITECTURE.md names what does not exist: {gone}"
+    files = {str(p.relative_to(root)) for p in PACKAGE_DIR.rglob("*.py")
+             if p.name != "__init__.py" or p.parent == PACKAGE_DIR}
+    unnamed = sorted(files - named)
+    assert unnamed == [], f"modules ARCHITECTURE.md does not describe: {unnamed}"

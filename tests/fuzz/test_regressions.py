@@ -1,9 +1,9 @@
-"""One regression test per defect the fuzzing campaign of issue 13 found.
+"""One regression test per defect the fuzzing campaign (bench/fuzz_campaign.py) found.
 
 Each test builds its own input (nothing is copied from the corpora). The defects that
 live in the rule engine (rules.py, engine.py, detectors, templates, the verdict) are
-fixed in part B of issue 13: they are kept here as strict xfails, so the fix that
-lands makes them pass (and then the marker must go).
+fixed apart from the readers ("part B" of the campaign): they are kept here as strict
+xfails, so the fix that lands makes them pass (and then the marker must go).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from fitdoctor.sanitize import UNSAFE
 from fuzz import oracle
 from fuzz.strategies import Raw, Scenario, builtin_rule_tables, dump_json, to_toml
 
-PART_B = "issue 13 part B (rule engine), item {}"
+PART_B = "the fuzzing campaign's part B (rule engine), item {}"
 
 
 def cli(argv: list[str], files: dict[str, bytes] | None = None, *,
@@ -68,7 +68,7 @@ HUGE = Raw("9" * 5000)  # over Python's 4,300-digit limit for int(text)
 @pytest.mark.parametrize("token", [BIG, HUGE, Raw("-" + "9" * 400)], ids=["400", "5000", "-400"])
 @pytest.mark.parametrize("form", ["history", "records", "run1"])
 def test_an_integer_beyond_the_float_range_reads_as_infinite(token: Raw, form: str) -> None:
-    """Decision (issue 13 item 2): read as ±inf, as JSON's 1e400 is; never OverflowError."""
+    """Decision (campaign item 2): read as ±inf, as JSON's 1e400 is; never OverflowError."""
     loss: list[Any] = [1.0, 0.8, 0.6, token, 0.5]
     if form == "history":
         doc: Any = {"loss": loss}
