@@ -1,6 +1,6 @@
 """The run file the callback writes: a header, one appended line per epoch, an end line.
 
-:class:`RunFile` wraps a :class:`~fitdoctor.runlog.RunLogWriter` for one training: it
+:class:`RunFile` wraps a :class:`~fitdoctor.runlog_writer.RunLogWriter` for one training: it
 starts the file the first time it writes, appends the epoch records (with the per-class
 metrics and the confusion matrix of a new best epoch) and the end record (status, final
 fit facts, the last epoch's confusion matrix), and turns a failure to write into one
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fitdoctor import runlog
+from fitdoctor import runlog_writer
 from fitdoctor.callback_perclass import PerClassPass
 from fitdoctor.run import PerClass, Run
 
@@ -31,7 +31,7 @@ class RunFile:
                  warn: Callable[[str, BaseException], None]) -> None:
         self.path = path
         self._warn = warn
-        self._writer: runlog.RunLogWriter | None = None
+        self._writer: runlog_writer.RunLogWriter | None = None
         #: Something was written.
         self.saved = False
 
@@ -42,7 +42,7 @@ class RunFile:
         options = {"confusions": per_class.confusions, "best_epoch": per_class.best_epoch}
         try:
             if self._writer is None:
-                self._writer = runlog.RunLogWriter(self.path)
+                self._writer = runlog_writer.RunLogWriter(self.path)
                 self._writer.start(run, **options)
             elif record is None:
                 self._writer.start(run, **options)
@@ -59,8 +59,8 @@ class RunFile:
         record = None
         if pc is not None:
             confusion = per_class.confusions.get(pc.epoch) if per_class.new_best else None
-            record = runlog.per_class_record(pc, confusion, best=per_class.new_best)
-        self.write(run, runlog.epoch_record(run, run.n_epochs - 1, per_class=record),
+            record = runlog_writer.per_class_record(pc, confusion, best=per_class.new_best)
+        self.write(run, runlog_writer.epoch_record(run, run.n_epochs - 1, per_class=record),
                    per_class)
 
     def end(self, run: Run, per_class: PerClassPass) -> None:
