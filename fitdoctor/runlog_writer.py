@@ -21,7 +21,7 @@ import numpy as np
 
 from fitdoctor.run import PerClass, Run
 from fitdoctor.runlog import _FACTS, RUNLOG_SCHEMA
-from fitdoctor.storage import remove_orphans
+from fitdoctor.storage import fsync_dir, remove_orphans
 
 __all__ = ["RunLogWriter", "dumps", "epoch_record", "header_record", "per_class_record"]
 
@@ -239,7 +239,7 @@ class RunLogWriter:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(folder)
+        fsync_dir(folder)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
         self._syncer = _Syncer(self._fd)
         self._meta_written = {k: _json(v) for k, v in run.meta.items()}
@@ -317,19 +317,3 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make a rename durable (POSIX); harmless where directories cannot be opened."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
