@@ -4,9 +4,9 @@
 #   make test   set up .venv and run the whole suite: ruff, mypy, pytest
 #
 # The virtual environment is created with `python3 -m venv .venv` when missing and
-# (re)installed with the keras, jax, dev and plot extras, and a CPU build of PyTorch,
-# whenever pyproject.toml or this file changes: the callback is tested on the TensorFlow,
-# JAX and PyTorch backends of Keras.
+# (re)installed with the tensorflow (Keras with TensorFlow's CPU build), jax, dev and plot
+# extras, and a CPU build of PyTorch, whenever pyproject.toml or this file changes: the
+# callback is tested on the TensorFlow, JAX and PyTorch backends of Keras.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -51,7 +51,7 @@ $(BIN)/python:
 TORCH ?= torch==2.13.0
 
 $(STAMP): pyproject.toml Makefile | $(BIN)/python
-	$(BIN)/pip install -e '.[keras,jax,dev,plot]' '$(TORCH)'
+	$(BIN)/pip install -e '.[tensorflow,jax,dev,plot]' '$(TORCH)'
 	touch $(STAMP)
 
 clean:

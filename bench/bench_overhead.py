@@ -64,7 +64,7 @@ import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +316,7 @@ def paired_saves(k: int, epochs: int, samples: int = 300) -> str:
     """
     from fitdoctor import keras_facts
     from fitdoctor.callback import FitDoctor
+    from fitdoctor.callback_file import RunFile
     from fitdoctor.run import DataInfo, PerClass, Run
 
     rng = np.random.default_rng(SEED)
@@ -333,15 +334,16 @@ def paired_saves(k: int, epochs: int, samples: int = 300) -> str:
                                           n_classes=k)
         pc = keras_facts.to_per_class(epoch, scores)
         run.per_class.append(pc)
-        doctor._confusions = {epoch: scores.cells}
-        doctor._new_best = False
+        doctor._pass.confusions = {epoch: scores.cells}
+        doctor._pass.new_best = False
         return pc
 
     def state(n: int) -> Any:
         doctor = FitDoctor(folder / f"run{n}.json", report=None, verbose=0)
         doctor.run = Run(epochs=[], metrics={}, seconds=[], status="running",
                          source="fitdoctor", data=DataInfo(task="multiclass", n_classes=k))
-        doctor._write("start", None)
+        doctor._file = RunFile(doctor.path, doctor._warn)
+        doctor._write(None)
         for _ in range(n):
             doctor._save_epoch(next_epoch(doctor))
         return doctor
@@ -355,7 +357,7 @@ def paired_saves(k: int, epochs: int, samples: int = 300) -> str:
             doctor._save_epoch(pc)
             times[name].append(time.thread_time() - start)
     for doctor in (short, long):
-        doctor._close_writer()
+        doctor._file.close()
     a, b = statistics.median(times["short"]) * 1000, statistics.median(times["long"]) * 1000
     return (f"paired saves, {k} classes, per-class metrics every epoch: the next epoch of a "
             f"10-epoch run {a:.3f} ms CPU, of a {epochs}-epoch run {b:.3f} ms CPU "
@@ -416,7 +418,7 @@ def main() -> int:
 
     import keras
 
-    print(f"fitdoctor callback overhead at scale — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} "
+    print(f"fitdoctor callback overhead at scale — {datetime.now(UTC):%Y-%m-%d %H:%M} "
           f"UTC, {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; "
           f"python {platform.python_version()}, keras {keras.__version__} "
           f"({keras.backend.backend()})")

@@ -24,11 +24,10 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-import tomllib
 
 import fitdoctor
 from fitdoctor import engine

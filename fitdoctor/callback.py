@@ -14,18 +14,21 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import keras
 import numpy as np
 
-from fitdoctor import classmetrics, runlog
+from fitdoctor import classmetrics
 from fitdoctor import keras_facts as kf
+from fitdoctor.callback_facts import record_start, record_trial
+from fitdoctor.callback_file import RunFile
+from fitdoctor.callback_perclass import PerClassPass
 from fitdoctor.live import LiveDiagnosis, Stop, check_stop_on, fired_line, stop_line
-from fitdoctor.run import DataInfo, FitInfo, PerClass, Run
-from fitdoctor.tuner_trial import TrialInfo, current_trial
+from fitdoctor.run import PerClass, Run
+from fitdoctor.tuner_trial import current_trial
 
 if TYPE_CHECKING:
     from fitdoctor.live_plot import LivePlot
@@ -239,20 +242,12 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._chief = True
         self._epoch_start = 0.0
         self._lr_begin: float | None = None
-        self._val_x: Any = None
-        self._val_ids: np.ndarray | None = None
-        self._predict_batch = 512
         self._atexit: Callable[[], None] | None = None
         self._training = False
-        self._writer: runlog.RunLogWriter | None = None
         self._dist = kf.Distribution()
         self._noted: set[str] = set()
-        #: Confusion matrices kept (non-zero cells, m × 3), by epoch: the best so far and
-        #: the last.
-        self._confusions: dict[int, np.ndarray] = {}
-        self._best: tuple[int, float] | None = None
-        self._new_best = False
-        self._monitor: tuple[str, str] | None = None
+        self._pass = PerClassPass(max_val_samples, per_class_every)
+        self._file = RunFile(None, self._warn)
 
     # ----------------------------------------------------------------- safety
     def _warn(self, kind: str, exc: BaseException) -> None:
@@ -314,8 +309,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if not self._safe("recording the epoch", self._record, epoch, dict(logs), seconds):
             return
         pc = None
-        self._new_best = False
-        if self.per_class and self._chief and self._due(epoch + 1):
+        self._pass.new_best = False
+        if self.per_class and self._chief and \
+                self._pass.due(epoch + 1, (self.params or {}).get("epochs")):
             pc = self._safe("per-class metrics", self._per_class, epoch + 1)
         self._save_epoch(pc)
         if self.live_diagnosis is not None or self.restore_best_weights:
@@ -334,7 +330,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         name = self.path.stem if self.path is not None else ""
         run = Run(epochs=[], metrics={}, seconds=[], status="running", source="fitdoctor",
                   name=name)
-        run.meta["started"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        run.meta["started"] = datetime.now(UTC).isoformat(timespec="seconds")
         return run
 
     def _train_begin(self) -> None:
@@ -344,7 +340,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             self.path = Path(trial.run_file())
         self.run = run = self._new_run()
         if trial is not None:
-            self._safe("recording the KerasTuner trial", _record_trial, run, trial)
+            self._safe("recording the KerasTuner trial", record_trial, run, trial)
         self.report = None
         self.stopped = None
         self._plot = None
@@ -355,108 +351,23 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             self.live_diagnosis = self._safe(
                 "starting the live diagnosis", LiveDiagnosis, self.settings,
                 stop_on=self.stop_on, patience=self.patience)
-        self._val_x = self._val_ids = None
         self._noted = set()
-        self._confusions = {}
-        self._best = self._monitor = None
-        self._close_writer()
-        self._writer = None
-        model = self.model
-        self._chief = bool(self._safe("checking the chief worker", kf.is_chief, model) in
-                           (True, None))
-        self._dist = self._safe("reading the distribution", kf.distribution, model) or \
-            kf.Distribution()
-        versions = self._safe("reading library versions", kf.versions)
-        if versions:
-            run.meta["versions"] = versions
-        if not run.name:
-            run.name = str(getattr(model, "name", ""))
-        run.model = self._safe("reading the model", kf.model_info, model)
-        outputs = getattr(model, "outputs", None)
-        if isinstance(outputs, (list, tuple)) and len(outputs) > 1:
-            self._note(f"the model has {len(outputs)} outputs: the facts describe the first")
-        run.compile = self._safe("reading the compile settings", kf.compile_info, model)
-        args = self._safe("reading the fit arguments", kf.fit_call_args, model) if \
-            self.inspect_fit else None
-        sources: dict[str, str] = {}
-        # Training labels and sample count.
-        y_train = self.y_train
-        if y_train is not None:
-            sources["y_train"] = "FitDoctor(y_train=...)"
-        elif args is not None and kf.as_array(args.y) is not None:
-            y_train = args.y
-            sources["y_train"] = "fit(y=...)"
-        n_train = kf.n_samples(args.x) if args is not None else None
-        if n_train is None:
-            n_train = kf.n_samples(y_train)
-        # Validation arrays.
-        x_val = y_val = None
-        if self.validation_data is not None:
-            x_val, y_val = kf.unpack_xy(self.validation_data)
-            sources["validation"] = "FitDoctor(validation_data=...)"
-        elif args is not None and args.validation_data is not None:
-            vx, vy = kf.unpack_xy(args.validation_data)
-            if kf.as_array(vx) is not None and kf.as_array(vy) is not None:
-                x_val, y_val = vx, vy
-                sources["validation"] = (
-                    "fit(validation_split=...)" if args.validation_split else
-                    "fit(validation_data=...)"
-                )
-            else:
-                self._note(
-                    "fit's validation data is not an array (a dataset or generator): pass "
-                    "FitDoctor(validation_data=(x_val, y_val)) for per-class metrics"
-                )
-        elif args is None and self.inspect_fit:
-            self._note(
-                "could not read the fit call's arguments: pass FitDoctor(validation_data=..., "
-                "y_train=...) for class counts, baselines and per-class metrics"
-            )
-        n_val = kf.n_samples(x_val) if x_val is not None else None
-        fit = self._safe("reading the fit settings", kf.fit_info, self.params or {}, args,
-                         n_train=n_train)
-        run.fit = fit
-        if fit is not None and self._dist.strategy is not None:
-            fit.strategy = self._dist.strategy
-            fit.workers = self._dist.workers
-            fit.replicas = self._dist.replicas
-        if fit is not None and fit.batch_size is not None:
-            if args is not None and args.batch_size:
-                sources["batch_size"] = "fit(batch_size=...)"
-            elif args is not None and kf.as_array(args.x) is not None and \
-                    args.steps_per_epoch is None:
-                sources["batch_size"] = "keras default"
-            else:
-                sources["batch_size"] = "inferred: the only size that gives this many steps"
-        run.data = self._safe(
-            "reading the data", kf.data_info, run.model, run.compile,
-            y_train=y_train, y_val=y_val, x_val=x_val, n_train=n_train, n_val=n_val,
+        self._pass = PerClassPass(self.max_val_samples, self.per_class_every)
+        self._file.close()
+        start = record_start(
+            run, self.model, self.params or {}, safe=self._safe, note=self._note,
+            y_train=self.y_train, validation_data=self.validation_data,
+            inspect_fit=self.inspect_fit, reference=self.reference,
         )
-        if run.data is not None:
-            loss = run.compile.loss if run.compile else None
-            run.baselines = self._safe(
-                "computing baselines", kf.baselines, run.data, loss, y_train=y_train, y_val=y_val
-            )
-            if run.baselines is not None and y_val is None:
-                sources["baselines"] = "training labels (no validation labels reachable)"
-        x_train = args.x if args is not None else None
-        if self.reference and self._chief and run.data is not None and x_val is not None \
-                and kf.as_array(x_train) is not None and kf.as_array(y_train) is not None:
-            ref = self._safe("fitting a reference model", _fit_reference, run, x_train,
-                             y_train, x_val, y_val)
-            if ref is not None:
-                sources["reference"] = (
-                    f"{ref.model} fitted on {ref.n_train:,} training samples in "
-                    f"{ref.seconds:.1f} s"
-                )
-        if sources:
-            run.meta["fact_sources"] = sources
+        self._chief = start.chief
+        self._dist = start.distribution
+        self._file = RunFile(self.path if self._chief else None, self._warn)
         if self.per_class:
-            self._safe("preparing per-class metrics", self._prepare_val, run.data, run.fit,
-                       x_val, y_val)
+            self._safe("preparing per-class metrics", self._pass.prepare, run.data, run.fit,
+                       start.x_val, start.y_val, self._note)
         if self._chief:
             self._register_exit()
-        self._start_file()
+        self._write(None)
         if self._chief and (self.verbose or self.report_format is not None or self.live):
             self._safe("checking the model setup", self._preflight, run)
         if self._chief and self.live and self.live_diagnosis is not None:
@@ -498,7 +409,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             plot.open()
         except ImportError as exc:
             self._note(f"live curves not shown: {exc.name or exc} is not installed "
-                       "(pip install 'fitdoctor[plot]' ipython)", key="live_plot")
+                       "(pip install 'fitdoctor[notebook]')", key="live_plot")
             return
         except RuntimeError as exc:
             self._note(f"live curves not shown: {exc}", key="live_plot")
@@ -565,43 +476,6 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             return self._best_weights_epoch
         return None
 
-    def _prepare_val(self, data: DataInfo | None, fit: FitInfo | None, x_val: Any,
-                     y_val: Any) -> None:
-        if data is None or data.task is None:
-            self._note("per-class metrics skipped: the task type could not be inferred")
-            return
-        if data.task == "regression":
-            return
-        if data.task == "multilabel":
-            self._note("per-class metrics skipped: multi-label tasks are not supported yet")
-            return
-        if x_val is None or y_val is None:
-            self._note(
-                "per-class metrics skipped: no validation arrays reachable (pass "
-                "FitDoctor(validation_data=(x_val, y_val)))"
-            )
-            return
-        ids = kf.class_ids(y_val, data.label_encoding)
-        n = kf.n_samples(x_val)
-        if ids is None or n is None:
-            self._note("per-class metrics skipped: validation labels are not class labels")
-            return
-        index = kf.subsample(n, self.max_val_samples)
-        self._val_x = kf.take(x_val, index)
-        self._val_ids = ids[index]
-        # Fewer, larger chunks cost less (each call has a fixed cost): up to 2,048 samples
-        # while a chunk's inputs stay under 2M values, never fewer than a training batch.
-        features = data.n_features or 0
-        size = min(2048, 2**21 // features) if features else 512
-        batch = fit.batch_size if fit is not None and fit.batch_size else 0
-        self._predict_batch = max(512, size, batch)
-        if len(index) < n:
-            self._note(f"per-class metrics use {len(index)} of {n} validation samples")
-
-    def _due(self, epoch: int) -> bool:
-        last = (self.params or {}).get("epochs")
-        return epoch % self.per_class_every == 0 or epoch == last
-
     def _record(self, epoch: int, logs: dict[str, Any], seconds: float) -> bool:
         """Add the epoch's row, value by value; ``True`` once the row is in the run.
 
@@ -661,79 +535,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
 
     def _per_class(self, epoch: int) -> PerClass | None:
         run = self.run
-        if self._val_x is None or self._val_ids is None or run is None or run.data is None:
+        if run is None:
             return None
-        pred = self._predict(self._val_x, len(self._val_ids))
-        n_classes = run.data.n_classes or int(self._val_ids.max()) + 1
-        from_logits = run.compile.from_logits if run.compile else None
-        scores = kf.class_scores(self._val_ids, pred, n_classes=n_classes,
-                                 from_logits=from_logits)
-        pc = kf.to_per_class(epoch, scores, run.data.class_names)
-        run.per_class.append(pc)
-        # Keep the confusion matrices of the best epoch so far and of this (the last) one.
-        self._new_best = self._is_best(epoch)
-        best = self._best[0] if self._best is not None else None
-        kept = {e: m for e, m in self._confusions.items() if e == best}
-        kept[epoch] = scores.cells
-        self._confusions = kept
-        return pc
-
-    def _is_best(self, epoch: int) -> bool:
-        """Whether ``epoch`` improves on the best epoch with per-class metrics so far.
-
-        Judged as the report's best epoch is: ``val_loss`` (lowest) when logged, else the
-        first validation accuracy or AUC (highest); a non-finite value never improves.
-        """
-        run = self.run
-        assert run is not None
-        if self._monitor is None:
-            if run.has("val_loss"):
-                self._monitor = ("val_loss", "min")
-            else:
-                for key in run.metrics:
-                    if key.startswith("val_") and ("acc" in key or key.endswith("auc")) \
-                            and run.has(key):
-                        self._monitor = (key, "max")
-                        break
-        if self._monitor is None:
-            return False
-        key, mode = self._monitor
-        values = run.metrics.get(key)
-        value = values[-1] if values else None
-        if value is None or not math.isfinite(value):
-            return False
-        if self._best is not None:
-            previous = self._best[1]
-            if (value >= previous) if mode == "min" else (value <= previous):
-                return False
-        self._best = (epoch, value)
-        return True
-
-    def _predict(self, x: Any, n: int) -> np.ndarray:
-        """``model.predict`` without its per-call set-up: ``predict_on_batch`` per chunk.
-
-        ``predict`` builds an iterator and a callback list on every call, which costs
-        several times the prediction itself on a few thousand samples. Every chunk has
-        the same number of rows (the last one is padded by repeating its final row, and
-        the padding's outputs are dropped), so the compiled predict function is traced
-        once per training rather than twice (one shape for the full chunks, another for
-        the remainder): a trace costs more than a whole epoch's prediction pass.
-        """
-        if n < 1:
-            raise ValueError("no validation samples to predict")
-        chunks = -(-n // self._predict_batch)
-        step = -(-n // chunks)  # at most self._predict_batch, and padding < chunks rows
-        model = self.model
-        # Under a multi-worker strategy predict_on_batch gathers across workers (a
-        # collective op every worker must join): the chief calls the model directly.
-        direct = self._dist.multi_worker
-        parts = []
-        for i in range(0, n, step):
-            index = np.minimum(np.arange(i, i + step), n - 1)
-            batch = kf.take(x, index)
-            out = model(batch, training=False) if direct else model.predict_on_batch(batch)
-            parts.append(np.asarray(keras.ops.convert_to_numpy(out))[: min(step, n - i)])
-        return np.concatenate(parts, axis=0)
+        return self._pass.compute(self.model, run, epoch, direct=self._dist.multi_worker)
 
     def _train_end(self) -> None:
         run = self.run
@@ -747,7 +551,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if run.fit is not None and run.fit.validation is None:
             run.fit.validation = "data" if any(k.startswith("val_") for k in run.metrics) \
                 else "none"
-        run.meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        run.meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         restored = self._safe("restoring the best weights", self._restore) \
             if self.restore_best_weights else None
         if self.stopped is not None:
@@ -758,7 +562,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._unregister_exit()
         self._keep_confusions()
         self._save_end()
-        self._close_writer()
+        self._file.close()
         if not self._chief:
             return
         self.report = self._safe("analyzing the run", self._analyze, run)
@@ -767,7 +571,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             self._safe("drawing the live curves", self._plot.draw, run, self.report, label)
         if self.report is not None and self.report_format is not None:
             self._safe("printing the report", self._print_report, self.report, run)
-        if self.verbose and self.path is not None and self._saved:
+        if self.verbose and self.path is not None and self._file.saved:
             print(f"fitdoctor: run saved to {self.path}", file=sys.stdout)
 
     def _analyze(self, run: Run) -> Report:
@@ -792,62 +596,18 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             print(text if text.endswith("\n") else text + "\n", end="", file=sys.stdout)
 
     # ------------------------------------------------------------------ saving
-    _saved = False
-
-    def _writing(self) -> bool:
-        return self.path is not None and self.run is not None and self._chief
-
-    def _dump_options(self) -> dict[str, Any]:
-        return {"confusions": self._confusions,
-                "best_epoch": self._best[0] if self._best is not None else None}
-
-    def _write(self, action: str, record: dict[str, Any] | None) -> None:
-        """Start the file (``record`` ``None``) or append one line; failures warn once."""
-        if not self._writing():
-            return
-        run = self.run
-        assert run is not None and self.path is not None
-        try:
-            if self._writer is None:
-                self._writer = runlog.RunLogWriter(self.path)
-                self._writer.start(run, **self._dump_options())
-            elif record is None:
-                self._writer.start(run, **self._dump_options())
-            else:
-                self._writer.append(record, run, **self._dump_options())
-            self._saved = True
-        except Exception as exc:  # the callback must never break training
-            self._warn(f"saving the run to {self.path}", exc)
-
-    def _start_file(self) -> None:
-        self._write("start", None)
+    def _write(self, record: dict[str, Any] | None) -> None:
+        """Start the file (``record`` ``None``) or append one line (see :class:`RunFile`)."""
+        if self.run is not None:
+            self._file.write(self.run, record, self._pass)
 
     def _save_epoch(self, pc: PerClass | None) -> None:
-        if not self._writing():
-            return
-        run = self.run
-        assert run is not None
-        per_class = None
-        if pc is not None:
-            confusion = self._confusions.get(pc.epoch) if self._new_best else None
-            per_class = runlog.per_class_record(pc, confusion, best=self._new_best)
-        self._write("epoch", runlog.epoch_record(run, run.n_epochs - 1, per_class=per_class))
+        if self.run is not None:
+            self._file.epoch(self.run, pc, self._pass)
 
     def _save_end(self) -> None:
-        """The end line: status, final fit facts and the last epoch's confusion matrix."""
-        if not self._writing():
-            return
-        run = self.run
-        assert run is not None
-        record: dict[str, Any] = {"kind": "end", "status": run.status}
-        if run.fit is not None:
-            record["fit"] = dataclasses.asdict(run.fit)
-        last = run.per_class[-1].epoch if run.per_class else None
-        best = self._best[0] if self._best is not None else None
-        cells = self._confusions.get(last) if last is not None else None
-        if cells is not None and last != best:
-            record["confusion"] = {"epoch": last, "cells": cells.tolist()}
-        self._write("end", record)
+        if self.run is not None:
+            self._file.end(self.run, self._pass)
 
     def _keep_confusions(self) -> None:
         """Put the kept confusion matrices (best and last epochs) into the run's records."""
@@ -855,16 +615,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if run is None:
             return
         for pc in run.per_class:
-            cells = self._confusions.get(pc.epoch)
+            cells = self._pass.confusions.get(pc.epoch)
             if cells is not None and not pc.confusion:
                 pc.confusion = classmetrics.dense_matrix(cells, len(pc.support)).tolist()
-
-    def _close_writer(self) -> None:
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception as exc:  # the callback must never break training
-                self._warn(f"saving the run to {self.path}", exc)
 
     def record_meta(self, **values: Any) -> None:
         """Add JSON-ready facts to ``run.meta`` and append them to the run file.
@@ -878,8 +631,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if self.run is None:
             return
         self.run.meta.update(values)
-        self._write("meta", {"kind": "meta"})
-        self._close_writer()
+        self._write({"kind": "meta"})
+        self._file.close()
 
     def _register_exit(self) -> None:
         self._unregister_exit()
@@ -888,10 +641,10 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             run = self.run
             if run is not None and run.status == "running":
                 run.status = "interrupted"
-                run.meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                run.meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
                 self._keep_confusions()
                 self._save_end()
-                self._close_writer()
+                self._file.close()
 
         self._atexit = at_exit
         atexit.register(at_exit)
@@ -902,29 +655,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             self._atexit = None
 
 
-def _record_trial(run: Run, trial: TrialInfo) -> None:
-    """The trial's id and hyperparameters as the run's facts (their names in the meta)."""
-    hp = {
-        str(k): v for k, v in trial.hyperparameters.items()
-        if k != "tuner/trial_id" and (v is None or isinstance(v, (bool, int, float, str)))
-    }
-    run.name = f"trial_{trial.trial_id}"
-    run.facts = {"trial_id": trial.trial_id, **hp}
-    run.meta["hyperparameters"] = list(hp)
-    run.meta["keras_tuner"] = {"trial_id": trial.trial_id, "folder": trial.folder,
-                               "execution": trial.execution}
-
-
 def _magnitude(value: Any) -> str:
     """A huge integer in words: ``10**400`` is "a number of about 401 digits"."""
     if isinstance(value, int):  # str() of a huge int is refused past 4,300 digits
         digits = int(abs(value).bit_length() * math.log10(2)) + 1
         return f"a number of about {digits} digits"
     return "too large"
-
-
-def _fit_reference(run: Run, x_train: Any, y_train: Any, x_val: Any, y_val: Any) -> Any:
-    """Record a reference model's validation score in ``run`` (fitdoctor.reference)."""
-    from fitdoctor.reference import attach_reference
-
-    return attach_reference(run, x_train, y_train, x_val, y_val)

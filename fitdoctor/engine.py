@@ -28,6 +28,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.base import Context, Evidence
 from fitdoctor.errors import MissingInput
 from fitdoctor.report import (
+    INTERNAL_ERROR_CODE,
     BestEpoch,
     Finding,
     Recommendation,
@@ -40,6 +41,7 @@ from fitdoctor.report import (
 from fitdoctor.rules import Rule, Settings
 from fitdoctor.run import Run
 from fitdoctor.templates import render, render_parts
+from fitdoctor.vocabulary import is_score_monitor
 
 if TYPE_CHECKING:
     from fitdoctor.cv.results import LearningCurveResult
@@ -280,7 +282,7 @@ def _internal(rule: Rule, exc: Exception) -> Finding:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
     return Finding(
-        code="FD000",
+        code=INTERNAL_ERROR_CODE,
         name="internal-error",
         diagnosis="internal-error",
         severity=Severity.WARNING,
@@ -308,7 +310,7 @@ def best_epoch(run: Run) -> BestEpoch | None:
         monitor = "val_loss"
     else:
         for key in run.metrics:
-            if key.startswith("val_") and ("acc" in key or key.endswith("auc")) and run.has(key):
+            if is_score_monitor(key) and run.has(key):
                 monitor, mode = key, "max"
                 break
     if monitor is None:

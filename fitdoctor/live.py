@@ -238,7 +238,7 @@ class LiveDiagnosis:
         present: set[_Key] = set()
         for finding in report.findings:
             key = (finding.code, finding.output or "")
-            if key in present or finding.code == "FD000":
+            if key in present or finding.diagnosis == "internal-error":
                 continue
             present.add(key)
             held = self._held.get(key, 0) + 1

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fitdoctor import arraylike, vocabulary
 from fitdoctor import keras_facts as kf
 from fitdoctor.errors import InputError, MissingDependency
 from fitdoctor.run import MODEL_FILE, TASKS, CompileInfo, FitInfo, Run
@@ -115,7 +116,7 @@ class SetupFacts:
 
 
 def _check_loss(keras: Any, name: str, from_logits: bool | None) -> str:
-    canonical = kf.canonical_loss(name)
+    canonical = vocabulary.canonical_loss(name)
     for candidate in (name, canonical):
         try:
             keras.losses.get(candidate)
@@ -127,7 +128,7 @@ def _check_loss(keras: Any, name: str, from_logits: bool | None) -> str:
             f"--loss {name!r}: not a Keras loss (e.g. categorical_crossentropy, "
             "sparse_categorical_crossentropy, binary_crossentropy, mse)"
         )
-    if from_logits is not None and canonical not in kf.PROBABILITY_LOSSES:
+    if from_logits is not None and canonical not in vocabulary.PROBABILITY_LOSSES:
         raise InputError(
             f"--from-logits applies to a crossentropy loss, not to {canonical}"
         )
@@ -141,10 +142,10 @@ def _optimizer(keras: Any, name: str) -> CompileInfo:
         raise InputError(
             f"--optimizer {name!r}: not a Keras optimizer (e.g. sgd, rmsprop, adam)"
         ) from None
-    config = kf.json_safe(dict(optimizer.get_config())) or {}
+    config = arraylike.json_safe(dict(optimizer.get_config())) or {}
     rate = config.get("learning_rate")
     if isinstance(rate, float):
-        config["learning_rate"] = rate = kf.clean_float(rate)
+        config["learning_rate"] = rate = arraylike.clean_float(rate)
     return CompileInfo(
         optimizer=type(optimizer).__name__,
         optimizer_config=config,
@@ -164,13 +165,13 @@ def _with_flags(
         if out.loss is not None and out.loss != loss:
             notes.append(f"--loss {loss} replaces the file's loss, {out.loss}.")
         out.loss = loss
-        out.from_logits = False if loss in kf.PROBABILITY_LOSSES else None
+        out.from_logits = False if loss in vocabulary.PROBABILITY_LOSSES else None
     if facts.from_logits is not None:
         if out.loss is None:
             raise InputError(
                 "--from-logits needs a loss: the file has no compile settings; pass --loss NAME"
             )
-        if out.loss not in kf.PROBABILITY_LOSSES:
+        if out.loss not in vocabulary.PROBABILITY_LOSSES:
             raise InputError(f"--from-logits applies to a crossentropy loss, not to {out.loss}")
         out.from_logits = facts.from_logits
     if facts.optimizer is not None:

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 REPORT_SCHEMA = "fitdoctor.report/1"
 
+#: The code of the finding the engine reports when a detector crashes (``internal-error``):
+#: no rule's, so that ``--ignore`` and ``--select`` never hide a bug report.
+INTERNAL_ERROR_CODE = "FD000"
+
 #: Diagnoses a finding can carry, plus ``internal-error`` for detector crashes.
 DIAGNOSES = (
     "overfitting",
@@ -106,7 +110,7 @@ def strict_json(value: Any) -> Any:
     return str(value)
 
 
-class Severity(str, Enum):
+class Severity(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member
     """How serious a finding is. Ordered: ``info < warning < error``."""
 
     INFO = "info"

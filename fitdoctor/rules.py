@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -56,10 +55,7 @@ def _toml_loads(text: str) -> dict[str, Any]:
     Raises:
         ValueError: The text is not TOML (``TOMLDecodeError`` is a ``ValueError``).
     """
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    import tomllib  # only when a file is parsed: the built-in rules come from a cache
     data: dict[str, Any] = tomllib.loads(text)
     return data
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fitdoctor import keras_facts as kf
+from fitdoctor import arraylike, vocabulary
 from fitdoctor.run import CompileInfo
 
 __all__ = ["compile_from_saved_config", "read_saved_compile_config"]
@@ -113,7 +113,7 @@ def compile_from_saved_config(config: Mapping[str, Any]) -> CompileInfo:
     name: str | None = None
     from_logits: bool | None = None
     if isinstance(loss, str):
-        name = kf.canonical_loss(loss)
+        name = vocabulary.canonical_loss(loss)
     elif isinstance(loss, Mapping):
         inner = loss.get("config")
         candidates: list[Any] = []
@@ -128,8 +128,9 @@ def compile_from_saved_config(config: Mapping[str, Any]) -> CompileInfo:
             candidates.append(class_name)
         if isinstance(inner, Mapping):
             candidates.append(inner.get("name"))
-        name = next((kf.canonical_loss(c) for c in candidates if isinstance(c, str) and c), None)
-    if name in kf.PROBABILITY_LOSSES and from_logits is None:
+        name = next((vocabulary.canonical_loss(c) for c in candidates
+                     if isinstance(c, str) and c), None)
+    if name in vocabulary.PROBABILITY_LOSSES and from_logits is None:
         from_logits = False
     optimizer = config.get("optimizer")
     opt_name: str | None = None
@@ -141,10 +142,10 @@ def compile_from_saved_config(config: Mapping[str, Any]) -> CompileInfo:
         opt_name = _class_name(optimizer)
         inner = optimizer.get("config")
         if isinstance(inner, Mapping):
-            opt_config = kf.json_safe(dict(inner)) or {}
+            opt_config = arraylike.json_safe(dict(inner)) or {}
             raw_rate = inner.get("learning_rate", inner.get("lr"))
             if isinstance(raw_rate, (int, float)) and not isinstance(raw_rate, bool):
-                rate = kf.clean_float(raw_rate)
+                rate = arraylike.clean_float(raw_rate)
                 opt_config["learning_rate"] = rate
     return CompileInfo(
         loss=name,

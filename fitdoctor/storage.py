@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fitdoctor.run import Run
 
-__all__ = ["dumps", "remove_orphans", "save", "write_json_atomic", "write_text_atomic"]
+__all__ = ["dumps", "fsync_dir", "remove_orphans", "save", "write_json_atomic",
+           "write_text_atomic"]
 
 #: The temporary file of a save: ``.NAME.PID.HEX.tmp`` beside NAME.
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]+\.tmp$")
@@ -99,7 +100,7 @@ def write_text_atomic(text: str, path: str | os.PathLike[str]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     key = os.path.abspath(target)
     if key not in _CLEANED:
         _CLEANED.add(key)
@@ -187,8 +188,8 @@ def render_json(value: Any, level: int = 0) -> str:
     return opening + pad + ("," + pad).join(items) + "\n" + "  " * level + closing
 
 
-def _fsync_dir(folder: str) -> None:
-    """Make the rename durable (POSIX); harmless where directories cannot be opened."""
+def fsync_dir(folder: str) -> None:
+    """Make a rename in ``folder`` durable (POSIX); harmless where directories cannot be opened."""
     if os.name != "posix":
         return
     try:

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from fitdoctor.report import Report, Severity
+from fitdoctor.vocabulary import is_accuracy
 
 if TYPE_CHECKING:
     from fitdoctor.run import Run
@@ -200,7 +201,7 @@ def monitor_mode(key: str) -> str | None:
     base = key[4:]
     if base == "loss" or base.endswith("_loss"):
         return "min"
-    if base in ("accuracy", "acc") or base.endswith(("_accuracy", "_acc", "auc")):
+    if is_accuracy(base) or base.endswith("auc"):
         return "max"
     return None
 

@@ -44,6 +44,7 @@ import numpy as np
 
 from fitdoctor import keras_facts as kf
 from fitdoctor.cv import CVResult, LearningCurveResult, SizeScores
+from fitdoctor.vocabulary import is_accuracy
 
 if TYPE_CHECKING:
     from fitdoctor.report import Finding
@@ -63,6 +64,8 @@ __all__ = [
 
 #: Keyword arguments of ``fit`` that cross-validation sets itself.
 _RESERVED_FIT = ("x", "y", "validation_data", "validation_split")
+#: The detector of the rule that says a test set was used for validation.
+_TEST_DETECTOR = "test-equals-validation"
 
 
 # ======================================================================== labels
@@ -478,7 +481,7 @@ def _score(results: Mapping[str, Any], score: str) -> tuple[float, str]:
     """The error (1 - accuracy) or loss from ``model.evaluate(return_dict=True)``."""
     if score in ("auto", "error"):
         for key, value in results.items():
-            if key in ("accuracy", "acc") or key.endswith("_accuracy"):
+            if is_accuracy(key):
                 return 1.0 - float(value), "error"
         if score == "error":
             raise ValueError("score='error' needs an accuracy metric: compile with "
@@ -699,9 +702,11 @@ def evaluate(
     record = getattr(run, "record_meta", None)
     if record is not None and not isinstance(run, _Run):
         record(test_fingerprint=fp, test_scores=scores)  # appended to its run file
-    check = dataclasses.replace(settings or _Settings(), select=["FD703"])
-    report = engine.analyze(target, check)
-    finding = next((f for f in report.findings if f.code == "FD703"), None)
+    every = dataclasses.replace(settings or _Settings(), select=None).rules()  # ignore holds
+    rules = [r for r in every if r.detector.name == _TEST_DETECTOR]
+    report = engine.analyze(target, rules=rules)
+    codes = {r.code for r in rules}
+    finding = next((f for f in report.findings if f.code in codes), None)
     if finding is not None and warn:
-        warnings.warn(f"fitdoctor FD703: {finding.message}", UserWarning, stacklevel=2)
+        warnings.warn(f"fitdoctor {finding.code}: {finding.message}", UserWarning, stacklevel=2)
     return TestEvaluation(scores, fp, finding)

@@ -18,6 +18,7 @@ analyze`` with keras made unimportable, and which packages it loaded).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
         "the detector registry imports the built-in detectors on first use"
     ),
     ("fitdoctor.reporters.html", "fitdoctor"): "the footer names fitdoctor.__version__",
-    ("fitdoctor.keras_facts", "fitdoctor"): "the run records fitdoctor.__version__",
+    ("fitdoctor.keras_runtime", "fitdoctor"): "the run records fitdoctor.__version__",
     ("fitdoctor.cv.results", "fitdoctor.cv.learning"): (
         "LearningCurveResult.verdict is the learning-curve rules' answer, run on first use"
     ),
@@ -56,7 +57,9 @@ LAZY_BACK_EDGES: dict[tuple[str, str], str] = {
 #: Modules allowed to import heavy packages, and which (at any level).
 HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.callback": {"keras"},
-    "fitdoctor.keras_facts": {"keras", "jax", "torch"},
+    "fitdoctor.callback_perclass": {"keras"},
+    "fitdoctor.keras_facts": {"keras"},
+    "fitdoctor.keras_runtime": {"keras", "jax", "torch"},
     "fitdoctor.validation": {"keras", "sklearn"},
     "fitdoctor.demo": {"keras", "sklearn"},
     "fitdoctor.plot": {"matplotlib"},
@@ -301,3 +304,45 @@ def test_only_the_cli_imports_the_cli_and_click() -> None:
     }
     assert importers == set(), "domain code raises; only fitdoctor.cli turns errors into exits"
     assert "click" in MODULES["fitdoctor.cli.common"].external
+
+
+#: The only strings in fitdoctor's Python that are a rule code, with why each is fine. Rules
+#: live in rules/*.toml (their codes, precedence, relations); Python code names detectors
+#: (``@detector("overfitting-gap")``), never codes.
+CODE_LITERALS: dict[tuple[str, str], str] = {
+    ("fitdoctor.report", "FD000"): "the engine's own finding for a crashed detector: no rule's",
+}
+
+
+def _code_literals() -> set[tuple[str, str]]:
+    """``(module, code)`` for every string constant that is exactly a rule code."""
+    found = set()
+    for name, path in _module_names().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    re.fullmatch(r"FD\d{3}", node.value.strip()):
+                found.add((name, node.value.strip()))
+    return found
+
+
+def test_no_rule_code_in_python() -> None:
+    assert _code_literals() == set(CODE_LITERALS), (
+        "a rule code in Python: declare the judgment in the rule's TOML (supersedes, "
+        "parameters, wording) or find the rule by its detector"
+    )
+
+
+ARCHITECTURE_MD = PACKAGE_DIR.parent / "ARCHITECTURE.md"
+
+
+def test_architecture_md_matches_the_package() -> None:
+    text = ARCHITECTURE_MD.read_text(encoding="utf-8")
+    named = set(re.findall(r"`(fitdoctor/[\w/]+(?:\.py|/))`", text))
+    root = PACKAGE_DIR.parent
+    gone = sorted(p for p in named if not (root / p).exists())
+    assert gone == [], f"ARCHITECTURE.md names what does not exist: {gone}"
+    files = {str(p.relative_to(root)) for p in PACKAGE_DIR.rglob("*.py")
+             if p.name != "__init__.py" or p.parent == PACKAGE_DIR}
+    unnamed = sorted(files - named)
+    assert unnamed == [], f"modules ARCHITECTURE.md does not describe: {unnamed}"

@@ -570,11 +570,11 @@ def test_mirrored_strategy_writes_once_and_correctly(
 ) -> None:
     import tensorflow as tf
 
-    from fitdoctor import runlog
+    from fitdoctor import runlog_writer
 
     x, y = cancer
     saves: list[tuple[str, str, int]] = []
-    real_start, real_append = runlog.RunLogWriter.start, runlog.RunLogWriter.append
+    real_start, real_append = runlog_writer.RunLogWriter.start, runlog_writer.RunLogWriter.append
 
     def counting_start(self: Any, run: Run, **kwargs: Any) -> None:
         saves.append(("start", run.status, run.n_epochs))
@@ -584,8 +584,8 @@ def test_mirrored_strategy_writes_once_and_correctly(
         saves.append((record["kind"], run.status, run.n_epochs))
         real_append(self, record, run, **kwargs)
 
-    monkeypatch.setattr(runlog.RunLogWriter, "start", counting_start)
-    monkeypatch.setattr(runlog.RunLogWriter, "append", counting_append)
+    monkeypatch.setattr(runlog_writer.RunLogWriter, "start", counting_start)
+    monkeypatch.setattr(runlog_writer.RunLogWriter, "append", counting_append)
     strategy = tf.distribute.MirroredStrategy(devices=["/cpu:0"])
     with strategy.scope():
         model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(4, activation="relu"),

@@ -6,7 +6,7 @@ Each file names its rule and lists cases::
 
     [[case]]
     id = "gap_widens"              # test id becomes FD101_gap_widens
-    expect = "fire"                # or "silent"
+    expect = "fire"                # "silent" (the rule ran and said nothing) or "skipped"
     history = "histories/x.json"   # a file under tests/data (any loadable format) ...
     epoch = [5, 9]                 # optional: the finding's epoch must fall in this range
     severity = "warning"           # optional: the finding's severity
@@ -19,6 +19,11 @@ Each file names its rule and lists cases::
     n_classes = 10
     [case.config]                  # optional: parameter overrides for this rule
     min_rise = 0.2
+    doc_example = true             # the case is the rule's documented example
+                                   # (``example`` in its TOML docs): it must fire
+
+A silent case fails when the rule was skipped (it could not run, so it proved nothing):
+say ``expect = "skipped"`` for that, and ``skip_needs = "run-file"`` to check why.
 
 A run file (schema fitdoctor.run/1) can be given with ``history`` too, for rules that
 need model, compile or data facts.
@@ -26,11 +31,11 @@ need model, compile or data facts.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 
 import fitdoctor
 from fitdoctor.rules import Settings, load_rules
@@ -70,8 +75,18 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
         source, settings, task=facts.get("task"), n_classes=facts.get("n_classes")
     )
     hits = [f for f in report.findings if f.code == code]
-    internal = [f for f in report.findings if f.code == "FD000"]
+    internal = [f for f in report.findings if f.diagnosis == "internal-error"]
     assert not internal, internal[0].message
+    skipped = [s for s in report.skipped if s.code == code]
+    if case["expect"] == "skipped":
+        assert skipped, f"{code} ran; findings: {[f.message for f in hits]}"
+        assert not hits
+        if "skip_needs" in case:
+            assert skipped[0].needs == case["skip_needs"], skipped[0]
+        return
+    assert not skipped, f"{code} was skipped ({skipped[0].reason}): the case proves nothing"
+    if case.get("doc_example"):
+        assert case["expect"] == "fire", "a rule's documented example fires it"
     if case["expect"] == "fire":
         assert hits, f"{code} stayed silent; skipped: {report.skipped}"
         if "epoch" in case:
@@ -94,4 +109,14 @@ def test_every_rule_has_fire_and_silent_cases() -> None:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
         covered.setdefault(spec["rule"], set()).update(c["expect"] for c in spec["case"])
     for rule in load_rules():
-        assert covered.get(rule.code) == {"fire", "silent"}, f"{rule.code}: fire and silent"
+        assert {"fire", "silent"} <= covered.get(rule.code, set()), f"{rule.code}: fire and silent"
+
+
+def test_every_documented_example_is_a_case() -> None:
+    examples: dict[str, int] = {}
+    for path in CASES_DIR.glob("*.toml"):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        examples[spec["rule"]] = sum(1 for c in spec["case"] if c.get("doc_example"))
+    missing = [rule.code for rule in load_rules()
+               if rule.docs.get("example") and not examples.get(rule.code)]
+    assert missing == [], f"rules whose documented example no case runs: {missing}"

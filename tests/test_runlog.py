@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import fitdoctor
-from fitdoctor import io, runlog
+from fitdoctor import io, runlog, runlog_writer
 from fitdoctor.errors import InputError
 from fitdoctor.run import DataInfo, FitInfo, ModelInfo, PerClass, Run
 
@@ -66,7 +66,7 @@ def write(path: Path, text: str) -> Path:
 
 def test_dumps_and_read_round_trip(tmp_path: Path) -> None:
     run = sample_run()
-    path = write(tmp_path / "r.json", runlog.dumps(run, best_epoch=2))
+    path = write(tmp_path / "r.json", runlog_writer.dumps(run, best_epoch=2))
     back = io.load(path)
     assert back.to_dict()["metrics"]["loss"][1] != back.to_dict()["metrics"]["loss"][1]  # NaN
     expected = run.to_dict()
@@ -77,7 +77,7 @@ def test_dumps_and_read_round_trip(tmp_path: Path) -> None:
 
 
 def test_every_line_is_json_and_the_first_is_the_header(tmp_path: Path) -> None:
-    text = runlog.dumps(sample_run(), best_epoch=2)
+    text = runlog_writer.dumps(sample_run(), best_epoch=2)
     lines = text.splitlines()
     assert text.endswith("\n") and len(lines) == 1 + 4 + 1
     assert lines[0].startswith('{"schema":"fitdoctor.run/2"')
@@ -91,7 +91,7 @@ def test_every_line_is_json_and_the_first_is_the_header(tmp_path: Path) -> None:
 def test_only_best_and_last_confusion_matrices_are_kept(tmp_path: Path) -> None:
     run = sample_run(6)
     confusions = {e: [[0, 0, e], [1, 1, 1], [2, 0, 1]] for e in range(1, 7)}
-    path = write(tmp_path / "r.json", runlog.dumps(run, confusions=confusions, best_epoch=3))
+    path = write(tmp_path / "r.json", runlog_writer.dumps(run, confusions=confusions, best_epoch=3))
     back = io.load(path)
     kept = [pc.epoch for pc in back.per_class if pc.confusion]
     assert kept == [3, 6]
@@ -101,7 +101,7 @@ def test_only_best_and_last_confusion_matrices_are_kept(tmp_path: Path) -> None:
 def test_writer_appends_one_line_per_epoch_and_reads_while_running(tmp_path: Path) -> None:
     path = tmp_path / "live.json"
     run = Run(epochs=[], metrics={}, seconds=[], status="running", source="fitdoctor")
-    writer = runlog.RunLogWriter(path)
+    writer = runlog_writer.RunLogWriter(path)
     writer.start(run)
     sizes = []
     for epoch in range(1, 201):
@@ -110,7 +110,7 @@ def test_writer_appends_one_line_per_epoch_and_reads_while_running(tmp_path: Pat
         for key in ("loss", "val_loss"):
             run.metrics.setdefault(key, []).append(0.5 + epoch % 2 / 4)
         before = writer.size
-        writer.append(runlog.epoch_record(run, epoch - 1), run)
+        writer.append(runlog_writer.epoch_record(run, epoch - 1), run)
         sizes.append(writer.size - before)
         if epoch == 100:
             middle = io.load(path)
@@ -126,7 +126,7 @@ def test_meta_changes_are_appended_and_merged(tmp_path: Path) -> None:
     path = tmp_path / "meta.json"
     run = Run(epochs=[1], metrics={"loss": [0.5]}, seconds=[0.1], status="running",
               meta={"notes": ["first"]})
-    writer = runlog.RunLogWriter(path)
+    writer = runlog_writer.RunLogWriter(path)
     writer.start(run)
     run.meta["notes"].append("second")
     writer.append({"kind": "meta"}, run)
@@ -155,7 +155,7 @@ def test_meta_changes_are_appended_and_merged(tmp_path: Path) -> None:
 def test_failed_append_makes_the_next_one_rewrite_the_file(tmp_path: Path) -> None:
     path = tmp_path / "disk.json"
     run = Run(epochs=[], metrics={}, seconds=[], status="running")
-    writer = runlog.RunLogWriter(path)
+    writer = runlog_writer.RunLogWriter(path)
     writer.start(run)
     for epoch in (1, 2):
         run.epochs.append(epoch)
@@ -165,14 +165,14 @@ def test_failed_append_makes_the_next_one_rewrite_the_file(tmp_path: Path) -> No
             assert writer._fd is not None
             os.close(writer._fd)  # the disk is gone: the write fails
             with pytest.raises(OSError):
-                writer.append(runlog.epoch_record(run, 1), run)
+                writer.append(runlog_writer.epoch_record(run, 1), run)
             writer._fd = None
         else:
-            writer.append(runlog.epoch_record(run, 0), run)
+            writer.append(runlog_writer.epoch_record(run, 0), run)
     run.epochs.append(3)
     run.metrics["loss"].append(3.0)
     run.seconds.append(0.1)  # type: ignore[union-attr]
-    writer.append(runlog.epoch_record(run, 2), run)  # rewrites epochs 1-3 at once
+    writer.append(runlog_writer.epoch_record(run, 2), run)  # rewrites epochs 1-3 at once
     writer.close()
     assert io.load(path).metrics["loss"] == [1.0, 2.0, 3.0]
 
@@ -186,7 +186,7 @@ def test_orphan_temporary_files_are_removed_when_a_file_starts(tmp_path: Path) -
     other = tmp_path / f".other.json.{dead}.0a1b2c3d.tmp"
     for p in (orphan, live, other):
         p.write_text("{")
-    runlog.RunLogWriter(path).start(Run(epochs=[], metrics={}))
+    runlog_writer.RunLogWriter(path).start(Run(epochs=[], metrics={}))
     assert not orphan.exists()
     assert live.exists() and other.exists()
     assert io.load(path).n_epochs == 0
@@ -194,7 +194,7 @@ def test_orphan_temporary_files_are_removed_when_a_file_starts(tmp_path: Path) -
 
 # ----------------------------------------------------------------- tolerant, then strict
 def header() -> str:
-    return runlog.dumps(Run(epochs=[], metrics={}, status="running", source="fitdoctor"))
+    return runlog_writer.dumps(Run(epochs=[], metrics={}, status="running", source="fitdoctor"))
 
 
 def epoch_line(number: int, **fields: Any) -> str:
@@ -273,7 +273,7 @@ def test_a_fifo_is_not_opened_by_the_sniff(tmp_path: Path) -> None:
 
 def test_analyze_reports_on_a_run_log(tmp_path: Path) -> None:
     run = sample_run(8)
-    path = write(tmp_path / "r.json", runlog.dumps(run))
+    path = write(tmp_path / "r.json", runlog_writer.dumps(run))
     report = fitdoctor.analyze(path)
     assert report.best_epoch is not None and report.best_epoch.epoch == 8
 
@@ -281,12 +281,12 @@ def test_analyze_reports_on_a_run_log(tmp_path: Path) -> None:
 # ----------------------------------------------------------------- killed at any moment
 WRITER = """
 import sys
-from fitdoctor import runlog
+from fitdoctor import runlog_writer
 from fitdoctor.run import PerClass, Run
 
 k = 1000
 run = Run(epochs=[], metrics={}, seconds=[], status="running", source="fitdoctor")
-writer = runlog.RunLogWriter(sys.argv[1])
+writer = runlog_writer.RunLogWriter(sys.argv[1])
 writer.start(run)
 print("started", flush=True)
 epoch = 0
@@ -298,8 +298,8 @@ while True:
     pc = PerClass(epoch=epoch, labels=[str(c) for c in range(k)], precision=[0.123456] * k,
                   recall=[0.5] * k, f1=[1 / 3] * k, support=[2] * k, pr_auc=[0.25] * k)
     cells = [[c, c, 2] for c in range(k)]
-    writer.append(runlog.epoch_record(run, epoch - 1,
-                  per_class=runlog.per_class_record(pc, cells, best=True)), run)
+    writer.append(runlog_writer.epoch_record(run, epoch - 1,
+                  per_class=runlog_writer.per_class_record(pc, cells, best=True)), run)
     print(epoch, flush=True)
 """
 

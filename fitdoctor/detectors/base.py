@@ -31,6 +31,7 @@ import numpy as np
 from fitdoctor import curves
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import Run
+from fitdoctor.vocabulary import is_accuracy
 
 if TYPE_CHECKING:
     from fitdoctor.cv.results import LearningCurveResult
@@ -243,7 +244,7 @@ class Context:
             base = key[len(prefix):]
             if prefix == "" and base.startswith("val_"):
                 continue
-            if (base in ("accuracy", "acc") or base.endswith("_accuracy")) and self.run.has(key):
+            if is_accuracy(base) and self.run.has(key):
                 return key
         return None
 

@@ -13,99 +13,32 @@ batch sizes that are powers of two, an adaptive optimizer). Severities live in
 
 Names recorded by Keras come in several spellings (``"mse"``,
 ``"mean_squared_error"``, ``"MeanSquaredError"``; ``"LeakyReLU"``, ``"leaky_relu"``);
-they are normalised here before they are compared.
+they are normalised (:mod:`fitdoctor.vocabulary`, where the loss, activation, layer and
+metric vocabularies live) before they are compared.
 """
 
 from __future__ import annotations
 
-import re
-
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import CompileInfo, DataInfo, FitInfo, Layer, ModelInfo
-
-# ------------------------------------------------------------------ vocabularies
-#: Layers with weights whose output is an affine map of their input (before activation).
-WEIGHT_LAYERS = frozenset({
-    "Dense", "EinsumDense",
-    "Conv1D", "Conv2D", "Conv3D",
-    "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-    "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
-})
-
-#: Layers that are linear (affine at inference) and so add no non-linearity.
-LINEAR_PASS_THROUGH = frozenset({
-    "InputLayer", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
-    "GaussianNoise", "GaussianDropout", "AlphaDropout", "BatchNormalization",
-    "Flatten", "Reshape", "Permute", "RepeatVector", "Identity",
-    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
-    "Cropping1D", "Cropping2D", "Cropping3D", "Rescaling", "Normalization",
-})
-
-#: Dropout-like layers whose ``dropout`` is a rate of dropped inputs.
-DROPOUT_LAYERS = frozenset({
-    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
-    "GaussianDropout",
-})
-
-#: Activation layers that exist as their own class, by class name → activation.
-ACTIVATION_CLASSES = {
-    "ReLU": "relu", "LeakyReLU": "leaky_relu", "PReLU": "prelu", "ELU": "elu",
-    "Softmax": "softmax",
-}
-
-#: Activations that make a layer's output a probability.
-PROBABILITY_ACTIVATIONS = frozenset({"softmax", "sigmoid"})
-
-#: Losses that expect probabilities (or logits with ``from_logits=True``).
-PROBABILITY_LOSSES = frozenset({
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-    "binary_focal_crossentropy", "categorical_focal_crossentropy",
-})
-
-#: Losses over one distribution across the classes (softmax outputs).
-CATEGORICAL_LOSSES = frozenset({
-    "categorical_crossentropy", "sparse_categorical_crossentropy",
-    "categorical_focal_crossentropy",
-})
-
-#: Losses of a regression.
-REGRESSION_LOSSES = frozenset({
-    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error", "huber", "log_cosh",
-})
-
-_LOSS_ALIASES = {
-    "mse": "mean_squared_error",
-    "mae": "mean_absolute_error",
-    "mape": "mean_absolute_percentage_error",
-    "msle": "mean_squared_logarithmic_error",
-    "huber_loss": "huber",
-    "logcosh": "log_cosh",
-    "bce": "binary_crossentropy",
-    "cce": "categorical_crossentropy",
-    "binary_cross_entropy": "binary_crossentropy",
-    "categorical_cross_entropy": "categorical_crossentropy",
-    "sparse_categorical_cross_entropy": "sparse_categorical_crossentropy",
-}
-
-#: Keras loss class names, for recommendations (``keras.losses.<Class>(from_logits=True)``).
-LOSS_CLASSES = {
-    "binary_crossentropy": "BinaryCrossentropy",
-    "categorical_crossentropy": "CategoricalCrossentropy",
-    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
-    "binary_focal_crossentropy": "BinaryFocalCrossentropy",
-    "categorical_focal_crossentropy": "CategoricalFocalCrossentropy",
-}
-
-#: Metric names that measure accuracy (exact class matches).
-ACCURACY_METRICS = frozenset({
-    "accuracy", "acc", "binary_accuracy", "categorical_accuracy",
-    "sparse_categorical_accuracy", "top_k_categorical_accuracy",
-    "sparse_top_k_categorical_accuracy",
-})
+from fitdoctor.vocabulary import (
+    ACCURACY_METRICS,
+    ACTIVATION_LAYERS,
+    DENSE_LAYERS,
+    DROPOUT_LAYERS,
+    LINEAR_PASS_THROUGH,
+    LOSS_CLASSES,
+    PROBABILITY_ACTIVATIONS,
+    PROBABILITY_LOSSES,
+    REGRESSION_LOSSES,
+    SOFTMAX_LOSSES,
+    WEIGHT_LAYERS,
+    canonical_activation,
+    canonical_loss,
+    canonical_metric,
+    snake_case,
+)
 
 #: Optimizers without a per-parameter adaptive step size.
 NON_ADAPTIVE_OPTIMIZERS = frozenset({"sgd"})
@@ -115,43 +48,14 @@ _NO_COMPILE = ("no compile facts (loss, optimizer, metrics)", "record the run wi
 
 
 # ------------------------------------------------------------------ normalisation
-def snake(name: str) -> str:
-    """``"CategoricalCrossentropy"`` → ``"categorical_crossentropy"``; lower-case, trimmed.
-
-    Module prefixes (``"keras.losses.mse"``) are dropped.
-    """
-    text = name.strip().rsplit(".", 1)[-1]
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
-    return text.lower().replace("-", "_")
-
-
 def norm_loss(loss: str | None) -> str | None:
     """Canonical loss name (``"mse"`` → ``"mean_squared_error"``), or ``None``."""
-    if not loss:
-        return None
-    key = snake(loss)
-    return _LOSS_ALIASES.get(key, key)
+    return canonical_loss(loss) if loss else None
 
 
 def norm_activation(activation: str | None) -> str | None:
-    """Canonical activation name: lower snake case, ``None`` stays ``None``.
-
-    ``"LeakyReLU"`` → ``"leaky_relu"``, ``"ReLU"`` → ``"relu"``, ``"Linear"`` → ``"linear"``.
-    """
-    if activation is None:
-        return None
-    text = activation.strip().rsplit(".", 1)[-1]
-    special = {"relu": "relu", "leakyrelu": "leaky_relu", "prelu": "prelu", "elu": "elu"}
-    compact = text.lower().replace("_", "")
-    if compact in special:
-        return special[compact]
-    return snake(text)
-
-
-def norm_metric(metric: str) -> str:
-    """Canonical metric name: ``"Accuracy"`` → ``"accuracy"``, ``"val_acc"`` → ``"acc"``."""
-    key = snake(metric)
-    return key[4:] if key.startswith("val_") else key
+    """Canonical activation name (:func:`~fitdoctor.vocabulary.canonical_activation`)."""
+    return None if activation is None else canonical_activation(activation)
 
 
 # ------------------------------------------------------------------ facts
@@ -243,8 +147,8 @@ def output_activation(model: ModelInfo) -> str | None:
     for layer in reversed(model.layers):
         if layer.class_name == "Activation":
             return norm_activation(layer.activation) or "linear"
-        if layer.class_name in ACTIVATION_CLASSES:
-            return ACTIVATION_CLASSES[layer.class_name]
+        if layer.class_name in ACTIVATION_LAYERS:
+            return ACTIVATION_LAYERS[layer.class_name]
         if layer.class_name in WEIGHT_LAYERS:
             return norm_activation(layer.activation) or "linear"
         if layer.class_name in LINEAR_PASS_THROUGH:
@@ -273,7 +177,8 @@ def require_output_units(model: ModelInfo) -> int:
 def hidden_dense(model: ModelInfo) -> list[Layer]:
     """Dense layers before the output layer."""
     out = output_layer(model)
-    return [layer for layer in model.layers if layer.class_name == "Dense" and layer is not out]
+    return [layer for layer in model.layers
+            if layer.class_name in DENSE_LAYERS and layer is not out]
 
 
 def is_regression(ctx: Context, loss: str | None) -> bool:
@@ -372,7 +277,7 @@ def sigmoid_with_categorical_loss(ctx: Context) -> Evidence | None:
     """
     model = require_model(ctx)
     loss = require_loss(ctx)
-    if output_activation(model) != "sigmoid" or loss not in CATEGORICAL_LOSSES:
+    if output_activation(model) != "sigmoid" or loss not in SOFTMAX_LOSSES:
         return None
     layer = output_layer(model)
     name = layer.name if layer else "the output layer"
@@ -397,7 +302,7 @@ def loss_label_encoding_mismatch(ctx: Context) -> Evidence | None:
     ``suggested_loss``, ``n_classes``, ``convert`` (how to re-encode the labels instead).
     """
     loss = require_loss(ctx)
-    if loss not in CATEGORICAL_LOSSES:
+    if loss not in SOFTMAX_LOSSES:
         return None
     data = require_data(ctx)
     if data.task in ("regression", "multilabel"):
@@ -479,7 +384,7 @@ def probability_loss_on_unbounded_output(ctx: Context) -> Evidence | None:
         return None
     units = output_units(model)
     layer = output_layer(model)
-    categorical = loss in CATEGORICAL_LOSSES and (units is None or units > 1)
+    categorical = loss in SOFTMAX_LOSSES and (units is None or units > 1)
     return Evidence({
         "layer": layer.name if layer else "the output layer",
         "units": units,
@@ -530,10 +435,10 @@ def accuracy_only_regression_metric(ctx: Context) -> Evidence | None:
     loss = norm_loss(info.loss)
     if not is_regression(ctx, loss):
         return None
-    metrics = [m for m in info.metrics if norm_metric(m) != "loss"]
+    metrics = [m for m in info.metrics if canonical_metric(m) != "loss"]
     if not metrics:
         metrics = [k for k in ctx.run.train_keys if k != "loss"]
-    if not metrics or not all(norm_metric(m) in ACCURACY_METRICS for m in metrics):
+    if not metrics or not all(canonical_metric(m) in ACCURACY_METRICS for m in metrics):
         return None
     return Evidence({
         "loss": info.loss or "unknown",
@@ -637,7 +542,7 @@ def non_adaptive_optimizer(ctx: Context) -> Evidence | None:
     if info.optimizer is None:
         raise MissingInput("the optimizer is unknown", "record the run with FitDoctor()",
                            needs="run-file")
-    if snake(info.optimizer) not in NON_ADAPTIVE_OPTIMIZERS:
+    if snake_case(info.optimizer.strip().rsplit(".", 1)[-1]) not in NON_ADAPTIVE_OPTIMIZERS:
         return None
     momentum = info.optimizer_config.get("momentum", 0.0)
     if isinstance(momentum, (int, float)) and not isinstance(momentum, bool) and momentum > 0:

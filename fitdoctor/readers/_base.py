@@ -20,6 +20,7 @@ from typing import Any, TypeGuard
 from fitdoctor.errors import InputError
 from fitdoctor.readers.names import Reading, canonical_names
 from fitdoctor.run import FitInfo, Phase, Run
+from fitdoctor.vocabulary import is_accuracy
 
 #: Largest file a reader reads whole (64 MiB): a 10,000-epoch history with a dozen
 #: metrics is about 2 MiB, so anything bigger is not a history. (TensorBoard event files
@@ -570,7 +571,7 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
 
 def _is_accuracy(key: str) -> bool:
     base = key[4:] if key.startswith("val_") else key
-    return base in ("accuracy", "acc") or base.endswith(("_accuracy", "_acc"))
+    return is_accuracy(base)
 
 
 def _percent_accuracies(

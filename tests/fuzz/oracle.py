@@ -35,7 +35,7 @@ from click.testing import CliRunner
 
 from fuzz.strategies import Scenario
 
-#: Modules whose failures belong to the rule engine (fixed in part B of issue 13).
+#: Modules whose failures belong to the rule engine (the campaign's part B).
 ENGINE_MODULES = ("fitdoctor/engine.py", "fitdoctor/rules.py", "fitdoctor/templates.py",
                   "fitdoctor/detectors/", "fitdoctor/cv/advice.py")
 

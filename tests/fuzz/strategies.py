@@ -23,13 +23,13 @@ import copy
 import json
 import math
 import struct
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import tomllib
 from hypothesis import strategies as st
 
 # ====================================================================== hostile values
@@ -625,9 +625,9 @@ def run1_tree(run: Any) -> dict[str, Any]:
 
 def run2_lines(run: Any) -> list[dict[str, Any]]:
     """The ``fitdoctor.run/2`` records of a run (header, epochs, end)."""
-    from fitdoctor import runlog
+    from fitdoctor import runlog_writer
 
-    text = runlog.dumps(run, best_epoch=run.epochs[-1] if run.epochs else None)
+    text = runlog_writer.dumps(run, best_epoch=run.epochs[-1] if run.epochs else None)
     return [json.loads(line) for line in text.splitlines()]
 
 

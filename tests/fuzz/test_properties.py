@@ -9,7 +9,7 @@ The oracle is ``tests/fuzz/oracle.py``; ``bench/fuzz_campaign.py`` runs the same
 generators for tens of thousands of cases.
 
 Failures inside the rule engine (rules.py, engine.py, detectors, templates, the
-verdict) belong to part B of issue 13: they are counted by the campaign and pinned as
+verdict) belong to the campaign's part B: they are counted by the campaign and pinned as
 strict xfails in ``test_regressions.py``, and not asserted here yet.
 
 The cases are derandomized, so CI runs the same ones every time; the campaign's

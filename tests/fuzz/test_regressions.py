@@ -1,9 +1,9 @@
-"""One regression test per defect the fuzzing campaign of issue 13 found.
+"""One regression test per defect the fuzzing campaign (bench/fuzz_campaign.py) found.
 
 Each test builds its own input (nothing is copied from the corpora). The defects that
 live in the rule engine (rules.py, engine.py, detectors, templates, the verdict) are
-fixed in part B of issue 13: they are kept here as strict xfails, so the fix that
-lands makes them pass (and then the marker must go).
+fixed apart from the readers ("part B" of the campaign): they are kept here as strict
+xfails, so the fix that lands makes them pass (and then the marker must go).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from fitdoctor.sanitize import UNSAFE
 from fuzz import oracle
 from fuzz.strategies import Raw, Scenario, builtin_rule_tables, dump_json, to_toml
 
-PART_B = "issue 13 part B (rule engine), item {}"
+PART_B = "the fuzzing campaign's part B (rule engine), item {}"
 
 
 def cli(argv: list[str], files: dict[str, bytes] | None = None, *,
@@ -68,7 +68,7 @@ HUGE = Raw("9" * 5000)  # over Python's 4,300-digit limit for int(text)
 @pytest.mark.parametrize("token", [BIG, HUGE, Raw("-" + "9" * 400)], ids=["400", "5000", "-400"])
 @pytest.mark.parametrize("form", ["history", "records", "run1"])
 def test_an_integer_beyond_the_float_range_reads_as_infinite(token: Raw, form: str) -> None:
-    """Decision (issue 13 item 2): read as ±inf, as JSON's 1e400 is; never OverflowError."""
+    """Decision (campaign item 2): read as ±inf, as JSON's 1e400 is; never OverflowError."""
     loss: list[Any] = [1.0, 0.8, 0.6, token, 0.5]
     if form == "history":
         doc: Any = {"loss": loss}
@@ -124,9 +124,9 @@ def rich_run() -> Run:
 
 
 def run2(run: Run) -> bytes:
-    from fitdoctor import runlog
+    from fitdoctor import runlog_writer
 
-    return runlog.dumps(run).encode()
+    return runlog_writer.dumps(run).encode()
 
 
 @pytest.mark.parametrize(
@@ -427,8 +427,8 @@ def analyze_json(h: dict[str, list[float]], *argv: str) -> tuple[oracle.Outcome,
     return out, json.loads(out.stdout) if out.stdout.strip() else None
 
 
-@pytest.mark.xfail(strict=True, reason=PART_B.format("3: FD411/FD412 on a NaN tail"))
 def test_part_b_an_oscillating_loss_ending_in_nan_crashes_no_rule() -> None:
+    """Fixed since (FD411/FD412 on a NaN tail): the strict xfail passed on the merged tree."""
     h = {"loss": [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0, math.nan],
          "val_loss": [1.0, 2.1, 0.9, 2.2, 1.0, 2.0, 1.1, 2.0, math.nan]}
     out, report = analyze_json(h)
@@ -482,16 +482,23 @@ def test_part_b_template_field_widths_are_capped() -> None:
     assert len(message) < 2_000
 
 
-@pytest.mark.xfail(strict=True, reason=PART_B.format("1: configuration of the wrong shape"))
+_WRONG_SHAPE = pytest.mark.xfail(strict=True,
+                                 reason=PART_B.format("1: configuration of the wrong shape"))
+
+
 @pytest.mark.parametrize("files", [
-    {"pyproject.toml": b'tool = "fitdoctor"\n'},
-    {"pyproject.toml": b"[tool]\nfitdoctor = 1\n"},
-    {"pack/p.toml": b"rule = 5\n"},
-    {"pack/p.toml": b"rule = [1]\n"},
-    {"pack/p.toml": to_toml({"rule": [pack_rule(params=[1])]}).encode()},
-    {"pack/p.toml": to_toml({"rule": [pack_rule(escalate=[1])]}).encode()},
-], ids=["tool-string", "tool-number", "pack-number", "pack-rule-number", "params-array",
-        "escalate-number"])
+    pytest.param({"pyproject.toml": b'tool = "fitdoctor"\n'}, id="tool-string",
+                 marks=_WRONG_SHAPE),
+    pytest.param({"pyproject.toml": b"[tool]\nfitdoctor = 1\n"}, id="tool-number",
+                 marks=_WRONG_SHAPE),
+    pytest.param({"pack/p.toml": b"rule = 5\n"}, id="pack-number", marks=_WRONG_SHAPE),
+    pytest.param({"pack/p.toml": b"rule = [1]\n"}, id="pack-rule-number", marks=_WRONG_SHAPE),
+    # fixed since: one ConfigError (the strict xfail passed on the merged tree)
+    pytest.param({"pack/p.toml": to_toml({"rule": [pack_rule(params=[1])]}).encode()},
+                 id="params-array"),
+    pytest.param({"pack/p.toml": to_toml({"rule": [pack_rule(escalate=[1])]}).encode()},
+                 id="escalate-number"),
+])
 def test_part_b_a_configuration_of_the_wrong_shape_is_one_config_error(
     files: dict[str, bytes]
 ) -> None:

@@ -1,4 +1,4 @@
-"""Record the real trainings behind the rule cases of the judgment patterns (issue 10).
+"""Record the real trainings behind the rule cases of the judgment patterns.
 
 Each pattern seen on real runs (a run too short to judge, validation at chance or
 constant, a class-sorted validation_split, overfitting with spikes or rise-then-plateau,

@@ -1,0 +1,397 @@
+"""What the training and validation data say: task, label encoding, counts, baselines.
+
+Pure functions of numpy-convertible arrays and the model/compile facts: the task type
+(labels first, then the loss, then the output layer), class counts, a fingerprint of the
+validation set, what a model that learned nothing would score, and per-class metrics of
+one prediction pass (numpy alone, :mod:`fitdoctor.classmetrics`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from fitdoctor import classmetrics
+from fitdoctor.arraylike import as_array, n_samples
+from fitdoctor.run import Baselines, CompileInfo, DataInfo, ModelInfo, PerClass
+from fitdoctor.vocabulary import BINARY_LOSSES, CATEGORICAL_LOSSES, REGRESSION_LOSSES
+
+_EPS = 1e-7  # keras.config.epsilon(): probabilities are clipped to [eps, 1 - eps]
+
+
+# --------------------------------------------------------------------------- data
+def _is_integral(y: np.ndarray) -> bool:
+    if y.size == 0:
+        return False
+    if np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_:
+        return True
+    if not np.issubdtype(y.dtype, np.floating):
+        return False
+    sample = y.reshape(-1)[:: max(1, y.size // 20000)]
+    return bool(np.all(np.isfinite(sample)) and np.all(sample == np.round(sample)))
+
+
+def label_encoding(y: Any) -> str | None:
+    """How labels are encoded: ``"one-hot"``, ``"multi-hot"``, ``"sparse"`` or ``"binary"``.
+
+    ``None`` for continuous targets (regression) or when ``y`` is not an array.
+    """
+    arr = as_array(y)
+    if arr is None or arr.size == 0:
+        return None
+    if arr.ndim >= 2 and arr.shape[-1] > 1:
+        if not _is_integral(arr):
+            return None
+        rows = arr.reshape(-1, arr.shape[-1])
+        if rows.min() < 0 or rows.max() > 1:
+            return None
+        return "one-hot" if bool(np.all(rows.sum(axis=1) == 1)) else "multi-hot"
+    flat = arr.reshape(-1)
+    if not _is_integral(flat):
+        return None
+    if flat.min() < 0:
+        return None
+    return "binary" if flat.max() <= 1 else "sparse"
+
+
+def class_ids(y: Any, encoding: str | None) -> np.ndarray | None:
+    """Integer class id per sample (``argmax`` of one-hot rows), or ``None``."""
+    arr = as_array(y)
+    if arr is None or encoding not in ("one-hot", "sparse", "binary"):
+        return None
+    if encoding == "one-hot":
+        return np.asarray(arr.reshape(-1, arr.shape[-1]).argmax(axis=1), dtype=np.int64)
+    return np.asarray(arr.reshape(-1), dtype=np.int64)
+
+
+def infer_task(
+    loss: str | None,
+    output_activation: str | None,
+    output_units: int | None,
+    encoding: str | None,
+    n_label_classes: int | None,
+) -> str | None:
+    """The task type from the loss, the output layer and the labels.
+
+    The labels decide when they are known (one-hot rows are multi-class even under a
+    binary loss); then the loss; then the output activation.
+
+    Args:
+        loss: Canonical loss name.
+        output_activation: Output layer activation.
+        output_units: Output units.
+        encoding: Label encoding from :func:`label_encoding` (``None`` = continuous or unknown).
+        n_label_classes: Classes seen in the labels.
+
+    Returns:
+        ``"binary"``, ``"multiclass"``, ``"multilabel"``, ``"regression"`` or ``None``.
+    """
+    units = output_units or 1
+    if encoding == "multi-hot":
+        return "multilabel"
+    if encoding in ("one-hot", "sparse", "binary") and loss not in REGRESSION_LOSSES:
+        classes = max(n_label_classes or 0, units if units > 1 else 2)
+        return "binary" if classes <= 2 else "multiclass"
+    if loss in REGRESSION_LOSSES:
+        return "regression"
+    if loss in BINARY_LOSSES:
+        return "multilabel" if units > 1 else "binary"
+    if loss in CATEGORICAL_LOSSES:
+        return "binary" if units == 2 else "multiclass"
+    if output_activation == "softmax":
+        return "binary" if units == 2 else "multiclass"
+    if output_activation == "sigmoid":
+        return "multilabel" if units > 1 else "binary"
+    if encoding is None and n_label_classes is None and output_activation in ("linear", None):
+        return None
+    return None
+
+
+def class_counts(y: Any, encoding: str | None, n_classes: int) -> list[int] | None:
+    """Samples per class (positives per label for multi-hot labels)."""
+    arr = as_array(y)
+    if arr is None:
+        return None
+    if encoding == "multi-hot":
+        return [int(v) for v in arr.reshape(-1, arr.shape[-1]).sum(axis=0)]
+    ids = class_ids(arr, encoding)
+    if ids is None:
+        return None
+    return [int(v) for v in np.bincount(ids, minlength=n_classes)]
+
+
+def fingerprint(*arrays: Any, sample: int = 4096) -> str | None:
+    """A cheap hash of arrays: their shapes and a strided sample of their values.
+
+    Two runs validated on the same arrays get the same fingerprint (numbers hash alike
+    whatever their dtype: float32 labels match float64 ones); computing it reads at most
+    ``sample`` values per array.
+
+    Args:
+        *arrays: The arrays (``None`` and non-arrays are skipped).
+        sample: Values read per array. Defaults to `4096`.
+
+    Returns:
+        ``"blake2b:<16 hex digits>"``, or ``None`` when no array could be read.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    seen = False
+    for data in arrays:
+        arr = as_array(data)
+        if arr is None:
+            continue
+        seen = True
+        digest.update(repr(tuple(int(d) for d in arr.shape)).encode())
+        flat = arr.reshape(-1)
+        step = max(1, flat.size // sample)
+        values = flat[::step][:sample]
+        if values.dtype.kind in "biuf":  # the same numbers hash alike in any dtype
+            values = values.astype(np.float64)
+        else:
+            digest.update(values.dtype.str.encode())
+        digest.update(np.ascontiguousarray(values).tobytes())
+    return f"blake2b:{digest.hexdigest()}" if seen else None
+
+
+def data_info(
+    model: ModelInfo | None,
+    compile: CompileInfo | None,
+    *,
+    y_train: Any = None,
+    y_val: Any = None,
+    x_val: Any = None,
+    n_train: int | None = None,
+    n_val: int | None = None,
+) -> DataInfo:
+    """Facts about the data: task type, label encoding, counts, class counts, fingerprint.
+
+    Args:
+        model: Model facts (for the input shape and the output layer).
+        compile: Compile facts (for the loss).
+        y_train: Training labels, if reachable.
+        y_val: Validation labels, if reachable.
+        x_val: Validation inputs, if reachable (for the fingerprint).
+        n_train: Training samples, if known otherwise than from ``y_train``.
+        n_val: Validation samples, if known otherwise than from ``y_val``.
+
+    Returns:
+        The data facts.
+    """
+    enc_train = label_encoding(y_train)
+    enc_val = label_encoding(y_val)
+    encoding = enc_train or enc_val
+    if enc_train == "binary" and enc_val == "sparse":  # val saw a class train did not
+        encoding = "sparse"
+    ids = [c for c in (class_ids(y_train, encoding), class_ids(y_val, encoding)) if c is not None]
+    n_label_classes = max((int(c.max()) + 1 for c in ids if c.size), default=None)
+    if encoding in ("one-hot", "multi-hot"):
+        arr = as_array(y_train) if as_array(y_train) is not None else as_array(y_val)
+        n_label_classes = int(arr.shape[-1]) if arr is not None else n_label_classes
+    loss = compile.loss if compile else None
+    out_act = model.output_activation if model else None
+    out_units = model.output_units if model else None
+    task = infer_task(loss, out_act, out_units, encoding, n_label_classes)
+    if task == "regression" and loss in REGRESSION_LOSSES:
+        encoding = None  # integer-valued regression targets are not labels
+    n_classes: int | None = None
+    if task == "binary":
+        n_classes = 2
+    elif task in ("multiclass", "multilabel"):
+        wide = out_units if out_units and out_units > 1 else 0
+        n_classes = max(n_label_classes or 0, wide) or None
+    n_features: int | None = None
+    if model is not None and model.input_shape:
+        dims = [d for d in model.input_shape[1:]]
+        if dims and all(d is not None for d in dims):
+            n_features = int(np.prod([int(d) for d in dims if d is not None]))
+    train_counts = val_counts = None
+    if n_classes and task != "regression":
+        train_counts = class_counts(y_train, encoding, n_classes)
+        val_counts = class_counts(y_val, encoding, n_classes)
+    return DataInfo(
+        task=task,
+        label_encoding=encoding if task != "regression" else None,
+        n_train=n_train if n_train is not None else n_samples(y_train),
+        n_val=n_val if n_val is not None else n_samples(y_val),
+        n_features=n_features,
+        n_classes=n_classes,
+        class_names=[str(i) for i in range(n_classes)] if n_classes else None,
+        train_class_counts=train_counts,
+        val_class_counts=val_counts,
+        val_fingerprint=fingerprint(x_val, y_val) if as_array(x_val) is not None else None,
+    )
+
+
+# --------------------------------------------------------------------------- baselines
+def baselines(data: DataInfo, loss: str | None, *, y_train: Any = None,
+              y_val: Any = None) -> Baselines | None:
+    """What a model that learned nothing would score on the validation labels.
+
+    Classification: the accuracy of always predicting the training majority class, and
+    the cross-entropy of always predicting the training class prior. Regression: the
+    loss (MSE, MAE, Huber, log-cosh) of always predicting the training mean. Without
+    validation labels the training labels stand in; without training labels the
+    validation labels give the prior.
+
+    Args:
+        data: Data facts (task, encoding, classes).
+        loss: Canonical loss name.
+        y_train: Training labels, if reachable.
+        y_val: Validation labels, if reachable.
+
+    Returns:
+        The baselines, or ``None`` when no labels are reachable.
+    """
+    train = as_array(y_train)
+    val = as_array(y_val)
+    ref = train if train is not None else val
+    target = val if val is not None else train
+    if ref is None or target is None or data.task is None:
+        return None
+    if data.task == "regression":
+        mean = float(np.mean(ref.astype(float)))
+        err = target.astype(float) - mean
+        prior: float | None = None
+        if loss == "mean_squared_error":
+            prior = float(np.mean(err**2))
+        elif loss == "mean_absolute_error":
+            prior = float(np.mean(np.abs(err)))
+        elif loss == "huber":
+            a = np.abs(err)
+            prior = float(np.mean(np.where(a <= 1.0, 0.5 * a**2, a - 0.5)))
+        elif loss == "log_cosh":
+            prior = float(np.mean(err + np.log1p(np.exp(-2.0 * err)) - math.log(2.0)))
+        return Baselines(majority_accuracy=None, prior_loss=prior, majority_class=None)
+    k = data.n_classes or 0
+    if data.task == "multilabel":
+        ref2 = ref.reshape(-1, ref.shape[-1]).astype(float)
+        tgt2 = target.reshape(-1, target.shape[-1]).astype(float)
+        p = np.clip(ref2.mean(axis=0), _EPS, 1 - _EPS)
+        majority = (p >= 0.5).astype(float)
+        acc = float(np.mean(tgt2 == majority))
+        bce = -(tgt2 * np.log(p) + (1 - tgt2) * np.log(1 - p))
+        prior_loss = float(bce.mean()) if loss in BINARY_LOSSES or loss is None else None
+        return Baselines(majority_accuracy=acc, prior_loss=prior_loss, majority_class=None)
+    ref_ids = class_ids(ref, data.label_encoding)
+    tgt_ids = class_ids(target, data.label_encoding)
+    if ref_ids is None or tgt_ids is None or k < 2:
+        return None
+    counts = np.bincount(ref_ids, minlength=k).astype(float)
+    prior_p = np.clip(counts / counts.sum(), _EPS, 1 - _EPS)
+    majority_id = int(np.argmax(counts))
+    acc = float(np.mean(tgt_ids == majority_id))
+    ce: float | None = None
+    if loss is None or "crossentropy" in loss:
+        ce = float(-np.mean(np.log(prior_p[np.clip(tgt_ids, 0, k - 1)])))
+    names = data.class_names or [str(i) for i in range(k)]
+    return Baselines(majority_accuracy=acc, prior_loss=ce, majority_class=names[majority_id])
+
+
+def class_scores(
+    y_true: np.ndarray,
+    y_pred_raw: Any,
+    *,
+    n_classes: int,
+    from_logits: bool | None = None,
+) -> classmetrics.Scores:
+    """Per-class metrics of one prediction pass (see :mod:`fitdoctor.classmetrics`).
+
+    One output unit: the probability of class 1 (``sigmoid`` applied when the loss is
+    ``from_logits``), thresholded at 0.5; the F1-maximising threshold is also found.
+    Several units: ``argmax`` (``softmax`` applied for PR-AUC when ``from_logits``).
+
+    Args:
+        y_true: Class id per sample.
+        y_pred_raw: Model outputs for the same samples (any array-like: numpy, or a
+            tensor already converted with ``keras.ops.convert_to_numpy``).
+        n_classes: Number of classes.
+        from_logits: Whether the outputs are logits. Defaults to `None` (probabilities).
+
+    Returns:
+        The metrics, with the confusion matrix as its non-zero cells.
+    """
+    raw = np.asarray(y_pred_raw)
+    if raw.dtype not in (np.float32, np.float64):
+        raw = raw.astype(np.float64)
+    pred = raw.reshape(raw.shape[0], -1)
+    if pred.shape[1] == 1:
+        score = pred[:, 0].astype(np.float64)
+        if from_logits:
+            with np.errstate(over="ignore"):
+                score = 1.0 / (1.0 + np.exp(-score))
+        y_hat = (score >= 0.5).astype(np.int64)
+        prob = np.stack([1.0 - score, score], axis=1)
+    else:
+        y_hat = pred.argmax(axis=1)
+        prob = _softmax(pred) if from_logits else pred
+    return classmetrics.score(y_true, prob, n_classes, y_hat=y_hat)
+
+
+def per_class(
+    epoch: int,
+    y_true: np.ndarray,
+    y_pred_raw: Any,
+    *,
+    n_classes: int,
+    from_logits: bool | None = None,
+    class_names: Sequence[str] | None = None,
+) -> PerClass:
+    """Per-class precision, recall, F1, support, PR-AUC and confusion from one prediction pass.
+
+    Args:
+        epoch: The epoch (1-based).
+        y_true: Class id per sample.
+        y_pred_raw: ``model.predict`` output for the same samples.
+        n_classes: Number of classes.
+        from_logits: Whether the outputs are logits. Defaults to `None` (probabilities).
+        class_names: Class labels. Defaults to `None` (``"0"``, ``"1"``, ...).
+
+    Returns:
+        The per-class metrics, confusion matrix included.
+    """
+    scores = class_scores(y_true, y_pred_raw, n_classes=n_classes, from_logits=from_logits)
+    pc = to_per_class(epoch, scores, class_names)
+    pc.confusion = scores.matrix().tolist()
+    return pc
+
+
+def to_per_class(
+    epoch: int, scores: classmetrics.Scores, class_names: Sequence[str] | None = None
+) -> PerClass:
+    """A :class:`PerClass` of ``scores`` without its confusion matrix (filled in by callers).
+
+    Args:
+        epoch: The epoch (1-based).
+        scores: The metrics.
+        class_names: Class labels. Defaults to `None` (``"0"``, ``"1"``, ...).
+
+    Returns:
+        The per-class record, ``confusion`` empty.
+    """
+    k = len(scores.support)
+    names = list(class_names) if class_names and len(class_names) == k else [
+        str(i) for i in range(k)]
+    return PerClass(
+        epoch=epoch,
+        labels=names,
+        precision=scores.precision,
+        recall=scores.recall,
+        f1=scores.f1,
+        support=scores.support,
+        threshold=scores.threshold,
+        threshold_f1=scores.threshold_f1,
+        pr_auc=scores.pr_auc,
+        top_confusions=scores.top_confusions,
+    )
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    finite = np.where(np.isfinite(z), z, 0.0)
+    e = np.exp(finite - finite.max(axis=1, keepdims=True))
+    out: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return out
+
