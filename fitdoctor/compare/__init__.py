@@ -315,13 +315,16 @@ def _notes(cmp: Comparison, before: Run, after: Run) -> list[str]:
             f"{change.after.severity.value} on the same {b.n_val} validation samples: it "
             "judges the validation data both runs share, not the change; not a regression."
         )
-    weighted = [s for s in (b, a) if s.class_weight]
+    weighted = [(side, run) for side, run in ((b, before), (a, after))
+                if side.class_weight or run.meta.get("sample_weight") is True]
     if weighted:
-        names = " and ".join("BEFORE" if s is b else "AFTER" for s in weighted)
+        names = " and ".join("BEFORE" if side is b else "AFTER" for side, _ in weighted)
+        kinds = sorted({"class_weight" if side.class_weight else "sample_weight"
+                        for side, _ in weighted})
         notes.append(
-            f"{names} trained with class_weight: Keras weights only the training loss, so "
-            "the validation metrics and the per-class metrics are unweighted and the runs "
-            "are judged alike."
+            f"{names} trained with {' and '.join(kinds)}: Keras weights only the training "
+            "loss, so the validation metrics and the per-class metrics are unweighted and "
+            "the runs are judged alike."
         )
     if (
         cmp.yardstick.key != "val_loss"

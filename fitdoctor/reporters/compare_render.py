@@ -58,8 +58,7 @@ def _kept(side: Side) -> str:
     return f"{kept.epoch} ({_KEPT[kept.why]})"
 
 
-_KEPT = {"restored": "best weights restored", "last": "last, nothing restored",
-         "best": "fitdoctor's best"}
+_KEPT = {"restored": "restored best", "last": "last", "best": "fitdoctor's best"}
 
 
 def _weights(side: Side) -> str:
@@ -100,9 +99,9 @@ def rows(cmp: Comparison) -> list[tuple[str, ...]]:
             )
         )
     if cmp.yardstick.key != "val_loss" or cmp.yardstick.per_class:
-        out.append(("val_loss at the kept epoch", _num(b.val_loss), _num(a.val_loss),
+        out.append(("val_loss at kept epoch", _num(b.val_loss), _num(a.val_loss),
                     _delta(b.val_loss, a.val_loss)))
-    out.append(("gap at the kept epoch (val_loss - loss)", _num(b.gap), _num(a.gap),
+    out.append(("gap at kept epoch (val_loss - loss)", _num(b.gap), _num(a.gap),
                 _delta(b.gap, a.gap)))
     out.append(("validation samples", _n_val(b), _n_val(a), ""))
     if b.weights_known or a.weights_known:
