@@ -309,14 +309,16 @@ def infer_denominator(
     luck = (2 * ns * float(tol.max())) ** min(m, 12) * ns
     over = np.flatnonzero(luck > max_false)
     last = int(over[0]) if over.size else ns.size
-    chunk = max(1, 4_000_000 // max(m, 1))  # bounds the memory of one block (~32 MB)
-    for start in range(0, last, chunk):
-        block = ns[start : min(last, start + chunk), None]
+    # blocks of candidates, small first (small n are common), doubling up to ~32 MB
+    start, size, cap = 0, 64, max(64, 4_000_000 // m)
+    while start < last:
+        block = ns[start : min(last, start + size), None]
         k = np.round(informative[None, :] * block)
         fits = np.all(np.abs(informative[None, :] - k / block) <= tol[None, :], axis=1)
         hit = np.flatnonzero(fits)
         if hit.size:
             return int(block[hit[0], 0])
+        start, size = start + size, min(cap, 2 * size)
     return None
 
 

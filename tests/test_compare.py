@@ -295,6 +295,9 @@ def test_missing_monitor_and_bad_mode() -> None:
         compare(a, a, monitor="val_auc")
     with pytest.raises(ConfigError, match="mode must be"):
         compare(a, a, mode="up")
+    with pytest.raises(ConfigError, match="--mode applies to --monitor"):
+        compare(a, a, mode="min")
+    assert compare(a, a, monitor="val_accuracy", mode="min").mode == "min"
 
 
 def _finding(code: str, severity: Severity, diagnosis: str = "unstable") -> Finding:
@@ -568,3 +571,29 @@ def _check_golden(name: str, actual: str) -> None:
 def test_golden(pair: str, fmt: str) -> None:
     before, after = {"small": (SMALL_B, SMALL_A), "imbalanced": (IMB_B, IMB_A)}[pair]
     _check_golden(f"{pair}.{fmt}.txt", render_compare(compare(before, after), fmt, width=100))
+
+
+def test_twin_data_is_what_the_recorder_says() -> None:
+    """record_twins.py's data (no training): 15 validation samples; 3% positives."""
+    sys.path.insert(0, str(DATA))
+    try:
+        import record_twins
+    finally:
+        sys.path.remove(str(DATA))
+    _, y_train, _, y_val = record_twins.breast_cancer_small()
+    assert len(y_train) == 120 and len(y_val) == 15
+    _, y_train, _, y_val = record_twins.imbalanced_data()
+    assert len(y_val) == 1500 and 0.02 < float(y_train.mean()) < 0.05
+    run = fitdoctor.load(IMB_B)
+    assert run.data is not None and run.data.n_val == 1500
+    assert run.data.train_class_counts == [int((y_train == 0).sum()), int((y_train == 1).sum())]
+
+
+def test_readme_shows_the_real_output() -> None:
+    """The README's compare example is this pair's text output (up to the findings)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    out = render_compare(compare(SMALL_B, SMALL_A), "text", width=92)
+    head = out.split("\nfindings:")[0].rstrip()
+    assert f"```text\n{head}\n```" in readme
+    imb = render_compare(compare(IMB_B, IMB_A), "text", width=92).splitlines()[:2]
+    assert "\n".join("  " + line for line in imb) in readme

@@ -142,7 +142,7 @@ def _width(to_terminal: bool) -> int:
     "mode",
     type=click.Choice(("min", "max")),
     show_default="from the metric's name",
-    help="Whether a lower or higher METRIC is better.",
+    help="Whether a lower or higher METRIC is better (with --monitor).",
 )
 @config_option
 @rules_option

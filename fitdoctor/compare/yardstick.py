@@ -248,10 +248,14 @@ def choose(
 
     Raises:
         InputError: A run lacks the ``monitor`` curve.
-        ConfigError: ``mode`` is invalid or cannot be inferred.
+        ConfigError: ``mode`` is invalid, cannot be inferred, or comes without ``monitor``.
     """
     if mode is not None and mode not in ("min", "max"):
         raise ConfigError(f"mode must be 'min' or 'max', got {mode!r}")
+    if mode is not None and monitor is None:
+        raise ConfigError(
+            "--mode applies to --monitor METRIC; the task's yardstick knows its direction"
+        )
     if monitor is not None:
         for run, what in ((before, "BEFORE"), (after, "AFTER")):
             if not run.has(monitor):
