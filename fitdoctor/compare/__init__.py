@@ -32,6 +32,7 @@ from fitdoctor.compare.stats import (
     measure,
     n_validation,
     record_at,
+    shared_size,
 )
 from fitdoctor.compare.verdict import (
     COMPARE_SCHEMA,
@@ -133,10 +134,13 @@ def compare(
     )
     max_n = int(_param(every, "validation-sampling-error", "infer_max_n", _INFER_MAX_N))
     max_false = _param(every, "validation-sampling-error", "infer_max_false", _INFER_MAX_FALSE)
-    side_b = _side(run_b, report_b, yardstick, "BEFORE",
-                   n_validation(run_b, max_n=max_n, max_false=max_false))
-    side_a = _side(run_a, report_a, yardstick, "AFTER",
-                   n_validation(run_a, max_n=max_n, max_false=max_false))
+    n_b, n_a = shared_size(
+        n_validation(run_b, max_n=max_n, max_false=max_false),
+        n_validation(run_a, max_n=max_n, max_false=max_false),
+        run_b, run_a, max_n,
+    )
+    side_b = _side(run_b, report_b, yardstick, "BEFORE", n_b)
+    side_a = _side(run_a, report_a, yardstick, "AFTER", n_a)
     threshold, how = difference_noise(side_b.measure, side_a.measure, yardstick, noise_factor)
     differ = _validation_differs(run_b, run_a, side_b, side_a)
     per_class = _per_class(run_b, run_a, side_b.kept, side_a.kept)
@@ -231,7 +235,7 @@ def _validation_differs(before: Run, after: Run, b: Side, a: Side) -> str:
     when neither divides the other.
     """
     if (b.n_val and a.n_val and b.n_val != a.n_val
-            and "step" not in (b.n_val_source, a.n_val_source)):
+            and not {"step", "other run"} & {b.n_val_source, a.n_val_source}):
         inferred = "inferred" in (b.n_val_source, a.n_val_source)
         if not inferred or (max(b.n_val, a.n_val) % min(b.n_val, a.n_val)):
             how = "" if not inferred else " (read off the accuracy's steps)"

@@ -20,7 +20,9 @@ Precision-Recall Curve: Point Estimates and Confidence Intervals", 2013). The tw
 half-widths add in quadrature, and a difference of a single sample is never more than
 noise. Any other metric (a loss, an F1, an MAE) has the spread of its curve's tail
 (:func:`fitdoctor.curves.scatter`) instead, times ``noise_factor``, with a floor of 1%
-of its value. A difference inside the noise is "no detectable change".
+of its value; a validation MAE with a recorded ``n`` has the sampling error of a mean
+of ``n`` absolute errors (normal errors: ``1.96 * 0.756 * MAE / sqrt(n)``). A
+difference inside the noise is "no detectable change".
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ from fitdoctor.compare.yardstick import Yardstick, class_value
 from fitdoctor.detectors.validation_setup import validation_size, wilson_half_width
 from fitdoctor.run import PerClass, Run
 
-__all__ = ["Kept", "Measure", "difference_noise", "kept_epoch", "measure", "n_validation"]
+__all__ = [
+    "Kept", "Measure", "difference_noise", "kept_epoch", "measure", "n_validation",
+    "shared_size",
+]
 
 #: 95% two-sided normal quantile.
 Z = 1.96
@@ -131,11 +136,7 @@ def n_validation(run: Run, *, max_n: int, max_false: float) -> tuple[int, str] |
     an accuracy that only ever took the values 13/15, 14/15 and 1 is not judged as if
     measured on thousands of samples.
     """
-    key = next(
-        (k for k in run.metrics
-         if k.startswith("val_") and ("acc" in k.removeprefix("val_")) and run.has(k)),
-        None,
-    )
+    key = _accuracy_key(run)
     found = validation_size(run, key, max_n=max_n, max_false=max_false)
     if found is not None or key is None:
         return found
@@ -166,7 +167,8 @@ class Measure:
         epoch: The epoch it was measured at (the kept one, or the closest earlier one
             that logged it).
         n: Samples behind it for a rate (the validation set, or the class's samples).
-        n_source: ``"recorded"``, ``"inferred"``, ``"step"`` (a lower bound) or ``None``.
+        n_source: ``"recorded"``, ``"inferred"``, ``"step"`` (a lower bound), ``"other
+            run"`` (the other run's size: one validation set) or ``None``.
         half_width: Its 95% sampling half-width (a rate with known ``n``), else ``None``.
         spread: Spread of the curve's tail (epoch-to-epoch noise), ``0.0`` when unknown.
     """
@@ -229,9 +231,50 @@ def measure(
     if found is None:
         return Measure(None, None, n, source, None, _tail_spread(series))
     value, epoch = found
-    half = wilson_half_width(value, n, Z) if yardstick.proportion and n else None
-    return Measure(value, epoch, n if yardstick.proportion else None,
-                   source if yardstick.proportion else None, half, _tail_spread(series))
+    if yardstick.proportion and n:
+        return Measure(value, epoch, n, source, wilson_half_width(value, n, Z),
+                       _tail_spread(series))
+    if yardstick.key in MAE_KEYS and n and source == "recorded" and value >= 0:
+        # the mean of n absolute errors: sd(|e|) / mean(|e|) = sqrt(pi/2 - 1) for
+        # normal errors, so its half-width is z * 0.756 * MAE / sqrt(n)
+        half = Z * math.sqrt(math.pi / 2 - 1) * value / math.sqrt(n)
+        return Measure(value, epoch, n, source, half, _tail_spread(series))
+    return Measure(value, epoch, None, None, None, _tail_spread(series))
+
+
+#: Validation MAE curves: their sampling error is known from ``n`` (normal errors).
+MAE_KEYS = ("val_mae", "val_mean_absolute_error")
+
+
+def shared_size(
+    b: tuple[int, str] | None, a: tuple[int, str] | None, before: Run, after: Run, max_n: int
+) -> tuple[tuple[int, str] | None, tuple[int, str] | None]:
+    """Fill a run's unknown validation size from the other run's, or from both runs' steps.
+
+    A comparison presumes one validation set (:func:`fitdoctor.compare` says when it
+    knows otherwise): a run whose accuracy never moved tells nothing of ``n``, its twin
+    may. With neither known, the smallest step between the values of both accuracy
+    curves bounds ``n`` from below.
+    """
+    if b is not None and a is not None:
+        return b, a
+    if b is not None:
+        return b, (b[0], "other run")
+    if a is not None:
+        return (a[0], "other run"), a
+    values = [v for run in (before, after) for v in run.series(_accuracy_key(run) or "")]
+    bound = _step_bound(values, max_n)
+    if bound is None:
+        return None, None
+    return (bound, "step"), (bound, "step")
+
+
+def _accuracy_key(run: Run) -> str | None:
+    return next(
+        (k for k in run.metrics
+         if k.startswith("val_") and ("acc" in k.removeprefix("val_")) and run.has(k)),
+        None,
+    )
 
 
 def difference_noise(
@@ -252,11 +295,14 @@ def difference_noise(
     if before.half_width is not None and after.half_width is not None:
         assert before.n and after.n
         binomial = math.hypot(before.half_width, after.half_width)
-        step = 1.0 / min(before.n, after.n)
         n_text = (f"n={before.n}" if before.n == after.n else f"n={before.n} and {after.n}")
         if "step" in (before.n_source, after.n_source):
             n_text = n_text.replace("n=", "n≥", 1) + ", from the accuracy's smallest step"
-        return max(binomial, step, spread), f"95% binomial interval ({n_text})"
+        if yardstick.key in MAE_KEYS:
+            return max(binomial, spread), f"95% interval of a mean of absolute errors ({n_text})"
+        return max(binomial, 1.0 / min(before.n, after.n), spread), (
+            f"95% binomial interval ({n_text})"
+        )
     values = [abs(v) for v in (before.value, after.value) if v is not None]
     if yardstick.proportion:
         floor = MIN_RATE_STEP
