@@ -597,3 +597,32 @@ def test_readme_shows_the_real_output() -> None:
     assert f"```text\n{head}\n```" in readme
     imb = render_compare(compare(IMB_B, IMB_A), "text", width=92).splitlines()[:2]
     assert "\n".join("  " + line for line in imb) in readme
+
+
+def test_a_constant_accuracy_takes_its_twins_validation_size() -> None:
+    """An accuracy that never moved says nothing of n: the other run's steps do."""
+    stuck = _run([0.35] * 6, name="stuck")
+    moving = _run([0.5, 0.5125, 0.525, 0.55, 0.5375, 0.5625], name="moving")  # steps of 1/80
+    cmp = compare(moving, stuck, QUIET)
+    assert (cmp.before.n_val_source, cmp.after.n_val_source) == ("inferred", "other run")
+    assert cmp.after.n_val == cmp.before.n_val == 80
+    assert cmp.noise == "95% binomial interval (n=80)"
+    assert cmp.worse_beyond_noise  # 0.5625 → 0.35 on 80 samples is no luck
+    # neither moved: the steps between the two runs' values bound n
+    both = compare(_run([0.4625] * 6, name="a"), _run([0.35] * 6, name="b"), QUIET)
+    assert both.before.n_val == 8 and both.change == "no detectable change"
+
+
+def test_mae_sampling_error_with_a_recorded_size() -> None:
+    epochs = list(range(1, 11))
+
+    def reg(level: float, name: str) -> Run:
+        return Run(epochs=epochs, name=name, data=DataInfo(task="regression", n_val=100),
+                   metrics={"loss": [1.0 / e for e in epochs],
+                            "val_loss": [1.0 / e + level for e in epochs],
+                            "val_mae": [0.5 / e + level for e in epochs]})
+
+    cmp = compare(reg(0.50, "b"), reg(0.55, "a"), QUIET)
+    assert cmp.noise == "95% interval of a mean of absolute errors (n=100)"
+    assert cmp.before.measure.half_width == pytest.approx(1.96 * 0.7555 * 0.55 / 10, rel=1e-3)
+    assert cmp.change == "no detectable change"  # 10% on 100 samples

@@ -121,6 +121,8 @@ def _pm(half: float | None, n: int | None, source: str | None) -> str:
 def _n_val(side: Side) -> str:
     if side.n_val is None:
         return "unknown"
+    if side.n_val_source == "other run":
+        return f"{side.n_val} (the other run's)"
     if side.n_val_source == "step":
         return f"≥{side.n_val} (accuracy steps)"
     return f"{side.n_val} (inferred)" if side.n_val_source == "inferred" else str(side.n_val)
