@@ -626,3 +626,13 @@ def test_mae_sampling_error_with_a_recorded_size() -> None:
     assert cmp.noise == "95% interval of a mean of absolute errors (n=100)"
     assert cmp.before.measure.half_width == pytest.approx(1.96 * 0.7555 * 0.55 / 10, rel=1e-3)
     assert cmp.change == "no detectable change"  # 10% on 100 samples
+
+
+def test_runs_without_the_yardstick_compare_findings_only() -> None:
+    epochs = [1, 2, 3, 4, 5]
+    run = Run(epochs=epochs, metrics={"loss": [1.0, 0.8, 0.6, 0.5, 0.45],
+                                      "accuracy": [0.5, 0.6, 0.7, 0.75, 0.8]})
+    cmp = compare(run, run)
+    assert cmp.change == "unknown" and not cmp.regression
+    assert cmp.verdict == "val_loss is not measured in both runs: only the findings are compared"
+    assert not any("could not be measured" in n for n in cmp.notes)

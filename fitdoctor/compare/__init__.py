@@ -365,7 +365,7 @@ def _notes(cmp: Comparison, before: Run, after: Run) -> list[str]:
                     "AFTER adds regularization, Keras counts its penalty in val_loss; judge "
                     f"on --monitor {alt} instead."
                 )
-    if cmp.threshold == 0 and cmp.comparable:
+    if cmp.threshold == 0 and cmp.comparable and cmp.delta is not None:
         notes.append(
             f"the noise of {cmp.monitor} could not be measured: any worsening counts as "
             "beyond noise."

@@ -423,6 +423,8 @@ class Comparison:
             return f"AFTER fixes {fixed_text}{tail}"
         if self.better_beyond_noise:
             return f"AFTER improves {self.monitor} beyond noise{tail}"
+        if self.change == "unknown":
+            return f"{self.monitor} is not measured in both runs: only the findings are compared"
         return f"no detectable change{tail}"
 
     # -------------------------------------------------------------- output
