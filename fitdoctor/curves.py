@@ -303,13 +303,22 @@ def infer_denominator(
     tol = np.maximum(rel_tol * informative, 0.5 * 10.0 ** (-decimals) if decimals < 12 else 0.0)
     tol = np.maximum(tol, 1e-12)
     m = informative.size
-    for n in range(2, max_n + 1):
-        # chance that m values fit 1/n steps by luck: (2 n tol)^m, tol at its largest
-        if float((2 * n * tol.max()) ** min(m, 12)) * n > max_false:
-            return None
-        k = np.round(informative * n)
-        if np.all(np.abs(informative - k / n) <= tol):
-            return n
+    # chance that m values fit 1/n steps by luck: (2 n tol)^m n, tol at its largest; it
+    # grows with n, so the candidates end where it first exceeds max_false
+    ns = np.arange(2, max_n + 1, dtype=float)
+    luck = (2 * ns * float(tol.max())) ** min(m, 12) * ns
+    over = np.flatnonzero(luck > max_false)
+    last = int(over[0]) if over.size else ns.size
+    # blocks of candidates, small first (small n are common), doubling up to ~32 MB
+    start, size, cap = 0, 64, max(64, 4_000_000 // m)
+    while start < last:
+        block = ns[start : min(last, start + size), None]
+        k = np.round(informative[None, :] * block)
+        fits = np.all(np.abs(informative[None, :] - k / block) <= tol[None, :], axis=1)
+        hit = np.flatnonzero(fits)
+        if hit.size:
+            return int(block[hit[0], 0])
+        start, size = start + size, min(cap, 2 * size)
     return None
 
 

@@ -1,7 +1,14 @@
-"""``fitdoctor compare``: aligning two runs, the verdict, the regression gate, the renderers.
+"""``fitdoctor compare``: the epoch each run keeps, the noise, the yardstick, the verdict.
 
-The before/after pair in tests/data/compare/ is two REAL trainings of the same Dense
-model on a load_digits subset, without and with L2 + dropout (record_compare.py).
+Real pairs, recorded once (no training in the default run):
+
+* ``before.json`` / ``after.json``: two bare Keras histories of the same Dense model on a
+  load_digits subset, without and with L2 + dropout, 360 validation samples
+  (record_compare.py);
+* ``small_overfit`` / ``small_regularized``: an overfitting MLP on 15 breast-cancer
+  validation samples and its regularized, early-stopped twin, as run files and as bare
+  histories; ``imbalanced`` / ``imbalanced_weighted``: 3% positives without and with the
+  balanced ``class_weight`` (record_twins.py).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,43 +28,70 @@ from fitdoctor.cli.compare import compare_command
 from fitdoctor.compare import (
     Comparison,
     FindingChange,
+    Kept,
+    Measure,
     Side,
+    Yardstick,
     compare,
     default_monitor,
+    kept_epoch,
     monitor_mode,
 )
 from fitdoctor.errors import ConfigError, InputError
 from fitdoctor.report import Finding, Report, Severity
 from fitdoctor.reporters.compare_render import FORMATS, render_compare
 from fitdoctor.rules import Settings
-from fitdoctor.run import PerClass, Run
+from fitdoctor.run import DataInfo, FitInfo, PerClass, Run
 
 DATA = Path(__file__).parent / "data" / "compare"
+GOLDEN = Path(__file__).parent / "golden" / "compare"
+UPDATE = os.environ.get("FITDOCTOR_UPDATE_GOLDEN") == "1"
 BEFORE = DATA / "before.json"
 AFTER = DATA / "after.json"
+SMALL_B = DATA / "small_overfit.json"
+SMALL_A = DATA / "small_regularized.json"
+SMALL_HB = DATA / "small_overfit.history.json"
+SMALL_HA = DATA / "small_regularized.history.json"
+IMB_B = DATA / "imbalanced.json"
+IMB_A = DATA / "imbalanced_weighted.json"
+
+#: Measurement only: a rule that cannot fire on these runs keeps findings out of verdicts.
+QUIET = Settings(select=["FD701"])
 
 
-# ------------------------------------------------------------------ the real pair
-def test_real_pair_reports_overfitting_fixed() -> None:
+def _cli(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from fitdoctor.cli import app
+
+    result = CliRunner().invoke(app, ["compare", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ------------------------------------------------------------------ the digits pair
+def test_digits_pair_judged_at_the_kept_epochs() -> None:
     cmp = compare(BEFORE, AFTER)
     assert cmp.monitor == "val_accuracy" and cmp.mode == "max"
+    assert cmp.yardstick.task == "classification"
     # FD101 is the fix that matters; an info (FD702's sampling note) may come and go
     assert [c.code for c in cmp.fixed if c.severity is not Severity.INFO] == ["FD101"]
     assert not cmp.gained and not cmp.regression
-    assert cmp.verdict.startswith("AFTER fixes FD101 overfitting: ")
-    assert "best val_accuracy 0.936 → 0.939" in cmp.verdict
-    assert "gap 0.26 → 0.19" in cmp.verdict
-    # the numbers behind it
-    assert cmp.before.best_epoch == 12 and cmp.after.best_epoch is not None
-    assert cmp.before.gap is not None and cmp.after.gap is not None
-    assert cmp.after.gap < cmp.before.gap - 0.05
-    assert cmp.common_epochs == list(range(1, 61))
-    # val_loss carries AFTER's L2 penalty: the note says why it is not the monitor
-    assert cmp.after.best_val_loss > cmp.before.best_val_loss  # type: ignore[operator]
+    # bare histories do not say what was kept: fitdoctor's best epoch (lowest val_loss)
+    assert cmp.before.kept == Kept(12, "best") and cmp.after.kept.why == "best"
+    assert cmp.after.kept.epoch == cmp.after.best_epoch
+    # 360 validation samples, read off the accuracy's steps: a binomial interval
+    assert (cmp.before.n_val, cmp.before.n_val_source) == (360, "inferred")
+    assert cmp.noise == "95% binomial interval (n=360)"
+    assert 0.03 < cmp.threshold < 0.05
+    assert cmp.change == "no detectable change"
+    assert cmp.verdict.startswith("AFTER fixes FD101 overfitting: val_accuracy 0.911 → 0.936, "
+                                  "no detectable change (±0.039); gap 0.26 → 0.19")
+    # val_loss carries AFTER's L2 penalty: the note says why it is not the yardstick
+    assert cmp.after.val_loss > cmp.before.val_loss  # type: ignore[operator]
     assert any("regularization penalties" in n for n in cmp.notes)
 
 
-def test_real_pair_swapped_is_a_regression(capsys: pytest.CaptureFixture[str]) -> None:
+def test_digits_pair_swapped_is_a_regression(capsys: pytest.CaptureFixture[str]) -> None:
     cmp = compare(AFTER, BEFORE)
     assert cmp.regression
     assert [c.code for c in cmp.new if c.severity is not Severity.INFO] == ["FD101"]
@@ -71,29 +106,43 @@ def test_real_pair_swapped_is_a_regression(capsys: pytest.CaptureFixture[str]) -
 
 def test_monitor_val_loss_sees_the_penalty_as_a_regression() -> None:
     cmp = compare(BEFORE, AFTER, monitor="val_loss")
+    assert cmp.yardstick.chosen_by == "monitor"
     assert cmp.mode == "min" and cmp.worse_beyond_noise and cmp.regression
     assert cmp.verdict.startswith(
         "AFTER fixes FD101 overfitting but is worse on val_loss beyond noise: "
     )
     assert cmp.regression_reasons == [
-        f"best val_loss 0.271 → 0.393, worse by more than the noise ({cmp.threshold:.3g})"
+        "val_loss 0.271 → 0.393 at the kept epochs, worse by more than the noise "
+        f"(±{cmp.threshold:.2g})"
     ]
     assert any("judge on --monitor val_accuracy" in n for n in cmp.notes)
 
 
-# ------------------------------------------------------------------ synthetic runs
-def _run(val_acc: list[float], *, name: str, val_loss: list[float] | None = None) -> Run:
+# ------------------------------------------------------------------ built runs
+def _run(
+    val_acc: list[float],
+    *,
+    name: str,
+    val_loss: list[float] | None = None,
+    n_val: int | None = None,
+    fit: FitInfo | None = None,
+    **data: Any,
+) -> Run:
     n = len(val_acc)
     epochs = list(range(1, n + 1))
+    info = DataInfo(n_val=n_val, **data) if n_val is not None or data else None
+    metrics: dict[str, list[float | None]] = {
+        "loss": [1.0 / e for e in epochs],
+        "val_loss": list(val_loss) if val_loss is not None else [1.2 / e + 0.1 for e in epochs],
+        "accuracy": [min(1.0, 0.5 + 0.05 * e) for e in epochs],
+        "val_accuracy": list(val_acc),
+    }
     return Run(
         epochs=epochs,
-        metrics={
-            "loss": [1.0 / e for e in epochs],
-            "val_loss": val_loss if val_loss is not None else [1.2 / e + 0.1 for e in epochs],
-            "accuracy": [min(1.0, 0.5 + 0.05 * e) for e in epochs],
-            "val_accuracy": val_acc,
-        },
+        metrics=metrics,
         name=name,
+        data=info,
+        fit=fit,
     )
 
 
@@ -101,31 +150,88 @@ def _wiggly(level: float, n: int = 20, amp: float = 0.01) -> list[float]:
     return [level - 0.3 / e + (amp if e % 2 else -amp) for e in range(1, n + 1)]
 
 
-def test_worse_within_noise_is_not_a_regression_beyond_it_is() -> None:
-    base = _run(_wiggly(0.90), name="base")
-    slightly = _run(_wiggly(0.895), name="slightly")
-    clearly = _run(_wiggly(0.80), name="clearly")
-    # measurement only: a rule that cannot fire here keeps findings out of the verdict
-    quiet = Settings(select=["FD701"])
-    within = compare(base, slightly, quiet)
-    assert within.threshold > 0.005  # noise of a ±0.01 zig-zag, times 2
-    assert not within.worse_beyond_noise and not within.regression
-    assert within.verdict.startswith("no significant change: best val_accuracy")
-    beyond = compare(base, clearly, quiet)
-    assert beyond.worse_beyond_noise and beyond.regression
-    assert beyond.verdict.startswith("AFTER regresses: is worse on val_accuracy beyond noise")
-    better = compare(clearly, base, quiet)
+def test_binomial_noise_from_the_validation_size() -> None:
+    # the same accuracies measured on 100 and on 10,000 validation samples
+    base, worse = _wiggly(0.90, amp=0.0), _wiggly(0.86, amp=0.0)
+    small = compare(_run(base, name="b", n_val=100), _run(worse, name="a", n_val=100), QUIET)
+    assert small.noise == "95% binomial interval (n=100)"
+    assert small.change == "no detectable change" and not small.regression
+    assert small.verdict.startswith("no detectable change: val_accuracy 0.885 → 0.845")
+    large = compare(_run(base, name="b", n_val=10_000), _run(worse, name="a", n_val=10_000),
+                    QUIET)
+    assert large.threshold < 0.02 and large.worse_beyond_noise and large.regression
+    assert large.verdict.startswith("AFTER regresses: is worse on val_accuracy beyond noise")
+    better = compare(_run(worse, name="b", n_val=10_000), _run(base, name="a", n_val=10_000),
+                     QUIET)
     assert better.better_beyond_noise and not better.regression
     assert better.verdict.startswith("AFTER improves val_accuracy beyond noise")
 
 
-def test_alignment_of_runs_of_different_lengths() -> None:
-    short = _run(_wiggly(0.90, n=12), name="short")
-    long = _run(_wiggly(0.90, n=20), name="long")
-    cmp = compare(short, long)
-    assert cmp.common_epochs == list(range(1, 13))
-    assert cmp.before.n_epochs == 12 and cmp.after.n_epochs == 20
-    assert any("12 and 20 epochs" in n for n in cmp.notes)
+def test_one_sample_is_never_beyond_noise() -> None:
+    """1.0 → 0.933 on 15 samples is one sample: the Wilson interval is not zero at 1."""
+    b = _run([0.8, 0.9333333, 1.0, 1.0], name="b", n_val=15)
+    a = _run([0.8, 0.8666667, 0.9333333, 0.9333333], name="a", n_val=15)
+    cmp = compare(b, a, QUIET)
+    assert cmp.before.measure.half_width is not None and cmp.before.measure.half_width > 0.05
+    assert cmp.threshold > 1 / 15 and not cmp.regression
+
+
+def test_judged_at_the_kept_epoch_not_the_maximum() -> None:
+    """A run file without restoring EarlyStopping keeps its last epoch, not its luckiest."""
+    lucky = [1.0] + [0.9] * 29  # 100% at epoch 1, then 90%
+    b = _run(lucky, name="b", n_val=500, fit=FitInfo(epochs=30, restore_best_weights=None))
+    a = _run([0.5] + [0.9] * 29, name="a", n_val=500, fit=FitInfo(epochs=30))
+    assert kept_epoch(b) == Kept(30, "last")
+    cmp = compare(b, a, QUIET)
+    assert cmp.before.value == pytest.approx(0.9) and cmp.before.measure.epoch == 30
+    assert cmp.change == "no detectable change" and not cmp.regression
+    # restore_best_weights: the best val_loss epoch; meta.restored_epoch wins when present
+    restoring = _run(lucky, name="r", fit=FitInfo(epochs=30, restore_best_weights=True))
+    assert kept_epoch(restoring) == Kept(30, "restored")  # val_loss falls to the end
+    restoring.meta["restored_epoch"] = 7
+    assert kept_epoch(restoring) == Kept(7, "restored")
+    # a bare history: fitdoctor's best epoch
+    assert kept_epoch(_run(lucky, name="h")).why == "best"
+
+
+def test_gaps_take_the_closest_earlier_logged_epoch() -> None:
+    acc: list[float | None] = [0.5, None, 0.7, None, 0.8, None]
+    run = Run(epochs=list(range(1, 7)),
+              metrics={"val_accuracy": acc, "val_loss": [1.0, None, 0.8, None, 0.7, None]},
+              fit=FitInfo(epochs=6))
+    b = compare(run, run, QUIET)
+    assert b.before.kept == Kept(6, "last") and b.before.measure.epoch == 5
+    assert b.before.value == 0.8
+
+
+def test_different_validation_sets_compare_findings_only() -> None:
+    b = _run(_wiggly(0.95, amp=0.0), name="b", n_val=1000)
+    a = _run(_wiggly(0.70, amp=0.0), name="a", n_val=400)
+    cmp = compare(b, a, QUIET)
+    assert not cmp.comparable and cmp.change == "not comparable"
+    assert not cmp.worse_beyond_noise and not cmp.regression
+    assert cmp.not_comparable == "1000 and 400 validation samples"
+    assert any("the numbers are not comparable, only the findings are" in n for n in cmp.notes)
+    assert "not comparable: the validation sets differ" in cmp.verdict
+    fb = _run(_wiggly(0.95), name="b", n_val=100, val_fingerprint="aa")
+    fa = _run(_wiggly(0.70), name="a", n_val=100, val_fingerprint="bb")
+    assert compare(fb, fa, QUIET).not_comparable == (
+        "different validation data (fingerprints differ)"
+    )
+    # sizes read off the accuracy's steps are denominators: 15 and 5 may be the same set
+    from fitdoctor.compare import _validation_differs
+
+    run = _run([0.4, 0.6, 0.8], name="r")
+    side = compare(run, run, QUIET).before
+
+    def inferred(n: int) -> Side:
+        return Side(**{**side.__dict__, "n_val": n, "n_val_source": "inferred"})
+
+    assert _validation_differs(run, run, inferred(15), inferred(5)) == ""
+    assert _validation_differs(run, run, inferred(15), inferred(45)) == ""
+    assert _validation_differs(run, run, inferred(15), inferred(7)) == (
+        "15 and 7 validation samples (read off the accuracy's steps)"
+    )
 
 
 def test_default_monitor_and_mode() -> None:
@@ -142,29 +248,74 @@ def test_default_monitor_and_mode() -> None:
         monitor_mode("val_score")
 
 
+def test_regression_is_judged_on_mae() -> None:
+    epochs = list(range(1, 13))
+
+    def reg(level: float, name: str) -> Run:
+        return Run(epochs=epochs, name=name, metrics={
+            "loss": [2.0 / e for e in epochs],
+            "val_loss": [2.2 / e + level for e in epochs],
+            "val_mae": [1.5 / e + level + (0.01 if e % 2 else -0.01) for e in epochs],
+        })
+
+    cmp = compare(reg(0.5, "b"), reg(0.9, "a"), QUIET)
+    assert cmp.yardstick.key == "val_mae" and cmp.yardstick.task == "regression"
+    assert "a regression: the mean absolute error" in cmp.yardstick.reason
+    assert cmp.noise == "spread of the curves' tails"
+    assert cmp.worse_beyond_noise
+    assert compare(reg(0.5, "b"), reg(0.505, "a"), QUIET).change == "no detectable change"
+
+
+def test_imbalanced_never_judged_on_accuracy() -> None:
+    """Class counts 970:30: a drop of plain accuracy is not the yardstick."""
+    counts: dict[str, Any] = {"train_class_counts": [970, 30], "task": "binary"}
+    b = _run(_wiggly(0.97, amp=0.0), name="b", n_val=1000, **counts)
+    a = _run(_wiggly(0.80, amp=0.0), name="a", n_val=1000, **counts)
+    cmp = compare(b, a, QUIET)
+    assert cmp.yardstick.task == "imbalanced" and cmp.yardstick.key == "val_loss"
+    assert "class '1' has 32.3 times fewer samples" in cmp.yardstick.reason
+    assert not cmp.regression
+    # with per-class metrics: the minority's PR-AUC
+    for run, pr in ((b, 0.40), (a, 0.45)):
+        run.per_class = [
+            PerClass(epoch=e, labels=["0", "1"], precision=[0.98, 0.5], recall=[0.99, 0.3],
+                     f1=[0.985, 0.37], support=[970, 30], pr_auc=[0.99, pr])
+            for e in run.epochs
+        ]
+    cmp = compare(b, a, QUIET)
+    assert cmp.yardstick.name == "PR-AUC of class '1'" and cmp.yardstick.per_class
+    assert cmp.before.measure.n == 30 and cmp.noise == "95% binomial interval (n=30)"
+    assert cmp.change == "no detectable change"
+    assert cmp.minority is not None and cmp.minority.label == "1"
+
+
 def test_missing_monitor_and_bad_mode() -> None:
     a = _run(_wiggly(0.9), name="a")
     with pytest.raises(InputError, match="no 'val_auc' curve"):
         compare(a, a, monitor="val_auc")
     with pytest.raises(ConfigError, match="mode must be"):
         compare(a, a, mode="up")
+    with pytest.raises(ConfigError, match="--mode applies to --monitor"):
+        compare(a, a, mode="min")
+    assert compare(a, a, monitor="val_accuracy", mode="min").mode == "min"
 
 
 def _finding(code: str, severity: Severity, diagnosis: str = "unstable") -> Finding:
     return Finding(code, f"rule-{code}", diagnosis, severity, f"{code} says <b>&", epoch=3)
 
 
-def _side(name: str, findings: list[Finding], best: float) -> Side:
+def _side(name: str, findings: list[Finding], value: float) -> Side:
     report = Report(source=name, findings=findings, n_epochs=10)
-    return Side(name, 10, 5, 0.5, 5, best, 5, 0.6, 0.1, 0.01, report)
+    return Side(name, 10, Kept(10, "last"), 5, Measure(value, 10, 100, "recorded", 0.05),
+                0.5, 0.1, 100, "recorded", report)
 
 
 def _cmp(before: list[Finding], after: list[Finding], b: float = 0.9, a: float = 0.9) -> Comparison:
     from fitdoctor.compare import _changes
 
     sb, sa = _side("b", before, b), _side("a", after, a)
-    return Comparison(sb, sa, "val_accuracy", "max", 0.02, list(range(1, 11)),
-                      changes=_changes(sb.report, sa.report))
+    return Comparison(sb, sa, Yardstick("val_accuracy", "max", "test"), 0.07, "test",
+                      list(range(1, 11)), changes=_changes(sb.report, sa.report))
 
 
 def test_gained_findings_and_escalation() -> None:
@@ -182,26 +333,7 @@ def test_gained_findings_and_escalation() -> None:
     both = _cmp([_finding("FD101", Severity.WARNING, "overfitting")], [warn])
     assert both.verdict.startswith("AFTER fixes FD101 overfitting but adds FD412 unstable")
     # fixing only an info finding is not "fixes"
-    assert _cmp([info], []).verdict.startswith("no significant change")
-
-
-def test_per_class_recall_changes() -> None:
-    def with_pc(run: Run, recall: list[float], labels: list[str]) -> Run:
-        run.per_class = [
-            PerClass(epoch=run.epochs[-1], labels=labels, precision=recall, recall=recall,
-                     f1=recall, support=[10] * len(labels))
-        ]
-        return run
-
-    b = with_pc(_run(_wiggly(0.9), name="b"), [0.9, 0.2], ["cat", "dog"])
-    a = with_pc(_run(_wiggly(0.9), name="a"), [0.85, 0.6, 0.5], ["cat", "dog", "eel"])
-    cmp = compare(b, a)
-    got = [(c.label, c.before, c.after) for c in cmp.per_class]
-    assert got == [("cat", 0.9, 0.85), ("dog", 0.2, 0.6), ("eel", None, 0.5)]
-    assert cmp.per_class[1].delta == pytest.approx(0.4)
-    assert cmp.per_class[2].delta is None
-    text = render_compare(cmp, "text")
-    assert "per-class recall" in text and "+0.4" in text
+    assert _cmp([info], []).verdict.startswith("no detectable change")
 
 
 # ------------------------------------------------------------------ renderers
@@ -212,25 +344,29 @@ def test_every_format_leads_with_the_verdict() -> None:
         assert out.endswith("\n")
         if fmt == "json":
             data = json.loads(out)
-            assert data["schema"] == "fitdoctor.compare/1"
+            assert data["schema"] == "fitdoctor.compare/2"
             assert data["verdict"] == cmp.verdict
             assert data["regression"] is False
+            assert data["yardstick"]["name"] == "val_accuracy"
+            assert data["change"] == "no detectable change"
             assert "FD101" in [f["code"] for f in data["findings"]["fixed"]]
-            assert data["before"]["best_epoch"] == 12
+            assert data["before"]["kept_epoch"] == 12
+            assert data["before"]["kept_because"] == "best"
         else:
             first = out.splitlines()[0]
             assert "AFTER fixes FD101 overfitting" in first, (fmt, first)
+            assert "yardstick: val" in out and "binomial interval" in out
             assert "\x1b[" not in out
 
 
 def test_text_and_rich_fit_width_and_rich_colours() -> None:
-    cmp = compare(AFTER, BEFORE)
-    for width in (60, 100):
-        for fmt in ("text", "rich"):
-            out = render_compare(cmp, fmt, width=width)
-            too_long = [line for line in out.splitlines() if len(line) > width]
-            assert not too_long, (fmt, width, too_long)
-    coloured = render_compare(cmp, "rich", color=True)
+    for cmp in (compare(AFTER, BEFORE), compare(IMB_B, IMB_A)):
+        for width in (60, 100):
+            for fmt in ("text", "rich"):
+                out = render_compare(cmp, fmt, width=width)
+                too_long = [line for line in out.splitlines() if len(line) > width]
+                assert not too_long, (fmt, width, too_long)
+    coloured = render_compare(compare(AFTER, BEFORE), "rich", color=True)
     assert "\x1b[" in coloured
 
 
@@ -238,6 +374,9 @@ def test_hostile_names_are_escaped() -> None:
     evil = "<script>x</script>|*\x1b[2J"
     b = _run(_wiggly(0.9), name=evil)
     a = _run(_wiggly(0.9), name=evil)
+    for run in (b, a):
+        run.per_class = [PerClass(epoch=20, labels=[evil, "ok"], precision=[0.5, 0.5],
+                                  recall=[0.5, 0.5], f1=[0.5, 0.5], support=[5, 5])]
     cmp = compare(b, a)
     cmp.changes.append(
         FindingChange("FD999", evil, "unstable", "new", after=_finding("FD999", Severity.INFO))
@@ -253,7 +392,7 @@ def test_json_is_strict_with_missing_numbers() -> None:
     b = _run(_wiggly(0.9), name="b", val_loss=[math.nan] * 20)
     cmp = compare(b, b)
     data = json.loads(render_compare(cmp, "json"))
-    assert data["before"]["best_val_loss"] is None and data["before"]["gap"] is None
+    assert data["before"]["val_loss"] is None and data["before"]["gap"] is None
 
 
 def test_unknown_format_and_unusable_input(
@@ -274,6 +413,34 @@ def test_output_file(tmp_path: Path) -> None:
     out = tmp_path / "cmp.md"
     assert compare_command(BEFORE, AFTER, "markdown", output=out) == 0
     assert out.read_text(encoding="utf-8").startswith("### ✅ AFTER fixes FD101 overfitting")
+
+
+def test_runs_passed_in_are_not_modified() -> None:
+    a = _run(_wiggly(0.9), name="")
+    b = _run(_wiggly(0.9), name="")
+    cmp = compare(a, b)
+    assert a.name == "" and b.name == ""
+    assert (cmp.before.name, cmp.after.name) == ("BEFORE", "AFTER")
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_compare_exit_codes(tmp_path: Path) -> None:
+    code, out, _ = _cli(str(BEFORE), str(AFTER), "--fail-on-regression")
+    assert code == 0, out
+    assert out.startswith("verdict: AFTER fixes FD101 overfitting")  # text when piped
+    code, out, _ = _cli(str(AFTER), str(BEFORE), "--fail-on-regression", "-f", "json")
+    assert code == 1, out
+    assert json.loads(out)["regression"] is True
+    assert _cli(str(AFTER), str(BEFORE))[0] == 0
+    code, out, _ = _cli(str(BEFORE), str(AFTER), "--monitor", "val_loss", "--fail-on-regression")
+    assert code == 1, out
+    target = tmp_path / "cmp.md"
+    code, out, _ = _cli(str(BEFORE), str(AFTER), "-f", "markdown", "-o", str(target))
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("### ✅ AFTER fixes FD101")
+    code, _, err = _cli(str(BEFORE), str(AFTER), "--monitor", "val_nope")
+    assert code == 2
+    assert err.startswith("fitdoctor: error: ") and err.count("\n") == 1
 
 
 # ------------------------------------------------------------------ real trainings
@@ -299,53 +466,173 @@ def test_recording_script_reproduces_the_pair(tmp_path: Path) -> None:
     assert fitdoctor.load(tmp_path / "before.json").n_epochs == 60
 
 
-def test_runs_passed_in_are_not_modified() -> None:
-    a = _run(_wiggly(0.9), name="")
-    b = _run(_wiggly(0.9), name="")
-    cmp = compare(a, b)
-    assert a.name == "" and b.name == ""
-    assert (cmp.before.name, cmp.after.name) == ("BEFORE", "AFTER")
-
-
-# ------------------------------------------------------------------ CLI
-def test_cli_compare_exit_codes(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from fitdoctor.cli import app
-
-    runner = CliRunner()
-    ok = runner.invoke(app, ["compare", str(BEFORE), str(AFTER), "--fail-on-regression"])
-    assert ok.exit_code == 0, ok.output
-    assert ok.stdout.startswith("verdict: AFTER fixes FD101 overfitting")  # text when piped
-    swapped = runner.invoke(
-        app, ["compare", str(AFTER), str(BEFORE), "--fail-on-regression", "-f", "json"]
-    )
-    assert swapped.exit_code == 1, swapped.output
-    assert json.loads(swapped.stdout)["regression"] is True
-    assert runner.invoke(app, ["compare", str(AFTER), str(BEFORE)]).exit_code == 0
-    gate = runner.invoke(
-        app, ["compare", str(BEFORE), str(AFTER), "--monitor", "val_loss", "--fail-on-regression"]
-    )
-    assert gate.exit_code == 1, gate.output
-    out = tmp_path / "cmp.md"
-    written = runner.invoke(
-        app, ["compare", str(BEFORE), str(AFTER), "-f", "markdown", "-o", str(out)]
-    )
-    assert written.exit_code == 0 and written.stdout == ""
-    assert out.read_text(encoding="utf-8").startswith("### ✅ AFTER fixes FD101")
-    bad = runner.invoke(app, ["compare", str(BEFORE), str(AFTER), "--monitor", "val_nope"])
-    assert bad.exit_code == 2
-    assert bad.stderr.startswith("fitdoctor: error: ") and bad.stderr.count("\n") == 1
-
-
-def test_one_sample_worse_is_not_a_regression(tmp_path: Path) -> None:
-    """A flat accuracy curve has no noise: the floor keeps rounding from failing CI."""
-    before = json.loads(AFTER.read_text())
-    n = len(before["val_accuracy"])
-    before["val_accuracy"] = [min(0.9, 0.5 + 0.05 * i) for i in range(n)]  # flat at the end
-    after = json.loads(json.dumps(before))
-    after["val_accuracy"] = [v - 0.0025 for v in after["val_accuracy"]]
-    cmp = compare(fitdoctor.load(before), fitdoctor.load(after))
-    assert cmp.monitor == "val_accuracy"
-    assert cmp.threshold >= 0.005
+# ------------------------------------------------------------------ 15 validation samples
+def test_small_validation_fix_is_not_a_regression() -> None:
+    """Overfitting run vs its regularized, early-stopped twin, both on 15 validation samples."""
+    cmp = compare(SMALL_B, SMALL_A)
+    assert cmp.yardstick.key == "val_accuracy" and cmp.yardstick.task == "classification"
+    assert "balanced classes" in cmp.yardstick.reason
+    # each run at the epoch it keeps: the last (no EarlyStopping), the restored best
+    assert cmp.before.kept == Kept(200, "last")
+    assert cmp.after.kept.why == "restored" and cmp.after.kept.epoch == cmp.after.best_epoch
+    assert cmp.after.kept.epoch is not None and cmp.after.kept.epoch < cmp.after.n_epochs
+    assert (cmp.before.n_val, cmp.before.n_val_source) == (15, "recorded")
+    assert cmp.noise == "95% binomial interval (n=15)" and cmp.threshold > 1 / 15
+    assert cmp.change == "no detectable change"
+    assert [c.code for c in cmp.fixed if c.severity is not Severity.INFO] == ["FD101"]
     assert not cmp.regression, cmp.regression_reasons
+    assert cmp.verdict.startswith("AFTER fixes FD101 overfitting: val_accuracy 0.933 → 1, "
+                                  "no detectable change (±0.18)")
+    # FD702 (15 samples cannot tell the best epoch from the last) judges the shared data
+    assert [c.code for c in cmp.setup_escalated] == ["FD702"]
+    assert any("judges the validation data both runs share" in n for n in cmp.notes)
+    assert _cli(str(SMALL_B), str(SMALL_A), "--fail-on-regression")[0] == 0
+    code, out, _ = _cli(str(SMALL_A), str(SMALL_B), "--fail-on-regression")
+    assert code == 1, out
+    assert "regression: yes: gains FD101 overfitting (warning)" in out
+
+
+def test_small_validation_bare_histories() -> None:
+    """The same pair as bare Keras histories: n is bounded by the accuracy's steps."""
+    cmp = compare(SMALL_HB, SMALL_HA)
+    assert (cmp.before.n_val, cmp.before.n_val_source) == (15, "step")
+    assert cmp.noise == "95% binomial interval (n≥15, from the accuracy's smallest step)"
+    assert cmp.before.kept.why == "best" and cmp.change == "no detectable change"
+    assert not cmp.regression
+    assert _cli(str(SMALL_HB), str(SMALL_HA), "--fail-on-regression")[0] == 0
+    assert _cli(str(SMALL_HA), str(SMALL_HB), "--fail-on-regression")[0] == 1
+
+
+# ------------------------------------------------------------------ 3% positives
+def test_class_weights_judged_on_the_minority_not_on_accuracy() -> None:
+    """An imbalanced run vs the same run with the class_weight fitdoctor recommends."""
+    cmp = compare(IMB_B, IMB_A)
+    y = cmp.yardstick
+    assert (y.task, y.key, y.label) == ("imbalanced", "pr_auc", "1")
+    assert y.name == "PR-AUC of class '1'"
+    assert "class '1' has 27 times fewer samples" in y.reason
+    assert cmp.before.measure.n == 53 and cmp.noise == "95% binomial interval (n=53)"
+    # plain accuracy fell: not the yardstick, not a regression
+    acc_b = fitdoctor.load(IMB_B).metrics["val_accuracy"][-1]
+    acc_a = fitdoctor.load(IMB_A).metrics["val_accuracy"][-1]
+    assert acc_a is not None and acc_b is not None and acc_a < acc_b - 0.03
+    assert not cmp.regression, cmp.regression_reasons
+    assert cmp.change == "no detectable change"
+    # the trade-off, at the kept epochs: minority recall up, precision down
+    m = cmp.minority
+    assert m is not None and m.label == "1"
+    (rb, ra), (pb, pa) = m.pair("recall"), m.pair("precision")
+    assert rb is not None and ra is not None and pb is not None and pa is not None
+    assert ra > rb + 0.2 and pa < pb - 0.1
+    assert "class '1': recall 0.15 → 0.42, precision 0.4 → 0.19, F1 0.22 → 0.26" in cmp.verdict
+    # what each run applied, read from the run file
+    assert cmp.before.class_weight is None and cmp.before.weights_known
+    assert cmp.after.class_weight is not None and cmp.after.class_weight["1"] > 10
+    assert any("Keras weights only the training loss" in n for n in cmp.notes)
+    assert any("val_loss rose" in n and "miscalibration" in n for n in cmp.notes)
+    # the weighted training loss is held to the weighted constant predictor: no FD404
+    assert "FD404" not in [c.code for c in cmp.changes]
+    code, out, _ = _cli(str(IMB_B), str(IMB_A), "--fail-on-regression", "-f", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["yardstick"]["name"] == "PR-AUC of class '1'"
+    assert data["minority"]["label"] == "1"
+    assert data["after"]["class_weight"]["1"] > 10
+    # --monitor overrides the yardstick
+    forced = compare(IMB_B, IMB_A, monitor="val_accuracy")
+    assert forced.yardstick.chosen_by == "monitor" and forced.yardstick.task == "imbalanced"
+
+
+def test_weighted_prior_loss() -> None:
+    from fitdoctor.detectors.stability import weighted_prior_loss
+
+    run = Run(epochs=[1], metrics={"loss": [0.5]}, data=DataInfo(train_class_counts=[900, 100]))
+    prior = -(0.9 * math.log(0.9) + 0.1 * math.log(0.1))
+    assert weighted_prior_loss(run, prior) == prior  # no class_weight recorded
+    run.meta["class_weight"] = {"0": 1000 / 1800, "1": 1000 / 200}  # balanced
+    assert weighted_prior_loss(run, prior) == pytest.approx(math.log(2))
+    run.meta["class_weight"] = {"0": 1.0, "1": 1.0}
+    assert weighted_prior_loss(run, prior) == pytest.approx(prior)
+
+
+# ------------------------------------------------------------------ golden outputs
+def _check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8", newline="")
+        return
+    assert path.exists(), f"missing golden file {path}; run with FITDOCTOR_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("pair", ["small", "imbalanced"])
+def test_golden(pair: str, fmt: str) -> None:
+    before, after = {"small": (SMALL_B, SMALL_A), "imbalanced": (IMB_B, IMB_A)}[pair]
+    _check_golden(f"{pair}.{fmt}.txt", render_compare(compare(before, after), fmt, width=100))
+
+
+def test_twin_data_is_what_the_recorder_says() -> None:
+    """record_twins.py's data (no training): 15 validation samples; 3% positives."""
+    sys.path.insert(0, str(DATA))
+    try:
+        import record_twins
+    finally:
+        sys.path.remove(str(DATA))
+    _, y_train, _, y_val = record_twins.breast_cancer_small()
+    assert len(y_train) == 120 and len(y_val) == 15
+    _, y_train, _, y_val = record_twins.imbalanced_data()
+    assert len(y_val) == 1500 and 0.02 < float(y_train.mean()) < 0.05
+    run = fitdoctor.load(IMB_B)
+    assert run.data is not None and run.data.n_val == 1500
+    assert run.data.train_class_counts == [int((y_train == 0).sum()), int((y_train == 1).sum())]
+
+
+def test_readme_shows_the_real_output() -> None:
+    """The README's compare example is this pair's text output (up to the findings)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    out = render_compare(compare(SMALL_B, SMALL_A), "text", width=92)
+    head = out.split("\nfindings:")[0].rstrip()
+    assert f"```text\n{head}\n```" in readme
+    imb = render_compare(compare(IMB_B, IMB_A), "text", width=92).splitlines()[:2]
+    assert "\n".join("  " + line for line in imb) in readme
+
+
+def test_a_constant_accuracy_takes_its_twins_validation_size() -> None:
+    """An accuracy that never moved says nothing of n: the other run's steps do."""
+    stuck = _run([0.35] * 6, name="stuck")
+    moving = _run([0.5, 0.5125, 0.525, 0.55, 0.5375, 0.5625], name="moving")  # steps of 1/80
+    cmp = compare(moving, stuck, QUIET)
+    assert (cmp.before.n_val_source, cmp.after.n_val_source) == ("inferred", "other run")
+    assert cmp.after.n_val == cmp.before.n_val == 80
+    assert cmp.noise == "95% binomial interval (n=80)"
+    assert cmp.worse_beyond_noise  # 0.5625 → 0.35 on 80 samples is no luck
+    # neither moved: the steps between the two runs' values bound n
+    both = compare(_run([0.4625] * 6, name="a"), _run([0.35] * 6, name="b"), QUIET)
+    assert both.before.n_val == 8 and both.change == "no detectable change"
+
+
+def test_mae_sampling_error_with_a_recorded_size() -> None:
+    epochs = list(range(1, 11))
+
+    def reg(level: float, name: str) -> Run:
+        return Run(epochs=epochs, name=name, data=DataInfo(task="regression", n_val=100),
+                   metrics={"loss": [1.0 / e for e in epochs],
+                            "val_loss": [1.0 / e + level for e in epochs],
+                            "val_mae": [0.5 / e + level for e in epochs]})
+
+    cmp = compare(reg(0.50, "b"), reg(0.55, "a"), QUIET)
+    assert cmp.noise == "95% interval of a mean of absolute errors (n=100)"
+    assert cmp.before.measure.half_width == pytest.approx(1.96 * 0.7555 * 0.55 / 10, rel=1e-3)
+    assert cmp.change == "no detectable change"  # 10% on 100 samples
+
+
+def test_runs_without_the_yardstick_compare_findings_only() -> None:
+    epochs = [1, 2, 3, 4, 5]
+    run = Run(epochs=epochs, metrics={"loss": [1.0, 0.8, 0.6, 0.5, 0.45],
+                                      "accuracy": [0.5, 0.6, 0.7, 0.75, 0.8]})
+    cmp = compare(run, run)
+    assert cmp.change == "unknown" and not cmp.regression
+    assert cmp.verdict == "val_loss is not measured in both runs: only the findings are compared"
+    assert not any("could not be measured" in n for n in cmp.notes)

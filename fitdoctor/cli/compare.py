@@ -44,7 +44,7 @@ def compare_command(
         fmt: ``auto``, ``rich``, ``text``, ``markdown`` or ``json``. Defaults to `"auto"`
             (rich on a terminal, text when piped or under CI).
         fail_on_regression: Exit 1 when AFTER regresses. Defaults to `False`.
-        monitor: Validation metric for the regression check. Defaults to `None` (auto).
+        monitor: Validation curve to judge on. Defaults to `None` (the task's yardstick).
         mode: ``min``/``max`` for ``monitor``. Defaults to `None` (from its name).
         settings: Rules to analyze with. Defaults to `None` (all rules).
         output: Write the comparison to this file instead of stdout. Defaults to `None`.
@@ -128,21 +128,21 @@ def _width(to_terminal: bool) -> int:
     "fail_on_regression",
     is_flag=True,
     help="Exit 1 when AFTER gains a warning or an error, or is worse than BEFORE on "
-    "the monitored metric by more than its noise.",
+    "the yardstick by more than its noise (each run at the epoch it keeps).",
 )
 @click.option(
     "--monitor",
     "monitor",
     metavar="METRIC",
-    show_default="val accuracy (or AUC, MAE) when both runs log it, else val_loss",
-    help="Validation metric of the regression check, e.g. val_loss.",
+    show_default="by task: minority PR-AUC (imbalanced), MAE (regression), accuracy",
+    help="Validation curve to judge on instead of the task's yardstick, e.g. val_loss.",
 )
 @click.option(
     "--mode",
     "mode",
     type=click.Choice(("min", "max")),
     show_default="from the metric's name",
-    help="Whether a lower or higher METRIC is better.",
+    help="Whether a lower or higher METRIC is better (with --monitor).",
 )
 @config_option
 @rules_option
@@ -174,7 +174,7 @@ def compare(
     output: Path | None,
     width: int | None,
 ) -> None:
-    """Compare two runs: best val metric and loss, gap, findings fixed/new/stayed.
+    """Compare two runs: the yardstick at the epoch each keeps, findings fixed/new/stayed.
 
     Exit codes: 0, or 1 with --fail-on-regression when AFTER regresses; 2 when an input
     or the configuration cannot be used.

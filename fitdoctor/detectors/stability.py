@@ -32,6 +32,7 @@ from fitdoctor.detectors.span import (
     swing,
 )
 from fitdoctor.errors import MissingInput
+from fitdoctor.run import Run
 
 
 def _g(x: float) -> float:
@@ -342,6 +343,35 @@ def loss_spikes(
     return Evidence(values, epoch=epochs[spikes[0]])
 
 
+def weighted_prior_loss(run: Run, prior: float) -> float:
+    """The constant predictor's training loss under the run's ``class_weight``.
+
+    Keras multiplies each sample's loss by its class's weight and averages over the
+    samples; the best constant prediction is then ``p_c ∝ w_c n_c`` and its
+    cross-entropy ``-Σ a_c log(a_c / Σ a)`` with ``a_c = w_c n_c / n`` (``log 2`` for a
+    binary task with balanced weights, far above the unweighted prior loss). ``prior``
+    unchanged when the run records no ``class_weight`` (``meta["class_weight"]``) or no
+    training class counts.
+    """
+    weights = run.meta.get("class_weight")
+    data = run.data
+    counts = data.train_class_counts if data is not None else None
+    if not isinstance(weights, dict) or not weights or not counts or sum(counts) <= 0:
+        return prior
+    n = float(sum(counts))
+    a = []
+    for c, count in enumerate(counts):
+        w = weights.get(str(c), weights.get(c, 1.0))
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+            return prior
+        if count > 0 and w > 0:
+            a.append(float(w) * count / n)
+    total = sum(a)
+    if total <= 0:
+        return prior
+    return float(-sum(x * math.log(x / total) for x in a))
+
+
 @detector("worse-than-constant")
 def worse_than_constant(
     ctx: Context, *, min_epochs: int, class_factor: float, regression_factor: float,
@@ -353,6 +383,8 @@ def worse_than_constant(
     whose training loss ends ``class_factor`` times above it (``regression_factor`` for a
     regression, whose losses spread wider) is worse than predicting the class frequencies
     without looking at the inputs: its weights are broken, whether or not a NaN showed.
+    A run trained with ``class_weight`` is held to the constant predictor's weighted
+    loss (:func:`weighted_prior_loss`); one trained with ``sample_weight`` is not judged.
     """
     ctx.require_epochs(min_epochs)
     base = ctx.run.baselines
@@ -362,6 +394,13 @@ def worse_than_constant(
             "the loss of predicting the class prior (or the mean) is unknown",
             "record the run with FitDoctor(), which records the baselines", needs="run-file",
         )
+    if ctx.run.meta.get("sample_weight") is True:
+        raise MissingInput(
+            "the training loss is weighted by sample_weight: the loss of a constant "
+            "predictor under those weights is unknown",
+            "judge the validation loss, which Keras does not weight",
+        )
+    prior = weighted_prior_loss(ctx.run, prior)
     train = ctx.array(ctx.loss_key)
     train = train[np.isfinite(train)]
     if train.size < min_epochs:

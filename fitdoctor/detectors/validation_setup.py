@@ -29,6 +29,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import fmt_rate
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import MissingInput
+from fitdoctor.run import Run
 
 _NO_N_VAL = (
     "the number of validation samples is unknown (a bare history)",
@@ -58,17 +59,37 @@ def _finite_tail(values: np.ndarray) -> np.ndarray:
     return np.asarray(values[np.isfinite(values)], dtype=float)
 
 
-def _n_val(ctx: Context, key: str, max_n: int, max_false: float) -> tuple[int, str] | None:
-    """Validation samples: recorded in the run file, else read off the accuracy's steps.
+def validation_size(
+    run: Run, key: str | None, *, max_n: int, max_false: float
+) -> tuple[int, str] | None:
+    """Validation samples: recorded in the run file, else read off an accuracy's steps.
 
     An accuracy on ``n`` samples moves in steps of ``1/n``; a bare history's validation
-    accuracy then tells ``n`` when its values allow (:func:`fitdoctor.curves.infer_denominator`).
+    accuracy ``key`` then tells ``n`` when its values allow
+    (:func:`fitdoctor.curves.infer_denominator`). ``fitdoctor compare`` uses it too.
+
+    Args:
+        run: The run.
+        key: A validation accuracy-like curve to read the steps of, or ``None``.
+        max_n: Largest ``n`` tried.
+        max_false: Largest accepted chance that the values fit ``1/n`` steps by luck.
+
+    Returns:
+        ``(n, "recorded")``, ``(n, "inferred")``, or ``None`` when neither says.
     """
-    data = ctx.run.data
+    data = run.data
     if data is not None and data.n_val:
         return int(data.n_val), "recorded"
-    n = curves.infer_denominator(ctx.array(key), max_n=max_n, max_false=max_false)
+    if key is None or not run.has(key):
+        return None
+    values = np.asarray(run.series(key), dtype=float)
+    n = curves.infer_denominator(values, max_n=max_n, max_false=max_false)
     return (n, "inferred") if n is not None else None
+
+
+def _n_val(ctx: Context, key: str, max_n: int, max_false: float) -> tuple[int, str] | None:
+    """:func:`validation_size` of the context's run."""
+    return validation_size(ctx.run, key, max_n=max_n, max_false=max_false)
 
 
 @detector("validation-sampling-error")

@@ -1,14 +1,16 @@
 r"""Render a :class:`~fitdoctor.compare.Comparison` as rich, text, markdown or JSON.
 
-Every format leads with the same verdict line ("AFTER fixes FD101 overfitting: best
-val_accuracy 0.936 → 0.939, gap 0.26 → 0.19"), then whether AFTER is a regression and
-why, a BEFORE/AFTER table (best monitored metric, best ``val_loss``, best epoch, the
-generalization gap there, last ``val_loss``, epochs), the findings that were fixed,
-are new or stayed, per-class recall changes, and notes.
+Every format leads with the same verdict line ("AFTER fixes FD101 overfitting:
+val_accuracy 0.933 → 0.933, no detectable change (±0.25)"), then whether AFTER is a
+regression and why, the yardstick and why it was chosen, a BEFORE/AFTER table (the
+yardstick at the epoch each run keeps and its sampling error, the kept and best
+epochs, ``val_loss`` and the generalization gap at the kept epoch, validation samples,
+class weights, epochs), the findings that were fixed, are new or stayed, per-class
+recall/precision/F1/PR-AUC at the kept epochs, and notes.
 
 Strings from the runs (names, metric names, codes, messages, class labels) are
 cleaned like the analysis reporters do: one line, control characters shown as
-``\xNN``; markdown escapes them. JSON is ``"schema": "fitdoctor.compare/1"``,
+``\xNN``; markdown escapes them. JSON is ``"schema": "fitdoctor.compare/2"``,
 strict (no NaN).
 """
 
@@ -22,7 +24,7 @@ from fitdoctor.errors import ConfigError
 from fitdoctor.reporters import _common as c
 
 if TYPE_CHECKING:
-    from fitdoctor.compare import Comparison, FindingChange
+    from fitdoctor.compare import Comparison, FindingChange, Side
 
 __all__ = ["FORMATS", "render_compare", "rows"]
 
@@ -49,54 +51,99 @@ def _with_epoch(value: float | None, epoch: int | None) -> str:
     return f"{_num(value)} (epoch {epoch})" if epoch is not None else _num(value)
 
 
-def rows(cmp: Comparison) -> list[tuple[str, str, str, str]]:
+def _kept(side: Side) -> str:
+    kept = side.kept
+    if kept.epoch is None:
+        return "n/a"
+    return f"{kept.epoch} ({_KEPT[kept.why]})"
+
+
+_KEPT = {"restored": "restored best", "last": "last", "best": "fitdoctor's best"}
+
+
+def _weights(side: Side) -> str:
+    if side.class_weight:
+        return "{" + ", ".join(f"{k}: {c.fmt_value(v)}" for k, v in side.class_weight.items()) + "}"
+    return "none" if side.weights_known else "unknown"
+
+
+def rows(cmp: Comparison) -> list[tuple[str, ...]]:
     """The BEFORE/AFTER table: ``(what, before, after, change)`` rows, cleaned strings."""
     b, a = cmp.before, cmp.after
     direction = "higher is better" if cmp.mode == "max" else "lower is better"
-    out = [
+    out: list[tuple[str, ...]] = [
         (
-            f"best {c.clean(cmp.monitor)} ({direction})",
-            _with_epoch(b.best_monitor, b.best_monitor_epoch),
-            _with_epoch(a.best_monitor, a.best_monitor_epoch),
-            _delta(b.best_monitor, a.best_monitor),
-        )
+            f"{c.clean(cmp.monitor)} ({direction})",
+            _with_epoch(b.value, b.measure.epoch),
+            _with_epoch(a.value, a.measure.epoch),
+            _delta(b.value, a.value) if cmp.comparable else "not comparable",
+        ),
     ]
-    if cmp.monitor != "val_loss":
+    if b.measure.half_width is not None or a.measure.half_width is not None:
         out.append(
             (
-                "best val_loss",
-                _with_epoch(b.best_val_loss, b.best_val_loss_epoch),
-                _with_epoch(a.best_val_loss, a.best_val_loss_epoch),
-                _delta(b.best_val_loss, a.best_val_loss),
+                "sampling error (95%)",
+                _pm(b.measure.half_width, b.measure.n, b.measure.n_source),
+                _pm(a.measure.half_width, a.measure.n, a.measure.n_source),
+                "",
             )
         )
-    out.extend(
-        [
+    out.append(("kept epoch", _kept(b), _kept(a), ""))
+    if any(s.best_epoch != s.kept.epoch for s in (b, a)):
+        out.append(
             (
                 "best epoch (fitdoctor)",
                 str(b.best_epoch) if b.best_epoch is not None else "n/a",
                 str(a.best_epoch) if a.best_epoch is not None else "n/a",
                 "",
-            ),
-            ("gap at best epoch (val_loss - loss)", _num(b.gap), _num(a.gap), _delta(b.gap, a.gap)),
-            (
-                "last val_loss",
-                _num(b.last_val_loss),
-                _num(a.last_val_loss),
-                _delta(b.last_val_loss, a.last_val_loss),
-            ),
-            ("epochs", str(b.n_epochs), str(a.n_epochs), ""),
-        ]
-    )
+            )
+        )
+    if cmp.yardstick.key != "val_loss" or cmp.yardstick.per_class:
+        out.append(("val_loss at kept epoch", _num(b.val_loss), _num(a.val_loss),
+                    _delta(b.val_loss, a.val_loss)))
+    out.append(("gap at kept epoch (val_loss - loss)", _num(b.gap), _num(a.gap),
+                _delta(b.gap, a.gap)))
+    out.append(("validation samples", _n_val(b), _n_val(a), ""))
+    if b.weights_known or a.weights_known:
+        out.append(("class_weight", c.clean(_weights(b)), c.clean(_weights(a)), ""))
+    out.append(("epochs", str(b.n_epochs), str(a.n_epochs), ""))
     return out
+
+
+def _pm(half: float | None, n: int | None, source: str | None) -> str:
+    if half is None:
+        return "n/a"
+    if not n:
+        return f"±{half:.2g}"
+    return f"±{half:.2g} (n{'≥' if source == 'step' else '='}{n})"
+
+
+def _n_val(side: Side) -> str:
+    if side.n_val is None:
+        return "unknown"
+    if side.n_val_source == "other run":
+        return f"{side.n_val} (the other run's)"
+    if side.n_val_source == "step":
+        return f"≥{side.n_val} (accuracy steps)"
+    return f"{side.n_val} (inferred)" if side.n_val_source == "inferred" else str(side.n_val)
+
+
+def _yardstick_line(cmp: Comparison) -> str:
+    y = cmp.yardstick
+    why = "chosen with --monitor" if y.chosen_by == "monitor" else y.reason
+    return f"yardstick: {c.clean(y.name)}: {c.clean(why)}"
 
 
 def _regression_line(cmp: Comparison) -> str:
     if cmp.regression:
         return "regression: yes: " + "; ".join(c.clean(r) for r in cmp.regression_reasons)
+    if not cmp.comparable:
+        return "regression: no (the validation sets differ: only the findings are judged)"
+    if cmp.delta is None:
+        return f"regression: no ({c.clean(cmp.monitor)} not measured in both runs)"
     return (
-        f"regression: no (monitor {c.clean(cmp.monitor)}, noise threshold "
-        f"{_num(cmp.threshold)})"
+        f"regression: no ({c.clean(cmp.monitor)}: {c.clean(cmp.assessment)}, noise from the "
+        f"{c.clean(cmp.noise)})"
     )
 
 
@@ -117,32 +164,76 @@ def _change_line(change: FindingChange) -> str:
     )
 
 
-def _class_rows(cmp: Comparison) -> list[tuple[str, str, str, str]]:
+_CLASS_COLUMNS = (("recall", "recall"), ("precision", "precision"), ("f1", "F1"),
+                  ("pr_auc", "PR-AUC"))
+
+
+def _class_columns(cmp: Comparison) -> list[tuple[str, str]]:
+    """Per-class metrics that either run has for some class."""
     return [
-        (c.clean(ch.label), _num(ch.before), _num(ch.after), _delta(ch.before, ch.after))
-        for ch in cmp.per_class
+        (key, title) for key, title in _CLASS_COLUMNS
+        if any(v is not None for ch in cmp.per_class for v in ch.pair(key))
     ]
+
+
+def _arrow(b: float | None, a: float | None) -> str:
+    if b is None and a is None:
+        return ""
+    return f"{_num(b)} → {_num(a)}"
+
+
+def class_rows(cmp: Comparison) -> list[tuple[str, ...]]:
+    """The per-class table: class, then ``before → after`` per metric, cleaned strings."""
+    columns = _class_columns(cmp)
+    header = ("class", *(title for _, title in columns))
+    body = []
+    for ch in cmp.per_class:
+        support = ch.after.support if ch.after is not None else None
+        label = c.clean(ch.label) + (f" (n={support})" if support is not None else "")
+        if cmp.minority is not None and ch.label == cmp.minority.label:
+            label += " minority"
+        body.append((label, *(_arrow(*ch.pair(key)) for key, _ in columns)))
+    return [header, *body]
+
+
+def _class_title(cmp: Comparison) -> str:
+    eb = cmp.per_class[0].before.epoch if cmp.per_class[0].before else None
+    ea = cmp.per_class[0].after.epoch if cmp.per_class[0].after else None
+    return f"per class (validation, BEFORE epoch {eb} → AFTER epoch {ea}):"
 
 
 # ------------------------------------------------------------------ text
 def _table_text(
-    header: tuple[str, str, str, str],
-    body: list[tuple[str, str, str, str]],
+    header: tuple[str, ...],
+    body: list[tuple[str, ...]],
     width: int,
     indent: str = "  ",
+    *,
+    pairs: bool = True,
 ) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(4)]
-    if len(indent) + sum(widths) + 6 <= width:
+    """Columns when they fit, else one line per row.
+
+    ``pairs``: rows are ``(what, before, after, change)``, shown as ``what: before →
+    after (change)`` when narrow; otherwise as ``first: title value, title value``.
+    """
+    n = len(header)
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(n)]
+    if len(indent) + sum(widths) + 2 * (n - 1) <= width:
         return [
             (indent + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r))).rstrip()
             for r in [header, *body]
         ]
-    # too narrow for columns: one "what: before → after (change)" line per row
     import textwrap
 
     out: list[str] = []
-    for what, before, after, change in body:
-        line = f"{what}: {before} → {after}" + (f" ({change})" if change else "")
+    for row in body:
+        if pairs:
+            what, before, after, change = row
+            line = f"{what}: {before} → {after}" + (f" ({change})" if change else "")
+        else:
+            line = f"{row[0]}: " + ", ".join(
+                f"{title} {cell}" for title, cell in zip(header[1:], row[1:], strict=True) if cell
+            )
         out += textwrap.wrap(
             line, width=width, initial_indent=indent, subsequent_indent=indent + "    ",
             break_long_words=False, break_on_hyphens=False,
@@ -176,6 +267,7 @@ def render_text(cmp: Comparison, *, width: int = 100) -> str:
     out: list[str] = []
     out += wrap(c.clean(cmp.verdict), "verdict: ")
     out += wrap(_regression_line(cmp))
+    out += wrap(_yardstick_line(cmp))
     out += wrap(f"{c.clean(b.name)} ({c.plural(b.n_epochs, 'epoch')}): "
                 f"{c.clean(b.report.verdict)}", "before: ")
     out += wrap(f"{c.clean(a.name)} ({c.plural(a.n_epochs, 'epoch')}): "
@@ -191,8 +283,9 @@ def render_text(cmp: Comparison, *, width: int = 100) -> str:
         out.append("findings: none in either run")
     if cmp.per_class:
         out.append("")
-        out.append("per-class recall (validation, last recorded epoch):")
-        out += _table_text(("class", "BEFORE", "AFTER", "change"), _class_rows(cmp), width)
+        out.append(_class_title(cmp))
+        header, *body = class_rows(cmp)
+        out += _table_text(header, body, width, pairs=False)
     if cmp.notes:
         out.append("")
         out.append("notes:")
@@ -237,6 +330,7 @@ def render_rich(cmp: Comparison, *, width: int = 100, color: bool = False) -> st
 
     say_lines(Text.assemble((f"{icon} ", style), (c.clean(cmp.verdict), style)), 2)
     say_lines(Text(_regression_line(cmp), style="red" if cmp.regression else "dim"), 4)
+    say_lines(Text(_yardstick_line(cmp), style="dim"), 4)
     b, a = cmp.before, cmp.after
     say_lines(
         Text(f"before: {c.clean(b.name)} ({c.plural(b.n_epochs, 'epoch')}) · "
@@ -267,12 +361,12 @@ def render_rich(cmp: Comparison, *, width: int = 100, color: bool = False) -> st
     else:
         console.print(Text("findings: none in either run", style="dim"))
     if cmp.per_class:
-        console.print(Text("per-class recall (validation, last recorded epoch)", style="bold"))
+        console.print(Text(_class_title(cmp).rstrip(":"), style="bold"))
+        header, *body = class_rows(cmp)
         ptable = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for name, justify in (("class", "left"), ("BEFORE", "right"), ("AFTER", "right"),
-                              ("change", "right")):
-            ptable.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for row in _class_rows(cmp):
+        for i, name in enumerate(header):
+            ptable.add_column(name, justify="left" if i == 0 else "right")
+        for row in body:
             ptable.add_row(*(Text(cell) for cell in row))
         console.print(ptable)
     for note in cmp.notes:
@@ -298,6 +392,8 @@ def render_markdown(cmp: Comparison) -> str:
     out = [f"### {icon} {escape(cmp.verdict)}", ""]
     out.append(escape(_regression_line(cmp)))
     out.append("")
+    out.append(escape(_yardstick_line(cmp)))
+    out.append("")
     out.append(
         f"BEFORE: `{escape(b.name)}` ({c.plural(b.n_epochs, 'epoch')}, "
         f"{escape(b.report.verdict)}) · AFTER: `{escape(a.name)}` "
@@ -321,9 +417,11 @@ def render_markdown(cmp: Comparison) -> str:
     else:
         out.append("No findings in either run.")
     if cmp.per_class:
-        out += ["", "**Per-class recall** (validation, last recorded epoch)", ""]
-        out += ["| class | BEFORE | AFTER | change |", "| --- | ---: | ---: | ---: |"]
-        for row in _class_rows(cmp):
+        header, *body = class_rows(cmp)
+        out += ["", f"**{escape(_class_title(cmp).rstrip(':'))}**", ""]
+        out.append("| " + " | ".join(escape(h) for h in header) + " |")
+        out.append("| --- |" + " ---: |" * (len(header) - 1))
+        for row in body:
             out.append("| " + " | ".join(escape(cell) for cell in row) + " |")
     if cmp.notes:
         out.append("")
@@ -333,7 +431,7 @@ def render_markdown(cmp: Comparison) -> str:
 
 # ------------------------------------------------------------------ json
 def render_json(cmp: Comparison) -> str:
-    r"""The ``"fitdoctor.compare/1"`` JSON object (strict JSON), ending with a newline.
+    r"""The ``"fitdoctor.compare/2"`` JSON object (strict JSON), ending with a newline.
 
     ASCII only (other characters as ``\\uXXXX`` escapes), as the report's JSON: no
     control character or bidi override from a run reaches a terminal raw, and the text
