@@ -77,7 +77,9 @@ DEFAULT_CONFIGS = CONFIGS[:4]
 TARGETS = {"fitdoctor": 1.0, "fitdoctor+per-class": 5.0, "fitdoctor+live": 1.0,
            "fitdoctor+live-plot": 5.0}
 HOOKS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
-PARTS = ("_record", "_per_class", "_predict", "_save_epoch", "_analyze", "_live_epoch")
+PARTS = ("_record", "_per_class", "_save_epoch", "_analyze", "_live_epoch")
+#: Timed inside ``_per_class``: the prediction pass of the callback's per-class helper.
+PREDICT = "_predict"
 FILE_CAP_MB = 50.0
 BATCH = 128
 FEATURES = 32
@@ -116,6 +118,8 @@ def timed_class() -> type[Any]:
         method = getattr(FitDoctor, name)
 
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if name == "_per_class":
+                time_predict(self)
             start, cpu, proc = time.perf_counter(), time.thread_time(), time.process_time()
             try:
                 return method(self, *args, **kwargs)
@@ -129,6 +133,24 @@ def timed_class() -> type[Any]:
 
         wrapper.__name__ = name
         return wrapper
+
+    def time_predict(doctor: Any) -> None:
+        """Put a stopwatch around the per-class helper's prediction pass (once per pass)."""
+        helper = doctor._pass
+        if getattr(helper, "_timed", False):
+            return
+        predict = helper.predict
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start, proc = time.perf_counter(), time.process_time()
+            try:
+                return predict(*args, **kwargs)
+            finally:
+                doctor.seconds[PREDICT] += time.perf_counter() - start
+                doctor.seconds["cpu:" + PREDICT] += time.process_time() - proc
+
+        helper.predict = timed
+        helper._timed = True
 
     namespace: dict[str, Any] = {name: wrap(name) for name in (*HOOKS, *PARTS)}
 
