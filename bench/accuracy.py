@@ -199,6 +199,20 @@ def render_markdown(results: dict[tuple[str, str], Tally], rules: list[Rule],
         out.append("")
         for view in views:
             t = results[(half, view)]
+            cols = sorted({h for c in t.headlines.values() for h in c},
+                          key=lambda h: (h == NONE, h))
+            out.append(f"Confusion ({half} half, {view} view): label (rows) x headline "
+                       f"given (columns):")
+            out.append("")
+            out.append("| label | " + " | ".join(cols) + " |")
+            out.append("|" + " --- |" * (1 + len(cols)))
+            for label in LABELS:
+                if t.runs[label]:
+                    out.append(f"| {label} | " + " | ".join(
+                        str(t.headlines[label][h] or "") for h in cols) + " |")
+            out.append("")
+        for view in views:
+            t = results[(half, view)]
             out.append(f"Per rule ({half} half, {view} view; fired = warning or error):")
             out.append("")
             out.append("| rule | diagnosis | fired | precision | recall |")
