@@ -206,9 +206,11 @@ def not_converged(v: dict[str, Any]) -> str | None:
     if v["restored"] or w >= E:
         return None
     nz = noise(T)
-    t_a = float(np.mean(T[-w - 2:-w])) if w + 1 < E else T[-w - 1]
-    t_b = float(np.mean(T[-2:]))
-    t_fall, l_fall = t_a - t_b, L[-w - 1] - L[-1]
+    # the window's ends: medians of up to 3 epochs, so that one spike does not decide
+    before, end = slice(max(0, E - w - 3), E - w), slice(E - min(3, w), E)
+    t_a, t_b = float(np.median(T[before])), float(np.median(T[end]))
+    l_fall = float(np.median(L[before])) - float(np.median(L[end]))
+    t_fall = t_a - t_b
     t_tot = max(min(T[0], v["Ct"]) - t_b, 1e-12)
     l_tot = max(min(L[0], v["C"]) - min(L), 1e-12)
     t_rate = t_fall / t_a / w if t_a > 0 else 0.0
