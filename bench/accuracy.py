@@ -20,6 +20,10 @@ Run from the repository root::
 
     .venv/bin/python bench/accuracy.py [--half dev|holdout|both] [--view run|bare|both]
                                        [--markdown FILE] [--misses] [--corpus DIR]
+                                       [--partial FILE]
+
+``--partial`` reads a recording still in progress (``DIR/.partial.jsonl``), labelled and
+dealt to halves as the recorder will at its end.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from corpus import CORPUS, EXPECTED, LABELS, CorpusRun, load_corpus  # noqa: E402
+from corpus import CORPUS, EXPECTED, LABELS, CorpusRun, load_corpus, load_partial  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.report import Report  # noqa: E402
@@ -231,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also write the tables as Markdown to this file")
     ap.add_argument("--misses", action="store_true", help="list every wrong headline")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--partial", type=Path, default=None,
+                    help="read a recording in progress (its .partial.jsonl) instead")
     args = ap.parse_args(argv)
 
     halves = ["dev", "holdout"] if args.half == "both" else [args.half]
@@ -238,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     rules = Settings().rules()
     results: dict[tuple[str, str], Tally] = {}
     for half in halves:
-        runs = load_corpus(half, args.corpus)
+        runs = (load_partial(half, args.partial) if args.partial is not None
+                else load_corpus(half, args.corpus))
         for view in views:
             tally = evaluate(runs, view, rules)
             results[(half, view)] = tally

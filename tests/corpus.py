@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,8 +72,15 @@ class CorpusRun:
         return EXPECTED[self.label]
 
     def run(self) -> Run:
-        """The callback's run file, as ``fitdoctor.load`` would read it."""
-        return Run.from_dict(copy.deepcopy(self.record["run"]))
+        """The callback's run file, as ``fitdoctor.load`` would read it.
+
+        Recordings made before the callback recorded them get two facts the current
+        callback writes, from what the recorder knows: ``fit.restore_best_weights`` (the
+        EarlyStopping in fit's callbacks) and the reference model's validation score
+        (``baselines.reference_*``: the recorder fits the same kinds of scikit-learn
+        models on the same rows and scores them on the same validation rows).
+        """
+        return Run.from_dict(upgrade(self.record))
 
     def history(self) -> dict[str, list[float]]:
         """``history.history`` as Keras returned it (``val_*`` lists shorter with
@@ -110,22 +118,68 @@ class CorpusRun:
         return copy.deepcopy(self.record["config"])
 
 
+#: The recorder's reference model names -> the callback's (fitdoctor.reference).
+REFERENCE_NAMES = {"logistic": "logistic regression", "ridge": "ridge regression",
+                   "gradient_boosting": "gradient boosting"}
+
+
+def upgrade(record: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``record["run"]`` with the facts the current callback records filled in
+    where an older recording lacks them (see :meth:`CorpusRun.run`)."""
+    run = copy.deepcopy(record["run"])
+    es = record.get("config", {}).get("es")
+    fit = run.get("fit")
+    if es and isinstance(fit, dict) and fit.get("restore_best_weights") is None:
+        fit["restore_best_weights"] = bool(es.get("restore"))
+    baselines = run.get("baselines")
+    if isinstance(baselines, dict) and baselines.get("reference_value") is None:
+        regression = record.get("facts", {}).get("task") == "regression"
+        metric = "mse" if regression else "accuracy"
+        scores = [(m["val"][metric], REFERENCE_NAMES.get(name, name))
+                  for name, m in record.get("references", {}).items()
+                  if isinstance(m, dict) and metric in m.get("val", {})]
+        if scores:
+            value, model = min(scores) if regression else max(scores)
+            baselines.update(reference_value=float(value), reference_metric=metric,
+                             reference_model=model)
+    return run
+
+
 def _read(path: Path) -> list[dict[str, Any]]:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def from_record(rec: dict[str, Any]) -> CorpusRun:
+    """One labelled record (a line of a half) as a :class:`CorpusRun`."""
+    return CorpusRun(
+        name=rec["name"], group=rec["group"], seed=rec["seed"], half=rec["half"],
+        family=rec["family"], data=rec["data"], intended=rec["intended"],
+        label=rec["label"], label_reason=rec["label_reason"],
+        label_detail=rec.get("label_detail"), also=tuple(rec.get("also", ())),
+        record=rec)
+
+
 @lru_cache(maxsize=4)
 def _load(half: str, folder: str) -> tuple[CorpusRun, ...]:
-    out = []
-    for rec in _read(Path(folder) / f"{half}.jsonl.gz"):
-        out.append(CorpusRun(
-            name=rec["name"], group=rec["group"], seed=rec["seed"], half=rec["half"],
-            family=rec["family"], data=rec["data"], intended=rec["intended"],
-            label=rec["label"], label_reason=rec["label_reason"],
-            label_detail=rec.get("label_detail"), also=tuple(rec.get("also", ())),
-            record=rec))
-    return tuple(out)
+    return tuple(from_record(rec) for rec in _read(Path(folder) / f"{half}.jsonl.gz"))
+
+
+def load_partial(half: str | Iterable[str], path: str | Path) -> list[CorpusRun]:
+    """Records of a recording still in progress (its ``.partial.jsonl``), labelled and
+    dealt to halves the way the recorder will (``record_corpus.relabel``).
+
+    The labels that compare a run with what its data allows (underfitting) are measured
+    against the runs recorded so far, so they can still change when the recording ends.
+    """
+    halves = {half} if isinstance(half, str) else set(half)
+    sys.path.insert(0, str(Path(__file__).parent / "data"))
+    import record_corpus  # tests/data/record_corpus.py
+
+    records = {r["name"]: r for r in record_corpus.read_jsonl(Path(path))}
+    recs = record_corpus.relabel(records)
+    return sorted((from_record(r) for r in recs if r["half"] in halves),
+                  key=lambda r: r.name)
 
 
 def load_corpus(half: str | Iterable[str] = "holdout",
