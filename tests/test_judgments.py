@@ -135,6 +135,25 @@ def test_overfitting_supersedes_the_swings_of_its_own_rise() -> None:
     assert [f.code for f in report.findings if f.severity is not Severity.INFO] == ["FD101"]
 
 
+def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() -> None:
+    """FD704: dropout or penalties explain a low validation loss (info); a recorded model
+    without them does not (a warning); a bare history cannot say (info)."""
+    settings = Settings(select=["FD704"])
+    runs = DATA / "runs" / "validation"
+    dropout = fitdoctor.load(runs / "fd704_dropout.json")  # Dropout(0.7), ratio ~2.5
+    for key in ("accuracy", "val_accuracy"):  # its 18-point accuracy lead warns on its own
+        dropout.metrics.pop(key)
+    plain = fitdoctor.load(runs / "fd704_fixed.json")      # no dropout, no penalty
+    plain.metrics["val_loss"] = [None if v is None else 0.4 * v for v in plain.metrics["loss"]]
+    bare = fitdoctor.load({"loss": plain.metrics["loss"], "val_loss": plain.metrics["val_loss"]})
+    severities = []
+    for run in (dropout, plain, bare):
+        hits = [f for f in fitdoctor.analyze(run, settings).findings if f.code == "FD704"]
+        assert hits, run.name
+        severities.append(hits[0].severity)
+    assert severities == [Severity.INFO, Severity.WARNING, Severity.INFO]
+
+
 # ------------------------------------------------------------------ the verdict
 def test_a_bare_history_is_healthy_only_as_far_as_it_was_checked() -> None:
     report = fitdoctor.analyze(DATA / "cases" / "healthy_digits.json")

@@ -211,12 +211,15 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
 @detector("validation-below-training")
 def validation_below_training(
     ctx: Context, *, min_epochs: int, window: int, min_ratio: float, min_loss_gap: float,
+    warn_ratio: float,
 ) -> Evidence | None:
     """The validation loss stays well below the training loss over the last epochs.
 
     Well below: at least ``min_ratio`` times lower, and lower by at least ``min_loss_gap``
     of the loss scale (the median of the first three training losses), so two losses
-    near zero (2.8e-4 against 3.8e-6) make no finding.
+    near zero (2.8e-4 against 3.8e-6) make no finding. ``unexplained`` (evidence): the
+    ratio is at least ``warn_ratio`` and the run recorded a model without dropout or
+    weight penalties to explain it (a bare history cannot say).
     """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
@@ -269,6 +272,7 @@ def validation_below_training(
             "lower_pct": round(100 * (1 - v_med / t_med), 1),
             "window": w,
             "regularized": regularized,
+            "unexplained": regularized is False and ratio >= warn_ratio,
             "dropouts": ", ".join(drops) or None,
             "penalties": ", ".join(pens) or None,
             "regularizers": ", ".join(drops + pens) or None,
