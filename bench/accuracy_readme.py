@@ -46,6 +46,25 @@ def corpus_section(half: str) -> list[str]:
     return accuracy.render_markdown(results, rules, command).splitlines()
 
 
+def best_epoch_section(half: str) -> list[str]:
+    """The regret of the epoch to keep on the half's test curves (bench/best_epoch.py)."""
+    corpus = ROOT / "tests" / "data" / "corpus"
+    if not any(corpus.glob(f"{half}.jsonl*")):
+        return []
+    import best_epoch  # bench/best_epoch.py
+
+    regrets = best_epoch.measure(best_epoch._new_corpus(half))
+    return [
+        f"**Which epoch to keep** (`python bench/best_epoch.py --corpus {half}`): the test "
+        f"loss at the epoch each way of choosing it keeps, judged on validation data only, "
+        f"against the run's best test loss (the regret), on the {regrets.used} runs of the "
+        f"{half} half with a finite test loss every epoch. fitdoctor's best epoch is the "
+        "argmin of val_loss:",
+        "",
+        *best_epoch.markdown(regrets),
+    ]
+
+
 def wild_section() -> list[str]:
     """The agreement table on the wild histories (bench/wild_agreement.py)."""
     import wild_agreement
@@ -77,6 +96,8 @@ def section(half: str) -> str:
         "`tests/data/corpus`; thresholds were tuned on the other half):",
         "",
         *corpus_section(half),
+        "",
+        *best_epoch_section(half),
         "",
         "**On real histories nobody here recorded** (`../shared/corpora/wild`, labelled by an "
         "engineer from the curves alone):",
