@@ -144,7 +144,7 @@ def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() 
     for key in ("accuracy", "val_accuracy"):  # its 18-point accuracy lead warns on its own
         dropout.metrics.pop(key)
     plain = fitdoctor.load(runs / "fd704_fixed.json")      # no dropout, no penalty
-    plain.metrics["val_loss"] = [None if v is None else 0.4 * v for v in plain.metrics["loss"]]
+    plain.metrics["val_loss"] = [None if v is None else 0.25 * v for v in plain.metrics["loss"]]
     bare = fitdoctor.load({"loss": plain.metrics["loss"], "val_loss": plain.metrics["val_loss"]})
     severities = []
     for run in (dropout, plain, bare):
