@@ -400,6 +400,11 @@ def still_improving(
     best = curves.best_index(smooth)
     if best is not None and best < n - max(2, w // 2):
         return None
+    # still falling at the very end: a tail that is the recovery from a bump and then
+    # holds flat is finished, however steep its line
+    recent = curves.theil_sen(raw[n - max(3, w // 2) :])
+    if recent is not None and recent[0] >= 0:
+        return None
     acc = _accuracy_progress(ctx, span, w)
     if acc is not None and acc[1] >= saturated_accuracy and (
         acc[0] < min_acc_gain or acc[1] >= 1.0
