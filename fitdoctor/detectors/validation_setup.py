@@ -345,16 +345,20 @@ def validation_at_chance(
     min_gap: float,
     max_val_gain: float,
     max_ratio: float,
+    max_ratio_never_fell: float,
     chance_margin: float,
 ) -> Evidence | None:
     """Validation accuracy that learns nothing while the training accuracy climbs.
 
-    Late levels are medians over the second half of the run. Fires when the training
-    accuracy reaches ``min_train_accuracy`` and ``min_gap`` above the validation
-    accuracy, the validation accuracy gained at most ``max_val_gain`` over its first
-    epoch, and it sits at chance (within ``chance_margin`` of the majority share or
-    1/k, when the run knows them), or, without a known chance level, stayed below
-    ``max_ratio`` times the training accuracy from its first epoch on.
+    Late levels are medians over the second half of the run, the first level the median
+    of (up to) the first three epochs (a chance-level accuracy wanders a few points).
+    Fires when the training accuracy reaches ``min_train_accuracy`` and ``min_gap``
+    above the validation accuracy, the validation accuracy gained at most
+    ``max_val_gain`` over its first level, and it sits at chance (within
+    ``chance_margin`` of the majority share or 1/k, when the run knows them), or,
+    without a known chance level, stayed below ``max_ratio`` times the training
+    accuracy from its first epochs on (``max_ratio_never_fell`` when the validation
+    loss never fell below its first epoch: nothing learned shows on validation).
     """
     ctx.require_epochs(min_epochs)
     train_key, train, val_key, val = _accuracies(ctx)
@@ -362,7 +366,7 @@ def validation_at_chance(
         return None
     t_late = curves.median(train[train.size // 2 :])
     v_late = curves.median(val[val.size // 2 :])
-    v_first = float(val[0])
+    v_first = curves.median(val[: min(3, val.size // 2 or 1)])
     if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > max_val_gain:
         return None  # training learns nothing either (a constant model at the majority share)
     chance = _chance(ctx)
@@ -375,7 +379,8 @@ def validation_at_chance(
         # without a chance level: far below training from the first epoch on (a validation
         # accuracy that started well and fell is overfitting, not broken validation)
         at_chance = False
-        if max(v_late, v_first) > max_ratio * t_late:
+        limit = max_ratio_never_fell if _val_loss_never_fell(ctx) else max_ratio
+        if max(v_late, v_first) > limit * t_late:
             return None
     return Evidence({
         "train_metric": train_key,
@@ -389,6 +394,14 @@ def validation_at_chance(
         "chance_what": None if chance is None else chance[1],
         "at_chance": at_chance,
     }, epoch=ctx.epochs[0])
+
+
+def _val_loss_never_fell(ctx: Context) -> bool:
+    """The validation loss's lowest value is its first, and it ends above it."""
+    if not ctx.run.has(ctx.val_loss_key):
+        return False
+    val = _finite_tail(ctx.array(ctx.val_loss_key))
+    return val.size >= 3 and int(np.argmin(val)) == 0 and float(val[-1]) > float(val[0])
 
 
 @detector("validation-constant")
