@@ -154,6 +154,23 @@ def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() 
     assert severities == [Severity.INFO, Severity.WARNING, Severity.INFO]
 
 
+def test_swings_supersede_the_trend_read_from_them() -> None:
+    """A validation loss that swings from epoch to epoch is unstable first: FD301's "still
+    falling" is read from a curve with no steady trend (its last swing down), so it is
+    left out."""
+    loss = [1.25, 0.9, 0.6, 0.55, 0.45, 0.46, 0.36, 0.35, 0.41, 0.37, 0.27, 0.3, 0.32, 0.33,
+            0.3, 0.34, 0.28, 0.3, 0.27, 0.24]
+    val = [1.1, 0.85, 0.7, 0.55, 0.47, 0.4, 0.33, 0.6, 0.36, 0.45, 0.3, 0.45, 0.28, 0.42,
+           0.5, 0.33, 0.4, 0.27, 0.2, 0.22]
+    acc = [0.7, 0.75, 0.8, 0.83, 0.82, 0.9, 0.92, 0.84, 0.92, 0.88, 0.94, 0.89, 0.94, 0.9,
+           0.86, 0.92, 0.9, 0.94, 0.95, 0.95]
+    history = {"loss": loss, "val_loss": val, "val_accuracy": acc}
+    assert fitdoctor.analyze(history, Settings(select=["FD301"])).findings  # on its own
+    report = fitdoctor.analyze(history)
+    assert report.findings[0].code == "FD412"
+    assert {s.code: s.by for s in report.superseded}.get("FD301") == ["FD412"]
+
+
 # ------------------------------------------------------------------ the verdict
 def test_a_bare_history_is_healthy_only_as_far_as_it_was_checked() -> None:
     report = fitdoctor.analyze(DATA / "cases" / "healthy_digits.json")
