@@ -211,15 +211,17 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
 @detector("validation-below-training")
 def validation_below_training(
     ctx: Context, *, min_epochs: int, window: int, min_ratio: float, min_loss_gap: float,
-    warn_ratio: float,
+    warn_ratio: float, min_val_samples: int,
 ) -> Evidence | None:
     """The validation loss stays well below the training loss over the last epochs.
 
     Well below: at least ``min_ratio`` times lower, and lower by at least ``min_loss_gap``
     of the loss scale (the median of the first three training losses), so two losses
     near zero (2.8e-4 against 3.8e-6) make no finding. ``unexplained`` (evidence): the
-    ratio is at least ``warn_ratio`` and the run recorded a model without dropout or
-    weight penalties to explain it (a bare history cannot say).
+    ratio is at least ``warn_ratio``, the run recorded a model without dropout or
+    weight penalties to explain it (a bare history cannot say), and its validation set
+    is not so small (fewer than ``min_val_samples`` recorded) that a lucky, easy draw
+    explains it.
     """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
@@ -250,6 +252,7 @@ def validation_below_training(
         return None
     drops, pens = _dropouts(ctx), _penalties(ctx)
     regularized = None if ctx.run.model is None else bool(drops or pens)
+    n_val = ctx.run.data.n_val if ctx.run.data is not None else None
     acc = ctx.accuracy_key()
     acc_values: dict[str, Any] = {}
     if acc and ctx.run.has("val_" + acc):
@@ -272,7 +275,9 @@ def validation_below_training(
             "lower_pct": round(100 * (1 - v_med / t_med), 1),
             "window": w,
             "regularized": regularized,
-            "unexplained": regularized is False and ratio >= warn_ratio,
+            "unexplained": regularized is False and ratio >= warn_ratio
+            and not (n_val is not None and n_val < min_val_samples),
+            "n_val": n_val,
             "dropouts": ", ".join(drops) or None,
             "penalties": ", ".join(pens) or None,
             "regularizers": ", ".join(drops + pens) or None,
