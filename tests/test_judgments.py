@@ -171,6 +171,35 @@ def test_swings_supersede_the_trend_read_from_them() -> None:
     assert {s.code: s.by for s in report.superseded}.get("FD301") == ["FD412"]
 
 
+def _regression_run(loss: list[float], val: list[float], prior: float,
+                    reference: float) -> Run:
+    return Run.from_dict({
+        "schema": "fitdoctor.run/1", "epochs": list(range(1, len(loss) + 1)),
+        "metrics": {"loss": loss, "val_loss": val}, "compile": {"loss": "mse"},
+        "data": {"task": "regression", "n_val": 140},
+        "baselines": {"prior_loss": prior, "reference_value": reference,
+                      "reference_metric": "mse", "reference_model": "ridge regression"},
+    })
+
+
+def test_underfitting_against_a_reference_is_judged_on_the_target_scale() -> None:
+    """FD201 with an MSE reference: a shortfall that is a sliver of the target's variance
+    is no underfitting; a network that fits its own training data worse than the
+    reference validates underfits, whatever its gap to validation."""
+    settings = Settings(select=["FD201"])
+    epochs = np.arange(40)
+    near = _regression_run(list(0.0155 + 0.7 * np.exp(-epochs / 2)),
+                           list(0.0129 + 0.5 * np.exp(-epochs / 2)), prior=0.91,
+                           reference=0.0118)
+    assert not fitdoctor.analyze(near, settings).findings  # 0.0011 of a variance of 0.91
+    far = _regression_run(list(0.195 + 1.3 * np.exp(-epochs / 3)),
+                          list(0.265 + 1.0 * np.exp(-epochs / 3)), prior=1.13,
+                          reference=0.0906)
+    hits = fitdoctor.analyze(far, settings).findings
+    assert [f.code for f in hits] == ["FD201"]
+    assert "(65.8% lower error)" in hits[0].message  # of the network's error: below 100%
+
+
 # ------------------------------------------------------------------ the verdict
 def test_a_bare_history_is_healthy_only_as_far_as_it_was_checked() -> None:
     report = fitdoctor.analyze(DATA / "cases" / "healthy_digits.json")
