@@ -114,10 +114,12 @@ def rule_rows(tally: Tally, rules: list[Rule]) -> list[tuple[str, str, int, str,
         if expected is not None:
             answers[expected].append(label)
     rows = []
+    too_short = {r.code for r in rules if r.verdict.lower().startswith("too short")}
     for code in sorted(tally.fired):
         by_label = tally.fired[code]
         fired = sum(by_label.values())
-        labels = answers.get(diagnosis.get(code, ""), [])
+        # a rule whose verdict is "too short to judge" answers the too-short label
+        labels = ["too-short"] if code in too_short else answers.get(diagnosis.get(code, ""), [])
         if not labels:
             rows.append((code, diagnosis.get(code, "?"), fired, "n/a", "n/a"))
             continue
