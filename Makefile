@@ -14,8 +14,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.fitdoctor-installed
 
 # A real Keras History (json.dump(history.history, f)) of the tutorial network (Dense 512 relu,
-# softmax, RMSprop, batch 128, 10 epochs) trained on scikit-learn's digits, recorded by
-# tests/data/record_histories.py.
+# softmax, RMSprop, batch 128, 10 epochs) trained on scikit-learn's digits (frozen corpus,
+# see tests/data/histories/README.md).
 DEMO_HISTORY ?= tests/data/histories/digits_tutorial_s0.json
 
 .PHONY: demo analyze-demo test lint typecheck pytest bench install clean

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -30,20 +31,54 @@ sys.path.insert(0, str(ROOT / "tests"))
 START, END = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
 
 
-def corpus_section(half: str) -> list[str]:
-    """The corpus tables (bench/accuracy.py), or a line saying why there are none."""
+def evaluate(half: str) -> dict[tuple[str, str], Any]:
+    """bench/accuracy.py's tallies of the half, in both views (``{}`` without the data)."""
     corpus = ROOT / "tests" / "data" / "corpus"
     if not any(corpus.glob(f"{half}.jsonl*")):
-        return ["*(no recorded corpus in tests/data/corpus: run tests/data/record_corpus.py)*"]
+        return {}
     import accuracy  # bench/accuracy.py
 
     from fitdoctor.rules import Settings
 
     rules = Settings().rules()
     runs = accuracy.load_corpus(half)
-    results = {(half, view): accuracy.evaluate(runs, view, rules) for view in ("run", "bare")}
+    return {(half, view): accuracy.evaluate(runs, view, rules) for view in ("run", "bare")}
+
+
+def corpus_section(half: str, results: dict[tuple[str, str], Any] | None = None) -> list[str]:
+    """The corpus tables (bench/accuracy.py), or a line saying why there are none.
+
+    ``results``: the tallies of :func:`evaluate`, when already computed.
+    """
+    results = evaluate(half) if results is None else results
+    if not results:
+        return ["*(no recorded corpus in tests/data/corpus: run tests/data/record_corpus.py)*"]
+    import accuracy  # bench/accuracy.py
+
+    from fitdoctor.rules import Settings
+
     command = f"python bench/accuracy.py --half {half}"
-    return accuracy.render_markdown(results, rules, command).splitlines()
+    return accuracy.render_markdown(results, Settings().rules(), command).splitlines()
+
+
+def best_epoch_section(half: str) -> list[str]:
+    """The regret of the epoch to keep on the half's test curves (bench/best_epoch.py)."""
+    corpus = ROOT / "tests" / "data" / "corpus"
+    if not any(corpus.glob(f"{half}.jsonl*")):
+        return []
+    import best_epoch  # bench/best_epoch.py
+
+    regrets = best_epoch.measure(best_epoch._new_corpus(half))
+    return [
+        f"**Which epoch to keep** (`python bench/best_epoch.py --corpus {half}`): the test "
+        f"loss at the epoch each way of choosing it keeps, judged on validation data only, "
+        f"against the run's best test loss (the regret), on the {regrets.used} runs of the "
+        f"{half} half with a finite test loss every epoch. fitdoctor's best epoch is the "
+        "argmin of val_loss:",
+        "",
+        *best_epoch.markdown(regrets),
+        "",
+    ]
 
 
 def wild_section() -> list[str]:
@@ -69,15 +104,17 @@ def wild_section() -> list[str]:
     ]
 
 
-def section(half: str) -> str:
+def section(half: str, results: dict[tuple[str, str], Any] | None = None) -> str:
+    """The whole marked block (``results`` as for :func:`corpus_section`)."""
     lines = [
         START,
         "",
         f"**On real Keras trainings labelled from held-out test curves** (the {half} half of "
         "`tests/data/corpus`; thresholds were tuned on the other half):",
         "",
-        *corpus_section(half),
+        *corpus_section(half, results),
         "",
+        *best_epoch_section(half),
         "**On real histories nobody here recorded** (`../shared/corpora/wild`, labelled by an "
         "engineer from the curves alone):",
         "",

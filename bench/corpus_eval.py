@@ -1,6 +1,7 @@
 """Score the rules against a labelled corpus of real training histories.
 
-The corpus (tests/data/histories/, made by tests/data/record_histories.py) labels each
+The frozen corpus (tests/data/histories/, see its README; superseded by tests/data/corpus/
+and bench/accuracy.py) labels each
 run from its held-out TEST curve, which fitdoctor never sees. This prints, per label,
 how often the expected diagnosis was reported at warning or above, and every false
 alarm (a warning or error on a run labelled healthy) and every miss.

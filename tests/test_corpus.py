@@ -1,6 +1,6 @@
 """The curve rules on a corpus of real Keras histories labelled from held-out test curves.
 
-``tests/data/histories`` holds 168 real trainings (tests/data/record_histories.py);
+``tests/data/histories`` holds 168 real trainings (frozen, see its README);
 each is labelled from a TEST set the rules never see. These tests pin the detection
 rates measured when the thresholds were set (bench/corpus_eval.py prints the full
 table), so a change that raises false alarms on healthy runs or loses detections fails.

@@ -135,6 +135,71 @@ def test_overfitting_supersedes_the_swings_of_its_own_rise() -> None:
     assert [f.code for f in report.findings if f.severity is not Severity.INFO] == ["FD101"]
 
 
+def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() -> None:
+    """FD704: dropout or penalties explain a low validation loss (info); a recorded model
+    without them does not (a warning); a bare history cannot say (info)."""
+    settings = Settings(select=["FD704"])
+    runs = DATA / "runs" / "validation"
+    dropout = fitdoctor.load(runs / "fd704_dropout.json")  # Dropout(0.7), ratio ~2.5
+    for key in ("accuracy", "val_accuracy"):  # its 18-point accuracy lead warns on its own
+        dropout.metrics.pop(key)
+    plain = fitdoctor.load(runs / "fd704_fixed.json")      # no dropout, no penalty
+    plain.metrics["val_loss"] = [None if v is None else 0.25 * v for v in plain.metrics["loss"]]
+    bare = fitdoctor.load({"loss": plain.metrics["loss"], "val_loss": plain.metrics["val_loss"]})
+    severities = []
+    for run in (dropout, plain, bare):
+        hits = [f for f in fitdoctor.analyze(run, settings).findings if f.code == "FD704"]
+        assert hits, run.name
+        severities.append(hits[0].severity)
+    assert severities == [Severity.INFO, Severity.WARNING, Severity.INFO]
+
+
+def test_swings_supersede_the_trend_read_from_them() -> None:
+    """A validation loss that swings from epoch to epoch is unstable first: FD301's "still
+    falling" is read from a curve with no steady trend (its last swing down), so it is
+    left out."""
+    loss = [1.25, 0.9, 0.6, 0.55, 0.45, 0.46, 0.36, 0.35, 0.41, 0.37, 0.27, 0.3, 0.32, 0.33,
+            0.3, 0.34, 0.28, 0.3, 0.27, 0.24]
+    val = [1.1, 0.85, 0.7, 0.55, 0.47, 0.4, 0.33, 0.6, 0.36, 0.45, 0.3, 0.45, 0.28, 0.42,
+           0.5, 0.33, 0.4, 0.27, 0.2, 0.22]
+    acc = [0.7, 0.75, 0.8, 0.83, 0.82, 0.9, 0.92, 0.84, 0.92, 0.88, 0.94, 0.89, 0.94, 0.9,
+           0.86, 0.92, 0.9, 0.94, 0.95, 0.95]
+    history = {"loss": loss, "val_loss": val, "val_accuracy": acc}
+    assert fitdoctor.analyze(history, Settings(select=["FD301"])).findings  # on its own
+    report = fitdoctor.analyze(history)
+    assert report.findings[0].code == "FD412"
+    assert {s.code: s.by for s in report.superseded}.get("FD301") == ["FD412"]
+
+
+def _regression_run(loss: list[float], val: list[float], prior: float,
+                    reference: float) -> Run:
+    return Run.from_dict({
+        "schema": "fitdoctor.run/1", "epochs": list(range(1, len(loss) + 1)),
+        "metrics": {"loss": loss, "val_loss": val}, "compile": {"loss": "mse"},
+        "data": {"task": "regression", "n_val": 140},
+        "baselines": {"prior_loss": prior, "reference_value": reference,
+                      "reference_metric": "mse", "reference_model": "ridge regression"},
+    })
+
+
+def test_underfitting_against_a_reference_is_judged_on_the_target_scale() -> None:
+    """FD201 with an MSE reference: a shortfall that is a sliver of the target's variance
+    is no underfitting; a network that fits its own training data worse than the
+    reference validates underfits, whatever its gap to validation."""
+    settings = Settings(select=["FD201"])
+    epochs = np.arange(40)
+    near = _regression_run(list(0.0155 + 0.7 * np.exp(-epochs / 2)),
+                           list(0.0129 + 0.5 * np.exp(-epochs / 2)), prior=0.91,
+                           reference=0.0118)
+    assert not fitdoctor.analyze(near, settings).findings  # 0.0011 of a variance of 0.91
+    far = _regression_run(list(0.195 + 1.3 * np.exp(-epochs / 3)),
+                          list(0.265 + 1.0 * np.exp(-epochs / 3)), prior=1.13,
+                          reference=0.0906)
+    hits = fitdoctor.analyze(far, settings).findings
+    assert [f.code for f in hits] == ["FD201"]
+    assert "(65.8% lower error)" in hits[0].message  # of the network's error: below 100%
+
+
 # ------------------------------------------------------------------ the verdict
 def test_a_bare_history_is_healthy_only_as_far_as_it_was_checked() -> None:
     report = fitdoctor.analyze(DATA / "cases" / "healthy_digits.json")

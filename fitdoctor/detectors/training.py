@@ -331,7 +331,8 @@ def high_plateau(
     values.update(judged)
     if ctx.run.has("val_loss"):
         _, val = curve(ctx, "val_loss", span)
-        if float(val[-1]) > level * (1 + max_gap_ratio):
+        if float(val[-1]) > level * (1 + max_gap_ratio) and not _fits_worse_than_reference(
+                values, level):
             return None  # a large gap is variance, not bias
         values["val_loss_level"] = float(f"{float(val[-1]):.4g}")
     adv = regularization_advice(ctx.run)
@@ -339,6 +340,17 @@ def high_plateau(
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
     values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _fits_worse_than_reference(judged: dict[str, Any], level: float) -> bool:
+    """Whether the network fits its training data worse than the reference validates (MSE).
+
+    Then a gap to validation does not make the plateau variance (a 2-unit network at a
+    training MSE of 0.20 where gradient boosting validates at 0.09).
+    """
+    ref = judged.get("reference_value")
+    return judged.get("reference_kind") == "reference_mse" and ref is not None \
+        and level >= float(ref)
 
 
 # ------------------------------------------------------------------ convergence
@@ -399,6 +411,11 @@ def still_improving(
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)
     if best is not None and best < n - max(2, w // 2):
+        return None
+    # still falling at the very end: a tail that is the recovery from a bump and then
+    # holds flat is finished, however steep its line
+    recent = curves.theil_sen(raw[n - max(3, w // 2) :])
+    if recent is not None and recent[0] >= 0:
         return None
     acc = _accuracy_progress(ctx, span, w)
     if acc is not None and acc[1] >= saturated_accuracy and (

@@ -232,12 +232,17 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
 @detector("validation-below-training")
 def validation_below_training(
     ctx: Context, *, min_epochs: int, window: int, min_ratio: float, min_loss_gap: float,
+    warn_ratio: float, min_val_samples: int,
 ) -> Evidence | None:
     """The validation loss stays well below the training loss over the last epochs.
 
     Well below: at least ``min_ratio`` times lower, and lower by at least ``min_loss_gap``
     of the loss scale (the median of the first three training losses), so two losses
-    near zero (2.8e-4 against 3.8e-6) make no finding.
+    near zero (2.8e-4 against 3.8e-6) make no finding. ``unexplained`` (evidence): the
+    ratio is at least ``warn_ratio``, the run recorded a model without dropout or
+    weight penalties to explain it (a bare history cannot say), and its validation set
+    is not so small (fewer than ``min_val_samples`` recorded) that a lucky, easy draw
+    explains it.
     """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
@@ -268,6 +273,7 @@ def validation_below_training(
         return None
     drops, pens = _dropouts(ctx), _penalties(ctx)
     regularized = None if ctx.run.model is None else bool(drops or pens)
+    n_val = ctx.run.data.n_val if ctx.run.data is not None else None
     acc = ctx.accuracy_key()
     acc_values: dict[str, Any] = {}
     if acc and ctx.run.has("val_" + acc):
@@ -290,6 +296,9 @@ def validation_below_training(
             "lower_pct": round(100 * (1 - v_med / t_med), 1),
             "window": w,
             "regularized": regularized,
+            "unexplained": regularized is False and ratio >= warn_ratio
+            and not (n_val is not None and n_val < min_val_samples),
+            "n_val": n_val,
             "dropouts": ", ".join(drops) or None,
             "penalties": ", ".join(pens) or None,
             "regularizers": ", ".join(drops + pens) or None,
@@ -362,16 +371,20 @@ def validation_at_chance(
     min_gap: float,
     max_val_gain: float,
     max_ratio: float,
+    max_ratio_never_fell: float,
     chance_margin: float,
 ) -> Evidence | None:
     """Validation accuracy that learns nothing while the training accuracy climbs.
 
-    Late levels are medians over the second half of the run. Fires when the training
-    accuracy reaches ``min_train_accuracy`` and ``min_gap`` above the validation
-    accuracy, the validation accuracy gained at most ``max_val_gain`` over its first
-    epoch, and it sits at chance (within ``chance_margin`` of the majority share or
-    1/k, when the run knows them), or, without a known chance level, stayed below
-    ``max_ratio`` times the training accuracy from its first epoch on.
+    Late levels are medians over the second half of the run, the first level the median
+    of (up to) the first three epochs (a chance-level accuracy wanders a few points).
+    Fires when the training accuracy reaches ``min_train_accuracy`` and ``min_gap``
+    above the validation accuracy, the validation accuracy gained at most
+    ``max_val_gain`` over its first level, and it sits at chance (within
+    ``chance_margin`` of the majority share or 1/k, when the run knows them), or,
+    without a known chance level, stayed below ``max_ratio`` times the training
+    accuracy from its first epochs on (``max_ratio_never_fell`` when the validation
+    loss never fell below its first epoch: nothing learned shows on validation).
     """
     ctx.require_epochs(min_epochs)
     train_key, train, val_key, val = _accuracies(ctx)
@@ -379,7 +392,7 @@ def validation_at_chance(
         return None
     t_late = curves.median(train[train.size // 2 :])
     v_late = curves.median(val[val.size // 2 :])
-    v_first = float(val[0])
+    v_first = curves.median(val[: min(3, val.size // 2 or 1)])
     if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > max_val_gain:
         return None  # training learns nothing either (a constant model at the majority share)
     chance = _chance(ctx)
@@ -392,7 +405,8 @@ def validation_at_chance(
         # without a chance level: far below training from the first epoch on (a validation
         # accuracy that started well and fell is overfitting, not broken validation)
         at_chance = False
-        if max(v_late, v_first) > max_ratio * t_late:
+        limit = max_ratio_never_fell if _val_loss_never_fell(ctx) else max_ratio
+        if max(v_late, v_first) > limit * t_late:
             return None
     return Evidence({
         "train_metric": train_key,
@@ -406,6 +420,14 @@ def validation_at_chance(
         "chance_what": None if chance is None else chance[1],
         "at_chance": at_chance,
     }, epoch=ctx.epochs[0])
+
+
+def _val_loss_never_fell(ctx: Context) -> bool:
+    """The validation loss's lowest value is its first, and it ends above it."""
+    if not ctx.run.has(ctx.val_loss_key):
+        return False
+    val = _finite_tail(ctx.array(ctx.val_loss_key))
+    return val.size >= 3 and int(np.argmin(val)) == 0 and float(val[-1]) > float(val[0])
 
 
 @detector("validation-constant")

@@ -1,0 +1,85 @@
+"""The README's "How accurate is it" block is what the benches print, and the rates on the
+corpus's HOLDOUT half stay where they were measured.
+
+Cheap: reads the stored corpus (tests/data/corpus) and, where it is, ../shared/corpora/wild;
+nothing is trained. The thresholds were tuned on the ``dev`` half only; nothing here
+looks at it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import accuracy_readme  # noqa: E402  (bench/accuracy_readme.py)
+import wild_agreement  # noqa: E402  (bench/wild_agreement.py)
+
+HALF = "holdout"
+README = ROOT / "README.md"
+
+#: Smallest share of holdout runs per label whose headline is right, in the (run, bare)
+#: views: what bench/accuracy.py --half holdout measured when the README table was
+#: generated (2026-11-29). A change may raise them, never lower them.
+MIN_RIGHT: dict[str, tuple[float, float]] = {
+    "healthy": (55 / 58, 53 / 58),
+    "overfitting": (34 / 72, 34 / 72),
+    "underfitting": (14 / 25, 9 / 25),
+    "not-converged": (80 / 125, 81 / 125),
+    "diverged": (29 / 29, 21 / 29),
+    "unstable": (8 / 30, 8 / 30),
+    "validation-broken": (24 / 30, 6 / 30),
+    "too-short": (12 / 12, 12 / 12),
+}
+#: Most healthy holdout runs with a warning or error, per view (the same measurement).
+MAX_ALARMS: dict[str, int] = {"run": 3, "bare": 5}
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[tuple[str, str], Any]:
+    found = accuracy_readme.evaluate(HALF)
+    if not found:
+        pytest.skip("no recorded corpus in tests/data/corpus")
+    return found
+
+
+def _block(text: str) -> str:
+    start, end = accuracy_readme.START, accuracy_readme.END
+    assert start in text and end in text, "README.md lost its accuracy markers"
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_readme_corpus_tables_are_generated(results: dict[tuple[str, str], Any]) -> None:
+    block = _block(README.read_text(encoding="utf-8"))
+    corpus = "\n".join(accuracy_readme.corpus_section(HALF, results))
+    assert corpus in block, (
+        "README's corpus tables differ from bench/accuracy.py: run "
+        "python bench/accuracy_readme.py --write README.md")
+    regret = "\n".join(accuracy_readme.best_epoch_section(HALF))
+    assert regret.strip() and regret in block
+
+
+def test_readme_wild_table_is_generated() -> None:
+    if not (wild_agreement.DEFAULT / "labels.csv").exists():
+        pytest.skip("../shared/corpora/wild is not on this machine")
+    block = _block(README.read_text(encoding="utf-8"))
+    wild = "\n".join(accuracy_readme.wild_section())
+    assert wild in block, (
+        "README's wild table differs from bench/wild_agreement.py: run "
+        "python bench/accuracy_readme.py --write README.md")
+
+
+@pytest.mark.parametrize("view", ["run", "bare"])
+def test_holdout_rates_hold(results: dict[tuple[str, str], Any], view: str) -> None:
+    tally = results[(HALF, view)]
+    column = 0 if view == "run" else 1
+    low = {label: f"{tally.right[label]}/{tally.runs[label]}"
+           for label, floors in MIN_RIGHT.items()
+           if tally.right[label] < floors[column] * tally.runs[label] - 1e-9}
+    assert not low, f"{view} view: fewer right headlines than measured: {low}"
+    assert len(tally.alarms) <= MAX_ALARMS[view], tally.alarms
