@@ -127,8 +127,14 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             (all built-in rules, as configured in ``pyproject.toml``/``fitdoctor.toml``
             if the analysis finds one).
         inspect_fit: Read the ``fit`` call's arguments (training labels, batch size,
-            validation arrays, EarlyStopping's ``restore_best_weights``) from its frame.
-            Defaults to `True`.
+            validation arrays, EarlyStopping's ``restore_best_weights``) from its frame,
+            and record what it applied: ``run.meta["class_weight"]`` (``{"0": 0.53,
+            "1": 10.0}`` or ``None``), ``run.meta["sample_weight"]`` (``True`` when
+            per-sample weights were given) and ``run.meta["callbacks"]`` (EarlyStopping,
+            ReduceLROnPlateau, LearningRateScheduler, ModelCheckpoint with their
+            settings). Keras hands callbacks none of these; when the frame cannot be
+            read the keys are left out (unknown), and the report's advice does not
+            assume either way. Defaults to `True`.
         reference: Before the first epoch, fit a quick scikit-learn reference model
             (logistic or ridge regression, and gradient boosting for tabular data) on at
             most 5,000 training samples, one thread, within a few seconds, and record its
@@ -379,6 +385,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         args = self._safe("reading the fit arguments", kf.fit_call_args, model) if \
             self.inspect_fit else None
         sources: dict[str, str] = {}
+        if args is not None:  # class_weight, sample_weight, callbacks: unknown without args
+            run.meta.update(self._safe("reading what fit applied", kf.applied, args) or {})
         # Training labels and sample count.
         y_train = self.y_train
         if y_train is not None:
