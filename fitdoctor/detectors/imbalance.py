@@ -45,6 +45,7 @@ from fitdoctor.detectors.imbalance_facts import (
     factor,
     format_class_weight,
     metrics_line,
+    minority_tradeoff,
     not_classification,
     parse_class_counts,
     task_of,
@@ -566,7 +567,8 @@ def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence
             weights = found.weights()
             values["class_weights"] = weights
             values["class_weight"] = format_class_weight(weights)
-        values.update(applied_weights(ctx, found, {}))
+        values.update(applied_weights(
+            ctx, found, minority_tradeoff(ctx, found.minority, len(found.counts))))
     values["weights_applied"] = bool(values.get("weights_applied")) or (
         ctx.run.meta.get("sample_weight") is True)
     return Evidence(drop_none(values), epoch=rec.epoch)

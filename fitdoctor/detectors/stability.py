@@ -362,6 +362,9 @@ def worse_than_constant(
             "the loss of predicting the class prior (or the mean) is unknown",
             "record the run with FitDoctor(), which records the baselines", needs="run-file",
         )
+    weighted = _weighted_prior_loss(ctx)
+    if weighted is not None:
+        prior = weighted
     train = ctx.array(ctx.loss_key)
     train = train[np.isfinite(train)]
     if train.size < min_epochs:
@@ -378,6 +381,44 @@ def worse_than_constant(
         "ratio": float(f"{late / prior:.3g}"),
         "window": w,
         "regression": regression,
+        "class_weighted": weighted is not None,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=ctx.epochs[-w])
+
+
+def _weighted_prior_loss(ctx: Context) -> float | None:
+    """The constant predictor's loss under the ``class_weight`` the run trained with.
+
+    Keras multiplies each sample's loss by its class weight, so the training loss of a
+    weighted run is not comparable with the unweighted prior loss: the best constant
+    prediction is then the weighted class frequencies ``q_c = n_c w_c / Σ n w``, and its
+    loss ``-Σ n_c w_c ln q_c / N``. ``None`` for an unweighted run; MissingInput when
+    the weights (``sample_weight``, or a ``class_weight`` without class counts) leave
+    the baseline unknown.
+    """
+    from fitdoctor.detectors.imbalance_facts import applied_class_weight
+
+    data = ctx.run.data
+    counts = data.train_class_counts if data is not None else None
+    if ctx.run.meta.get("sample_weight") is True:
+        raise MissingInput("the training loss is weighted by sample_weight, so the prior "
+                           "loss does not apply", "judge it on the validation loss",
+                           needs="input")
+    k = len(counts) if counts else (data.n_classes if data is not None else None) or 0
+    weights = applied_class_weight(ctx.run, k) if k else None
+    if weights is None:
+        if isinstance(ctx.run.meta.get("class_weight"), dict):
+            raise MissingInput("the training loss is weighted by class_weight and the "
+                               "class counts are unknown", "record the run with FitDoctor()",
+                               needs="run-file")
+        return None
+    if not counts or sum(counts) == 0:
+        raise MissingInput("the training loss is weighted by class_weight and the class "
+                           "counts are unknown", "record the run with FitDoctor()",
+                           needs="run-file")
+    mass = [n * w for n, w in zip(counts, weights, strict=True)]
+    total = sum(mass)
+    if total <= 0:
+        return None
+    return -sum(m * math.log(m / total) for m in mass if m > 0) / sum(counts)

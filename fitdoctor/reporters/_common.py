@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fitdoctor.report import BestEpoch, Finding, Report, Severity, Skipped
+from fitdoctor.report import BestEpoch, Finding, Report, Severity, SharedEvidence, Skipped
 from fitdoctor.run import MODEL_FILE
 from fitdoctor.sanitize import safe_line, safe_text
 
@@ -105,9 +105,32 @@ def fmt_value(value: Any, *, max_items: int = 6) -> str:
     return clean(value)
 
 
-def evidence_items(finding: Finding) -> list[tuple[str, str]]:
-    """The finding's evidence as ``(key, formatted value)`` pairs, in evidence order."""
-    return [(clean(k), fmt_value(v)) for k, v in finding.evidence.items()]
+def evidence_items(
+    finding: Finding, shared: SharedEvidence | None = None
+) -> list[tuple[str, str]]:
+    """The finding's evidence as ``(key, formatted value)`` pairs, in evidence order.
+
+    Keys in ``shared`` (printed once for the report) are left out.
+    """
+    skip = shared.values if shared is not None else {}
+    return [(clean(k), fmt_value(v)) for k, v in finding.evidence.items() if k not in skip]
+
+
+def shared_heading(shared: SharedEvidence) -> str:
+    """``"evidence shared by FD501, FD502 and FD503"``."""
+    codes = [clean(c) for c in shared.codes]
+    listed = ", ".join(codes[:-1]) + f" and {codes[-1]}" if len(codes) > 1 else "".join(codes)
+    return f"evidence shared by {listed}"
+
+
+def shared_items(shared: SharedEvidence) -> list[tuple[str, str]]:
+    """The shared evidence as ``(key, formatted value)`` pairs."""
+    return [(clean(k), fmt_value(v)) for k, v in shared.values.items()]
+
+
+def takes_shared(finding: Finding, shared: SharedEvidence) -> bool:
+    """True when ``finding`` carries some of the shared evidence."""
+    return any(k in shared.values for k in finding.evidence)
 
 
 def folds_text(finding: Finding) -> str | None:

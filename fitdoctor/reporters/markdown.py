@@ -145,6 +145,7 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
                 f"| {epoch} | {escape(f.message)} |"
             )
         out.append("")
+        shared = report.shared_evidence()
         for f in report.findings:
             out.append(f"{h}# {escape(f.code)} {escape(f.name)}")
             out.append("")
@@ -153,9 +154,12 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
                 where += f" · {folds}"
             out.append(f"*{escape(f.diagnosis)}* · {f.severity.value}{where}: {escape(f.message)}")
             out.append("")
-            items = c.evidence_items(f)
-            if items:
+            items = c.evidence_items(f, shared)
+            if items or c.takes_shared(f, shared):
                 evidence = ", ".join(f"{escape(k)}: {escape(v)}" for k, v in items)
+                if c.takes_shared(f, shared):
+                    evidence += "; and the shared evidence below" if items else \
+                        "the shared evidence below"
                 out += [f"**Evidence:** {evidence}", ""]
             if f.recommendations:
                 out += ["**Next changes, best first:**", ""]
@@ -164,6 +168,10 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
                     for i, r in enumerate(f.recommendations, 1)
                 ]
                 out.append("")
+        if shared.values:
+            heading = c.shared_heading(shared)
+            listed = ", ".join(f"{escape(k)}: {escape(v)}" for k, v in c.shared_items(shared))
+            out += [f"**{escape(heading[0].upper() + heading[1:])}:** {listed}", ""]
     else:
         out += ["No findings.", ""]
 
