@@ -540,7 +540,7 @@ class Report:
         return render_fragment(self, self.run)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding: code, name, diagnosis, severity, epoch, message.
+        """One row per finding: code, name, diagnosis, severity, epoch, message, advice.
 
         See :func:`fitdoctor.frames.report_frame` (needs pandas).
         """

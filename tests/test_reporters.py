@@ -625,8 +625,13 @@ def test_report_to_frame_has_one_row_per_finding() -> None:
     pytest.importorskip("pandas")
     report, _ = problems()
     frame = report.to_frame()
-    assert list(frame.columns) == ["code", "name", "diagnosis", "severity", "epoch", "message"]
+    assert list(frame.columns) == ["code", "name", "diagnosis", "severity", "epoch", "message",
+                                   "next_action", "next", "recommendations"]
     assert list(frame["code"]) == [f.code for f in report.findings]
+    assert list(frame["next_action"])[:2] == ["lower-learning-rate", "early-stopping"]
+    assert frame["next_action"].isna()[2] and frame["next"].isna()[2]
+    assert frame["next"][1] == "Stop at epoch 10: EarlyStopping(patience=3)."
+    assert len(frame["recommendations"][1]) == 4 and frame["recommendations"][2] == []
     assert list(frame["severity"]) == [f.severity.value for f in report.findings]
     empty = Report(source="x").to_frame()
     assert len(empty) == 0 and list(empty.columns) == list(frame.columns)

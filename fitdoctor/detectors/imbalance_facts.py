@@ -368,10 +368,9 @@ def applied_class_weight(run: Run, k: int) -> list[float] | None:
 def minority_tradeoff(ctx: Context, minority: int, k: int) -> dict[str, object]:
     """The minority class's validation precision, recall, F1 and PR-AUC at the last epoch.
 
-    At the default decision (0.5, or argmax) from the last per-class record; for a binary
-    task whose minority is class 1, also at the F1-best threshold (``best_threshold_*``),
-    when the run recorded precision and recall there: what moving the boundary trades.
-    Empty without per-class metrics.
+    At the default decision (0.5, or argmax) from the last per-class record: what
+    weighting the classes would trade (the F1-best threshold and what it trades are
+    FD505's own evidence). Empty without per-class metrics.
     """
     records = [r for r in ctx.run.per_class if len(r.recall) == k]
     if not records:
@@ -385,12 +384,6 @@ def minority_tradeoff(ctx: Context, minority: int, k: int) -> dict[str, object]:
     }
     if len(rec.pr_auc) == k and rec.pr_auc[minority] is not None:
         out["minority_pr_auc"] = float(rec.pr_auc[minority])  # type: ignore[arg-type]
-    if k == 2 and minority == 1 and rec.threshold is not None and \
-            rec.threshold_precision is not None and rec.threshold_recall is not None:
-        out["best_threshold"] = float(rec.threshold)
-        out["best_threshold_precision"] = float(rec.threshold_precision)
-        out["best_threshold_recall"] = float(rec.threshold_recall)
-        out["best_threshold_f1"] = float(rec.threshold_f1 or 0.0)
     return out
 
 
