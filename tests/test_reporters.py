@@ -659,3 +659,23 @@ def test_markdown_keeps_rule_code_spans() -> None:
     assert ": the gap grows after `dense_1|a*b` at epoch 3 \\*really\\*" in out
     assert "1. Raise dropout after `dense_1` to 0.3" in out
     assert "\\`dense" not in out
+
+
+def test_sparkline_keeps_the_validation_rise_when_training_loss_reaches_1e6() -> None:
+    """On one log scale 1 → 1e-6 would squeeze val_loss 0.3 → 0.88 into a solid bar (issue 11)."""
+    from fitdoctor.reporters import _common as c
+
+    n = 40
+    loss: list[float | None] = [10 ** (-6 * e / (n - 1)) for e in range(n)]
+    val: list[float | None] = [0.5 - 0.02 * min(e, 10) + 0.02 * max(0, e - 10) for e in range(n)]
+    run = Run(epochs=list(range(1, n + 1)), metrics={"loss": loss, "val_loss": val})
+    lines = c.sparklines(run, levels=8, max_columns=40)
+    assert lines is not None and lines.own_scale
+    cells = [cell for cell in lines.curves[1].cells if cell is not None]
+    assert min(cells) == 0 and max(cells) == 7  # the validation curve uses the full height
+    assert cells.index(0) < cells.index(7)  # ... and rises
+    assert "each curve on its own scale" in c.spark_caption(lines)
+    # curves that both span the decades keep the shared log scale
+    run.metrics["val_loss"] = [2 * 10 ** (-6 * e / (n - 1)) for e in range(n)]
+    shared = c.sparklines(run, levels=8, max_columns=40)
+    assert shared is not None and shared.log_scale and not shared.own_scale
