@@ -144,7 +144,7 @@ def _findings(report: Report) -> str:
     shared = report.shared_evidence()
     for f in report.findings:
         sev = _sev_class(f.severity)
-        epoch = f' <span class="muted">from epoch {f.epoch}</span>' if f.epoch is not None else ""
+        epoch = f' <span class="muted">at epoch {f.epoch}</span>' if f.epoch is not None else ""
         if (folds := c.folds_text(f)) is not None:
             epoch += f' <span class="muted">{esc(folds)}</span>'
         out.append(f'<article class="finding {sev}">')
