@@ -90,6 +90,8 @@ def record_start(
     run.compile = safe("reading the compile settings", kf.compile_info, model)
     args = safe("reading the fit arguments", kf.fit_call_args, model) if inspect_fit else None
     sources: dict[str, str] = {}
+    if args is not None:  # class_weight, sample_weight, callbacks: unknown without args
+        run.meta.update(safe("reading what fit applied", kf.applied, args) or {})
     # Training labels and sample count.
     if y_train is not None:
         sources["y_train"] = "FitDoctor(y_train=...)"

@@ -29,6 +29,7 @@ __all__ = [
     "confusion_matrix",
     "dense_confusion",
     "dense_matrix",
+    "precision_recall_at",
     "prf_from_confusion",
     "score",
     "sparse_confusion",
@@ -56,6 +57,8 @@ class Scores:
             with no sample.
         threshold: For a binary task, the decision threshold on class 1 that maximises F1.
         threshold_f1: F1 of class 1 at that threshold.
+        threshold_precision: Precision of class 1 at that threshold.
+        threshold_recall: Recall of class 1 at that threshold.
         top_confusions: The largest off-diagonal cells as ``[true, predicted, count]``,
             largest first.
     """
@@ -69,6 +72,8 @@ class Scores:
     threshold: float | None
     threshold_f1: float | None
     top_confusions: list[list[int]]
+    threshold_precision: float | None = None
+    threshold_recall: float | None = None
 
     def matrix(self) -> np.ndarray:
         """The dense ``k × k`` confusion matrix (rows true class, columns predicted)."""
@@ -248,6 +253,26 @@ def best_f1_threshold(y_true: np.ndarray, prob1: np.ndarray) -> tuple[float, flo
     return float(ps[last[best]]), float(f1[best])
 
 
+def precision_recall_at(
+    y_true: np.ndarray, prob1: np.ndarray, threshold: float
+) -> tuple[float, float]:
+    """Precision and recall of class 1 when predicting it at ``prob1 >= threshold``.
+
+    Args:
+        y_true: 0/1 labels.
+        prob1: Probability (or any score) of class 1.
+        threshold: The decision threshold.
+
+    Returns:
+        ``(precision, recall)``, 0 where undefined (scikit-learn's ``zero_division=0``).
+    """
+    y = np.asarray(y_true).reshape(-1) == 1
+    hit = np.asarray(prob1, dtype=np.float64).reshape(-1) >= threshold
+    tp = float(np.sum(hit & y))
+    predicted, positives = float(np.sum(hit)), float(np.sum(y))
+    return (tp / predicted if predicted else 0.0, tp / positives if positives else 0.0)
+
+
 def top_confusions(cells: np.ndarray, limit: int = TOP_CONFUSIONS) -> list[list[int]]:
     """The ``limit`` largest off-diagonal cells as ``[true, predicted, count]``, largest first.
 
@@ -337,11 +362,12 @@ def score(
     pr_auc: list[float | None] = [None] * k
     if prob.shape[1] >= k:
         pr_auc = average_precision(prob[valid][:, :k], y[valid])
-    threshold = threshold_f1 = None
+    threshold = threshold_f1 = t_precision = t_recall = None
     if k == 2 and prob.shape[1] == 2:
         found = best_f1_threshold(y, prob[:, 1])
         if found is not None:
             threshold, threshold_f1 = found
+            t_precision, t_recall = precision_recall_at(y, prob[:, 1], threshold)
     return Scores(
         cells=cells,
         precision=precision.tolist(),
@@ -352,4 +378,6 @@ def score(
         threshold=threshold,
         threshold_f1=threshold_f1,
         top_confusions=top_confusions(cells),
+        threshold_precision=t_precision,
+        threshold_recall=t_recall,
     )

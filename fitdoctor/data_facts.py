@@ -384,6 +384,8 @@ def to_per_class(
         support=scores.support,
         threshold=scores.threshold,
         threshold_f1=scores.threshold_f1,
+        threshold_precision=scores.threshold_precision,
+        threshold_recall=scores.threshold_recall,
         pr_auc=scores.pr_auc,
         top_confusions=scores.top_confusions,
     )

@@ -121,6 +121,7 @@ def analyze(
     # a finding that makes another moot leaves it out, on the run and on every output
     findings, superseded = _apply_precedence(findings, fired)
     findings.sort(key=lambda f: (-f.severity.rank, f.code, f.output or ""))
+    _recommend_once(findings)
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
     return Report(
         source=run.name or run.source,
@@ -167,6 +168,28 @@ def _apply_precedence(
         else:
             out.append(finding)
     return out, superseded
+
+
+def _recommend_once(findings: list[Finding]) -> None:
+    """Give each action once per diagnosis: the report states each fact once.
+
+    Several rules of one diagnosis often recommend the same action (FD501, FD502, FD503
+    and FD505 all suggest the ``class_weight``). The finding that ranks the action
+    highest in its own list keeps it (a rule's first recommendation is its main
+    advice); among equals the first in report order. The others drop it. Findings on
+    different outputs of a multi-output model keep their own.
+    """
+    owner: dict[tuple[str, str | None, str], tuple[int, int]] = {}
+    for i, finding in enumerate(findings):
+        for rank, rec in enumerate(finding.recommendations):
+            key = (finding.diagnosis, finding.output, rec.action)
+            if key not in owner or rank < owner[key][0]:
+                owner[key] = (rank, i)
+    for i, finding in enumerate(findings):
+        finding.recommendations = [
+            rec for rec in finding.recommendations
+            if owner[(finding.diagnosis, finding.output, rec.action)][1] == i
+        ]
 
 
 def outputs(run: Run) -> list[str]:

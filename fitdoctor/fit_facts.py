@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fitdoctor.arraylike import as_array, int_or_none
+import numpy as np
+
+from fitdoctor.arraylike import as_array, clean_float, int_or_none
 from fitdoctor.run import FitInfo
 
 
@@ -38,6 +40,7 @@ class FitArgs:
     class_weight: Any = None
     sample_weight: Any = None
     restore_best_weights: bool | None = None
+    callbacks: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -77,6 +80,7 @@ def fit_call_args(model: Any, *, max_depth: int = 40) -> FitArgs | None:
                     class_weight=local.get("class_weight"),
                     sample_weight=local.get("sample_weight"),
                     restore_best_weights=early_stopping_restores(local.get("callbacks")),
+                    callbacks=local.get("callbacks"),
                 )
         frame = frame.f_back  # type: ignore[assignment]
         depth += 1
@@ -100,6 +104,105 @@ def early_stopping_restores(callbacks: Any) -> bool | None:
             restores = getattr(cb, "restore_best_weights", False)
             found = bool(found) or (restores is True)
     return found
+
+
+#: Callback attributes worth recording, by Keras class (the rest are left out).
+_CALLBACK_FIELDS: dict[str, tuple[str, ...]] = {
+    "EarlyStopping": ("monitor", "patience", "min_delta", "mode", "restore_best_weights",
+                      "start_from_epoch"),
+    "ReduceLROnPlateau": ("monitor", "factor", "patience", "min_delta", "min_lr", "mode"),
+    "LearningRateScheduler": (),
+    "ModelCheckpoint": ("monitor", "save_best_only", "mode"),
+}
+
+
+def class_weight_dict(value: Any) -> dict[str, float] | None:
+    """``fit``'s ``class_weight`` as JSON: class id (as text) → weight, or ``None``.
+
+    Args:
+        value: The ``class_weight`` argument (a mapping of class id to weight, or ``None``).
+
+    Returns:
+        ``{"0": 0.526, "1": 10.0}`` (ids sorted), or ``None`` when no usable mapping.
+    """
+    if not isinstance(value, Mapping) or not value:
+        return None
+    out: dict[int, float] = {}
+    for key, weight in value.items():
+        k, w = int_or_none(key), _float_or_none(weight)
+        if k is None or w is None:
+            return None
+        out[k] = w
+    return {str(k): out[k] for k in sorted(out)}
+
+
+def _float_or_none(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return clean_float(out) if math.isfinite(out) else None
+
+
+def callbacks_in_use(callbacks: Any) -> list[dict[str, Any]]:
+    """The Keras callbacks among ``fit``'s that shape training, with their settings.
+
+    EarlyStopping (monitor, patience, restore_best_weights, ...), ReduceLROnPlateau
+    (monitor, factor, patience, ...), LearningRateScheduler and ModelCheckpoint; other
+    callbacks (History, ProgbarLogger, FitDoctor, the user's own) are left out.
+
+    Args:
+        callbacks: The ``fit`` frame's ``callbacks`` local: the user's list, or the
+            ``CallbackList`` Keras wraps it in.
+
+    Returns:
+        One ``{"class": name, setting: value, ...}`` per callback, in ``fit``'s order.
+    """
+    items = getattr(callbacks, "callbacks", callbacks)
+    if not isinstance(items, (list, tuple)):
+        return []
+    out: list[dict[str, Any]] = []
+    for cb in items:
+        name = next((cls.__name__ for cls in type(cb).__mro__
+                     if cls.__name__ in _CALLBACK_FIELDS), None)
+        if name is None:
+            continue
+        entry: dict[str, Any] = {"class": name}
+        for attr in _CALLBACK_FIELDS[name]:
+            value = getattr(cb, attr, None)
+            if attr == "mode" and value is None:
+                continue
+            if isinstance(value, (bool, str)) or value is None:
+                entry[attr] = value
+            elif isinstance(value, (int, float, np.integer, np.floating)):
+                entry[attr] = int_or_none(value) if float(value).is_integer() and \
+                    attr in ("patience", "start_from_epoch") else _float_or_none(value)
+        out.append(entry)
+    return out
+
+
+def applied(args: FitArgs) -> dict[str, Any]:
+    """What the ``fit`` call applied, as ``Run.meta`` entries.
+
+    ``class_weight`` (``{"0": w0, "1": w1}`` or ``None``), ``sample_weight`` (``True``
+    when ``fit`` was given per-sample weights) and ``callbacks``
+    (:func:`callbacks_in_use`). Keras hands callbacks none of these: they are read from
+    the ``fit`` frame (:func:`fit_call_args`); when it cannot be read, the keys are not
+    written and readers treat them as unknown.
+
+    Args:
+        args: The ``fit`` call's arguments.
+
+    Returns:
+        The meta entries.
+    """
+    return {
+        "class_weight": class_weight_dict(args.class_weight),
+        "sample_weight": args.sample_weight is not None,
+        "callbacks": callbacks_in_use(args.callbacks),
+    }
+
+
 
 
 def infer_batch_size(n_train: int | None, steps: int | None) -> int | None:

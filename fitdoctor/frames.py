@@ -16,11 +16,16 @@ if TYPE_CHECKING:
 __all__ = ["FINDING_COLUMNS", "report_frame"]
 
 #: Columns of :func:`report_frame`, in order.
-FINDING_COLUMNS = ("code", "name", "diagnosis", "severity", "epoch", "message")
+FINDING_COLUMNS = ("code", "name", "diagnosis", "severity", "epoch", "message", "next_action",
+                   "next", "recommendations")
 
 
 def report_frame(report: Report) -> pd.DataFrame:
     """One row per finding of ``report``: code, name, diagnosis, severity, epoch, message.
+
+    And what to do about it: ``next_action`` and ``next``, the first recommendation's
+    action and text (``None`` when the finding has none), and ``recommendations``, the
+    list of all its recommendation texts, best first.
 
     Args:
         report: The report.
@@ -40,6 +45,9 @@ def report_frame(report: Report) -> pd.DataFrame:
                 "severity": f.severity.value,
                 "epoch": f.epoch,
                 "message": f.message,
+                "next_action": f.recommendations[0].action if f.recommendations else None,
+                "next": f.recommendations[0].text if f.recommendations else None,
+                "recommendations": [r.text for r in f.recommendations],
             }
             for f in report.findings
         ],

@@ -10,6 +10,7 @@ The JSON form (``"schema": "fitdoctor.report/1"``) is a stable interface; see
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from enum import Enum
@@ -261,6 +262,53 @@ class Superseded:
 
 
 @dataclass
+class SharedEvidence:
+    """Evidence that several findings carry alike: printed once per report.
+
+    Args:
+        codes: Codes of the findings that carry it, in report order.
+        values: The shared measurements: keys two or more findings carry with the same
+            value (and no finding with another value).
+    """
+
+    codes: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def shared_evidence(findings: list[Finding]) -> SharedEvidence:
+    """The evidence several findings carry alike (class counts, the balanced weights).
+
+    A key is shared when two or more findings carry it and all of them with the same
+    value; reporters print it once and each finding its own evidence only.
+
+    Args:
+        findings: The report's findings.
+
+    Returns:
+        The shared evidence (empty when none).
+    """
+    seen: dict[str, list[tuple[str, str]]] = {}
+    for f in findings:
+        for key, value in f.evidence.items():
+            if value is None:
+                continue
+            text = json.dumps(strict_json(value), sort_keys=True, default=str)
+            seen.setdefault(key, []).append((f.code, text))
+    keys = {k for k, hits in seen.items() if len(hits) >= 2 and len({t for _, t in hits}) == 1}
+    if not keys:
+        return SharedEvidence()
+    values: dict[str, Any] = {}
+    codes: list[str] = []
+    for f in findings:
+        carried = [k for k in f.evidence if k in keys]
+        if carried and f.code not in codes:
+            codes.append(f.code)
+        for k in carried:
+            values.setdefault(k, f.evidence[k])
+    return SharedEvidence(codes, values)
+
+
+@dataclass
 class BestEpoch:
     """The epoch to keep, judged on validation data only.
 
@@ -317,6 +365,17 @@ class Report:
     run: Run | None = field(default=None, repr=False, compare=False)
     n_rules: int = 0
     superseded: list[Superseded] = field(default_factory=list)
+
+    def shared_evidence(self) -> SharedEvidence:
+        """Evidence several findings carry alike (see :func:`shared_evidence`)."""
+        return shared_evidence(self.findings)
+
+    def own_evidence(
+        self, finding: Finding, shared: SharedEvidence | None = None
+    ) -> dict[str, Any]:
+        """``finding``'s evidence without the keys the report prints once as shared."""
+        shared = shared if shared is not None else self.shared_evidence()
+        return {k: v for k, v in finding.evidence.items() if k not in shared.values}
 
     def count(self, severity: Severity) -> int:
         """Number of findings of exactly ``severity``."""
@@ -395,7 +454,22 @@ class Report:
         return f"interrupted at {where}: "
 
     def to_dict(self) -> dict[str, Any]:
-        """The report contract: ``"schema": "fitdoctor.report/1"``."""
+        """The report contract: ``"schema": "fitdoctor.report/1"``.
+
+        Evidence several findings carry alike is written once, as ``shared_evidence``
+        (``{"findings": [codes], "evidence": {...}}``, or ``null``); each finding's
+        ``evidence`` holds its own measurements and ``shared`` lists the keys it takes
+        from there (only when it takes some).
+        """
+        shared = self.shared_evidence()
+        findings = []
+        for f in self.findings:
+            body = f.to_dict()
+            body["evidence"] = self.own_evidence(f, shared)
+            taken = [k for k in f.evidence if k in shared.values]
+            if taken:
+                body["shared"] = taken
+            findings.append(body)
         best = None
         if self.best_epoch is not None:
             b = self.best_epoch
@@ -419,7 +493,10 @@ class Report:
             "n_epochs": self.n_epochs,
             "metrics": self.metrics,
             "best_epoch": best,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": findings,
+            "shared_evidence": (
+                {"findings": shared.codes, "evidence": shared.values} if shared.values else None
+            ),
             "skipped": [
                 {"code": s.code, "name": s.name, "reason": s.reason, "hint": s.hint,
                  "needs": s.needs}
@@ -467,7 +544,7 @@ class Report:
         return render_fragment(self, self.run)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding: code, name, diagnosis, severity, epoch, message.
+        """One row per finding: code, name, diagnosis, severity, epoch, message, advice.
 
         See :func:`fitdoctor.frames.report_frame` (needs pandas).
         """

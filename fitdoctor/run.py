@@ -215,6 +215,9 @@ class PerClass:
         confusion: Confusion matrix, rows true class, columns predicted.
         threshold: For binary tasks, the decision threshold that maximises F1.
         threshold_f1: F1 at that threshold.
+        threshold_precision: Precision of class 1 at that threshold (what moving the
+            threshold trades); ``None`` when not recorded (runs of older versions).
+        threshold_recall: Recall of class 1 at that threshold.
         pr_auc: Average precision (area under the precision-recall curve) per class,
             one-vs-rest on the predicted probabilities; ``None`` for a class with no
             validation sample. Empty when not recorded (runs of older versions).
@@ -239,6 +242,8 @@ class PerClass:
     threshold_f1: float | None = None
     pr_auc: list[float | None] = field(default_factory=list)
     top_confusions: list[list[int]] = field(default_factory=list)
+    threshold_precision: float | None = None
+    threshold_recall: float | None = None
 
 
 @dataclass

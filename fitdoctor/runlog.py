@@ -23,7 +23,8 @@ so the cost of saving is the same at epoch 1,000 as at epoch 1. The lines are:
    ``metrics`` holds the values logged that epoch (a metric missing from a line was not
    logged that epoch: a gap). ``per_class``, when computed that epoch: ``precision``,
    ``recall``, ``f1``, ``pr_auc`` (``null`` for a class with no sample), ``support``,
-   ``threshold`` and ``threshold_f1`` (binary tasks), ``top_confusions`` (the largest
+   ``threshold``, ``threshold_f1``, ``threshold_precision``, ``threshold_recall`` (binary
+   tasks; the last two may be absent in older files), ``top_confusions`` (the largest
    off-diagonal cells as ``[true, predicted, count]``) and, at the epochs whose
    confusion matrix is kept, ``confusion``: its non-zero cells as ``[true, predicted,
    count]`` (at most one per predicted sample, so its size is bounded by
@@ -330,7 +331,8 @@ class _Reader:
         if not isinstance(body, dict):
             raise self.fail(line, f"{where}: expected an object")
         unknown = sorted(set(body) - {*_PER_CLASS_LISTS, "pr_auc", "support", "threshold",
-                                      "threshold_f1", "top_confusions", "confusion", "best"})
+                                      "threshold_f1", "threshold_precision", "threshold_recall",
+                                      "top_confusions", "confusion", "best"})
         if unknown:
             raise self.fail(line, f"{where}: unknown key {unknown[0]!r}")
         support = body.get("support")
@@ -360,6 +362,10 @@ class _Reader:
             body.get("threshold_f1"))
         if threshold is _BAD or threshold_f1 is _BAD:
             raise self.fail(line, f"{where}.threshold: expected a number or null")
+        t_precision, t_recall = _number(body.get("threshold_precision")), _number(
+            body.get("threshold_recall"))
+        if t_precision is _BAD or t_recall is _BAD:
+            raise self.fail(line, f"{where}.threshold_precision: expected a number or null")
         top = body.get("top_confusions", [])
         if not isinstance(top, list) or not all(_is_cell(c, k) for c in top):
             raise self.fail(line, f"{where}.top_confusions: expected [true, predicted, count] "
@@ -374,6 +380,8 @@ class _Reader:
                 support=list(support),
                 threshold=threshold,
                 threshold_f1=threshold_f1,
+                threshold_precision=t_precision,
+                threshold_recall=t_recall,
                 pr_auc=pr_values,
                 top_confusions=[list(c) for c in top],
             )

@@ -74,6 +74,9 @@ def per_class_record(
         "threshold_f1": pc.threshold_f1,
         "top_confusions": pc.top_confusions,
     }
+    if pc.threshold_precision is not None or pc.threshold_recall is not None:
+        out["threshold_precision"] = pc.threshold_precision
+        out["threshold_recall"] = pc.threshold_recall
     if cells is not None:
         out["confusion"] = np.asarray(cells, dtype=np.int64).reshape(-1, 3).tolist()
         if best:

@@ -63,6 +63,7 @@ HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.validation": {"keras", "sklearn"},
     "fitdoctor.demo": {"keras", "sklearn"},
     "fitdoctor.plot": {"matplotlib"},
+    "fitdoctor.plot_draw": {"matplotlib"},
     "fitdoctor.frames": {"pandas"},
     "fitdoctor.run": {"pandas"},
     "fitdoctor.cv.power_law": {"scipy"},

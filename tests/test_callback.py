@@ -684,3 +684,41 @@ def test_records_a_reference_model_and_whether_early_stopping_restores() -> None
     assert off.run is not None and off.run.baselines is not None
     assert off.run.baselines.reference_value is None
     assert off.run.fit is not None and off.run.fit.restore_best_weights is None
+
+
+def test_records_what_fit_applied(tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray]) -> None:
+    """class_weight, sample_weight and the shaping callbacks reach the run file (issue 11)."""
+    x, y = cancer
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "weighted.json"
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2),
+        FitDoctor(path=path, report=None, verbose=0, reference=False),
+    ]
+    model.fit(x, y, epochs=2, validation_split=0.2, verbose=0, batch_size=64,
+              class_weight={0: 1.5, 1: np.float32(0.75)}, callbacks=callbacks)
+    run = load_run(path)
+    validate_run_file(path, run)
+    assert run.meta["class_weight"] == {"0": 1.5, "1": 0.75}
+    assert run.meta["sample_weight"] is False
+    stop, plateau = run.meta["callbacks"]
+    assert stop["class"] == "EarlyStopping" and stop["patience"] == 4
+    assert stop["restore_best_weights"] is True and stop["monitor"] == "val_loss"
+    assert plateau == {"class": "ReduceLROnPlateau", "monitor": "val_loss", "factor": 0.5,
+                       "patience": 2, "min_delta": 0.0001, "min_lr": 0.0, "mode": "auto"}
+    assert run.per_class and run.per_class[-1].threshold_precision is not None
+
+    plain = FitDoctor(path=None, report=None, verbose=0, reference=False)
+    model.fit(x, y, epochs=1, validation_split=0.2, verbose=0,
+              sample_weight=np.ones(len(y), dtype="float32"), callbacks=[plain])
+    assert plain.run is not None
+    assert plain.run.meta["class_weight"] is None and plain.run.meta["sample_weight"] is True
+    assert plain.run.meta["callbacks"] == []
+
+    blind = FitDoctor(path=None, report=None, verbose=0, reference=False, inspect_fit=False)
+    model.fit(x, y, epochs=1, validation_split=0.2, verbose=0, class_weight={0: 1.0, 1: 2.0},
+              callbacks=[blind])
+    assert blind.run is not None and "class_weight" not in blind.run.meta  # unknown, not "none"

@@ -487,8 +487,12 @@ def _is_history(path: Path) -> bool:
         return False
     if path.suffix != ".json" or "runs" not in path.parts:
         return True
-    schema = json.loads(path.read_text(encoding="utf-8")).get("schema")
-    return bool(schema == "fitdoctor.run/1")
+    text = path.read_text(encoding="utf-8")
+    try:
+        schema = json.loads(text).get("schema")
+    except json.JSONDecodeError:  # a run log (JSON Lines): its header line names the schema
+        schema = json.loads(text.splitlines()[0]).get("schema")
+    return schema in ("fitdoctor.run/1", "fitdoctor.run/2")
 
 
 RECORDED = sorted(

@@ -169,8 +169,8 @@ def test_marks_of_a_real_overfitting_run() -> None:
     assert marks.best_epoch == report.best_epoch.epoch == 12  # type: ignore[union-attr]
     assert marks.best_monitor == "val_loss"
     # the overfitting finding marks where val_loss turns up, after the best epoch
-    assert [codes for _, codes in marks.divergence] == ["FD101"]
-    (epoch, _), = marks.divergence
+    assert [codes for _, codes in marks.overfitting] == ["FD101"]
+    (epoch, _), = marks.overfitting
     assert 12 <= epoch < 20
     assert marks.nonfinite == {} and marks.lr_changes == [] and marks.diverged == []
 
@@ -181,7 +181,7 @@ def test_marks_nan_lr_changes_and_findings() -> None:
     assert marks.nonfinite == {"loss": [26]}  # the val_accuracy gap is not a NaN
     assert marks.nan_epochs == [26]
     assert marks.lr_changes == [(11, 1e-3, 1e-4), (21, 1e-4, 1e-5)]
-    assert marks.divergence == [(18, "FD101")]
+    assert marks.overfitting == [(18, "FD101")]
     assert marks.diverged == [(26, "FD401")]
     assert marks.other == [(1, "FD601"), (20, "FD301")]
 
@@ -190,7 +190,7 @@ def test_marks_without_report_use_the_best_epoch() -> None:
     run = marked_run()
     marks = find_marks(run)
     assert marks.best_epoch == engine.best_epoch(run).epoch  # type: ignore[union-attr]
-    assert marks.divergence == [] and marks.other == []
+    assert marks.overfitting == [] and marks.other == []
 
 
 def test_panels_order() -> None:
@@ -424,3 +424,37 @@ def test_cli_plot_and_analyze_html(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     doc = page.read_text(encoding="utf-8")
     assert doc.startswith("<!DOCTYPE html>") and doc.count("data:image/png;base64,") == 1
+
+
+def test_early_events_get_room_and_labels_stay_inside() -> None:
+    """Issue 11: a long run whose story is in its first epochs gets a log epoch axis; the
+    overfitting mark is called overfitting; labels near the right frame turn leftwards."""
+    from fitdoctor.plot_draw import early_epochs
+
+    run = fitdoctor.load(BEFORE)  # best epoch 12 of 60, overfitting from 14
+    report = fitdoctor.analyze(run)
+    marks = find_marks(run, report)
+    assert early_epochs(run, marks)
+    fig = plot_run(run, report)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and "log scale" in ax.get_xlabel()
+    labels = [t.get_text() for a in fig.axes if (leg := a.get_legend()) for t in leg.get_texts()]
+    assert any(t.startswith("overfitting from epoch") for t in labels)
+    assert not any("divergence" in t for t in labels)
+    # a run whose best epoch is its last keeps a linear axis, and the "best 30" label at
+    # the right edge is drawn leftwards, inside the frame
+    n = 30
+    late = Run(epochs=list(range(1, n + 1)),
+               metrics={"loss": [1.0 / (e + 1) for e in range(n)],
+                        "val_loss": [1.2 / (e + 1) + 0.05 for e in range(n)]})
+    late_report = fitdoctor.analyze(late)
+    assert late_report.best_epoch is not None and late_report.best_epoch.epoch == n
+    assert not early_epochs(late, find_marks(late, late_report))
+    fig = plot_run(late, late_report)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent()
+    texts = {t.get_text().strip(): t.get_window_extent() for t in ax.texts}
+    assert f"best {n}" in texts
+    for name, box in texts.items():
+        assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, name

@@ -211,7 +211,16 @@ def hostile() -> tuple[Report, Run]:
     return report, run
 
 
-CASES = {"healthy": healthy, "problems": problems, "hostile": hostile}
+def imbalanced() -> tuple[Report, Run]:
+    """A real imbalanced run judged by the class-imbalance rules: shared evidence, once."""
+    import fitdoctor
+    from fitdoctor.rules import Settings
+
+    run = fitdoctor.load(Path(__file__).parent / "data" / "runs" / "weighted" / "plain.json")
+    return fitdoctor.analyze(run, Settings(select=["FD5"])), run
+
+
+CASES = {"healthy": healthy, "problems": problems, "hostile": hostile, "imbalanced": imbalanced}
 
 
 def _check_golden(name: str, actual: str) -> None:
@@ -394,12 +403,17 @@ def test_json_contract() -> None:
         data = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
         assert data["schema"] == REPORT_SCHEMA
         for key in ("source", "verdict", "summary", "n_epochs", "metrics", "best_epoch",
-                    "findings", "skipped", "notes", "run"):
+                    "findings", "shared_evidence", "skipped", "notes", "run"):
             assert key in data, key
+        shared = data["shared_evidence"] or {"findings": [], "evidence": {}}
         for f in data["findings"]:
-            assert set(f) == {"code", "name", "diagnosis", "severity", "message", "epoch",
-                              "evidence", "recommendations"}
+            core = {"code", "name", "diagnosis", "severity", "message", "epoch", "evidence",
+                    "recommendations"}
+            assert set(f) == (core | {"shared"} if f["code"] in shared["findings"] else core)
             assert f["severity"] in ("error", "warning", "info")
+            # shared keys live once, at the top; a finding names the ones it takes
+            assert not set(f["evidence"]) & set(shared["evidence"])
+            assert set(f.get("shared", [])) <= set(shared["evidence"])
     data = json.loads(render(problems()[0], "json"))
     assert data["findings"][0]["evidence"]["rise"] is None  # NaN evidence → null
     assert data["findings"][1]["recommendations"][0] == {
@@ -442,7 +456,8 @@ def test_markdown_escapes_run_strings() -> None:
         unescaped = row.replace("\\|", "")
         assert unescaped.count("|") == 6, row
     assert "loss \\| val\\_loss" in out
-    assert "\\*bold\\*" in out and "\\`code\\`" in out and "\\$x\\$" in out
+    assert "\\*bold\\*" in out and "\\$x\\$" in out
+    assert "`code`" in out  # a code span in a message stays one (issue 11), content literal
     assert ESC not in out
     assert "<details>" in out and "<summary>Skipped rules (1)</summary>" in out
     assert "&#64;someone" in out
@@ -610,8 +625,13 @@ def test_report_to_frame_has_one_row_per_finding() -> None:
     pytest.importorskip("pandas")
     report, _ = problems()
     frame = report.to_frame()
-    assert list(frame.columns) == ["code", "name", "diagnosis", "severity", "epoch", "message"]
+    assert list(frame.columns) == ["code", "name", "diagnosis", "severity", "epoch", "message",
+                                   "next_action", "next", "recommendations"]
     assert list(frame["code"]) == [f.code for f in report.findings]
+    assert list(frame["next_action"])[:2] == ["lower-learning-rate", "early-stopping"]
+    assert frame["next_action"].isna()[2] and frame["next"].isna()[2]
+    assert frame["next"][1] == "Stop at epoch 10: EarlyStopping(patience=3)."
+    assert len(frame["recommendations"][1]) == 4 and frame["recommendations"][2] == []
     assert list(frame["severity"]) == [f.severity.value for f in report.findings]
     empty = Report(source="x").to_frame()
     assert len(empty) == 0 and list(empty.columns) == list(frame.columns)
@@ -625,3 +645,37 @@ def test_report_repr_html_is_the_fragment() -> None:
     html = report._repr_html_()
     assert html == render_fragment(report, run)
     assert html.startswith('<div class="fitdoctor">')
+
+
+def test_markdown_keeps_rule_code_spans() -> None:
+    """`dense` stays a code span, not \\`dense\\` (issue 11); outside it, text is escaped."""
+    report, run = healthy()
+    report.findings.append(Finding(
+        "FD101", "val-loss-rising", "overfitting", Severity.WARNING,
+        "the gap grows after `dense_1|a*b` at epoch 3 *really*",
+        recommendations=[Recommendation("add-dropout", "Raise dropout after `dense_1` to 0.3")]))
+    out = render(report, "markdown", run=run)
+    assert "| the gap grows after `dense_1\\|a*b` at epoch 3 \\*really\\* |" in out
+    assert ": the gap grows after `dense_1|a*b` at epoch 3 \\*really\\*" in out
+    assert "1. Raise dropout after `dense_1` to 0.3" in out
+    assert "\\`dense" not in out
+
+
+def test_sparkline_keeps_the_validation_rise_when_training_loss_reaches_1e6() -> None:
+    """On one log scale 1 → 1e-6 would squeeze val_loss 0.3 → 0.88 into a solid bar (issue 11)."""
+    from fitdoctor.reporters import _common as c
+
+    n = 40
+    loss: list[float | None] = [10 ** (-6 * e / (n - 1)) for e in range(n)]
+    val: list[float | None] = [0.5 - 0.02 * min(e, 10) + 0.02 * max(0, e - 10) for e in range(n)]
+    run = Run(epochs=list(range(1, n + 1)), metrics={"loss": loss, "val_loss": val})
+    lines = c.sparklines(run, levels=8, max_columns=40)
+    assert lines is not None and lines.own_scale
+    cells = [cell for cell in lines.curves[1].cells if cell is not None]
+    assert min(cells) == 0 and max(cells) == 7  # the validation curve uses the full height
+    assert cells.index(0) < cells.index(7)  # ... and rises
+    assert "each curve on its own scale" in c.spark_caption(lines)
+    # curves that both span the decades keep the shared log scale
+    run.metrics["val_loss"] = [2 * 10 ** (-6 * e / (n - 1)) for e in range(n)]
+    shared = c.sparklines(run, levels=8, max_columns=40)
+    assert shared is not None and shared.log_scale and not shared.own_scale

@@ -96,6 +96,13 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
             assert needle in hits[0].message, hits[0].message
         for action in case.get("actions", []):
             assert action in [r.action for r in hits[0].recommendations], hits[0]
+        for action in case.get("no_actions", []):  # what is already in force
+            assert action not in [r.action for r in hits[0].recommendations], hits[0]
+        texts = " | ".join(r.text for r in hits[0].recommendations)
+        for needle in case.get("recommendation_contains", []):
+            assert needle in texts, texts
+        for needle in case.get("recommendation_lacks", []):
+            assert needle not in texts, texts
         if "severity" in case:
             assert hits[0].severity.value == case["severity"], hits[0]
     else:

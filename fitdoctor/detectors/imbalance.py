@@ -27,347 +27,46 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from fitdoctor.detectors.base import Context, Evidence, detector
-from fitdoctor.errors import InputError, MissingInput
-from fitdoctor.run import DataInfo, PerClass, Run
-
-#: What enables the class-imbalance rules on a run without class counts.
-COUNTS_HINT = (
-    "record the run with FitDoctor(validation_data=(x_val, y_val)), "
-    "or give the training class counts (CLI: --class-counts 950,50)"
+from fitdoctor.detectors.imbalance_facts import (
+    ACCURACY,
+    COUNTS_HINT,
+    PER_CLASS_HINT,
+    VAL_RECALL,
+    Classes,
+    applied_class_weight,
+    applied_weights,
+    balanced_class_weights,
+    classes,
+    common_values,
+    drop_none,
+    factor,
+    format_class_weight,
+    metrics_line,
+    minority_tradeoff,
+    not_classification,
+    parse_class_counts,
+    task_of,
+    val_accuracy,
+    value_at,
+    watched_metrics,
+    watches_pr,
+    with_class_counts,
 )
-
-#: What enables the rules that need per-class validation metrics.
-PER_CLASS_HINT = (
-    "record the run with FitDoctor(validation_data=(x_val, y_val)) for per-class "
-    "metrics, or compile with keras.metrics.Recall()"
-)
-
-#: Metric names that already show what accuracy hides.
-_PR_METRIC = re.compile(r"precision|recall|auc|prc|f1|fbeta|sensitivity|specificity")
-#: A bare Keras ``Recall`` (class 1 at threshold 0.5): ``val_recall``, ``val_recall_1``.
-_VAL_RECALL = re.compile(r"^val_recall(_\d+)?$")
-#: Accuracy-like metric names.
-_ACCURACY = re.compile(r"^(val_)?(acc|accuracy|\w+_accuracy)$")
-
-
-# ------------------------------------------------------------------ public helpers
-def parse_class_counts(text: str) -> list[int]:
-    """Parse training class counts given on the command line, e.g. ``"950,50"``.
-
-    Args:
-        text: Comma-separated non-negative integers, one per class in class-id order.
-
-    Returns:
-        The counts.
-
-    Raises:
-        InputError: The text is not at least two non-negative integers with a positive sum.
-    """
-    usage = "--class-counts expects one count per class, e.g. --class-counts 950,50"
-    parts = [p.strip() for p in text.split(",")]
-    counts: list[int] = []
-    for part in parts:
-        if not re.fullmatch(r"\d+", part):
-            raise InputError(f"{usage}; got {text!r}")
-        counts.append(int(part))
-    if len(counts) < 2:
-        raise InputError(f"{usage} (at least two classes); got {text!r}")
-    if sum(counts) == 0:
-        raise InputError(f"{usage}; all counts are zero")
-    return counts
-
-
-def with_class_counts(run: Run, counts: Sequence[int]) -> Run:
-    """Record user-given training class counts on a run (for ``--class-counts``).
-
-    Fills ``run.data.train_class_counts`` and, when unknown, ``n_classes``, ``task``
-    (``binary`` for two classes, else ``multiclass``) and ``n_train``.
-
-    Args:
-        run: The run; updated in place.
-        counts: Training samples per class, in class-id order.
-
-    Returns:
-        The same run, for chaining.
-
-    Raises:
-        InputError: The counts disagree with the run's recorded number of classes.
-    """
-    values = [int(c) for c in counts]
-    if len(values) < 2 or any(c < 0 for c in values) or sum(values) == 0:
-        raise InputError("class counts must be at least two non-negative integers, not all zero")
-    if run.data is None:
-        run.data = DataInfo()
-    data = run.data
-    if data.n_classes is not None and data.n_classes != len(values):
-        raise InputError(
-            f"{len(values)} class counts given, but the run has {data.n_classes} classes"
-        )
-    data.train_class_counts = values
-    data.n_classes = len(values)
-    if data.task is None:
-        data.task = "binary" if len(values) == 2 else "multiclass"
-    if data.n_train is None:
-        data.n_train = sum(values)
-    return run
-
-
-def balanced_class_weights(counts: Sequence[int]) -> list[float | None]:
-    """scikit-learn's ``compute_class_weight("balanced")``: ``n / (k * count_c)``.
-
-    Args:
-        counts: Training samples per class (classes with no sample get ``None``; ``k``
-            counts only the classes present, as scikit-learn does with ``np.unique(y)``).
-
-    Returns:
-        One weight per class.
-    """
-    present = [c for c in counts if c > 0]
-    n, k = sum(present), len(present)
-    return [n / (k * c) if c > 0 else None for c in counts]
-
-
-def format_class_weight(weights: Sequence[float | None]) -> str:
-    """A ``class_weight`` dict ready to paste, weights to three significant digits.
-
-    Args:
-        weights: One weight per class id (``None`` for a class left out).
-
-    Returns:
-        Text such as ``{0: 0.526, 1: 10.0}``.
-    """
-    items = [f"{i}: {float(f'{w:.3g}')!r}" for i, w in enumerate(weights) if w is not None]
-    return "{" + ", ".join(items) + "}"
-
-
-def metrics_line(
-    *, task: str | None, encoding: str | None, output_units: int | None, minority: int
-) -> str:
-    """The ``metrics=[...]`` argument to compile for an imbalanced classification.
-
-    Args:
-        task: ``binary`` or ``multiclass`` (``None`` when unknown).
-        encoding: Label encoding: ``binary``, ``one-hot`` or ``sparse`` (``None`` when unknown).
-        output_units: Units of the output layer, if known.
-        minority: Class id of the rarest class.
-
-    Returns:
-        Code to paste into ``model.compile(...)``.
-    """
-    single_output = task == "binary" and encoding != "one-hot" and output_units in (None, 1)
-    if single_output:
-        return (
-            'metrics=["accuracy", keras.metrics.Precision(name="precision"), '
-            'keras.metrics.Recall(name="recall"), '
-            'keras.metrics.AUC(curve="PR", name="pr_auc")]'
-        )
-    return (
-        f'metrics=["accuracy", keras.metrics.Precision(class_id={minority}, '
-        f'name="precision_{minority}"), keras.metrics.Recall(class_id={minority}, '
-        f'name="recall_{minority}"), keras.metrics.AUC(curve="PR", name="pr_auc"), '
-        'keras.metrics.F1Score(average="macro", name="macro_f1")]'
-    )
-
-
-# ------------------------------------------------------------------ shared facts
-@dataclass
-class _Classes:
-    """Class facts gathered from whatever the run holds."""
-
-    names: list[str]
-    counts: list[int]
-    source: str
-    train_counts: list[int] | None
-    val_counts: list[int] | None
-    task: str | None
-    encoding: str | None
-    output_units: int | None
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
-
-    @property
-    def majority(self) -> int:
-        return max(range(len(self.counts)), key=lambda i: self.counts[i])
-
-    @property
-    def minority(self) -> int:
-        return min(range(len(self.counts)), key=lambda i: self.counts[i])
-
-    @property
-    def ratio(self) -> float:
-        """Largest over smallest class; infinite when a class has no sample."""
-        smallest = self.counts[self.minority]
-        return self.counts[self.majority] / smallest if smallest else math.inf
-
-    def share(self, index: int) -> float:
-        return self.counts[index] / self.total
-
-    def is_minority(self, index: int, min_ratio: float) -> bool:
-        """True when the class is at least ``min_ratio`` times rarer than the majority."""
-        count = self.counts[index]
-        return count * min_ratio <= self.counts[self.majority]
-
-    def counts_text(self) -> str:
-        return ", ".join(f"{n}: {c}" for n, c in zip(self.names, self.counts, strict=True))
-
-    def metrics_line(self) -> str:
-        return metrics_line(
-            task=self.task,
-            encoding=self.encoding,
-            output_units=self.output_units,
-            minority=self.minority,
-        )
-
-    def needs_one_hot(self) -> bool:
-        """Keras's P/R/F1 metrics need one-hot targets and the labels are integers.
-
-        Integer labels (``sparse``, or 0/1 ``binary``) with several output units need
-        one-hot targets for ``Precision(class_id=...)``, ``Recall`` and ``F1Score``.
-        """
-        single = self.task == "binary" and self.encoding != "one-hot" and (
-            self.output_units in (None, 1)
-        )
-        return self.encoding in ("sparse", "binary") and not single
-
-    def weights(self) -> list[float | None]:
-        return balanced_class_weights(self.counts)
-
-
-def _task(ctx: Context) -> str | None:
-    data = ctx.run.data
-    if data is not None and data.task is not None:
-        return data.task
-    n = ctx.n_classes
-    if n is not None:
-        return "binary" if n == 2 else "multiclass"
-    return None
-
-
-#: Metric names that only a regression logs.
-_REGRESSION_METRIC = re.compile(
-    r"^(val_)?(mae|mse|rmse|mape|msle|mean_\w+_error|root_mean_squared_error|r2_score)$"
-)
-
-
-def _not_classification(ctx: Context) -> bool:
-    """True for regression and multi-label runs, recorded or evident from the metrics."""
-    task = _task(ctx)
-    if task is not None:
-        return task in ("regression", "multilabel")
-    keys = list(ctx.run.metrics)
-    regression = any(_REGRESSION_METRIC.match(k) for k in keys)
-    classification = any(_ACCURACY.match(k) or _PR_METRIC.search(k) for k in keys)
-    return regression and not classification
-
-
-def _names(ctx: Context, k: int) -> list[str]:
-    data = ctx.run.data
-    if data is not None and data.class_names and len(data.class_names) == k:
-        return [str(n) for n in data.class_names]
-    if ctx.run.per_class and len(ctx.run.per_class[-1].labels) == k:
-        return [str(n) for n in ctx.run.per_class[-1].labels]
-    return [str(i) for i in range(k)]
-
-
-def _classes(ctx: Context) -> _Classes:
-    """Class facts; MissingInput when the run has no class counts at all."""
-    data = ctx.run.data
-    train = list(data.train_class_counts) if data and data.train_class_counts else None
-    val = list(data.val_class_counts) if data and data.val_class_counts else None
-    support = list(ctx.run.per_class[-1].support) if ctx.run.per_class else None
-    if train and sum(train) > 0:
-        counts, source = train, "training"
-    elif val and sum(val) > 0:
-        counts, source = val, "validation"
-    elif support and sum(support) > 0:
-        counts, source = support, "validation"
-        val = support
-    else:
-        raise MissingInput("no class counts in the run", COUNTS_HINT, needs="run-file")
-    if len(counts) < 2:
-        raise MissingInput("the class counts name fewer than two classes", COUNTS_HINT,
-                           needs="run-file")
-    task = _task(ctx) or ("binary" if len(counts) == 2 else "multiclass")
-    model = ctx.run.model
-    return _Classes(
-        names=_names(ctx, len(counts)),
-        counts=[int(c) for c in counts],
-        source=source,
-        train_counts=train,
-        val_counts=val,
-        task=task,
-        encoding=data.label_encoding if data else None,
-        output_units=model.output_units if model else None,
-    )
-
-
-def _watched_metrics(ctx: Context) -> list[str]:
-    """Metric names the training watches: compiled metrics and logged training curves."""
-    compiled = list(ctx.run.compile.metrics) if ctx.run.compile is not None else []
-    return [*compiled, *(k for k in ctx.run.metrics if not k.startswith("val_"))]
-
-
-def _watches_pr(ctx: Context) -> bool:
-    """True when some watched metric is precision, recall, AUC or F1-like."""
-    return any(_PR_METRIC.search(name.lower()) for name in _watched_metrics(ctx))
-
-
-def _common(cls: _Classes, ctx: Context) -> dict[str, object]:
-    """Evidence every class-imbalance finding carries: counts, weights, metrics line.
-
-    The metrics line is left out when the run already watches precision, recall, AUC
-    or F1 (recommendations that need it are dropped).
-    """
-    weights = cls.weights()
-    values: dict[str, object] = {
-        "class_counts": cls.counts,
-        "imbalance_ratio": cls.ratio,
-        "ratio_finite": cls.ratio if math.isfinite(cls.ratio) else None,
-        "majority_count": cls.counts[cls.majority],
-        "majority_class": cls.names[cls.majority],
-        "minority_class": cls.names[cls.minority],
-        "class_weights": weights,
-        # A class without training samples cannot be weighted up: no dict then.
-        "class_weight": format_class_weight(weights) if min(cls.counts) > 0 else None,
-        "oversample_factor": cls.ratio if math.isfinite(cls.ratio) else None,
-    }
-    if not _watches_pr(ctx):
-        values["metrics_line"] = cls.metrics_line()
-        values["needs_one_hot"] = cls.needs_one_hot()
-        values["n_classes"] = len(cls.counts)
-    return values
-
-
-def _factor(cls: _Classes, index: int) -> float | None:
-    """How many times the majority outnumbers class ``index`` (``None`` for an empty class)."""
-    count = cls.counts[index]
-    return cls.counts[cls.majority] / count if count else None
-
-
-def _drop_none(values: dict[str, object]) -> dict[str, object]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _val_accuracy(ctx: Context) -> tuple[str, list[float]] | None:
-    key = ctx.accuracy_key("val_")
-    if key is None:
-        return None
-    return key, [float(v) for v in ctx.array(key)]
-
-
-def _acc_at(ctx: Context, values: list[float], epoch: int) -> float | None:
-    if epoch not in ctx.epochs:
-        return None
-    v = values[ctx.epochs.index(epoch)]
-    return v if math.isfinite(v) else None
-
+from fitdoctor.errors import MissingInput
+from fitdoctor.run import PerClass
+
+__all__ = [
+    "COUNTS_HINT",
+    "PER_CLASS_HINT",
+    "balanced_class_weights",
+    "format_class_weight",
+    "metrics_line",
+    "parse_class_counts",
+    "with_class_counts",
+]
 
 # ------------------------------------------------------------------ detectors
 @detector("class-counts-imbalance")
@@ -390,13 +89,13 @@ def class_counts_imbalance(
     Returns:
         The counts, the ratio, the shares and the balanced ``class_weight``, or ``None``.
     """
-    if _not_classification(ctx):
+    if not_classification(ctx):
         return None
-    cls = _classes(ctx)
+    cls = classes(ctx)
     if cls.ratio < min_ratio:
         return None
     maj, mino = cls.majority, cls.minority
-    values = _common(cls, ctx)
+    values = common_values(cls, ctx)
     values.update(
         {
             "counts_source": cls.source,
@@ -409,11 +108,11 @@ def class_counts_imbalance(
         }
     )
     values.update(_validation_split_check(cls, min_val_samples, min_share_ratio, max_share_ratio))
-    return Evidence(_drop_none(values))
+    return Evidence(drop_none(values))
 
 
 def _validation_split_check(
-    cls: _Classes, min_val_samples: int, min_share_ratio: float, max_share_ratio: float
+    cls: Classes, min_val_samples: int, min_share_ratio: float, max_share_ratio: float
 ) -> dict[str, object]:
     """Whether validation mirrors the training class shares and holds enough of the minority.
 
@@ -447,7 +146,8 @@ def _validation_split_check(
 
 @detector("accuracy-near-majority-baseline")
 def accuracy_near_majority_baseline(
-    ctx: Context, *, min_baseline: float, max_error_reduction: float, min_epochs: int
+    ctx: Context, *, min_baseline: float, max_error_reduction: float, min_epochs: int,
+    judge_weighted: bool,
 ) -> Evidence | None:
     """Best validation accuracy against always predicting the majority class.
 
@@ -462,15 +162,21 @@ def accuracy_near_majority_baseline(
         max_error_reduction: Fire when the best validation accuracy removes at most this
             share of the majority baseline's errors (or is below the baseline).
         min_epochs: Epochs needed before the rule judges.
+        judge_weighted: Judge runs trained with ``class_weight`` or ``sample_weight``
+            too (``Run.meta``); weighting trades accuracy for the minority's recall on
+            purpose, so by default those runs are left to the other rules.
 
     Returns:
         Accuracy, baseline and the error reduction, or ``None``.
     """
-    if _not_classification(ctx):
+    if not_classification(ctx):
         return None
-    cls = _classes(ctx)
+    cls = classes(ctx)
     ctx.require_epochs(min_epochs)
-    found = _val_accuracy(ctx)
+    if not judge_weighted and (applied_class_weight(ctx.run, len(cls.counts)) is not None
+                               or ctx.run.meta.get("sample_weight") is True):
+        return None
+    found = val_accuracy(ctx)
     if found is None:
         raise MissingInput(
             "no validation accuracy curve", "compile with metrics=['accuracy'] and validate"
@@ -512,7 +218,7 @@ def accuracy_near_majority_baseline(
         comparison = "equal"
     else:
         comparison = "partial"
-    values = _common(cls, ctx)
+    values = common_values(cls, ctx)
     values.update(
         {
             "accuracy_key": key,
@@ -527,7 +233,7 @@ def accuracy_near_majority_baseline(
             "comparison": comparison,
         }
     )
-    return Evidence(_drop_none(values), epoch=ctx.epochs[best_i])
+    return Evidence(drop_none(values), epoch=ctx.epochs[best_i])
 
 
 def _trajectory(epochs: Sequence[int], values: Sequence[float], limit: int = 6) -> str:
@@ -573,7 +279,7 @@ def minority_recall_low(
     Returns:
         The neglected class with its recall by epoch, or ``None``.
     """
-    if _not_classification(ctx):
+    if not_classification(ctx):
         return None
     ctx.require_epochs(min_epochs)
     if ctx.run.per_class:
@@ -613,11 +319,11 @@ def _accuracy_note(
     ctx: Context, first_epoch: int, last_epoch: int
 ) -> tuple[dict[str, object], dict[int, float | None]]:
     """The validation accuracy from ``first_epoch`` to ``last_epoch``, and by epoch."""
-    found = _val_accuracy(ctx)
+    found = val_accuracy(ctx)
     if found is None:
         return {}, {}
     key, acc = found
-    acc_at = {e: _acc_at(ctx, acc, e) for e in ctx.epochs}
+    acc_at = {e: value_at(ctx, acc, e) for e in ctx.epochs}
     a0, a1 = acc_at.get(first_epoch), acc_at.get(last_epoch)
     if a0 is None or a1 is None:
         return {}, acc_at
@@ -630,7 +336,7 @@ def _recall_from_per_class(
     ctx: Context, min_ratio: float, max_recall: float, min_drop: float
 ) -> Evidence | None:
     records: list[PerClass] = sorted(ctx.run.per_class, key=lambda r: r.epoch)
-    cls = _classes(ctx)
+    cls = classes(ctx)
     k = len(cls.counts)
     records = [r for r in records if len(r.recall) == k]
     if not records:
@@ -649,35 +355,50 @@ def _recall_from_per_class(
     if not hits:
         return None
     hits.sort()
-    _, c, pattern, epoch = hits[0]
+    _, c, pattern, _ = hits[0]
     recalls = [float(r.recall[c]) for r in records]
+    values = common_values(cls, ctx)
+    values.update(_recall_values(
+        name=cls.names[c], index=c, cls=cls, binary=k == 2,
+        source="per-class validation metrics", epochs=epochs, recalls=recalls,
+        pattern=pattern, note=note, neglected=[cls.names[h[1]] for h in hits],
+        precision_last=float(records[-1].precision[c]), f1_last=float(records[-1].f1[c]),
+    ))
+    return Evidence(drop_none(values), epoch=epochs[-1])
+
+
+def _recall_values(
+    *, name: str, index: int, cls: Classes | None, binary: bool, source: str,
+    epochs: list[int], recalls: list[float], pattern: str, note: dict[str, object],
+    neglected: list[str], precision_last: float | None, f1_last: float | None,
+) -> dict[str, object]:
+    """The evidence of a neglected class: its recall by epoch and how it fell.
+
+    The finding's epoch is the last one (``recall_epoch``): the epoch its message names.
+    """
     best_i = max(range(len(recalls)), key=lambda i: recalls[i])
-    values = _common(cls, ctx)
-    values.update(
-        {
-            "class_name": cls.names[c],
-            "class_index": c,
-            "class_count": cls.counts[c],
-            "class_share": cls.share(c),
-            "oversample_factor": _factor(cls, c),
-            "binary_class": cls.names[c] if k == 2 else None,
-            "recall_source": "per-class validation metrics",
-            "recall_first": recalls[0],
-            "recall_best": recalls[best_i],
-            "recall_best_epoch": epochs[best_i],
-            "recall_last": recalls[-1],
-            "recall_epoch": epochs[-1],
-            "precision_last": float(records[-1].precision[c]),
-            "f1_last": float(records[-1].f1[c]),
-            "recall_by_epoch": dict(zip([str(e) for e in epochs], recalls, strict=True)),
-            "trajectory": _trajectory(epochs, recalls),
-            "pattern": pattern,
-            **note,
-            "neglected_classes": [cls.names[h[1]] for h in hits],
-            "n_neglected": len(hits),
-        }
-    )
-    return Evidence(_drop_none(values), epoch=epoch)
+    return {
+        "class_name": name,
+        "class_index": index,
+        "class_count": cls.counts[index] if cls is not None else None,
+        "class_share": cls.share(index) if cls is not None else None,
+        "oversample_factor": factor(cls, index) if cls is not None else None,
+        "binary_class": name if binary else None,
+        "recall_source": source,
+        "recall_first": recalls[0],
+        "recall_best": recalls[best_i],
+        "recall_best_epoch": epochs[best_i],
+        "recall_last": recalls[-1],
+        "recall_epoch": epochs[-1],
+        "precision_last": precision_last,
+        "f1_last": f1_last,
+        "recall_by_epoch": dict(zip([str(e) for e in epochs], recalls, strict=True)),
+        "trajectory": _trajectory(epochs, recalls),
+        "pattern": pattern,
+        **note,
+        "neglected_classes": neglected,
+        "n_neglected": len(neglected),
+    }
 
 
 def _history_recall_keys(ctx: Context) -> dict[str, int]:
@@ -689,10 +410,10 @@ def _history_recall_keys(ctx: Context) -> dict[str, int]:
     per class for a multi-class model.
     """
     n = ctx.n_classes
-    multiclass = (n is not None and n > 2) or _task(ctx) == "multiclass"
+    multiclass = (n is not None and n > 2) or task_of(ctx) == "multiclass"
     out: dict[str, int] = {}
     for key in ctx.run.metrics:
-        match = _VAL_RECALL.match(key)
+        match = VAL_RECALL.match(key)
         if match is None or not ctx.run.has(key):
             continue
         if match.group(1):
@@ -712,7 +433,7 @@ def _recall_from_history(
         reason = "no per-class validation metrics and no per-class val_recall curve"
         raise MissingInput(reason, PER_CLASS_HINT, needs="run-file")
     try:
-        cls: _Classes | None = _classes(ctx)
+        cls: Classes | None = classes(ctx)
     except MissingInput:
         cls = None
     hits: list[tuple[float, str, int, list[int], list[float], str, int]] = []
@@ -736,41 +457,23 @@ def _recall_from_history(
     if not hits:
         return None
     hits.sort(key=lambda h: h[0])
-    _, key, c, epochs, recalls, pattern, epoch = hits[0]
+    _, key, c, epochs, recalls, pattern, _ = hits[0]
     note, _ = _accuracy_note(ctx, epochs[0], epochs[-1])
-    best_i = max(range(len(recalls)), key=lambda i: recalls[i])
-    values: dict[str, object] = _common(cls, ctx) if cls is not None else {}
+    values: dict[str, object] = common_values(cls, ctx) if cls is not None else {}
     name = cls.names[c] if cls is not None else str(c)
     precision_key = key.replace("recall", "precision")
     precision_last = None
     if ctx.run.has(precision_key):
         p = float(ctx.array(precision_key)[ctx.epochs.index(epochs[-1])])
         precision_last = p if math.isfinite(p) else None
-    binary = cls is None or len(cls.counts) == 2
-    values.update(
-        {
-            "class_name": name,
-            "class_index": c,
-            "class_count": cls.counts[c] if cls is not None else None,
-            "class_share": cls.share(c) if cls is not None else None,
-            "oversample_factor": _factor(cls, c) if cls is not None else None,
-            "binary_class": name if binary else None,
-            "recall_source": f"{key} (Keras Recall at threshold 0.5)",
-            "recall_first": recalls[0],
-            "recall_best": recalls[best_i],
-            "recall_best_epoch": epochs[best_i],
-            "recall_last": recalls[-1],
-            "recall_epoch": epochs[-1],
-            "precision_last": precision_last,
-            "recall_by_epoch": dict(zip([str(e) for e in epochs], recalls, strict=True)),
-            "trajectory": _trajectory(epochs, recalls),
-            "pattern": pattern,
-            **note,
-            "neglected_classes": [cls.names[h[2]] if cls is not None else str(h[2]) for h in hits],
-            "n_neglected": len(hits),
-        }
-    )
-    return Evidence(_drop_none(values), epoch=epoch)
+    values.update(_recall_values(
+        name=name, index=c, cls=cls, binary=cls is None or len(cls.counts) == 2,
+        source=f"{key} (Keras Recall at threshold 0.5)", epochs=epochs, recalls=recalls,
+        pattern=pattern, note=note,
+        neglected=[cls.names[h[2]] if cls is not None else str(h[2]) for h in hits],
+        precision_last=precision_last, f1_last=None,
+    ))
+    return Evidence(drop_none(values), epoch=epochs[-1])
 
 
 @detector("imbalance-metrics-missing")
@@ -787,15 +490,15 @@ def imbalance_metrics_missing(
     Returns:
         What is watched, and the ``metrics=[...]`` line to compile with, or ``None``.
     """
-    if _not_classification(ctx):
+    if not_classification(ctx):
         return None
-    cls = _classes(ctx)
+    cls = classes(ctx)
     if cls.ratio < min_ratio:
         return None
-    if _watches_pr(ctx):
+    if watches_pr(ctx):
         return None
-    watched = sorted({n for n in _watched_metrics(ctx) if _ACCURACY.match(n.lower())})
-    values = _common(cls, ctx)
+    watched = sorted({n for n in watched_metrics(ctx) if ACCURACY.match(n.lower())})
+    values = common_values(cls, ctx)
     values.update(
         {
             "watched": ", ".join(watched) if watched else "only the loss",
@@ -804,7 +507,7 @@ def imbalance_metrics_missing(
             "per_class_recorded": bool(ctx.run.per_class),
         }
     )
-    return Evidence(_drop_none(values))
+    return Evidence(drop_none(values))
 
 
 @detector("f1-threshold")
@@ -822,8 +525,8 @@ def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence
     Returns:
         The threshold, its F1 and the F1 at 0.5, or ``None``.
     """
-    task = _task(ctx)
-    if (task is not None and task != "binary") or _not_classification(ctx):
+    task = task_of(ctx)
+    if (task is not None and task != "binary") or not_classification(ctx):
         return None
     records = [
         r for r in ctx.run.per_class if r.threshold is not None and r.threshold_f1 is not None
@@ -853,13 +556,19 @@ def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence
         "f1_gain": gain,
         "default_recall": float(rec.recall[1]),
         "default_precision": float(rec.precision[1]),
+        "threshold_precision": rec.threshold_precision,
+        "threshold_recall": rec.threshold_recall,
         "threshold_epoch": rec.epoch,
         "direction": "lower" if threshold < 0.5 else "higher",
     }
     with contextlib.suppress(MissingInput):
-        found = _classes(ctx)
+        found = classes(ctx)
         if min(found.counts) > 0:
             weights = found.weights()
             values["class_weights"] = weights
             values["class_weight"] = format_class_weight(weights)
-    return Evidence(_drop_none(values), epoch=rec.epoch)
+        values.update(applied_weights(
+            ctx, found, minority_tradeoff(ctx, found.minority, len(found.counts))))
+    values["weights_applied"] = bool(values.get("weights_applied")) or (
+        ctx.run.meta.get("sample_weight") is True)
+    return Evidence(drop_none(values), epoch=rec.epoch)

@@ -400,6 +400,7 @@ def worse_than_constant(
             "predictor under those weights is unknown",
             "judge the validation loss, which Keras does not weight",
         )
+    unweighted = prior
     prior = weighted_prior_loss(ctx.run, prior)
     train = ctx.array(ctx.loss_key)
     train = train[np.isfinite(train)]
@@ -417,6 +418,7 @@ def worse_than_constant(
         "ratio": float(f"{late / prior:.3g}"),
         "window": w,
         "regression": regression,
+        "class_weighted": prior != unweighted,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=ctx.epochs[-w])

@@ -143,6 +143,7 @@ def val_loss_divergence(
         "epochs_after_best": epochs[-1] - epochs[raw_best],
         "early_stopped": _stopped_early(ctx),
         "restored": _restored(ctx),
+        "early_stopping": _restored(ctx) is not None,  # an EarlyStopping is in force
     }
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
     values.update(regularization_advice(ctx.run))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fitdoctor.report import BestEpoch, Finding, Report, Severity, Skipped
+from fitdoctor.report import BestEpoch, Finding, Report, Severity, SharedEvidence, Skipped
 from fitdoctor.run import MODEL_FILE
 from fitdoctor.sanitize import safe_line, safe_text
 
@@ -105,9 +105,32 @@ def fmt_value(value: Any, *, max_items: int = 6) -> str:
     return clean(value)
 
 
-def evidence_items(finding: Finding) -> list[tuple[str, str]]:
-    """The finding's evidence as ``(key, formatted value)`` pairs, in evidence order."""
-    return [(clean(k), fmt_value(v)) for k, v in finding.evidence.items()]
+def evidence_items(
+    finding: Finding, shared: SharedEvidence | None = None
+) -> list[tuple[str, str]]:
+    """The finding's evidence as ``(key, formatted value)`` pairs, in evidence order.
+
+    Keys in ``shared`` (printed once for the report) are left out.
+    """
+    skip = shared.values if shared is not None else {}
+    return [(clean(k), fmt_value(v)) for k, v in finding.evidence.items() if k not in skip]
+
+
+def shared_heading(shared: SharedEvidence) -> str:
+    """``"evidence shared by FD501, FD502 and FD503"``."""
+    codes = [clean(c) for c in shared.codes]
+    listed = ", ".join(codes[:-1]) + f" and {codes[-1]}" if len(codes) > 1 else "".join(codes)
+    return f"evidence shared by {listed}"
+
+
+def shared_items(shared: SharedEvidence) -> list[tuple[str, str]]:
+    """The shared evidence as ``(key, formatted value)`` pairs."""
+    return [(clean(k), fmt_value(v)) for k, v in shared.values.items()]
+
+
+def takes_shared(finding: Finding, shared: SharedEvidence) -> bool:
+    """True when ``finding`` carries some of the shared evidence."""
+    return any(k in shared.values for k in finding.evidence)
 
 
 def folds_text(finding: Finding) -> str | None:
@@ -267,6 +290,9 @@ class Sparklines:
         log_scale: True when values spanned three decades or more and were log-scaled.
         first_epoch: First epoch number.
         last_epoch: Last epoch number.
+        own_scale: True when each curve is drawn on its own scale: on the shared log
+            scale one of them (a validation loss near 0.5 beside a training loss at
+            1e-6) would fill under a quarter of the height, a flat bar hiding its rise.
     """
 
     curves: list[Spark]
@@ -275,6 +301,7 @@ class Sparklines:
     log_scale: bool
     first_epoch: int
     last_epoch: int
+    own_scale: bool = False
 
 
 def sparklines(
@@ -324,24 +351,25 @@ def sparklines(
                 cols.append(sum(v / len(logged) for v in logged))
         bucketed[key] = cols
 
-    finite = [v for cols in bucketed.values() for v in cols if v is not None and math.isfinite(v)]
-    log_scale = False
-    lo = hi = 0.0
-    if finite:
-        lo, hi = min(finite), max(finite)
-        if lo > 0 and hi / lo >= 1000:
-            log_scale = True
-            lo, hi = math.log10(lo), math.log10(hi)
+    def finite_of(keys: Sequence[str]) -> list[float]:
+        return [v for k in keys for v in bucketed[k] if v is not None and math.isfinite(v)]
 
-    def level(v: float) -> int:
-        x = math.log10(v) if log_scale else v
-        span = hi / 2 - lo / 2  # halved: hi - lo overflows for curves spanning ±1e308
-        if not span > 0:
-            return 0
-        return min(levels - 1, max(0, round((x / 2 - lo / 2) / span * (levels - 1))))
+    shared = _scale(finite_of(present))
+    log_scale = shared[2]
+    scales = {key: shared for key in present}
+    own_scale = False
+    if log_scale and len(present) > 1:
+        own = {key: _scale(finite_of([key])) for key in present}
+        total = shared[1] - shared[0]
+        # a curve squeezed into under a quarter of the shared log scale reads as a flat bar
+        if any(_log_span(finite_of([key])) < total / 4 and own[key][1] > own[key][0]
+               for key in present):
+            scales, own_scale = own, True
+            log_scale = any(own[key][2] for key in present)
 
     curves: list[Spark] = []
     for key in present:
+        lo, hi, log = scales[key]
         cells: list[int | None] = []
         for v in bucketed[key]:
             if v is None:
@@ -349,7 +377,7 @@ def sparklines(
             elif not math.isfinite(v):
                 cells.append(-1)
             else:
-                cells.append(level(v))
+                cells.append(_level(v, lo, hi, log, levels))
         logged = [float(v) for v in run.metrics[key] if v is not None]
         fin = [v for v in logged if math.isfinite(v)]
         curves.append(
@@ -371,7 +399,34 @@ def sparklines(
         log_scale=log_scale,
         first_epoch=run.epochs[0],
         last_epoch=run.epochs[-1],
+        own_scale=own_scale,
     )
+
+
+def _scale(finite: Sequence[float]) -> tuple[float, float, bool]:
+    """``(lo, hi, log)``: the range of ``finite``, in log10 when it spans three decades."""
+    if not finite:
+        return 0.0, 0.0, False
+    lo, hi = min(finite), max(finite)
+    if lo > 0 and hi / lo >= 1000:
+        return math.log10(lo), math.log10(hi), True
+    return lo, hi, False
+
+
+def _log_span(finite: Sequence[float]) -> float:
+    """Decades spanned by ``finite`` (0 when empty or not all positive)."""
+    if not finite or min(finite) <= 0:
+        return 0.0
+    return math.log10(max(finite)) - math.log10(min(finite))
+
+
+def _level(v: float, lo: float, hi: float, log: bool, levels: int) -> int:
+    """The height level of ``v`` on the scale ``lo``..``hi`` (log10 units when ``log``)."""
+    x = math.log10(v) if log else v
+    span = hi / 2 - lo / 2  # halved: hi - lo overflows for curves spanning ±1e308
+    if not span > 0:
+        return 0
+    return min(levels - 1, max(0, round((x / 2 - lo / 2) / span * (levels - 1))))
 
 
 def spark_tail(spark: Spark, arrow: str = "->", room: int | None = None) -> str:
@@ -403,7 +458,12 @@ def spark_caption(lines: Sparklines) -> str:
     parts = [f"epochs {lines.first_epoch}-{lines.last_epoch}"]
     if lines.per_column > 1:
         parts.append(f"{lines.per_column} epochs per column")
-    parts.append("log scale" if lines.log_scale else "shared scale")
+    if lines.own_scale:
+        parts.append("each curve on its own scale")
+        if lines.log_scale:
+            parts.append("log where it spans decades")
+    else:
+        parts.append("log scale" if lines.log_scale else "shared scale")
     return ", ".join(parts)
 
 

@@ -141,9 +141,10 @@ def _findings(report: Report) -> str:
     out = ['<section class="findings">', f"<h2>Findings ({len(report.findings)})</h2>"]
     if not report.findings:
         out.append('<p class="muted">No problems found.</p>')
+    shared = report.shared_evidence()
     for f in report.findings:
         sev = _sev_class(f.severity)
-        epoch = f' <span class="muted">from epoch {f.epoch}</span>' if f.epoch is not None else ""
+        epoch = f' <span class="muted">at epoch {f.epoch}</span>' if f.epoch is not None else ""
         if (folds := c.folds_text(f)) is not None:
             epoch += f' <span class="muted">{esc(folds)}</span>'
         out.append(f'<article class="finding {sev}">')
@@ -153,21 +154,27 @@ def _findings(report: Report) -> str:
             f'<span class="muted">({esc(f.diagnosis)})</span>{epoch}</h3>'
         )
         out.append(f'<p class="message">{esc(f.message)}</p>')
-        if any(v is not None for v in f.evidence.values()):
+        own = report.own_evidence(f, shared)
+        if any(v is not None for v in own.values()):
             # unknown measurements (None) fill no row: they only matter to templates
-            rows = [
-                (esc(k), esc(c.fmt_value(v)))
-                for k, v in f.evidence.items()
-                if v is not None
-            ]
+            rows = [(esc(k), esc(c.fmt_value(v))) for k, v in own.items() if v is not None]
             out.append("<details open><summary>Evidence</summary>")
             out.append(_table(("measurement", "value"), rows, {1}))
             out.append("</details>")
+        if c.takes_shared(f, shared):
+            out.append('<p class="muted">And the shared evidence below.</p>')
         if f.recommendations:
             out.append('<ol class="recs">')
             for r in f.recommendations:
                 out.append(f'<li><span class="action">{esc(r.action)}</span> {esc(r.text)}</li>')
             out.append("</ol>")
+        out.append("</article>")
+    if shared.values:
+        heading = c.shared_heading(shared)
+        rows = [(esc(k), esc(c.fmt_value(v))) for k, v in shared.values.items()]
+        out.append('<article class="shared">')
+        out.append(f"<h3>{esc(heading[0].upper() + heading[1:])}</h3>")
+        out.append(_table(("measurement", "value"), rows, {1}))
         out.append("</article>")
     out.append("</section>")
     return "\n".join(out)

@@ -42,6 +42,37 @@ def escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+#: A code span in rule-authored text: `dense`, `{layer}` filled from the run.
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def prose(text: object, *, table: bool = False) -> str:
+    """Escape rule-authored text (a message, a recommendation), keeping its code spans.
+
+    Rules mark code with backticks (``Raise dropout after `dense` ...``): those spans stay
+    code spans, their content literal (CommonMark shows a code span's content as is, so
+    it needs no escaping; in a table cell ``|`` is escaped there too, as GFM requires).
+    Everything outside is escaped by :func:`escape`.
+
+    Args:
+        text: The text (``str()`` is applied).
+        table: The text goes into a table cell. Defaults to `False`.
+
+    Returns:
+        Markdown on one line.
+    """
+    s = c.clean(text)
+    out: list[str] = []
+    pos = 0
+    for match in _CODE_SPAN.finditer(s):
+        out.append(escape(s[pos:match.start()]))
+        code = match.group(1).replace("|", "\\|") if table else match.group(1)
+        out.append(f"`{code}`")
+        pos = match.end()
+    out.append(escape(s[pos:]))
+    return "".join(out)
+
+
 def _icon(report: Report) -> str:
     worst = report.worst()
     if worst is None or all(f.severity is Severity.INFO for f in report.findings):
@@ -142,28 +173,36 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
             epoch = "" if f.epoch is None else str(f.epoch)
             out.append(
                 f"| {_ICON[f.severity]} {f.severity.value} | {escape(f.code)} | {escape(f.name)} "
-                f"| {epoch} | {escape(f.message)} |"
+                f"| {epoch} | {prose(f.message, table=True)} |"
             )
         out.append("")
+        shared = report.shared_evidence()
         for f in report.findings:
             out.append(f"{h}# {escape(f.code)} {escape(f.name)}")
             out.append("")
             where = f" · epoch {f.epoch}" if f.epoch is not None else ""
             if (folds := c.folds_text(f)) is not None:
                 where += f" · {folds}"
-            out.append(f"*{escape(f.diagnosis)}* · {f.severity.value}{where}: {escape(f.message)}")
+            out.append(f"*{escape(f.diagnosis)}* · {f.severity.value}{where}: {prose(f.message)}")
             out.append("")
-            items = c.evidence_items(f)
-            if items:
+            items = c.evidence_items(f, shared)
+            if items or c.takes_shared(f, shared):
                 evidence = ", ".join(f"{escape(k)}: {escape(v)}" for k, v in items)
+                if c.takes_shared(f, shared):
+                    evidence += "; and the shared evidence below" if items else \
+                        "the shared evidence below"
                 out += [f"**Evidence:** {evidence}", ""]
             if f.recommendations:
                 out += ["**Next changes, best first:**", ""]
                 out += [
-                    f"{i}. {escape(r.text)} — *{escape(r.action)}*"
+                    f"{i}. {prose(r.text)} — *{escape(r.action)}*"
                     for i, r in enumerate(f.recommendations, 1)
                 ]
                 out.append("")
+        if shared.values:
+            heading = c.shared_heading(shared)
+            listed = ", ".join(f"{escape(k)}: {escape(v)}" for k, v in c.shared_items(shared))
+            out += [f"**{escape(heading[0].upper() + heading[1:])}:** {listed}", ""]
     else:
         out += ["No findings.", ""]
 
@@ -192,7 +231,7 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
         for s in report.skipped:
             line = f"- **{escape(s.code)}** {escape(s.name)}: {escape(s.reason)}"
             if s.hint:
-                line += f" — to enable: {escape(s.hint)}"
+                line += f" — to enable: {prose(s.hint)}"
             out.append(line)
         out += ["", "</details>", ""]
 

@@ -87,6 +87,7 @@ def _header(report: Report) -> Text:
 
 
 def _print_findings(console: Console, report: Report) -> None:
+    shared = report.shared_evidence()
     for severity, findings in c.by_severity(report.findings):
         style = _STYLE[severity]
         console.print()
@@ -111,20 +112,38 @@ def _print_findings(console: Console, report: Report) -> None:
             _print_indented(console, head, 0, hang=2)
             body = Text(c.clean(f.message))
             _print_indented(console, body, 2)
-            items = c.evidence_items(f)
-            if items:
+            items = c.evidence_items(f, shared)
+            if items or c.takes_shared(f, shared):
                 evidence = Text()
                 for i, (k, v) in enumerate(items):
                     if i:
                         evidence.append(" · ", style="dim")
                     evidence.append(f"{k}: ", style="dim")
                     evidence.append(v, style="cyan")
+                if c.takes_shared(f, shared):
+                    evidence.append(" · " if items else "", style="dim")
+                    evidence.append("shared evidence below", style="dim")
                 _print_indented(console, evidence, 2)
             for i, rec in enumerate(f.recommendations, 1):
                 line = Text.assemble(
                     (f"{i}. ", "bold"), c.clean(rec.text), "  ", (c.clean(rec.action), "dim")
                 )
                 _print_indented(console, line, 4)
+
+
+def _print_shared(console: Console, report: Report) -> None:
+    shared = report.shared_evidence()
+    if not shared.values:
+        return
+    console.print()
+    _print_indented(console, Text(f"{c.shared_heading(shared)}:", style="bold"), 0)
+    evidence = Text()
+    for i, (k, v) in enumerate(c.shared_items(shared)):
+        if i:
+            evidence.append(" · ", style="dim")
+        evidence.append(f"{k}: ", style="dim")
+        evidence.append(v, style="cyan")
+    _print_indented(console, evidence, 2)
 
 
 def _print_best(console: Console, report: Report) -> None:
@@ -211,6 +230,7 @@ def print_report(console: Console, report: Report, run: Run | None = None) -> No
     _print_indented(console, _verdict(report), 0, hang=2)
     _print_indented(console, _header(report), 2)
     _print_findings(console, report)
+    _print_shared(console, report)
     _print_best(console, report)
     if run is not None:
         _print_sparkline(console, report, run, console.width)

@@ -79,6 +79,7 @@ def render_report(report: Report, *, width: int = 100, run: Run | None = None) -
     facts = "; ".join(c.header_facts(report))
     out.extend(_wrap(facts, width, "run: "))
 
+    shared = report.shared_evidence()
     for severity, findings in c.by_severity(report.findings):
         out.append("")
         out.append(f"{_HEADINGS[severity]} ({len(findings)})")
@@ -90,7 +91,10 @@ def render_report(report: Report, *, width: int = 100, run: Run | None = None) -
                 head += f", {folds}"
             out.extend(_wrap(head, width, "  "))
             out.extend(_wrap(c.clean(f.message), width, "    "))
-            evidence = ", ".join(f"{k}: {v}" for k, v in c.evidence_items(f))
+            evidence = ", ".join(f"{k}: {v}" for k, v in c.evidence_items(f, shared))
+            if c.takes_shared(f, shared):
+                evidence += "; and the shared evidence below" if evidence else \
+                    "the shared evidence below"
             if evidence:
                 out.extend(_wrap(evidence, width, "    evidence: ", " " * 6))
             if f.recommendations:
@@ -98,6 +102,12 @@ def render_report(report: Report, *, width: int = 100, run: Run | None = None) -
                 for i, rec in enumerate(f.recommendations, 1):
                     text = f"{c.clean(rec.text)} [{c.clean(rec.action)}]"
                     out.extend(_wrap(text, width, f"      {i}. "))
+
+    if shared.values:
+        out.append("")
+        out.append(f"{c.shared_heading(shared)}:")
+        items = ", ".join(f"{k}: {v}" for k, v in c.shared_items(shared))
+        out.extend(_wrap(items, width, "  ", "    "))
 
     if report.best_epoch is not None:
         summary, past = c.best_epoch_sentences(report.best_epoch)

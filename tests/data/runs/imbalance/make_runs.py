@@ -17,7 +17,13 @@ binary_trap.json              950/50 sigmoid, accuracy only; recall of class 1 n
                               → FD501 (warning), FD502, FD503, FD504 (warning), FD505
 binary_weighted.json          same counts, trained with class_weight and PR metrics;
                               recall 0.8, accuracy 0.985, threshold near 0.5
-                              → only FD501
+                              → only FD501, which does not recommend the weights again
+binary_weighted_overshoot.json  balanced class_weight in force, recall 0.72 at precision
+                              0.15, accuracy below the baseline; F1-best threshold 0.86
+                              → FD501 (next: weights halfway back), FD505 (higher
+                              threshold, its trade in numbers); FD502 silent (weighted)
+binary_weighted_light.json    class_weight {0: 1, 1: 3} in force, recall 0.20
+                              → FD503, next: weights halfway to balanced
 binary_softmax_onehot.json    950/50 as one-hot labels on a 2-unit softmax → FD504's
                               metrics line uses class_id=1
 binary_below_baseline.json    val_accuracy under the 0.95 majority baseline → FD502
@@ -149,6 +155,37 @@ def binary_weighted() -> Run:
     assert n == len(records)
     assert run.compile is not None
     run.compile.metrics = ["accuracy", "precision", "recall", "pr_auc"]
+    run.meta.update(class_weight={"0": 0.526, "1": 10.0}, sample_weight=False, callbacks=[])
+    return run
+
+
+def binary_weighted_overshoot() -> Run:
+    """Balanced weights that over-shoot: recall 0.72 at precision 0.15, below the baseline."""
+    run = binary_trap()
+    run.name = "binary_weighted_overshoot"
+    tp = [20, 19, 19, 18, 18, 18, 18, 18, 18, 18]
+    fp = [180, 150, 130, 120, 110, 105, 104, 103, 102, 102]
+    conf = binary_confusions(475, 25, tp, fp)
+    records = [per_class(e + 1, ["0", "1"], c) for e, c in enumerate(conf)]
+    for rec in records:  # the F1-best threshold lies far above 0.5: 12 of 25 found, 4 false
+        rec.threshold, rec.threshold_f1 = 0.86, 0.5714
+        rec.threshold_precision, rec.threshold_recall = 0.75, 0.48
+    run.per_class = records
+    run.metrics["val_accuracy"] = column([accuracy(c) for c in conf])
+    run.meta.update(class_weight={"0": 0.526, "1": 10.0}, sample_weight=False, callbacks=[])
+    return run
+
+
+def binary_weighted_light() -> Run:
+    """Light weights (1:3 against a balanced 1:19): recall of class 1 still 0.20."""
+    run = binary_trap()
+    run.name = "binary_weighted_light"
+    tp = [1, 2, 3, 4, 4, 5, 5, 5, 5, 5]
+    fp = [1, 1, 2, 2, 2, 2, 2, 2, 2, 2]
+    conf = binary_confusions(475, 25, tp, fp)
+    run.per_class = [per_class(e + 1, ["0", "1"], c) for e, c in enumerate(conf)]
+    run.metrics["val_accuracy"] = column([accuracy(c) for c in conf])
+    run.meta.update(class_weight={"0": 1.0, "1": 3.0}, sample_weight=False, callbacks=[])
     return run
 
 
@@ -348,6 +385,8 @@ def history_multiclass_class_id() -> Run:
 
 
 RUNS = {
+    "binary_weighted_overshoot": binary_weighted_overshoot,
+    "binary_weighted_light": binary_weighted_light,
     "binary_trap": binary_trap,
     "binary_weighted": binary_weighted,
     "binary_softmax_onehot": binary_softmax_onehot,
