@@ -35,6 +35,9 @@ from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import InputError, MissingInput
 from fitdoctor.run import DataInfo, PerClass, Run
 
+#: Most samples a class count may say (more is no data set: a corrupt or made-up count).
+MAX_COUNT = 10**15
+
 #: What enables the class-imbalance rules on a run without class counts.
 COUNTS_HINT = (
     "record the run with FitDoctor(validation_data=(x_val, y_val)), "
@@ -74,6 +77,8 @@ def parse_class_counts(text: str) -> list[int]:
     for part in parts:
         if not re.fullmatch(r"\d+", part):
             raise InputError(f"{usage}; got {text!r}")
+        if len(part.lstrip("0")) > len(str(MAX_COUNT)) or int(part) > MAX_COUNT:
+            raise InputError(f"{usage}; a class count is at most {MAX_COUNT:.0e} samples")
         counts.append(int(part))
     if len(counts) < 2:
         raise InputError(f"{usage} (at least two classes); got {text!r}")
@@ -294,6 +299,11 @@ def _classes(ctx: Context) -> _Classes:
     if len(counts) < 2:
         raise MissingInput("the class counts name fewer than two classes", COUNTS_HINT,
                            needs="run-file")
+    if not all(_plausible_count(c) for c in counts):
+        raise MissingInput(
+            f"the class counts are not sample counts (each 0 to {MAX_COUNT:.0e})",
+            COUNTS_HINT, needs="input",
+        )
     task = _task(ctx) or ("binary" if len(counts) == 2 else "multiclass")
     model = ctx.run.model
     return _Classes(
@@ -306,6 +316,13 @@ def _classes(ctx: Context) -> _Classes:
         encoding=data.label_encoding if data else None,
         output_units=model.output_units if model else None,
     )
+
+
+def _plausible_count(count: object) -> bool:
+    """A number of samples: finite, not negative, at most :data:`MAX_COUNT`."""
+    if isinstance(count, bool) or not isinstance(count, (int, float)):
+        return False
+    return 0 <= count <= MAX_COUNT
 
 
 def _watched_metrics(ctx: Context) -> list[str]:

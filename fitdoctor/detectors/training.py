@@ -27,7 +27,6 @@ from fitdoctor.detectors.span import (
     pct,
     span_or_missing,
 )
-from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 
 
@@ -520,11 +519,13 @@ def flat_loss(
 
 @detector("too-short")
 def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
-    """Fewer epochs than any curve can be judged on."""
+    """Fewer epochs than any curve can be judged on (none at all included).
+
+    A run that recorded no epoch is measured too (``epochs`` 0): with nothing to judge,
+    every other rule is skipped, and without this finding it would read as healthy.
+    """
     n = ctx.run.n_epochs
-    if n == 0:
-        raise MissingInput("the run has no epochs", "train for at least one epoch")
-    if n >= min_epochs:
+    if n >= min_epochs and n > 0:
         return None
     planned = ctx.run.fit.epochs if ctx.run.fit is not None else None
     return Evidence(
@@ -535,7 +536,7 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
             "running": ctx.run.status == "running",
             "epochs_planned": planned if planned and planned > n else None,
         },
-        epoch=ctx.epochs[0],
+        epoch=ctx.epochs[0] if n else None,
     )
 
 

@@ -9,8 +9,9 @@ The oracle is ``tests/fuzz/oracle.py``; ``bench/fuzz_campaign.py`` runs the same
 generators for tens of thousands of cases.
 
 Failures inside the rule engine (rules.py, engine.py, detectors, templates, the
-verdict) belong to part B of issue 13: they are counted by the campaign and pinned as
-strict xfails in ``test_regressions.py``, and not asserted here yet.
+verdict) are asserted too: no FD000 internal finding on any input, no exit-0 run of no
+epochs; and every rule, with its parameters anywhere in their declared ranges, runs on
+any run without crashing.
 
 The cases are derandomized, so CI runs the same ones every time; the campaign's
 ``--seed`` explores others.
@@ -18,6 +19,7 @@ The cases are derandomized, so CI runs the same ones every time; the campaign's
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from typing import Any
@@ -29,6 +31,8 @@ from hypothesis import strategies as st
 from fitdoctor import engine, readers, reporters
 from fitdoctor.errors import InputError
 from fitdoctor.readers import Source
+from fitdoctor.report import Severity
+from fitdoctor.rules import Rule, load_rules
 from fitdoctor.run import Run
 from fitdoctor.sanitize import is_safe
 from fuzz import oracle
@@ -127,6 +131,36 @@ def test_every_reporter_renders_any_run(case: tuple[Run, str], width: int) -> No
     if fmt == "json":
         for line in many.splitlines():
             oracle.strict_json(line)
+
+
+@st.composite
+def rules_in_range(draw: st.DrawFn) -> list[Rule]:
+    """The built-in rules, every numeric parameter at its min, its max, or in between."""
+    where = draw(st.sampled_from(("min", "max", "any")))
+    rules = []
+    for rule in load_rules():
+        values = dict(rule.values)
+        for p in rule.params.values():
+            if p.min is None or p.max is None:
+                continue
+            if where == "any":
+                value: float = draw(st.sampled_from((p.min, p.max, p.default))) \
+                    if draw(st.booleans()) else draw(st.floats(p.min, p.max))
+            else:
+                value = p.min if where == "min" else p.max
+            values[p.name] = int(value) if p.type is int else float(value)
+        rules.append(dataclasses.replace(rule, values=values))
+    return rules
+
+
+@budget(60)
+@given(gen.runs(max_epochs=25), rules_in_range())
+def test_parameters_in_their_ranges_crash_no_rule(run: Run, rules: list[Rule]) -> None:
+    """A value within a parameter's declared range is one its detector handles, on any run."""
+    report = engine.analyze(run, rules=rules)
+    assert not [f.message for f in report.findings if f.code == "FD000"]
+    if run.n_epochs == 0:
+        assert report.fails(Severity.ERROR) and not report.verdict.startswith("healthy")
 
 
 def test_strict_json_refuses_nan_tokens() -> None:
