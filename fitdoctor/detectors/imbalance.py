@@ -318,6 +318,17 @@ def _classes(ctx: Context) -> _Classes:
     )
 
 
+def _number(value: object) -> bool:
+    """A recorded metric value: a number (NaN included), not None or text."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _float_or_none(values: Sequence[object], index: int) -> float | None:
+    """``values[index]`` as a float, or ``None`` when missing or not a number."""
+    value = values[index] if index < len(values) else None
+    return float(value) if _number(value) else None  # type: ignore[arg-type]
+
+
 def _plausible_count(count: object) -> bool:
     """A number of samples: finite, not negative, at most :data:`MAX_COUNT`."""
     if isinstance(count, bool) or not isinstance(count, (int, float)):
@@ -649,7 +660,8 @@ def _recall_from_per_class(
     records: list[PerClass] = sorted(ctx.run.per_class, key=lambda r: r.epoch)
     cls = _classes(ctx)
     k = len(cls.counts)
-    records = [r for r in records if len(r.recall) == k]
+    # an epoch whose recalls are not all numbers (null in a run file) is left out
+    records = [r for r in records if len(r.recall) == k and all(_number(x) for x in r.recall)]
     if not records:
         raise MissingInput("the per-class metrics do not match the class counts", PER_CLASS_HINT,
                            needs="run-file")
@@ -684,8 +696,8 @@ def _recall_from_per_class(
             "recall_best_epoch": epochs[best_i],
             "recall_last": recalls[-1],
             "recall_epoch": epochs[-1],
-            "precision_last": float(records[-1].precision[c]),
-            "f1_last": float(records[-1].f1[c]),
+            "precision_last": _float_or_none(records[-1].precision, c),
+            "f1_last": _float_or_none(records[-1].f1, c),
             "recall_by_epoch": dict(zip([str(e) for e in epochs], recalls, strict=True)),
             "trajectory": _trajectory(epochs, recalls),
             "pattern": pattern,

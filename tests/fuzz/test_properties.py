@@ -163,6 +163,55 @@ def test_parameters_in_their_ranges_crash_no_rule(run: Run, rules: list[Rule]) -
         assert report.fails(Severity.ERROR) and not report.verdict.startswith("healthy")
 
 
+ODD = st.sampled_from((math.nan, math.inf, -math.inf, 0.0, -1.0, 1e308, 0.5, None))
+
+
+@st.composite
+def runs_with_odd_facts(draw: st.DrawFn) -> Run:
+    """A run whose recorded facts hold odd values: NaN, inf, 0, negative, null, huge."""
+    from fitdoctor.run import Baselines, CompileInfo, DataInfo, FitInfo, PerClass
+
+    run = draw(gen.runs(max_epochs=12))
+    k = draw(st.sampled_from((1, 2, 3)))
+    counts = st.lists(st.sampled_from((0, 1, 50, 10**20, -3)), min_size=k, max_size=k)
+    run.data = DataInfo(
+        task=draw(st.sampled_from(("binary", "multiclass", "regression", "multilabel", None))),
+        label_encoding=draw(st.sampled_from(("one-hot", "sparse", "binary", None))),
+        n_train=draw(st.sampled_from((None, 0, 1, 500, 10**20))),
+        n_val=draw(st.sampled_from((None, 0, 1, 100))),
+        n_classes=draw(st.sampled_from((None, 0, 1, k))),
+        train_class_counts=draw(st.one_of(st.none(), counts)),
+        val_class_counts=draw(st.one_of(st.none(), counts)),
+    )
+    run.baselines = Baselines(
+        majority_accuracy=draw(ODD), prior_loss=draw(ODD), majority_class="0",
+        reference_value=draw(ODD), reference_model="logistic regression",
+        reference_metric=draw(st.sampled_from(("accuracy", "mse", None))),
+    )
+    run.compile = CompileInfo(loss=draw(st.sampled_from(("mse", "binary_crossentropy", None))),
+                              learning_rate=draw(ODD), optimizer="SGD")
+    run.fit = FitInfo(epochs=draw(st.sampled_from((None, 0, 1, 1000))))
+    if run.epochs and draw(st.booleans()):
+        run.per_class = [
+            PerClass(epoch=e, labels=[str(c) for c in range(k)],
+                     precision=[draw(ODD) for _ in range(k)],
+                     recall=[draw(ODD) for _ in range(k)], f1=[draw(ODD) for _ in range(k)],
+                     support=[draw(st.sampled_from((0, 5))) for _ in range(k)],
+                     confusion=[], pr_auc=[], top_confusions=[])
+            for e in run.epochs
+        ]
+    return run
+
+
+@budget(60)
+@given(runs_with_odd_facts())
+def test_odd_recorded_facts_crash_no_rule(run: Run) -> None:
+    """NaN, inf, null, zero, negative or huge facts (baselines, counts, per-class metrics)."""
+    report = engine.analyze(run)
+    assert not [f.message for f in report.findings if f.code == "FD000"]
+    oracle.strict_json(json.dumps(report.to_dict(), allow_nan=False))
+
+
 def test_strict_json_refuses_nan_tokens() -> None:
     """The oracle's own check: a report with NaN written as a token is not strict JSON."""
     with pytest.raises(ValueError, match="NaN"):
