@@ -118,6 +118,7 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
     base = ctx.run.baselines
     if base is None or not base.reference_metric or not _finite(base.reference_value):
         return None
+    reference = float(base.reference_value)  # type: ignore[arg-type]  # finite: checked
     metric = base.reference_metric
     model = base.reference_model or "simple model"
     if metric == "accuracy":
@@ -128,7 +129,7 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
         values = values[np.isfinite(values)]
         if values.size == 0:
             return None
-        return float(values.max()), float(base.reference_value), metric, model
+        return float(values.max()), reference, metric, model
     loss = ctx.run.compile.loss if ctx.run.compile is not None else None
     if metric != "mse" or loss not in _MSE_LOSSES or not ctx.run.has("val_loss"):
         return None
@@ -136,7 +137,7 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None
-    return float(values.min()), float(base.reference_value), metric, model
+    return float(values.min()), reference, metric, model
 
 
 def _percent(level: float, reference: float) -> float:
