@@ -107,12 +107,13 @@ class Param:
     @property
     def range_text(self) -> str:
         """The range as users read it: ``0 to 1``, ``at least 1``, ``at most 5``, or ``""``."""
-        if self.min is not None and self.max is not None:
-            return f"{self.min:g} to {self.max:g}"
-        if self.min is not None:
-            return f"at least {self.min:g}"
-        if self.max is not None:
-            return f"at most {self.max:g}"
+        low, high = _bound_text(self.min), _bound_text(self.max)
+        if low and high:
+            return f"{low} to {high}"
+        if low:
+            return f"at least {low}"
+        if high:
+            return f"at most {high}"
         return ""
 
     def check(self, value: Any, where: str) -> None:
@@ -125,6 +126,15 @@ class Param:
             raise ConfigError(
                 f"{where} {self.name} = {value!r} is out of its range ({self.range_text})"
             )
+
+
+def _bound_text(bound: float | None) -> str:
+    """A range bound as written: ``0``, ``0.5``, ``1000000``, ``1e-06``; ``""`` for none."""
+    if bound is None:
+        return ""
+    if float(bound).is_integer() and abs(bound) < 1e15:
+        return str(int(bound))
+    return f"{bound:g}"
 
 
 @dataclass(frozen=True)
