@@ -153,7 +153,7 @@ def rules_in_range(draw: st.DrawFn) -> list[Rule]:
     return rules
 
 
-@budget(60)
+@budget(40)
 @given(gen.runs(max_epochs=25), rules_in_range())
 def test_parameters_in_their_ranges_crash_no_rule(run: Run, rules: list[Rule]) -> None:
     """A value within a parameter's declared range is one its detector handles, on any run."""
@@ -203,7 +203,7 @@ def runs_with_odd_facts(draw: st.DrawFn) -> Run:
     return run
 
 
-@budget(60)
+@budget(40)
 @given(runs_with_odd_facts())
 def test_odd_recorded_facts_crash_no_rule(run: Run) -> None:
     """NaN, inf, null, zero, negative or huge facts (baselines, counts, per-class metrics)."""
