@@ -10,6 +10,11 @@ failure by kind and owner, and keeps the first case of each kind to reproduce it
 
     python bench/fuzz_campaign.py                    # 10,000 cases, seed 0
     python bench/fuzz_campaign.py --cases 500 --only analyze --seed 3 --save /tmp/fz
+    python bench/fuzz_campaign.py --minutes 20       # stop after 20 minutes, counts so far
+
+On a loaded machine, ``--minutes`` bounds the wall time (the counts cover the cases that
+ran), and Ctrl-C prints the counts so far too. ``--timeout`` is wall time per case: raise
+it when the machine is loaded, or slow cases count as hangs.
 
 Run it under ``nice``; it uses one core. Owners: ``part-b`` is the rule engine
 (engine, rules, templates, detectors, verdict), ``part-a`` everything else.
@@ -48,6 +53,7 @@ def main() -> int:
     parser.add_argument("--memory-gb", type=float, default=3.0, help="address-space cap")
     parser.add_argument("--save", type=Path, help="write the first case of each kind here")
     parser.add_argument("--progress", type=int, default=500, help="print every N cases")
+    parser.add_argument("--minutes", type=float, help="stop after this much wall time")
     args = parser.parse_args()
 
     cap = int(args.memory_gb * 2**30)
@@ -67,6 +73,8 @@ def main() -> int:
               deadline=None, suppress_health_check=list(HealthCheck))
     @given(COMMANDS[args.only]())
     def one(sc: gen.Scenario) -> None:
+        if args.minutes is not None and time.perf_counter() - start > 60 * args.minutes:
+            raise _Stop
         out = oracle.run(sc, timeout=args.timeout)
         found = oracle.violations(sc, out)
         n = sum(by_command.values()) + 1
@@ -99,11 +107,17 @@ def main() -> int:
             print(f"  {n:,} cases, {sum(failed_cases.values()):,} failing, {rate:.1f}/s",
                   flush=True)
 
-    one()
+    stopped = ""
+    try:
+        one()
+    except _Stop:
+        stopped = f", stopped after {args.minutes:g} min"
+    except KeyboardInterrupt:
+        stopped = ", interrupted"
     elapsed = time.perf_counter() - start
     total = sum(by_command.values())
     print(f"fuzz campaign: {total:,} cases in {elapsed:,.0f} s (seed {args.seed}, "
-          f"{args.only})")
+          f"{args.only}{stopped})")
     print("  commands: " + ", ".join(f"{k} {v:,}" for k, v in by_command.most_common()))
     print("  inputs (~ = broken on purpose): "
           + ", ".join(f"{k} {v:,}" for k, v in sorted(by_input.items())))
@@ -121,6 +135,10 @@ def main() -> int:
         for text in examples.values():
             print(text)
     return 1 if failures else 0
+
+
+class _Stop(BaseException):
+    """The wall-time budget is spent (a BaseException: hypothesis does not catch it)."""
 
 
 def _short(detail: str) -> str:

@@ -308,7 +308,7 @@ def _internal(rule: Rule, exc: Exception) -> Finding:
         code=INTERNAL_ERROR_CODE,
         name="internal-error",
         diagnosis="internal-error",
-        severity=Severity.WARNING,
+        severity=Severity.ERROR,
         message=f"rule {rule.code} ({rule.name}) crashed: {type(exc).__name__}: {exc}{where}",
         evidence={"rule": rule.code, "error": f"{type(exc).__name__}: {exc}"},
         recommendations=[

@@ -24,6 +24,7 @@ with ``--config``::
 from __future__ import annotations
 
 import json
+import math
 import os
 import zlib
 from collections.abc import Iterable, Mapping
@@ -83,10 +84,12 @@ _CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule", "metrics"}
 
 @dataclass(frozen=True)
 class Param:
-    """A rule parameter: default value, type and documentation.
+    """A rule parameter: default value, type, documentation and range.
 
     ``shared`` is true for a parameter declared once for all the rules of a file
-    (its top-level ``[params]`` table) rather than by the rule itself.
+    (its top-level ``[params]`` table) rather than by the rule itself. ``min`` and
+    ``max`` (inclusive, ``None`` for no bound) are the values the detector is written
+    for: the default, and any value configured, must lie within them.
     """
 
     name: str
@@ -94,6 +97,40 @@ class Param:
     type: type
     doc: str
     shared: bool = False
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def range_text(self) -> str:
+        """The range as users read it: ``0 to 1``, ``at least 1``, ``at most 5``, or ``""``."""
+        low, high = _bound_text(self.min), _bound_text(self.max)
+        if low and high:
+            return f"{low} to {high}"
+        if low:
+            return f"at least {low}"
+        if high:
+            return f"at most {high}"
+        return ""
+
+    def check(self, value: Any, where: str) -> None:
+        """Raise ConfigError when a numeric ``value`` lies outside the declared range."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        low = self.min is not None and value < self.min
+        high = self.max is not None and value > self.max
+        if low or high:
+            raise ConfigError(
+                f"{where} {self.name} = {value!r} is out of its range ({self.range_text})"
+            )
+
+
+def _bound_text(bound: float | None) -> str:
+    """A range bound as written: ``0``, ``0.5``, ``1000000``, ``1e-06``; ``""`` for none."""
+    if bound is None:
+        return ""
+    if float(bound).is_integer() and abs(bound) < 1e15:
+        return str(int(bound))
+    return f"{bound:g}"
 
 
 @dataclass(frozen=True)
@@ -228,7 +265,7 @@ def _parse_rule(
     template_fields(message)
     parts = _parse_parts(raw.get("parts", {}), where)
     recs = []
-    for i, rec in enumerate(raw.get("recommendations", [])):
+    for i, rec in enumerate(_tables(raw, "recommendations", where)):
         rwhere = f"{where}: recommendation {i + 1}"
         action = _req(rec, "action", str, rwhere)
         if action not in ACTIONS:
@@ -243,7 +280,7 @@ def _parse_rule(
             raise ConfigError(f"{rwhere}: unknown key {extra[0]!r}")
         when = parse_condition(rec["when"], rwhere) if "when" in rec else None
         recs.append(RecommendationTemplate(action, text, fallback, when))
-    escalate = [_parse_escalation(esc, params, where) for esc in raw.get("escalate", [])]
+    escalate = [_parse_escalation(esc, params, where) for esc in _tables(raw, "escalate", where)]
     supersedes = raw.get("supersedes", [])
     if not isinstance(supersedes, list) or not all(isinstance(c, str) for c in supersedes):
         raise ConfigError(f"{where}: supersedes must be a list of rule codes")
@@ -277,14 +314,34 @@ def _parse_rule(
     )
 
 
+def _tables(raw: Mapping[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    """``raw[key]``, an array of tables (``[[rule.KEY]]``), or none; ConfigError otherwise."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{where}: {key} must be an array of tables ([[rule.{key}]])")
+    return value
+
+
 def _parse_param(name: str, decl: Any, ptype: type, where: str) -> Param:
     if not isinstance(decl, dict) or "default" not in decl:
         raise ConfigError(f"{where} {name!r} needs a default")
-    extra = sorted(set(decl) - {"default", "doc"})
+    extra = sorted(set(decl) - {"default", "doc", "min", "max"})
     if extra:
         raise ConfigError(f"{where} {name!r}: unknown key {extra[0]!r}")
     default = _coerce(decl["default"], ptype, f"{where} {name!r}")
-    return Param(name, default, ptype, str(decl.get("doc", "")))
+    bounds: dict[str, float | None] = {"min": None, "max": None}
+    for key in bounds:
+        if key not in decl:
+            continue
+        if ptype not in (int, float):
+            raise ConfigError(f"{where} {name!r}: {key} is only for numbers")
+        bounds[key] = _coerce(decl[key], ptype, f"{where} {name!r}: {key}")
+    low, high = bounds["min"], bounds["max"]
+    if low is not None and high is not None and low > high:
+        raise ConfigError(f"{where} {name!r}: min {low!r} is above max {high!r}")
+    param = Param(name, default, ptype, str(decl.get("doc", "")), min=low, max=high)
+    param.check(default, f"{where} {name!r}: default")
+    return param
 
 
 def _parse_parts(raw: Any, where: str) -> dict[str, list[PartAlternative]]:
@@ -342,12 +399,18 @@ def _parse_escalation(esc: Any, params: Mapping[str, Param], where: str) -> Esca
 
 
 def _coerce(value: Any, ptype: type, where: str) -> Any:
+    """``value`` as a parameter of type ``ptype``: floats finite, never a bool for a number."""
     if ptype is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ConfigError(f"{where} must be a finite number, got {value!r}") from None
     if ptype is bool and not isinstance(value, bool):
         raise ConfigError(f"{where} must be true or false, got {value!r}")
     if not isinstance(value, ptype) or (ptype is int and isinstance(value, bool)):
         raise ConfigError(f"{where} must be a {ptype.__name__}, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where} must be a finite number, got {value!r}")
     return value
 
 
@@ -408,9 +471,10 @@ def _load_file(path: Path, detectors: Mapping[str, DetectorSpec]) -> list[Rule]:
         shared = data.get("params", {})
         if not isinstance(shared, dict):
             raise ConfigError(f"{path}: params must be a table")
-        cached = [
-            _parse_rule(raw, str(path.name), detectors, shared) for raw in data.get("rule", [])
-        ]
+        tables = data.get("rule", [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise ConfigError(f"{path}: rule must be an array of tables ([[rule]])")
+        cached = [_parse_rule(raw, str(path.name), detectors, shared) for raw in tables]
         _FILE_CACHE[key] = cached
     return [replace(rule, values=dict(rule.values)) for rule in cached]
 
@@ -430,6 +494,7 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
     detectors = registry()
     dirs = [BUILTIN_RULES_DIR, *extra_dirs]
     rules: list[Rule] = []
+    ranges: dict[tuple[str, str], tuple[float | None, float | None]] = {}
     for d in dirs:
         if not d.is_dir():
             raise ConfigError(f"rule pack {str(d)!r} is not a folder")
@@ -437,7 +502,12 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
         if not files and d != BUILTIN_RULES_DIR:
             raise ConfigError(f"rule pack {str(d)!r} has no *.toml files")
         for path in files:
-            rules.extend(_load_file(path, detectors))
+            loaded = _load_file(path, detectors)
+            if d == BUILTIN_RULES_DIR:
+                _collect_ranges(loaded, ranges)
+            else:
+                loaded = [_inherit_ranges(rule, ranges) for rule in loaded]
+            rules.extend(loaded)
     seen: dict[str, str] = {}
     for r in rules:
         for key in (r.code, r.name):
@@ -446,6 +516,41 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
             seen[key] = r.origin
     _check_precedence(rules)
     return sorted(rules, key=lambda r: r.code)
+
+
+def _collect_ranges(
+    rules: Iterable[Rule], ranges: dict[tuple[str, str], tuple[float | None, float | None]]
+) -> None:
+    """Record the widest range the built-in rules declare for each detector parameter."""
+    for rule in rules:
+        for param in rule.params.values():
+            key = (rule.detector.name, param.name)
+            low, high = ranges.get(key, (param.min, param.max))
+            ranges[key] = (
+                None if low is None or param.min is None else min(low, param.min),
+                None if high is None or param.max is None else max(high, param.max),
+            )
+
+
+def _inherit_ranges(
+    rule: Rule, ranges: Mapping[tuple[str, str], tuple[float | None, float | None]]
+) -> Rule:
+    """A rule pack's rule, its undeclared ranges taken from the built-in rules.
+
+    A pack reuses the built-in detectors; a parameter it declares without ``min`` or
+    ``max`` gets the range the built-in rules declare for the same detector parameter
+    (the widest, when several do), and its default must lie within it.
+    """
+    params = dict(rule.params)
+    for name, param in rule.params.items():
+        if param.min is not None or param.max is not None:
+            continue
+        low, high = ranges.get((rule.detector.name, name), (None, None))
+        if low is None and high is None:
+            continue
+        params[name] = replace(param, min=low, max=high)
+        params[name].check(param.default, f"{rule.origin}: rule {rule.code}: default")
+    return replace(rule, params=params)
 
 
 def _check_precedence(rules: list[Rule]) -> None:
@@ -506,6 +611,7 @@ class Settings:
     def rules(self) -> list[Rule]:
         """The rules in force: loaded, configured and filtered by select/ignore."""
         rules = load_rules(self.rule_dirs)
+        origin = f"{self.config_path}: " if self.config_path is not None else ""
         known = {r.code for r in rules} | {r.name for r in rules}
         for sel in [*(self.select or []), *self.ignore]:
             if sel != "ALL" and not any(_matches(r, sel) for r in rules):
@@ -522,7 +628,11 @@ class Settings:
                     except ValueError as exc:
                         raise ConfigError(f"rule {key}: {exc}") from None
                 elif opt in rule.params:
-                    rule.values[opt] = _coerce(value, rule.params[opt].type, f"rule {key}: {opt!r}")
+                    param = rule.params[opt]
+                    where = f"{origin}rule {key}:"
+                    coerced = _coerce(value, param.type, f"{where} {opt}")
+                    param.check(coerced, where)
+                    rule.values[opt] = coerced
                 else:
                     raise ConfigError(f"rule {key} has no parameter {opt!r}")
         chosen = [
@@ -534,7 +644,10 @@ class Settings:
 
 
 def _matches(rule: Rule, selector: str) -> bool:
-    return selector == "ALL" or rule.name == selector or rule.code.startswith(selector)
+    """``selector`` names ``rule``: ``ALL``, its name, or a prefix of its code (never ``""``)."""
+    return selector == "ALL" or rule.name == selector or (
+        bool(selector) and rule.code.startswith(selector)
+    )
 
 
 def find_config(start: Path) -> Path | None:
@@ -557,7 +670,7 @@ def find_config(start: Path) -> Path | None:
             except (OSError, ValueError) as exc:
                 # a broken pyproject.toml may hold the configuration: never guess around it
                 raise ConfigError(f"config file {str(pyproject)!r}: {exc}") from None
-            if "fitdoctor" in data.get("tool", {}):
+            if "fitdoctor" in _tool_table(data, pyproject):
                 return pyproject
     return None
 
@@ -581,8 +694,18 @@ def read_config(path: Path) -> Settings:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"config file {str(path)!r}: {exc}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("fitdoctor", {})
+        data = _tool_table(data, path).get("fitdoctor", {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {str(path)!r}: [tool.fitdoctor] must be a table")
     return settings_from_mapping(data, base=path.parent, origin=str(path))
+
+
+def _tool_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    """The ``[tool]`` table of a parsed ``pyproject.toml`` (empty when it has none)."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"config file {str(path)!r}: tool must be a table ([tool.fitdoctor])")
+    return tool
 
 
 def settings_from_mapping(data: Mapping[str, Any], *, base: Path, origin: str) -> Settings:
@@ -593,6 +716,11 @@ def settings_from_mapping(data: Mapping[str, Any], *, base: Path, origin: str) -
     settings = Settings(config_path=Path(origin))
     if "select" in data:
         settings.select = _str_list(data["select"], f"{origin}: select")
+        if not settings.select:
+            raise ConfigError(
+                f"{origin}: select = [] selects no rule; leave select out to run every "
+                'rule, or name the rules to run (select = ["FD1", "FD4"])'
+            )
     if "ignore" in data:
         settings.ignore = _str_list(data["ignore"], f"{origin}: ignore")
     if "fail-on" in data:
@@ -626,4 +754,6 @@ def _str_list(value: Any, where: str) -> list[str]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where} must be a list of strings")
+    if any(not v.strip() for v in value):
+        raise ConfigError(f"{where} holds an empty string")
     return list(value)

@@ -2,13 +2,16 @@
 
 A rule's message, recommendations and message parts are templates filled by
 :func:`render`, a restricted formatter: ``{name}`` and ``{name:.3f}`` only, no attribute
-or index access. Which wording applies, which recommendation is given and when the
-severity changes are :class:`Condition` s: ``key``, ``not key`` or ``key OP operand``,
-parsed once when the rule loads.
+or index access, field widths at most :data:`MAX_WIDTH` and precisions at most
+:data:`MAX_PRECISION` (larger ones are capped, so a template cannot ask for gigabytes).
+Which wording applies, which recommendation is given and when the severity changes are
+:class:`Condition` s: ``key``, ``not key`` or ``key OP operand``, parsed once when the
+rule loads.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -101,13 +104,47 @@ class PartAlternative:
     when: Condition | None = None
 
 
+#: Widest field a template may ask for (``{x:>1500000000}`` is filled to this width).
+MAX_WIDTH = 80
+#: Most digits (or characters, for text) a template's precision may ask for.
+MAX_PRECISION = 20
+
+#: A standard format spec: ``[[fill]align][sign][z][#][0][width][grouping][.precision][type]``.
+_SPEC = re.compile(
+    r"(?P<head>(?:.?[<>=^])?[-+ ]?z?#?0?)(?P<width>\d*)(?P<grouping>[,_]?)"
+    r"(?:\.(?P<precision>\d+))?(?P<type>[a-zA-Z%]?)",
+    re.DOTALL,
+)
+
+
+def bounded_spec(spec: str) -> str:
+    """``spec`` with its width capped at :data:`MAX_WIDTH` and precision at :data:`MAX_PRECISION`.
+
+    A rule pack's template is data: ``{metric:>1500000000}`` must not make a
+    1.5-gigabyte message. A spec that is not a standard one is returned unchanged (the
+    value's ``__format__`` then refuses it, and the template falls back).
+    """
+    match = _SPEC.fullmatch(spec)
+    if match is None:
+        return spec
+    width, precision = match["width"], match["precision"]
+    if width:
+        width = str(min(int(width), MAX_WIDTH))
+    tail = f".{min(int(precision), MAX_PRECISION)}" if precision is not None else ""
+    return f"{match['head']}{width}{match['grouping']}{tail}{match['type']}"
+
+
 class _SafeFormatter(string.Formatter):
-    """``str.format`` without attribute or index access."""
+    """``str.format`` without attribute or index access, with bounded widths and precisions."""
 
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
         if not field_name.isidentifier():
             raise KeyError(field_name)
         return kwargs[field_name], field_name
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        # the spec arrives with any nested field ({x:>{n}}) already filled in
+        return super().format_field(value, bounded_spec(format_spec))
 
 
 _FORMATTER = _SafeFormatter()

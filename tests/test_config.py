@@ -121,7 +121,8 @@ def test_cli_ignore_adds_to_config_ignore(project: Path) -> None:
     (project / "fitdoctor.toml").write_text('select = ["FD1"]\nignore = ["FD102"]\n',
                                             encoding="utf-8")
     assert codes(analyze()) == {"FD101"}
-    assert codes(analyze("--ignore", "FD101")) == set()
+    # ignoring the last selected rule leaves nothing to check: refused, never "healthy"
+    assert_config_error(analyze("--ignore", "FD101"), "no rule left to run")
 
 
 def test_config_fail_on_and_cli_override(project: Path) -> None:
@@ -314,12 +315,12 @@ def test_crashing_detector_becomes_fd000(
     pack = rule_pack(tmp_path / "pack", code="CI900", name="always-crashes",
                      detector_name=crashing_detector, params={"factor": 2.0})
     result = analyze("--rules", pack, "--select", "CI900,FD101")
-    assert result.exit_code == 0, result.output  # FD000 is a warning; default fail-on error
+    assert result.exit_code == 1, result.output  # FD000 is an error: CI notices a crash
     found = codes(result)
     assert found == {"FD000", "FD101"}  # the other rules still ran
     internal = finding(result, "FD000")
     assert "CI900" in internal["message"] and "ZeroDivisionError" in internal["message"]
-    assert internal["severity"] == "warning"
+    assert internal["severity"] == "error"
     assert "Traceback" not in result.output
 
 
@@ -337,3 +338,125 @@ def test_builtin_rules_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         path.write_text("{not json", encoding="utf-8")
     monkeypatch.setattr(rules_mod, "_FILE_CACHE", {})
     assert [(r.code, r.values) for r in rules_mod.load_rules()] == first
+
+
+# ---------------------------------------------------------------- parameter ranges
+def test_every_builtin_numeric_parameter_declares_its_range() -> None:
+    """min and max next to each parameter in rules/*.toml; the default lies within."""
+    for rule in load_rules():
+        for p in rule.params.values():
+            if p.type in (int, float):
+                assert p.min is not None and p.max is not None, (rule.code, p.name)
+                assert p.min <= p.default <= p.max, (rule.code, p.name)
+            else:
+                assert p.min is None and p.max is None, (rule.code, p.name)
+
+
+@pytest.mark.parametrize(("option", "value", "needle"), [
+    ("min_rise", "-1", "out of its range (0 to 100)"),
+    ("min_rise", "1000", "out of its range (0 to 100)"),
+    ("min_epochs", "-5", "out of its range (1 to 10000)"),
+    ("min_epochs", "0", "out of its range (1 to 10000)"),
+    ("min_rise", "nan", "must be a finite number"),
+    ("min_rise", "-inf", "must be a finite number"),
+    ("min_epochs", "1e3", "must be a int"),
+])
+def test_a_configured_value_out_of_range_is_exit_2_naming_rule_key_and_range(
+    project: Path, option: str, value: str, needle: str
+) -> None:
+    (project / "fitdoctor.toml").write_text(f"[rule.FD101]\n{option} = {value}\n",
+                                            encoding="utf-8")
+    assert_config_error(analyze(), "fitdoctor.toml", "rule FD101", option, needle)
+
+
+def test_a_value_at_the_edge_of_its_range_is_accepted(project: Path) -> None:
+    pyproject(project, "[tool.fitdoctor.rule.validation-loss-rising]\nmin_rise = 0\n"
+                       "min_epochs = 10000\n")
+    result = analyze()
+    assert result.exit_code in (0, 1), result.output
+    assert "FD000" not in codes(result)
+
+
+def test_rule_pack_ranges_are_checked_and_inherited(project: Path, tmp_path: Path) -> None:
+    # a pack parameter without a range gets the built-in rules' range for that detector
+    pack = rule_pack(tmp_path / "pack", params={"min_rise": 0.02})
+    (rule,) = [r for r in load_rules([pack]) if r.code == "CI101"]
+    assert (rule.params["min_rise"].min, rule.params["min_rise"].max) == (0.0, 100.0)
+    (project / "fitdoctor.toml").write_text("[rule.CI101]\nmin_rise = -0.5\n", encoding="utf-8")
+    assert_config_error(analyze("--rules", pack), "rule CI101", "min_rise", "0 to 100")
+    # a default outside the inherited range is refused when the pack loads
+    bad = rule_pack(tmp_path / "bad", params={"min_rise": -0.02})
+    assert_config_error(analyze("--rules", bad), "CI101", "min_rise", "out of its range")
+    # a pack may declare its own range
+    own = rule_pack(tmp_path / "own", params={"min_rise": 0.5})
+    text = (own / "pack.toml").read_text(encoding="utf-8")
+    (own / "pack.toml").write_text(
+        text.replace('doc = "min_rise for CI"', 'doc = "min_rise for CI"\nmin = 0.4\nmax = 0.6'),
+        encoding="utf-8")
+    (r,) = [r for r in load_rules([own]) if r.code == "CI101"]
+    assert (r.params["min_rise"].min, r.params["min_rise"].max) == (0.4, 0.6)
+    for decl, needle in (("min = 0.6\nmax = 0.4", "above max"), ("min = 0.6", "out of its range"),
+                         ('min = "a"', "must be a float"), ("max = nan", "finite")):
+        (own / "pack.toml").write_text(
+            text.replace('doc = "min_rise for CI"', f'doc = "min_rise for CI"\n{decl}'),
+            encoding="utf-8")
+        with pytest.raises(ConfigError, match=needle):
+            load_rules([own])
+
+
+def test_explain_and_rules_json_show_the_ranges(project: Path) -> None:
+    explained = runner.invoke(cli.app, ["explain", "FD101"], env=ENV)
+    assert explained.exit_code == 0, explained.output
+    assert "min_rise" in explained.stdout and "range 0 to 100" in explained.stdout
+    assert "range 1 to 10000" in explained.stdout
+    as_json = runner.invoke(cli.app, ["explain", "FD101", "-f", "json"], env=ENV)
+    assert as_json.exit_code == 0, as_json.output
+    rise = next(p for p in json.loads(as_json.stdout)["params"] if p["name"] == "min_rise")
+    assert (rise["min"], rise["max"]) == (0.0, 100.0)
+
+
+# ---------------------------------------------------------------- nothing selected
+@pytest.mark.parametrize("body", ["select = []\n", 'select = [""]\n', 'ignore = ["", "FD1"]\n'])
+def test_an_empty_selection_is_a_config_error(project: Path, body: str) -> None:
+    (project / "fitdoctor.toml").write_text(body, encoding="utf-8")
+    result = analyze()
+    assert_config_error(result, "fitdoctor.toml")
+    assert "select = []" in result.stderr or "empty string" in result.stderr
+
+
+def test_an_empty_selector_matches_no_rule() -> None:
+    with pytest.raises(ConfigError, match="unknown rule ''"):
+        Settings(select=[""]).rules()
+
+
+@pytest.mark.parametrize(("name", "text", "needle"), [
+    ("pyproject.toml", 'tool = "fitdoctor"\n', "tool must be a table"),
+    ("pyproject.toml", "[tool]\nfitdoctor = 1\n", "[tool.fitdoctor] must be a table"),
+    ("pyproject.toml", "[tool]\nfitdoctor = [1, 2]\n", "[tool.fitdoctor] must be a table"),
+    ("fitdoctor.toml", "rule = [[1]]\n", "rule must be a table"),
+])
+def test_a_configuration_of_the_wrong_shape_is_one_line(
+    project: Path, name: str, text: str, needle: str
+) -> None:
+    (project / name).write_text(text, encoding="utf-8")
+    assert_config_error(analyze(), needle)
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ("rule = 5\n", "rule must be an array of tables"),
+    ("rule = [1]\n", "rule must be an array of tables"),
+    ("[rule]\ncode = 1\n", "rule must be an array of tables"),
+])
+def test_a_rule_pack_of_the_wrong_shape_is_one_line(
+    project: Path, tmp_path: Path, body: str, needle: str
+) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "p.toml").write_text(body, encoding="utf-8")
+    assert_config_error(analyze("--rules", pack), needle)
+    text = (rule_pack(tmp_path / "recs").joinpath("pack.toml")).read_text(encoding="utf-8")
+    (tmp_path / "recs" / "pack.toml").write_text(
+        text.replace('[[rule.recommendations]]\naction = "early-stopping"\n'
+                     'text = "Stop at epoch {stop_epoch}"\n', "") + "[rule.recommendations]\n"
+        'action = "early-stopping"\ntext = "x"\n', encoding="utf-8")
+    assert_config_error(analyze("--rules", tmp_path / "recs"), "recommendations must be an array")

@@ -188,7 +188,7 @@ def analyze(
         settings = common.build_settings(
             config=config, select=select, ignore=ignore, fail_on=fail_on, rule_dirs=rule_dirs
         )
-        rules = settings.rules()
+        rules = common.rules_in_force(settings)
     if mlflow_log:
         _check_mlflow_sources(paths)
     from fitdoctor.readers.names import parse_metric_map

@@ -272,6 +272,25 @@ def build_settings(
     return settings
 
 
+def rules_in_force(settings: Settings) -> list["Rule"]:
+    """The rules ``settings`` puts in force; at least one, or a configuration error.
+
+    A selection that leaves nothing to run (``--select FD5 --ignore FD5``) would
+    report every run as healthy without checking anything: it is refused instead.
+
+    Raises:
+        ConfigError: The configuration cannot be used, or it leaves no rule to run.
+    """
+    rules = settings.rules()
+    if not rules:
+        chosen = ", ".join(settings.select) if settings.select is not None else "all"
+        raise ConfigError(
+            f"no rule left to run (select: {chosen}; ignore: {', '.join(settings.ignore)}): "
+            "select or ignore fewer rules"
+        )
+    return rules
+
+
 def _regular_or_missing(path: Path, what: str) -> None:
     """Refuse a FIFO or a device given as a configuration or rule file (never opened).
 

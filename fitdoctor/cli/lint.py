@@ -183,7 +183,7 @@ def lint(
         settings = common.build_settings(
             config=config, select=select, ignore=ignore, fail_on=fail_on, rule_dirs=rule_dirs
         )
-        rules = settings.rules()
+        rules = common.rules_in_force(settings)
 
     from fitdoctor import model_file, model_lint
 

@@ -7,6 +7,7 @@ when it did not. They measure nothing about the curves.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fitdoctor.run import Layer, Run
@@ -27,6 +28,8 @@ def fmt_rate(value: float) -> str:
     """A learning rate or factor in short form: ``0.001`` → ``1e-3``, ``0.0`` → ``0``."""
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return str(value)
     text = f"{value:.0e}"
     mantissa, exp = text.split("e")
     exp_i = int(exp)
@@ -36,14 +39,26 @@ def fmt_rate(value: float) -> str:
 
 
 def current_learning_rate(run: Run) -> float | None:
-    """The learning rate in force at the last epoch, or the compiled one."""
+    """The learning rate in force at the last epoch, or the compiled one.
+
+    ``None`` when the run does not say it, or says a value no change can start from
+    (0, negative, NaN or infinite: no change can be proposed from it).
+    """
     for key in ("learning_rate", "lr"):
         values = [v for v in run.metrics.get(key, []) if v is not None]
         if values:
-            return float(values[-1])
+            return _usable_rate(values[-1])
     if run.compile is not None and run.compile.learning_rate:
-        return float(run.compile.learning_rate)
+        return _usable_rate(run.compile.learning_rate)
     return None
+
+
+def _usable_rate(value: object) -> float | None:
+    try:
+        rate = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return rate if math.isfinite(rate) and rate > 0 else None
 
 
 def learning_rate_change(run: Run, factor: float) -> dict[str, Any]:

@@ -37,6 +37,8 @@ def poor_level(
 
     Raises MissingInput when nothing tells what a poor level is.
     """
+    if not math.isfinite(level):
+        return None  # a loss at inf or NaN did not plateau: the divergence rules judge it
     run = ctx.run
     base = run.baselines
     ref = _reference(ctx, span)
@@ -68,14 +70,14 @@ def poor_level(
             "shortfall_pts": pct(shortfall) if metric == "accuracy" else None,
             "shortfall_pct": pct(shortfall) if metric != "accuracy" else None,
         }
-    if base is not None and base.prior_loss:
-        prior = float(base.prior_loss)
+    if base is not None and _positive(base.prior_loss):
+        prior = float(base.prior_loss)  # type: ignore[arg-type]
         if level < baseline_fraction * prior:
             return None
         return {
             "reference_kind": "prior",
             "prior_loss": float(f"{prior:.4g}"),
-            "level_share_pct": round(100 * level / prior),
+            "level_share_pct": _percent(level, prior),
         }
     k = ctx.n_classes
     if k and k >= 2:
@@ -86,7 +88,7 @@ def poor_level(
             "reference_kind": "chance",
             "n_classes": k,
             "chance_loss": round(chance, 4),
-            "level_share_pct": round(100 * level / chance),
+            "level_share_pct": _percent(level, chance),
         }
     acc_key = ctx.accuracy_key()
     if acc_key is None:
@@ -106,7 +108,7 @@ def poor_level(
             "metric": acc_key,
             "accuracy": round(accuracy, 4),
             "implied_loss": round(implied, 4),
-            "level_share_pct": round(100 * level / implied),
+            "level_share_pct": _percent(level, implied),
         }
     if accuracy > max_accuracy:
         return None
@@ -125,8 +127,9 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
     lowest validation loss when that loss is the mean squared error.
     """
     base = ctx.run.baselines
-    if base is None or base.reference_value is None or not base.reference_metric:
+    if base is None or not base.reference_metric or not _finite(base.reference_value):
         return None
+    reference = float(base.reference_value)  # type: ignore[arg-type]  # finite: checked
     metric = base.reference_metric
     model = base.reference_model or "simple model"
     if metric == "accuracy":
@@ -137,7 +140,7 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
         values = values[np.isfinite(values)]
         if values.size == 0:
             return None
-        return float(values.max()), float(base.reference_value), metric, model
+        return float(values.max()), reference, metric, model
     loss = ctx.run.compile.loss if ctx.run.compile is not None else None
     if metric != "mse" or loss not in _MSE_LOSSES or not ctx.run.has("val_loss"):
         return None
@@ -145,7 +148,24 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None
-    return float(values.min()), float(base.reference_value), metric, model
+    return float(values.min()), reference, metric, model
+
+
+def _percent(level: float, reference: float) -> float:
+    """``level`` as a whole percentage of ``reference`` (inf when it overflows)."""
+    share = 100 * level / reference  # Python floats overflow to inf, silently
+    return round(share) if math.isfinite(share) else share
+
+
+def _finite(value: object) -> bool:
+    """A recorded number that can be compared with: finite (not None, NaN or inf)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
+def _positive(value: object) -> bool:
+    """A recorded loss a level can be measured against: finite and above zero."""
+    return _finite(value) and value > 0  # type: ignore[operator]
 
 
 #: Loss names whose value is the mean squared error (comparable with an ``mse`` reference).

@@ -43,7 +43,9 @@ from fitdoctor.detectors.imbalance_facts import (
     common_values,
     drop_none,
     factor,
+    float_at,
     format_class_weight,
+    is_number,
     metrics_line,
     minority_tradeoff,
     not_classification,
@@ -338,7 +340,8 @@ def _recall_from_per_class(
     records: list[PerClass] = sorted(ctx.run.per_class, key=lambda r: r.epoch)
     cls = classes(ctx)
     k = len(cls.counts)
-    records = [r for r in records if len(r.recall) == k]
+    # an epoch whose recalls are not all numbers (null in a run file) is left out
+    records = [r for r in records if len(r.recall) == k and all(is_number(x) for x in r.recall)]
     if not records:
         raise MissingInput("the per-class metrics do not match the class counts", PER_CLASS_HINT,
                            needs="run-file")
@@ -362,7 +365,7 @@ def _recall_from_per_class(
         name=cls.names[c], index=c, cls=cls, binary=k == 2,
         source="per-class validation metrics", epochs=epochs, recalls=recalls,
         pattern=pattern, note=note, neglected=[cls.names[h[1]] for h in hits],
-        precision_last=float(records[-1].precision[c]), f1_last=float(records[-1].f1[c]),
+        precision_last=float_at(records[-1].precision, c), f1_last=float_at(records[-1].f1, c),
     ))
     return Evidence(drop_none(values), epoch=epochs[-1])
 

@@ -22,6 +22,9 @@ from fitdoctor.detectors.base import Context
 from fitdoctor.errors import InputError, MissingInput
 from fitdoctor.run import DataInfo, Run
 
+#: Most samples a class count may say (more is no data set: a corrupt or made-up count).
+MAX_COUNT = 10**15
+
 #: What enables the class-imbalance rules on a run without class counts.
 COUNTS_HINT = (
     "record the run with FitDoctor(validation_data=(x_val, y_val)), "
@@ -61,6 +64,8 @@ def parse_class_counts(text: str) -> list[int]:
     for part in parts:
         if not re.fullmatch(r"\d+", part):
             raise InputError(f"{usage}; got {text!r}")
+        if len(part.lstrip("0")) > len(str(MAX_COUNT)) or int(part) > MAX_COUNT:
+            raise InputError(f"{usage}; a class count is at most {MAX_COUNT:.0e} samples")
         counts.append(int(part))
     if len(counts) < 2:
         raise InputError(f"{usage} (at least two classes); got {text!r}")
@@ -290,6 +295,11 @@ def classes(ctx: Context) -> Classes:
     if len(counts) < 2:
         raise MissingInput("the class counts name fewer than two classes", COUNTS_HINT,
                            needs="run-file")
+    if not all(plausible_count(c) for c in counts):
+        raise MissingInput(
+            f"the class counts are not sample counts (each 0 to {MAX_COUNT:.0e})",
+            COUNTS_HINT, needs="input",
+        )
     task = task_of(ctx) or ("binary" if len(counts) == 2 else "multiclass")
     model = ctx.run.model
     return Classes(
@@ -372,7 +382,8 @@ def minority_tradeoff(ctx: Context, minority: int, k: int) -> dict[str, object]:
     weighting the classes would trade (the F1-best threshold and what it trades are
     FD505's own evidence). Empty without per-class metrics.
     """
-    records = [r for r in ctx.run.per_class if len(r.recall) == k]
+    records = [r for r in ctx.run.per_class
+               if len(r.recall) == k and all(is_number(x) for x in r.recall)]
     if not records:
         return {}
     rec = max(records, key=lambda r: r.epoch)
@@ -459,3 +470,21 @@ def value_at(ctx: Context, values: list[float], epoch: int) -> float | None:
         return None
     v = values[ctx.epochs.index(epoch)]
     return v if math.isfinite(v) else None
+
+
+def is_number(value: object) -> bool:
+    """A recorded metric value: a number (NaN included), not None or text."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def float_at(values: Sequence[object], index: int) -> float | None:
+    """``values[index]`` as a float, or ``None`` when missing or not a number."""
+    value = values[index] if index < len(values) else None
+    return float(value) if is_number(value) else None  # type: ignore[arg-type]
+
+
+def plausible_count(count: object) -> bool:
+    """A number of samples: finite, not negative, at most :data:`MAX_COUNT`."""
+    if isinstance(count, bool) or not isinstance(count, (int, float)):
+        return False
+    return 0 <= count <= MAX_COUNT

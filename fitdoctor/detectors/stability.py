@@ -406,7 +406,7 @@ def worse_than_constant(
     train = train[np.isfinite(train)]
     if train.size < min_epochs:
         return None
-    w = max(2, math.ceil(window_fraction * train.size))
+    w = min(train.size, max(2, math.ceil(window_fraction * train.size)))
     late = curves.median(train[-w:])
     regression = ctx.run.data is not None and ctx.run.data.task == "regression"
     factor = regression_factor if regression else class_factor
@@ -421,4 +421,4 @@ def worse_than_constant(
         "class_weighted": prior != unweighted,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
-    return Evidence(values, epoch=ctx.epochs[-w])
+    return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])

@@ -538,11 +538,13 @@ def flat_loss(
 
 @detector("too-short")
 def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
-    """Fewer epochs than any curve can be judged on."""
+    """Fewer epochs than any curve can be judged on (none at all included).
+
+    A run that recorded no epoch is measured too (``epochs`` 0): with nothing to judge,
+    every other rule is skipped, and without this finding it would read as healthy.
+    """
     n = ctx.run.n_epochs
-    if n == 0:
-        raise MissingInput("the run has no epochs", "train for at least one epoch")
-    if n >= min_epochs:
+    if n >= min_epochs and n > 0:
         return None
     last = ctx.epochs[-1]
     if last >= min_epochs:  # the run went on longer; its record kept only some epochs
@@ -559,7 +561,7 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
             "running": ctx.run.status == "running",
             "epochs_planned": planned if planned and planned > n else None,
         },
-        epoch=ctx.epochs[0],
+        epoch=ctx.epochs[0] if n else None,
     )
 
 

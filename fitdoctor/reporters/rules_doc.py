@@ -57,6 +57,8 @@ def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -
             "type": p.type.__name__,
             "doc": p.doc,
             "shared": p.shared,
+            "min": p.min,
+            "max": p.max,
         }
         for p in rule.params.values()
     ]
@@ -182,14 +184,15 @@ def explain_text(rule: Rule, default_severity: str | None, *, width: int = 100) 
         if rule.docs.get(key):
             lines += [title, *_paragraphs(_doc_text(rule.docs[key]), width - 2)]
     if rule.params:
-        lines.append("Parameters (value in force, default)")
+        lines.append("Parameters (value in force, default, range)")
         name_w = max(len(p) for p in rule.params)
         for p in rule.params.values():
             value = rule.values.get(p.name, p.default)
             mark = "" if value == p.default else "   (configured)"
             shared = "   (shared by the rules of its file)" if p.shared else ""
+            span = f"   range {p.range_text}" if p.range_text else ""
             lines.append(
-                f"  {p.name.ljust(name_w)} = {value!r}   default {p.default!r}{mark}{shared}"
+                f"  {p.name.ljust(name_w)} = {value!r}   default {p.default!r}{span}{mark}{shared}"
             )
             if p.doc:
                 lines += textwrap.wrap(

@@ -1,9 +1,8 @@
 """One regression test per defect the fuzzing campaign (bench/fuzz_campaign.py) found.
 
-Each test builds its own input (nothing is copied from the corpora). The defects that
-live in the rule engine (rules.py, engine.py, detectors, templates, the verdict) are
-fixed apart from the readers ("part B" of the campaign): they are kept here as strict
-xfails, so the fix that lands makes them pass (and then the marker must go).
+Each test builds its own input (nothing is copied from the corpora), including the
+defects that lived in the rule engine (rules.py, engine.py, detectors, templates, the
+verdict: the campaign's part B).
 """
 
 from __future__ import annotations
@@ -27,8 +26,6 @@ from fitdoctor.run import DataInfo, Run
 from fitdoctor.sanitize import UNSAFE
 from fuzz import oracle
 from fuzz.strategies import Raw, Scenario, builtin_rule_tables, dump_json, to_toml
-
-PART_B = "the fuzzing campaign's part B (rule engine), item {}"
 
 
 def cli(argv: list[str], files: dict[str, bytes] | None = None, *,
@@ -421,7 +418,7 @@ def test_a_config_folder_is_one_line() -> None:
     contract(out, 2)
 
 
-# ======================================================= rule engine: part B (xfail)
+# =========================================================== rule engine: part B
 def analyze_json(h: dict[str, list[float]], *argv: str) -> tuple[oracle.Outcome, Any]:
     out = cli(["analyze", "h.json", "-f", "json", *argv], {"h.json": js(h)})
     return out, json.loads(out.stdout) if out.stdout.strip() else None
@@ -436,7 +433,6 @@ def test_part_b_an_oscillating_loss_ending_in_nan_crashes_no_rule() -> None:
     assert "FD000" not in {f["code"] for f in report["findings"]}
 
 
-@pytest.mark.xfail(strict=True, reason=PART_B.format("3: a NaN learning rate"))
 def test_part_b_a_nan_learning_rate_crashes_no_rule_and_keeps_fd401() -> None:
     h = {"loss": [1.0, 0.8, 0.7, 4.0, math.inf, math.nan], "val_loss": [1.1, 0.9, 0.8, 5.0,
                                                                          math.inf, math.nan],
@@ -446,14 +442,12 @@ def test_part_b_a_nan_learning_rate_crashes_no_rule_and_keeps_fd401() -> None:
     assert "FD000" not in codes and "FD401" in codes
 
 
-@pytest.mark.xfail(strict=True, reason=PART_B.format("3: a 0-epoch run is never healthy"))
 def test_part_b_a_run_of_no_epochs_is_not_healthy() -> None:
     head = js({"schema": "fitdoctor.run/2", "source": "fitdoctor", "name": "r"}) + b"\n"
     out = cli(["analyze", "run.json", "-f", "json", "--fail-on", "info"], {"run.json": head})
     assert out.code != 0 and not json.loads(out.stdout)["verdict"].startswith("healthy")
 
 
-@pytest.mark.xfail(strict=True, reason=PART_B.format("7: parameter ranges"))
 @pytest.mark.parametrize("value", ["-1", "nan", "inf"])
 def test_part_b_a_parameter_out_of_its_range_is_refused(value: str) -> None:
     files = {"fitdoctor.toml": f"[rule.FD101]\nmin_rise = {value}\n".encode(),
@@ -463,14 +457,12 @@ def test_part_b_a_parameter_out_of_its_range_is_refused(value: str) -> None:
     assert "FD101" in out.stderr and "min_rise" in out.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=PART_B.format("7: select = []"))
 def test_part_b_an_empty_selection_is_not_silent() -> None:
     out = cli(["analyze", "h.json"], {"fitdoctor.toml": b"select = []\n",
                                       "h.json": js(healthy())})
     assert out.code == 2 or out.stderr.strip()
 
 
-@pytest.mark.xfail(strict=True, reason=PART_B.format("5: template field widths"))
 def test_part_b_template_field_widths_are_capped() -> None:
     rule = pack_rule(message="{metrics:>100000}")
     files = {"pack/p.toml": to_toml({"rule": [rule]}).encode(),
@@ -482,18 +474,11 @@ def test_part_b_template_field_widths_are_capped() -> None:
     assert len(message) < 2_000
 
 
-_WRONG_SHAPE = pytest.mark.xfail(strict=True,
-                                 reason=PART_B.format("1: configuration of the wrong shape"))
-
-
 @pytest.mark.parametrize("files", [
-    pytest.param({"pyproject.toml": b'tool = "fitdoctor"\n'}, id="tool-string",
-                 marks=_WRONG_SHAPE),
-    pytest.param({"pyproject.toml": b"[tool]\nfitdoctor = 1\n"}, id="tool-number",
-                 marks=_WRONG_SHAPE),
-    pytest.param({"pack/p.toml": b"rule = 5\n"}, id="pack-number", marks=_WRONG_SHAPE),
-    pytest.param({"pack/p.toml": b"rule = [1]\n"}, id="pack-rule-number", marks=_WRONG_SHAPE),
-    # fixed since: one ConfigError (the strict xfail passed on the merged tree)
+    pytest.param({"pyproject.toml": b'tool = "fitdoctor"\n'}, id="tool-string"),
+    pytest.param({"pyproject.toml": b"[tool]\nfitdoctor = 1\n"}, id="tool-number"),
+    pytest.param({"pack/p.toml": b"rule = 5\n"}, id="pack-number"),
+    pytest.param({"pack/p.toml": b"rule = [1]\n"}, id="pack-rule-number"),
     pytest.param({"pack/p.toml": to_toml({"rule": [pack_rule(params=[1])]}).encode()},
                  id="params-array"),
     pytest.param({"pack/p.toml": to_toml({"rule": [pack_rule(escalate=[1])]}).encode()},
@@ -505,3 +490,77 @@ def test_part_b_a_configuration_of_the_wrong_shape_is_one_config_error(
     argv = ["analyze", "h.json"] + (["--rules", "pack"] if "pack/p.toml" in files else [])
     out = cli(argv, {**files, "h.json": js(healthy())}, env={"FITDOCTOR_TRACEBACK": None})
     contract(out, 2)
+
+
+def test_part_b_a_run_of_no_epochs_is_an_error_finding_in_process() -> None:
+    """Decision: a 0-epoch run is FD303 at severity error ("too short to judge"), not exit 2."""
+    report = fitdoctor.analyze(Run([], {}, status="running"))
+    (finding,) = [f for f in report.findings if f.code == "FD303"]
+    assert finding.severity.value == "error" and finding.evidence["epochs"] == 0
+    assert report.fails(fitdoctor.Severity.ERROR) and not report.verdict.startswith("healthy")
+
+
+def test_part_b_a_crash_that_still_happens_fails_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FD000 is an error: under the default --fail-on, a crashed rule exits 1."""
+    from fitdoctor.detectors import training
+
+    def boom(*_a: Any, **_k: Any) -> Any:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(training.too_short, "__code__", boom.__code__)
+    out = cli(["analyze", "h.json", "-f", "json", "--select", "FD303"], {"h.json": js(healthy())})
+    contract(out, 1)
+    (finding,) = json.loads(out.stdout)["findings"]
+    assert finding["code"] == "FD000" and finding["severity"] == "error"
+
+
+@pytest.mark.parametrize("counts", [[10**400, 1], [math.inf, 3], [-1, 5]],
+                         ids=["huge", "inf", "negative"])
+def test_part_b_class_counts_that_are_no_sample_counts_crash_no_rule(counts: list[Any]) -> None:
+    run = Run([1, 2, 3], {"loss": [1.0, 0.6, 0.5], "val_loss": [1.0, 0.7, 0.6]},
+              data=DataInfo(train_class_counts=counts))
+    report = fitdoctor.analyze(run)
+    assert "FD000" not in {f.code for f in report.findings}
+    assert "FD501" in {s.code for s in report.skipped}
+
+
+def test_part_b_class_counts_beyond_any_data_set_on_the_command_line_are_exit_2() -> None:
+    out = cli(["analyze", "h.json", "--class-counts", "1" + "0" * 400 + ",3"],
+              {"h.json": js(healthy())})
+    contract(out, 2)
+    assert "class count is at most" in out.stderr
+
+
+@pytest.mark.parametrize("lr", [math.nan, math.inf, -1.0, 0.0])
+def test_part_b_a_learning_rate_no_change_can_start_from_gives_the_fallback_advice(
+    lr: float,
+) -> None:
+    h = {"loss": [1.0, 0.8, 0.7, 40.0, math.nan], "lr": [lr] * 5}
+    report = fitdoctor.analyze(h)
+    (finding,) = [f for f in report.findings if f.code == "FD401"]
+    first = finding.recommendations[0]
+    assert first.action == "lower-learning-rate"
+    assert first.text.startswith("Lower the learning rate by 10×"), first.text
+
+
+def test_part_b_template_widths_and_precisions_are_capped_nested_fields_too() -> None:
+    from fitdoctor.templates import MAX_PRECISION, MAX_WIDTH, render
+
+    values = {"x": 3.14159, "n": 10**9, "p": 999_999_999}
+    assert render("{x:>1500000000}", values) == " " * (MAX_WIDTH - 7) + "3.14159"
+    assert len(render("{x:.999999999f}", values) or "") == 2 + MAX_PRECISION
+    assert len(render("{x:*^{n}.{p}f}", values) or "") == MAX_WIDTH
+    assert render("{x:.3f} {x:>8.2f}", values) == "3.142     3.14"  # ordinary specs unchanged
+
+
+def test_part_b_a_parameter_at_the_edge_of_its_range_crashes_no_rule() -> None:
+    """FD404 at min_epochs = 1 on a 1-epoch run (its late window was 2 epochs)."""
+    from fitdoctor.run import Baselines
+
+    run = Run([1], {"loss": [5.0]}, baselines=Baselines(prior_loss=0.69))
+    files = {"run.json": js(run.to_dict()),
+             "fitdoctor.toml": b"[rule.FD404]\nmin_epochs = 1\n"}
+    out = cli(["analyze", "run.json", "-f", "json"], files)
+    contract(out, 1)
+    codes = {f["code"] for f in json.loads(out.stdout)["findings"]}
+    assert "FD404" in codes and "FD000" not in codes
