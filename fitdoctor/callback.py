@@ -2,6 +2,11 @@
 
 Importing this module imports keras; ``import fitdoctor`` does not (``fitdoctor.FitDoctor``
 loads this module on first use).
+
+One class, one job: the training's hooks, the live diagnosis and the report. What it
+records at the start is :mod:`fitdoctor.callback_facts`, its per-class prediction pass
+:mod:`fitdoctor.callback_perclass`, the file it writes :mod:`fitdoctor.callback_file`.
+Over 600 lines because the class docstring (about 190) is the callback's user manual.
 """
 
 from __future__ import annotations

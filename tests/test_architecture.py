@@ -61,6 +61,7 @@ HEAVY_IMPORTERS: dict[str, set[str]] = {
     "fitdoctor.keras_facts": {"keras"},
     "fitdoctor.keras_runtime": {"keras", "jax", "torch"},
     "fitdoctor.validation": {"keras", "sklearn"},
+    "fitdoctor.splits": {"sklearn"},
     "fitdoctor.demo": {"keras", "sklearn"},
     "fitdoctor.plot": {"matplotlib"},
     "fitdoctor.plot_draw": {"matplotlib"},

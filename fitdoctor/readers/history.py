@@ -32,14 +32,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fitdoctor.errors import InputError
-from fitdoctor.readers._base import (
-    Draft,
+from fitdoctor.readers._base import Draft, json_safe
+from fitdoctor.readers._numbers import (
     Vector,
     describe,
     is_boolean,
     is_number,
     is_number_like,
-    json_safe,
     numbers,
     one_based,
     val_positions,

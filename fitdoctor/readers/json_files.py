@@ -38,18 +38,17 @@ from typing import TYPE_CHECKING, Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import (
-    MISSING,
     Draft,
     Source,
     depth_over,
     finish,
-    is_number,
     json_loads,
     json_safe,
     label_runs,
     one_line,
     too_deep,
 )
+from fitdoctor.readers._numbers import MISSING, is_number
 from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.run import FitInfo, Run
 

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from fitdoctor.errors import InputError
-from fitdoctor.readers._base import MISSING, Source, finish, label_runs, one_line
+from fitdoctor.readers._base import Source, finish, label_runs, one_line
+from fitdoctor.readers._numbers import MISSING
 from fitdoctor.readers.history import drafts_from_history
 from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import FitInfo, Run

@@ -26,13 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from fitdoctor.errors import InputError
-from fitdoctor.readers._base import (
-    Draft,
-    Source,
-    is_number,
-    json_safe,
-    numbers,
-)
+from fitdoctor.readers._base import Draft, Source, json_safe
+from fitdoctor.readers._numbers import is_number, numbers
 from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import FitInfo

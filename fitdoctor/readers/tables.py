@@ -38,15 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fitdoctor.errors import InputError
-from fitdoctor.readers._base import (
-    MISSING,
-    Draft,
-    Source,
-    Vector,
-    numbers,
-    one_based,
-    whole_numbers,
-)
+from fitdoctor.readers._base import Draft, Source
+from fitdoctor.readers._numbers import MISSING, Vector, numbers, one_based, whole_numbers
 from fitdoctor.readers.names import EPOCH_NAMES, STEP_NAMES, canonical_names
 
 __all__ = ["MISSING_CELLS", "Table", "drafts_from_table"]
