@@ -546,7 +546,7 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
     n = ctx.run.n_epochs
     if n >= min_epochs and n > 0:
         return None
-    last = ctx.epochs[-1]
+    last = ctx.epochs[-1] if n else 0
     if last >= min_epochs:  # the run went on longer; its record kept only some epochs
         raise MissingInput(
             f"the run lasted at least {last} epochs, but only {n} of them were recorded",
