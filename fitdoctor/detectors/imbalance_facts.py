@@ -387,14 +387,14 @@ def minority_tradeoff(ctx: Context, minority: int, k: int) -> dict[str, object]:
     if not records:
         return {}
     rec = max(records, key=lambda r: r.epoch)
-    out: dict[str, object] = {
-        "tradeoff_epoch": rec.epoch,
-        "minority_precision": float(rec.precision[minority]),
-        "minority_recall": float(rec.recall[minority]),
-        "minority_f1": float(rec.f1[minority]),
-    }
-    if len(rec.pr_auc) == k and rec.pr_auc[minority] is not None:
-        out["minority_pr_auc"] = float(rec.pr_auc[minority])  # type: ignore[arg-type]
+    at = {key: float_at(values, minority) if len(values) == k else None
+          for key, values in (("minority_precision", rec.precision),
+                              ("minority_recall", rec.recall), ("minority_f1", rec.f1),
+                              ("minority_pr_auc", rec.pr_auc))}
+    if any(at[key] is None for key in ("minority_precision", "minority_recall", "minority_f1")):
+        return {}  # a value the run file left null: no trade-off to state
+    out: dict[str, object] = {"tradeoff_epoch": rec.epoch}
+    out.update({key: value for key, value in at.items() if value is not None})
     return out
 
 
