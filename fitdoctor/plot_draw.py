@@ -223,16 +223,18 @@ def draw_curve_panel(
 
         ax.set_xscale("log")
         ax.set_xlabel("epoch (log scale: everything marked happens early)")
-        ax.set_xlim(max(0.8, run.epochs[0] - 0.2), run.epochs[-1] * 1.05)
-        ticks = [m * 10**p for p in range(7) for m in (1, 2, 5)
-                 if run.epochs[0] <= m * 10**p <= run.epochs[-1]]
-        ax.xaxis.set_major_locator(FixedLocator([*ticks, run.epochs[-1]]))
+        # floats: an epoch number past 2**63 is a Python int numpy cannot take the log of
+        lo, hi = float(run.epochs[0]), float(run.epochs[-1])
+        ax.set_xlim(max(0.8, lo - 0.2), hi * 1.05)
+        ticks = [float(m * 10**p) for p in range(7) for m in (1, 2, 5)
+                 if lo <= m * 10**p <= hi]
+        ax.xaxis.set_major_locator(FixedLocator([*ticks, hi]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_locator(NullLocator())
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if run.epochs:
-            ax.set_xlim(run.epochs[0] - 0.5, run.epochs[-1] + 0.5)
+            ax.set_xlim(float(run.epochs[0]) - 0.5, float(run.epochs[-1]) + 0.5)
     top = ax.get_xaxis_transform()  # x in data, y in axes fraction
 
     # learning-rate changes: on every curve panel, labelled on the first

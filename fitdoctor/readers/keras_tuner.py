@@ -39,6 +39,7 @@ from typing import Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Draft, Source, finish, json_safe, label_runs
+from fitdoctor.readers._numbers import to_float
 from fitdoctor.run import Run
 
 #: Files of a trial folder that are KerasTuner's own, not a history.
@@ -170,7 +171,7 @@ def _trial(source: Source, folder: str, prefix: str) -> Run | None:
     facts: dict[str, Any] = {"trial_id": str(state["trial_id"])}
     facts.update(hp)
     if isinstance(state.get("score"), (int, float)) and not isinstance(state["score"], bool):
-        facts["score"] = json_safe(float(state["score"]))
+        facts["score"] = json_safe(to_float(state["score"]))
     if isinstance(state.get("status"), str):
         facts["trial_status"] = state["status"]
     status = _STATUS.get(str(state.get("status")), "unknown")
@@ -216,7 +217,7 @@ def _observations(metrics: Any) -> dict[str, tuple[str, dict[int, float]]]:
                 continue
             step, value = obs.get("step"), obs.get("value")
             values = value if isinstance(value, list) else [value]
-            nums = [float(v) for v in values
+            nums = [to_float(v) for v in values
                     if isinstance(v, (int, float)) and not isinstance(v, bool)]
             if isinstance(step, int) and not isinstance(step, bool) and step >= 0 and nums:
                 steps[step] = sum(nums) / len(nums)
@@ -235,7 +236,7 @@ def _objective(
         if direction not in ("min", "max"):
             continue
         best = min(steps.values()) if direction == "min" else max(steps.values())
-        if math.isclose(best, float(score), rel_tol=1e-9, abs_tol=1e-12):
+        if math.isclose(best, to_float(score), rel_tol=1e-9, abs_tol=1e-12):
             return name, direction
     return None
 

@@ -109,7 +109,7 @@ def read(source: Source) -> list[Run]:
         root = os.path.dirname(path) or "."
     runs: dict[str, list[tuple[str, str]]] = {}
     for file in files:
-        folder = os.path.dirname(file)
+        folder = os.path.dirname(file) or "."  # a bare file name lies in the working folder
         role = _ROLE_FOLDERS.get(os.path.basename(folder).lower())
         run_dir = os.path.dirname(folder) if role is not None else folder
         if os.path.isfile(path) and role is not None:

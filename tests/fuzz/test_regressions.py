@@ -564,3 +564,38 @@ def test_part_b_a_parameter_at_the_edge_of_its_range_crashes_no_rule() -> None:
     contract(out, 1)
     codes = {f["code"] for f in json.loads(out.stdout)["findings"]}
     assert "FD404" in codes and "FD000" not in codes
+
+
+# ============================================== found by a blind campaign (2026-11-29)
+def test_a_huge_integer_in_a_keras_tuner_trial_is_read_as_inf() -> None:
+    big = "1" + "0" * 400
+    trial = ('{"trial_id": "0", "score": ' + big + ', "metrics": {"metrics": {"val_loss": '
+             '{"direction": "min", "observations": [{"value": [' + big + '], "step": 0}]}}}}'
+             ).encode()
+    files = {"t/oracle.json": b"{}", "t/trial_0/trial.json": trial}
+    for argv in (["analyze", "t", "-f", "json"], ["plot", "t", "-o", "p.png"],
+                 ["compare", "t", "t"]):
+        contract(cli(argv, files), 0, 1)
+
+
+def test_a_tensorboard_event_file_named_without_a_folder_is_read() -> None:
+    from fuzz.strategies import (  # the builders of the generators
+        _f32,
+        _field,
+        scalar_event,
+        tf_record,
+    )
+
+    header = _field(1, 1, struct.pack("<d", 1.7e9)) + _field(3, 2, b"brain.Event:2")
+    events = b"".join([tf_record(header)] + [
+        tf_record(scalar_event("epoch_loss", i, _f32(1.0 / (i + 1)))) for i in range(5)])
+    out = cli(["analyze", "events.out.tfevents.1.host", "-f", "json"],
+              {"events.out.tfevents.1.host": events})
+    contract(out, 0, 1)
+    assert json.loads(out.stdout)["n_epochs"] == 5
+
+
+def test_an_epoch_number_past_2_to_the_64_is_drawn() -> None:
+    text = b"epoch,loss,val_loss\n0,0.4,0.6\n100000000000000000000,0.2,0.8\n"
+    for argv in (["analyze", "e.csv", "-f", "html"], ["plot", "e.csv", "-o", "p.png"]):
+        contract(cli(argv, {"e.csv": text}), 0, 1)
