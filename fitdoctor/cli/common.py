@@ -516,6 +516,58 @@ def format_option(choices: Sequence[str], default: str, help: str) -> Callable[[
     )
 
 
+#: ``--fail-on`` (one of :data:`FAIL_ON`), passed as ``fail_on``.
+fail_on_option = click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(FAIL_ON),
+    show_default="error, or the config's fail-on",
+    help="Exit 1 when a finding is at or above this severity.",
+)
+#: ``--exit-zero``, passed as ``exit_zero``.
+exit_zero_option = click.option(
+    "--exit-zero",
+    "exit_zero",
+    is_flag=True,
+    help="Exit 0 even with findings (2 still means unusable).",
+)
+#: ``--ignore CODES`` (repeatable), passed as ``ignore``.
+ignore_option = click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to skip: codes, prefixes or names, comma-separated. Adds to the "
+    "configured ignores. Repeatable.",
+)
+#: ``--summary``, passed as ``summary``.
+summary_option = click.option(
+    "--summary",
+    "summary",
+    is_flag=True,
+    help="Also append the markdown report to $GITHUB_STEP_SUMMARY when it is set.",
+)
+
+
+def output_option(help: str) -> Callable[[F], F]:
+    """``--output``/``-o FILE`` (no default: stdout), passed as ``output``.
+
+    Args:
+        help: The help text.
+
+    Returns:
+        The option decorator.
+    """
+    return click.option(
+        "--output",
+        "-o",
+        "output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help=help,
+    )
+
+
 def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """``--version``: print ``fitdoctor <version>`` and exit 0."""
     if value and not ctx.resilient_parsing:
@@ -540,14 +592,19 @@ __all__ = [
     "emit",
     "error_line",
     "exit_with",
+    "exit_zero_option",
     "fail",
+    "fail_on_option",
     "format_option",
     "guarded",
+    "ignore_option",
+    "output_option",
     "print_error",
     "print_version",
     "rules_option",
     "split_codes",
     "stdout_isatty",
+    "summary_option",
     "task_option",
     "unusable_exits",
     "warning_notes",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import config_option, format_option, rules_option
+from fitdoctor.cli.common import config_option, format_option, output_option, rules_option
 from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import ConfigError
 
@@ -146,14 +146,7 @@ def _width(to_terminal: bool) -> int:
 )
 @config_option
 @rules_option
-@click.option(
-    "--output",
-    "-o",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write the comparison to this file instead of stdout.",
-)
+@output_option("Write the comparison to this file instead of stdout.")
 @click.option(
     "--width",
     "width",

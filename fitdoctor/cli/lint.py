@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING
 import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import FAIL_ON, TASKS, config_option, format_option, rules_option
+from fitdoctor.cli.common import (
+    TASKS,
+    config_option,
+    exit_zero_option,
+    fail_on_option,
+    format_option,
+    ignore_option,
+    output_option,
+    rules_option,
+    summary_option,
+)
 from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import MissingDependency
 
@@ -45,19 +55,8 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     "auto",
     "Report format. auto: rich on a terminal, text when piped or when CI is set.",
 )
-@click.option(
-    "--fail-on",
-    "fail_on",
-    type=click.Choice(FAIL_ON),
-    show_default="error, or the config's fail-on",
-    help="Exit 1 when a finding is at or above this severity.",
-)
-@click.option(
-    "--exit-zero",
-    "exit_zero",
-    is_flag=True,
-    help="Exit 0 even with findings (2 still means unusable).",
-)
+@fail_on_option
+@exit_zero_option
 @click.option(
     "--select",
     "select",
@@ -66,14 +65,7 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     help="Rules to run: codes, code prefixes (FD6) or names, comma-separated. Only "
     "model-setup rules run on a model. Replaces the configured selection. Repeatable.",
 )
-@click.option(
-    "--ignore",
-    "ignore",
-    multiple=True,
-    metavar="CODES",
-    help="Rules to skip: codes, prefixes or names, comma-separated. Adds to the "
-    "configured ignores. Repeatable.",
-)
+@ignore_option
 @config_option
 @rules_option
 @click.option(
@@ -130,20 +122,8 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     help="Let Keras load Python code stored in the file (Lambda layers; "
     "safe_mode=False). Only for files you trust.",
 )
-@click.option(
-    "--output",
-    "-o",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write the report to this file (atomically) instead of stdout.",
-)
-@click.option(
-    "--summary",
-    "summary",
-    is_flag=True,
-    help="Also append the markdown report to $GITHUB_STEP_SUMMARY when it is set.",
-)
+@output_option("Write the report to this file (atomically) instead of stdout.")
+@summary_option
 @click.option(
     "--width",
     "width",
