@@ -172,7 +172,7 @@ def analyze(
     except ValueError as exc:
         common.fail(str(exc))
 
-    from fitdoctor import engine, readers, reporters, storage
+    from fitdoctor import engine, readers, reporters
 
     counts: list[int] | None = None
     if class_counts is not None:
@@ -238,17 +238,7 @@ def analyze(
                 results.append((report, run))
     sys.stderr.flush()
 
-    if results:
-        text = _render(results, fmt, line_width, color)
-        if output is not None:
-            with common.unusable_exits("cannot write the report: ", output, writing=True):
-                storage.write_text_atomic(
-                    text if text.endswith("\n") else text + "\n", output
-                )
-        else:
-            common.emit(text, ansi=color)
-        if summary:
-            _append_summary(_render(results, "markdown", line_width, False))
+    common.write_reports(results, fmt, output=output, width=line_width, summary=summary)
 
     if mlflow_log:
         _log_to_mlflow(results)
@@ -257,30 +247,6 @@ def analyze(
         common.exit_with(common.EXIT_UNUSABLE)
     if not exit_zero and any(report.fails(settings.fail_on) for report, _ in results):
         common.exit_with(common.EXIT_FINDINGS)
-
-
-def _render(
-    results: list[tuple["Report", "Run | None"]], fmt: str, width: int, color: bool
-) -> str:
-    from fitdoctor import reporters
-
-    if len(results) == 1:
-        report, run = results[0]
-        return reporters.render(report, fmt, width=width, color=color, run=run)
-    return reporters.render_many(results, fmt, width=width, color=color)
-
-
-def _append_summary(text: str) -> None:
-    """Append ``text`` to ``$GITHUB_STEP_SUMMARY`` when it is set."""
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    where = Path(target)
-    with (
-        common.unusable_exits("cannot write the step summary: ", where, writing=True),
-        open(target, "a", encoding="utf-8") as fh,
-    ):
-        fh.write(text if text.endswith("\n") else text + "\n")
 
 
 def _check_mlflow_sources(paths: tuple[Path, ...]) -> None:

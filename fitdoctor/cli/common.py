@@ -419,7 +419,7 @@ def write_reports(
     Raises:
         click.exceptions.Exit: With code 2 when the report or the summary cannot be written.
     """
-    from fitdoctor import io, reporters
+    from fitdoctor import reporters, storage
 
     if not results:
         return
@@ -439,17 +439,27 @@ def write_reports(
     text = render(fmt, color)
     if output is not None:
         with unusable_exits("cannot write the report: ", output, writing=True):
-            io.write_text_atomic(text if text.endswith("\n") else text + "\n", output)
+            storage.write_text_atomic(text if text.endswith("\n") else text + "\n", output)
     else:
         emit(text, ansi=color)
+    if summary and os.environ.get("GITHUB_STEP_SUMMARY"):
+        append_step_summary(render("markdown", False))
+
+
+def append_step_summary(text: str) -> None:
+    """Append ``text`` to ``$GITHUB_STEP_SUMMARY`` when it is set.
+
+    Raises:
+        click.exceptions.Exit: With code 2 when the file cannot be written.
+    """
     target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary and target:
-        markdown = render("markdown", False)
-        with (
-            unusable_exits("cannot write the step summary: ", Path(target), writing=True),
-            open(target, "a", encoding="utf-8") as fh,
-        ):
-            fh.write(markdown if markdown.endswith("\n") else markdown + "\n")
+    if not target:
+        return
+    with (
+        unusable_exits("cannot write the step summary: ", Path(target), writing=True),
+        open(target, "a", encoding="utf-8") as fh,
+    ):
+        fh.write(text if text.endswith("\n") else text + "\n")
 
 
 # ------------------------------------------------------------------ options
@@ -583,6 +593,7 @@ __all__ = [
     "TASKS",
     "UNUSABLE",
     "all_rules",
+    "append_step_summary",
     "build_settings",
     "captured_warnings",
     "classes_option",

@@ -197,7 +197,7 @@ def run(
             markdown_parts.insert(0, sweep_render.render_markdown(summary) + "\n")
     sink.close()
     if markdown_too and markdown_parts:
-        _append_step_summary("\n".join(p for p in markdown_parts if p))
+        common.append_step_summary("\n".join(p for p in markdown_parts if p))
 
     if unusable:
         common.exit_with(common.EXIT_UNUSABLE)
@@ -248,15 +248,3 @@ class _Sink:
         with common.unusable_exits("cannot write the report: ", self.output, writing=True):
             storage.write_text_atomic(text if text.endswith("\n") else text + "\n",
                                       self.output)
-
-
-def _append_step_summary(text: str) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    where = Path(target)
-    with (
-        common.unusable_exits("cannot write the step summary: ", where, writing=True),
-        open(target, "a", encoding="utf-8") as fh,
-    ):
-        fh.write(text if text.endswith("\n") else text + "\n")
