@@ -53,6 +53,34 @@ def wiggle(s: list[float]) -> float:
     return max(0.0, total - unimodal) / (n - 1)
 
 
+def total_decrease(first: float, const: float, end: float) -> float:
+    """How far a loss fell from its start to ``end``.
+
+    The start is ``min(first, const)`` when the loss ended below the constant predictor's
+    (so a wild first epoch does not dwarf the rest), else the first epoch (a model that has
+    not yet beaten the constant predictor is measured from where it began). Zero or
+    negative: the loss did not fall at all, and a share of it means nothing.
+    """
+    start = min(first, const) if end < const else first
+    return start - end
+
+
+def metric_gain(v: dict[str, Any], before: slice, end: slice) -> tuple[float, float]:
+    """(gain, noise bar) of the test metric between two windows (medians).
+
+    Gain is positive when the metric improved (accuracy rose, MAE fell). The bar is
+    2 SE of the accuracy (``sqrt(a (1 - a) / n_test)`` at the windows' mean accuracy), or
+    for MAE 2 noise(MAE), at least 1% of the later MAE.
+    """
+    A = v["A"]
+    a_a, a_b = float(np.median(A[before])), float(np.median(A[end]))
+    if v["clf"]:
+        mean = (a_a + a_b) / 2
+        se = math.sqrt(max(mean * (1 - mean), 0.0) / v["rec"]["test"]["n"])
+        return a_b - a_a, 2 * se
+    return a_a - a_b, max(2 * noise(A), 0.01 * abs(a_b))
+
+
 def view(rec: dict[str, Any]) -> dict[str, Any]:
     """The quantities the rules read, computed once per record."""
     metrics = rec["run"]["metrics"]
@@ -140,6 +168,11 @@ def diverged_blowup(v: dict[str, Any]) -> str | None:
         return (f"loss blew up to {_g(max(L))} ({max(L) / C:.3g}x the constant-predictor "
                 f"loss) and the model ended no better than a constant predictor (last "
                 f"{w} epochs {_g(late)}, constant {_g(C)})")
+    tail = v["T"][-w:]
+    if max(L) > 10 * C and max(tail) - min(tail) <= 1e-6 * max(abs(max(tail)), 1e-12):
+        return (f"loss blew up to {_g(max(L))} ({max(L) / C:.3g}x the constant-predictor "
+                f"loss), then the model froze: the test loss did not move at all over the "
+                f"last {w} epochs ({_g(tail[-1])}; train loss {_g(late)})")
     return None
 
 
@@ -177,9 +210,12 @@ def overfitting(v: dict[str, Any]) -> str | None:
     t_end = rec["test"]["final_loss"] if v["restored"] else float(np.mean(T[-2:]))
     rise = t_end / tmin - 1 if tmin > 0 else 0.0
     if v["restored"]:
-        if rise > 0.10 and t_end - tmin > 2 * nz:
-            return (f"restored model's test loss {_g(t_end)} is {rise:.0%} above the test "
-                    f"minimum {_g(tmin)} (validation did not track the test set)")
+        b = int(v["facts"]["best_val_epoch"])
+        if rise > 0.10 and t_end - tmin > 2 * nz and b > imin + 1 and L[b - 1] < L[imin]:
+            return (f"restored model (epoch {b}/{E}) has test loss {_g(t_end)}, {rise:.0%} "
+                    f"above the test minimum {_g(tmin)} at epoch {imin + 1}, while train "
+                    f"loss fell {_g(L[imin])} -> {_g(L[b - 1])} (validation did not track "
+                    f"the test set)")
         return None
     if (rise > 0.10 and t_end - tmin > 2 * nz and imin <= E - w - 1
             and L[-1] < L[imin] and L[-1] < tmin):
@@ -203,23 +239,40 @@ def overfitting(v: dict[str, Any]) -> str | None:
 
 def not_converged(v: dict[str, Any]) -> str | None:
     L, T, E, w = v["L"], v["T"], v["E"], v["w"]
-    if v["restored"] or w >= E:
-        return None
     nz = noise(T)
+    if v["restored"]:
+        # stopped too early: the weights kept are from before the test optimum
+        b, tmin = int(v["facts"]["best_val_epoch"]), min(T)
+        imin = T.index(tmin)
+        t_end = v["rec"]["test"]["final_loss"]
+        if imin + 1 > b and t_end > 1.10 * tmin and t_end - tmin > 2 * nz:
+            return (f"early stopping restored epoch {b}/{E}, before the test optimum "
+                    f"{_g(tmin)} at epoch {imin + 1}: the restored model's test loss "
+                    f"{_g(t_end)} is {t_end / tmin - 1:.0%} above it (stopped too early)")
+        return None
+    if w >= E:
+        return None
     # the window's ends: medians of up to 3 epochs, so that one spike does not decide
     before, end = slice(max(0, E - w - 3), E - w), slice(E - min(3, w), E)
     t_a, t_b = float(np.median(T[before])), float(np.median(T[end]))
     l_fall = float(np.median(L[before])) - float(np.median(L[end]))
     t_fall = t_a - t_b
-    t_tot = max(min(T[0], v["Ct"]) - t_b, 1e-12)
-    l_tot = max(min(L[0], v["C"]) - min(L), 1e-12)
+    t_tot = total_decrease(T[0], v["Ct"], t_b)
+    l_tot = total_decrease(L[0], v["C"], min(L))
+    t_share = t_fall / t_tot if t_tot > 0 else 0.0
+    l_share = l_fall / l_tot if l_tot > 0 else 0.0
     t_rate = t_fall / t_a / w if t_a > 0 else 0.0
-    if t_fall > 2 * nz and l_fall > 0 and (t_rate > 0.01 or t_fall / t_tot > 0.10):
+    gain, bar = metric_gain(v, before, end)
+    mname = "accuracy" if v["clf"] else "MAE"
+    if gain < -bar:  # the test metric got worse: whatever the loss does, not still learning
+        return None
+    if t_fall > 2 * nz and l_fall > 0 and (t_share > 0.10 or (t_rate > 0.01 and gain > bar)):
+        share = f"{t_share:.0%} of its total decrease" if t_tot > 0 else "no total decrease"
         return (f"test loss still falling: {t_rate:.1%}/epoch over the last {w}/{E} epochs "
-                f"({t_fall / t_tot:.0%} of its total decrease)")
-    if l_fall / l_tot > 0.15 and l_fall > 2 * noise(L) and t_fall > -nz:
+                f"({share}; test {mname} improved {gain:+.3g}, noise bar {_g(bar)})")
+    if l_share > 0.15 and l_fall > 2 * noise(L) and t_fall > -nz:
         return (f"train loss still falling: the last {w}/{E} epochs gave "
-                f"{l_fall / l_tot:.0%} of its total decrease, test loss not rising")
+                f"{l_share:.0%} of its total decrease, test loss not rising")
     return None
 
 
@@ -231,7 +284,7 @@ def underfitting(v: dict[str, Any]) -> str | None:
     a_end = rec["test"]["final_metric"]
     a_train = v["train_metric"][-1]
     if v["clf"]:
-        se = math.sqrt(max(ach, 1e-9) * max(1 - ach, 1e-9) / rec["test"]["n"])
+        se = math.sqrt(max(a_end * (1 - a_end), 1e-9) / rec["test"]["n"])
         margin = max(0.03, 2 * se)
         if a_end < ach - margin and a_train < ach + 0.01:
             return (f"plateaued at test accuracy {a_end:.3f} (train {a_train:.3f}) vs "
