@@ -25,19 +25,20 @@ README = ROOT / "README.md"
 
 #: Smallest share of holdout runs per label whose headline is right, in the (run, bare)
 #: views: what bench/accuracy.py --half holdout measured when the README table was
-#: generated (2026-11-29). A change may raise them, never lower them.
+#: generated (2026-11-29), re-measured after the issue-10 relabelling (labels changed,
+#: so did the denominators). A change may raise them, never lower them.
 MIN_RIGHT: dict[str, tuple[float, float]] = {
-    "healthy": (55 / 58, 53 / 58),
-    "overfitting": (34 / 72, 34 / 72),
-    "underfitting": (14 / 25, 9 / 25),
-    "not-converged": (80 / 125, 81 / 125),
-    "diverged": (29 / 29, 21 / 29),
-    "unstable": (8 / 30, 8 / 30),
+    "healthy": (82 / 99, 80 / 99),
+    "overfitting": (34 / 69, 34 / 69),
+    "underfitting": (17 / 32, 11 / 32),
+    "not-converged": (65 / 80, 66 / 80),
+    "diverged": (29 / 30, 21 / 30),
+    "unstable": (8 / 29, 8 / 29),
     "validation-broken": (24 / 30, 6 / 30),
     "too-short": (12 / 12, 12 / 12),
 }
 #: Most healthy holdout runs with a warning or error, per view (the same measurement).
-MAX_ALARMS: dict[str, int] = {"run": 3, "bare": 5}
+MAX_ALARMS: dict[str, int] = {"run": 17, "bare": 19}
 
 
 @pytest.fixture(scope="module")
