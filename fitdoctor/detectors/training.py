@@ -27,6 +27,7 @@ from fitdoctor.detectors.span import (
     pct,
     span_or_missing,
 )
+from fitdoctor.detectors.validation_setup import validation_size
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 
@@ -378,6 +379,9 @@ def still_improving(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    steep_pace: float,
+    infer_max_n: int,
+    infer_max_false: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
@@ -387,7 +391,10 @@ def still_improving(
     ``min_pace`` of the level per epoch (fast); the curve's best region at its end; and,
     when the validation accuracy has reached ``saturated_accuracy``, that accuracy still
     gaining ``min_acc_gain`` over the tail (a loss that keeps falling while a 99%
-    accuracy holds still is the model growing confident, not an unfinished run).
+    accuracy holds still is the model growing confident, not an unfinished run). A fast
+    pace below ``steep_pace`` on a tail holding less than ``min_share`` of the whole fall
+    also needs the validation accuracy, when there is one, to gain at least
+    ``min_acc_gain`` and ``noise_factor`` times its noise over the tail.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -418,7 +425,7 @@ def still_improving(
     recent = curves.theil_sen(raw[n - max(3, w // 2) :])
     if recent is not None and recent[0] >= 0:
         return None
-    acc = _accuracy_progress(ctx, span, w)
+    acc = _accuracy_progress(ctx, span, w, infer_max_n, infer_max_false)
     if acc is not None and acc[1] >= saturated_accuracy and (
         acc[0] < min_acc_gain or acc[1] >= 1.0
     ):
@@ -428,9 +435,17 @@ def still_improving(
     total = float(np.max(smooth) - smooth[-1])
     share = drop / total if total > 0 else 0.0
     pace = -slope / level
+    # a fast pace alone, on a tail that holds little of the run's whole fall, counts only
+    # when the validation accuracy (if any) still gains beyond its noise, or when the pace
+    # is steep: a loss creeping down a few percent an epoch while the accuracy holds is the
+    # model growing more confident, and more epochs would not change what it gets right
+    confident_only = (
+        acc is not None and share < min_share and pace < steep_pace
+        and acc[0] < max(min_acc_gain, noise_factor * acc[2])
+    )
     by_loss = (
         gain >= min_gain and drop > noise_factor * sigma
-        and (share >= min_share or pace >= min_pace)
+        and (share >= min_share or (pace >= min_pace and not confident_only))
     )
     by_accuracy = acc is not None and acc[0] >= min_acc_progress and acc[0] > noise_factor * acc[2]
     if not (by_loss or by_accuracy):
@@ -462,12 +477,15 @@ def still_improving(
 
 
 def _accuracy_progress(
-    ctx: Context, span: Span, w: int
+    ctx: Context, span: Span, w: int, infer_max_n: int, infer_max_false: float
 ) -> tuple[float, float, float] | None:
     """Validation accuracy over the last ``w`` epochs: ``(gain, last value, noise)``.
 
-    The gain is the robust (Theil–Sen) slope times the window; the noise is the larger of
-    the tail's scatter and the noise of the curve's second half. ``None`` without one.
+    The gain is the robust (Theil–Sen) slope times the window; the noise is the largest of
+    the tail's scatter, the noise of the curve's second half and, when the validation
+    set's size is known (recorded, or read off the accuracy's steps:
+    :func:`~fitdoctor.detectors.validation_setup.validation_size`), the accuracy's
+    binomial standard error. ``None`` without one.
     """
     key = ctx.accuracy_key("val_")
     if key is None:
@@ -479,6 +497,11 @@ def _accuracy_progress(
     if line is None or finite_acc.size < 2:
         return None
     noise = max(curves.scatter(acc), curves.noise(full[full.size // 2 :]))
+    found = validation_size(ctx.run, key, max_n=infer_max_n, max_false=infer_max_false)
+    if found is not None:  # an accuracy on n_val samples moves by its binomial SE by chance
+        n_val = found[0]
+        last = min(max(float(finite_acc[-1]), 0.0), 1.0)
+        noise = max(noise, math.sqrt(last * (1.0 - last) / n_val))
     return line[0] * (w - 1), float(finite_acc[-1]), noise
 
 
