@@ -361,9 +361,10 @@ def score(
     # diagonal, predictions per column; support counts every valid sample, including
     # those predicted outside [0, k) (missed, as scikit-learn counts them).
     support = np.bincount(y[valid], minlength=k)
-    predicted = np.bincount(cells[:, 1], weights=cells[:, 2], minlength=k)
+    # (astype: bincount of no cells is int64, weights or not)
+    predicted = np.bincount(cells[:, 1], weights=cells[:, 2], minlength=k).astype(np.float64)
     diagonal = cells[cells[:, 0] == cells[:, 1]]
-    tp = np.bincount(diagonal[:, 0], weights=diagonal[:, 2], minlength=k)
+    tp = np.bincount(diagonal[:, 0], weights=diagonal[:, 2], minlength=k).astype(np.float64)
     precision = _ratio(tp, predicted)
     recall = _ratio(tp, support.astype(np.float64))
     f1 = _ratio(2.0 * tp, predicted + support)

@@ -136,3 +136,15 @@ def test_pr_auc_on_request_is_what_score_computes(n: int, k: int, seed: int) -> 
     y_out = y.copy()
     y_out[0] = k + 3  # an id outside the classes is left out, as score leaves it out
     assert cm.pr_auc_of(y_out, p, k) == cm.score(y_out, p, k).pr_auc
+
+
+def test_no_correct_prediction_and_no_valid_sample_score_zero() -> None:
+    """Empty diagonals and empty matrices (a first epoch at 1,000 classes) are zeros."""
+    y = np.array([0, 1, 2, 0])
+    wrong = np.eye(3)[[1, 2, 0, 2]]
+    scores = cm.score(y, wrong, 3)
+    assert scores.precision == scores.recall == scores.f1 == [0.0, 0.0, 0.0]
+    assert scores.support == [2, 1, 1]
+    nothing = cm.score(np.array([5, 7]), np.eye(3)[[0, 1]], 3, pr_auc=False)
+    assert nothing.precision == [0.0, 0.0, 0.0] and nothing.support == [0, 0, 0]
+    assert nothing.cells.shape == (0, 3) and nothing.top_confusions == []
