@@ -26,7 +26,9 @@ baseline; the time spent inside the callback's hooks (a stopwatch around each ho
 callback's own cost with the training's noise taken out) as a share of the baseline, in
 wall time and in process CPU time (``hooks CPU``: CPU seconds spent in the hooks over the
 baseline ``fit``'s CPU seconds; ``--cpu-verdict`` judges on it, for a busy machine where
-wall clocks also count the waits for a core);
+wall clocks also count the waits for a core); the CPU time of the reference model's
+background thread over the baseline's (``ref thread CPU``: not in the hooks, since the
+training does not wait for it, but not free on a machine whose cores the training fills);
 the prediction pass and per-class metrics per epoch; the run file's size; the per-epoch
 save time (appending the epoch's line) over the first and the last 10% of the epochs, in
 wall time and in the saving thread's CPU time (the flatness verdict: on a shared machine
@@ -80,6 +82,8 @@ HOOKS = ("on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end")
 PARTS = ("_record", "_per_class", "_save_epoch", "_analyze", "_live_epoch")
 #: Timed inside ``_per_class``: the prediction pass of the callback's per-class helper.
 PREDICT = "_predict"
+#: CPU seconds of the reference model's background thread.
+REFERENCE_CPU = "cpu:reference-thread"
 FILE_CAP_MB = 50.0
 BATCH = 128
 FEATURES = 32
@@ -153,6 +157,14 @@ def timed_class() -> type[Any]:
         helper._timed = True
 
     namespace: dict[str, Any] = {name: wrap(name) for name in (*HOOKS, *PARTS)}
+
+    def _collect_reference(self: Any, timeout: float | None) -> None:
+        job = self._reference
+        FitDoctor._collect_reference(self, timeout)
+        if job is not None:  # the background thread's CPU: not in the hooks, not free
+            self.seconds[REFERENCE_CPU] += job.cpu_seconds
+
+    namespace["_collect_reference"] = _collect_reference
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         FitDoctor.__init__(self, *args, **kwargs)
@@ -276,6 +288,7 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
         f"baseline {base:.1f} s ({base / epochs * 1000:.0f} ms/epoch), "
         f"{len(next(iter(results.values())).wall)} round(s)",
         f"  {'configuration':<21} {'fit s':>7} {'overhead':>9} {'in hooks':>9} {'hooks CPU':>9} "
+        f"{'ref thread CPU':>14} "
         f"{'predict ms/ep':>13} {'per-class ms/ep':>15} {'live ms/ep':>10} "
         f"{'save ms/ep first→last 10%':>26} "
         f"{'save CPU ms first→last':>23} "
@@ -291,6 +304,7 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
         hooks_cpu = statistics.median(sum(d.get("cpu:" + h, 0.0) for h in HOOKS)
                                       for d in r.inside)
         share_cpu = hooks_cpu / base_cpu * 100
+        ref_cpu = statistics.median(d.get(REFERENCE_CPU, 0.0) for d in r.inside) / base_cpu * 100
         predict = statistics.median(d.get("_predict", 0.0) for d in r.inside) / epochs * 1000
         per_class = statistics.median(d.get("_per_class", 0.0) for d in r.inside) / epochs * 1000
         live_ms = statistics.median(d.get("_live_epoch", 0.0) for d in r.inside) / epochs * 1000
@@ -315,7 +329,7 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
                     f"save {'flat' if flat else 'GROWS'}")
         lines.append(
             f"  {config:<21} {wall:7.1f} {overhead:8.2f}% {share:8.2f}% {share_cpu:8.2f}% "
-            f"{predict:13.2f} "
+            f"{ref_cpu:13.2f}% {predict:13.2f} "
             f"{per_class:15.2f} {live_ms:10.2f} {first:12.3f} → {last:10.3f} "
             f"{cpu_first:10.3f} → {cpu_last:9.3f} "
             f"{mb:8.2f} "
@@ -353,7 +367,7 @@ def paired_saves(k: int, epochs: int, samples: int = 300) -> str:
             run.metrics.setdefault(key, []).append(float(rng.random()))
         y = rng.integers(0, k, 2000)
         scores = keras_facts.class_scores(y, rng.random((2000, k)).astype(np.float32),
-                                          n_classes=k)
+                                          n_classes=k, pr_auc=False)  # as the callback
         pc = keras_facts.to_per_class(epoch, scores)
         run.per_class.append(pc)
         doctor._pass.confusions = {epoch: scores.cells}

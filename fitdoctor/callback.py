@@ -28,7 +28,7 @@ import numpy as np
 
 from fitdoctor import classmetrics
 from fitdoctor import keras_facts as kf
-from fitdoctor.callback_facts import record_start, record_trial
+from fitdoctor.callback_facts import collect_reference, record_start, record_trial
 from fitdoctor.callback_file import RunFile
 from fitdoctor.callback_perclass import PerClassPass
 from fitdoctor.live import LiveDiagnosis, Stop, check_stop_on, fired_line, stop_line
@@ -37,6 +37,7 @@ from fitdoctor.tuner_trial import current_trial
 
 if TYPE_CHECKING:
     from fitdoctor.live_plot import LivePlot
+    from fitdoctor.reference import ReferenceJob
     from fitdoctor.report import Report
     from fitdoctor.rules import Settings
 
@@ -78,9 +79,10 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
 
     Per-class metrics come from one prediction pass over at most ``max_val_samples``
     validation samples per scheduled epoch and one confusion matrix: precision, recall,
-    F1, support and PR-AUC per class, and the largest confusions, every such epoch; the
-    full confusion matrix at the best epoch (lowest ``val_loss``, else highest
-    validation accuracy) and the last one.
+    F1 and support per class, and the largest confusions, every such epoch; the full
+    confusion matrix and PR-AUC per class (computed when training ends, from the kept
+    predictions) at the best epoch (lowest ``val_loss``, else highest validation
+    accuracy) and the last one.
 
     The callback never breaks a training: any error inside it becomes one warning (per
     kind of error) and the training continues; a log value that is not a number is noted
@@ -137,12 +139,13 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         inspect_fit: Read the ``fit`` call's arguments (training labels, batch size,
             validation arrays, EarlyStopping's ``restore_best_weights``) from its frame.
             Defaults to `True`.
-        reference: Before the first epoch, fit a quick scikit-learn reference model
-            (logistic or ridge regression, and gradient boosting for tabular data) on at
-            most 5,000 training samples, one thread, within a few seconds, and record its
-            validation score (``run.baselines.reference_*``): the underfitting rule then
-            compares the network with what a simple model reaches on the same data.
-            Needs the training and validation arrays in memory. Defaults to `True`.
+        reference: Fit a quick scikit-learn reference model (logistic or ridge
+            regression, and gradient boosting for tabular data) on at most 5,000
+            training samples, on one background thread started with training, within a
+            few seconds, and record its validation score (``run.baselines.reference_*``,
+            in the run file's end line): the underfitting rule then compares the network
+            with what a simple model reaches on the same data. Needs the training and
+            validation arrays in memory. Defaults to `True`.
         verbose: ``1`` prints where the run was saved and why any facts are missing;
             ``0`` prints only the report. Defaults to `1`.
         live: Judge the curve rules after every epoch and print each finding the first
@@ -253,6 +256,12 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self._noted: set[str] = set()
         self._pass = PerClassPass(max_val_samples, per_class_every)
         self._file = RunFile(None, self._warn)
+        #: The reference model being fitted on a background thread, until collected.
+        self._reference: ReferenceJob | None = None
+        #: The baselines changed after the header was written (the end line records them).
+        self._late_baselines = False
+        #: PR-AUC computed when training ended, by epoch (the end line records it).
+        self._pr_auc: dict[int, list[float | None]] = {}
 
     # ----------------------------------------------------------------- safety
     def _warn(self, kind: str, exc: BaseException) -> None:
@@ -301,9 +310,12 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         if self._lines:
             self._print_lines()
         self._epoch_start = time.perf_counter()
-        self._lr_begin = self._safe(
-            "reading the learning rate", kf.learning_rate, getattr(self.model, "optimizer", None)
-        )
+        # Kept for an optimizer whose rate changes every step (a schedule), where the rate
+        # read at the epoch's end is not the one the epoch trained with; a fixed rate is
+        # read once, at the end (reading a backend variable costs a device read).
+        optimizer = getattr(self.model, "optimizer", None)
+        self._lr_begin = self._safe("reading the learning rate", kf.learning_rate, optimizer) \
+            if kf.is_scheduled(optimizer) else None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Record the epoch's row and per-class metrics, then save the run."""
@@ -319,6 +331,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
                 self._pass.due(epoch + 1, (self.params or {}).get("epochs")):
             pc = self._safe("per-class metrics", self._per_class, epoch + 1)
         self._save_epoch(pc)
+        if self._reference is not None and self._reference.done():
+            self._collect_reference(None)
         if self.live_diagnosis is not None or self.restore_best_weights:
             self._safe("the live diagnosis", self._live_epoch)
 
@@ -358,6 +372,9 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
                 stop_on=self.stop_on, patience=self.patience)
         self._noted = set()
         self._pass = PerClassPass(self.max_val_samples, self.per_class_every)
+        self._reference = None
+        self._late_baselines = False
+        self._pr_auc = {}
         self._file.close()
         start = record_start(
             run, self.model, self.params or {}, safe=self._safe, note=self._note,
@@ -366,6 +383,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         )
         self._chief = start.chief
         self._dist = start.distribution
+        self._reference = start.reference
         self._file = RunFile(self.path if self._chief else None, self._warn)
         if self.per_class:
             self._safe("preparing per-class metrics", self._pass.prepare, run.data, run.fit,
@@ -565,6 +583,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             self._note(f"the weights of epoch {restored} (the best) were restored "
                        "(restore_best_weights=True)", key="restored")
         self._unregister_exit()
+        if self._reference is not None:
+            self._collect_reference(None)
         self._keep_confusions()
         self._save_end()
         self._file.close()
@@ -612,10 +632,11 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
 
     def _save_end(self) -> None:
         if self.run is not None:
-            self._file.end(self.run, self._pass)
+            self._file.end(self.run, self._pass, pr_auc=self._pr_auc,
+                           baselines=self._late_baselines)
 
     def _keep_confusions(self) -> None:
-        """Put the kept confusion matrices (best and last epochs) into the run's records."""
+        """Complete the best and last epochs' records: confusion matrices and PR-AUC."""
         run = self.run
         if run is None:
             return
@@ -623,6 +644,16 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             cells = self._pass.confusions.get(pc.epoch)
             if cells is not None and not pc.confusion:
                 pc.confusion = classmetrics.dense_matrix(cells, len(pc.support)).tolist()
+        if self._chief:
+            self._pr_auc.update(self._safe("per-class PR-AUC", self._pass.finish, run) or {})
+
+    def _collect_reference(self, timeout: float | None) -> None:
+        """Record the reference model fitted in the background (waiting ``timeout`` s)."""
+        job, self._reference = self._reference, None
+        if job is None or self.run is None:
+            return
+        if self._safe("fitting a reference model", collect_reference, self.run, job, timeout):
+            self._late_baselines = True
 
     def record_meta(self, **values: Any) -> None:
         """Add JSON-ready facts to ``run.meta`` and append them to the run file.
@@ -647,6 +678,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             if run is not None and run.status == "running":
                 run.status = "interrupted"
                 run.meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+                if self._reference is not None:
+                    self._collect_reference(5.0)
                 self._keep_confusions()
                 self._save_end()
                 self._file.close()

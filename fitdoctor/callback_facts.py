@@ -5,7 +5,9 @@ compile call, the running ``fit`` call and the reachable arrays say (through
 :mod:`fitdoctor.keras_facts`), the baselines and, when asked, a reference model's score,
 and says where each fact came from (``run.meta["fact_sources"]``). It returns what the
 callback needs afterwards: whether this process is the chief worker, the distribution,
-and the validation arrays for the per-class pass.
+the validation arrays for the per-class pass and the reference model being fitted on a
+background thread (:class:`fitdoctor.reference.ReferenceJob`), which
+:func:`collect_reference` records in the run once it is done.
 
 Every piece is read through the callback's ``safe`` wrapper: a piece that fails is one
 warning and a missing fact, never a broken training.
@@ -15,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fitdoctor import keras_facts as kf
 from fitdoctor.run import Run
 from fitdoctor.tuner_trial import TrialInfo
+
+if TYPE_CHECKING:
+    from fitdoctor.reference import ReferenceJob
 
 #: ``safe(kind, fn, *args, **kwargs)``: ``fn``'s result, or ``None`` (one warning) when it raises.
 Safe = Callable[..., Any]
@@ -36,12 +41,14 @@ class StartFacts:
         distribution: How the model trains across devices and processes.
         x_val: Validation inputs, when reachable as arrays.
         y_val: Validation labels, when reachable as arrays.
+        reference: The reference model being fitted, if one is.
     """
 
     chief: bool = True
     distribution: kf.Distribution = field(default_factory=kf.Distribution)
     x_val: Any = None
     y_val: Any = None
+    reference: ReferenceJob | None = None
 
 
 def record_start(
@@ -155,13 +162,8 @@ def record_start(
     x_train = args.x if args is not None else None
     if reference and start.chief and run.data is not None and x_val is not None \
             and kf.as_array(x_train) is not None and kf.as_array(y_train) is not None:
-        ref = safe("fitting a reference model", _fit_reference, run, x_train, y_train,
-                   x_val, y_val)
-        if ref is not None:
-            sources["reference"] = (
-                f"{ref.model} fitted on {ref.n_train:,} training samples in "
-                f"{ref.seconds:.1f} s"
-            )
+        start.reference = safe("fitting a reference model", _start_reference, run.data.task,
+                               x_train, y_train, x_val, y_val)
     if sources:
         run.meta["fact_sources"] = sources
     return start
@@ -180,8 +182,38 @@ def record_trial(run: Run, trial: TrialInfo) -> None:
                                "execution": trial.execution}
 
 
-def _fit_reference(run: Run, x_train: Any, y_train: Any, x_val: Any, y_val: Any) -> Any:
-    """Record a reference model's validation score in ``run`` (fitdoctor.reference)."""
-    from fitdoctor.reference import attach_reference
+def _start_reference(task: str | None, x_train: Any, y_train: Any, x_val: Any,
+                     y_val: Any) -> ReferenceJob:
+    """Start fitting a reference model on a background thread (fitdoctor.reference)."""
+    from fitdoctor.reference import ReferenceJob
 
-    return attach_reference(run, x_train, y_train, x_val, y_val)
+    return ReferenceJob(task, x_train, y_train, x_val, y_val)
+
+
+def collect_reference(run: Run, job: ReferenceJob, timeout: float | None = None) -> bool:
+    """Record the reference model ``job`` fitted in ``run`` (baselines and fact source).
+
+    Args:
+        run: The run.
+        job: The finished (or finishing) job.
+        timeout: Seconds to wait for it. Defaults to `None` (as long as it takes).
+
+    Returns:
+        Whether a reference was recorded (``False``: the data allows none).
+
+    Raises:
+        TimeoutError: The job did not finish within ``timeout``.
+        Exception: What fitting raised.
+    """
+    from fitdoctor.reference import record_reference
+
+    ref = job.result(timeout)
+    if ref is None:
+        return False
+    record_reference(run, ref)
+    sources = run.meta.setdefault("fact_sources", {})
+    if isinstance(sources, dict):
+        sources["reference"] = (
+            f"{ref.model} fitted on {ref.n_train:,} training samples in {ref.seconds:.1f} s"
+        )
+    return True

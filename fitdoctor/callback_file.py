@@ -3,14 +3,15 @@
 :class:`RunFile` wraps a :class:`~fitdoctor.runlog_writer.RunLogWriter` for one training: it
 starts the file the first time it writes, appends the epoch records (with the per-class
 metrics and the confusion matrix of a new best epoch) and the end record (status, final
-fit facts, the last epoch's confusion matrix), and turns a failure to write into one
+fit facts, the last epoch's confusion matrix, PR-AUC at the best and last epochs, the
+baselines when they changed after the header), and turns a failure to write into one
 warning: the callback never breaks a training.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +64,27 @@ class RunFile:
         self.write(run, runlog_writer.epoch_record(run, run.n_epochs - 1, per_class=record),
                    per_class)
 
-    def end(self, run: Run, per_class: PerClassPass) -> None:
-        """The end line: status, final fit facts and the last epoch's confusion matrix."""
+    def end(self, run: Run, per_class: PerClassPass, *,
+            pr_auc: Mapping[int, list[float | None]] | None = None,
+            baselines: bool = False) -> None:
+        """The end line: status, final fit facts and the last epoch's confusion matrix.
+
+        Args:
+            run: The run.
+            per_class: The per-class pass (its kept confusion matrices).
+            pr_auc: PR-AUC per class computed at the end, by epoch. Defaults to `None`.
+            baselines: Record ``run.baselines`` (they changed after the header: a
+                reference model fitted during training). Defaults to `False`.
+        """
         if self.path is None:
             return
         record: dict[str, Any] = {"kind": "end", "status": run.status}
         if run.fit is not None:
             record["fit"] = dataclasses.asdict(run.fit)
+        if baselines and run.baselines is not None:
+            record["baselines"] = dataclasses.asdict(run.baselines)
+        if pr_auc:
+            record["pr_auc"] = [{"epoch": e, "values": v} for e, v in sorted(pr_auc.items())]
         last = run.per_class[-1].epoch if run.per_class else None
         best = per_class.best_epoch
         cells = per_class.confusions.get(last) if last is not None else None

@@ -4,7 +4,10 @@
 validation inputs and their class ids, predicts on them at each scheduled epoch (in
 fixed-size chunks, see :meth:`PerClassPass.predict`), scores them
 (:func:`fitdoctor.keras_facts.class_scores`) and keeps the confusion matrices of the
-best epoch so far and of the last one.
+best epoch so far and of the last one, and their predictions: PR-AUC per class (a sort
+per class, or a pass quadratic in the samples for many classes: most of the scoring's
+cost) is computed for those two epochs only, when training ends (:meth:`finish`), as
+no rule reads it anywhere else.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ class PerClassPass:
         #: The last computed epoch is the best so far.
         self.new_best = False
         self._monitor: tuple[str, str] | None = None
+        #: Model outputs of the best epoch so far and of the last one, by epoch (for
+        #: their PR-AUC, computed by :meth:`finish`).
+        self.outputs: dict[int, np.ndarray] = {}
 
     @property
     def best_epoch(self) -> int | None:
@@ -106,16 +112,48 @@ class PerClassPass:
         n_classes = run.data.n_classes or int(self.val_ids.max()) + 1
         from_logits = run.compile.from_logits if run.compile else None
         scores = kf.class_scores(self.val_ids, pred, n_classes=n_classes,
-                                 from_logits=from_logits)
+                                 from_logits=from_logits, pr_auc=False)
         pc = kf.to_per_class(epoch, scores, run.data.class_names)
         run.per_class.append(pc)
-        # Keep the confusion matrices of the best epoch so far and of this (the last) one.
+        # Keep the confusion matrices and the outputs of the best epoch so far and of this
+        # (the last) one.
         self.new_best = self.is_best(run, epoch)
         best = self.best_epoch
         kept = {e: m for e, m in self.confusions.items() if e == best}
         kept[epoch] = scores.cells
         self.confusions = kept
+        outputs = {e: o for e, o in self.outputs.items() if e == best}
+        outputs[epoch] = pred
+        self.outputs = outputs
         return pc
+
+    def finish(self, run: Run) -> dict[int, list[float | None]]:
+        """PR-AUC per class at the best and the last epochs, put into their records.
+
+        Called when training ends (or the process exits). Each epoch's outputs are
+        scored once; a record that already has PR-AUC is left as it is.
+
+        Args:
+            run: The run whose per-class records are completed.
+
+        Returns:
+            The values computed now, by epoch (what the run file's end line records).
+        """
+        if self.val_ids is None or run.data is None or not run.per_class:
+            return {}
+        last = run.per_class[-1].epoch
+        wanted = {e: o for e, o in self.outputs.items() if e in (last, self.best_epoch)}
+        n_classes = run.data.n_classes or int(self.val_ids.max()) + 1
+        from_logits = run.compile.from_logits if run.compile else None
+        done: dict[int, list[float | None]] = {}
+        for pc in run.per_class:
+            out = wanted.get(pc.epoch)
+            if out is None or pc.pr_auc:
+                continue
+            pc.pr_auc = kf.class_pr_auc(self.val_ids, out, n_classes=n_classes,
+                                        from_logits=from_logits)
+            done[pc.epoch] = pc.pr_auc
+        return done
 
     def is_best(self, run: Run, epoch: int) -> bool:
         """Whether ``epoch`` improves on the best epoch with per-class metrics so far.

@@ -29,6 +29,7 @@ __all__ = [
     "confusion_matrix",
     "dense_confusion",
     "dense_matrix",
+    "pr_auc_of",
     "precision_recall_at",
     "prf_from_confusion",
     "score",
@@ -327,6 +328,7 @@ def score(
     n_classes: int,
     *,
     y_hat: np.ndarray | None = None,
+    pr_auc: bool = True,
 ) -> Scores:
     """Every per-class metric of one epoch from the true ids and the class probabilities.
 
@@ -337,6 +339,10 @@ def score(
         n_classes: Number of classes ``k``.
         y_hat: Predicted class per sample. Defaults to `None` (``argmax`` of the
             probabilities).
+        pr_auc: Compute PR-AUC per class (one sort per class, or a quadratic pass for
+            many classes: most of this function's cost); ``False`` leaves
+            ``Scores.pr_auc`` empty, for :func:`pr_auc_of` to fill where it is needed.
+            Defaults to `True`.
 
     Returns:
         The metrics.
@@ -351,17 +357,20 @@ def score(
     hat = np.asarray(y_hat, dtype=np.int64).reshape(-1)
     valid = (y >= 0) & (y < k)
     cells = confusion_cells(y, hat, k)
+    # Everything else from the one confusion matrix (its cells): true positives on its
+    # diagonal, predictions per column; support counts every valid sample, including
+    # those predicted outside [0, k) (missed, as scikit-learn counts them).
     support = np.bincount(y[valid], minlength=k)
-    in_range = valid & (hat >= 0) & (hat < k)
-    predicted = np.bincount(hat[in_range], minlength=k)
-    hits = in_range & (y == hat)
-    tp = np.bincount(y[hits], minlength=k).astype(np.float64)
-    precision = _ratio(tp, predicted.astype(np.float64))
+    # (astype: bincount of no cells is int64, weights or not)
+    predicted = np.bincount(cells[:, 1], weights=cells[:, 2], minlength=k).astype(np.float64)
+    diagonal = cells[cells[:, 0] == cells[:, 1]]
+    tp = np.bincount(diagonal[:, 0], weights=diagonal[:, 2], minlength=k).astype(np.float64)
+    precision = _ratio(tp, predicted)
     recall = _ratio(tp, support.astype(np.float64))
-    f1 = _ratio(2.0 * tp, (predicted + support).astype(np.float64))
-    pr_auc: list[float | None] = [None] * k
-    if prob.shape[1] >= k:
-        pr_auc = average_precision(prob[valid][:, :k], y[valid])
+    f1 = _ratio(2.0 * tp, predicted + support)
+    ap: list[float | None] = []
+    if pr_auc:
+        ap = pr_auc_of(y, prob, k)
     threshold = threshold_f1 = t_precision = t_recall = None
     if k == 2 and prob.shape[1] == 2:
         found = best_f1_threshold(y, prob[:, 1])
@@ -373,11 +382,36 @@ def score(
         precision=precision.tolist(),
         recall=recall.tolist(),
         f1=f1.tolist(),
-        support=[int(v) for v in support],
-        pr_auc=pr_auc,
+        support=support.tolist(),
+        pr_auc=ap,
         threshold=threshold,
         threshold_f1=threshold_f1,
         top_confusions=top_confusions(cells),
         threshold_precision=t_precision,
         threshold_recall=t_recall,
     )
+
+
+def pr_auc_of(y_true: np.ndarray, probabilities: np.ndarray, n_classes: int) -> list[float | None]:
+    """PR-AUC per class (:func:`average_precision`) of the samples with a valid class id.
+
+    Args:
+        y_true: True class id per sample.
+        probabilities: ``n × k'`` class probabilities.
+        n_classes: Number of classes ``k``.
+
+    Returns:
+        One value per class (``None`` for a class with no sample), or ``[None] * k`` when
+        the probabilities have fewer than ``k`` columns.
+    """
+    y = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    prob = np.asarray(probabilities)
+    if prob.dtype not in (np.float32, np.float64):
+        prob = prob.astype(np.float64)
+    k = n_classes
+    if prob.ndim != 2 or prob.shape[1] < k:
+        return [None] * k
+    valid = (y >= 0) & (y < k)
+    if valid.all():
+        return average_precision(prob[:, :k], y)
+    return average_precision(prob[valid][:, :k], y[valid])

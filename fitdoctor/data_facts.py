@@ -297,6 +297,7 @@ def class_scores(
     *,
     n_classes: int,
     from_logits: bool | None = None,
+    pr_auc: bool = True,
 ) -> classmetrics.Scores:
     """Per-class metrics of one prediction pass (see :mod:`fitdoctor.classmetrics`).
 
@@ -310,10 +311,38 @@ def class_scores(
             tensor already converted with ``keras.ops.convert_to_numpy``).
         n_classes: Number of classes.
         from_logits: Whether the outputs are logits. Defaults to `None` (probabilities).
+        pr_auc: Compute PR-AUC per class; ``False`` leaves it empty (see
+            :func:`class_pr_auc`). Defaults to `True`.
 
     Returns:
         The metrics, with the confusion matrix as its non-zero cells.
     """
+    y_hat, prob = _decisions(y_pred_raw, from_logits)
+    return classmetrics.score(y_true, prob, n_classes, y_hat=y_hat, pr_auc=pr_auc)
+
+
+def class_pr_auc(
+    y_true: np.ndarray, y_pred_raw: Any, *, n_classes: int, from_logits: bool | None = None
+) -> list[float | None]:
+    """PR-AUC per class of one prediction pass: what :func:`class_scores` computes.
+
+    Args:
+        y_true: Class id per sample.
+        y_pred_raw: Model outputs for the same samples.
+        n_classes: Number of classes.
+        from_logits: Whether the outputs are logits. Defaults to `None` (probabilities).
+
+    Returns:
+        One value per class, ``None`` for a class with no sample.
+    """
+    _, prob = _decisions(y_pred_raw, from_logits, decide=False)
+    return classmetrics.pr_auc_of(y_true, prob, n_classes)
+
+
+def _decisions(
+    y_pred_raw: Any, from_logits: bool | None, *, decide: bool = True
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """The predicted class per sample (when ``decide``) and the class probabilities."""
     raw = np.asarray(y_pred_raw)
     if raw.dtype not in (np.float32, np.float64):
         raw = raw.astype(np.float64)
@@ -323,12 +352,10 @@ def class_scores(
         if from_logits:
             with np.errstate(over="ignore"):
                 score = 1.0 / (1.0 + np.exp(-score))
-        y_hat = (score >= 0.5).astype(np.int64)
-        prob = np.stack([1.0 - score, score], axis=1)
-    else:
-        y_hat = pred.argmax(axis=1)
-        prob = _softmax(pred) if from_logits else pred
-    return classmetrics.score(y_true, prob, n_classes, y_hat=y_hat)
+        y_hat = (score >= 0.5).astype(np.int64) if decide else None
+        return y_hat, np.stack([1.0 - score, score], axis=1)
+    y_hat = pred.argmax(axis=1) if decide else None
+    return y_hat, (_softmax(pred) if from_logits else pred)
 
 
 def per_class(

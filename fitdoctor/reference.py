@@ -238,10 +238,6 @@ def attach_reference(
 ) -> Reference | None:
     """Fit a reference for ``run`` (its task from ``run.data``) and record it in its baselines.
 
-    What the callback calls once, at the end of training, when the training and
-    validation arrays are in memory and the reference is not switched off: it fills
-    ``run.baselines.reference_value``, ``reference_metric`` and ``reference_model``.
-
     Args:
         run: The run being recorded.
         x_train: Training inputs.
@@ -253,15 +249,87 @@ def attach_reference(
     Returns:
         The reference, or ``None`` (nothing recorded) when none could be fitted.
     """
-    from fitdoctor.run import Baselines
-
     task = run.data.task if run.data is not None else None
     ref = fit_reference(x_train, y_train, x_val, y_val, task=task, **options)
-    if ref is None:
-        return None
+    if ref is not None:
+        record_reference(run, ref)
+    return ref
+
+
+def record_reference(run: Run, ref: Reference) -> None:
+    """Put ``ref`` into ``run.baselines`` (``reference_value``, ``_metric`` and ``_model``)."""
+    from fitdoctor.run import Baselines
+
     base = run.baselines if run.baselines is not None else Baselines()
     base.reference_value = ref.value
     base.reference_metric = ref.metric
     base.reference_model = ref.model
     run.baselines = base
-    return ref
+
+
+class ReferenceJob:
+    """:func:`fit_reference` on a background thread, so training does not wait for it.
+
+    The callback starts one when training starts and collects it at the first epoch end
+    after it finished (or when training ends): fitting takes from a tenth of a second to
+    a few seconds, which the training thread would otherwise spend before its first
+    epoch. scikit-learn and numpy release the GIL for most of that work, and the fit is
+    limited to one thread (see :func:`_fit_score`). Nothing is shared with the caller
+    but the input arrays, which are only read.
+
+    Args:
+        task: The run's task (``run.data.task``).
+        x_train: Training inputs.
+        y_train: Training targets.
+        x_val: Validation inputs.
+        y_val: Validation targets.
+        **options: Passed to :func:`fit_reference`.
+    """
+
+    def __init__(self, task: str | None, x_train: Any, y_train: Any, x_val: Any, y_val: Any,
+                 **options: Any) -> None:
+        import threading
+
+        self._reference: Reference | None = None
+        self._error: Exception | None = None
+        #: CPU seconds the fitting thread used (set when it finishes).
+        self.cpu_seconds = 0.0
+        self._thread = threading.Thread(
+            target=self._work, args=(task, x_train, y_train, x_val, y_val), kwargs=options,
+            name="fitdoctor-reference", daemon=True)
+        self._thread.start()
+
+    def _work(self, task: str | None, x_train: Any, y_train: Any, x_val: Any, y_val: Any,
+              **options: Any) -> None:
+        start = time.thread_time()
+        try:
+            self._reference = fit_reference(x_train, y_train, x_val, y_val, task=task,
+                                            **options)
+        except Exception as exc:  # reported by result(), in the caller's thread
+            self._error = exc
+        finally:
+            self.cpu_seconds = time.thread_time() - start
+
+    def done(self) -> bool:
+        """Whether the fitting finished (successfully or not)."""
+        return not self._thread.is_alive()
+
+    def result(self, timeout: float | None = None) -> Reference | None:
+        """Wait for the fitting (at most ``timeout`` seconds) and return its reference.
+
+        Args:
+            timeout: Seconds to wait. Defaults to `None` (as long as it takes).
+
+        Returns:
+            The reference, or ``None`` when the data allows none.
+
+        Raises:
+            TimeoutError: The fitting did not finish within ``timeout``.
+            Exception: What the fitting raised.
+        """
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError(f"the reference model was still fitting after {timeout} s")
+        if self._error is not None:
+            raise self._error
+        return self._reference

@@ -31,8 +31,15 @@ so the cost of saving is the same at epoch 1,000 as at epoch 1. The lines are:
    ``max_val_samples`` whatever the number of classes), with ``"best": true`` when the
    epoch was the best so far.
 3. an **end** line when training ends: ``{"kind": "end", "status": "completed", "fit":
-   {...}, "confusion": {"epoch": 30, "cells": [...]}, "meta": {...}}`` (``fit`` and
-   ``confusion``, the last epoch's matrix, only when there is something to record).
+   {...}, "baselines": {...}, "pr_auc": [{"epoch": 12, "values": [...]}, ...],
+   "confusion": {"epoch": 30, "cells": [...]}, "meta": {...}}`` (each only when there is
+   something to record: ``fit``, the final fit facts; ``baselines``, replacing the
+   header's when they changed during training (the callback fits its reference model on
+   a background thread, so its score arrives after the header); ``pr_auc``, PR-AUC per
+   class at the best and last epochs, which the callback computes only there and only
+   when training ends (epoch lines written since this version carry an empty
+   ``pr_auc``; older files carry it every epoch); ``confusion``, the last epoch's
+   matrix). A file without an end line (a process killed) has neither.
 4. **meta** lines ``{"kind": "meta", "meta": {...}}``, e.g. the test scores that
    :func:`fitdoctor.validation.evaluate` records after training.
 
@@ -64,7 +71,7 @@ import math
 import os
 import re
 import stat
-from typing import Any
+from typing import Any, TypeVar
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import MAX_JSON_DEPTH, depth_over, json_loads, special_file
@@ -99,6 +106,7 @@ _FACTS: dict[str, type[Any]] = {
     "baselines": Baselines,
 }
 _PER_CLASS_LISTS = ("precision", "recall", "f1")
+_F = TypeVar("_F")
 
 
 # ------------------------------------------------------------------------------ sniffing
@@ -231,6 +239,8 @@ class _Reader:
         self.facts: dict[str, Any] = {}
         self.notes: list[str] = []
         self.best: tuple[int, list[list[int]]] | None = None
+        #: The baselines of the end line (a reference model fitted during training).
+        self.baselines: Baselines | None = None
         self.last: tuple[int, list[list[int]]] | None = None
 
     def fail(self, line: int, problem: str) -> InputError:
@@ -400,7 +410,8 @@ class _Reader:
         return cells
 
     def _end(self, line: int, record: dict[str, Any]) -> None:
-        unknown = sorted(set(record) - {"kind", "status", "fit", "confusion", "meta"})
+        unknown = sorted(set(record) - {"kind", "status", "fit", "baselines", "pr_auc",
+                                        "confusion", "meta"})
         if unknown:
             raise self.fail(line, f"unknown key {unknown[0]!r}")
         self._schema(line, record, "end", where="")
@@ -410,12 +421,10 @@ class _Reader:
                                   f"{status!r}")
         self.status = str(status)
         if record.get("fit") is not None:
-            try:
-                self.fit = _build(FitInfo, record["fit"], "fit")
-            except InputError as exc:
-                raise self.fail(line, str(exc)) from None
-            except (TypeError, ValueError) as exc:
-                raise self.fail(line, f"fit: {' '.join(str(exc).split())}") from None
+            self.fit = self._fact(line, record, "fit", FitInfo)
+        if record.get("baselines") is not None:
+            self.baselines = self._fact(line, record, "baselines", Baselines)
+        self._end_pr_auc(line, record.get("pr_auc"))
         confusion = record.get("confusion")
         if confusion is not None:
             if not isinstance(confusion, dict) or not isinstance(confusion.get("epoch"), int):
@@ -427,6 +436,36 @@ class _Reader:
             cells = self._cells(line, "confusion.cells", confusion.get("cells"),
                                 len(pc.support))
             self.last = (epoch, cells)
+
+    def _fact(self, line: int, record: dict[str, Any], key: str, cls: type[_F]) -> _F:
+        """The end line's ``key`` object (``fit``, ``baselines``) as a ``cls``."""
+        try:
+            value: _F = _build(cls, record[key], key)
+        except InputError as exc:
+            raise self.fail(line, str(exc)) from None
+        except (TypeError, ValueError) as exc:
+            raise self.fail(line, f"{key}: {' '.join(str(exc).split())}") from None
+        return value
+
+    def _end_pr_auc(self, line: int, entries: Any) -> None:
+        """The end line's PR-AUC per class at the best and last epochs, into their records."""
+        if entries is None:
+            return
+        if not isinstance(entries, list):
+            raise self.fail(line, 'pr_auc: expected a list of {"epoch": N, "values": [...]}')
+        for entry in entries:
+            epoch = entry.get("epoch") if isinstance(entry, dict) else None
+            pc = next((p for p in reversed(self.per_class) if p.epoch == epoch), None) \
+                if isinstance(epoch, int) else None
+            if pc is None:
+                raise self.fail(line, f"pr_auc: no per-class metrics at epoch {epoch!r}")
+            values = entry.get("values")
+            k = len(pc.support)
+            numbers = [_number(v) for v in values] if isinstance(values, list) else []
+            if len(numbers) != k or any(v is _BAD for v in numbers):
+                raise self.fail(line, f"pr_auc.values: expected a list of {k} numbers or "
+                                      "nulls")
+            pc.pr_auc = numbers
 
     def _schema(
         self, line: int, record: dict[str, Any], definition: str, where: str | None = None
@@ -481,7 +520,8 @@ class _Reader:
                 fit=self.fit,
                 data=header["data"],
                 per_class=self.per_class,
-                baselines=header["baselines"],
+                baselines=self.baselines if self.baselines is not None else
+                header["baselines"],
                 meta=meta,
                 facts=self.facts,
             )

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -496,10 +497,17 @@ def test_per_class_pr_auc_and_confusion_at_best_and_last_epochs(
     off = matrix.copy()
     np.fill_diagonal(off, 0)
     assert last.top_confusions[0][2] == off.max()
-    assert all(len(pc.pr_auc) == 10 and pc.top_confusions is not None for pc in run.per_class)
+    assert all(pc.top_confusions is not None and len(pc.f1) == 10 for pc in run.per_class)
+    # PR-AUC (the costly part of the scoring) only where it is read: the best and the last
+    # epochs, computed when training ends and recorded in the end line.
+    assert [pc.epoch for pc in run.per_class if pc.pr_auc] == kept
+    assert all(len(pc.pr_auc) == 10 for pc in run.per_class if pc.pr_auc)
+    end = json.loads(path.read_text().splitlines()[-1])
+    assert end["kind"] == "end" and [e["epoch"] for e in end["pr_auc"]] == kept
     # The callback's own run agrees with the file.
     assert doctor.run is not None
     assert [pc.epoch for pc in doctor.run.per_class if pc.confusion] == kept
+    assert [pc.pr_auc for pc in doctor.run.per_class] == [pc.pr_auc for pc in run.per_class]
 
 
 # ------------------------------------------------------------------ never breaks training
@@ -684,6 +692,32 @@ def test_records_a_reference_model_and_whether_early_stopping_restores() -> None
     assert off.run is not None and off.run.baselines is not None
     assert off.run.baselines.reference_value is None
     assert off.run.fit is not None and off.run.fit.restore_best_weights is None
+
+
+def test_the_reference_model_fits_in_the_background_and_reaches_the_end_line(
+    tmp_path: Path,
+) -> None:
+    """Fitted on a thread while training runs: the header has no reference, the end line has."""
+    x, y = load_breast_cancer(return_X_y=True)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "ref.json"
+    doctor = FitDoctor(path, report=None, verbose=0)
+    model.fit(x, y, epochs=2, validation_split=0.2, verbose=0, callbacks=[doctor])
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert lines[0]["baselines"]["reference_value"] is None
+    assert lines[0]["baselines"]["majority_accuracy"] is not None
+    end = lines[-1]
+    assert end["kind"] == "end" and end["baselines"]["reference_metric"] == "accuracy"
+    run = load_run(path)
+    assert run.baselines is not None and doctor.run is not None
+    assert run.baselines == doctor.run.baselines
+    assert 0.8 < (run.baselines.reference_value or 0) <= 1.0
+    assert run.baselines.majority_accuracy == lines[0]["baselines"]["majority_accuracy"]
+    assert "reference" in run.meta["fact_sources"]
+    assert not [t for t in threading.enumerate() if t.name == "fitdoctor-reference"]
 
 
 def test_records_what_fit_applied(tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray]) -> None:

@@ -119,3 +119,32 @@ def test_labels_outside_the_classes_count_as_missed() -> None:
     assert scores.support == [1, 2, 1]
     assert scores.recall == [1.0, 0.5, 1.0]
     assert scores.precision == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(("n", "k", "seed"), [(300, 2, 0), (500, 10, 1), (150, 400, 3)])
+def test_pr_auc_on_request_is_what_score_computes(n: int, k: int, seed: int) -> None:
+    """Without PR-AUC the other metrics are unchanged; pr_auc_of adds it afterwards."""
+    y, p = probabilities(n, k, seed)
+    full = cm.score(y, p, k)
+    lean = cm.score(y, p, k, pr_auc=False)
+    assert lean.pr_auc == []
+    assert (lean.precision, lean.recall, lean.f1, lean.support, lean.top_confusions) == (
+        full.precision, full.recall, full.f1, full.support, full.top_confusions)
+    assert (lean.cells == full.cells).all() and lean.threshold == full.threshold
+    assert cm.pr_auc_of(y, p, k) == full.pr_auc
+    assert cm.pr_auc_of(y, p[:, :1], k) == [None] * k  # fewer columns than classes
+    y_out = y.copy()
+    y_out[0] = k + 3  # an id outside the classes is left out, as score leaves it out
+    assert cm.pr_auc_of(y_out, p, k) == cm.score(y_out, p, k).pr_auc
+
+
+def test_no_correct_prediction_and_no_valid_sample_score_zero() -> None:
+    """Empty diagonals and empty matrices (a first epoch at 1,000 classes) are zeros."""
+    y = np.array([0, 1, 2, 0])
+    wrong = np.eye(3)[[1, 2, 0, 2]]
+    scores = cm.score(y, wrong, 3)
+    assert scores.precision == scores.recall == scores.f1 == [0.0, 0.0, 0.0]
+    assert scores.support == [2, 1, 1]
+    nothing = cm.score(np.array([5, 7]), np.eye(3)[[0, 1]], 3, pr_auc=False)
+    assert nothing.precision == [0.0, 0.0, 0.0] and nothing.support == [0, 0, 0]
+    assert nothing.cells.shape == (0, 3) and nothing.top_confusions == []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes, load_digits, make_classification
 
-from fitdoctor.reference import attach_reference, fit_reference
+from fitdoctor.reference import ReferenceJob, attach_reference, fit_reference
 from fitdoctor.run import DataInfo, Run
 
 
@@ -93,3 +93,18 @@ def test_attach_reference_records_it_in_the_run_baselines() -> None:
     assert run.baselines.reference_model == ref.model
     bare = Run(epochs=[1], metrics={"loss": [0.6]})  # task unknown: nothing recorded
     assert attach_reference(bare, xt, yt, xv, yv) is None and bare.baselines is None
+
+
+def test_a_reference_job_fits_on_its_own_thread_what_fit_reference_fits() -> None:
+    x, y = make_classification(n_samples=400, n_features=6, random_state=2)
+    xt, yt, xv, yv = _split(x, y)
+    job = ReferenceJob("binary", xt, yt, xv, yv)
+    ref = job.result(timeout=120)
+    assert job.done() and ref is not None and job.cpu_seconds > 0
+    alone = fit_reference(xt, yt, xv, yv, task="binary")
+    assert alone is not None and (ref.value, ref.model) == (alone.value, alone.model)
+    assert ReferenceJob("multilabel", xt, yt, xv, yv).result(timeout=120) is None
+    # What fitting raises is raised where the result is collected, not on the thread.
+    broken = ReferenceJob("binary", xt, yt, xv, yv, max_samples="many")
+    with pytest.raises(TypeError):
+        broken.result(timeout=120)

@@ -327,3 +327,49 @@ def test_sigkill_at_any_moment_of_appending_leaves_every_finished_epoch(tmp_path
         assert len(run.per_class) == run.n_epochs
         assert run.per_class[-1].confusion[5][5] == 2  # the best kept is the last whole line
         assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def _pc_body(pr_auc: list[float | None] | None = None) -> dict[str, Any]:
+    return {"support": [3, 1], "precision": [1, 0.5], "recall": [1, 1], "f1": [1, 0.6],
+            "pr_auc": pr_auc or [], "threshold": None, "threshold_f1": None,
+            "top_confusions": []}
+
+
+def test_the_end_line_completes_pr_auc_and_replaces_the_baselines(tmp_path: Path) -> None:
+    """PR-AUC of the best and last epochs and a late reference model, from the end line."""
+    head = json.loads(header())
+    head["baselines"] = {"majority_accuracy": 0.75}
+    end = {"kind": "end", "status": "completed",
+           "baselines": {"majority_accuracy": 0.75, "reference_value": 0.9,
+                         "reference_metric": "accuracy", "reference_model": "logistic regression"},
+           "pr_auc": [{"epoch": 1, "values": [1.0, 0.5]}, {"epoch": 3, "values": [0.9, None]}]}
+    text = (json.dumps(head) + "\n" + "".join(epoch_line(e, per_class=_pc_body())
+                                              for e in (1, 2, 3)) + json.dumps(end) + "\n")
+    run = io.load(write(tmp_path / "r.json", text))
+    assert [pc.pr_auc for pc in run.per_class] == [[1.0, 0.5], [], [0.9, None]]
+    assert run.baselines is not None and run.baselines.reference_value == 0.9
+    assert run.baselines.majority_accuracy == 0.75
+    # Without an end line (a killed process): the header's baselines, PR-AUC where written.
+    killed = io.load(write(tmp_path / "k.json", text.rsplit("\n", 2)[0] + "\n"))
+    assert killed.baselines is not None and killed.baselines.reference_value is None
+    assert [pc.pr_auc for pc in killed.per_class] == [[], [], []]
+
+
+@pytest.mark.parametrize(
+    ("end", "message"),
+    [
+        ({"pr_auc": [{"epoch": 2, "values": [1, 1]}]}, "pr_auc: no per-class metrics at epoch 2"),
+        ({"pr_auc": [{"epoch": 1, "values": [1]}]}, "pr_auc.values: expected a list of 2"),
+        ({"pr_auc": [{"epoch": 1, "values": [1, "x"]}]}, "pr_auc"),
+        ({"pr_auc": {"epoch": 1}}, "pr_auc"),
+        ({"baselines": {"majority_accuracy": 0.5, "colour": 1}}, "unknown key 'colour'"),
+    ],
+)
+def test_a_bad_end_line_is_an_error_naming_the_field(
+    tmp_path: Path, end: dict[str, Any], message: str
+) -> None:
+    record = {"kind": "end", "status": "completed", **end}
+    text = header() + epoch_line(1, per_class=_pc_body()) + json.dumps(record) + "\n"
+    with pytest.raises(InputError) as info:
+        io.load(write(tmp_path / "bad.json", text))
+    assert "line 3: " in str(info.value) and message in str(info.value)
