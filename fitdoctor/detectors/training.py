@@ -207,6 +207,7 @@ def generalization_gap(
     min_loss_gap: float,
     window: int,
     max_val_rise: float,
+    max_closing: float,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -219,7 +220,9 @@ def generalization_gap(
     With an accuracy metric the gap is train minus validation accuracy, in points.
     Without one it is the validation loss against the training loss: a ratio, and the
     absolute difference as a share of the loss scale (the first judged training loss),
-    so a training loss near zero makes no meaningless ratio.
+    so a training loss near zero makes no meaningless ratio. A gap that is still closing
+    (validation catching up with training) is not a steady gap: silent when it shrank by
+    more than ``max_closing`` of itself over the last quarter of the run.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -240,6 +243,9 @@ def generalization_gap(
         gaps = tacc[-w:] - vacc[-w:]
         if not (gaps >= max_accuracy_gap).all():
             return None
+        closing = _closing(tacc - vacc, w)
+        if closing > max_closing:
+            return None
         values.update(
             metric=acc_key,
             accuracy_gap=round(float(gaps[-1]), 4),
@@ -255,6 +261,9 @@ def generalization_gap(
         ratio = val[-w:] / np.maximum(train[-w:], 1e-300)
         if not ((ratio >= max_loss_ratio).all() and (gap >= min_loss_gap * scale).all()):
             return None
+        closing = _closing(val - train, w)
+        if closing > max_closing:
+            return None
         last_ratio = float(ratio[-1])
         values.update(
             metric="loss",
@@ -266,8 +275,22 @@ def generalization_gap(
             val_value=float(f"{float(val[-1]):.4g}"),
             threshold_ratio=max_loss_ratio,
         )
+    values["gap_closed_pct"] = pct(closing)
     values.update(regularization_advice(ctx.run))
     return Evidence(values, epoch=ctx.epochs[span.end - w])
+
+
+def _closing(gap: np.ndarray, window: int) -> float:
+    """Share of itself the (smoothed) gap lost over the last quarter of the run.
+
+    The quarter is at least ``window`` epochs; positive when the gap shrank (validation
+    catching up), negative when it widened, ``0.0`` when the run is too short to tell.
+    """
+    k = max(window, gap.size // 4)
+    if gap.size <= k:
+        return 0.0
+    then, now = float(gap[-1 - k]), float(gap[-1])
+    return (then - now) / then if then > 0 else 0.0
 
 
 # -------------------------------------------------------------------- underfitting
