@@ -286,6 +286,7 @@ def high_plateau(
     min_progress: float,
     min_plateau_fraction: float,
     reference_margin: float,
+    reference_z: float,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -325,7 +326,7 @@ def high_plateau(
         ctx, span, level, max_accuracy=max_accuracy, chance_fraction=chance_fraction,
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
         binary_tolerance=binary_tolerance,
-        reference_margin=reference_margin,
+        reference_margin=reference_margin, reference_z=reference_z,
     )
     if judged is None:
         return None
