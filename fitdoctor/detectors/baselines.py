@@ -32,8 +32,16 @@ def poor_level(
     implied_fraction: float,
     binary_tolerance: float,
     reference_margin: float,
+    reference_z: float,
 ) -> dict[str, Any] | None:
     """Evidence that the plateau is poor, against the best baseline known; else None.
+
+    Against a reference model's validation accuracy the network's shortfall must exceed
+    the noise of that accuracy: ``reference_z`` standard errors of it on the validation
+    set, or, on a validation set too small for that, the network's training accuracy
+    (measured on the many more training rows) must fall short of the reference by
+    ``reference_z`` standard errors of the difference: a network that does not even fit
+    its own training data as well as a simple model predicts unseen data lacks capacity.
 
     Raises MissingInput when nothing tells what a poor level is.
     """
@@ -44,14 +52,24 @@ def poor_level(
     ref = _reference(ctx, span)
     if ref is not None:
         score, ref_value, metric, model = ref
+        train_score: float | None = None
+        confirmed = False  # decided by the training accuracy, not the validation alone
         if metric == "accuracy":
             shortfall = ref_value - score
             # on a small validation set one sample is several points: the shortfall must
-            # also exceed two standard errors of the reference's accuracy
+            # also exceed reference_z standard errors of the reference's accuracy ...
             n_val = run.data.n_val if run.data is not None else None
             p = (ref_value * n_val + 1) / (n_val + 2) if n_val else 0.0  # 1.0 on 25: not exact
             se = math.sqrt(p * (1 - p) / n_val) if n_val else 0.0
-            judged = shortfall if shortfall >= 2 * se else 0.0
+            judged = shortfall if shortfall >= reference_z * se else 0.0
+            # ... or the training accuracy, known far better, must confirm it
+            train_score = _best_train_accuracy(ctx, span)
+            n_train = run.data.n_train if run.data is not None else None
+            if judged == 0.0 and train_score is not None and n_train and se > 0:
+                t = (train_score * n_train + 1) / (n_train + 2)
+                se_diff = math.sqrt(se**2 + t * (1 - t) / n_train)
+                if ref_value - train_score >= reference_z * se_diff:
+                    judged, confirmed = shortfall, True
         else:  # mse: how much lower the reference's error is than the network's ...
             shortfall = (score - ref_value) / score if score > 0 else 0.0
             # ... judged as a share of the target's variance when the run knows it (the
@@ -61,8 +79,10 @@ def poor_level(
             judged = (score - ref_value) / prior if prior else shortfall
         if judged < reference_margin:
             return None
+        kind = "reference_train" if confirmed else "reference"
         return {
-            "reference_kind": "reference" if metric == "accuracy" else "reference_mse",
+            "reference_kind": kind if metric == "accuracy" else "reference_mse",
+            "train_score": float(f"{train_score:.4g}") if train_score is not None else None,
             "reference_value": float(f"{ref_value:.4g}"),
             "reference_model": model,
             "reference_metric": metric,
@@ -149,6 +169,16 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
     if values.size == 0:
         return None
     return float(values.min()), reference, metric, model
+
+
+def _best_train_accuracy(ctx: Context, span: Span) -> float | None:
+    """The network's best training accuracy over the judged span, when it logs one."""
+    key = ctx.accuracy_key()
+    if key is None or not ctx.run.has(key):
+        return None
+    values = ctx.array(key)[span.start : span.end]
+    values = values[np.isfinite(values)]
+    return float(values.max()) if values.size else None
 
 
 def _percent(level: float, reference: float) -> float:

@@ -310,6 +310,11 @@ def high_plateau(
     min_progress: float,
     min_plateau_fraction: float,
     reference_margin: float,
+    reference_z: float,
+    window_fraction: float,
+    min_window: int,
+    max_share: float,
+    noise_factor: float,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -339,6 +344,8 @@ def high_plateau(
     n = span.size
     if start is None or n - start < max(min_plateau, round(min_plateau_fraction * n)):
         return None
+    if _still_falling(ctx, span, window_fraction, min_window, max_share, noise_factor):
+        return None  # an unfinished run, not a capacity limit: FD301 judges it
     level = float(train[-1])
     values: dict[str, Any] = {
         "plateau_epoch": ctx.epochs[span.start + start],
@@ -349,7 +356,7 @@ def high_plateau(
         ctx, span, level, max_accuracy=max_accuracy, chance_fraction=chance_fraction,
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
         binary_tolerance=binary_tolerance,
-        reference_margin=reference_margin,
+        reference_margin=reference_margin, reference_z=reference_z,
     )
     if judged is None:
         return None
@@ -365,6 +372,27 @@ def high_plateau(
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
     values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _still_falling(
+    ctx: Context,
+    span: Span,
+    window_fraction: float,
+    min_window: int,
+    max_share: float,
+    noise_factor: float,
+) -> bool:
+    """Whether the monitored loss (val_loss, else loss) still falls slowly but steadily.
+
+    Its last ``window_fraction`` of epochs (at least ``min_window``) hold at least
+    ``max_share`` of its whole fall, by more than ``noise_factor`` times its noise: a
+    decelerating fall whose training loss only looks flat against a steep first epoch.
+    """
+    key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
+    raw, smooth = curve(ctx, key, span)
+    w = min(max(min_window, round(window_fraction * span.size)), span.size)
+    trend = _tail_trend(ctx, key, raw, smooth, w)
+    return trend is not None and trend[2] >= max_share and trend[1] > noise_factor * trend[3]
 
 
 def _fits_worse_than_reference(judged: dict[str, Any], level: float) -> bool:
@@ -429,15 +457,14 @@ def still_improving(
     n = span.size
     w = min(max(min_window, round(window_fraction * n)), n)
     tail = raw[n - w :]
-    line = curves.theil_sen(tail)
-    if line is None or line[0] >= 0:
+    trend = _tail_trend(ctx, key, raw, smooth, w)
+    if trend is None:
         return None
-    slope = line[0]
+    slope, drop, share, sigma = trend
     level = float(smooth[-1])
     start_level = abs(float(smooth[n - w]))
     if level <= 0 or start_level == 0:
         return None
-    drop = -slope * (w - 1)
     gain = drop / start_level
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)
@@ -453,10 +480,6 @@ def still_improving(
         acc[0] < min_acc_gain or acc[1] >= 1.0
     ):
         return None  # nothing left to gain in what the model is judged on
-    known = ctx.known_noise(key)
-    sigma = known if known is not None else max(curves.scatter(tail), curves.noise(raw[n // 2 :]))
-    total = float(np.max(smooth) - smooth[-1])
-    share = drop / total if total > 0 else 0.0
     pace = -slope / level
     # a fast pace alone, on a tail that holds little of the run's whole fall, counts only
     # when the validation accuracy (if any) still gains beyond its noise, or when the pace
@@ -541,6 +564,31 @@ def _epochs_more(tail: np.ndarray, n: int) -> int:
     halves = math.log(0.1) / math.log(q)
     more = math.ceil(halves * half)
     return min(max(more, half * 2), 3 * n)
+
+
+def _tail_trend(
+    ctx: Context, key: str, raw: np.ndarray, smooth: np.ndarray, w: int
+) -> tuple[float, float, float, float] | None:
+    """How a loss falls over its last ``w`` epochs: ``(slope, drop, share, noise)``.
+
+    The slope is a robust (Theil–Sen) line's over the tail, the drop that slope times the
+    tail's length, the share that drop's part of the curve's whole fall (its highest
+    smoothed value to its last), and the noise the tail's (the larger of its scatter and
+    the noise of the curve's second half, or the known noise). ``None`` when the tail
+    does not fall.
+    """
+    n = raw.size
+    line = curves.theil_sen(raw[n - w :])
+    if line is None or line[0] >= 0:
+        return None
+    slope = line[0]
+    drop = -slope * (w - 1)
+    total = float(np.max(smooth) - smooth[-1])
+    share = drop / total if total > 0 else 0.0
+    known = ctx.known_noise(key)
+    sigma = known if known is not None else max(curves.scatter(raw[n - w :]),
+                                                 curves.noise(raw[n // 2 :]))
+    return slope, drop, share, sigma
 
 
 @detector("flat-loss")
