@@ -9,7 +9,7 @@
 * ``worse-than-constant``: a training loss that ends far above the loss of predicting
   the class prior (a run file's baseline): broken weights without a NaN.
 * ``loss-spikes``: a training loss that jumps several times over and back, again
-  and again.
+  and again, or once back toward where training started.
 
 Thresholds live in ``rules/curves.toml``; these functions measure.
 """
