@@ -331,7 +331,7 @@ def loss_spikes(
         spikes.append(i)
         fall = float(x[0]) - float(np.min(x[:i]))
         undone.append((cur - prev) / fall if fall > 0 else 0.0)  # no fall yet: not judged
-    if len(spikes) < min_spikes and max(undone, default=0.0) < severe_undo:
+    if not spikes or (len(spikes) < min_spikes and max(undone) < severe_undo):
         return None
     epochs = ctx.epochs[span.start : span.end]
     ratios = [float(x[i] / x[i - 1]) for i in spikes]
