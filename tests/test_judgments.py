@@ -171,6 +171,22 @@ def test_swings_supersede_the_trend_read_from_them() -> None:
     assert {s.code: s.by for s in report.superseded}.get("FD301") == ["FD412"]
 
 
+def test_spikes_supersede_the_trend_read_past_them() -> None:
+    """A training loss that jumps 6x and back, three times: lower the learning rate first.
+    FD301 (still falling: train longer, or raise the learning rate when progress is slow)
+    is left out, as under FD411: no advice to raise the rate of a run whose loss spikes."""
+    epochs = np.arange(1, 31)
+    loss = [round(0.05 + 0.6 / e, 4) for e in epochs]
+    for i in (11, 19, 25):
+        loss[i] = round(6 * loss[i], 4)
+    val = [round(0.1 + 0.5 * float(np.exp(-e / 12)), 4) for e in epochs]
+    history = {"loss": loss, "val_loss": val}
+    assert fitdoctor.analyze(history, Settings(select=["FD301"])).findings  # on its own
+    report = fitdoctor.analyze(history)
+    assert report.findings[0].code == "FD413"
+    assert {s.code: s.by for s in report.superseded}.get("FD301") == ["FD413"]
+
+
 def _regression_run(loss: list[float], val: list[float], prior: float,
                     reference: float) -> Run:
     return Run.from_dict({

@@ -9,7 +9,7 @@
 * ``worse-than-constant``: a training loss that ends far above the loss of predicting
   the class prior (a run file's baseline): broken weights without a NaN.
 * ``loss-spikes``: a training loss that jumps several times over and back, again
-  and again.
+  and again, or once back toward where training started.
 
 Thresholds live in ``rules/curves.toml``; these functions measure.
 """
@@ -283,6 +283,7 @@ def loss_spikes(
     min_ratio: float,
     min_height: float,
     min_spikes: int,
+    severe_undo: float,
     lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -296,7 +297,10 @@ def loss_spikes(
     A spike counts when the loss is at least ``min_ratio`` times the epoch before, the
     jump is at least ``min_height`` of the loss scale (the first judged training loss:
     swings at the floating-point floor of a converged loss do not count), and the next
-    epoch comes back down.
+    epoch comes back down. ``min_spikes`` of them fire; so does a single one that undoes
+    at least ``severe_undo`` of the fall so far (the jump against the first judged loss
+    minus the lowest loss before it): one epoch threw away that much of what training
+    had achieved.
     """
     ctx.require_epochs(min_epochs)
     span = judged_span(
@@ -317,6 +321,7 @@ def loss_spikes(
     scale = abs(float(finite_raw[0]))
     x = curves.fill_gaps(raw)
     spikes: list[int] = []
+    undone: list[float] = []  # share of the fall so far that each spike undid
     for i in range(1, x.size):
         prev, cur = float(x[i - 1]), float(x[i])
         if prev <= 0 or cur < min_ratio * prev or cur - prev < min_height * scale:
@@ -324,13 +329,19 @@ def loss_spikes(
         if i + 1 < x.size and float(x[i + 1]) >= cur:
             continue  # still climbing: a rise, not a spike
         spikes.append(i)
-    if len(spikes) < min_spikes:
+        fall = float(x[0]) - float(np.min(x[:i]))
+        undone.append((cur - prev) / fall if fall > 0 else 0.0)  # no fall yet: not judged
+    if not spikes or (len(spikes) < min_spikes and max(undone) < severe_undo):
         return None
     epochs = ctx.epochs[span.start : span.end]
     ratios = [float(x[i] / x[i - 1]) for i in spikes]
     worst = spikes[int(np.argmax(ratios))]
     values: dict[str, Any] = {
         "spikes": len(spikes),
+        "plural": len(spikes) != 1,
+        "severe": len(spikes) < min_spikes,
+        "undo_pct": pct(max(undone)),
+        "undo_epoch": epochs[spikes[int(np.argmax(undone))]],
         "spike_epochs": ", ".join(str(epochs[i]) for i in spikes[:6])
         + (", ..." if len(spikes) > 6 else ""),
         "max_ratio": float(f"{max(ratios):.3g}"),

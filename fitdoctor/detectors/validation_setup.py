@@ -101,10 +101,12 @@ def validation_sampling_error(
     """The validation accuracy's sampling error is wider than the differences judged on.
 
     ``decides`` is true when the sampling error changes a decision: the run's best epoch
-    (lowest val_loss, else highest accuracy) is not its last, its accuracy differs from
-    the last epoch's by enough to act on (``min_decision_gap``) but less than the
-    interval, and the interval is wide (``warn_half_width``). Keeping the best epoch is
-    then a coin flip.
+    (lowest val_loss, else highest accuracy) is not its last, its accuracy is higher
+    than the last epoch's by enough to act on (``min_decision_gap``) but by less than
+    the interval, and the interval is wide (``warn_half_width``). Keeping the best
+    epoch for its accuracy is then a coin flip. A best epoch whose accuracy is *lower*
+    than the last's decides nothing here: the loss already chose it against the
+    accuracy, and the accuracy's contrary preference is within its own noise.
     """
     ctx.require_epochs(min_epochs)
     data = ctx.run.data
@@ -168,7 +170,7 @@ def validation_sampling_error(
         "tail_change_pts": round(100 * tail_change, 1),
         "best_epoch": best_epoch,
         "best_epoch_gap_pts": None if gap is None else round(100 * gap, 1),
-        "decides": gap is not None and min_decision_gap <= abs(gap) < half
+        "decides": gap is not None and min_decision_gap <= gap < half
         and half >= warn_half_width,
         "n_total": n_total,
         "cross_validated": cv_repeats is not None,
