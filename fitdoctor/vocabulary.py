@@ -110,6 +110,11 @@ LINEAR_PASS_THROUGH = frozenset({
     "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
     "Cropping1D", "Cropping2D", "Cropping3D", "Rescaling", "Normalization",
 })
+#: Layers that join branches: a model holding one is a graph, whose flattened layer list
+#: is not the order the data flows in.
+MERGE_LAYERS = frozenset({
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+})
 #: Dropout-like layers whose ``dropout`` is a rate of dropped inputs.
 DROPOUT_LAYERS = frozenset({
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",

@@ -299,3 +299,26 @@ def test_fd604_keras_crash_leaves_a_run_file_that_names_the_fix(tmp_path: Path) 
     report = fitdoctor.analyze(path, Settings(select=["FD6"]))
     assert _codes(report) == ["FD604"], [f.message for f in report.findings]
     assert "sparse_categorical_crossentropy" in report.findings[0].recommendations[0].text
+
+
+def test_fd601_skips_a_residual_network_whose_layer_list_interleaves_branches() -> None:
+    """A ResNet block: conv (no activation) → BN, shortcut conv → BN, Add, ReLU.
+
+    Flattened, the shortcut convolution sits right after the main branch's linear
+    convolution, which a chain reading took for one linear layer feeding another (a false
+    FD601 on ResNet50). The rule is skipped, naming the merge layer.
+    """
+    inputs = keras.Input((8, 8, 1))
+    x = L.Conv2D(8, 3, padding="same", activation="relu")(inputs)
+    main = L.Conv2D(8, 3, padding="same")(x)
+    main = L.BatchNormalization()(main)
+    shortcut = L.Conv2D(8, 1, padding="same")(x)
+    shortcut = L.BatchNormalization()(shortcut)
+    x = L.Activation("relu")(L.Add(name="block_add")([main, shortcut]))
+    outputs = L.Dense(10, activation="softmax")(L.GlobalAveragePooling2D()(x))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    report = analyze(describe(model, "sparse"), Settings(select=["FD601"]))
+    assert report.findings == [], [f.message for f in report.findings]
+    (skipped,) = report.skipped
+    assert skipped.code == "FD601" and "block_add" in skipped.reason

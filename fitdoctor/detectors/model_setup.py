@@ -29,6 +29,7 @@ from fitdoctor.vocabulary import (
     DROPOUT_LAYERS,
     LINEAR_PASS_THROUGH,
     LOSS_CLASSES,
+    MERGE_LAYERS,
     PROBABILITY_ACTIVATIONS,
     PROBABILITY_LOSSES,
     REGRESSION_LOSSES,
@@ -202,7 +203,8 @@ def linear_hidden_layer(ctx: Context) -> Evidence | None:
     capacity. Dropout, BatchNormalization, Flatten, average pooling and a linear
     ``Activation`` do not break the chain; an ``Activation`` with a non-linear function,
     ``ReLU``/``LeakyReLU``/``PReLU``/``ELU``/``Softmax`` layers, max pooling and anything
-    unknown (Add, Concatenate, ...) do.
+    unknown do. A model with merge layers (Add, Concatenate, ...: a ResNet) is skipped: the
+    recorded layer list interleaves its branches, so it is not the data flow.
 
     Evidence: ``layers`` (names of the linear hidden layers), ``first_layer``, ``units``
     and ``activation`` of the first one, ``next_layer`` (the weight layer it feeds),
@@ -214,6 +216,15 @@ def linear_hidden_layer(ctx: Context) -> Evidence | None:
     if out is None:
         raise MissingInput("the model has no Dense or convolution layer",
                            "record the run with FitDoctor()", needs="run-file")
+    merges = [layer.name for layer in model.layers if layer.class_name in MERGE_LAYERS]
+    if merges:
+        # a residual block lists its shortcut convolution next to the main branch's:
+        # read as a chain, two parallel layers would look like one feeding the other
+        raise MissingInput(
+            f"a branching model ({len(merges)} merge layers, e.g. `{merges[0]}`): its "
+            "layer list is not the order the data flows in",
+            "check the activations of its branches by hand",
+        )
     linear: list[tuple[Layer, Layer]] = []
     pending: Layer | None = None
     for layer in model.layers:
