@@ -8,7 +8,12 @@ A learning curve is judged between two cuts:
   blow-up, and nothing after it is a learning curve. Dead means: the training and
   validation losses sit at a constant (within ``dead_tolerance``: a collapse to a
   constant prediction), or the training accuracy stays below ``dead_accuracy`` without
-  gaining ``dead_accuracy_gain`` (stuck near chance).
+  gaining ``dead_accuracy_gain`` (stuck near chance), or the network *froze*: the
+  training loss sits at exactly 0 (saturated outputs, no gradient left) and the
+  validation loss at a constant. A first epoch (or two) ``blowup_factor`` times the
+  loss of a constant predictor (a run file's ``prior_loss``, else ln k for k known
+  classes) is a wild start too when the network is dead after it, however gradually
+  the loss came down from it (3950 → 1005 → 258 → 77 → 24 → 0.0 on a frozen network).
 * **the end**: the first logged non-finite loss, or the first epoch whose training loss
   jumps ``blowup_factor`` times above the previous one to a level that matters (at least
   ``blowup_level`` of the loss at the start) and does not come back (within
@@ -22,6 +27,7 @@ these functions measure.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +47,15 @@ class Span:
         blowup: Row of a blow-up (a jump, or a wild start the network died of), if any.
         blowup_ratio: How many times the neighbouring epoch's loss the blow-up was.
         wild_start: Rows skipped at the start as a wild first epoch the run recovered from.
-        dead_by: After a wild start the network died: ``"loss"`` (constant losses) or
-            ``"accuracy"`` (accuracy stuck low); ``None`` otherwise.
+        dead_by: After a wild start the network died: ``"loss"`` (constant losses),
+            ``"frozen"`` (a training loss of exactly 0 and a constant validation loss)
+            or ``"accuracy"`` (accuracy stuck low); ``None`` otherwise.
+        baseline: The constant predictor's loss the blow-up was measured against, when
+            the wild start was found against it (``blowup_ratio`` is then a multiple of
+            it, not of the next epoch's loss).
+        frozen_unknown: The network froze after its first epoch, but the run does not
+            tell the constant predictor's loss, so whether that first epoch was a
+            blow-up cannot be judged (a bare history without ``--classes``).
     """
 
     start: int
@@ -51,6 +64,8 @@ class Span:
     blowup_ratio: float | None = None
     wild_start: int = 0
     dead_by: str | None = None
+    baseline: float | None = None
+    frozen_unknown: bool = False
 
     @property
     def size(self) -> int:
@@ -99,23 +114,56 @@ def _compute_span(
     start = _wild_start(x, blowup_factor)
     dead_by = _dead_after(ctx, x, start, *dead) if start else None
     if dead_by is not None:
-        ratio = float(x[0] / np.nanmin(x[start : start + 3]))
+        low = float(np.nanmin(x[start : start + 3]))
+        ratio = float(x[0] / low) if low > 0 else math.inf
         return Span(0, 0, blowup=0, blowup_ratio=ratio, dead_by=dead_by)
+    baseline = constant_loss(ctx)
+    high = _wild_start(x, blowup_factor, baseline) if start == 0 and baseline else 0
+    dead_by = _dead_after(ctx, x, high, *dead) if high else None
+    if dead_by is not None and baseline:
+        peak = int(np.nanargmax(x[:high]))
+        return Span(0, 0, blowup=peak, blowup_ratio=float(x[peak] / baseline),
+                    dead_by=dead_by, baseline=baseline)
+    unknown = start == 0 and not baseline and _dead_after(ctx, x, 1, *dead) == "frozen"
     jump = _jump(x, start, blowup_factor, blowup_level, recover_factor)
     if jump is not None:
         return Span(start, jump[0], blowup=jump[0], blowup_ratio=jump[1], wild_start=start)
-    return Span(start, end, wild_start=start)
+    return Span(start, end, wild_start=start, frozen_unknown=unknown)
 
 
-def _wild_start(x: np.ndarray, factor: float) -> int:
-    """Leading rows (at most two) whose loss is ``factor`` times the next epoch's."""
+def _wild_start(x: np.ndarray, factor: float, baseline: float | None = None) -> int:
+    """Leading rows (at most two) whose loss is ``factor`` times the next epoch's.
+
+    With a ``baseline`` (the constant predictor's loss): leading rows whose loss is
+    ``factor`` times that instead.
+    """
     start = 0
     while start < min(2, x.size - 2):
         cur, nxt = float(x[start]), float(x[start + 1])
-        if not (np.isfinite(cur) and np.isfinite(nxt) and nxt > 0 and cur >= factor * nxt):
+        ref = nxt if baseline is None else baseline
+        if not (np.isfinite(cur) and np.isfinite(nxt) and ref > 0 and cur >= factor * ref):
             break
         start += 1
     return start
+
+
+def constant_loss(ctx: Context) -> float | None:
+    """The loss of a constant predictor, when the run tells it; else ``None``.
+
+    A run file's ``prior_loss`` (predicting the class frequencies, or the mean target);
+    else, for a classification with ``k`` known classes (``--classes``), ln k: the loss
+    of predicting every class alike, which is at least the prior's (a cross-entropy
+    loss, as a classifier of known classes uses). A bare history knows neither.
+    """
+    base = ctx.run.baselines
+    prior = base.prior_loss if base is not None else None
+    if isinstance(prior, (int, float)) and math.isfinite(prior) and prior > 0:
+        return float(prior)
+    data = ctx.run.data
+    k = ctx.n_classes
+    if k and k >= 2 and (data is None or data.task != "regression"):
+        return math.log(k)
+    return None
 
 
 def _dead_after(
@@ -123,7 +171,9 @@ def _dead_after(
 ) -> str | None:
     """How the network is dead after a wild start (it never learns again), or ``None``.
 
-    Either the losses sit at a constant (a collapse to a constant prediction), or the
+    Either the losses sit at a constant (``"loss"``: a collapse to a constant
+    prediction; ``"frozen"`` when the training loss sits at exactly 0: outputs so
+    saturated that no gradient is left, and the weights no longer change), or the
     training accuracy stays below ``accuracy`` without gaining ``gain`` (stuck at chance
     while the loss bounces).
     """
@@ -149,12 +199,14 @@ def _dead_after(
         val = val[np.isfinite(val)]
         if val.size >= 3 and not _flat(val[-max(3, val.size // 2):], tolerance):
             return None
-    return "loss"
+    return "frozen" if not np.any(tail) else "loss"
 
 
 def _flat(values: np.ndarray, tolerance: float) -> bool:
+    """Constant within ``tolerance`` of its level; a level of 0 only when exactly 0."""
     level = abs(curves.median(values))
-    return level > 0 and float(values.max() - values.min()) <= tolerance * level
+    spread = float(values.max() - values.min())
+    return spread <= tolerance * level if level > 0 else spread == 0.0
 
 
 def _jump(

@@ -25,6 +25,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import learning_rate_change
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import (
+    constant_loss,
     curve,
     judged_span,
     pct,
@@ -142,6 +143,13 @@ def loss_spike(
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
     )
+    if span.blowup is None and span.frozen_unknown:
+        raise MissingInput(
+            "the network froze (a training loss of exactly 0, a constant validation "
+            "loss), but without the loss of a constant predictor fitdoctor cannot tell "
+            "whether its first epoch blew up",
+            "pass --classes N (or record the run with FitDoctor())",
+        )
     if span.blowup is None:
         return None
     full = ctx.array(key)
@@ -163,8 +171,45 @@ def loss_spike(
         acc = ctx.array(acc_key)[1:]
         values["accuracy_metric"] = acc_key
         values["accuracy_level"] = round(curves.median(acc[np.isfinite(acc)]), 4)
+    if span.baseline is not None:
+        values["baseline"] = _g(span.baseline)
+        regression = ctx.run.data is not None and ctx.run.data.task == "regression"
+        kind = ("mean" if regression else "prior") if _has_prior(ctx.run) else "chance"
+        values["baseline_kind"] = kind
+    if span.dead_by == "frozen":
+        values.update(_frozen(ctx, full))
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=ctx.epochs[i])
+
+
+def _has_prior(run: Run) -> bool:
+    """The run file records the constant predictor's loss (``prior_loss``)."""
+    prior = run.baselines.prior_loss if run.baselines is not None else None
+    return isinstance(prior, (int, float)) and math.isfinite(prior) and prior > 0
+
+
+def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
+    """Where a frozen network's training loss became exactly 0, and its validation loss.
+
+    The validation loss it then holds, and for how many of the last epochs it held
+    exactly that value.
+    """
+    nonzero = np.flatnonzero(loss != 0)
+    first_zero = int(nonzero[-1]) + 1 if nonzero.size else 0
+    out: dict[str, Any] = {
+        "frozen_epoch": ctx.epochs[min(first_zero, len(ctx.epochs) - 1)],
+        "zero_epochs": int(loss.size - first_zero),
+        "val_frozen": None,
+        "val_same_epochs": None,
+    }
+    if ctx.run.has("val_loss"):
+        val = ctx.array("val_loss")
+        val = val[np.isfinite(val)]
+        if val.size:
+            same = int(np.argmax(val[::-1] != val[-1])) if np.any(val != val[-1]) else val.size
+            out["val_frozen"] = _g(float(val[-1]))
+            out["val_same_epochs"] = same
+    return out
 
 
 @detector("oscillation")
@@ -390,7 +435,9 @@ def worse_than_constant(
 ) -> Evidence | None:
     """A training loss that ends far above the loss of predicting the prior (or the mean).
 
-    The constant predictor's loss is a run file's baseline (``prior_loss``). A network
+    The constant predictor's loss is a run file's baseline (``prior_loss``), else ln k
+    for ``k`` known classes (``--classes``: the loss of predicting every class alike, at
+    least the prior's, so the bar is only stricter). A network
     whose training loss ends ``class_factor`` times above it (``regression_factor`` for a
     regression, whose losses spread wider) is worse than predicting the class frequencies
     without looking at the inputs: its weights are broken, whether or not a NaN showed.
@@ -398,13 +445,14 @@ def worse_than_constant(
     loss (:func:`weighted_prior_loss`); one trained with ``sample_weight`` is not judged.
     """
     ctx.require_epochs(min_epochs)
-    base = ctx.run.baselines
-    prior = base.prior_loss if base is not None else None
-    if not prior or not math.isfinite(prior) or prior <= 0:
+    prior = constant_loss(ctx)
+    if prior is None:
         raise MissingInput(
             "the loss of predicting the class prior (or the mean) is unknown",
-            "record the run with FitDoctor(), which records the baselines", needs="run-file",
+            "record the run with FitDoctor(), which records the baselines, or pass "
+            "--classes N", needs="run-file",
         )
+    chance = not _has_prior(ctx.run)  # ln k: at least the prior's loss, so a stricter bar
     if ctx.run.meta.get("sample_weight") is True:
         raise MissingInput(
             "the training loss is weighted by sample_weight: the loss of a constant "
@@ -430,6 +478,7 @@ def worse_than_constant(
         "window": w,
         "regression": regression,
         "class_weighted": prior != unweighted,
+        "chance": chance,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])

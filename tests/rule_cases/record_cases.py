@@ -293,6 +293,31 @@ def worse_than_constant() -> None:
     _save("worse_than_constant", h.history)
 
 
+def blew_up_then_froze() -> None:
+    """Wine (standardised), RMSprop at a learning rate of 5: the first epochs' loss is
+    thousands of times ln(3), then the outputs saturate: a training loss of exactly 0
+    and a validation loss that never moves again (a frozen network, FD403).
+
+    Recorded with FitDoctor, whose run file holds the loss of predicting the class
+    frequencies.
+    """
+    from sklearn.datasets import load_wine
+
+    keras = _keras()
+    x, y = load_wine(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    x, y = x[idx], y[idx]
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((13,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(keras.optimizers.RMSprop(5.0), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("blew_up_then_froze")])
+    _save("blew_up_then_froze", h.history)
+
+
 def val_targets_unscaled() -> None:
     """Diabetes regression: training targets standardised, validation targets left raw."""
     from sklearn.datasets import load_diabetes
@@ -316,7 +341,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         val_unseen_class, sorted_validation_split, rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
         slow_sgd_regression, healthy_digits,
-        small_validation, worse_than_constant, val_targets_unscaled,
+        small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
     )
 }
 
