@@ -33,7 +33,7 @@ MIN_RIGHT: dict[str, tuple[float, float]] = {
     "overfitting": (34 / 69, 34 / 69),
     "underfitting": (17 / 32, 11 / 32),
     "not-converged": (66 / 80, 66 / 80),
-    "diverged": (29 / 30, 21 / 30),
+    "diverged": (30 / 30, 21 / 30),
     "unstable": (8 / 29, 8 / 29),
     "validation-broken": (24 / 30, 6 / 30),
     "too-short": (12 / 12, 12 / 12),
