@@ -35,6 +35,7 @@ import numpy as np
 from fitdoctor import curves
 from fitdoctor.detectors.base import Context
 from fitdoctor.errors import MissingInput
+from fitdoctor.run import Run
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,17 @@ def _wild_start(x: np.ndarray, factor: float, baseline: float | None = None) -> 
     return start
 
 
+def recorded_prior_loss(run: Run) -> float | None:
+    """A run file's ``prior_loss`` (predicting the class frequencies, or the mean target).
+
+    ``None`` when the run does not record one, or it is not finite and above zero.
+    """
+    prior = run.baselines.prior_loss if run.baselines is not None else None
+    if isinstance(prior, (int, float)) and math.isfinite(prior) and prior > 0:
+        return float(prior)
+    return None
+
+
 def constant_loss(ctx: Context) -> float | None:
     """The loss of a constant predictor, when the run tells it; else ``None``.
 
@@ -155,10 +167,9 @@ def constant_loss(ctx: Context) -> float | None:
     of predicting every class alike, which is at least the prior's (a cross-entropy
     loss, as a classifier of known classes uses). A bare history knows neither.
     """
-    base = ctx.run.baselines
-    prior = base.prior_loss if base is not None else None
-    if isinstance(prior, (int, float)) and math.isfinite(prior) and prior > 0:
-        return float(prior)
+    prior = recorded_prior_loss(ctx.run)
+    if prior is not None:
+        return prior
     data = ctx.run.data
     k = ctx.n_classes
     if k and k >= 2 and (data is None or data.task != "regression"):

@@ -29,6 +29,7 @@ from fitdoctor.detectors.span import (
     curve,
     judged_span,
     pct,
+    recorded_prior_loss,
     rise_over_running_min,
     swing,
 )
@@ -174,18 +175,13 @@ def loss_spike(
     if span.baseline is not None:
         values["baseline"] = _g(span.baseline)
         regression = ctx.run.data is not None and ctx.run.data.task == "regression"
-        kind = ("mean" if regression else "prior") if _has_prior(ctx.run) else "chance"
+        recorded = recorded_prior_loss(ctx.run) is not None
+        kind = ("mean" if regression else "prior") if recorded else "chance"
         values["baseline_kind"] = kind
     if span.dead_by == "frozen":
         values.update(_frozen(ctx, full))
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=ctx.epochs[i])
-
-
-def _has_prior(run: Run) -> bool:
-    """The run file records the constant predictor's loss (``prior_loss``)."""
-    prior = run.baselines.prior_loss if run.baselines is not None else None
-    return isinstance(prior, (int, float)) and math.isfinite(prior) and prior > 0
 
 
 def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
@@ -452,7 +448,8 @@ def worse_than_constant(
             "record the run with FitDoctor(), which records the baselines, or pass "
             "--classes N", needs="run-file",
         )
-    chance = not _has_prior(ctx.run)  # ln k: at least the prior's loss, so a stricter bar
+    # ln k: at least the prior's loss, so a stricter bar
+    chance = recorded_prior_loss(ctx.run) is None
     if ctx.run.meta.get("sample_weight") is True:
         raise MissingInput(
             "the training loss is weighted by sample_weight: the loss of a constant "
