@@ -123,3 +123,16 @@ def test_shares_are_never_absurd() -> None:
     for pct in re.findall(r"(\d+)%", got["label_reason"]):
         assert int(pct) <= 100, got["label_reason"]
     assert got["label"] != "not-converged", got
+
+
+def test_a_training_loss_swinging_under_dropout_is_not_unstable() -> None:
+    # the training loss swings 40% of its level (Dropout measures it with the noise on)
+    # while the test loss rises from epoch 5: overfitting; without Dropout, unstable
+    L = [0.8, 0.4, 0.2, 0.12, *[0.03 if i % 2 else 0.06 for i in range(36)]]
+    T = [0.8, 0.5, 0.35, 0.3, 0.28, *[0.28 + 0.01 * i for i in range(35)]]
+    A = [0.7, 0.8, 0.88, 0.9, 0.91, *[0.91] * 35]
+    rec = record(L, T, A, achievable=0.92)
+    assert labels.label(rec)["label"] == "unstable"
+    rec["config"] = {"dropout": 0.5, "noise": 0.0}
+    got = labels.label(rec)
+    assert got["label"] == "overfitting", got
