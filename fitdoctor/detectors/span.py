@@ -216,7 +216,8 @@ def _dead_after(
 def _flat(values: np.ndarray, tolerance: float) -> bool:
     """Constant within ``tolerance`` of its level; a level of 0 only when exactly 0."""
     level = abs(curves.median(values))
-    spread = float(values.max() - values.min())
+    with np.errstate(over="ignore"):  # values near the float limit: an infinite spread
+        spread = float(values.max() - values.min())
     return spread <= tolerance * level if level > 0 else spread == 0.0
 
 
