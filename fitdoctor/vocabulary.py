@@ -120,6 +120,13 @@ DROPOUT_LAYERS = frozenset({
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
     "GaussianDropout",
 })
+#: Layers that inject noise only while training (dropout, Gaussian noise, random
+#: augmentation): Keras measures the training loss with that noise on, the validation
+#: loss without it. A layer's own ``dropout`` (an RNN's) does the same.
+TRAINING_NOISE_LAYERS = DROPOUT_LAYERS | frozenset({
+    "GaussianNoise", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+    "RandomContrast", "RandomBrightness", "RandomCrop", "RandomHeight", "RandomWidth",
+})
 #: Fully connected layers: the first-model advice (how many hidden layers, how wide)
 #: counts these alone.
 DENSE_LAYERS = frozenset({"Dense"})

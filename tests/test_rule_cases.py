@@ -26,7 +26,12 @@ A silent case fails when the rule was skipped (it could not run, so it proved no
 say ``expect = "skipped"`` for that, and ``skip_needs = "run-file"`` to check why.
 
 A run file (schema fitdoctor.run/1) can be given with ``history`` too, for rules that
-need model, compile or data facts.
+need model, compile or data facts. For the model alone, list its layers inline (the
+case then reads as a run file with that model)::
+
+    [[case.layers]]
+    class_name = "Dropout"   # name defaults to the class in lower case plus its index
+    dropout = 0.5            # optional: the rate (a dropout layer's, or an RNN's own)
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ import pytest
 
 import fitdoctor
 from fitdoctor.rules import Settings, load_rules
-from fitdoctor.run import FitInfo
+from fitdoctor.run import FitInfo, Layer, ModelInfo
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 DATA = Path(__file__).parent / "data"
@@ -65,6 +70,13 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
     settings = Settings(select=[code], rule_options={code: dict(case.get("config", {}))})
     facts = case.get("facts", {})
     source = _source(case)
+    if "layers" in case:
+        source = fitdoctor.load(source)
+        source.model = ModelInfo(layers=[
+            Layer(name=spec.get("name", f"{spec['class_name'].lower()}_{i}"),
+                  class_name=spec["class_name"], dropout=spec.get("dropout"))
+            for i, spec in enumerate(case["layers"])
+        ])
     if "status" in case or "restore_best_weights" in case:
         source = fitdoctor.load(source)
         source.status = case.get("status", source.status)

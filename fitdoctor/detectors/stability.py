@@ -11,6 +11,10 @@
 * ``loss-spikes``: a training loss that jumps several times over and back, again
   and again, or once back toward where training started.
 
+The training-loss checks (``oscillation`` on ``loss``, ``loss-spikes``) do not judge a
+model that injects noise while training (:func:`training_noise`): Keras measures its
+training loss with the noise on, so the swings are the regularisation at work.
+
 Thresholds live in ``rules/curves.toml``; these functions measure.
 """
 
@@ -35,11 +39,49 @@ from fitdoctor.detectors.span import (
 )
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import Run
+from fitdoctor.vocabulary import TRAINING_NOISE_LAYERS
 
 
 def _g(x: float) -> float:
     """Four significant digits, as a float."""
     return float(f"{x:.4g}")
+
+
+def training_noise(run: Run) -> list[str]:
+    """Names of the layers that inject noise while training, from the run file's model.
+
+    Dropout and its kin with a rate above 0, GaussianNoise, random augmentation layers
+    (:data:`~fitdoctor.vocabulary.TRAINING_NOISE_LAYERS`), and any layer with its own
+    ``dropout`` above 0 (a recurrent layer's). Empty without a model (a bare history).
+    """
+    if run.model is None:
+        return []
+    names = []
+    for layer in run.model.layers:
+        if layer.dropout is not None:
+            if layer.dropout > 0:
+                names.append(layer.name)
+        elif layer.class_name in TRAINING_NOISE_LAYERS:
+            names.append(layer.name)
+    return names
+
+
+def _training_loss_judged(ctx: Context, judge_noisy: bool) -> None:
+    """MissingInput when the training loss was measured with noise injected on purpose.
+
+    Keras computes the training loss with Dropout, GaussianNoise and augmentation on
+    and the validation loss with them off: a regularised model's training loss swings
+    by design, and those swings say nothing about the step size.
+    """
+    noisy = training_noise(ctx.run)
+    if noisy and not judge_noisy:
+        shown = ", ".join(noisy[:3]) + (", ..." if len(noisy) > 3 else "")
+        raise MissingInput(
+            f"the model injects noise while training ({shown}): Keras measures the "
+            "training loss with it on, so its swings are the regularisation at work, "
+            "not steps too large",
+            "the validation loss, measured without that noise, is judged by FD412",
+        )
 
 
 @detector("non-finite-loss")
@@ -219,6 +261,7 @@ def oscillation(
     min_amplitude: float,
     min_accuracy_swing: float,
     steady_val_up: float,
+    judge_noisy: bool,
     lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -238,9 +281,13 @@ def oscillation(
     holds still is a few samples changing their confidence, not a model jumping around.
     For the training loss, a validation loss that descends steadily meanwhile
     (upward share below ``steady_val_up``) means the swings are the noise of averaging
-    a few batches per epoch, not an unstable optimizer.
+    a few batches per epoch, not an unstable optimizer. The training loss of a model
+    that injects noise while training is not judged unless ``judge_noisy``
+    (:func:`training_noise`).
     """
     ctx.require_epochs(min_epochs)
+    if metric != "val_loss":
+        _training_loss_judged(ctx, judge_noisy)
     span = judged_span(
         ctx,
         blowup_factor=blowup_factor,
@@ -325,6 +372,7 @@ def loss_spikes(
     min_height: float,
     min_spikes: int,
     severe_undo: float,
+    judge_noisy: bool,
     lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -341,9 +389,11 @@ def loss_spikes(
     epoch comes back down. ``min_spikes`` of them fire; so does a single one that undoes
     at least ``severe_undo`` of the fall so far (the jump against the first judged loss
     minus the lowest loss before it): one epoch threw away that much of what training
-    had achieved.
+    had achieved. The training loss of a model that injects noise while training is not
+    judged unless ``judge_noisy`` (:func:`training_noise`).
     """
     ctx.require_epochs(min_epochs)
+    _training_loss_judged(ctx, judge_noisy)
     span = judged_span(
         ctx,
         blowup_factor=blowup_factor,
