@@ -158,7 +158,7 @@ def fingerprint(*arrays: Any, sample: int = 4096) -> str | None:
 
 
 def input_shift(
-    x_train: Any, x_val: Any, *, sample: int = 4000
+    x_train: Any, x_val: Any, *, sample: int = 2000, max_features: int = 2048
 ) -> tuple[float, float] | None:
     """How the validation inputs sit against the training inputs, feature by feature.
 
@@ -173,7 +173,9 @@ def input_shift(
     Args:
         x_train: Training inputs (the rows :func:`fitdoctor.arraylike.as_array` reads).
         x_val: Validation inputs.
-        sample: Rows read from each, evenly spaced. Defaults to `4000`.
+        sample: Rows read from each, evenly spaced. Defaults to `2000`.
+        max_features: Features compared at most, evenly spaced (an image's pixels).
+            Defaults to `2048`.
 
     Returns:
         ``(spread_ratio, mean_shift)``, or ``None`` when either set cannot be read, they
@@ -185,7 +187,9 @@ def input_shift(
         if arr is None or arr.ndim < 1 or arr.shape[0] < 2 or arr.dtype.kind not in "biuf":
             return None
         rows = arr[:: max(1, arr.shape[0] // sample)][:sample]
-        arrays.append(np.asarray(rows, dtype=np.float64).reshape(rows.shape[0], -1))
+        flat = rows.reshape(rows.shape[0], -1)  # a view where the rows allow it
+        flat = flat[:, :: max(1, flat.shape[1] // max_features)][:, :max_features]
+        arrays.append(np.asarray(flat, dtype=np.float64))
     train, val = arrays
     if train.shape[1] != val.shape[1]:
         return None
