@@ -148,9 +148,11 @@ def record_start(
             sources["batch_size"] = "keras default"
         else:
             sources["batch_size"] = "inferred: the only size that gives this many steps"
+    x_train = args.x if args is not None else None
     run.data = safe(
         "reading the data", kf.data_info, run.model, run.compile,
-        y_train=y_train, y_val=y_val, x_val=x_val, n_train=n_train, n_val=n_val,
+        y_train=y_train, y_val=y_val, x_val=x_val, x_train=x_train, n_train=n_train,
+        n_val=n_val,
     )
     if run.data is not None:
         loss = run.compile.loss if run.compile else None
@@ -159,7 +161,6 @@ def record_start(
         )
         if run.baselines is not None and y_val is None:
             sources["baselines"] = "training labels (no validation labels reachable)"
-    x_train = args.x if args is not None else None
     if reference and start.chief and run.data is not None and x_val is not None \
             and kf.as_array(x_train) is not None and kf.as_array(y_train) is not None:
         start.reference = safe("fitting a reference model", _start_reference, run.data.task,

@@ -157,6 +157,55 @@ def fingerprint(*arrays: Any, sample: int = 4096) -> str | None:
     return f"blake2b:{digest.hexdigest()}" if seen else None
 
 
+def input_shift(
+    x_train: Any, x_val: Any, *, sample: int = 2000, max_features: int = 2048
+) -> tuple[float, float] | None:
+    """How the validation inputs sit against the training inputs, feature by feature.
+
+    Each feature (inputs flattened to ``(n, features)``) with a spread in the training
+    data gives two numbers: the validation spread over the training spread (standard
+    deviations), and the distance between the two means in training standard
+    deviations. Their medians over the features are returned: close to ``(1, 0)`` when
+    both sets come from the same data and the same preprocessing; validation inputs left
+    unscaled while the training inputs were scaled (raw pixels against ``/255``, or
+    against a fitted StandardScaler) sit many times off, whatever the model does.
+
+    Args:
+        x_train: Training inputs (the rows :func:`fitdoctor.arraylike.as_array` reads).
+        x_val: Validation inputs.
+        sample: Rows read from each, evenly spaced. Defaults to `2000`.
+        max_features: Features compared at most, evenly spaced (an image's pixels).
+            Defaults to `2048`.
+
+    Returns:
+        ``(spread_ratio, mean_shift)``, or ``None`` when either set cannot be read, they
+        differ in features, or no feature varies in the training data.
+    """
+    arrays = []
+    for data in (x_train, x_val):
+        arr = as_array(data)
+        if arr is None or arr.ndim < 1 or arr.shape[0] < 2 or arr.dtype.kind not in "biuf":
+            return None
+        rows = arr[:: max(1, arr.shape[0] // sample)][:sample]
+        flat = rows.reshape(rows.shape[0], -1)  # a view where the rows allow it
+        flat = flat[:, :: max(1, flat.shape[1] // max_features)][:, :max_features]
+        arrays.append(np.asarray(flat, dtype=np.float64))
+    train, val = arrays
+    if train.shape[1] != val.shape[1]:
+        return None
+    with np.errstate(invalid="ignore", over="ignore"):
+        sd_train = np.nanstd(train, axis=0)
+        sd_val = np.nanstd(val, axis=0)
+        shift = np.abs(np.nanmean(val, axis=0) - np.nanmean(train, axis=0))
+    live = np.isfinite(sd_train) & (sd_train > 1e-12 * (1.0 + np.abs(np.nanmean(train, axis=0))))
+    live &= np.isfinite(sd_val) & np.isfinite(shift)
+    if not live.any():
+        return None
+    ratio = float(np.median(sd_val[live] / sd_train[live]))
+    moved = float(np.median(shift[live] / sd_train[live]))
+    return ratio, moved
+
+
 def data_info(
     model: ModelInfo | None,
     compile: CompileInfo | None,
@@ -164,10 +213,11 @@ def data_info(
     y_train: Any = None,
     y_val: Any = None,
     x_val: Any = None,
+    x_train: Any = None,
     n_train: int | None = None,
     n_val: int | None = None,
 ) -> DataInfo:
-    """Facts about the data: task type, label encoding, counts, class counts, fingerprint.
+    """Facts about the data: task, label encoding, counts, fingerprint, input statistics.
 
     Args:
         model: Model facts (for the input shape and the output layer).
@@ -175,6 +225,7 @@ def data_info(
         y_train: Training labels, if reachable.
         y_val: Validation labels, if reachable.
         x_val: Validation inputs, if reachable (for the fingerprint).
+        x_train: Training inputs, if reachable (against ``x_val``: :func:`input_shift`).
         n_train: Training samples, if known otherwise than from ``y_train``.
         n_val: Validation samples, if known otherwise than from ``y_val``.
 
@@ -208,6 +259,7 @@ def data_info(
         dims = [d for d in model.input_shape[1:]]
         if dims and all(d is not None for d in dims):
             n_features = int(np.prod([int(d) for d in dims if d is not None]))
+    shift = input_shift(x_train, x_val) if x_train is not None and x_val is not None else None
     train_counts = val_counts = None
     if n_classes and task != "regression":
         train_counts = class_counts(y_train, encoding, n_classes)
@@ -223,6 +275,8 @@ def data_info(
         train_class_counts=train_counts,
         val_class_counts=val_counts,
         val_fingerprint=fingerprint(x_val, y_val) if as_array(x_val) is not None else None,
+        val_spread_ratio=float(f"{shift[0]:.4g}") if shift is not None else None,
+        val_mean_shift=float(f"{shift[1]:.4g}") if shift is not None else None,
     )
 
 

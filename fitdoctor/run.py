@@ -187,6 +187,12 @@ class DataInfo:
         train_class_counts: Training samples per class.
         val_class_counts: Validation samples per class.
         val_fingerprint: Cheap hash of the validation arrays.
+        val_spread_ratio: The validation inputs' spread over the training inputs' (median
+            over the features of the ratio of standard deviations; about 1 when both come
+            from the same preprocessing).
+        val_mean_shift: The distance between the validation and training inputs' means,
+            in training standard deviations (median over the features; about 0 when both
+            come from the same preprocessing).
     """
 
     task: str | None = None
@@ -199,6 +205,8 @@ class DataInfo:
     train_class_counts: list[int] | None = None
     val_class_counts: list[int] | None = None
     val_fingerprint: str | None = None
+    val_spread_ratio: float | None = None
+    val_mean_shift: float | None = None
 
 
 @dataclass

@@ -165,6 +165,12 @@ def test_multiclass_run_file_holds_every_fact(
     assert run.data.train_class_counts == np.bincount(y[:-n_val], minlength=10).tolist()
     assert run.data.val_class_counts == np.bincount(y[-n_val:], minlength=10).tolist()
     assert run.data.val_fingerprint == keras_facts.fingerprint(x[-n_val:], y1[-n_val:])
+    # the training rows' inputs against the validation rows'
+    shift = keras_facts.input_shift(x[:-n_val], x[-n_val:])
+    assert shift is not None
+    assert run.data.val_spread_ratio == pytest.approx(shift[0], rel=1e-3)
+    assert run.data.val_mean_shift == pytest.approx(shift[1], rel=1e-3)
+    assert abs(shift[0] - 1.0) < 0.2 and shift[1] < 0.5  # one preprocessing for both
 
     # Per-class: every epoch, on 300 evenly spread validation samples.
     assert [pc.epoch for pc in run.per_class] == [1, 2, 3, 4, 5]

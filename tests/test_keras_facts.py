@@ -123,6 +123,24 @@ def test_data_info_and_baselines_multiclass_sparse() -> None:
     assert base.prior_loss == pytest.approx(math.log(10), abs=0.01)  # digits are balanced
 
 
+def test_input_shift_tells_validation_inputs_left_unscaled() -> None:
+    x = load_digits().data
+    idx = np.random.default_rng(0).permutation(len(x))
+    train, val = x[idx[:1400]] / 16.0, x[idx[1400:]]
+    alike = kf.input_shift(train, val / 16.0)
+    raw = kf.input_shift(train, val)
+    assert alike is not None and raw is not None
+    assert abs(alike[0] - 1.0) < 0.1 and alike[1] < 0.2  # a random split of the same data
+    assert raw[0] == pytest.approx(16.0, rel=0.05) and raw[1] > 10.0
+    images = kf.input_shift(train.reshape(-1, 8, 8), val.reshape(-1, 8, 8) / 16.0)
+    assert images == pytest.approx(alike)  # inputs of any shape, compared per feature
+    assert kf.input_shift(train, val[:, :10]) is None  # different features
+    assert kf.input_shift(np.zeros((50, 3)), val[:, :3]) is None  # no training spread
+    data = kf.data_info(None, None, x_train=train, x_val=val)
+    assert data.val_spread_ratio == pytest.approx(raw[0], rel=1e-3)
+    assert kf.data_info(None, None, x_val=val).val_spread_ratio is None
+
+
 def test_data_info_one_hot_more_classes_than_output_units() -> None:
     y = np.eye(4)[[0, 1, 2, 3, 3]]
     model = ModelInfo(output_activation="sigmoid", output_units=1)

@@ -420,6 +420,7 @@ def still_improving(
     noise_factor: float,
     min_acc_gain: float,
     saturated_accuracy: float,
+    saturated_train_accuracy: float,
     min_acc_progress: float,
     slow_total_drop: float,
     slow_min_epochs: int,
@@ -445,7 +446,11 @@ def still_improving(
     accuracy holds still is the model growing confident, not an unfinished run). A fast
     pace below ``steep_pace`` on a tail holding less than ``min_share`` of the whole fall
     also needs the validation accuracy, when there is one, to gain at least
-    ``min_acc_gain`` and ``noise_factor`` times its noise over the tail.
+    ``min_acc_gain`` and ``noise_factor`` times its noise over the tail. So does any fire
+    when the training accuracy has reached ``saturated_train_accuracy``: with every
+    training example already right, a loss that keeps falling while the validation
+    accuracy holds still is the margins widening (or L2 shrinking the weights), not an
+    unfinished fit.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -480,15 +485,16 @@ def still_improving(
         acc[0] < min_acc_gain or acc[1] >= 1.0
     ):
         return None  # nothing left to gain in what the model is judged on
+    acc_still = acc is not None and acc[0] < max(min_acc_gain, noise_factor * acc[2])
+    fitted = _train_accuracy(ctx, span)
+    if acc_still and fitted is not None and fitted >= saturated_train_accuracy:
+        return None  # the training set is fitted and validation accuracy holds: confidence
     pace = -slope / level
     # a fast pace alone, on a tail that holds little of the run's whole fall, counts only
     # when the validation accuracy (if any) still gains beyond its noise, or when the pace
     # is steep: a loss creeping down a few percent an epoch while the accuracy holds is the
     # model growing more confident, and more epochs would not change what it gets right
-    confident_only = (
-        acc is not None and share < min_share and pace < steep_pace
-        and acc[0] < max(min_acc_gain, noise_factor * acc[2])
-    )
+    confident_only = acc_still and share < min_share and pace < steep_pace
     by_loss = (
         gain >= min_gain and drop > noise_factor * sigma
         and (share >= min_share or (pace >= min_pace and not confident_only))
@@ -549,6 +555,16 @@ def _accuracy_progress(
         last = min(max(float(finite_acc[-1]), 0.0), 1.0)
         noise = max(noise, math.sqrt(last * (1.0 - last) / n_val))
     return line[0] * (w - 1), float(finite_acc[-1]), noise
+
+
+def _train_accuracy(ctx: Context, span: Span) -> float | None:
+    """The training accuracy at the end of the span (median of its last three values)."""
+    key = ctx.accuracy_key()
+    if key is None:
+        return None
+    acc = ctx.array(key)[span.start : span.end]
+    acc = acc[np.isfinite(acc)]
+    return curves.median(acc[-3:]) if acc.size else None
 
 
 def _epochs_more(tail: np.ndarray, n: int) -> int:

@@ -13,7 +13,9 @@
   moves), ``validation-missing-classes`` (classes of the training data absent from the
   validation data, as a class-sorted ``validation_split`` leaves them; a run file
   knows), ``validation-loss-off-scale`` (a validation loss far above where training
-  started while the accuracies agree: validation inputs preprocessed differently).
+  started while the accuracies agree: validation inputs preprocessed differently),
+  ``validation-inputs-off-scale`` (the validation inputs' spread or mean many training
+  standard deviations away from the training inputs'; a run file knows).
 
 Severities and wording live in ``rules/validation_setup.toml``; these functions measure.
 """
@@ -572,3 +574,36 @@ def validation_loss_off_scale(
         "train_accuracy": round(t_acc, 4),
         "val_accuracy": round(v_acc, 4),
     }, epoch=ctx.epochs[0])
+
+
+@detector("validation-inputs-off-scale")
+def validation_inputs_off_scale(
+    ctx: Context, *, max_spread_ratio: float, max_mean_shift: float
+) -> Evidence | None:
+    """Validation inputs on another scale than the training inputs (a run file knows).
+
+    The run file records, over the input features, the median ratio of the validation
+    inputs' standard deviation to the training inputs' and the median distance between
+    their means in training standard deviations
+    (:func:`fitdoctor.data_facts.input_shift`). Inputs preprocessed alike give about 1
+    and 0; validation inputs left unscaled give a spread many times the training one.
+    """
+    data = ctx.run.data
+    ratio = data.val_spread_ratio if data is not None else None
+    shift = data.val_mean_shift if data is not None else None
+    if ratio is None or shift is None:
+        raise MissingInput(
+            "no statistics of the training and validation inputs",
+            "record the run with FitDoctor() and inputs it can read (arrays, not a dataset)",
+            needs="run-file",
+        )
+    wide = ratio >= max_spread_ratio or (ratio > 0 and ratio <= 1.0 / max_spread_ratio)
+    if not wide and shift < max_mean_shift:
+        return None
+    return Evidence({
+        "spread_ratio": float(f"{ratio:.3g}"),
+        "mean_shift": float(f"{shift:.3g}"),
+        "wider": ratio >= 1.0,
+        "max_spread_ratio": max_spread_ratio,
+        "max_mean_shift": max_mean_shift,
+    }, epoch=None)

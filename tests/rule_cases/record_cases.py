@@ -334,6 +334,26 @@ def val_targets_unscaled() -> None:
     _save("val_targets_unscaled", h.history)
 
 
+def val_inputs_off_scale() -> None:
+    """Digits: training inputs divided by 16, validation inputs left raw (0..16)."""
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[:1200], y[:1200], epochs=10, verbose=0,
+                  validation_data=(x[1200:] * 16.0, y[1200:]),
+                  callbacks=[_doctor("val_inputs_off_scale")])
+    _save("val_inputs_off_scale", h.history)
+
+
+def inputs_scaled_alike() -> None:
+    """Digits: training and validation inputs both divided by 16 (the healthy twin)."""
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[:1200], y[:1200], epochs=10, verbose=0,
+                  validation_data=(x[1200:], y[1200:]),
+                  callbacks=[_doctor("inputs_scaled_alike")])
+    _save("inputs_scaled_alike", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -342,6 +362,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
         slow_sgd_regression, healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
+        val_inputs_off_scale, inputs_scaled_alike,
     )
 }
 
