@@ -93,7 +93,10 @@ def memorised_training_set(
     if span.size < min_epochs:
         return None
     train = ctx.array(ctx.loss_key)[span.start : span.end]
-    finite = train[np.isfinite(train)]
+    kept = _kept_index(ctx, span.start, span.end)
+    if kept is None:
+        return None
+    finite = train[: kept + 1][np.isfinite(train[: kept + 1])]
     if finite.size < 3:
         return None
     level = curves.median(finite[-3:])
@@ -114,12 +117,30 @@ def memorised_training_set(
         "n_train": f"{n_train:,}",
         "weights_per_row": f"{round(weights / n_train):,}",
         "memorised_epoch": epochs[first],
-        "epochs_after": epochs[-1] - epochs[first],
-        "last_epoch": epochs[-1],
+        "epochs_after": epochs[kept] - epochs[first],
+        "kept_epoch": epochs[kept],
+        "restored": _restores(ctx),
     }
     values.update(_validation_view(ctx, span.start, span.end, saturated_errors))
     values.update(regularization_advice(ctx.run))
     return Evidence(values, epoch=epochs[first])
+
+
+def _kept_index(ctx: Context, start: int, end: int) -> int | None:
+    """Row (within the span) of the model the user kept.
+
+    The last epoch, or the lowest validation loss when the run file says EarlyStopping
+    restored the best weights.
+    """
+    if _restores(ctx):
+        return curves.best_index(ctx.array("val_loss")[start:end])
+    return end - start - 1
+
+
+def _restores(ctx: Context) -> bool:
+    """True when the run file says EarlyStopping restores its best (val_loss) weights."""
+    fit = ctx.run.fit
+    return fit is not None and fit.restore_best_weights is True and ctx.run.has("val_loss")
 
 
 def _error_upper_bound(errors: int, n: int, z: float = 1.96) -> float:
