@@ -111,11 +111,10 @@ def memorised_training_set(
         "train_loss": float(f"{level:.3g}"),
         "prior_loss": float(f"{prior:.4g}"),
         "train_share": float(f"{level / prior:.3g}"),
-        "train_share_inverse": f"{round(prior / level):,}",
+        "train_share_inverse": round(prior / level),
         "share_pct": f"{100 * max_train_loss_share:g}",
-        "weights": f"{weights:,}",
-        "n_train": f"{n_train:,}",
-        "weights_per_row": f"{round(weights / n_train):,}",
+        "weights": weights,
+                "weights_per_row": round(weights / n_train),
         "memorised_epoch": epochs[first],
         "epochs_after": epochs[kept] - epochs[first],
         "kept_epoch": epochs[kept],
@@ -123,6 +122,7 @@ def memorised_training_set(
     }
     values.update(_validation_view(ctx, span.start, span.end, saturated_errors))
     values.update(regularization_advice(ctx.run))
+    values.update(n_train=n_train, n_train_proposed=2 * n_train)
     return Evidence(values, epoch=epochs[first])
 
 
@@ -166,14 +166,14 @@ def _validation_view(ctx: Context, start: int, end: int, saturated_errors: int) 
     errors = max(0, round(n_val * (1 - last)))
     upper = _error_upper_bound(errors, n_val)
     out.update(
-        n_val=f"{n_val:,}",
+        n_val=n_val,
         val_errors=errors,
         val_errors_s="" if errors == 1 else "s",
         val_accuracy=round(last, 4),
         val_metric=key,
-        val_error_bound_pct=f"{100 * upper:.1f}",
+        val_error_bound_pct=round(100 * upper, 1),
         val_saturated=errors <= saturated_errors,
-        n_total=f"{n_val + int(data.n_train or 0):,}" if data is not None else None,
+        n_total=n_val + int(data.n_train or 0) if data is not None else None,
     )
     if ctx.run.has("val_loss"):
         val = ctx.array("val_loss")[start:end]
