@@ -1,4 +1,4 @@
-"""Can the validation curve show the overfitting the test curve shows? FD101 against both.
+"""Can the validation curve show the overfitting the test curve shows? FD101/FD103 against both.
 
 The corpus labels a run ``overfitting`` from its held-out TEST loss (tests/data/recorder/
 labels.py: the test loss ends more than 10% and two noise-widths above its minimum while
@@ -12,7 +12,9 @@ of the test curve ("visible in validation") and crosses it with the label and wi
 FD101 did, in both views (the callback's run file and the bare history):
 
 * recall of FD101 on the overfitting runs, split into those whose validation curve shows
-  the overfitting and those whose validation curve does not;
+  the overfitting and those whose validation curve does not, and of FD101 or FD103 (a
+  memorised training set, read off the run file whatever the validation curve shows;
+  FD101 supersedes it, so the two never fire together);
 * FD101's firings (warning or above) on runs labelled otherwise: whether their test curve
   overfits all the same (the labeller tries ``unstable`` before ``overfitting``, so a run
   that does both is labelled unstable), and whether the validation curve shows it.
@@ -44,6 +46,8 @@ from fitdoctor import engine  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
 
 RULE = "FD101"
+#: FD103 (training-set-memorised) is read off the run file, not the validation curve.
+ALSO = "FD103"
 
 
 def _as_test(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -80,10 +84,12 @@ def test_overfits(case: CorpusRun) -> bool:
     return labels.overfitting(labels.view(case.record)) is not None
 
 
-def fired(case: CorpusRun, view: str, rules: list[Any]) -> bool:
+def fired(case: CorpusRun, view: str, rules: list[Any]) -> set[str]:
+    """The overfitting rules (FD101, FD103) that fired at warning or above."""
     run = case.run() if view == "run" else case.bare()
     report = engine.analyze(run, rules=rules)
-    return any(f.code == RULE and f.severity.rank >= 1 for f in report.findings)
+    return {f.code for f in report.findings
+            if f.code in (RULE, ALSO) and f.severity.rank >= 1}
 
 
 def _pct(a: int, b: int) -> str:
@@ -110,25 +116,28 @@ def main() -> int:
             group = [c for c in over if shows[c.name] is want]
             if not group:
                 continue
-            hit = [c for c in group if fires[c.name]]
+            hit = [c for c in group if RULE in fires[c.name]]
+            either = [c for c in group if fires[c.name]]
             print(f"  overfitting, {kind:26s} {len(group):3d} runs, {RULE} fired on "
-                  f"{_pct(len(hit), len(group))}")
+                  f"{_pct(len(hit), len(group))}, {RULE} or {ALSO} on "
+                  f"{_pct(len(either), len(group))}")
             if args.list:
                 for c in group:
-                    mark = "+" if fires[c.name] else "-"
+                    mark = "+" if RULE in fires[c.name] else "m" if fires[c.name] else "-"
                     print(f"      {mark} {c.name}  n_val={c.facts.get('n_val')}  "
                           f"[{c.label_reason}]")
         others = [c for c in cases if c.label != "overfitting" and fires[c.name]]
         tally: Counter[tuple[str, bool, bool | None]] = Counter(
             (c.label, test_overfits(c), shows[c.name]) for c in others)
-        print(f"  {RULE} on runs labelled otherwise: {len(others)}")
+        print(f"  {RULE} or {ALSO} on runs labelled otherwise: {len(others)}")
         for (label, t_over, v_over), n in sorted(tally.items()):
             print(f"      {label:17s} {n:3d}  test curve overfits: {'yes' if t_over else 'no':3s}"
                   f"  validation curve overfits: "
                   f"{'n/a' if v_over is None else 'yes' if v_over else 'no'}")
         if args.list:
             for c in others:
-                print(f"      {c.label:17s} {c.name}  [{c.label_reason}]")
+                print(f"      {c.label:17s} {c.name} {','.join(sorted(fires[c.name]))}  "
+                      f"[{c.label_reason}]")
         print()
     return 0
 

@@ -118,7 +118,7 @@ def test_cli_select_replaces_config_select(project: Path) -> None:
 
 
 def test_cli_ignore_adds_to_config_ignore(project: Path) -> None:
-    (project / "fitdoctor.toml").write_text('select = ["FD1"]\nignore = ["FD102"]\n',
+    (project / "fitdoctor.toml").write_text('select = ["FD1"]\nignore = ["FD102", "FD103"]\n',
                                             encoding="utf-8")
     assert codes(analyze()) == {"FD101"}
     # ignoring the last selected rule leaves nothing to check: refused, never "healthy"
@@ -174,7 +174,7 @@ def test_explain_and_rules_show_configured_values(project: Path) -> None:
 
 
 def test_settings_api() -> None:
-    settings = Settings(select=["FD1"], ignore=["FD102"],
+    settings = Settings(select=["FD1"], ignore=["FD102", "FD103"],
                         rule_options={"FD101": {"min_rise": 0.3, "severity": "error"}})
     rules = settings.rules()
     assert [r.code for r in rules] == ["FD101"]

@@ -135,6 +135,20 @@ def test_overfitting_supersedes_the_swings_of_its_own_rise() -> None:
     assert [f.code for f in report.findings if f.severity is not Severity.INFO] == ["FD101"]
 
 
+def test_a_memorised_training_set_is_overfitting_even_when_validation_cannot_show_it() -> None:
+    """FD103 is the headline when the validation set is all right and its loss falls; a
+    validation loss that shows the rise is FD101's finding, which supersedes FD103."""
+    report = fitdoctor.analyze(DATA / "cases" / "memorised_wine.run.json")
+    assert report.findings[0].code == "FD103"
+    assert report.verdict.startswith("overfitting")
+    assert "FD101" not in {f.code for f in report.findings}
+    shown = fitdoctor.analyze(DATA / "cases" / "memorised_cancer.run.json")
+    assert shown.findings[0].code == "FD101"
+    assert {s.code: s.by for s in shown.superseded}.get("FD103") == ["FD101"]
+    bare = fitdoctor.analyze(DATA / "cases" / "memorised_wine.json")
+    assert "FD103" in {s.code for s in bare.skipped}
+
+
 def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() -> None:
     """FD704: dropout or penalties explain a low validation loss (info); a recorded model
     without them does not (a warning); a bare history cannot say (info)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fitdoctor.detectors import (  # noqa: F401  (imported to register)
     imbalance,
     learning_curve,
+    memorisation,
     model_setup,
     stability,
     training,

@@ -354,6 +354,63 @@ def inputs_scaled_alike() -> None:
     _save("inputs_scaled_alike", h.history)
 
 
+def memorised_digits() -> None:
+    """300 digits (240 training rows, a validation_split of 60), a 512x512 Dense network
+    (about 1,250 weights per training row), Adam for 40 epochs: the training loss falls
+    to a ten-thousandth of the constant predictor's while the validation set of 60 is
+    all but error-free and its loss keeps falling (it cannot show the overfitting).
+
+    Recorded with FitDoctor, whose run file holds the model, the data sizes and the
+    loss of predicting the class frequencies (FD103).
+    """
+    x, y = _digits()
+    model = _mlp(64, 512, 10, layers=2)
+    h = model.fit(x[:300], y[:300], epochs=40, batch_size=16, validation_split=0.2,
+                  verbose=0, callbacks=[_doctor("memorised_digits")])
+    _save("memorised_digits", h.history)
+
+
+def memorised_cancer() -> None:
+    """50 breast-cancer rows (40 training, a validation_split of 10), a 256x256 Dense
+    network (about 1,900 weights per training row), Adam for 150 epochs: the training
+    loss falls to ~0 while the 10 validation samples are all right and their loss keeps
+    falling (a saturated validation set cannot show the overfitting, FD103).
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    keras = _keras()
+    x, y = load_breast_cancer(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    x, y = x[idx][:50], y[idx][:50]
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(256, activation="relu"),
+                              keras.layers.Dense(256, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=150, batch_size=8, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("memorised_cancer")])
+    _save("memorised_cancer", h.history)
+
+
+def memorised_wine() -> None:
+    """50 wine rows (40 training, a validation_split of 10), a 256x256 Dense network
+    (about 1,700 weights per training row), Adam for 150 epochs: the training loss falls
+    to ~0 while the 10 validation samples are all right and their loss keeps falling:
+    a saturated validation set cannot show the overfitting (FD103).
+    """
+    from sklearn.datasets import load_wine
+
+    x, y = load_wine(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    x, y = x[idx][:50], y[idx][:50]
+    x = (x - x.mean(0)) / x.std(0)
+    model = _mlp(13, 256, 3, layers=2)
+    h = model.fit(x, y, epochs=150, batch_size=8, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("memorised_wine")])
+    _save("memorised_wine", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -363,6 +420,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         slow_sgd_regression, healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
         val_inputs_off_scale, inputs_scaled_alike,
+        memorised_digits, memorised_cancer, memorised_wine,
     )
 }
 
