@@ -4,7 +4,8 @@
 Usage (from the repository root, with the project's virtual environment)::
 
     nice -n 10 .venv/bin/python tests/data/record_corpus.py [--jobs 2]
-        [--only PATTERN[,PATTERN...]] [--resume] [--relabel] [--list] [--out DIR]
+        [--only PATTERN[,PATTERN...]] [--resume] [--relabel] [--backfill-facts]
+        [--list] [--out DIR]
 
 Every configuration in ``recorder/configs.py`` is trained with 3 seeds (Keras 3, TF-CPU,
 one thread per worker) with ``fitdoctor.FitDoctor`` in its callbacks and a callback that
@@ -17,8 +18,11 @@ line, sorted by name, gzip with a zero timestamp so equal content gives equal by
 
 ``--only`` retrains the runs whose names (``CONFIG_sSEED``) or configurations match the
 fnmatch patterns and keeps every other record; ``--relabel`` trains nothing and only
-recomputes labels and halves from the stored curves. Without ``--only``/``--resume``/
-``--relabel`` everything is retrained.
+recomputes labels and halves from the stored curves; ``--backfill-facts`` trains nothing
+and writes into every stored run file the data facts a newer callback records that depend
+only on the arrays given to ``fit`` (``recorder/backfill.py``: the validation inputs'
+statistics against the training inputs'), then relabels. Without ``--only``/``--resume``/
+``--relabel``/``--backfill-facts`` everything is retrained.
 
 Halves: configurations are grouped by intended label; within a group they are ordered
 by (family, sha256 of the name) and dealt alternately to ``dev`` and ``holdout``, so all
@@ -238,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--relabel", action="store_true")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--backfill-facts", action="store_true",
+                    help="train nothing; add the fit-input facts to every stored run file")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--surprises", action="store_true", help="print every surprise")
     args = ap.parse_args(argv)
@@ -251,13 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     partial = out / ".partial.jsonl"
-    keep_old = bool(args.only or args.resume or args.relabel)
+    keep_old = bool(args.only or args.resume or args.relabel or args.backfill_facts)
     records = load_all(out) if keep_old else {}
     if not keep_old and partial.exists():
         partial.unlink()
 
     start = time.time()
-    if not args.relabel:
+    if args.backfill_facts:
+        if args.only or args.resume or args.relabel:
+            ap.error("--backfill-facts trains nothing: use it alone")
+        backfill_facts(records)
+    elif not args.relabel:
         todo = runs
         if args.only:
             pats = args.only.split(",")
@@ -293,6 +303,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{time.time() - start:.0f}s; " + ", ".join(
         f"{h}.jsonl.gz {(out / f'{h}.jsonl.gz').stat().st_size / 1e6:.2f} MB" for h in HALVES))
     return 0
+
+
+def backfill_facts(records: dict[str, dict[str, Any]]) -> None:
+    """Add the facts ``recorder/backfill.py`` rebuilds to every record's run file."""
+    from recorder import backfill
+
+    cache: dict[tuple[str, str], dict[str, Any]] = {}
+    for name in sorted(records):
+        backfill.backfill_record(records[name], cache)
+    print(f"backfilled {', '.join(backfill.BACKFILLED)} in {len(records)} run files "
+          f"({len(cache)} distinct fit inputs)", flush=True)
 
 
 def _train(todo: list[dict[str, Any]], jobs: int, partial: Path,
