@@ -250,6 +250,22 @@ def test_status_of_the_run_leads_the_verdict() -> None:
     assert fitdoctor.analyze(run).verdict.startswith(f"still running ({run.n_epochs} epochs)")
 
 
+def test_a_rule_that_does_not_apply_leaves_no_gap_in_the_verdict() -> None:
+    # FD411/FD413 do not judge the training loss of a model with Dropout: nothing the
+    # user could add is missing, so the run is checked as far as it can be
+    report = Report(source="x", n_rules=12)
+    report.skipped = [Skipped("FD411", "a", "dropout", "", needs="not-applicable"),
+                      Skipped("FD413", "b", "dropout", "", needs="not-applicable")]
+    assert report.verdict == (
+        "healthy: no problems found (10 checks; 2 do not apply to this model)"
+    )
+    report.skipped.append(Skipped("FD601", "c", "no model facts", "", needs="run-file"))
+    assert report.verdict == (
+        "healthy as far as checked: 9 checks found no problem; 1 needs a run file "
+        "(FitDoctor()), 2 do not apply to this model"
+    )
+
+
 def test_verdict_without_skipped_rules_says_how_many_checks_ran() -> None:
     report = Report(source="x", n_rules=12)
     assert report.verdict == "healthy: no problems found (12 checks)"
