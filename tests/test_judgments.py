@@ -149,6 +149,25 @@ def test_a_memorised_training_set_is_overfitting_even_when_validation_cannot_sho
     assert "FD103" in {s.code for s in bare.skipped}
 
 
+@pytest.mark.parametrize(
+    ("ratio", "shift", "fires"),
+    [
+        (16.0, 16.7, True),  # raw pixels against /16
+        (0.0625, 1.0, True),  # the other way round: validation scaled, training raw
+        (1.0, 2.5, True),  # same spread, means apart: one set shifted (centred twice)
+        (2.9, 1.9, False),  # within both bounds
+        (0.35, 0.3, False),
+        (0.0, 0.1, False),  # most features constant in a small validation set (sparse)
+    ],
+)
+def test_validation_inputs_off_scale_either_way(ratio: float, shift: float, fires: bool) -> None:
+    run = fitdoctor.load(DATA / "cases" / "val_inputs_off_scale.run.json")
+    assert run.data is not None
+    run.data.val_spread_ratio, run.data.val_mean_shift = ratio, shift
+    report = fitdoctor.analyze(run, Settings(select=["FD709"]))
+    assert ("FD709" in {f.code for f in report.findings}) is fires, report.findings
+
+
 def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() -> None:
     """FD704: dropout or penalties explain a low validation loss (info); a recorded model
     without them does not (a warning); a bare history cannot say (info)."""
