@@ -436,7 +436,12 @@ class Report:
         for s in self.skipped:
             needs[s.needs] = needs.get(s.needs, 0) + 1
         why = []
+        # a run FitDoctor() recorded is a run file already: what it lacks (an older
+        # version's file, inputs given as a dataset) is a fact, not the file
+        recorded = self.run_summary.get("source") == "fitdoctor"
         for kind, one, many in (
+            ("run-file", "needs facts this run did not record",
+             "need facts this run did not record") if recorded else
             ("run-file", "needs a run file (FitDoctor())", "need a run file (FitDoctor())"),
             ("epochs", "needs more epochs", "need more epochs"),
             ("input", "lacks an input", "lack an input"),

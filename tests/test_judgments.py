@@ -283,6 +283,9 @@ def test_a_rule_that_does_not_apply_leaves_no_gap_in_the_verdict() -> None:
         "healthy as far as checked: 9 checks found no problem; 1 needs a run file "
         "(FitDoctor()), 2 do not apply to this model"
     )
+    report.run_summary["source"] = "fitdoctor"  # a run file lacking a fact is no bare history
+    assert report.verdict.endswith("; 1 needs facts this run did not record, 2 do not apply "
+                                   "to this model")
 
 
 def test_verdict_without_skipped_rules_says_how_many_checks_ran() -> None:
