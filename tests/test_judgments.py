@@ -158,14 +158,20 @@ def test_a_memorised_training_set_is_overfitting_even_when_validation_cannot_sho
         (2.9, 1.9, False),  # within both bounds
         (0.35, 0.3, False),
         (0.0, 0.1, False),  # most features constant in a small validation set (sparse)
+        (1.0, math.nan, None),  # not a measurement (a hand-edited file): skipped
+        (math.inf, 0.0, None),
+        (-1.0, 0.0, None),
     ],
 )
-def test_validation_inputs_off_scale_either_way(ratio: float, shift: float, fires: bool) -> None:
+def test_validation_inputs_off_scale_either_way(
+    ratio: float, shift: float, fires: bool | None
+) -> None:
     run = fitdoctor.load(DATA / "cases" / "val_inputs_off_scale.run.json")
     assert run.data is not None
     run.data.val_spread_ratio, run.data.val_mean_shift = ratio, shift
     report = fitdoctor.analyze(run, Settings(select=["FD709"]))
-    assert ("FD709" in {f.code for f in report.findings}) is fires, report.findings
+    assert ("FD709" in {s.code for s in report.skipped}) is (fires is None), report.skipped
+    assert ("FD709" in {f.code for f in report.findings}) is bool(fires), report.findings
 
 
 def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() -> None:
