@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -172,7 +172,8 @@ def input_shift(
     against a fitted StandardScaler) sit many times off, whatever the model does.
 
     Args:
-        x_train: Training inputs (the rows :func:`fitdoctor.arraylike.as_array` reads).
+        x_train: Training inputs (the rows :func:`fitdoctor.arraylike.as_array` reads;
+            of a dict of named inputs, the first one ``x_val`` holds too).
         x_val: Validation inputs.
         sample: Rows read from each, evenly spaced. Defaults to `2000`.
         max_features: Features compared at most, evenly spaced (an image's pixels).
@@ -182,6 +183,12 @@ def input_shift(
         ``(spread_ratio, mean_shift)``, or ``None`` when either set cannot be read, they
         differ in features, or no feature varies in the training data.
     """
+    if isinstance(x_train, Mapping) and isinstance(x_val, Mapping):
+        # several named inputs: the same one from both, whatever order each dict has
+        common = [key for key in x_train if key in x_val]
+        if not common:
+            return None
+        x_train, x_val = x_train[common[0]], x_val[common[0]]
     arrays = []
     for data in (x_train, x_val):
         rows = strided_rows(data, sample)  # sliced before any conversion

@@ -173,6 +173,9 @@ def test_input_shift_reads_a_sample_of_rows_never_the_whole_input() -> None:
     many = {"a": _DeviceTensor(train), "b": np.zeros((9000, 2))}
     assert kf.input_shift(many, {"a": _DeviceTensor(val), "b": np.zeros((3000, 2))}) == \
         pytest.approx(expected)  # several inputs: the first one
+    # ... the same named input from both, whatever the order of each dict
+    reordered = {"b": np.zeros((3000, 4)), "a": _DeviceTensor(val)}
+    assert kf.input_shift(many, reordered) == pytest.approx(expected)
 
 
 def test_input_shift_stays_quiet_on_inputs_without_numbers() -> None:
