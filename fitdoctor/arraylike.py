@@ -8,6 +8,7 @@ settings made JSON-safe.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -121,6 +122,32 @@ def n_samples(data: Any) -> int | None:
     if isinstance(data, (list, tuple)):
         return len(data)
     return None
+
+
+def strided_rows(data: Any, limit: int) -> np.ndarray | None:
+    """At most ``limit`` rows of ``data``, evenly strided, as :func:`as_array` reads them.
+
+    The rows are taken before the conversion where the container allows it (a pandas
+    frame, a tensor, a list), so a large frame or a tensor on a device is never copied
+    whole; a numpy array is sliced as a view. The first array of a dict or list of
+    arrays (several inputs), as :func:`as_array`.
+    """
+    if isinstance(data, Mapping):
+        return strided_rows(next(iter(data.values()), None), limit)
+    if isinstance(data, (list, tuple)) and data and not isinstance(
+        data[0], (int, float, np.number, list, tuple)
+    ):
+        return strided_rows(data[0], limit)
+    n = n_samples(data)
+    step = max(1, n // limit) if n else 1
+    if step > 1 and not isinstance(data, np.ndarray):
+        # a container that does not slice is converted whole, as before
+        with contextlib.suppress(Exception):
+            data = data.iloc[::step] if hasattr(data, "iloc") else data[::step]
+    arr = as_array(data)
+    if arr is None or arr.ndim < 1:
+        return arr
+    return arr[:: max(1, arr.shape[0] // limit)][:limit]
 
 
 def subsample(n: int, limit: int) -> np.ndarray:

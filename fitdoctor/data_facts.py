@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from fitdoctor import classmetrics
-from fitdoctor.arraylike import as_array, n_samples
+from fitdoctor.arraylike import as_array, n_samples, strided_rows
 from fitdoctor.run import Baselines, CompileInfo, DataInfo, ModelInfo, PerClass
 from fitdoctor.vocabulary import BINARY_LOSSES, CATEGORICAL_LOSSES, REGRESSION_LOSSES
 
@@ -171,7 +172,8 @@ def input_shift(
     against a fitted StandardScaler) sit many times off, whatever the model does.
 
     Args:
-        x_train: Training inputs (the rows :func:`fitdoctor.arraylike.as_array` reads).
+        x_train: Training inputs (the rows :func:`fitdoctor.arraylike.as_array` reads;
+            of a dict of named inputs, the first one ``x_val`` holds too).
         x_val: Validation inputs.
         sample: Rows read from each, evenly spaced. Defaults to `2000`.
         max_features: Features compared at most, evenly spaced (an image's pixels).
@@ -181,23 +183,33 @@ def input_shift(
         ``(spread_ratio, mean_shift)``, or ``None`` when either set cannot be read, they
         differ in features, or no feature varies in the training data.
     """
+    if isinstance(x_train, Mapping) and isinstance(x_val, Mapping):
+        # several named inputs: the same one from both, whatever order each dict has
+        common = [key for key in x_train if key in x_val]
+        if not common:
+            return None
+        x_train, x_val = x_train[common[0]], x_val[common[0]]
     arrays = []
     for data in (x_train, x_val):
-        arr = as_array(data)
-        if arr is None or arr.ndim < 1 or arr.shape[0] < 2 or arr.dtype.kind not in "biuf":
+        rows = strided_rows(data, sample)  # sliced before any conversion
+        if rows is None or rows.ndim < 1 or rows.shape[0] < 2 or \
+                rows.dtype.kind not in "biuf":
             return None
-        rows = arr[:: max(1, arr.shape[0] // sample)][:sample]
         flat = rows.reshape(rows.shape[0], -1)  # a view where the rows allow it
         flat = flat[:, :: max(1, flat.shape[1] // max_features)][:, :max_features]
         arrays.append(np.asarray(flat, dtype=np.float64))
     train, val = arrays
     if train.shape[1] != val.shape[1]:
         return None
-    with np.errstate(invalid="ignore", over="ignore"):
+    # a feature that is all NaN has no mean and no spread (NaN, excluded below): numpy's
+    # "mean of empty slice" warning must not reach the user's training log
+    with np.errstate(invalid="ignore", over="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         sd_train = np.nanstd(train, axis=0)
         sd_val = np.nanstd(val, axis=0)
-        shift = np.abs(np.nanmean(val, axis=0) - np.nanmean(train, axis=0))
-    live = np.isfinite(sd_train) & (sd_train > 1e-12 * (1.0 + np.abs(np.nanmean(train, axis=0))))
+        mean_train = np.nanmean(train, axis=0)
+        shift = np.abs(np.nanmean(val, axis=0) - mean_train)
+    live = np.isfinite(sd_train) & (sd_train > 1e-12 * (1.0 + np.abs(mean_train)))
     live &= np.isfinite(sd_val) & np.isfinite(shift)
     if not live.any():
         return None

@@ -33,6 +33,10 @@ class MissingDependency(FitDoctorError, ImportError):
     """An optional dependency is not installed; the message says what to install."""
 
 
+#: ``MissingInput.needs`` of a rule that does not apply to the model (nothing is missing).
+NOT_APPLICABLE = "not-applicable"
+
+
 class MissingInput(FitDoctorError):
     """A detector cannot run because the run lacks an input.
 
@@ -41,7 +45,9 @@ class MissingInput(FitDoctorError):
         hint: What would enable the rule, e.g. ``"pass validation_split=0.2 to fit"``.
         needs: What kind of input is missing: ``"run-file"`` (facts only a run recorded
             by the callback holds: model, data, per-class metrics), ``"epochs"`` (a
-            longer run) or ``"input"`` (anything else, e.g. a curve that was not logged).
+            longer run), ``"input"`` (anything else, e.g. a curve that was not logged) or
+            ``"not-applicable"`` (nothing is missing: the rule does not apply to this
+            model, e.g. a training-loss check on a model with Dropout).
             Defaults to `"input"`.
     """
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from fitdoctor.errors import NOT_APPLICABLE
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -235,7 +237,7 @@ class Skipped:
         name: Rule name.
         reason: What the input lacks.
         hint: What would enable the rule.
-        needs: ``"run-file"``, ``"epochs"`` or ``"input"``
+        needs: ``"run-file"``, ``"epochs"``, ``"input"`` or ``"not-applicable"``
             (:class:`fitdoctor.errors.MissingInput`).
     """
 
@@ -419,19 +421,31 @@ class Report:
         if problems:
             return f"{prefix}{', '.join(problems)} ({counts})"
         hints = f", with hints ({counts})" if counts else ""
-        if not self.skipped:
+        # a rule that does not apply to this model (a training-loss check on a model
+        # with Dropout) leaves nothing unchecked: it is not a gap in the verdict
+        moot = sum(1 for s in self.skipped if s.needs == NOT_APPLICABLE)
+        not_applicable = f"; {moot} {'does' if moot == 1 else 'do'} not apply to this model"
+        if len(self.skipped) == moot:
             if not self.findings:
-                checked = f" ({self.n_rules} checks)" if self.n_rules else ""
+                ran_all = self.n_rules - moot if self.n_rules else None
+                checked = f" ({ran_all} checks{not_applicable if moot else ''})" \
+                    if ran_all is not None else ""
                 return f"{prefix}healthy: no problems found{checked}"
             return f"{prefix}healthy{hints}"
         needs: dict[str, int] = {}
         for s in self.skipped:
             needs[s.needs] = needs.get(s.needs, 0) + 1
         why = []
+        # a run FitDoctor() recorded is a run file already: what it lacks (an older
+        # version's file, inputs given as a dataset) is a fact, not the file
+        recorded = self.run_summary.get("source") == "fitdoctor"
         for kind, one, many in (
+            ("run-file", "needs facts this run did not record",
+             "need facts this run did not record") if recorded else
             ("run-file", "needs a run file (FitDoctor())", "need a run file (FitDoctor())"),
             ("epochs", "needs more epochs", "need more epochs"),
             ("input", "lacks an input", "lack an input"),
+            (NOT_APPLICABLE, "does not apply to this model", "do not apply to this model"),
         ):
             if needs.get(kind):
                 why.append(f"{needs[kind]} {one if needs[kind] == 1 else many}")

@@ -126,6 +126,11 @@ DROPOUT_LAYERS = frozenset({
 TRAINING_NOISE_LAYERS = DROPOUT_LAYERS | frozenset({
     "GaussianNoise", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
     "RandomContrast", "RandomBrightness", "RandomCrop", "RandomHeight", "RandomWidth",
+    # Keras 3's image augmentation layers (keras.layers, 3.8 and later)
+    "RandAugment", "AugMix", "CutMix", "MixUp", "Solarization", "RandomColorDegeneration",
+    "RandomColorJitter", "RandomElasticTransform", "RandomErasing", "RandomGaussianBlur",
+    "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
+    "RandomPosterization", "RandomSaturation", "RandomSharpness", "RandomShear",
 })
 #: Fully connected layers: the first-model advice (how many hidden layers, how wide)
 #: counts these alone.

@@ -149,6 +149,31 @@ def test_a_memorised_training_set_is_overfitting_even_when_validation_cannot_sho
     assert "FD103" in {s.code for s in bare.skipped}
 
 
+@pytest.mark.parametrize(
+    ("ratio", "shift", "fires"),
+    [
+        (16.0, 16.7, True),  # raw pixels against /16
+        (0.0625, 1.0, True),  # the other way round: validation scaled, training raw
+        (1.0, 2.5, True),  # same spread, means apart: one set shifted (centred twice)
+        (2.9, 1.9, False),  # within both bounds
+        (0.35, 0.3, False),
+        (0.0, 0.1, False),  # most features constant in a small validation set (sparse)
+        (1.0, math.nan, None),  # not a measurement (a hand-edited file): skipped
+        (math.inf, 0.0, None),
+        (-1.0, 0.0, None),
+    ],
+)
+def test_validation_inputs_off_scale_either_way(
+    ratio: float, shift: float, fires: bool | None
+) -> None:
+    run = fitdoctor.load(DATA / "cases" / "val_inputs_off_scale.run.json")
+    assert run.data is not None
+    run.data.val_spread_ratio, run.data.val_mean_shift = ratio, shift
+    report = fitdoctor.analyze(run, Settings(select=["FD709"]))
+    assert ("FD709" in {s.code for s in report.skipped}) is (fires is None), report.skipped
+    assert ("FD709" in {f.code for f in report.findings}) is bool(fires), report.findings
+
+
 def test_a_validation_loss_below_training_warns_only_when_nothing_explains_it() -> None:
     """FD704: dropout or penalties explain a low validation loss (info); a recorded model
     without them does not (a warning); a bare history cannot say (info)."""
@@ -248,6 +273,25 @@ def test_status_of_the_run_leads_the_verdict() -> None:
     assert fitdoctor.analyze(run).verdict.startswith(f"interrupted at {run.n_epochs} epochs: ")
     run.status = "running"
     assert fitdoctor.analyze(run).verdict.startswith(f"still running ({run.n_epochs} epochs)")
+
+
+def test_a_rule_that_does_not_apply_leaves_no_gap_in_the_verdict() -> None:
+    # FD411/FD413 do not judge the training loss of a model with Dropout: nothing the
+    # user could add is missing, so the run is checked as far as it can be
+    report = Report(source="x", n_rules=12)
+    report.skipped = [Skipped("FD411", "a", "dropout", "", needs="not-applicable"),
+                      Skipped("FD413", "b", "dropout", "", needs="not-applicable")]
+    assert report.verdict == (
+        "healthy: no problems found (10 checks; 2 do not apply to this model)"
+    )
+    report.skipped.append(Skipped("FD601", "c", "no model facts", "", needs="run-file"))
+    assert report.verdict == (
+        "healthy as far as checked: 9 checks found no problem; 1 needs a run file "
+        "(FitDoctor()), 2 do not apply to this model"
+    )
+    report.run_summary["source"] = "fitdoctor"  # a run file lacking a fact is no bare history
+    assert report.verdict.endswith("; 1 needs facts this run did not record, 2 do not apply "
+                                   "to this model")
 
 
 def test_verdict_without_skipped_rules_says_how_many_checks_ran() -> None:

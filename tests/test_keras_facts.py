@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import warnings
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -139,6 +140,55 @@ def test_input_shift_tells_validation_inputs_left_unscaled() -> None:
     data = kf.data_info(None, None, x_train=train, x_val=val)
     assert data.val_spread_ratio == pytest.approx(raw[0], rel=1e-3)
     assert kf.data_info(None, None, x_val=val).val_spread_ratio is None
+
+
+class _DeviceTensor:
+    """A tensor-like input (shape, slicing, ``__array__``) that records what it converts."""
+
+    converted: ClassVar[list[int]] = []
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self.shape = values.shape
+
+    def __getitem__(self, index: Any) -> _DeviceTensor:
+        return _DeviceTensor(self.values[index])
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        _DeviceTensor.converted.append(len(self.values))
+        return np.asarray(self.values, dtype=dtype)
+
+
+def test_input_shift_reads_a_sample_of_rows_never_the_whole_input() -> None:
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    train, val = rng.normal(size=(9000, 4)), 5.0 * rng.normal(size=(3000, 4))
+    expected = kf.input_shift(train, val)
+    assert expected is not None and expected[0] == pytest.approx(5.0, rel=0.1)
+    _DeviceTensor.converted.clear()
+    assert kf.input_shift(_DeviceTensor(train), _DeviceTensor(val)) == pytest.approx(expected)
+    assert _DeviceTensor.converted and max(_DeviceTensor.converted) <= 2 * 2000
+    frames = kf.input_shift(pd.DataFrame(train), pd.DataFrame(val))
+    assert frames == pytest.approx(expected)  # a frame's rows taken with .iloc, alike
+    many = {"a": _DeviceTensor(train), "b": np.zeros((9000, 2))}
+    assert kf.input_shift(many, {"a": _DeviceTensor(val), "b": np.zeros((3000, 2))}) == \
+        pytest.approx(expected)  # several inputs: the first one
+    # ... the same named input from both, whatever the order of each dict
+    reordered = {"b": np.zeros((3000, 4)), "a": _DeviceTensor(val)}
+    assert kf.input_shift(many, reordered) == pytest.approx(expected)
+
+
+def test_input_shift_stays_quiet_on_inputs_without_numbers() -> None:
+    nan = np.full((20, 3), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing may reach the user's training log
+        assert kf.input_shift(nan, nan) is None
+        some = np.random.default_rng(1).normal(size=(20, 3))
+        some[:, 0] = np.nan  # one all-NaN feature: the others are compared
+        assert kf.input_shift(some, some[:10]) is not None
+        assert kf.input_shift(np.array(["a", "b", "c"]), np.array(["a", "b"])) is None
+        assert kf.input_shift(np.array([[1, 2], [3]], dtype=object), nan) is None
+        assert kf.input_shift((x for x in nan), nan) is None  # a generator is not consumed
 
 
 def test_data_info_one_hot_more_classes_than_output_units() -> None:

@@ -281,7 +281,7 @@ def rise_over_running_min(x: np.ndarray) -> np.ndarray | None:
     if x.size < 2 or not np.isfinite(x).all() or x[0] <= 0:
         return None
     running_min = np.minimum.accumulate(x)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # near the float limit
         ratio: np.ndarray = np.where(running_min > 0, x / running_min, 0.0)
     return ratio
 

@@ -37,7 +37,7 @@ from fitdoctor.detectors.span import (
     rise_over_running_min,
     swing,
 )
-from fitdoctor.errors import MissingInput
+from fitdoctor.errors import NOT_APPLICABLE, MissingInput
 from fitdoctor.run import Run
 from fitdoctor.vocabulary import TRAINING_NOISE_LAYERS
 
@@ -79,8 +79,10 @@ def _training_loss_judged(ctx: Context, judge_noisy: bool) -> None:
         raise MissingInput(
             f"the model injects noise while training ({shown}): Keras measures the "
             "training loss with it on, so its swings are the regularisation at work, "
-            "not steps too large",
-            "the validation loss, measured without that noise, is judged by FD412",
+            "not steps too large; FD412 judges the validation loss, measured without it",
+            "set the rule's judge_noisy = true ([tool.fitdoctor.rule.<code>] in "
+            "pyproject.toml) to judge it anyway",
+            needs=NOT_APPLICABLE,
         )
 
 

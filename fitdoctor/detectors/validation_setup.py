@@ -591,9 +591,14 @@ def validation_inputs_off_scale(
     data = ctx.run.data
     ratio = data.val_spread_ratio if data is not None else None
     shift = data.val_mean_shift if data is not None else None
-    if ratio is None or shift is None:
+    if ratio is None or shift is None or not (
+        math.isfinite(ratio) and math.isfinite(shift) and ratio >= 0 and shift >= 0
+    ):  # the callback writes finite numbers >= 0 or null: anything else says nothing
         raise MissingInput(
-            "no statistics of the training and validation inputs",
+            "no statistics of the training and validation inputs"
+            + ("" if ratio is None or shift is None else
+               f" (data.val_spread_ratio {ratio}, data.val_mean_shift {shift} are not "
+               "measurements)"),
             "record the run with FitDoctor() and inputs it can read (arrays, not a dataset)",
             needs="run-file",
         )
