@@ -16,7 +16,30 @@ cancer, easy moons) where memorising costs nothing; big networks with L2 / dropo
 whose training loss still ends near 0; validation sets with several errors whose loss
 does not rise; many epochs after the training loss reached ~0 against few.
 
-Run from the repository root (about 40 trainings of a few seconds each)::
+Measured (2026-11-30, 44 trainings, seeds 0 and 1): FD103 fired on 16 healthy and 22
+overfitting runs and stayed silent on 2 healthy and 4 overfitting ones (L2 1e-4 keeps the
+training loss at 2-4% of the prior's; on 40 moons the loss stays at 12%).
+
+- Healthy memorisers are the ones that make (almost) no mistake on new data: wine, moons
+  with noise 0.05 and 0.10, class_sep 3 (0-2 test errors; test loss +0-3%), or whose
+  test loss had not yet risen 10% (digits100: +8-9%; moons with noise 0.12 after 60
+  epochs: +6-8%). Nothing else in the table separates them.
+- A validation set with several errors and a flat loss does not vouch for health: 6-7
+  errors in 120 digits, validation loss flat (+0%), test loss +12-15% (overfitting).
+- A large validation set with no errors does not either: moons with noise 0.12, 0-1
+  errors in 140 validation rows and a flat validation loss in both runs, are healthy
+  after 60 epochs (+6-8%) and overfit after 200 (+103-108%, 3 test errors in 300).
+  Breast cancer: 0 errors in 80 validation rows, 8 in 171 test rows, test loss +131%.
+- Epochs after the memorisation decide only for a given data set (moons 0.12: 10-14
+  epochs healthy, 150 overfit); across data sets they do not (wine: 51 epochs after,
+  healthy; breast cancer: 1 epoch after, +50%).
+- Dropout 0.5 still drives the training loss under 1% of the prior's; its runs split
+  (wine +2% / +37%, digits300 +9% / +24%).
+
+So the warning is a false alarm exactly where the held-out error rate is ~0, and no
+validation set the network gets all right can tell that apart from a few percent.
+
+Run from the repository root (44 trainings of 5-30 seconds each on a busy machine)::
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/fd103_probe.py [--only SUBSTR]
                                                                       [--save FILE]
@@ -39,7 +62,7 @@ sys.path.insert(0, str(ROOT / "tests" / "data"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from corpus import upgrade  # noqa: E402
-from recorder import configs, labels, training  # noqa: E402
+from recorder import configs, datasets, labels, training  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.detectors.span import recorded_prior_loss  # noqa: E402
@@ -49,6 +72,28 @@ from fitdoctor.run import Run  # noqa: E402
 BIG = [512, 512]
 MID = [256, 256]
 
+#: Moons noisier than the corpus's ``moons_easy`` (0.05) and quieter than ``moons`` (0.25):
+#: a held-out error rate of about 1% (an SVC makes 2-3 errors in the 300 test rows and none
+#: in the 140 validation rows), to test whether a validation set with no errors vouches
+#: for a healthy memoriser.
+EXTRA_MOONS = {"moons_n10": 0.10, "moons_n12": 0.12}
+_corpus_base_arrays = datasets._base_arrays
+
+
+def _base_arrays(base: str) -> tuple[np.ndarray, np.ndarray]:
+    if base in EXTRA_MOONS:
+        from sklearn.datasets import make_moons
+
+        x, y = make_moons(n_samples=1000, noise=EXTRA_MOONS[base], random_state=0)
+        return np.asarray(x, dtype="float64"), np.asarray(y)
+    return _corpus_base_arrays(base)
+
+
+datasets._base_arrays = _base_arrays
+for _name, _noise in EXTRA_MOONS.items():
+    datasets.VARIANTS[_name] = datasets.Variant(_name, "binary", scaling="none",
+                                                notes=f"make_moons noise {_noise}")
+
 #: (name, data variant, settings): each trained with seeds 0 and 1.
 PROBES: list[tuple[str, str, dict[str, Any]]] = [
     # easy, near-separable data: memorising may cost nothing
@@ -57,6 +102,10 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
     ("bc_big", "bc", dict(units=BIG, epochs=40)),
     ("moons_easy_big", "moons_easy", dict(units=MID, epochs=40, batch=64)),
     ("clf_sep_big", "clf_sep", dict(units=BIG, epochs=25, batch=64)),
+    # ~1% held-out errors, none in the validation set: does memorising cost something?
+    ("moons_n10_big", "moons_n10", dict(units=MID, epochs=60, batch=64)),
+    ("moons_n12_big", "moons_n12", dict(units=MID, epochs=60, batch=64)),
+    ("moons_n12_big_long", "moons_n12", dict(units=MID, epochs=200, batch=64)),
     # the same, few epochs past the memorisation
     ("wine_big_short", "wine", dict(units=BIG, epochs=15)),
     ("bc_big_short", "bc", dict(units=BIG, epochs=12)),
@@ -139,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", default="", help="train only probes whose name contains this")
     ap.add_argument("--save", type=Path, default=None,
-                    help="write the labelled records (JSON lines) here, for a re-read")
+                    help="write the records (JSON lines) here, for a re-read with --load")
     ap.add_argument("--load", type=Path, default=None,
                     help="re-judge records saved by --save instead of training")
     args = ap.parse_args(argv)
@@ -158,12 +207,14 @@ def main(argv: list[str] | None = None) -> int:
                 recs.append(record(name, data, settings, seed))
                 print(f"trained {recs[-1]['name']} ({recs[-1]['train_seconds']}s)",
                       file=sys.stderr, flush=True)
-        achievable = labels.achievable(recs)
-        for rec in recs:
-            rec["achievable"] = achievable[rec["data"]]
-            rec.update(labels.label(rec))
         if args.save is not None:
             args.save.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    # labelled after loading too, so that records saved in several batches share each
+    # data variant's achievable score (the underfitting rule's bar)
+    achievable = labels.achievable(recs)
+    for rec in recs:
+        rec["achievable"] = achievable[rec["data"]]
+        rec.update(labels.label(rec))
     share = next(r for r in Settings().rules() if r.code == "FD103").params[
         "max_train_loss_share"].default
     head = (f"{'run':27s} {'FD103':5s} {'full':6s} {'label':13s} {'w/row':>6s} "
