@@ -27,19 +27,22 @@ README = ROOT / "README.md"
 #: views: what bench/accuracy.py --half holdout measured when the README table was
 #: generated (2026-11-29), re-measured after the issue-10 relabelling (labels changed,
 #: so did the denominators) and again after the FD301/FD201/FD413/FD702 changes. A
-#: change may raise them, never lower them.
+#: change may raise them, never lower them, except with a relabelling (2026-11-30: runs
+#: whose training loss swings under Dropout/GaussianNoise are no longer "unstable") or a
+#: trade said in the README: FD103 (2026-11-30) warns on 4 healthy holdout runs and is
+#: right on 26 overfitting ones, so the healthy floor and the alarm cap moved with it.
 MIN_RIGHT: dict[str, tuple[float, float]] = {
-    "healthy": (90 / 99, 88 / 99),
-    "overfitting": (34 / 69, 34 / 69),
+    "healthy": (91 / 104, 93 / 104),
+    "overfitting": (54 / 75, 34 / 75),
     "underfitting": (17 / 32, 11 / 32),
     "not-converged": (66 / 80, 66 / 80),
     "diverged": (30 / 30, 21 / 30),
-    "unstable": (8 / 29, 8 / 29),
-    "validation-broken": (24 / 30, 6 / 30),
+    "unstable": (5 / 18, 5 / 18),
+    "validation-broken": (27 / 30, 6 / 30),
     "too-short": (12 / 12, 12 / 12),
 }
 #: Most healthy holdout runs with a warning or error, per view (the same measurement).
-MAX_ALARMS: dict[str, int] = {"run": 9, "bare": 11}
+MAX_ALARMS: dict[str, int] = {"run": 13, "bare": 11}
 
 
 @pytest.fixture(scope="module")
