@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,7 +145,7 @@ def plot_run(
         fig.suptitle(_title(run, report), fontsize=11, fontweight="bold")
         list_hidden(fig, hidden)
         if path is not None:
-            fig.savefig(Path(path), format="png", dpi=dpi, metadata={"Software": None})
+            _save_png(fig, Path(path), dpi)
     return fig
 
 
@@ -249,7 +250,7 @@ def plot_folds(
         )
         list_hidden(fig, hidden)
         if path is not None:
-            fig.savefig(Path(path), format="png", dpi=dpi, metadata={"Software": None})
+            _save_png(fig, Path(path), dpi)
     return fig
 
 
@@ -294,8 +295,17 @@ def figure_png(run: Run, report: Report | None = None, *, dpi: int = 100) -> byt
     buf = io.BytesIO()
     fig = plot_run(run, report, dpi=dpi)
     with style_context():
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+        _save_png(fig, buf, dpi)
     return buf.getvalue()
+
+
+def _save_png(fig: Figure, target: Path | io.BytesIO, dpi: int) -> None:
+    """Write ``fig`` as a PNG without a software tag (equal figures give equal bytes)."""
+    with warnings.catch_warnings():
+        # a metric or run name in a script the font lacks draws as boxes: not worth a
+        # warning in the user's terminal for every figure
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        fig.savefig(target, format="png", dpi=dpi, metadata={"Software": None})
 
 
 def plot_files(

@@ -458,3 +458,18 @@ def test_early_events_get_room_and_labels_stay_inside() -> None:
     assert f"best {n}" in texts
     for name, box in texts.items():
         assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, name
+
+
+def test_a_metric_name_the_font_lacks_draws_without_a_warning(tmp_path: Path) -> None:
+    import warnings
+
+    from fitdoctor.plot import figure_png
+
+    run = fitdoctor.load({"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.7, 0.5],
+                          "\U0002a7e7_acc": [0.2, 0.5, 0.7]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = figure_png(run, dpi=40)
+        plot_run(run, None, tmp_path / "cjk.png", dpi=40)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "cjk.png").stat().st_size > 0
