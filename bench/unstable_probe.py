@@ -25,8 +25,8 @@ measures on the test curve; ``wL``/``wV``/``wT`` = the label's wiggle ratios.
 Measured (2026-11-30, 36 trainings, seeds 3 and 4; ``--dev unstable,healthy`` prints
 the same table for the corpus's dev records). 20 runs labelled unstable: 11 get an
 FD411/FD412/FD413 headline, 2 more fire one of them but the headline is FD402
-(diverged: wine momentum 0.2 with 25 validation rows, conv momentum 0.2). The 7 missed,
-and the 6 dev misses, fall into four kinds:
+(diverged: wine momentum 0.2 with 25 validation rows, conv momentum 0.2). The 7 missed
+fall into four kinds, and so do 4 of the 7 dev misses (12 of 19 caught):
 
 - **The validation curve swings with the test curve, but below FD412's bars** (the
   most common; new: digits RMSprop 0.02 b16 s3/s4, digits momentum 0.3 s3, digits
@@ -49,6 +49,12 @@ and the 6 dev misses, fall into four kinds:
 - **Swings at ~100% accuracy** (sine LSTM RMSprop 0.01 s3: validation loss 0.0002-0.008
   at 99.5-100% accuracy): FD412 stays silent by design; the label fires because the
   test accuracy's wiggle counts an epoch-2 dip (0.92). The label is arguable.
+
+The other 3 dev misses: clf_momentum_lr0.5_s2 (FD411 and FD412 fire; the headline is
+FD101), and two labelled from the training loss alone while the validation and test
+curves stay calm, so no validation signal exists to find: clf_x100_adam_s1 (training
+wiggle 10% of its level, at the label's bar; wV 3%, wT 1%) and sine_gru_s0 (one
+training-loss bump 0.032 -> 0.147 -> 0.032 at epoch 8, one FD413 spike; wV 1%, wT 0%).
 
 No change to FD411-FD413 follows from this. Measured the same way, healthy dev runs sit
 where the misses sit: conv300_big_dropout_shift (60 validation rows) swings 18-26% of
