@@ -15,12 +15,42 @@ at moderate rates; L2 runs whose loss creeps at a floor; validation losses still
 creeping while the validation accuracy holds at ~95-99%; regression (MAE metric);
 medium validation sets (100-300 rows); 20-100 epochs.
 
-FINDINGS: see the end of this docstring (filled in from the measured table).
+Measured (2026-11-30, 46 trainings: 17 configurations with seeds 0 and 1, 12 with
+seed 0): FD301 fired on none of them: 39 healthy, 5 overfitting, 2 underfitting (iris,
+21 validation rows), all silent. With its accuracy guards switched off (column
+``guard``: ``saturated_accuracy`` and ``saturated_train_accuracy`` 1.0, ``steep_pace`` 0)
+it would have fired on 2 healthy runs only.
 
-Run from the repository root (~34 trainings of a few seconds each on a busy machine)::
+- Schedules (ReduceLROnPlateau, exponential, cosine), momentum / SGD against Adam at
+  moderate rates, L2 1e-3 at its floor, dropout, Gaussian input noise, label noise 20%,
+  regression with MAE (diabetes, friedman; Adam, SGD, momentum, L2, exponential decay),
+  validation sets of 21-280 rows, 10-100 epochs: FD301's loss conditions themselves
+  (fall beyond the noise, ``min_share`` of the whole fall or ``min_pace``, best region
+  at the end) keep them silent; the accuracy guards are not needed there.
+- The two healthy runs the guards keep silent are short or slow-converging classifiers
+  whose test loss still fell 15-17% over the labels' tail while the test accuracy held
+  (digits, batch 4, 10 epochs; a small conv net on 8x8 digits, 30 epochs): the corpus
+  labels them healthy because the accuracy gain is within 2 SE (the
+  ``not_converged`` rule wants ``t_share > 10%`` of a large total fall, or a gain beyond
+  the bar). FD301's "moderate pace needs the validation accuracy to gain" guard is what
+  separates them, as designed.
+- Healthy runs whose test loss fell 10-24% over the tail with no accuracy gain (wine,
+  iris with batch 1, digits with a 15% validation split, RLROP digits) stay silent
+  even without the guards.
+
+So none of the suggested patterns reproduces the held-out false alarms; the rule was not
+changed. What remains un-probed: runs of 3-8 epochs whose validation loss falls at a
+steep pace (>= ``steep_pace``, which decides on its own with a flat accuracy; on the dev
+half every such run is labelled not-converged, and a wild 5-epoch fine-tune an engineer
+called done is one), and architectures / data not in the corpus recorder.
+
+Run from the repository root (5-35 seconds a training on a busy machine; ``--save``
+appends each record as it is trained and resumes an interrupted batch; the measurement
+above trained the first 17 configurations with ``--seeds 0,1``, then the rest with
+``--seeds 0`` into the same file)::
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/fd301_probe.py [--only SUBSTR]
-                                                  [--save FILE | --load FILE]
+        [--seeds 0,1] [--save FILE | --load FILE] [--why] [--dev]
 """
 
 from __future__ import annotations
@@ -47,7 +77,7 @@ from fitdoctor.run import Run  # noqa: E402
 
 RLROP = dict(factor=0.5, patience=3, min_lr=1e-5)
 
-#: (name, data variant, settings): each trained with seeds 0 and 1.
+#: (name, data variant, settings): each trained with seeds 0 and 1 (``--seeds``).
 PROBES: list[tuple[str, str, dict[str, Any]]] = [
     # schedules: the rate drops, the loss creeps down at a floor
     ("digits_rlrop", "digits", dict(units=[128], epochs=60, rlrop=RLROP)),
@@ -88,7 +118,6 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
     ("conv_adam_30ep", "digits_img", dict(model="conv", units=[16], head=[], epochs=30)),
     ("sum_lstm_30ep", "seq_sum", dict(model="lstm", units=[16], lr=3e-3, epochs=30)),
 ]
-SEEDS = (0, 1)
 
 
 def record(name: str, data: str, settings: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -99,9 +128,15 @@ def record(name: str, data: str, settings: dict[str, Any], seed: int) -> dict[st
                                name=name, family="fd301-probe", intended="healthy"))
 
 
-def fd301(run: Run) -> tuple[bool, str]:
+#: FD301 without its accuracy guards (saturated validation / training accuracy, a
+#: moderate pace needing the validation accuracy to gain): would the loss alone fire?
+UNGUARDED = {"FD301": dict(saturated_accuracy=1.0, saturated_train_accuracy=1.0,
+                           steep_pace=0.0)}
+
+
+def fd301(run: Run, options: dict[str, Any] | None = None) -> tuple[bool, str]:
     """(FD301 fired at warning or above, its message)."""
-    rules = [r for r in Settings().rules() if r.code == "FD301"]
+    rules = [r for r in Settings(rule_options=options or {}).rules() if r.code == "FD301"]
     for f in engine.analyze(run, rules=rules).findings:
         if f.code == "FD301" and f.severity.rank >= 1:
             return True, f.message
@@ -132,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="write the records (JSON lines) here, for a re-read with --load")
     ap.add_argument("--load", type=Path, default=None,
                     help="re-judge records saved by --save instead of training")
+    ap.add_argument("--seeds", default="0,1", help="seeds to train (comma-separated)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--dev", action="store_true",
                     help="judge the corpus's dev half instead (its stored labels; only the "
@@ -156,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, data, settings in PROBES:
             if args.only not in name:
                 continue
-            for seed in SEEDS:
+            for seed in (int(x) for x in args.seeds.split(",")):
                 if f"{name}_s{seed}" in done:
                     continue
                 recs.append(record(name, data, settings, seed))
@@ -174,13 +210,14 @@ def main(argv: list[str] | None = None) -> int:
             rec.update(labels.label(rec))
     head = (f"{'run':20s} {'FD301':5s} {'label':13s} {'ep':>3s} {'nval':>4s} "
             f"{'tfall':>6s} {'tgain':>7s} {'bar':>6s} {'vacc':>5s} {'vgain':>6s} "
-            f"{'tacc':>5s} evidence")
+            f"{'tacc':>5s} {'guard':5s} evidence")
     print(head)
     print("-" * len(head))
     tally: dict[tuple[bool, str], int] = {}
     for rec in recs:
         run = Run.from_dict(upgrade(rec))
         fired, msg = fd301(run)
+        loose = "guard" if not fired and fd301(run, UNGUARDED)[0] else ""
         lab = rec["label"]
         if args.dev and not fired and lab != "not-converged":
             continue
@@ -188,11 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         tally[(fired, lab)] = tally.get((fired, lab), 0) + 1
         print(f"{rec['name']:20s} {'FIRE' if fired else '.':5s} {lab:13s} {f['E']:3d} "
               f"{f['n_val']:4d} {f['t_fall']:6.1%} {f['gain']:+7.3f} {f['bar']:6.3f} "
-              f"{f['vacc']:5.3f} {f['vgain']:+6.3f} {f['tacc']:5.3f} {msg}")
+              f"{f['vacc']:5.3f} {f['vgain']:+6.3f} {f['tacc']:5.3f} {loose:5s} {msg}")
         if args.why:
             print(f"{'':20s} label: {rec['label_reason']}")
     print()
-    print("FD301 fired / silent, per label:")
+    print("FD301 fired / silent, per label (guard: silent only through the accuracy "
+          "guards):")
     for lab in sorted({k[1] for k in tally}):
         print(f"  {lab:15s} fired {tally.get((True, lab), 0):3d}   "
               f"silent {tally.get((False, lab), 0):3d}")
