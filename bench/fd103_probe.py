@@ -48,8 +48,6 @@ Run from the repository root (44 trainings of 5-30 seconds each on a busy machin
 from __future__ import annotations
 
 import argparse
-import copy
-import json
 import math
 import sys
 from pathlib import Path
@@ -61,8 +59,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
-from recorder import configs, datasets, labels, training  # noqa: E402
+from recorder import datasets  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.detectors.span import recorded_prior_loss  # noqa: E402
@@ -129,14 +128,6 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
 SEEDS = (0, 1)
 
 
-def record(name: str, data: str, settings: dict[str, Any], seed: int) -> dict[str, Any]:
-    """One training through the corpus recorder (raw record, no label yet)."""
-    cfg = copy.deepcopy(configs.DEFAULTS)
-    cfg.update(settings)
-    return training.train(dict(cfg=cfg, seed=seed, data=data, run=f"{name}_s{seed}",
-                               name=name, family="fd103-probe", intended="healthy"))
-
-
 def _dense_weights(run: Run) -> int:
     model = run.model
     if model is None:
@@ -186,35 +177,14 @@ def verdict(rec: dict[str, Any]) -> tuple[bool, str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", default="", help="train only probes whose name contains this")
-    ap.add_argument("--save", type=Path, default=None,
-                    help="write the records (JSON lines) here, for a re-read with --load")
-    ap.add_argument("--load", type=Path, default=None,
-                    help="re-judge records saved by --save instead of training")
+    probe_common.add_io_arguments(ap)
     args = ap.parse_args(argv)
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
     if args.load is not None:
-        recs = [json.loads(line) for line in args.load.read_text().splitlines() if line]
+        recs = probe_common.read_records(args.load)
     else:
-        recs = []
-        for name, data, settings in PROBES:
-            if args.only not in name:
-                continue
-            for seed in SEEDS:
-                recs.append(record(name, data, settings, seed))
-                print(f"trained {recs[-1]['name']} ({recs[-1]['train_seconds']}s)",
-                      file=sys.stderr, flush=True)
-        if args.save is not None:
-            args.save.write_text("".join(json.dumps(r) + "\n" for r in recs))
-    # labelled after loading too, so that records saved in several batches share each
-    # data variant's achievable score (the underfitting rule's bar)
-    achievable = labels.achievable(recs)
-    for rec in recs:
-        rec["achievable"] = achievable[rec["data"]]
-        rec.update(labels.label(rec))
+        recs = probe_common.train_probes(PROBES, SEEDS, only=args.only, save=args.save,
+                                         family="fd103-probe", intended="healthy")
+    probe_common.label_all(recs)
     share = next(r for r in Settings().rules() if r.code == "FD103").params[
         "max_train_loss_share"].default
     head = (f"{'run':27s} {'FD103':5s} {'full':6s} {'label':13s} {'w/row':>6s} "
@@ -234,11 +204,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{f['wpr']:6.0f} {f['share']:8.2g} {after:>5s} {f['epochs']:4d} "
               f"{f['n_val']:4d} {verr:>4s} {f['val_rise']:6.0%} {f['test_rise']:6.0%} "
               f"{f['test_err']:4d} {f['reg']}")
-    print()
-    print("FD103 fired / silent, per label:")
-    for lab in sorted({k[1] for k in tally}):
-        print(f"  {lab:15s} fired {tally.get((True, lab), 0):3d}   "
-              f"silent {tally.get((False, lab), 0):3d}")
+    probe_common.print_tally("FD103 fired / silent, per label:", tally)
     return 0
 
 

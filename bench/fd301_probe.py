@@ -56,8 +56,6 @@ above trained the first 17 configurations with ``--seeds 0,1``, then the rest wi
 from __future__ import annotations
 
 import argparse
-import copy
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,8 +66,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
-from recorder import configs, labels, training  # noqa: E402
+from recorder import labels  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
@@ -120,14 +119,6 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-def record(name: str, data: str, settings: dict[str, Any], seed: int) -> dict[str, Any]:
-    """One training through the corpus recorder (raw record, no label yet)."""
-    cfg = copy.deepcopy(configs.DEFAULTS)
-    cfg.update(settings)
-    return training.train(dict(cfg=cfg, seed=seed, data=data, run=f"{name}_s{seed}",
-                               name=name, family="fd301-probe", intended="healthy"))
-
-
 #: FD301 without its accuracy guards (saturated validation / training accuracy, a
 #: moderate pace needing the validation accuracy to gain): would the loss alone fire?
 UNGUARDED = {"FD301": dict(saturated_accuracy=1.0, saturated_train_accuracy=1.0,
@@ -162,11 +153,7 @@ def tail_facts(rec: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    ap.add_argument("--only", default="", help="train only probes whose name contains this")
-    ap.add_argument("--save", type=Path, default=None,
-                    help="write the records (JSON lines) here, for a re-read with --load")
-    ap.add_argument("--load", type=Path, default=None,
-                    help="re-judge records saved by --save instead of training")
+    probe_common.add_io_arguments(ap)
     ap.add_argument("--seeds", default="0,1", help="seeds to train (comma-separated)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--dev", action="store_true",
@@ -178,36 +165,13 @@ def main(argv: list[str] | None = None) -> int:
 
         recs = [dict(c.record) for c in load_corpus("dev")]
     elif args.load is not None:
-        recs = [json.loads(line) for line in args.load.read_text().splitlines() if line]
+        recs = probe_common.read_records(args.load)
     else:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-        recs = []
-        done: set[str] = set()
-        if args.save is not None and args.save.exists():  # resume an interrupted batch
-            recs = [json.loads(line) for line in args.save.read_text().splitlines() if line]
-            done = {r["name"] for r in recs}
-        for name, data, settings in PROBES:
-            if args.only not in name:
-                continue
-            for seed in (int(x) for x in args.seeds.split(",")):
-                if f"{name}_s{seed}" in done:
-                    continue
-                recs.append(record(name, data, settings, seed))
-                print(f"trained {recs[-1]['name']} ({recs[-1]['train_seconds']}s)",
-                      file=sys.stderr, flush=True)
-                if args.save is not None:
-                    with args.save.open("a") as fh:
-                        fh.write(json.dumps(recs[-1]) + "\n")
-    # labelled after loading too, so that records saved in several batches share each
-    # data variant's achievable score (the underfitting rule's bar)
+        recs = probe_common.train_probes(
+            PROBES, [int(x) for x in args.seeds.split(",")], only=args.only,
+            save=args.save, family="fd301-probe", intended="healthy")
     if not args.dev:
-        achievable = labels.achievable(recs)
-        for rec in recs:
-            rec["achievable"] = achievable[rec["data"]]
-            rec.update(labels.label(rec))
+        probe_common.label_all(recs)
     head = (f"{'run':20s} {'FD301':5s} {'label':13s} {'ep':>3s} {'nval':>4s} "
             f"{'tfall':>6s} {'tgain':>7s} {'bar':>6s} {'vacc':>5s} {'vgain':>6s} "
             f"{'tacc':>5s} {'guard':5s} evidence")
@@ -228,12 +192,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{f['vacc']:5.3f} {f['vgain']:+6.3f} {f['tacc']:5.3f} {loose:5s} {msg}")
         if args.why:
             print(f"{'':20s} label: {rec['label_reason']}")
-    print()
-    print("FD301 fired / silent, per label (guard: silent only through the accuracy "
-          "guards):")
-    for lab in sorted({k[1] for k in tally}):
-        print(f"  {lab:15s} fired {tally.get((True, lab), 0):3d}   "
-              f"silent {tally.get((False, lab), 0):3d}")
+    probe_common.print_tally("FD301 fired / silent, per label (guard: silent only through "
+                             "the accuracy guards):", tally)
     return 0
 
 

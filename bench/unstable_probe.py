@@ -75,8 +75,6 @@ Run from the repository root (36 trainings of 10-20 seconds each on a busy machi
 from __future__ import annotations
 
 import argparse
-import copy
-import json
 import math
 import sys
 from pathlib import Path
@@ -88,8 +86,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
-from recorder import configs, labels, training  # noqa: E402
+from recorder import labels  # noqa: E402
 
 from fitdoctor import curves, engine  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
@@ -137,16 +136,6 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
                                              epochs=25)),
 ]
 SEEDS = (3, 4)
-
-
-def record(name: str, data: str, settings: dict[str, Any], seed: int) -> dict[str, Any]:
-    """One training through the corpus recorder (raw record, no label yet)."""
-    cfg = copy.deepcopy(configs.DEFAULTS)
-    cfg.update(settings)
-    rec: dict[str, Any] = training.train(dict(
-        cfg=cfg, seed=seed, data=data, run=f"{name}_s{seed}", name=name,
-        family="unstable-probe", intended="unstable"))
-    return rec
 
 
 def _floats(xs: list[Any]) -> np.ndarray:
@@ -229,11 +218,7 @@ def _p(x: float, fmt: str = "4.0%") -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", default="", help="train only probes whose name contains this")
-    ap.add_argument("--save", type=Path, default=None,
-                    help="write the records (JSON lines) here, for a re-read with --load")
-    ap.add_argument("--load", type=Path, default=None,
-                    help="re-judge records saved by --save instead of training")
+    probe_common.add_io_arguments(ap)
     ap.add_argument("--dev", default="",
                     help="judge the corpus's DEV records with these labels (comma-separated, "
                          "e.g. unstable,healthy) instead of training; never the holdout")
@@ -246,27 +231,12 @@ def main(argv: list[str] | None = None) -> int:
         recs = [c.record for c in load_corpus("dev") if c.label in wanted]
         relabel = False
     elif args.load is not None:
-        recs = [json.loads(line) for line in args.load.read_text().splitlines() if line]
+        recs = probe_common.read_records(args.load)
     else:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-        recs = []
-        for name, data, settings in PROBES:
-            if args.only not in name:
-                continue
-            for seed in SEEDS:
-                recs.append(record(name, data, settings, seed))
-                print(f"trained {recs[-1]['name']} ({recs[-1]['train_seconds']}s)",
-                      file=sys.stderr, flush=True)
-                if args.save is not None:  # saved as it goes: a killed run keeps its work
-                    args.save.write_text("".join(json.dumps(r) + "\n" for r in recs))
-    if relabel:  # after loading too: records saved in batches share the achievable score
-        achievable = labels.achievable(recs)
-        for rec in recs:
-            rec["achievable"] = achievable[rec["data"]]
-            rec.update(labels.label(rec))
+        recs = probe_common.train_probes(PROBES, SEEDS, only=args.only, save=args.save,
+                                         family="unstable-probe", intended="unstable")
+    if relabel:
+        probe_common.label_all(recs)
     params = {r.code: r.params for r in Settings().rules() if r.code == "FD412"}["FD412"]
     print(f"FD412 bars: up share {params['min_up'].default:g}-{params['max_up'].default:g}, "
           f"amplitude {params['min_amplitude'].default:g} of the loss scale, validation "
