@@ -22,6 +22,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import judged_span, recorded_prior_loss, span_or_missing
+from fitdoctor.detectors.training import restores_best_weights
 from fitdoctor.detectors.validation_setup import wilson_half_width
 from fitdoctor.errors import MissingInput
 
@@ -114,7 +115,7 @@ def memorised_training_set(
         "train_share_inverse": round(prior / level),
         "share_pct": f"{100 * max_train_loss_share:g}",
         "weights": weights,
-                "weights_per_row": round(weights / n_train),
+        "weights_per_row": round(weights / n_train),
         "memorised_epoch": epochs[first],
         "epochs_after": epochs[kept] - epochs[first],
         "kept_epoch": epochs[kept],
@@ -139,8 +140,7 @@ def _kept_index(ctx: Context, start: int, end: int) -> int | None:
 
 def _restores(ctx: Context) -> bool:
     """True when the run file says EarlyStopping restores its best (val_loss) weights."""
-    fit = ctx.run.fit
-    return fit is not None and fit.restore_best_weights is True and ctx.run.has("val_loss")
+    return restores_best_weights(ctx) is True and ctx.run.has("val_loss")
 
 
 def _error_upper_bound(errors: int, n: int, z: float = 1.96) -> float:

@@ -143,8 +143,8 @@ def val_loss_divergence(
         "val_noise": round(sigma, 4),
         "epochs_after_best": epochs[-1] - epochs[raw_best],
         "early_stopped": _stopped_early(ctx),
-        "restored": _restored(ctx),
-        "early_stopping": _restored(ctx) is not None,  # an EarlyStopping is in force
+        "restored": restores_best_weights(ctx),
+        "early_stopping": restores_best_weights(ctx) is not None,  # an EarlyStopping is in force
     }
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
     values.update(regularization_advice(ctx.run))
@@ -179,7 +179,7 @@ def _accuracy_after(
     return out
 
 
-def _restored(ctx: Context) -> bool | None:
+def restores_best_weights(ctx: Context) -> bool | None:
     """Whether EarlyStopping restored the best weights, when the run file says."""
     fit = ctx.run.fit
     return None if fit is None else fit.restore_best_weights
