@@ -344,7 +344,7 @@ def test_wiggle_counts_only_movement_beyond_falls_then_rises() -> None:
     # 20 steps of 0.1, less the 0.1 down to the minimum and the 0.1 back up at the end
     assert curves.wiggle(zigzag) == pytest.approx(1.8 / 20)
     assert curves.wiggle(np.array([1.0, math.nan, 0.5])) == 0.0  # two finite points
-    assert curves.wiggle(fall + zigzag[:15] - 0.5) > 0.05  # swings on a descent still count
+    assert curves.wiggle(fall + zigzag[:15] - 0.5) > 0.03  # its rises on a descent still count
 
 
 @pytest.mark.parametrize(
