@@ -66,6 +66,16 @@ level yardstick separates only regression (healthy <= 13%, unstable 28-47%), on 
 dev runs. Among new runs not labelled unstable, FD412 fired on 2 overfitting runs
 (clf Adam 0.02 b16, whose headline stays FD101) and on no healthy one.
 
+**Re-measured after FD412's change (2026-11-30, the same 36 configurations re-trained,
+``--save``)**: FD412 now judges the validation loss's wiggle beyond "falls, then rises"
+against its late level (bar 15%, the label's own on the test curve) and against the
+validation set's size (1.2/sqrt(n_val)). This probe was not used to choose the measure
+(dev and the wild corpus were). Unstable runs with an FD411-FD413 headline: 14 of 20 (11
+before); overfitting runs: none fired; healthy runs: 1 of 7 now warned
+(friedman_adam_0.02_b8_s3, regression on 140 validation rows: its validation loss wiggles
+16% of its level, its test loss 14%, just under the label's 15%). The probe's Vup/Vamp/
+Vlvl columns are the old measures, kept for comparison.
+
 Run from the repository root (36 trainings of 10-20 seconds each on a busy machine)::
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/unstable_probe.py [--only SUBSTR]
@@ -238,9 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     if relabel:
         probe_common.label_all(recs)
     params = {r.code: r.params for r in Settings().rules() if r.code == "FD412"}["FD412"]
-    print(f"FD412 bars: up share {params['min_up'].default:g}-{params['max_up'].default:g}, "
-          f"amplitude {params['min_amplitude'].default:g} of the loss scale, validation "
-          f"accuracy swing {params['min_accuracy_swing'].default:g}")
+    print(f"FD412 bars: wiggle {params['min_wiggle'].default:g} of the late level and "
+          f"{params['noise_rows'].default:g}/sqrt(n_val), validation accuracy swing "
+          f"{params['min_accuracy_swing'].default:g} (Vup/Vamp/Vlvl: the measures FD412 "
+          f"used before 2026-11-30, kept for comparison)")
     head = (f"{'run':27s} {'label':13s} {'why':5s} {'411':3s} {'412':3s} {'413':3s} "
             f"{'head':5s} {'nval':>4s} | {'Vup':>4s} {'Vamp':>5s} {'Vlvl':>4s} {'Vacc':>5s} | "
             f"{'Tup':>4s} {'Tamp':>5s} {'Tacc':>5s} | {'wL':>4s} {'wV':>4s} {'wT':>4s}")

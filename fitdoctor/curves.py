@@ -120,6 +120,25 @@ def noise(values: np.ndarray) -> float:
     return float(_MAD_TO_STD * max(mad, dmad))
 
 
+def wiggle(values: np.ndarray) -> float:
+    """Average per-step movement of a curve beyond the shape "falls, then rises".
+
+    The curve's total variation minus that of a curve with the same start, minimum and
+    end that only falls to the minimum and rises from it, divided by the steps: zero for
+    any steady descent, rise, or turn, and the mean up-and-down movement otherwise. The
+    corpus labels a run unstable by this measure of its held-out test loss. Non-finite
+    values are dropped; ``0.0`` for fewer than three finite points.
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return 0.0
+    total = float(np.abs(np.diff(x)).sum())
+    low = float(x.min())
+    unimodal = (float(x[0]) - low) + (float(x[-1]) - low)
+    return float(max(0.0, total - unimodal) / (x.size - 1))
+
+
 def best_index(values: np.ndarray, mode: str = "min") -> int | None:
     """Index of the best finite value (first one on ties), or ``None`` if none is finite."""
     x = np.asarray(values, dtype=float)

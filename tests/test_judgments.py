@@ -333,6 +333,20 @@ def test_scatter_is_robust_to_spikes_along_a_rise() -> None:
     assert slope == pytest.approx(0.3 / 19, rel=0.05)
 
 
+def test_wiggle_counts_only_movement_beyond_falls_then_rises() -> None:
+    """FD412's measure: zero along any descent, rise or single turn; a zig-zag's swing."""
+    fall = np.linspace(1.0, 0.2, 15)
+    turn = np.concatenate([fall, np.linspace(0.25, 0.6, 10)])
+    assert curves.wiggle(fall) == 0.0
+    assert curves.wiggle(turn) == pytest.approx(0.0, abs=1e-12)
+    assert curves.wiggle(fall[::-1]) == 0.0
+    zigzag = 0.5 + 0.05 * (-1.0) ** np.arange(21)  # up and down 0.1 every epoch
+    # 20 steps of 0.1, less the 0.1 down to the minimum and the 0.1 back up at the end
+    assert curves.wiggle(zigzag) == pytest.approx(1.8 / 20)
+    assert curves.wiggle(np.array([1.0, math.nan, 0.5])) == 0.0  # two finite points
+    assert curves.wiggle(fall + zigzag[:15] - 0.5) > 0.03  # its rises on a descent still count
+
+
 @pytest.mark.parametrize(
     "metrics",
     [

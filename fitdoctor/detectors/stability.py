@@ -3,9 +3,11 @@
 * ``non-finite-loss``, ``exploding-loss``, ``loss-spike``: the optimizer broke the
   weights. A first epoch far above the rest is a wild start, not a
   blow-up, unless the network is dead after it (:mod:`fitdoctor.detectors.span`).
-* ``oscillation``: a loss that goes up and down from epoch to epoch, and
+* ``oscillation``: a training loss that goes up and down from epoch to epoch, and
   a model whose accuracy does too: a loss can swing at a tiny level while the
   predictions stay put, which is not instability.
+* ``validation-oscillation``: a validation loss that moves up and down beyond a steady
+  trend by more than a validation set of its size moves by chance.
 * ``worse-than-constant``: a training loss that ends far above the loss of predicting
   the class prior (a run file's baseline): broken weights without a NaN.
 * ``loss-spikes``: a training loss that jumps several times over and back, again
@@ -37,6 +39,7 @@ from fitdoctor.detectors.span import (
     rise_over_running_min,
     swing,
 )
+from fitdoctor.detectors.validation_setup import validation_size
 from fitdoctor.errors import NOT_APPLICABLE, MissingInput
 from fitdoctor.run import Run
 from fitdoctor.vocabulary import TRAINING_NOISE_LAYERS
@@ -342,6 +345,119 @@ def oscillation(
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=int(epochs[half]))
+
+
+@detector("validation-oscillation")
+def validation_oscillation(
+    ctx: Context,
+    *,
+    min_epochs: int,
+    min_wiggle: float,
+    level_floor: float,
+    wild_start: float,
+    settle: float,
+    noise_rows: float,
+    unknown_rows: int,
+    min_accuracy_swing: float,
+    infer_max_n: int,
+    infer_max_false: float,
+    lr_factor: float,
+    blowup_factor: float,
+    blowup_level: float,
+    recover_factor: float,
+    dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
+) -> Evidence | None:
+    """A validation loss that swings beyond a steady trend, more than its size explains.
+
+    Measured from the first epoch where the validation loss comes within ``settle``
+    times its late median (the descent before is the approach, and a wild stretch that
+    settled is not judged): its average per-epoch movement beyond the shape "falls, then
+    rises" (:func:`curves.wiggle`: zero for any steady
+    descent, rise or turn), as a fraction of its late level (the median of the second
+    half, at least ``level_floor`` of where it started, or of a constant predictor's loss
+    when that is lower, or of the next two epochs after a first one ``wild_start`` times
+    above them: a loss near zero is not judged by ratios of nothing). The bar is
+    the larger of ``min_wiggle`` and ``noise_rows / sqrt(n_val)``: when the weights move a
+    little, each validation row's loss changes on its own and their mean over ``n_val``
+    rows moves by about ``1/sqrt(n_val)`` of a row's change; when the weights jump, every
+    row moves at once and the size of the set does not calm it. ``n_val`` is the run
+    file's, else read off the validation accuracy's steps, else ``unknown_rows``. When
+    the validation accuracy is logged, its mean epoch-to-epoch change over the second
+    half must reach ``min_accuracy_swing`` too: a loss that swings at 99.9% accuracy is a
+    few confident rows, not a model jumping around.
+    """
+    ctx.require_epochs(min_epochs)
+    key = ctx.val_loss_key
+    span = judged_span(
+        ctx,
+        blowup_factor=blowup_factor,
+        blowup_level=blowup_level,
+        recover_factor=recover_factor,
+        dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy,
+        dead_accuracy_gain=dead_accuracy_gain,
+    )
+    if span.size < min_epochs:
+        return None
+    raw, _ = curve(ctx, key, span)
+    ok = np.isfinite(raw)
+    x = raw[ok]
+    if x.size < min_epochs:
+        return None
+    tail = x[x.size // 2 :]
+    start = float(x[0])
+    if start > wild_start * curves.median(x[1:3]):
+        start = curves.median(x[1:3])  # a wild first epoch: where the descent really began
+    prior = constant_loss(ctx)
+    if prior is not None:
+        start = min(start, prior)
+    level = max(curves.median(tail), level_floor * start)
+    if not math.isfinite(level) or level <= 0:
+        return None
+    # judged from where it first came near its late level: the descent before is the
+    # approach, not swings (a wild first stretch that settled is not judged)
+    near = np.flatnonzero(x <= settle * curves.median(tail))
+    if near.size == 0:  # a late level at or below zero: no level to judge swings by
+        return None
+    settled = int(near[0])
+    judged = x[settled:]
+    wiggle = curves.wiggle(judged) / level
+    acc_key = ctx.accuracy_key("val_")
+    found = validation_size(ctx.run, acc_key, max_n=infer_max_n, max_false=infer_max_false)
+    n_val, source = found if found is not None else (unknown_rows, "assumed")
+    bar = max(min_wiggle, noise_rows / math.sqrt(max(n_val, 1)))
+    if wiggle < bar:
+        return None
+    acc_swing = None
+    if acc_key is not None:
+        acc_swing = swing(ctx.array(acc_key)[span.start : span.end])
+        if acc_swing is not None and acc_swing < min_accuracy_swing:
+            return None
+    epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
+    steps = np.diff(judged)
+    if steps.size == 0:
+        return None
+    worst = int(np.argmax(steps))
+    values: dict[str, Any] = {
+        "metric": key,
+        "from_epoch": int(epochs[settled]),
+        "wiggle_pct": pct(wiggle),
+        "level": _g(level),
+        "bar_pct": pct(bar),
+        "n_val": int(n_val),
+        "n_val_source": source,
+        "n_val_assumed": source == "assumed",
+        "rises": int((steps > 0).sum()),
+        "steps": int(steps.size),
+        "worst_epoch": int(epochs[settled + worst + 1]),
+        "worst_jump": _g(float(steps[worst])),
+        "accuracy_metric": acc_key,
+        "accuracy_swing_pts": pct(acc_swing) if acc_swing is not None else None,
+    }
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=int(epochs[settled + worst + 1]))
 
 
 def _up_and_amplitude(
