@@ -384,9 +384,9 @@ def validation_oscillation(
     rows moves by about ``1/sqrt(n_val)`` of a row's change; when the weights jump, every
     row moves at once and the size of the set does not calm it. ``n_val`` is the run
     file's, else read off the validation accuracy's steps, else ``unknown_rows``. When
-    the validation accuracy is logged, its mean epoch-to-epoch change over the second
-    half must reach ``min_accuracy_swing`` too: a loss that swings at 99.9% accuracy is a
-    few confident rows, not a model jumping around.
+    the validation accuracy is logged, its own wiggle over the same epochs (beyond
+    "rises, then falls") must reach ``min_accuracy_swing`` too: a loss that swings at
+    99.9% accuracy is a few confident rows, not a model jumping around.
     """
     ctx.require_epochs(min_epochs)
     key = ctx.val_loss_key
@@ -431,10 +431,12 @@ def validation_oscillation(
     if wiggle < bar:
         return None
     acc_swing = None
-    if acc_key is not None:
-        acc_swing = swing(ctx.array(acc_key)[span.start : span.end])
-        if acc_swing is not None and acc_swing < min_accuracy_swing:
-            return None
+    if acc_key is not None:  # the same epochs, measured the same way
+        acc = ctx.array(acc_key)[span.start : span.end][ok][settled:]
+        if np.isfinite(acc).sum() >= 3:
+            acc_swing = curves.wiggle(-acc)
+            if acc_swing < min_accuracy_swing:
+                return None
     epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
     steps = np.diff(judged)
     if steps.size == 0:
