@@ -427,7 +427,8 @@ def validation_oscillation(
     acc_key = ctx.accuracy_key("val_")
     found = validation_size(ctx.run, acc_key, max_n=infer_max_n, max_false=infer_max_false)
     n_val, source = found if found is not None else (unknown_rows, "assumed")
-    bar = max(min_wiggle, noise_rows / math.sqrt(max(n_val, 1)))
+    noise = noise_rows / math.sqrt(max(n_val, 1))
+    bar = max(min_wiggle, noise)
     if wiggle < bar:
         return None
     acc_swing = None
@@ -448,6 +449,7 @@ def validation_oscillation(
         "wiggle_pct": pct(wiggle),
         "level": _g(level),
         "bar_pct": pct(bar),
+        "noise_pct": pct(noise),
         "n_val": int(n_val),
         "n_val_source": source,
         "n_val_assumed": source == "assumed",
