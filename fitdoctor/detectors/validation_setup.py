@@ -482,9 +482,35 @@ def validation_constant(
     }, epoch=ctx.epochs[0])
 
 
+def missing_by_chance(share: float, n_val: int, n_classes: int, n_missing: int) -> float:
+    """How likely a random validation set of ``n_val`` rows misses that many classes.
+
+    The chance that ``n_val`` rows drawn at random from the training distribution all
+    avoid a given set of classes holding ``share`` of it is ``(1 - share) ** n_val``;
+    any of the ``C(n_classes, n_missing)`` sets of that many classes could have been the
+    missing one, so the chance is at most that many times larger (a union bound,
+    capped at 1). Near 0 for a class-sorted split (a whole class is far too large to
+    miss by luck); near 1 for 12 rows of 10 classes missing two.
+    """
+    if n_val <= 0 or share <= 0:
+        return 1.0
+    log_p = n_val * math.log1p(-min(share, 1.0)) if share < 1 else -math.inf
+    log_sets = math.lgamma(n_classes + 1) - math.lgamma(n_missing + 1) - math.lgamma(
+        n_classes - n_missing + 1)
+    return min(1.0, math.exp(log_p + log_sets)) if log_p > -math.inf else 0.0
+
+
 @detector("validation-missing-classes")
-def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evidence | None:
-    """Classes of the training data absent from the validation data (a run file knows)."""
+def validation_missing_classes(
+    ctx: Context, *, min_missing_share: float, max_chance: float
+) -> Evidence | None:
+    """Classes of the training data absent from the validation data (a run file knows).
+
+    Silent when a random validation set of its size would miss that much of the
+    training data with a chance above ``max_chance``
+    (:func:`missing_by_chance`): a small, shuffled validation set missing classes by
+    luck is too small (FD702), not sorted, and shuffling would not help.
+    """
     data = ctx.run.data
     train = data.train_class_counts if data is not None else None
     val = data.val_class_counts if data is not None else None
@@ -502,6 +528,10 @@ def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evi
     share = sum(train[i] for i in missing) / total
     if not missing or share < min_missing_share:
         return None
+    n_classes = sum(1 for t in train if t > 0)
+    chance = missing_by_chance(share, int(sum(val)), n_classes, len(missing))
+    if chance > max_chance:
+        return None
     present = [i for i, v in enumerate(val) if v > 0]
     unseen = [i for i, (t, v) in enumerate(zip(train, val, strict=True)) if v > 0 and t == 0]
     fit = ctx.run.fit
@@ -515,6 +545,7 @@ def validation_missing_classes(ctx: Context, *, min_missing_share: float) -> Evi
         + (", ..." if len(missing) > 6 else ""),
         "n_missing": len(missing),
         "missing_share_pct": round(100 * share, 1),
+        "chance": float(f"{chance:.2g}"),
         "unseen": ", ".join(f"'{label[i]}'" for i in unseen[:6])
         + (", ..." if len(unseen) > 6 else "") or None,
         "validation_split": split,

@@ -137,6 +137,17 @@ def sorted_validation_split() -> None:
     _save("sorted_validation_split", h.history)
 
 
+def tiny_shuffled_validation() -> None:
+    """Shuffled digits with 12 validation rows: classes missing by chance, not by sorting."""
+    x, y = _digits()
+    val = np.arange(1200, 1212)  # shuffled rows: 12 cannot hold all 10 digits
+    assert len(set(y[val])) <= 8, "the case needs classes missing from validation"
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[:1200], y[:1200], epochs=8, validation_data=(x[val], y[val]), verbose=0,
+                  callbacks=[_doctor("tiny_shuffled_validation")])
+    _save("tiny_shuffled_validation", h.history)
+
+
 def rise_then_plateau() -> None:
     """100 digits, 2×512 units, 300 epochs: val_loss rises ~20%, then holds flat."""
     x, y = _digits()
@@ -415,7 +426,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
         too_short, short_still_falling, val_labels_shuffled, val_inputs_unscaled,
-        val_unseen_class, sorted_validation_split, rise_then_plateau, overfit_with_spikes,
+        val_unseen_class, sorted_validation_split, tiny_shuffled_validation,
+        rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
         slow_sgd_regression, healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
