@@ -1,4 +1,4 @@
-"""What the probe scripts (``fd103_probe.py``, ``fd301_probe.py``, ``unstable_probe.py``) share.
+"""What the probe scripts (``fd103_``, ``fd301_``, ``unstable_``, ``overfit_probe.py``) share.
 
 A probe trains new runs through the corpus recorder (``tests/data/recorder``: the same
 data, training, held-out test curve and run file as the recorded corpus, never the

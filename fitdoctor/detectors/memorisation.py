@@ -22,6 +22,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import judged_span, recorded_prior_loss, span_or_missing
+from fitdoctor.detectors.stability import training_noise
 from fitdoctor.detectors.training import restores_best_weights
 from fitdoctor.detectors.validation_setup import wilson_half_width
 from fitdoctor.errors import MissingInput
@@ -52,6 +53,7 @@ def memorised_training_set(
     max_train_loss_share: float,
     min_weights_per_row: float,
     saturated_errors: int,
+    noisy_window: int,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -64,7 +66,10 @@ def memorised_training_set(
     The fully connected weights far outnumber the training rows, and the training loss is
     a sliver of the constant predictor's. Measures the training loss at the end (median
     of the last three judged epochs) against the run file's prior loss, and the Dense
-    weights per training row. Reports
+    weights per training row. A model that injects noise while training (Dropout,
+    GaussianNoise, augmentation) has its training loss measured with the noise on: each
+    reading overstates the fit of the weights, and they swing, so the lowest of the last
+    ``noisy_window`` epochs stands for the end instead. Reports
     the validation set's size and errors at the end, which say whether its curve could
     show the overfitting at all.
     """
@@ -100,7 +105,8 @@ def memorised_training_set(
     finite = train[: kept + 1][np.isfinite(train[: kept + 1])]
     if finite.size < 3:
         return None
-    level = curves.median(finite[-3:])
+    noisy = training_noise(ctx.run)
+    level = float(np.min(finite[-noisy_window:])) if noisy else curves.median(finite[-3:])
     if not level > 0 or level > max_train_loss_share * prior:
         return None  # exactly 0 is a frozen or broken output, not a fit
     if weights < min_weights_per_row * n_train:
@@ -120,6 +126,8 @@ def memorised_training_set(
         "epochs_after": epochs[kept] - epochs[first],
         "kept_epoch": epochs[kept],
         "restored": _restores(ctx),
+        "training_noise": ", ".join(noisy[:3]) + (", ..." if len(noisy) > 3 else ""),
+        "noisy_window": min(noisy_window, finite.size),
     }
     values.update(_validation_view(ctx, span.start, span.end, saturated_errors))
     values.update(regularization_advice(ctx.run))
