@@ -74,6 +74,36 @@ PROBES: list[probe_common.Probe] = [
     ("wine_adam_5ep", "wine", dict(units=[16], batch=16, epochs=5)),
     ("bc_adam_3ep_b64", "bc", dict(units=[32], batch=64, epochs=3)),
     ("iris_adam_2ep", "iris", dict(units=[16], batch=8, epochs=2)),
+    # second batch: small validation sets (their noise can hide a fall), fast-decaying
+    # schedules, dropout, validation every 5 epochs, parity / sine recurrent nets
+    ("friedman200_tiny_adam3e-4", "friedman200", dict(units=[64, 64], lr=3e-4, epochs=40,
+                                                     val="tiny", val_n=20)),
+    ("friedman200_tiny_ok", "friedman200", dict(units=[64, 64], lr=3e-3, epochs=60,
+                                                val="tiny", val_n=20)),
+    ("diabetes_tiny_adam1e-4", "diabetes", dict(units=[32], lr=1e-4, epochs=30, val="tiny",
+                                                val_n=25)),
+    ("digits300_tiny_sgd0.01", "digits300", dict(units=[64], opt="sgd", lr=0.01, epochs=30,
+                                                 val="tiny", val_n=20)),
+    ("digits300_tiny_ok", "digits300", dict(units=[64], epochs=60, val="tiny", val_n=20)),
+    ("clf_cosine_sgd0.01", "clf", dict(units=[64], opt="sgd", lr=0.01, schedule="cosine",
+                                       epochs=30)),
+    ("clf_cosine_ok", "clf", dict(units=[64], lr=3e-3, schedule="cosine", epochs=40)),
+    ("wine_rlrop_fast_sgd", "wine", dict(units=[16], opt="sgd", lr=0.01, epochs=40,
+                                         rlrop=dict(factor=0.2, patience=1, min_lr=1e-6))),
+    ("wine_rlrop_ok", "wine", dict(units=[16], lr=0.01, epochs=60,
+                                   rlrop=dict(factor=0.5, patience=3, min_lr=1e-5))),
+    ("clf_dropout_sgd0.02", "clf", dict(units=[128], dropout=0.5, opt="sgd", lr=0.02,
+                                        epochs=30)),
+    ("digits_vfreq5_sgd0.01", "digits", dict(units=[32], opt="sgd", lr=0.01, epochs=30,
+                                             vfreq=5)),
+    ("parity_gru_adam3e-3", "seq_parity", dict(model="gru", units=[16], lr=3e-3, epochs=30)),
+    ("sine_gru_rmsprop1e-4", "seq_sine", dict(model="gru", units=[16], opt="rmsprop",
+                                              lr=1e-4, epochs=15)),
+    ("conv16_sgd0.01_img300", "digits300_img", dict(model="conv", units=[16], head=[32],
+                                                    opt="sgd", lr=0.01, epochs=20)),
+    ("bc_sgd_es2", "bc", dict(units=[32], opt="sgd", lr=0.01, epochs=100, es=ES2)),
+    ("bc_adam_es_ok", "bc", dict(units=[32], epochs=100, es=dict(patience=10, restore=True))),
+    ("reglin_adam3e-4_15ep", "reg_linear", dict(units=[32], lr=3e-4, epochs=15)),
 ]
 
 
@@ -130,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.load is not None:
         recs = probe_common.read_records(args.load)
     else:
+        wanted = [w for w in args.only.split(",") if w] or [""]
+        probes = [p for p in PROBES if any(w in p[0] for w in wanted)]
         recs = probe_common.train_probes(
-            PROBES, [int(x) for x in args.seeds.split(",")], only=args.only,
+            probes, [int(x) for x in args.seeds.split(",")], only="",
             save=args.save, family="notconv-probe", intended="not-converged")
     if not args.dev:
         probe_common.label_all(recs)
