@@ -22,6 +22,7 @@ from fitdoctor.detectors.baselines import poor_level
 from fitdoctor.detectors.span import (
     Span,
     climbs,
+    constant_loss,
     curve,
     judged_span,
     pct,
@@ -434,6 +435,7 @@ def still_improving(
     steep_pace: float,
     infer_max_n: int,
     infer_max_false: float,
+    share_from_baseline: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
@@ -450,7 +452,10 @@ def still_improving(
     when the training accuracy has reached ``saturated_train_accuracy``: with every
     training example already right, a loss that keeps falling while the validation
     accuracy holds still is the margins widening (or L2 shrinking the weights), not an
-    unfinished fit.
+    unfinished fit. The run's whole fall is counted from at most ``share_from_baseline``
+    times the constant predictor's loss (when the run tells it, and the loss ended below
+    it): a first epoch far above it (unscaled inputs, a wild start) is the model undoing
+    a bad start, not learning, and must not dwarf the fall that is still going on.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -462,7 +467,9 @@ def still_improving(
     n = span.size
     w = min(max(min_window, round(window_fraction * n)), n)
     tail = raw[n - w :]
-    trend = _tail_trend(ctx, key, raw, smooth, w)
+    base = constant_loss(ctx)
+    cap = share_from_baseline * base if base is not None and share_from_baseline > 0 else None
+    trend = _tail_trend(ctx, key, raw, smooth, w, cap)
     if trend is None:
         return None
     slope, drop, share, sigma = trend
@@ -583,14 +590,17 @@ def _epochs_more(tail: np.ndarray, n: int) -> int:
 
 
 def _tail_trend(
-    ctx: Context, key: str, raw: np.ndarray, smooth: np.ndarray, w: int
+    ctx: Context, key: str, raw: np.ndarray, smooth: np.ndarray, w: int,
+    cap: float | None = None,
 ) -> tuple[float, float, float, float] | None:
     """How a loss falls over its last ``w`` epochs: ``(slope, drop, share, noise)``.
 
     The slope is a robust (Theil–Sen) line's over the tail, the drop that slope times the
     tail's length, the share that drop's part of the curve's whole fall (its highest
     smoothed value to its last), and the noise the tail's (the larger of its scatter and
-    the noise of the curve's second half, or the known noise). ``None`` when the tail
+    the noise of the curve's second half, or the known noise). With ``cap``, the whole
+    fall starts at most there when the curve ended below it (a wild first epoch above
+    the constant predictor's loss does not count as learning). ``None`` when the tail
     does not fall.
     """
     n = raw.size
@@ -599,7 +609,10 @@ def _tail_trend(
         return None
     slope = line[0]
     drop = -slope * (w - 1)
-    total = float(np.max(smooth) - smooth[-1])
+    top = float(np.max(smooth))
+    if cap is not None and float(smooth[-1]) < cap:
+        top = min(top, cap)
+    total = top - float(smooth[-1])
     share = drop / total if total > 0 else 0.0
     known = ctx.known_noise(key)
     sigma = known if known is not None else max(curves.scatter(raw[n - w :]),
