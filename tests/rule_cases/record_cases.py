@@ -276,7 +276,7 @@ def gru_below_useless_reference() -> None:
     t = np.arange(steps)
     x = amp[:, None] * np.sin(2 * np.pi * (freq[:, None] + 1) * t / steps + phase[:, None])
     x = (x + rng.normal(0, 0.3, (n, steps)))[..., None]
-    keras.utils.set_random_seed(5)
+    keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((steps, 1)), keras.layers.GRU(1),
                               keras.layers.Dense(3, activation="softmax")])
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
