@@ -98,6 +98,17 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
                                                    lr=0.05, epochs=60)),
     ("digits_8units_tanh_b256", "digits", dict(units=[8], act="tanh", lr=3e-3, batch=256,
                                                epochs=60)),
+    # third batch: heavy dropout, L2 on a narrow binary net, global pooling, a one-unit
+    # LSTM at a lower rate, and a sigmoid unit under L2 on regression
+    ("digits_dropout0.85", "digits", dict(units=[32], dropout=0.85, lr=3e-3, epochs=40)),
+    ("bc_2units_l2_0.1", "bc", dict(units=[2], l2=0.1, lr=1e-2, epochs=40, batch=16)),
+    ("conv_2filters_gap", "digits_img", dict(**CONV, units=[2], gap=True, lr=1e-2,
+                                            epochs=30)),
+    ("sine_lstm_1unit_lr3e-3", "seq_sine", dict(model="lstm", units=[1], lr=3e-3,
+                                                epochs=40)),
+    ("diabetes_1unit_sigmoid_l2", "diabetes", dict(units=[1], act="sigmoid", l2=0.3,
+                                                   lr=1e-2, epochs=50)),
+    ("sum_lstm_2units", "seq_sum", dict(model="lstm", units=[2], lr=1e-2, epochs=30)),
 ]
 
 #: FD201 with one of its gates opened: which gate kept it silent?
