@@ -203,7 +203,8 @@ def _uninformative(ctx: Context, value: float, metric: str, z: float) -> bool:
         return False
     if metric == "accuracy":
         data = ctx.run.data
-        shares = [float(base.majority_accuracy)] if _finite(base.majority_accuracy) else []
+        majority = base.majority_accuracy
+        shares = [float(majority)] if majority is not None and _finite(majority) else []
         counts = data.val_class_counts if data is not None else None
         if counts and sum(counts) > 0:
             shares.append(max(counts) / sum(counts))
