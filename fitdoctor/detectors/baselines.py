@@ -50,10 +50,25 @@ def poor_level(
     run = ctx.run
     base = run.baselines
     ref = _reference(ctx, span)
+    weak: dict[str, Any] = {}
+    if ref is not None and _uninformative(ctx, ref[1], ref[2], reference_z):
+        # a reference that scores no better than the class prior or the mean learned
+        # nothing: it says a simple model cannot do this task, not what the data allows
+        # (logistic regression on sequences whose class is a frequency: 0.30 of three
+        # classes, where a recurrent network reaches 1.0). Judge as if there were none.
+        weak = {
+            "reference_model": ref[3],
+            "reference_value": float(f"{ref[1]:.4g}"),
+            "reference_metric": ref[2],
+        }
+        ref = None
     if ref is not None:
         score, ref_value, metric, model = ref
         train_score: float | None = None
         confirmed = False  # decided by the training accuracy, not the validation alone
+        # the network fits its own training rows worse than the reference predicts the
+        # validation rows, beyond the noise of both (a capacity limit, whatever the gap)
+        train_short = False
         if metric == "accuracy":
             shortfall = ref_value - score
             # on a small validation set one sample is several points: the shortfall must
@@ -65,10 +80,11 @@ def poor_level(
             # ... or the training accuracy, known far better, must confirm it
             train_score = _best_train_accuracy(ctx, span)
             n_train = run.data.n_train if run.data is not None else None
-            if judged == 0.0 and train_score is not None and n_train and se > 0:
+            if train_score is not None and n_train and se > 0:
                 t = (train_score * n_train + 1) / (n_train + 2)
                 se_diff = math.sqrt(se**2 + t * (1 - t) / n_train)
-                if ref_value - train_score >= reference_z * se_diff:
+                train_short = ref_value - train_score >= reference_z * se_diff
+                if judged == 0.0 and train_short:
                     judged, confirmed = shortfall, True
         else:  # mse: how much lower the reference's error is than the network's ...
             shortfall = (score - ref_value) / score if score > 0 else 0.0
@@ -89,15 +105,17 @@ def poor_level(
             "score": float(f"{score:.4g}"),
             "shortfall_pts": pct(shortfall) if metric == "accuracy" else None,
             "shortfall_pct": pct(shortfall) if metric != "accuracy" else None,
+            "_train_short": train_short,
         }
     if base is not None and _positive(base.prior_loss):
         prior = float(base.prior_loss)  # type: ignore[arg-type]
         if level < baseline_fraction * prior:
             return None
         return {
-            "reference_kind": "prior",
+            "reference_kind": "prior_weak_reference" if weak else "prior",
             "prior_loss": float(f"{prior:.4g}"),
             "level_share_pct": _percent(level, prior),
+            **weak,
         }
     k = ctx.n_classes
     if k and k >= 2:
@@ -169,6 +187,34 @@ def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None
     if values.size == 0:
         return None
     return float(values.min()), reference, metric, model
+
+
+def _uninformative(ctx: Context, value: float, metric: str, z: float) -> bool:
+    """Whether a reference's score is no better than ignoring the inputs.
+
+    Accuracy: not above the best a constant prediction scores on the validation rows
+    (the training majority class's validation accuracy, or the largest validation class
+    share when the run knows the validation class counts) by ``z`` standard errors of
+    that accuracy. MSE: at or above the prior's loss (the error of predicting the
+    training mean). ``False`` when the run lacks the baseline.
+    """
+    base = ctx.run.baselines
+    if base is None:
+        return False
+    if metric == "accuracy":
+        data = ctx.run.data
+        majority = base.majority_accuracy
+        shares = [float(majority)] if majority is not None and _finite(majority) else []
+        counts = data.val_class_counts if data is not None else None
+        if counts and sum(counts) > 0:
+            shares.append(max(counts) / sum(counts))
+        if not shares:
+            return False
+        m = max(shares)
+        n_val = data.n_val if data is not None else None
+        se = math.sqrt(m * (1 - m) / n_val) if n_val else 0.0
+        return value - m < z * se if se > 0 else value <= m
+    return _positive(base.prior_loss) and value >= float(base.prior_loss)  # type: ignore[arg-type]
 
 
 def _best_train_accuracy(ctx: Context, span: Span) -> float | None:

@@ -244,6 +244,59 @@ def linear_on_clusters() -> None:
     _save("linear_on_clusters", h.history)
 
 
+def narrow_with_gap() -> None:
+    """Four hidden units on digits (70% of them, stratified), half of those held out by
+    validation_split: the training accuracy creeps to ~0.92 while the validation accuracy
+    stalls near 0.87, so the validation loss ends ~45% above the training loss (a gap),
+    yet the network fits its own 629 training rows 4 points worse than logistic
+    regression predicts the 629 validation rows: a capacity limit, not variance.
+    Recorded with FitDoctor, which fits the reference model itself.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    keras = _keras()
+    x, y = load_digits(return_X_y=True)
+    x, _, y, _ = train_test_split(x / 16.0, y, test_size=0.3, random_state=0, stratify=y)
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.5, verbose=0,
+                  callbacks=[_doctor("narrow_with_gap")])
+    _save("narrow_with_gap", h.history)
+
+
+def gru_below_useless_reference() -> None:
+    """A one-unit GRU on noisy sine sequences whose class is the frequency (1, 2 or 3
+    cycles in 24 steps, random phase and amplitude): it creeps to ~45% accuracy, its
+    loss ~90% of the class prior's, where a 16-unit GRU reaches 100%. The logistic
+    regression FitDoctor fits on the flattened steps scores no better than the majority
+    class (a random phase leaves nothing linear), so it sets no bar: the prior does.
+    The validation loss still creeps down (under 1% over the last 9 epochs) while that
+    is a sizeable share of its small whole fall. Recorded with FitDoctor, which fits the
+    reference model itself.
+    """
+    keras = _keras()
+    rng = np.random.default_rng(0)
+    n, steps = 1500, 24
+    freq = rng.integers(0, 3, n)
+    phase = rng.uniform(0, 2 * np.pi, n)
+    amp = rng.uniform(0.5, 1.5, n)
+    t = np.arange(steps)
+    x = amp[:, None] * np.sin(2 * np.pi * (freq[:, None] + 1) * t / steps + phase[:, None])
+    x = (x + rng.normal(0, 0.3, (n, steps)))[..., None]
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((steps, 1)), keras.layers.GRU(1),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x[:1050], freq[:1050], epochs=30, batch_size=32, validation_split=0.2,
+                  verbose=0, callbacks=[_doctor("gru_below_useless_reference")])
+    _save("gru_below_useless_reference", h.history)
+
+
 def slow_sgd_regression() -> None:
     """Plain SGD at a learning rate of 0.001 on diabetes for 20 epochs: the losses fall
     steadily, 1-2% an epoch at the end, still far above what ridge regression reaches.
@@ -455,7 +508,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         val_unseen_class, sorted_validation_split, tiny_shuffled_validation,
         rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
-        slow_sgd_regression, healthy_digits,
+        slow_sgd_regression, narrow_with_gap, gru_below_useless_reference, healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
         val_inputs_off_scale, inputs_scaled_alike,
         memorised_digits, memorised_cancer, memorised_wine, memorised_under_noise,
