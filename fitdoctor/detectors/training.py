@@ -316,6 +316,8 @@ def high_plateau(
     min_window: int,
     max_share: float,
     min_gain: float,
+    steep_pace: float,
+    share_from_baseline: float,
     noise_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -347,7 +349,7 @@ def high_plateau(
     if start is None or n - start < max(min_plateau, round(min_plateau_fraction * n)):
         return None
     if _still_falling(ctx, span, window_fraction, min_window, max_share, min_gain,
-                      noise_factor):
+                      steep_pace, share_from_baseline, noise_factor):
         return None  # an unfinished run, not a capacity limit: FD301 judges it
     level = float(train[-1])
     values: dict[str, Any] = {
@@ -387,28 +389,35 @@ def _still_falling(
     min_window: int,
     max_share: float,
     min_gain: float,
+    steep_pace: float,
+    share_from_baseline: float,
     noise_factor: float,
 ) -> bool:
     """Whether the monitored loss (val_loss, else loss) still falls slowly but steadily.
 
     Its last ``window_fraction`` of epochs (at least ``min_window``) hold at least
-    ``max_share`` of its whole fall, by more than ``noise_factor`` times its noise and by
-    at least ``min_gain`` of its level: a decelerating fall whose training loss only
-    looks flat against a steep first epoch. A tail creeping less than ``min_gain`` of its
-    level is not material to FD301 either, so it is the plateau, however large its share
-    of a small whole fall (a 1-unit GRU whose validation loss crept 1.04 -> 1.03, 0.8%,
-    over its last 9 of 30 epochs, 11% of its fall from 1.10).
+    ``max_share`` of its whole fall, or fall at least ``steep_pace`` of its level per epoch
+    (FD301's steep pace, which decides there alone), by more than ``noise_factor`` times its
+    noise and by at least ``min_gain`` of its level: a decelerating fall whose training loss
+    only looks flat against a steep first epoch. A tail creeping less than ``min_gain`` of
+    its level is not material to FD301 either, so it is the plateau, however large its share
+    of a small whole fall (a 1-unit GRU whose validation loss crept 1.04 -> 1.03, 0.8%, over
+    its last 9 of 30 epochs, 11% of its fall from 1.10). The whole fall is counted as FD301
+    counts it (:func:`_fall_cap`), so the two rules agree on what still falls.
     """
     key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
     raw, smooth = curve(ctx, key, span)
     n = span.size
     w = min(max(min_window, round(window_fraction * n)), n)
-    trend = _tail_trend(ctx, key, raw, smooth, w)
+    trend = _tail_trend(ctx, key, raw, smooth, w, _fall_cap(ctx, share_from_baseline))
     if trend is None:
         return False
     start = abs(float(smooth[n - w]))
     gain = trend[1] / start if start > 0 else 0.0
-    return trend[2] >= max_share and trend[1] > noise_factor * trend[3] and gain >= min_gain
+    level = abs(float(smooth[-1]))
+    pace = -trend[0] / level if level > 0 else 0.0
+    material = trend[1] > noise_factor * trend[3] and gain >= min_gain
+    return material and (trend[2] >= max_share or pace >= steep_pace)
 
 
 def _fits_worse_than_reference(judged: dict[str, Any], level: float) -> bool:
@@ -490,9 +499,7 @@ def still_improving(
     n = span.size
     w = min(max(min_window, round(window_fraction * n)), n)
     tail = raw[n - w :]
-    base = constant_loss(ctx)
-    cap = share_from_baseline * base if base is not None and share_from_baseline > 0 else None
-    trend = _tail_trend(ctx, key, raw, smooth, w, cap)
+    trend = _tail_trend(ctx, key, raw, smooth, w, _fall_cap(ctx, share_from_baseline))
     if trend is None:
         return None
     slope, drop, share, sigma = trend
@@ -610,6 +617,16 @@ def _epochs_more(tail: np.ndarray, n: int) -> int:
     halves = math.log(0.1) / math.log(q)
     more = math.ceil(halves * half)
     return min(max(more, half * 2), 3 * n)
+
+
+def _fall_cap(ctx: Context, share_from_baseline: float) -> float | None:
+    """Where a loss's whole fall starts at most: that multiple of a constant predictor's loss.
+
+    ``None`` (from the curve's highest point) when the run does not tell the constant
+    predictor's loss, or ``share_from_baseline`` is 0.
+    """
+    base = constant_loss(ctx)
+    return share_from_baseline * base if base is not None and share_from_baseline > 0 else None
 
 
 def _tail_trend(

@@ -148,6 +148,18 @@ def tiny_shuffled_validation() -> None:
     _save("tiny_shuffled_validation", h.history)
 
 
+def unscaled_still_falling() -> None:
+    """Unscaled digits (0..16), Adam 3e-4, 15 epochs: a wild start, still falling at the end."""
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    model = _mlp(64, 64, 10, lr=3e-4)
+    h = model.fit(x[idx], y[idx], epochs=15, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("unscaled_still_falling")])
+    _save("unscaled_still_falling", h.history)
+
+
 def rise_then_plateau() -> None:
     """100 digits, 2×512 units, 300 epochs: val_loss rises ~20%, then holds flat."""
     x, y = _digits()
@@ -506,7 +518,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
     for f in (
         too_short, short_still_falling, val_labels_shuffled, val_inputs_unscaled,
         val_unseen_class, sorted_validation_split, tiny_shuffled_validation,
-        rise_then_plateau, overfit_with_spikes,
+        unscaled_still_falling, rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
         slow_sgd_regression, narrow_with_gap, gru_below_useless_reference, healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
