@@ -1,4 +1,4 @@
-"""FD412 (validation-oscillation) and FD707's chance test on hostile and edge-case input.
+"""FD412 (validation-oscillation), FD707's chance test and FD103 on edge-case input.
 
 Generated histories (NaN and infinite values, negative and zero losses, constant and
 6-epoch curves, huge values, validation accuracies in k/n steps, empty or all-NaN) go
@@ -9,8 +9,10 @@ says when its level is floored and when validation ran every other epoch.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +151,23 @@ def test_missing_by_chance(
     share: float, n_val: int, n_classes: int, n_missing: int, expected: Any
 ) -> None:
     assert missing_by_chance(share, n_val, n_classes, n_missing) == expected
+
+
+def test_fd103_subnormal_training_loss_under_noise_is_no_crash(tmp_path: Path) -> None:
+    """FD103 reads the lowest recent training loss under GaussianNoise: a subnormal one.
+
+    1/5e-324 of the prior's loss is infinite: the reading is a broken output (like an
+    exact 0), not a fit to print as "1/inf of it". The recorded run fires as recorded.
+    """
+    case = Path(__file__).parent / "data" / "cases" / "memorised_under_noise.run.json"
+    rows = [json.loads(line) for line in case.read_text().splitlines() if line.strip()]
+    config = {"max_train_loss_share": 0.005}
+    settings = fitdoctor.Settings(select=["FD103"], rule_options={"FD103": config})
+    codes = [f.code for f in fitdoctor.analyze(case, settings).findings]
+    assert "FD103" in codes
+    epochs = [r for r in rows if r.get("kind") == "epoch"]
+    epochs[-2]["metrics"]["loss"] = 5e-324
+    spoiled = tmp_path / "subnormal.run.json"
+    spoiled.write_text("\n".join(json.dumps(r) for r in rows))
+    codes = [f.code for f in fitdoctor.analyze(spoiled, settings).findings]
+    assert INTERNAL_ERROR_CODE not in codes and "FD103" not in codes
