@@ -16,11 +16,12 @@ change) on the validation curve *and* on the test curve, plus the label's wiggle
 (training, validation, test loss).
 
 Columns: ``why`` = which half of the label's rule 6 matched (``train``: training loss
-oscillates; ``test``: test loss oscillates); ``Vup``/``Vamp``/``Vacc`` = FD412's three
-measures on the validation curve (bars: up share 0.3-0.8, amplitude 8% of the loss
-scale, accuracy swing 1 point); ``Vlvl`` = the same median change over the validation
-curve's own late level (the label's yardstick); ``Tup``/``Tamp``/``Tacc`` = FD412's
-measures on the test curve; ``wL``/``wV``/``wT`` = the label's wiggle ratios.
+oscillates; ``test``: test loss oscillates); ``Vup``/``Vamp``/``Vacc`` = the three
+measures FD412 used before 2026-11-30, on the validation curve (its bars then: up share
+0.3-0.8, amplitude 8% of the loss scale, accuracy swing 1 point); ``Vlvl`` = the same
+median change over the validation curve's own late level (the label's yardstick);
+``Tup``/``Tamp``/``Tacc`` = the same measures on the test curve; ``wL``/``wV``/``wT`` =
+the label's wiggle ratios.
 
 Measured (2026-11-30, 36 trainings, seeds 3 and 4; ``--dev unstable,healthy`` prints
 the same table for the corpus's dev records). 20 runs labelled unstable: 11 get an
@@ -153,7 +154,8 @@ def _floats(xs: list[Any]) -> np.ndarray:
 
 
 def fd412_measure(x: np.ndarray, train: np.ndarray) -> tuple[float, float, float]:
-    """(upward share, median |change| / scale) of the second half, as FD412 measures,
+    """(upward share, median |change| / scale) of the second half, as FD412 measured
+    before 2026-11-30 (it now measures :func:`fitdoctor.curves.wiggle`),
     and the median |change| over the curve's own late level (the label's yardstick)."""
     x = x[np.isfinite(x)]
     diffs = np.diff(x)

@@ -107,8 +107,8 @@ def memorised_training_set(
         return None
     noisy = training_noise(ctx.run)
     level = float(np.min(finite[-noisy_window:])) if noisy else curves.median(finite[-3:])
-    if not level > 0 or level > max_train_loss_share * prior:
-        return None  # exactly 0 is a frozen or broken output, not a fit
+    if not level > 0 or not math.isfinite(prior / level) or level > max_train_loss_share * prior:
+        return None  # exactly 0 (or a subnormal float) is a frozen or broken output, not a fit
     if weights < min_weights_per_row * n_train:
         return None
     below = np.flatnonzero(np.isfinite(train) & (train <= max_train_loss_share * prior))

@@ -13,7 +13,7 @@
 * ``loss-spikes``: a training loss that jumps several times over and back, again
   and again, or once back toward where training started.
 
-The training-loss checks (``oscillation`` on ``loss``, ``loss-spikes``) do not judge a
+The training-loss checks (``oscillation``, ``loss-spikes``) do not judge a
 model that injects noise while training (:func:`training_noise`): Keras measures its
 training loss with the noise on, so the swings are the regularisation at work.
 
@@ -31,6 +31,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import learning_rate_change
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import (
+    Span,
     constant_loss,
     curve,
     judged_span,
@@ -87,6 +88,25 @@ def _training_loss_judged(ctx: Context, judge_noisy: bool) -> None:
             "pyproject.toml) to judge it anyway",
             needs=NOT_APPLICABLE,
         )
+
+
+def _judged_curve(
+    ctx: Context, key: str, min_epochs: int, span_params: dict[str, float]
+) -> tuple[Span, np.ndarray, np.ndarray] | None:
+    """The judged span, its finite-row mask and ``key``'s finite values over it.
+
+    ``None`` when the span or its finite values are shorter than ``min_epochs``.
+    ``span_params`` are :func:`judged_span`'s keywords (the shared blow-up parameters).
+    """
+    span = judged_span(ctx, **span_params)
+    if span.size < min_epochs:
+        return None
+    raw, _ = curve(ctx, key, span)
+    ok = np.isfinite(raw)
+    x = raw[ok]
+    if x.size < min_epochs:
+        return None
+    return span, ok, x
 
 
 @detector("non-finite-loss")
@@ -259,7 +279,6 @@ def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
 def oscillation(
     ctx: Context,
     *,
-    metric: str,
     min_epochs: int,
     min_up: float,
     max_up: float,
@@ -275,7 +294,7 @@ def oscillation(
     dead_accuracy: float,
     dead_accuracy_gain: float,
 ) -> Evidence | None:
-    """A loss that goes up and down from epoch to epoch in its second half.
+    """A training loss that goes up and down from epoch to epoch in its second half.
 
     Measured on the second half of the judged span (the steady state, after the first
     descent): the share of all movement that is upward (0 for a steady descent, about
@@ -284,45 +303,36 @@ def oscillation(
     late level. When the matching accuracy is logged, its own median epoch-to-epoch
     change must reach ``min_accuracy_swing`` too: a loss that swings while the accuracy
     holds still is a few samples changing their confidence, not a model jumping around.
-    For the training loss, a validation loss that descends steadily meanwhile
-    (upward share below ``steady_val_up``) means the swings are the noise of averaging
-    a few batches per epoch, not an unstable optimizer. The training loss of a model
-    that injects noise while training is not judged unless ``judge_noisy``
-    (:func:`training_noise`).
+    A validation loss that descends steadily meanwhile (upward share below
+    ``steady_val_up``) means the swings are the noise of averaging a few batches per
+    epoch, not an unstable optimizer. The training loss of a model that injects noise
+    while training is not judged unless ``judge_noisy`` (:func:`training_noise`). The
+    validation loss is :func:`validation_oscillation`'s.
     """
     ctx.require_epochs(min_epochs)
-    if metric != "val_loss":
-        _training_loss_judged(ctx, judge_noisy)
-    span = judged_span(
-        ctx,
-        blowup_factor=blowup_factor,
-        blowup_level=blowup_level,
-        recover_factor=recover_factor,
-        dead_tolerance=dead_tolerance,
-        dead_accuracy=dead_accuracy,
-        dead_accuracy_gain=dead_accuracy_gain,
-    )
-    if span.size < min_epochs:
+    _training_loss_judged(ctx, judge_noisy)
+    key = ctx.loss_key
+    judged = _judged_curve(ctx, key, min_epochs, {
+        "blowup_factor": blowup_factor, "blowup_level": blowup_level,
+        "recover_factor": recover_factor, "dead_tolerance": dead_tolerance,
+        "dead_accuracy": dead_accuracy, "dead_accuracy_gain": dead_accuracy_gain,
+    })
+    if judged is None:
         return None
-    key = ctx.val_loss_key if metric == "val_loss" else ctx.loss_key
-    raw, _ = curve(ctx, key, span)
-    ok = np.isfinite(raw)
-    x = raw[ok]
-    if x.size < min_epochs:
-        return None
+    span, ok, x = judged
     measured = _up_and_amplitude(ctx, span, x)
     if measured is None:
         return None
     up, amplitude, scale, half, tail = measured
     if up < min_up or up > max_up or amplitude < min_amplitude:
         return None
-    acc_key = ctx.accuracy_key("val_" if metric == "val_loss" else "")
+    acc_key = ctx.accuracy_key()
     acc_swing = None
     if acc_key is not None:
         acc_swing = swing(ctx.array(acc_key)[span.start : span.end])
         if acc_swing is not None and acc_swing < min_accuracy_swing:
             return None
-    if metric != "val_loss" and ctx.run.has("val_loss"):
+    if ctx.run.has("val_loss"):
         val, _ = curve(ctx, "val_loss", span)
         val = val[np.isfinite(val)]
         val_measured = _up_and_amplitude(ctx, span, val) if val.size >= min_epochs else None
@@ -390,40 +400,38 @@ def validation_oscillation(
     """
     ctx.require_epochs(min_epochs)
     key = ctx.val_loss_key
-    span = judged_span(
-        ctx,
-        blowup_factor=blowup_factor,
-        blowup_level=blowup_level,
-        recover_factor=recover_factor,
-        dead_tolerance=dead_tolerance,
-        dead_accuracy=dead_accuracy,
-        dead_accuracy_gain=dead_accuracy_gain,
-    )
-    if span.size < min_epochs:
+    judged_curve = _judged_curve(ctx, key, min_epochs, {
+        "blowup_factor": blowup_factor, "blowup_level": blowup_level,
+        "recover_factor": recover_factor, "dead_tolerance": dead_tolerance,
+        "dead_accuracy": dead_accuracy, "dead_accuracy_gain": dead_accuracy_gain,
+    })
+    if judged_curve is None:
         return None
-    raw, _ = curve(ctx, key, span)
-    ok = np.isfinite(raw)
-    x = raw[ok]
-    if x.size < min_epochs:
-        return None
+    span, ok, x = judged_curve
     tail = x[x.size // 2 :]
     start = float(x[0])
     if start > wild_start * curves.median(x[1:3]):
         start = curves.median(x[1:3])  # a wild first epoch: where the descent really began
     prior = constant_loss(ctx)
+    by_prior = prior is not None and prior < start
     if prior is not None:
         start = min(start, prior)
-    level = max(curves.median(tail), level_floor * start)
-    if not math.isfinite(level) or level <= 0:
+    late = curves.median(tail)
+    if not late > 0 or not math.isfinite(late):
+        return None  # a late level at or below zero: no level to judge swings by
+    level = max(late, level_floor * start)
+    if not math.isfinite(level):
         return None
     # judged from where it first came near its late level: the descent before is the
     # approach, not swings (a wild first stretch that settled is not judged)
-    near = np.flatnonzero(x <= settle * curves.median(tail))
-    if near.size == 0:  # a late level at or below zero: no level to judge swings by
+    near = np.flatnonzero(x <= settle * late)
+    if near.size == 0:  # cannot happen with settle >= 1 (half the tail is at most late)
         return None
     settled = int(near[0])
     judged = x[settled:]
     wiggle = curves.wiggle(judged) / level
+    if not math.isfinite(wiggle):
+        return None  # swings past the float range: a blow-up's (FD403), not a ratio
     acc_key = ctx.accuracy_key("val_")
     found = validation_size(ctx.run, acc_key, max_n=infer_max_n, max_false=infer_max_false)
     n_val, source = found if found is not None else (unknown_rows, "assumed")
@@ -443,11 +451,19 @@ def validation_oscillation(
     if steps.size == 0:
         return None
     worst = int(np.argmax(steps))
+    gaps = np.diff(epochs[settled:])
+    every = int(np.median(gaps)) if gaps.size else 1  # validation_freq, or NaN gaps
     values: dict[str, Any] = {
         "metric": key,
         "from_epoch": int(epochs[settled]),
         "wiggle_pct": pct(wiggle),
         "level": _g(level),
+        "late_level": _g(late),
+        # the level when floored: a share of where the loss started, or of the prior's
+        "level_from": (("prior" if by_prior else "start") if level > late else None),
+        "level_floor_pct": pct(level_floor) if level > late else None,
+        "start": _g(start) if level > late else None,
+        "validation_every": every if every > 1 else None,
         "bar_pct": pct(bar),
         "noise_pct": pct(noise),
         "n_val": int(n_val),

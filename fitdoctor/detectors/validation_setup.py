@@ -497,7 +497,10 @@ def missing_by_chance(share: float, n_val: int, n_classes: int, n_missing: int) 
     log_p = n_val * math.log1p(-min(share, 1.0)) if share < 1 else -math.inf
     log_sets = math.lgamma(n_classes + 1) - math.lgamma(n_missing + 1) - math.lgamma(
         n_classes - n_missing + 1)
-    return min(1.0, math.exp(log_p + log_sets)) if log_p > -math.inf else 0.0
+    if log_p == -math.inf:
+        return 0.0
+    log_chance = log_p + log_sets  # capped in the log domain: exp() of many classes overflows
+    return 1.0 if log_chance >= 0 else math.exp(log_chance)
 
 
 @detector("validation-missing-classes")
