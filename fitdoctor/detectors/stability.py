@@ -477,7 +477,7 @@ def validation_oscillation(
         "accuracy_swing_pts": pct(acc_swing) if acc_swing is not None else None,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
-    return Evidence(values, epoch=int(epochs[settled + worst + 1]))
+    return Evidence(values, epoch=int(epochs[settled]))  # where the judged swings start
 
 
 def _up_and_amplitude(
