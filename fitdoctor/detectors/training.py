@@ -70,6 +70,7 @@ def val_loss_divergence(
     climb_factor: float,
     min_acc_gain: float,
     acc_noise_factor: float,
+    sampling_rows: float,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -81,7 +82,11 @@ def val_loss_divergence(
 
     The noise the rise is compared with is the scatter of the validation loss around a
     robust straight line from its minimum on (:func:`fitdoctor.curves.scatter`): a rise
-    with spikes along the way, or a rise that then holds flat, is not noise.
+    with spikes along the way, or a rise that then holds flat, is not noise. With the
+    validation rows recorded, the evidence also says whether the rise is within
+    ``sampling_rows / sqrt(n_val)`` of the minimum, how far a small validation set can
+    drift from the population on its own while the weights move (the advice then asks for
+    K-fold before regularising).
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -147,6 +152,12 @@ def val_loss_divergence(
         "restored": restores_best_weights(ctx),
         "early_stopping": restores_best_weights(ctx) is not None,  # an EarlyStopping is in force
     }
+    data = ctx.run.data
+    n_val = int(data.n_val) if data is not None and data.n_val else None
+    if n_val:
+        sampling = sampling_rows / math.sqrt(n_val)
+        values.update(n_val=n_val, sampling_pct=pct(sampling),
+                      within_sampling=rise / level < sampling)
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
     values.update(regularization_advice(ctx.run))
     return Evidence(values, epoch=values["start_epoch"])

@@ -332,6 +332,29 @@ def slow_sgd_regression() -> None:
     _save("slow_sgd_regression", h.history)
 
 
+def overfit_small_validation() -> None:
+    """A 512-unit MLP on diabetes, 62 validation rows, Adam at 0.01 for 14 epochs.
+
+    The validation loss turns up by less than 62 rows drift on their own (1/sqrt(62) =
+    13%), so FD101's advice asks for K-fold before regularising.
+    """
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import train_test_split
+
+    keras = _keras()
+    x, y = load_diabetes(return_X_y=True)
+    x, _, y, _ = train_test_split(x, y, test_size=0.3, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    y = (y - y.mean()) / y.std()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(512, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-2), "mse", metrics=["mae"])
+    h = model.fit(x, y, epochs=14, batch_size=32, validation_split=0.2,
+                  verbose=0, callbacks=[_doctor("overfit_small_validation")])
+    _save("overfit_small_validation", h.history)
+
+
 def healthy_digits() -> None:
     """The digits MLP with early stopping: a healthy run, for the must-stay-silent cases."""
     keras = _keras()
@@ -520,7 +543,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
         val_unseen_class, sorted_validation_split, tiny_shuffled_validation,
         unscaled_still_falling, rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
-        slow_sgd_regression, narrow_with_gap, gru_below_useless_reference, healthy_digits,
+        slow_sgd_regression, overfit_small_validation, narrow_with_gap,
+        gru_below_useless_reference, healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
         val_inputs_off_scale, inputs_scaled_alike,
         memorised_digits, memorised_cancer, memorised_wine, memorised_under_noise,
