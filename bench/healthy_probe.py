@@ -53,6 +53,11 @@ underfitting. Before the fix below 9 of 63 healthy runs got a warning in the run
   stays silent on them only because their best validation accuracy happens to be within
   3 points of the reference's. Not changed (FD201 is not classification-specific; the
   regression probe may touch it).
+- **FD707 (fixed earlier today).** At commit 0f2eb00^ (before today's FD201, FD302,
+  FD707 and FD301 ``share_from_baseline`` changes) the same records got 10 warned healthy
+  runs, the tenth an FD707 error on ``digits100_w256_drop05_s7``: its 20-row validation
+  set missed classes by luck, which FD707's ``max_chance`` now leaves to FD702. FD201's
+  and FD301's fires are the same before and after today's changes.
 - Nothing else fired on a healthy run: no FD101/FD102/FD103 (wide Dropout networks on
   100-300 rows included), FD412 (validation sets of 40-80 rows), FD702/FD707 (40 rows,
   10 classes), FD302, or FD411/FD413, in either view.
