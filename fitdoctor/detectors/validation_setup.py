@@ -6,7 +6,8 @@
 * ``test-equals-validation``: the test arrays given to
   :func:`fitdoctor.validation.evaluate` have the fingerprint of the validation arrays.
 * ``validation-below-training``: the validation loss well below the training
-  loss at the end of training, explained by the model's dropout and weight penalties
+  loss at the end of training, explained by the model's dropout, input noise,
+  augmentation and weight penalties
   when it has them.
 * validation that cannot be trusted: ``validation-at-chance`` (the validation accuracy
   learns nothing while the training accuracy climbs), ``validation-constant`` (it never
@@ -32,6 +33,7 @@ from fitdoctor.detectors.advice import fmt_rate
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import Run
+from fitdoctor.vocabulary import DROPOUT_LAYERS, TRAINING_NOISE_LAYERS
 
 _NO_N_VAL = (
     "the number of validation samples is unknown (a bare history)",
@@ -275,8 +277,8 @@ def validation_below_training(
     scale = abs(curves.median(early)) if early.size else 0.0  # robust to a wild first epoch
     if ratio < min_ratio or t_med - v_med < min_loss_gap * scale:
         return None
-    drops, pens = _dropouts(ctx), _penalties(ctx)
-    regularized = None if ctx.run.model is None else bool(drops or pens)
+    drops, noises, pens = _dropouts(ctx), _training_noises(ctx), _penalties(ctx)
+    regularized = None if ctx.run.model is None else bool(drops or noises or pens)
     n_val = ctx.run.data.n_val if ctx.run.data is not None else None
     acc = ctx.accuracy_key()
     acc_values: dict[str, Any] = {}
@@ -304,9 +306,11 @@ def validation_below_training(
             and not (n_val is not None and n_val < min_val_samples),
             "n_val": n_val,
             "dropouts": ", ".join(drops) or None,
+            "noises": ", ".join(noises) or None,
             "penalties": ", ".join(pens) or None,
-            "regularizers": ", ".join(drops + pens) or None,
-            "both_regularizers": bool(drops and pens),
+            "regularizers": ", ".join(drops + noises + pens) or None,
+            "join_after_dropout": bool(drops and (noises or pens)),
+            "join_after_noise": bool(noises and pens),
             **acc_values,
         },
         epoch=ctx.epochs[n - w],
@@ -322,6 +326,20 @@ def _dropouts(ctx: Context) -> list[str]:
         if layer.dropout:
             out.append(f"{layer.class_name}({layer.dropout:g})")
     return out
+
+
+def _training_noises(ctx: Context) -> list[str]:
+    """Input noise and augmentation layers (GaussianNoise, RandomTranslation, ...).
+
+    Like dropout they act only while training, so Keras measures the training loss on
+    harder inputs than the validation loss.
+    """
+    model = ctx.run.model
+    if model is None:
+        return []
+    return [layer.class_name for layer in model.layers
+            if layer.dropout is None and layer.class_name in TRAINING_NOISE_LAYERS
+            and layer.class_name not in DROPOUT_LAYERS]
 
 
 def _penalties(ctx: Context) -> list[str]:
