@@ -66,12 +66,11 @@ def _median3(values: np.ndarray) -> np.ndarray:
 def _running_mean(values: np.ndarray, half: int) -> np.ndarray:
     """Centred running mean with the window shrinking at the edges (via cumulative sums)."""
     n = values.size
-    with np.errstate(over="ignore", invalid="ignore"):  # past the float range: inf/nan
-        csum = np.concatenate(([0.0], np.cumsum(values)))
-        idx = np.arange(n)
-        lo = np.maximum(0, idx - half)
-        hi = np.minimum(n, idx + half + 1)
-        out: np.ndarray = (csum[hi] - csum[lo]) / (hi - lo)
+    csum = np.concatenate(([0.0], np.cumsum(values)))
+    idx = np.arange(n)
+    lo = np.maximum(0, idx - half)
+    hi = np.minimum(n, idx + half + 1)
+    out: np.ndarray = (csum[hi] - csum[lo]) / (hi - lo)
     return out
 
 
