@@ -98,10 +98,7 @@ def analyze(
     fired: dict[str, Rule] = {}
     for rule in rules:
         try:
-            # curves near the float range overflow to inf, which the detectors judge as
-            # not finite: numpy's warning about it would only reach the user's terminal
-            with np.errstate(over="ignore"):
-                evidence = rule.detector.fn(ctx, **rule.values)
+            evidence = rule.detector.fn(ctx, **rule.values)
         except MissingInput as missing:
             skipped.append(
                 Skipped(rule.code, rule.name, missing.reason, missing.hint, missing.needs)
