@@ -160,18 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="judge the corpus's dev half instead (its stored labels; only the "
                          "runs FD301 fires on or labelled not-converged)")
     args = ap.parse_args(argv)
-    if args.dev:
-        from corpus import load_corpus
-
-        recs = [dict(c.record) for c in load_corpus("dev")]
-    elif args.load is not None:
-        recs = probe_common.read_records(args.load)
-    else:
-        recs = probe_common.train_probes(
-            PROBES, [int(x) for x in args.seeds.split(",")], only=args.only,
-            save=args.save, family="fd301-probe", intended="healthy")
-    if not args.dev:
-        probe_common.label_all(recs)
+    recs = probe_common.records(args, PROBES, family="fd301-probe", intended="healthy")
     head = (f"{'run':20s} {'FD301':5s} {'label':13s} {'ep':>3s} {'nval':>4s} "
             f"{'tfall':>6s} {'tgain':>7s} {'bar':>6s} {'vacc':>5s} {'vgain':>6s} "
             f"{'tacc':>5s} {'guard':5s} evidence")

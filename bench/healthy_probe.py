@@ -209,13 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--messages", action="store_true",
                     help="print each warning's message (run view)")
     args = ap.parse_args(argv)
-    if args.load is not None:
-        recs = probe_common.read_records(args.load)
-    else:
-        recs = probe_common.train_probes(
-            PROBES, [int(x) for x in args.seeds.split(",")], only=args.only,
-            save=args.save, family="healthy-probe", intended="healthy")
-    probe_common.label_all(recs)
+    recs = probe_common.records(args, PROBES, family="healthy-probe", intended="healthy")
     head = f"{'run':28s} {'label':13s} {'run view':28s} bare view"
     print(head)
     print("-" * 90)

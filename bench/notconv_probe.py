@@ -242,20 +242,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="judge the corpus's dev half instead (its stored labels; only the "
                          "runs labelled not-converged or too-short, or where FD30x fires)")
     args = ap.parse_args(argv)
-    if args.dev:
-        from corpus import load_corpus
-
-        recs = [dict(c.record) for c in load_corpus("dev")]
-    elif args.load is not None:
-        recs = probe_common.read_records(args.load)
-    else:
-        wanted = [w for w in args.only.split(",") if w] or [""]
-        probes = [p for p in PROBES if any(w in p[0] for w in wanted)]
-        recs = probe_common.train_probes(
-            probes, [int(x) for x in args.seeds.split(",")], only="",
-            save=args.save, family="notconv-probe", intended="not-converged")
-    if not args.dev:
-        probe_common.label_all(recs)
+    recs = probe_common.records(args, PROBES, family="notconv-probe",
+                                intended="not-converged")
     head = (f"{'run':24s} {'label':13s} {'ep':>3s} {'nval':>4s} {'301':3s} {'302':3s} "
             f"{'303':3s} {'vfall':>6s} {'vshare':>6s} {'vacc+':>6s} {'Lmove':>6s} "
             f"{'L/C':>5s} ok headline")

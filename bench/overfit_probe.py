@@ -237,19 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="print the same table for the dev half's records with these "
                          "labels (comma-separated) instead")
     args = ap.parse_args(argv)
-    if args.dev:
-        from corpus import load_corpus
-
-        wanted = set(args.dev.split(","))
-        recs = [dict(c.record) for c in load_corpus("dev") if c.label in wanted]
-    elif args.load is not None:
-        recs = probe_common.read_records(args.load)
-    else:
-        recs = probe_common.train_probes(
-            PROBES, [int(x) for x in args.seeds.split(",")], only=args.only,
-            save=args.save, family="overfit-probe", intended="overfitting")
-    if not args.dev:
-        probe_common.label_all(recs)
+    recs = probe_common.records(args, PROBES, family="overfit-probe", intended="overfitting")
     head = (f"{'run':31s} {'label':13s} {'headline':13s} {'FD10x':11s} {'ep':>3s} "
             f"{'nval':>4s} {'vbest':>5s} {'vrise':>6s} {'bands':>6s} {'tbest':>5s} "
             f"{'trise':>6s} {'v/ref':>5s} {'t/ref':>5s} {'vacc':>5s} {'refac':>5s} "

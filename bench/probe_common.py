@@ -82,6 +82,35 @@ def train_probes(probes: Iterable[Probe], seeds: Sequence[int], *, only: str,
     return recs
 
 
+def records(args: argparse.Namespace, probes: Sequence[Probe], *, family: str,
+            intended: str, seeds: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """The records a probe judges, as its command line asks, labelled.
+
+    ``--dev`` (a flag: every dev record; a string: the dev records with these labels,
+    comma-separated) keeps the corpus's own labels; ``--load`` re-judges saved records;
+    else the probes whose names contain one of ``--only``'s comma-separated parts are
+    trained once per seed (``seeds``, else ``--seeds``), saved with ``--save``.
+    """
+    dev = getattr(args, "dev", None)
+    if dev:
+        from corpus import load_corpus
+
+        wanted = set(dev.split(",")) if isinstance(dev, str) else None
+        return [dict(c.record) for c in load_corpus("dev")
+                if wanted is None or c.label in wanted]
+    if args.load is not None:
+        recs = read_records(args.load)
+    else:
+        parts = [w for w in args.only.split(",") if w] or [""]
+        chosen = [p for p in probes if any(w in p[0] for w in parts)]
+        if seeds is None:
+            seeds = [int(x) for x in args.seeds.split(",")]
+        recs = train_probes(chosen, seeds, only="", save=args.save, family=family,
+                            intended=intended)
+    label_all(recs)
+    return recs
+
+
 def label_all(recs: list[dict[str, Any]]) -> None:
     """Label every record with the corpus's rules.
 

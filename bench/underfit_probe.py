@@ -242,18 +242,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="judge the corpus's dev half instead (its stored labels; only "
                          "underfitting runs and FD201's fires)")
     args = ap.parse_args(argv)
-    if args.dev:
-        from corpus import load_corpus
-
-        recs = [dict(c.record) for c in load_corpus("dev")]
-    elif args.load is not None:
-        recs = probe_common.read_records(args.load)
-    else:
-        recs = probe_common.train_probes(
-            PROBES, [int(x) for x in args.seeds.split(",")], only=args.only,
-            save=args.save, family="underfit-probe", intended="underfitting")
-    if not args.dev:
-        probe_common.label_all(recs)
+    recs = probe_common.records(args, PROBES, family="underfit-probe",
+                                intended="underfitting")
     tally: dict[tuple[bool, str], int] = {}
     for rec in recs:
         run = Run.from_dict(upgrade(rec))

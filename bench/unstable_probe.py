@@ -235,20 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="judge the corpus's DEV records with these labels (comma-separated, "
                          "e.g. unstable,healthy) instead of training; never the holdout")
     args = ap.parse_args(argv)
-    relabel = True
-    if args.dev:
-        from corpus import load_corpus
-
-        wanted = set(args.dev.split(","))
-        recs = [c.record for c in load_corpus("dev") if c.label in wanted]
-        relabel = False
-    elif args.load is not None:
-        recs = probe_common.read_records(args.load)
-    else:
-        recs = probe_common.train_probes(PROBES, SEEDS, only=args.only, save=args.save,
-                                         family="unstable-probe", intended="unstable")
-    if relabel:
-        probe_common.label_all(recs)
+    recs = probe_common.records(args, PROBES, family="unstable-probe", intended="unstable",
+                                seeds=SEEDS)
     params = {r.code: r.params for r in Settings().rules() if r.code == "FD412"}["FD412"]
     print(f"FD412 bars: wiggle {params['min_wiggle'].default:g} of the late level and "
           f"{params['noise_rows'].default:g}/sqrt(n_val), validation accuracy swing "
