@@ -309,23 +309,33 @@ def gru_below_useless_reference() -> None:
     _save("gru_below_useless_reference", h.history)
 
 
+def _diabetes_standardised() -> tuple[np.ndarray, np.ndarray]:
+    """Diabetes' 70% training split (``random_state=0``), inputs and target standardised."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import train_test_split
+
+    x, y = load_diabetes(return_X_y=True)
+    x, _, y, _ = train_test_split(x, y, test_size=0.3, random_state=0)
+    return (x - x.mean(0)) / x.std(0), (y - y.mean()) / y.std()
+
+
+def _regressor(n_in: int, units: int) -> Any:
+    """One ReLU layer and a linear output, seeded (compiled by the caller)."""
+    keras = _keras()
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((n_in,)), keras.layers.Dense(units, activation="relu"),
+                             keras.layers.Dense(1)])
+
+
 def slow_sgd_regression() -> None:
     """Plain SGD at a learning rate of 0.001 on diabetes for 20 epochs: the losses fall
     steadily, 1-2% an epoch at the end, still far above what ridge regression reaches.
     The run is unfinished before it is anything else. Recorded with FitDoctor, which fits
     the reference model itself.
     """
-    from sklearn.datasets import load_diabetes
-    from sklearn.model_selection import train_test_split
-
     keras = _keras()
-    x, y = load_diabetes(return_X_y=True)
-    x, _, y, _ = train_test_split(x, y, test_size=0.3, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
-    y = (y - y.mean()) / y.std()
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(64, activation="relu"),
-                              keras.layers.Dense(1)])
+    x, y = _diabetes_standardised()
+    model = _regressor(10, 64)
     model.compile(keras.optimizers.SGD(0.001), "mse", metrics=["mae"])
     h = model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, verbose=0,
                   callbacks=[_doctor("slow_sgd_regression")])
@@ -338,17 +348,9 @@ def overfit_small_validation() -> None:
     The validation loss turns up by less than 62 rows drift on their own (1/sqrt(62) =
     13%), so FD101's advice asks for K-fold before regularising.
     """
-    from sklearn.datasets import load_diabetes
-    from sklearn.model_selection import train_test_split
-
     keras = _keras()
-    x, y = load_diabetes(return_X_y=True)
-    x, _, y, _ = train_test_split(x, y, test_size=0.3, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
-    y = (y - y.mean()) / y.std()
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(512, activation="relu"),
-                              keras.layers.Dense(1)])
+    x, y = _diabetes_standardised()
+    model = _regressor(10, 512)
     model.compile(keras.optimizers.Adam(1e-2), "mse", metrics=["mae"])
     h = model.fit(x, y, epochs=14, batch_size=32, validation_split=0.2,
                   verbose=0, callbacks=[_doctor("overfit_small_validation")])
