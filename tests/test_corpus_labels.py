@@ -60,6 +60,26 @@ def test_a_fast_fall_that_still_moves_the_metric_is_not_converged() -> None:
     assert "still falling" in got["label_reason"]
 
 
+def test_a_steep_fall_with_errors_left_is_not_converged() -> None:
+    # a short small-batch run: most of the fall in epoch 1-2, then still 12% an epoch at
+    # the end (5% of the total, accuracy +0.5 points: within 2 SE of 540 test rows); the
+    # same runs trained 2.5x longer halved their test loss (bench/label_twins.py)
+    T = [1.0, *decay(0.3, 0.12, 9)]
+    L = [1.05, *decay(0.32, 0.12, 9)]
+    A = [0.6, 0.9, 0.93, 0.94, 0.95, 0.955, 0.96, 0.962, 0.964, 0.966]
+    got = labels.label(record(L, T, A, achievable=0.97))
+    assert got["label"] == "not-converged", got
+    assert "still falling: 13." in got["label_reason"]
+
+
+def test_a_steep_fall_at_full_accuracy_is_healthy() -> None:
+    # the same fall with every test row right: only confidence is left to gain
+    T = [1.0, *decay(0.3, 0.12, 9)]
+    L = [1.05, *decay(0.32, 0.12, 9)]
+    got = labels.label(record(L, T, [0.8] + [1.0] * 9, n_test=54))
+    assert got["label"] == "healthy", got
+
+
 def test_a_loss_above_the_constant_predictor_has_a_real_share() -> None:
     # a far too small learning rate: the loss started above ln 3 and has not reached it
     T = [1.6 - 0.004 * i for i in range(20)]
