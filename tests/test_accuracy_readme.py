@@ -28,21 +28,24 @@ README = ROOT / "README.md"
 #: generated (2026-11-29), re-measured after the issue-10 relabelling (labels changed,
 #: so did the denominators) and again after the FD301/FD201/FD413/FD702 changes. A
 #: change may raise them, never lower them, except with a relabelling (2026-11-30: runs
-#: whose training loss swings under Dropout/GaussianNoise are no longer "unstable") or a
-#: trade said in the README: FD103 (2026-11-30) warns on 4 healthy holdout runs and is
-#: right on 26 overfitting ones, so the healthy floor and the alarm cap moved with it.
+#: whose training loss swings under Dropout/GaussianNoise are no longer "unstable"; later
+#: that day: a test loss still falling over 7% an epoch with test errors left is
+#: "not-converged", 3 holdout runs from healthy) or a trade said in the README: FD103
+#: (2026-11-30) warns on 4 healthy holdout runs and is right on 26 overfitting ones. The
+#: last raise (2026-11-30, second stop): FD412's new measure, FD707's chance test, FD103
+#: under noise, FD301/FD302/FD201 consistency.
 MIN_RIGHT: dict[str, tuple[float, float]] = {
-    "healthy": (91 / 104, 93 / 104),
-    "overfitting": (54 / 75, 34 / 75),
-    "underfitting": (17 / 32, 11 / 32),
-    "not-converged": (66 / 80, 66 / 80),
+    "healthy": (91 / 101, 93 / 101),
+    "overfitting": (61 / 75, 34 / 75),
+    "underfitting": (18 / 32, 11 / 32),
+    "not-converged": (72 / 83, 71 / 83),
     "diverged": (30 / 30, 21 / 30),
-    "unstable": (5 / 18, 5 / 18),
+    "unstable": (12 / 18, 12 / 18),
     "validation-broken": (27 / 30, 6 / 30),
     "too-short": (12 / 12, 12 / 12),
 }
 #: Most healthy holdout runs with a warning or error, per view (the same measurement).
-MAX_ALARMS: dict[str, int] = {"run": 13, "bare": 11}
+MAX_ALARMS: dict[str, int] = {"run": 10, "bare": 8}
 
 
 @pytest.fixture(scope="module")
