@@ -420,9 +420,7 @@ def validation_oscillation(
     late = curves.median(tail)
     if not late > 0 or not math.isfinite(late):
         return None  # a late level at or below zero: no level to judge swings by
-    level = max(late, level_floor * start)
-    if not math.isfinite(level):
-        return None
+    level = max(late, level_floor * start)  # finite: late and start are
     # judged from where it first came near its late level: the descent before is the
     # approach, not swings (a wild first stretch that settled is not judged)
     near = np.flatnonzero(x <= settle * late)

@@ -413,14 +413,12 @@ def _still_falling(
     only looks flat against a steep first epoch. A tail creeping less than ``min_gain`` of
     its level is not material to FD301 either, so it is the plateau, however large its share
     of a small whole fall (a 1-unit GRU whose validation loss crept 1.04 -> 1.03, 0.8%, over
-    its last 9 of 30 epochs, 11% of its fall from 1.10). The whole fall is counted as FD301
-    counts it (:func:`_fall_cap`), so the two rules agree on what still falls.
+    its last 9 of 30 epochs, 11% of its fall from 1.10). The tail is measured as FD301
+    measures it (:func:`_tail_fall`), so the two rules agree on what still falls.
     """
-    key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
-    raw, smooth = curve(ctx, key, span)
+    _, _, smooth, w, trend = _tail_fall(ctx, span, window_fraction, min_window,
+                                        share_from_baseline)
     n = span.size
-    w = min(max(min_window, round(window_fraction * n)), n)
-    trend = _tail_trend(ctx, key, raw, smooth, w, _fall_cap(ctx, share_from_baseline))
     if trend is None:
         return False
     start = abs(float(smooth[n - w]))
@@ -505,12 +503,10 @@ def still_improving(
                  dead_accuracy_gain)
     if span.size < min_epochs or span.end < ctx.run.n_epochs:
         return None  # diverged runs are not "unfinished"
-    key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
-    raw, smooth = curve(ctx, key, span)
+    key, raw, smooth, w, trend = _tail_fall(ctx, span, window_fraction, min_window,
+                                            share_from_baseline)
     n = span.size
-    w = min(max(min_window, round(window_fraction * n)), n)
     tail = raw[n - w :]
-    trend = _tail_trend(ctx, key, raw, smooth, w, _fall_cap(ctx, share_from_baseline))
     if trend is None:
         return None
     slope, drop, share, sigma = trend
@@ -628,6 +624,25 @@ def _epochs_more(tail: np.ndarray, n: int) -> int:
     halves = math.log(0.1) / math.log(q)
     more = math.ceil(halves * half)
     return min(max(more, half * 2), 3 * n)
+
+
+def _tail_fall(
+    ctx: Context, span: Span, window_fraction: float, min_window: int,
+    share_from_baseline: float,
+) -> tuple[str, np.ndarray, np.ndarray, int, tuple[float, float, float, float] | None]:
+    """The monitored loss (val_loss, else loss) and how its last epochs fall.
+
+    ``(key, raw, smooth, w, trend)``: the tail is the last ``window_fraction`` of the
+    span (at least ``min_window`` epochs), ``trend`` is :func:`_tail_trend`'s with the
+    whole fall counted from at most :func:`_fall_cap`. FD301 and FD201's still-falling
+    guard read the same measurement, so they agree on what still falls.
+    """
+    key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
+    raw, smooth = curve(ctx, key, span)
+    n = span.size
+    w = min(max(min_window, round(window_fraction * n)), n)
+    return key, raw, smooth, w, _tail_trend(ctx, key, raw, smooth, w,
+                                            _fall_cap(ctx, share_from_baseline))
 
 
 def _fall_cap(ctx: Context, share_from_baseline: float) -> float | None:

@@ -512,11 +512,11 @@ def missing_by_chance(share: float, n_val: int, n_classes: int, n_missing: int) 
     """
     if n_val <= 0 or share <= 0:
         return 1.0
-    log_p = n_val * math.log1p(-min(share, 1.0)) if share < 1 else -math.inf
+    if share >= 1:
+        return 0.0  # every training row is in the missing classes: no random draw avoids them
+    log_p = n_val * math.log1p(-share)
     log_sets = math.lgamma(n_classes + 1) - math.lgamma(n_missing + 1) - math.lgamma(
         n_classes - n_missing + 1)
-    if log_p == -math.inf:
-        return 0.0
     log_chance = log_p + log_sets  # capped in the log domain: exp() of many classes overflows
     return 1.0 if log_chance >= 0 else math.exp(log_chance)
 
