@@ -290,17 +290,13 @@ def gru_below_useless_reference() -> None:
     is a sizeable share of its small whole fall. Recorded with FitDoctor, which fits the
     reference model itself.
     """
+    sys.path.insert(0, str(OUT.parent))  # tests/data: the corpus recorder's data
+    from recorder.datasets import sine_sequences
+
     keras = _keras()
-    rng = np.random.default_rng(0)
-    n, steps = 1500, 24
-    freq = rng.integers(0, 3, n)
-    phase = rng.uniform(0, 2 * np.pi, n)
-    amp = rng.uniform(0.5, 1.5, n)
-    t = np.arange(steps)
-    x = amp[:, None] * np.sin(2 * np.pi * (freq[:, None] + 1) * t / steps + phase[:, None])
-    x = (x + rng.normal(0, 0.3, (n, steps)))[..., None]
+    x, freq = sine_sequences(np.random.default_rng(0))
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((steps, 1)), keras.layers.GRU(1),
+    model = keras.Sequential([keras.Input((x.shape[1], 1)), keras.layers.GRU(1),
                               keras.layers.Dense(3, activation="softmax")])
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])

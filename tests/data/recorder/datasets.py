@@ -81,6 +81,21 @@ VARIANTS: dict[str, Variant] = {
 }
 
 
+def sine_sequences(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """1500 noisy sines of 24 steps; the class is the frequency (1, 2 or 3 cycles).
+
+    Random phase and amplitude, so nothing linear in the steps tells the class. The
+    ``seq_sine`` variants, and a rule case's recording (tests/rule_cases/record_cases.py).
+    """
+    n, steps = 1500, 24
+    freq = rng.integers(0, 3, n)
+    phase = rng.uniform(0, 2 * np.pi, n)
+    amp = rng.uniform(0.5, 1.5, n)
+    t = np.arange(steps)
+    x = amp[:, None] * np.sin(2 * np.pi * (freq[:, None] + 1) * t / steps + phase[:, None])
+    return (x + rng.normal(0, 0.3, (n, steps)))[..., None], freq
+
+
 def _base_arrays(base: str) -> tuple[np.ndarray, np.ndarray]:
     from sklearn import datasets
 
@@ -113,14 +128,7 @@ def _base_arrays(base: str) -> tuple[np.ndarray, np.ndarray]:
     elif base == "friedman":
         x, y = datasets.make_friedman1(n_samples=1000, noise=1.0, random_state=0)
     elif base == "seq_sine":
-        n, steps = 1500, 24
-        freq = rng.integers(0, 3, n)
-        phase = rng.uniform(0, 2 * np.pi, n)
-        amp = rng.uniform(0.5, 1.5, n)
-        t = np.arange(steps)
-        x = amp[:, None] * np.sin(2 * np.pi * (freq[:, None] + 1) * t / steps + phase[:, None])
-        x = (x + rng.normal(0, 0.3, (n, steps)))[..., None]
-        y = freq
+        x, y = sine_sequences(rng)
     elif base == "seq_sum":
         n, steps = 1500, 10
         x = rng.uniform(0, 1, (n, steps, 1))
