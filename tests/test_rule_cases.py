@@ -77,6 +77,9 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
                   class_name=spec["class_name"], dropout=spec.get("dropout"))
             for i, spec in enumerate(case["layers"])
         ])
+    if "meta" in case:  # run-file facts the inline metrics cannot carry
+        source = fitdoctor.load(source)
+        source.meta.update(case["meta"])
     if "status" in case or "restore_best_weights" in case:
         source = fitdoctor.load(source)
         source.status = case.get("status", source.status)

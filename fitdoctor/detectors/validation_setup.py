@@ -104,13 +104,15 @@ def validation_sampling_error(
 ) -> Evidence | None:
     """The validation accuracy's sampling error is wider than the differences judged on.
 
-    ``decides`` is true when the sampling error changes a decision: the run's best epoch
-    (lowest val_loss, else highest accuracy) is not its last, its accuracy is higher
-    than the last epoch's by enough to act on (``min_decision_gap``) but by less than
-    the interval, and the interval is wide (``warn_half_width``). Keeping the best
-    epoch for its accuracy is then a coin flip. A best epoch whose accuracy is *lower*
-    than the last's decides nothing here: the loss already chose it against the
-    accuracy, and the accuracy's contrary preference is within its own noise.
+    ``coin_flip`` is true when the run's best epoch (lowest val_loss, else highest
+    accuracy) is not its last, its accuracy is higher than the last epoch's by enough to
+    act on (``min_decision_gap``) but by less than the interval, and the interval is wide
+    (``warn_half_width``): keeping the best epoch for its accuracy is a coin flip. A best
+    epoch whose accuracy is *lower* than the last's is no coin flip: the loss already
+    chose it against the accuracy, and the accuracy's contrary preference is within its
+    own noise. ``decides`` is true when the coin flip was acted on: the run kept (or
+    saved) the best epoch's weights (:func:`keeps_best_epoch`). A run that kept its last
+    epoch, or a bare history that does not say, took no decision on the gap.
     """
     ctx.require_epochs(min_epochs)
     data = ctx.run.data
@@ -158,6 +160,8 @@ def validation_sampling_error(
     if cv_repeats is not None and not iterate:
         return None  # a cross-validation already validates every sample: nothing to change
     best_epoch, gap = _best_epoch_gap(ctx, acc)
+    coin_flip = gap is not None and min_decision_gap <= gap < half and half >= warn_half_width
+    keeps_best = keeps_best_epoch(ctx.run)
     values_out: dict[str, Any] = {
         "metric": key,
         "n_val": n_val,
@@ -174,8 +178,9 @@ def validation_sampling_error(
         "tail_change_pts": round(100 * tail_change, 1),
         "best_epoch": best_epoch,
         "best_epoch_gap_pts": None if gap is None else round(100 * gap, 1),
-        "decides": gap is not None and min_decision_gap <= gap < half
-        and half >= warn_half_width,
+        "coin_flip": coin_flip,
+        "keeps_best": keeps_best,
+        "decides": coin_flip and keeps_best,
         "n_total": n_total,
         "cross_validated": cv_repeats is not None,
         "k": None if cv_repeats is not None else k_rec,
@@ -185,6 +190,25 @@ def validation_sampling_error(
         "models": scarce_repeats * k_rec if iterate else None,
     }
     return Evidence(values_out)
+
+
+def keeps_best_epoch(run: Run) -> bool:
+    """Whether the run ended with, or saved, the weights of its best validation epoch.
+
+    True when the run file says so: ``EarlyStopping(restore_best_weights=True)`` among
+    ``fit``'s callbacks, ``FitDoctor(restore_best_weights=True)`` restored an epoch
+    (``restored_epoch``), or a ``ModelCheckpoint(save_best_only=True)`` kept only the best
+    one. False otherwise, and for a bare history, which does not say.
+    """
+    if run.fit is not None and run.fit.restore_best_weights is True:
+        return True
+    restored = run.meta.get("restored_epoch")
+    if isinstance(restored, int) and not isinstance(restored, bool):
+        return True
+    callbacks = run.meta.get("callbacks")
+    return isinstance(callbacks, list) and any(
+        isinstance(cb, dict) and cb.get("class") == "ModelCheckpoint"
+        and cb.get("save_best_only") is True for cb in callbacks)
 
 
 def _best_epoch_gap(ctx: Context, acc: np.ndarray) -> tuple[int | None, float | None]:
