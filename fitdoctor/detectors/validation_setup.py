@@ -419,6 +419,7 @@ def validation_at_chance(
     max_ratio: float,
     max_ratio_never_fell: float,
     chance_margin: float,
+    max_none_right_chance: float,
 ) -> Evidence | None:
     """Validation accuracy that learns nothing while the training accuracy climbs.
 
@@ -431,11 +432,33 @@ def validation_at_chance(
     without a known chance level, stayed below ``max_ratio`` times the training
     accuracy from its first epochs on (``max_ratio_never_fell`` when the validation
     loss never fell below its first epoch: nothing learned shows on validation).
+
+    Also fires, whatever the validation accuracy does later, when it was exactly 0 (not
+    one validation sample right) at epochs where the training accuracy had reached
+    ``min_train_accuracy``, and the chance of that for validation data of the training
+    data's kind is below ``max_none_right_chance`` (:func:`none_right_chance`): the
+    class-sorted split whose validation classes the model learns last.
     """
     ctx.require_epochs(min_epochs)
     train_key, train, val_key, val = _accuracies(ctx)
     if train.size < min_epochs or val.size < min_epochs:
         return None
+    none_right = none_right_chance(ctx, train_key, val_key, min_train_accuracy)
+    if none_right is not None and none_right[0] < max_none_right_chance:
+        chance_p, zero_epochs, floor = none_right
+        return Evidence({
+            "train_metric": train_key,
+            "val_metric": val_key,
+            "none_right": True,
+            "none_right_chance": float(f"{chance_p:.2g}"),
+            "none_right_epochs": len(zero_epochs),
+            "none_right_first": zero_epochs[0],
+            "none_right_last": zero_epochs[-1],
+            "none_right_train_accuracy": round(floor, 4),
+            "val_accuracy": round(float(val[-1]), 4),
+            "val_best": round(float(val.max()), 4),
+            "at_chance": False,
+        }, epoch=zero_epochs[0])
     t_late = curves.median(train[train.size // 2 :])
     v_late = curves.median(val[val.size // 2 :])
     v_first = curves.median(val[: min(3, val.size // 2 or 1)])
@@ -465,7 +488,41 @@ def validation_at_chance(
         "chance": None if chance is None else round(chance[0], 4),
         "chance_what": None if chance is None else chance[1],
         "at_chance": at_chance,
+        "none_right": False,
     }, epoch=ctx.epochs[0])
+
+
+def none_right_chance(
+    ctx: Context, train_key: str, val_key: str, min_train_accuracy: float,
+) -> tuple[float, list[int], float] | None:
+    """How likely validation data like the training data is to get no sample right.
+
+    At every epoch whose validation accuracy is exactly 0 while the training accuracy
+    ``p`` is at least ``min_train_accuracy``, a model right on a share ``p`` of samples of
+    that kind gets none of ``n`` validation samples right with probability ``(1 - p)^n``;
+    the epochs multiply (each is a fresh set of predictions). ``n`` is the validation size
+    the run file records, else 1 (a bare history: the most lenient size).
+
+    Returns:
+        ``(chance, epochs, lowest p among them)``, or ``None`` when no such epoch.
+    """
+    train = ctx.array(train_key)
+    val = ctx.array(val_key)
+    data = ctx.run.data
+    n = data.n_val if data is not None and data.n_val else 1
+    log_chance = 0.0
+    epochs: list[int] = []
+    floor = 1.0
+    for i in range(min(train.size, val.size)):
+        p, v = float(train[i]), float(val[i])
+        if not (math.isfinite(p) and math.isfinite(v)) or v != 0.0 or p < min_train_accuracy:
+            continue
+        epochs.append(ctx.epochs[i])
+        floor = min(floor, p)
+        log_chance += n * math.log1p(-p) if p < 1.0 else -math.inf
+    if not epochs:
+        return None
+    return math.exp(log_chance), epochs, floor
 
 
 def _val_loss_never_fell(ctx: Context) -> bool:
