@@ -8,7 +8,8 @@ right, the validation loss can keep falling while the test loss climbs; no rule 
 the curves can see that overfitting.
 
 This script applies the labeller's own overfitting rule to the validation curve in place
-of the test curve ("visible in validation") and crosses it with the label and with what
+of the test curve ("visible in validation": the run's validation twin, built by
+``bench/val_ceiling.py``, which does the same for every label) and crosses it with the label and with what
 FD101 did, in both views (the callback's run file and the bare history):
 
 * recall of FD101 on the overfitting runs, split into those whose validation curve shows
@@ -29,7 +30,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 from collections import Counter
 from pathlib import Path
@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "tests" / "data"))
 
 from corpus import CorpusRun, load_corpus  # noqa: E402
 from recorder import labels  # noqa: E402
+from val_ceiling import validation_twin  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
@@ -50,30 +51,9 @@ RULE = "FD101"
 ALSO = "FD103"
 
 
-def _as_test(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The record with its validation curve in place of the test curve (None: not logged
-    every epoch, so the two cannot be lined up)."""
-    metrics = record["run"]["metrics"]
-    val = metrics.get("val_loss") or []
-    n = len(metrics["loss"])
-    if len(val) != n or any(v is None for v in val):
-        return None
-    rec = copy.deepcopy(record)
-    test = rec["test"]
-    name = test["metric_name"]
-    val_metric = metrics.get(f"val_{name}") or []
-    test["loss"] = [float(v) for v in val]
-    if len(val_metric) == n and all(v is not None for v in val_metric):
-        test["metric"] = [float(v) for v in val_metric]
-    test["n"] = rec["facts"].get("n_val") or test.get("n")
-    # a restored model is the validation minimum: its validation loss is that minimum
-    test["final_loss"] = min(test["loss"])
-    return rec
-
-
 def visible(case: CorpusRun) -> bool | None:
     """Would the labeller call the run overfitting from its validation curve?"""
-    rec = _as_test(case.record)
+    rec = validation_twin(case.record)
     if rec is None:
         return None
     return labels.overfitting(labels.view(rec)) is not None
