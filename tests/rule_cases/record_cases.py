@@ -137,6 +137,18 @@ def sorted_validation_split() -> None:
     _save("sorted_validation_split", h.history)
 
 
+def sorted_split_class_learnt_late() -> None:
+    """Digits sorted by label, validation_split=0.09: the validation rows are 162 of the
+    180 nines, the training set keeps 18, which the model learns last: the validation
+    accuracy is exactly 0 for epochs while the training accuracy climbs, then rises."""
+    x, y = _digits()
+    order = np.argsort(y, kind="stable")
+    model = _mlp(64, 64, 10)
+    h = model.fit(x[order], y[order], epochs=20, validation_split=0.09, verbose=0,
+                  callbacks=[_doctor("sorted_split_class_learnt_late")])
+    _save("sorted_split_class_learnt_late", h.history)
+
+
 def tiny_shuffled_validation() -> None:
     """Shuffled digits with 12 validation rows: classes missing by chance, not by sorting."""
     x, y = _digits()
@@ -538,7 +550,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
         too_short, short_still_falling, val_labels_shuffled, val_inputs_unscaled,
-        val_unseen_class, sorted_validation_split, tiny_shuffled_validation,
+        val_unseen_class, sorted_validation_split, sorted_split_class_learnt_late,
+        tiny_shuffled_validation,
         unscaled_still_falling, rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
         slow_sgd_regression, overfit_small_validation, narrow_with_gap,
