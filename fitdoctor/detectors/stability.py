@@ -447,6 +447,7 @@ def validation_oscillation(
     unknown_rows: int,
     min_accuracy_swing: float,
     min_rows_flipping: float,
+    min_constant_share: float,
     infer_max_n: int,
     infer_max_false: float,
     lr_factor: float,
@@ -474,7 +475,10 @@ def validation_oscillation(
     file's, else read off the validation accuracy's steps, else ``unknown_rows``. When
     the validation accuracy is logged, its own wiggle over the same epochs (beyond
     "rises, then falls") must reach ``min_accuracy_swing`` too: a loss that swings at
-    99.9% accuracy is a few confident rows, not a model jumping around.
+    99.9% accuracy is a few confident rows, not a model jumping around. Without an
+    accuracy (a regression), when the run tells a constant predictor's loss, the swings
+    must reach ``min_constant_share`` of it: material, not a loss near zero moving by
+    ratios of its own small level.
     """
     ctx.require_epochs(min_epochs)
     key = ctx.val_loss_key
@@ -509,6 +513,9 @@ def validation_oscillation(
             flips = min_rows_flipping / n_val if source != "assumed" else 0.0
             if acc_swing < max(min_accuracy_swing, flips):
                 return None
+    prior = constant_loss(ctx)
+    if acc_swing is None and prior is not None and w.wiggle < min_constant_share * prior:
+        return None  # no accuracy to show the predictions move: swings must be material
     epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
     steps = np.diff(judged)
     if steps.size == 0:
