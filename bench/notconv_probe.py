@@ -104,6 +104,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import probe_common  # noqa: E402
 from corpus import EXPECTED, upgrade  # noqa: E402
+from recorder import labels  # noqa: E402
+from val_ceiling import validation_twin  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
@@ -195,6 +197,82 @@ PROBES: list[probe_common.Probe] = [
     ("clfx100_adam_ok", "clf_x100", dict(units=[64], epochs=60)),
 ]
 
+#: The fourth batch (``--batch 4``, seeds 11-13): configurations neither the dev half nor
+#: the batches above trained (big batches, few steps per epoch; RMSprop at 1e-4; SGD on
+#: regression; widths 4-256; validation sets of 10% and 40%; runs of 6-15 epochs at a
+#: moderate pace; dropout with SGD, label noise with Adam at a low rate, where the
+#: training loss may fall on while the validation loss holds; exponential decay and
+#: ReduceLROnPlateau on regression; EarlyStopping with patience 3 during a slow descent),
+#: each unfinished set-up followed by its healthy neighbour (``_ok``).
+BATCH4: list[probe_common.Probe] = [
+    # big batches: a handful of steps per epoch
+    ("digits_adam_b256_12ep", "digits", dict(units=[32], batch=256, epochs=12)),
+    ("digits_adam_b256_ok", "digits", dict(units=[32], batch=256, lr=3e-3, epochs=80)),
+    ("moons_adam_b128_10ep", "moons", dict(units=[16], batch=128, epochs=10)),
+    ("moons_adam_b128_ok", "moons", dict(units=[16], batch=128, lr=1e-2, epochs=100)),
+    ("friedman_adam_b256_30ep", "friedman", dict(units=[32, 32], batch=256, epochs=30)),
+    ("friedman_adam_b256_ok", "friedman", dict(units=[32, 32], batch=256, lr=1e-2,
+                                               epochs=150)),
+    # optimizers and rates the earlier batches did not use
+    ("bc_rmsprop1e-4_w64", "bc", dict(units=[64], opt="rmsprop", lr=1e-4, epochs=15)),
+    ("bc_rmsprop_w64_ok", "bc", dict(units=[64], opt="rmsprop", lr=1e-3, epochs=30)),
+    ("friedman_sgd0.01_b64", "friedman", dict(units=[32, 32], opt="sgd", lr=0.01, batch=64,
+                                              epochs=25)),
+    ("friedman_momentum_b16_ok", "friedman", dict(units=[32, 32], opt="momentum", lr=0.01,
+                                                  batch=16, epochs=60)),
+    ("diabetes_momentum1e-3_w16", "diabetes", dict(units=[16], opt="momentum", lr=1e-3,
+                                                   batch=16, epochs=20)),
+    ("sum_lstm_rmsprop3e-4", "seq_sum", dict(model="lstm", units=[16], opt="rmsprop",
+                                             lr=3e-4, epochs=15)),
+    ("sum_lstm_rmsprop_ok", "seq_sum", dict(model="lstm", units=[16], opt="rmsprop",
+                                            lr=3e-3, epochs=40)),
+    # widths
+    ("clf_w256_sgd3e-3", "clf", dict(units=[256], opt="sgd", lr=3e-3, epochs=15)),
+    ("clf_w256_sgd_ok", "clf", dict(units=[256], opt="sgd", lr=0.1, epochs=40)),
+    ("wine_w4_adam3e-3", "wine", dict(units=[4], lr=3e-3, batch=16, epochs=25)),
+    # validation sets of 40% and 10%
+    ("wine_val40_adam3e-4", "wine", dict(units=[16], lr=3e-4, val_frac=0.4, epochs=30)),
+    ("wine_val40_ok", "wine", dict(units=[16], lr=3e-3, val_frac=0.4, epochs=80)),
+    ("clf_val10_momentum3e-4", "clf", dict(units=[64], opt="momentum", lr=3e-4,
+                                           val_frac=0.1, epochs=25)),
+    ("clf_val10_momentum_ok", "clf", dict(units=[64], opt="momentum", lr=3e-3, val_frac=0.1,
+                                          epochs=40)),
+    # 6-15 epochs at a moderate pace
+    ("clf_adam_b64_8ep", "clf", dict(units=[64], batch=64, epochs=8)),
+    ("clf_adam_b64_ok", "clf", dict(units=[64], batch=64, epochs=40)),
+    ("wine_sgd0.03_10ep", "wine", dict(units=[16], opt="sgd", lr=0.03, batch=16, epochs=10)),
+    ("diabetes_adam_8ep", "diabetes", dict(units=[32], epochs=8)),
+    ("conv16_adam_6ep", "digits_img", dict(model="conv", units=[16], head=[], epochs=6)),
+    ("conv16_adam_ok", "digits_img", dict(model="conv", units=[16], head=[], epochs=30)),
+    ("sine_gru_10ep", "seq_sine", dict(model="gru", units=[16], epochs=10)),
+    ("bc_momentum1e-3_10ep", "bc", dict(units=[32], opt="momentum", lr=1e-3, epochs=10)),
+    # the training loss falling on while the validation loss holds
+    ("digits_dropout_sgd0.03", "digits", dict(units=[128], dropout=0.5, opt="sgd", lr=0.03,
+                                              epochs=30)),
+    ("digits_dropout_adam_ok", "digits", dict(units=[128], dropout=0.5, epochs=60)),
+    ("noisy30_w256_adam3e-4", "clf_noisy30", dict(units=[256], lr=3e-4, epochs=20)),
+    # decaying rates on regression; EarlyStopping during a slow descent
+    ("friedman_adam_exp", "friedman", dict(units=[32, 32], lr=1e-3, schedule="exp",
+                                           epochs=40)),
+    ("diabetes_adam_rlrop", "diabetes", dict(units=[32], lr=1e-3, epochs=40,
+                                             rlrop=dict(factor=0.5, patience=2,
+                                                        min_lr=1e-6))),
+    ("reglin_adam1e-4_es3", "reg_linear", dict(units=[32], lr=1e-4, epochs=60,
+                                               es=dict(patience=3, restore=True))),
+    ("reglin_adam_es_ok", "reg_linear", dict(units=[32], lr=3e-3, epochs=100,
+                                             es=dict(patience=10, restore=True))),
+    ("digits300_val10_sgd0.01_es3", "digits300", dict(units=[64], opt="sgd", lr=0.01,
+                                                     val_frac=0.1, epochs=60,
+                                                     es=dict(patience=3, restore=True))),
+    # small validation sets that reach 100% accuracy while the network still learns
+    ("iris_rmsprop3e-4_b8", "iris", dict(units=[16], opt="rmsprop", lr=3e-4, batch=8,
+                                         epochs=20)),
+    ("iris_rmsprop_b8_ok", "iris", dict(units=[16], opt="rmsprop", lr=3e-3, batch=8,
+                                        epochs=80)),
+    ("wine_rmsprop1e-4_w64", "wine", dict(units=[64], opt="rmsprop", lr=1e-4, epochs=25)),
+    ("bc_dropout_adam_ok", "bc", dict(units=[64], dropout=0.5, epochs=60)),
+]
+
 
 def verdict(rec: dict[str, Any]) -> tuple[dict[str, bool], str, str]:
     """(FD301/FD302/FD303 fired at warning or above, each alone; headline; its message)."""
@@ -210,6 +288,18 @@ def verdict(rec: dict[str, Any]) -> tuple[dict[str, bool], str, str]:
     if first is None:
         return fired, "-", ""
     return fired, f"{first.code}:{first.diagnosis}", first.message
+
+
+def twin(rec: dict[str, Any]) -> str:
+    """The label of the run's validation twin (``bench/val_ceiling.py``), or ``-``.
+
+    Where it differs from the test label, the validation curve told another story than
+    the held-out test curve, and no rule reading the run can be expected to be right.
+    """
+    if rec["label"] == "validation-broken":
+        return str(rec["label"])
+    t = validation_twin(rec)
+    return "-" if t is None else str(labels.label(t)["label"])
 
 
 def val_facts(rec: dict[str, Any]) -> dict[str, Any]:
@@ -236,21 +326,29 @@ def val_facts(rec: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
-    ap.add_argument("--seeds", default="5", help="seeds to train (comma-separated)")
+    ap.add_argument("--batch", choices=["1-3", "4"], default="1-3",
+                    help="which probe list to train: the first three batches (seeds 5, 6) "
+                         "or the fourth (seeds 11-13)")
+    ap.add_argument("--seeds", default=None,
+                    help="seeds to train (comma-separated; default 5, or 11 with --batch 4)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--dev", action="store_true",
                     help="judge the corpus's dev half instead (its stored labels; only the "
                          "runs labelled not-converged or too-short, or where FD30x fires)")
     args = ap.parse_args(argv)
-    recs = probe_common.records(args, PROBES, family="notconv-probe",
+    if args.seeds is None:
+        args.seeds = "11" if args.batch == "4" else "5"
+    probes = BATCH4 if args.batch == "4" else PROBES
+    recs = probe_common.records(args, probes, family="notconv-probe",
                                 intended="not-converged")
     head = (f"{'run':24s} {'label':13s} {'ep':>3s} {'nval':>4s} {'301':3s} {'302':3s} "
             f"{'303':3s} {'vfall':>6s} {'vshare':>6s} {'vacc+':>6s} {'Lmove':>6s} "
-            f"{'L/C':>5s} ok headline")
+            f"{'L/C':>5s} {'twin':13s} ok headline")
     print(head)
     print("-" * len(head))
     tally: dict[tuple[bool, str], int] = {}
     right: dict[str, list[int]] = {}
+    fixable: dict[tuple[bool, bool], int] = {}
     for rec in sorted(recs, key=lambda r: r["name"]):
         lab = rec["label"]
         fired, first, msg = verdict(rec)
@@ -266,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         right[lab][1] += 1
         tally[(anyfd, lab)] = tally.get((anyfd, lab), 0) + 1
         f = val_facts(rec)
+        tw = twin(rec)
+        fixable[(tw == lab, ok)] = fixable.get((tw == lab, ok), 0) + 1
 
         def p(k: str, f: dict[str, Any] = f) -> str:
             return f"{f[k]:6.1%}" if k in f else f"{'':6s}"
@@ -273,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{rec['name']:24s} {lab:13s} {f['E']:3d} {f['n_val']:4d} "
               + " ".join(f"{'F' if fired[c] else '.':3s}" for c in ("FD301", "FD302", "FD303"))
               + f" {p('vfall')} {p('vshare')} {p('again')} {p('lmove')} {f['lvsC']:5.2f} "
-              f"{'y ' if ok else 'NO'} {first} {msg[:110]}")
+              f"{tw:13s} {'y ' if ok else 'NO'} {first} {msg[:110]}")
         if args.why:
             print(f"{'':24s} label: {rec['label_reason']}")
     probe_common.print_tally("any of FD301-FD303 fired / silent, per label:", tally)
@@ -281,6 +381,12 @@ def main(argv: list[str] | None = None) -> int:
     print("headline right, per label:")
     for lab, (a, b) in sorted(right.items()):
         print(f"  {lab:15s} {a:3d}/{b:3d}")
+    print()
+    print(f"headline right where the validation twin agrees with the label: "
+          f"{fixable.get((True, True), 0)}/"
+          f"{fixable.get((True, True), 0) + fixable.get((True, False), 0)}; where it does "
+          f"not: {fixable.get((False, True), 0)}/"
+          f"{fixable.get((False, True), 0) + fixable.get((False, False), 0)}")
     return 0
 
 
