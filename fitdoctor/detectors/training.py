@@ -19,6 +19,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import learning_rate_change, regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
 from fitdoctor.detectors.baselines import poor_level
+from fitdoctor.detectors.model_setup import is_regression, norm_loss
 from fitdoctor.detectors.span import (
     Span,
     climbs,
@@ -477,6 +478,7 @@ def still_improving(
     infer_max_n: int,
     infer_max_false: float,
     share_from_baseline: float,
+    regression_pace: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
@@ -500,6 +502,9 @@ def still_improving(
     times the constant predictor's loss (when the run tells it, and the loss ended below
     it): a first epoch far above it (unscaled inputs, a wild start) is the model undoing
     a bad start, not learning, and must not dwarf the fall that is still going on.
+    A regression (its loss an error, the run file says so) whose loss still falls at
+    least ``regression_pace`` of its level per epoch is unfinished whatever the share:
+    only a classifier's loss falls while what it gets right holds still.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -547,9 +552,14 @@ def still_improving(
     # is steep: a loss creeping down a few percent an epoch while the accuracy holds is the
     # model growing more confident, and more epochs would not change what it gets right
     confident_only = acc_still and share < min_share and pace < steep_pace
+    # a regression's loss is its error, not a confidence: a steady fall of
+    # ``regression_pace`` a epoch is predictions that much closer, whatever its share
+    error_pace = (acc is None and pace >= regression_pace
+                  and is_regression(ctx, norm_loss(ctx.run.compile.loss)
+                                    if ctx.run.compile is not None else None))
     by_loss = (
         gain >= min_gain and drop > noise_factor * sigma
-        and (share >= min_share or (pace >= min_pace and not confident_only))
+        and (share >= min_share or (pace >= min_pace and not confident_only) or error_pace)
     )
     by_accuracy = acc is not None and acc[0] >= min_acc_progress and acc[0] > noise_factor * acc[2]
     if not (by_loss or by_accuracy):
