@@ -19,6 +19,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import learning_rate_change, regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
 from fitdoctor.detectors.baselines import poor_level
+from fitdoctor.detectors.model_setup import is_regression, norm_loss
 from fitdoctor.detectors.span import (
     Span,
     climbs,
@@ -477,6 +478,7 @@ def still_improving(
     infer_max_n: int,
     infer_max_false: float,
     share_from_baseline: float,
+    regression_pace: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
@@ -486,7 +488,10 @@ def still_improving(
     ``min_pace`` of the level per epoch (fast); the curve's best region at its end; and,
     when the validation accuracy has reached ``saturated_accuracy``, that accuracy still
     gaining ``min_acc_gain`` over the tail (a loss that keeps falling while a 99%
-    accuracy holds still is the model growing confident, not an unfinished run). A fast
+    accuracy holds still is the model growing confident, not an unfinished run), unless
+    the training accuracy, below ``saturated_train_accuracy``, still gains
+    ``min_acc_progress`` over the tail (a small validation set at 100% while the network
+    still learns the rows it trains on says nothing about what is left to gain). A fast
     pace below ``steep_pace`` on a tail holding less than ``min_share`` of the whole fall
     also needs the validation accuracy, when there is one, to gain at least
     ``min_acc_gain`` and ``noise_factor`` times its noise over the tail. So does any fire
@@ -497,6 +502,9 @@ def still_improving(
     times the constant predictor's loss (when the run tells it, and the loss ended below
     it): a first epoch far above it (unscaled inputs, a wild start) is the model undoing
     a bad start, not learning, and must not dwarf the fall that is still going on.
+    A regression (its loss an error, the run file says so) whose loss still falls at
+    least ``regression_pace`` of its level per epoch is unfinished whatever the share:
+    only a classifier's loss falls while what it gets right holds still.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -525,12 +533,17 @@ def still_improving(
     if recent is not None and recent[0] >= 0:
         return None
     acc = _accuracy_progress(ctx, span, w, infer_max_n, infer_max_false)
+    fitted = _train_accuracy(ctx, span)
+    # a saturated validation accuracy leaves nothing to gain, unless the network is still
+    # visibly learning rows it gets wrong in training: a small validation set at 100%
+    # while the training accuracy climbs from 90% is not a finished model
+    learning = (fitted is not None and fitted < saturated_train_accuracy
+                and _train_accuracy_gain(ctx, span, w) >= min_acc_progress)
     if acc is not None and acc[1] >= saturated_accuracy and (
         acc[0] < min_acc_gain or acc[1] >= 1.0
-    ):
+    ) and not learning:
         return None  # nothing left to gain in what the model is judged on
     acc_still = acc is not None and acc[0] < max(min_acc_gain, noise_factor * acc[2])
-    fitted = _train_accuracy(ctx, span)
     if acc_still and fitted is not None and fitted >= saturated_train_accuracy:
         return None  # the training set is fitted and validation accuracy holds: confidence
     pace = -slope / level
@@ -539,9 +552,14 @@ def still_improving(
     # is steep: a loss creeping down a few percent an epoch while the accuracy holds is the
     # model growing more confident, and more epochs would not change what it gets right
     confident_only = acc_still and share < min_share and pace < steep_pace
+    # a regression's loss is its error, not a confidence: a steady fall of
+    # ``regression_pace`` a epoch is predictions that much closer, whatever its share
+    error_pace = (acc is None and pace >= regression_pace
+                  and is_regression(ctx, norm_loss(ctx.run.compile.loss)
+                                    if ctx.run.compile is not None else None))
     by_loss = (
         gain >= min_gain and drop > noise_factor * sigma
-        and (share >= min_share or (pace >= min_pace and not confident_only))
+        and (share >= min_share or (pace >= min_pace and not confident_only) or error_pace)
     )
     by_accuracy = acc is not None and acc[0] >= min_acc_progress and acc[0] > noise_factor * acc[2]
     if not (by_loss or by_accuracy):
@@ -609,6 +627,15 @@ def _train_accuracy(ctx: Context, span: Span) -> float | None:
     acc = ctx.array(key)[span.start : span.end]
     acc = acc[np.isfinite(acc)]
     return curves.median(acc[-3:]) if acc.size else None
+
+
+def _train_accuracy_gain(ctx: Context, span: Span, w: int) -> float:
+    """The training accuracy's gain over the last ``w`` epochs (robust line; 0 without one)."""
+    key = ctx.accuracy_key()
+    if key is None:
+        return 0.0
+    line = curves.theil_sen(ctx.array(key)[span.start : span.end][-w:])
+    return 0.0 if line is None else line[0] * (w - 1)
 
 
 def _epochs_more(tail: np.ndarray, n: int) -> int:
