@@ -53,6 +53,7 @@ def memorised_training_set(
     max_train_loss_share: float,
     min_weights_per_row: float,
     saturated_errors: int,
+    max_error_bound: float,
     noisy_window: int,
     blowup_factor: float,
     blowup_level: float,
@@ -129,7 +130,8 @@ def memorised_training_set(
         "training_noise": ", ".join(noisy[:3]) + (", ..." if len(noisy) > 3 else ""),
         "noisy_window": min(noisy_window, finite.size),
     }
-    values.update(_validation_view(ctx, span.start, span.end, saturated_errors))
+    values.update(_validation_view(ctx, span.start, span.end, saturated_errors,
+                                   max_error_bound))
     values.update(regularization_advice(ctx.run))
     values.update(n_train=n_train, n_train_proposed=2 * n_train)
     return Evidence(values, epoch=epochs[first])
@@ -158,9 +160,16 @@ def _error_upper_bound(errors: int, n: int, z: float = 1.96) -> float:
     return min(1.0, center + wilson_half_width(q, n, z))
 
 
-def _validation_view(ctx: Context, start: int, end: int, saturated_errors: int) -> dict[str, Any]:
-    """What the validation set can show: its size, errors at the end and loss trend."""
-    out: dict[str, Any] = {"val_saturated": False, "n_val": None, "val_errors": None}
+def _validation_view(ctx: Context, start: int, end: int, saturated_errors: int,
+                     max_error_bound: float) -> dict[str, Any]:
+    """What the validation set can show: its size, errors at the end and loss trend.
+
+    ``errors_bounded``: its errors at the end bound the held-out error rate (the upper
+    end of their Wilson 95% interval) at most ``max_error_bound``, so the memorised
+    network has few mistakes on new data to grow confident about.
+    """
+    out: dict[str, Any] = {"val_saturated": False, "n_val": None, "val_errors": None,
+                           "errors_bounded": False}
     data = ctx.run.data
     n_val = int(data.n_val) if data is not None and data.n_val else None
     key = ctx.accuracy_key("val_")
@@ -180,6 +189,7 @@ def _validation_view(ctx: Context, start: int, end: int, saturated_errors: int) 
         val_accuracy=round(last, 4),
         val_metric=key,
         val_error_bound_pct=round(100 * upper, 1),
+        errors_bounded=upper <= max_error_bound,
         val_saturated=errors <= saturated_errors,
         n_total=n_val + int(data.n_train or 0) if data is not None else None,
     )
