@@ -9,8 +9,9 @@ the curves can see that overfitting.
 
 This script applies the labeller's own overfitting rule to the validation curve in place
 of the test curve ("visible in validation": the run's validation twin, built by
-``bench/val_ceiling.py``, which does the same for every label) and crosses it with the label and with what
-FD101 did, in both views (the callback's run file and the bare history):
+``bench/val_ceiling.py``, which does the same for every label) and crosses it with the
+label and with what FD101 did, in both views (the callback's run file and the bare
+history):
 
 * recall of FD101 on the overfitting runs, split into those whose validation curve shows
   the overfitting and those whose validation curve does not, and of FD101 or FD103 (a
