@@ -16,9 +16,13 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.advice import learning_rate_change, regularization_advice
+from fitdoctor.detectors.advice import (
+    learning_rate_change,
+    narrowest_hidden,
+    regularization_advice,
+)
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
-from fitdoctor.detectors.baselines import poor_level
+from fitdoctor.detectors.baselines import learned_nothing, poor_level
 from fitdoctor.detectors.span import (
     Span,
     climbs,
@@ -390,7 +394,49 @@ def high_plateau(
     values["units_now"] = adv["units_now"]
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
     values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
+    values.update(_advice_when_nothing_learned(ctx, span, reference_z, values["l2_now"]))
+    # the inputs are informative when a reference model learned from them what the
+    # network did not: "more features" is advice only when nothing says so
+    values["features_suspect"] = not (
+        values["learned_nothing"]
+        and values["reference_kind"] in ("reference", "reference_train", "reference_mse")
+    )
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _advice_when_nothing_learned(
+    ctx: Context, span: Span, reference_z: float, l2_now: str | None
+) -> dict[str, Any]:
+    """What decides FD201's advice: did the network learn anything at all?
+
+    A network whose best validation score is what ignoring the inputs scores (the class
+    prior, the mean) learned nothing. Too few units is then rarely the cause: a 16-unit
+    sigmoid stack under plain SGD sits at ln 3 on iris, where a logistic regression
+    reaches 0.90, and any network wider than a linear model could too. The optimisation
+    (saturated layers, a learning rate too small, dead units) or a penalty holding every
+    weight near zero is. Widening stays advice only for a layer narrower than the classes
+    it must separate (a bottleneck: a one-unit GRU on three classes). Returns the
+    ``learned_nothing`` flag and its numbers, ``widen`` (more units is advice),
+    ``l2_first`` (an L2 factor is in force: the first suspect), ``optimisation_first``
+    (none is: the optimisation is) and the learning rate in force.
+    """
+    nothing = learned_nothing(ctx, span, reference_z)
+    narrowest = narrowest_hidden(ctx.run)
+    k = ctx.n_classes
+    bottleneck = narrowest is not None and k is not None and narrowest < k
+    out: dict[str, Any] = {
+        "learned_nothing": nothing is not None,
+        "widen": nothing is None or bottleneck,
+        "l2_first": nothing is not None and l2_now is not None,
+        "optimisation_first": nothing is not None and l2_now is None and not bottleneck,
+    }
+    if nothing is not None:
+        out.update(nothing)
+        out["nothing_kind"] = "bottleneck" if bottleneck else nothing["nothing_metric"]
+        out["narrowest_units"] = narrowest
+        out["n_classes"] = k
+        out["lr_now"] = learning_rate_change(ctx.run, 1.0)["lr_now"]
+    return out
 
 
 def _still_falling(
