@@ -252,6 +252,12 @@ BATCH4: list[tuple[str, str, dict[str, Any]]] = [
     ("noisy40_mlp", "digits_noisy40", dict(units=[64], epochs=10)),
     ("sep_dropout0.9", "clf_sep", dict(units=[16], dropout=0.9, lr=3e-3, epochs=40)),
     ("sep_mlp", "clf_sep", dict(units=[32], epochs=20)),
+    # sigmoid stacks under SGD on regression: do they learn anything?
+    ("diabetes_deep_sigmoid_sgd", "diabetes", dict(units=[32] * 5, act="sigmoid", opt="sgd",
+                                                   lr=0.01, epochs=40)),
+    ("diabetes_mlp", "diabetes", dict(units=[32], l2=1e-3, lr=3e-3, epochs=40)),
+    ("reg_linear_deep_sigmoid_sgd", "reg_linear", dict(units=[32] * 5, act="sigmoid",
+                                                       opt="sgd", lr=0.01, epochs=40)),
 ]
 
 #: FD201 with one of its gates opened: which gate kept it silent?

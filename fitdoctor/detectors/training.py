@@ -340,6 +340,7 @@ def high_plateau(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    max_catch_up: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -357,15 +358,14 @@ def high_plateau(
     train_raw, train = curve(ctx, ctx.loss_key, span)
     finite_train = train_raw[np.isfinite(train_raw)]
     first = float(finite_train[0])
-    if first == 0 or float(finite_train.max() - finite_train.min()) / abs(first) < min_progress:
+    if first == 0 or float(finite_train.max() - finite_train.min()) / abs(first) <= min_progress:
         return None  # a loss that never moved is not learning at all, not a capacity limit
     start = curves.plateau_start(train_raw, plateau_tolerance)
     n = span.size
     if start is None or n - start < max(min_plateau, round(min_plateau_fraction * n)):
         return None
-    if _still_falling(ctx, span, window_fraction, min_window, max_share, min_gain,
-                      steep_pace, share_from_baseline, noise_factor):
-        return None  # an unfinished run, not a capacity limit: FD301 judges it
+    falling = _still_falling(ctx, span, window_fraction, min_window, max_share, min_gain,
+                             steep_pace, share_from_baseline, noise_factor)
     level = float(train[-1])
     values: dict[str, Any] = {
         "plateau_epoch": ctx.epochs[span.start + start],
@@ -381,6 +381,16 @@ def high_plateau(
     if judged is None:
         return None
     values.update(judged)
+    if falling:
+        # unfinished, not a capacity limit, unless the fall still going on cannot close
+        # the shortfall against the reference: then more epochs are not the fix
+        more = _catch_up_epochs(ctx, span, judged, window_fraction, min_window)
+        if more is None or more <= max_catch_up * n:
+            return None  # FD301 judges it
+        values["still_creeping"] = True
+        if math.isfinite(more):
+            values["catch_up_epochs"] = math.ceil(more)
+            values["catch_up_times"] = round(more / n, 1)
     if ctx.run.has("val_loss"):
         _, val = curve(ctx, "val_loss", span)
         if float(val[-1]) > level * (1 + max_gap_ratio):
@@ -473,6 +483,45 @@ def _still_falling(
     pace = -trend[0] / level if level > 0 else 0.0
     material = trend[1] > noise_factor * trend[3] and gain >= min_gain
     return material and (trend[2] >= max_share or pace >= steep_pace)
+
+
+def _catch_up_epochs(
+    ctx: Context, span: Span, judged: dict[str, Any], window_fraction: float,
+    min_window: int,
+) -> float | None:
+    """Epochs the network would need, at its tail's pace, to reach the reference's score.
+
+    The pace is the robust (Theil–Sen) slope over the same tail FD301 measures (the last
+    ``window_fraction`` of the span, at least ``min_window`` epochs) of the validation
+    accuracy, or of the validation loss against an MSE reference; the distance is the
+    reference's score minus the network's at the tail's end (the line's last value, so
+    that one lucky epoch does not shorten it). Undiminished, a pace that has been slowing
+    down all run is an optimistic reading, so the count is a lower bound. ``inf`` when
+    the score does not improve at all; ``None`` without a reference to reach.
+    """
+    kind = judged.get("reference_kind")
+    if kind not in ("reference", "reference_mse"):
+        return None
+    ref = float(judged["reference_value"])
+    if kind == "reference":
+        key = ctx.accuracy_key("val_")
+        sign = 1.0
+    else:
+        key, sign = "val_loss", -1.0
+    if key is None or not ctx.run.has(key):
+        return None
+    raw = ctx.array(key)[span.start : span.end]
+    n = raw.size
+    w = min(max(min_window, round(window_fraction * n)), n)
+    line = curves.theil_sen(raw[n - w :])
+    if line is None:
+        return None
+    pace = sign * line[0]  # improvement per epoch
+    now = line[1] + line[0] * (w - 1)
+    distance = sign * (ref - now)
+    if distance <= 0:
+        return None  # already there at this pace: not a capacity limit
+    return distance / pace if pace > 0 else math.inf
 
 
 def _fits_worse_than_reference(judged: dict[str, Any], level: float) -> bool:
