@@ -111,8 +111,8 @@ underfitting runs, 2 -> 1 not-converged, no healthy run. What the batch showed:
 - **"Widen" for a network that learned nothing.** iris_deep_sigmoid_sgd_s11 (0.286
   validation accuracy, the majority share, where logistic regression reaches 0.90) and
   noisy30_l2_0.3 (RMSprop, L2 0.3: at the prior's loss) got "widen the hidden layer"
-  (16 -> 32, 64 -> 128) and "add a layer" first. A network whose best validation score is no better than
-  ignoring the inputs is now told so; the advice is the optimisation (ReLU, Adam /
+  (16 -> 32, 64 -> 128) and "add a layer" first. A network whose best validation score
+  is no better than ignoring the inputs is now told so; the advice is the optimisation (ReLU, Adam /
   RMSprop, scaled inputs) or, with an L2 factor in force, lowering it first; "widen" stays
   only for a layer narrower than the classes (a one-unit GRU on three classes), and
   "more features" goes where a reference learned from the same inputs.
