@@ -348,7 +348,10 @@ def high_plateau(
     validation score of a reference model fitted on the same data (a run file); the loss
     of predicting the class prior (a run file); ln(k) with a known class count; for a
     binary task, the loss of a constant predictor that would reach the same accuracy
-    (the entropy of the accuracy); else a low training accuracy.
+    (the entropy of the accuracy); else a low training accuracy. A monitored loss still
+    falling leaves the run to FD301 unless, at the tail's pace, reaching the reference's
+    score would take more than ``max_catch_up`` times the epochs run
+    (:func:`_catch_up_epochs`).
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
