@@ -24,6 +24,20 @@ def hidden_layers(run: Run) -> list[Layer]:
     return dense[:-1]
 
 
+#: Recurrent layers: hidden layers whose ``units`` are their width.
+_RECURRENT = {"GRU", "LSTM", "SimpleRNN"}
+
+
+def narrowest_hidden(run: Run) -> int | None:
+    """Units of the model's narrowest hidden layer (Dense-like or recurrent), if known."""
+    if run.model is None:
+        return None
+    widths = [int(layer.units) for layer in hidden_layers(run) if layer.units]
+    widths += [int(layer.units) for layer in run.model.layers
+               if layer.class_name in _RECURRENT and layer.units]
+    return min(widths) if widths else None
+
+
 def fmt_rate(value: float) -> str:
     """A learning rate or factor in short form: ``0.001`` → ``1e-3``, ``0.0`` → ``0``."""
     if value == 0:

@@ -158,6 +158,58 @@ def poor_level(
     }
 
 
+def learned_nothing(ctx: Context, span: Span, z: float) -> dict[str, Any] | None:
+    """The network's best validation score when it is no better than ignoring the inputs.
+
+    The test a reference model fails when it learned nothing (:func:`_uninformative`),
+    applied to the network: its best validation accuracy within ``z`` standard errors of
+    what always predicting the largest class scores, or its lowest validation MSE at or
+    above the prior's (predicting the training mean). ``{"nothing_score", "nothing_base",
+    "nothing_metric"}``, else ``None`` (learned something, or the run lacks the baseline).
+    """
+    base = ctx.run.baselines
+    if base is None:
+        return None
+    key = ctx.accuracy_key("val_")
+    if key is not None and ctx.run.has(key):
+        values = ctx.array(key)[span.start : span.end]
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return None
+        best = float(values.max())
+        shares = _constant_accuracies(ctx)
+        if not shares or not _uninformative(ctx, best, "accuracy", z):
+            return None
+        return {"nothing_score": float(f"{best:.4g}"),
+                "nothing_base": float(f"{max(shares):.4g}"), "nothing_metric": "accuracy"}
+    loss = ctx.run.compile.loss if ctx.run.compile is not None else None
+    if loss not in _MSE_LOSSES or not ctx.run.has("val_loss") or not _positive(base.prior_loss):
+        return None
+    values = ctx.array("val_loss")[span.start : span.end]
+    values = values[np.isfinite(values)]
+    if values.size == 0 or not _uninformative(ctx, float(values.min()), "mse", z):
+        return None
+    return {"nothing_score": float(f"{float(values.min()):.4g}"),
+            "nothing_base": float(f"{float(base.prior_loss):.4g}"),  # type: ignore[arg-type]
+            "nothing_metric": "mse"}
+
+
+def _constant_accuracies(ctx: Context) -> list[float]:
+    """What a constant prediction scores on the validation rows, as far as the run knows.
+
+    The training majority class's validation accuracy, and the largest validation class
+    share when the run records the validation class counts.
+    """
+    base = ctx.run.baselines
+    data = ctx.run.data
+    majority = base.majority_accuracy if base is not None else None
+    shares = [float(majority)] if majority is not None and _finite(majority) else []
+    counts = data.val_class_counts if data is not None else None
+    if counts and sum(counts) > 0:
+        shares.append(max(counts) / sum(counts))
+    return shares
+
+
 def _reference(ctx: Context, span: Span) -> tuple[float, float, str, str] | None:
     """``(network score, reference score, metric, model)`` when the run has a reference.
 
@@ -203,11 +255,7 @@ def _uninformative(ctx: Context, value: float, metric: str, z: float) -> bool:
         return False
     if metric == "accuracy":
         data = ctx.run.data
-        majority = base.majority_accuracy
-        shares = [float(majority)] if majority is not None and _finite(majority) else []
-        counts = data.val_class_counts if data is not None else None
-        if counts and sum(counts) > 0:
-            shares.append(max(counts) / sum(counts))
+        shares = _constant_accuracies(ctx)
         if not shares:
             return False
         m = max(shares)

@@ -16,9 +16,13 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.advice import learning_rate_change, regularization_advice
+from fitdoctor.detectors.advice import (
+    learning_rate_change,
+    narrowest_hidden,
+    regularization_advice,
+)
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
-from fitdoctor.detectors.baselines import poor_level
+from fitdoctor.detectors.baselines import learned_nothing, poor_level
 from fitdoctor.detectors.model_setup import is_regression, norm_loss
 from fitdoctor.detectors.span import (
     Span,
@@ -337,6 +341,7 @@ def high_plateau(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    max_catch_up: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -344,7 +349,10 @@ def high_plateau(
     validation score of a reference model fitted on the same data (a run file); the loss
     of predicting the class prior (a run file); ln(k) with a known class count; for a
     binary task, the loss of a constant predictor that would reach the same accuracy
-    (the entropy of the accuracy); else a low training accuracy.
+    (the entropy of the accuracy); else a low training accuracy. A monitored loss still
+    falling leaves the run to FD301 unless, at the tail's pace, reaching the reference's
+    score would take more than ``max_catch_up`` times the epochs run
+    (:func:`_catch_up_epochs`).
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -354,15 +362,14 @@ def high_plateau(
     train_raw, train = curve(ctx, ctx.loss_key, span)
     finite_train = train_raw[np.isfinite(train_raw)]
     first = float(finite_train[0])
-    if first == 0 or float(finite_train.max() - finite_train.min()) / abs(first) < min_progress:
+    if first == 0 or float(finite_train.max() - finite_train.min()) / abs(first) <= min_progress:
         return None  # a loss that never moved is not learning at all, not a capacity limit
     start = curves.plateau_start(train_raw, plateau_tolerance)
     n = span.size
     if start is None or n - start < max(min_plateau, round(min_plateau_fraction * n)):
         return None
-    if _still_falling(ctx, span, window_fraction, min_window, max_share, min_gain,
-                      steep_pace, share_from_baseline, noise_factor):
-        return None  # an unfinished run, not a capacity limit: FD301 judges it
+    falling = _still_falling(ctx, span, window_fraction, min_window, max_share, min_gain,
+                             steep_pace, share_from_baseline, noise_factor)
     level = float(train[-1])
     values: dict[str, Any] = {
         "plateau_epoch": ctx.epochs[span.start + start],
@@ -378,6 +385,16 @@ def high_plateau(
     if judged is None:
         return None
     values.update(judged)
+    if falling:
+        # unfinished, not a capacity limit, unless the fall still going on cannot close
+        # the shortfall against the reference: then more epochs are not the fix
+        more = _catch_up_epochs(ctx, span, judged, window_fraction, min_window)
+        if more is None or more <= max_catch_up * n:
+            return None  # FD301 judges it
+        values["still_creeping"] = True
+        if math.isfinite(more):
+            values["catch_up_epochs"] = math.ceil(more)
+            values["catch_up_times"] = round(more / n, 1)
     if ctx.run.has("val_loss"):
         _, val = curve(ctx, "val_loss", span)
         if float(val[-1]) > level * (1 + max_gap_ratio):
@@ -391,7 +408,49 @@ def high_plateau(
     values["units_now"] = adv["units_now"]
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
     values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
+    values.update(_advice_when_nothing_learned(ctx, span, reference_z, values["l2_now"]))
+    # the inputs are informative when a reference model learned from them what the
+    # network did not: "more features" is advice only when nothing says so
+    values["features_suspect"] = not (
+        values["learned_nothing"]
+        and values["reference_kind"] in ("reference", "reference_train", "reference_mse")
+    )
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _advice_when_nothing_learned(
+    ctx: Context, span: Span, reference_z: float, l2_now: str | None
+) -> dict[str, Any]:
+    """What decides FD201's advice: did the network learn anything at all?
+
+    A network whose best validation score is what ignoring the inputs scores (the class
+    prior, the mean) learned nothing. Too few units is then rarely the cause: a 16-unit
+    sigmoid stack under plain SGD sits at ln 3 on iris, where a logistic regression
+    reaches 0.90, and any network wider than a linear model could too. The optimisation
+    (saturated layers, a learning rate too small, dead units) or a penalty holding every
+    weight near zero is. Widening stays advice only for a layer narrower than the classes
+    it must separate (a bottleneck: a one-unit GRU on three classes). Returns the
+    ``learned_nothing`` flag and its numbers, ``widen`` (more units is advice),
+    ``l2_first`` (an L2 factor is in force: the first suspect), ``optimisation_first``
+    (none is: the optimisation is) and the learning rate in force.
+    """
+    nothing = learned_nothing(ctx, span, reference_z)
+    narrowest = narrowest_hidden(ctx.run)
+    k = ctx.n_classes
+    bottleneck = narrowest is not None and k is not None and narrowest < k
+    out: dict[str, Any] = {
+        "learned_nothing": nothing is not None,
+        "widen": nothing is None or bottleneck,
+        "l2_first": nothing is not None and l2_now is not None,
+        "optimisation_first": nothing is not None and l2_now is None and not bottleneck,
+    }
+    if nothing is not None:
+        out.update(nothing)
+        out["nothing_kind"] = "bottleneck" if bottleneck else nothing["nothing_metric"]
+        out["narrowest_units"] = narrowest
+        out["n_classes"] = k
+        out["lr_now"] = learning_rate_change(ctx.run, 1.0)["lr_now"]
+    return out
 
 
 def _still_falling(
@@ -428,6 +487,45 @@ def _still_falling(
     pace = -trend[0] / level if level > 0 else 0.0
     material = trend[1] > noise_factor * trend[3] and gain >= min_gain
     return material and (trend[2] >= max_share or pace >= steep_pace)
+
+
+def _catch_up_epochs(
+    ctx: Context, span: Span, judged: dict[str, Any], window_fraction: float,
+    min_window: int,
+) -> float | None:
+    """Epochs the network would need, at its tail's pace, to reach the reference's score.
+
+    The pace is the robust (Theil–Sen) slope over the same tail FD301 measures (the last
+    ``window_fraction`` of the span, at least ``min_window`` epochs) of the validation
+    accuracy, or of the validation loss against an MSE reference; the distance is the
+    reference's score minus the network's at the tail's end (the line's last value, so
+    that one lucky epoch does not shorten it). Undiminished, a pace that has been slowing
+    down all run is an optimistic reading, so the count is a lower bound. ``inf`` when
+    the score does not improve at all; ``None`` without a reference to reach.
+    """
+    kind = judged.get("reference_kind")
+    if kind not in ("reference", "reference_mse"):
+        return None
+    ref = float(judged["reference_value"])
+    if kind == "reference":
+        key = ctx.accuracy_key("val_")
+        sign = 1.0
+    else:
+        key, sign = "val_loss", -1.0
+    if key is None or not ctx.run.has(key):
+        return None
+    raw = ctx.array(key)[span.start : span.end]
+    n = raw.size
+    w = min(max(min_window, round(window_fraction * n)), n)
+    line = curves.theil_sen(raw[n - w :])
+    if line is None:
+        return None
+    pace = sign * line[0]  # improvement per epoch
+    now = line[1] + line[0] * (w - 1)
+    distance = sign * (ref - now)
+    if distance <= 0:
+        return None  # already there at this pace: not a capacity limit
+    return distance / pace if pace > 0 else math.inf
 
 
 def _fits_worse_than_reference(judged: dict[str, Any], level: float) -> bool:

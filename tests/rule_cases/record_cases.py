@@ -317,6 +317,58 @@ def gru_below_useless_reference() -> None:
     _save("gru_below_useless_reference", h.history)
 
 
+def sigmoid_stack_learns_nothing() -> None:
+    """Four 16-unit sigmoid layers under plain SGD (0.01, batches of 8) on iris,
+    standardised: the training loss sinks to ln 3 in a few epochs and stays there, the
+    validation accuracy never leaves what predicting one class scores, while the logistic
+    regression FitDoctor fits reaches ~0.9. The network learned nothing: saturated layers
+    and a small step, not too few units (16 is plenty for three classes). Recorded with
+    FitDoctor, which fits the reference model itself.
+    """
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+
+    keras = _keras()
+    x, y = load_iris(return_X_y=True)
+    x, _, y, _ = train_test_split(x, y, test_size=0.3, random_state=0, stratify=y)
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential(
+        [keras.Input((4,))]
+        + [keras.layers.Dense(16, activation="sigmoid") for _ in range(4)]
+        + [keras.layers.Dense(3, activation="softmax")]
+    )
+    model.compile(keras.optimizers.SGD(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x, y, epochs=60, batch_size=8, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("sigmoid_stack_learns_nothing")])
+    _save("sigmoid_stack_learns_nothing", h.history)
+
+
+def narrow_still_creeping() -> None:
+    """Three hidden units on digits (70% of them, stratified; validation_split=0.05, 63
+    rows), Adam at 0.01 for 40 epochs: the training loss flattens near 1.5, the
+    validation loss still creeps down (~0.2% an epoch, enough for FD301), the validation
+    accuracy gains well under a point an epoch, ~65 points below what logistic
+    regression reaches: more epochs cannot close that, more units can. Recorded with
+    FitDoctor, which fits the reference model itself.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    keras = _keras()
+    x, y = load_digits(return_X_y=True)
+    x, _, y, _ = train_test_split(x / 16.0, y, test_size=0.3, random_state=0, stratify=y)
+    keras.utils.set_random_seed(12)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(3, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.05, verbose=0,
+                  callbacks=[_doctor("narrow_still_creeping")])
+    _save("narrow_still_creeping", h.history)
+
+
 def _diabetes_standardised() -> tuple[np.ndarray, np.ndarray]:
     """Diabetes' 70% training split (``random_state=0``), inputs and target standardised."""
     from sklearn.datasets import load_diabetes
@@ -571,7 +623,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
         unscaled_still_falling, rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
         slow_sgd_regression, overfit_small_validation, narrow_with_gap,
-        gru_below_useless_reference, healthy_digits,
+        gru_below_useless_reference, sigmoid_stack_learns_nothing, narrow_still_creeping,
+        healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
         val_inputs_off_scale, inputs_scaled_alike,
         memorised_digits, memorised_cancer, memorised_wine, memorised_under_noise,
