@@ -654,8 +654,9 @@ def worse_than_constant(
     ``max_classes`` (more than any constant prediction of that many classes loses),
     against what its own predictions would lose at honest confidence
     (:func:`~fitdoctor.detectors.span.honest_loss` at its training accuracy, for up to
-    ``max_classes`` classes): a loss ``class_factor`` times that is confidence in wrong
-    answers the blow-up left behind. Otherwise the rule cannot judge it.
+    ``max_classes`` classes): a loss ``class_factor`` times that, and above ln
+    ``max_classes`` itself, is confidence in wrong answers the blow-up left behind.
+    Otherwise the rule cannot judge it.
     """
     ctx.require_epochs(min_epochs)
     prior = constant_loss(ctx)
@@ -714,7 +715,8 @@ def _worse_than_honest(
 
     ``None`` when the run is not such a classifier (see :func:`worse_than_constant`),
     did not start ``blowup_factor`` times ln ``max_classes``, or ends within
-    ``class_factor`` times the loss of its own predictions at honest confidence.
+    ``class_factor`` times the loss of its own predictions at honest confidence, or
+    within ln ``max_classes`` (what predicting every class alike loses at most).
     """
     bound = class_bound_loss(ctx, max_classes)
     acc_key = ctx.accuracy_key()
@@ -730,7 +732,10 @@ def _worse_than_honest(
     late = curves.median(loss[-w:])
     accuracy = curves.median(acc[-w:])
     honest = honest_loss(1.0 - accuracy, max_classes)
-    if not late > class_factor * honest:
+    # above ln K too: worse than any constant prediction, whatever k is (at a high
+    # accuracy the honest loss is near 0, and a penalty term or label smoothing alone
+    # could lift a healthy loss past a multiple of it)
+    if not late > max(class_factor * honest, bound):
         return None
     values: dict[str, Any] = {
         "late_loss": _g(late),
