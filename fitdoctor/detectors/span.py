@@ -178,7 +178,7 @@ def constant_loss(ctx: Context) -> float | None:
 
 
 def class_bound_loss(ctx: Context, max_classes: float) -> float | None:
-    """ln K: the most a constant prediction can lose, for a classifier of up to K classes.
+    """The most a constant prediction can lose, ln K, for a classifier of up to K classes.
 
     Only for a run that tells neither the constant predictor's loss nor its class count
     (:func:`constant_loss` is ``None``: a bare history) but logs a training accuracy, so

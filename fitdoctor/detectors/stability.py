@@ -201,7 +201,7 @@ def loss_spike(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
-    max_classes: float,
+    max_classes: int,
 ) -> Evidence | None:
     """A training loss that blew up: a jump orders of magnitude up, or a dead network.
 
@@ -636,7 +636,7 @@ def weighted_prior_loss(run: Run, prior: float) -> float:
 @detector("worse-than-constant")
 def worse_than_constant(
     ctx: Context, *, min_epochs: int, class_factor: float, regression_factor: float,
-    window_fraction: float, lr_factor: float, blowup_factor: float, max_classes: float,
+    window_fraction: float, lr_factor: float, blowup_factor: float, max_classes: int,
 ) -> Evidence | None:
     """A training loss that ends far above the loss of predicting the prior (or the mean).
 
@@ -709,7 +709,7 @@ def worse_than_constant(
 
 def _worse_than_honest(
     ctx: Context, *, min_epochs: int, class_factor: float, window_fraction: float,
-    blowup_factor: float, max_classes: float,
+    blowup_factor: float, max_classes: int,
 ) -> Evidence | None:
     """A bare classifier that blew up at its first epoch and still loses far too much.
 
