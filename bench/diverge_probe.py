@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     recs = records(args, PROBES, family="lr-sweep", intended="diverged")
     for rec in recs:
-        case = from_record(rec)
+        case = from_record({"half": "probe", "group": rec["name"].rsplit("_s", 1)[0], **rec})
         run_r = fitdoctor.analyze(case.run())
         bare_r = fitdoctor.analyze(case.bare())
         print(f"{case.name:24s} {case.label:14s} run {_head(run_r):13s} {_codes(run_r):11s} "

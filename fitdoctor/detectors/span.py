@@ -243,6 +243,47 @@ def bounded_blowup(
     return peak, float(x[peak] / bound), dead_by
 
 
+def late_freeze(
+    ctx: Context, baseline: float | None, *, blowup_factor: float, frozen_epochs: int
+) -> tuple[int, float, float | None, int] | None:
+    """A wild start after which the network froze before the end, however late.
+
+    :func:`judged_span` tells a frozen network over the last half of the run; one that
+    kept bouncing for most of the run and froze only at the end (Adam at a learning rate
+    of 5 on wine: 836 → 289 → ... → 376 → 222 → 0 → 48 → 0 0 0 0 0 0 0, its validation
+    loss exactly 0 from epoch 6) is frozen too: a training loss of exactly 0 over the last
+    ``frozen_epochs`` epochs or more, beside a validation loss that repeats its value
+    exactly (when logged every epoch), is a network whose weights no longer change. The
+    start is wild as :func:`judged_span` tells it: its first epoch (or two)
+    ``blowup_factor`` times the next one's loss, or ``baseline`` (the constant
+    predictor's loss, or ln ``max_classes`` for a bare classifier).
+
+    Returns ``(row of the peak, ratio, baseline or None, frozen epochs)`` or ``None``.
+    """
+    if not ctx.run.has("loss"):
+        return None
+    x = ctx.array("loss")
+    if not np.isfinite(x).all():
+        return None  # a NaN or inf loss is FD401's
+    zeros = int(np.argmax(x[::-1] != 0)) if np.any(x != 0) else x.size
+    if zeros < max(frozen_epochs, 1):
+        return None
+    if ctx.run.has("val_loss"):
+        val = ctx.array("val_loss")[-zeros:]
+        if val.size != zeros or not np.isfinite(val).all() or np.any(val != val[-1]):
+            return None
+    live = x[: x.size - zeros]
+    start = _wild_start(live, blowup_factor) if live.size >= 3 else 0
+    if start:
+        low = float(np.nanmin(live[start : start + 3]))
+        return 0, (float(live[0] / low) if low > 0 else math.inf), None, zeros
+    high = _wild_start(live, blowup_factor, baseline) if baseline else 0
+    if not high or baseline is None:
+        return None
+    peak = int(np.nanargmax(live[:high]))
+    return peak, float(live[peak] / baseline), baseline, zeros
+
+
 def _dead_after(
     ctx: Context, x: np.ndarray, start: int, tolerance: float, accuracy: float, gain: float
 ) -> str | None:

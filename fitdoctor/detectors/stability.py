@@ -38,6 +38,7 @@ from fitdoctor.detectors.span import (
     curve,
     honest_loss,
     judged_span,
+    late_freeze,
     pct,
     recorded_prior_loss,
     rise_over_running_min,
@@ -202,6 +203,7 @@ def loss_spike(
     dead_accuracy: float,
     dead_accuracy_gain: float,
     max_classes: int,
+    frozen_epochs: int,
 ) -> Evidence | None:
     """A training loss that blew up: a jump orders of magnitude up, or a dead network.
 
@@ -229,6 +231,13 @@ def loss_spike(
     if bounded is not None:
         span = Span(0, 0, blowup=bounded[0], blowup_ratio=bounded[1], dead_by=bounded[2],
                     baseline=bound)
+    late = None
+    if span.blowup is None:
+        late = late_freeze(ctx, constant_loss(ctx) or bound, blowup_factor=blowup_factor,
+                           frozen_epochs=frozen_epochs)
+    if late is not None:
+        span = Span(0, 0, blowup=late[0], blowup_ratio=late[1], dead_by="frozen",
+                    baseline=late[2])
     if span.blowup is None and span.frozen_unknown:
         raise MissingInput(
             "the network froze (a training loss of exactly 0, a constant validation "
@@ -262,8 +271,9 @@ def loss_spike(
         regression = ctx.run.data is not None and ctx.run.data.task == "regression"
         recorded = recorded_prior_loss(ctx.run) is not None
         kind = ("mean" if regression else "prior") if recorded else "chance"
-        values["baseline_kind"] = "bound" if bounded is not None else kind
-        values["max_classes"] = int(max_classes) if bounded is not None else None
+        from_bound = bound is not None and span.baseline == bound
+        values["baseline_kind"] = "bound" if from_bound else kind
+        values["max_classes"] = int(max_classes) if from_bound else None
     if span.dead_by == "frozen":
         values.update(_frozen(ctx, full))
     values.update(learning_rate_change(ctx.run, lr_factor))
