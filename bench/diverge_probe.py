@@ -13,6 +13,20 @@ prints, per run, the label, the headline of the run file and of the bare history
 of FD403/FD404 fired in each, and the numbers the bare rules read: the first epoch over
 ln ``max_classes``, the late loss and training accuracy, and the honest loss.
 
+Measured (2026-11-30, 27 trainings, seeds 11-13; "before" = the rules without the ln
+``max_classes`` bound and without the late freeze): 20 runs labelled diverged, run view
+15 -> 17 right, bare view 3 -> 10; 4 unstable (1 right, both views, unchanged); 3 healthy
+(silent, both views, unchanged). Gained: bare FD403 on wine RMSprop lr 2 (3 seeds, frozen
+after a first epoch 128-270× ln 100000), clf RMSprop lr 10 s11, moons RMSprop lr 5 s13,
+breast cancer RMSprop lr 5 s13 (dead or frozen); both views FD403 on wine Adam lr 5 s11
+and bc RMSprop lr 5 s13 (frozen only in the last 7 epochs). Still missed in the bare
+view: the binary runs whose late loss is 1.3-2.1 at 56-73% accuracy (clf RMSprop lr
+2/10, clf Adam lr 5, moons RMSprop lr 5): 2-3× ln 2, but well within what a classifier
+of thousands of classes could lose, so without the class count nothing says it is worse
+than a constant prediction (their first epochs, 18-484× ln 100000, mostly do not reach
+50×, or the network is not dead after them); the bare headlines there are unstable,
+underfitting or none.
+
 Run from the repository root (about a minute per seed on one core)::
 
     nice -n 10 .venv/bin/python bench/diverge_probe.py [--seeds 11,12,13] [--only NAME]
