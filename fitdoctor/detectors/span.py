@@ -177,6 +177,113 @@ def constant_loss(ctx: Context) -> float | None:
     return None
 
 
+def class_bound_loss(ctx: Context, max_classes: float) -> float | None:
+    """The most a constant prediction can lose, ln K, for a classifier of up to K classes.
+
+    Only for a run that tells neither the constant predictor's loss nor its class count
+    (:func:`constant_loss` is ``None``: a bare history) but logs a training accuracy, so
+    it is a classifier, trained (as Keras classifiers are) on a cross-entropy: predicting
+    every class alike loses ln k <= ln K, and the class frequencies lose less. ``None``
+    otherwise (a known baseline, a regression, no accuracy, ``max_classes`` below 2).
+    """
+    if constant_loss(ctx) is not None or max_classes < 2 or ctx.accuracy_key() is None:
+        return None
+    data = ctx.run.data
+    if data is not None and data.task == "regression":
+        return None
+    return math.log(max_classes)
+
+
+def honest_loss(error: float, max_classes: float) -> float:
+    """The cross-entropy of a classifier's own predictions at honest confidence.
+
+    A classifier that errs on a share ``error`` of its rows and puts probability
+    ``1 - error`` on the class it predicts, ``error / (k - 1)`` on each other one, loses
+    h(error) + error ln(k - 1) (h: the binary entropy), the most any predictor of that
+    accuracy needs to lose (Fano's inequality); with up to ``max_classes`` classes at
+    most h(error) + error ln(max_classes - 1). A loss far above it is confidence in
+    wrong answers: outputs saturated far past what the accuracy supports.
+    """
+    e = min(max(error, 0.0), 1.0)
+    h = -sum(p * math.log(p) for p in (e, 1.0 - e) if p > 0)
+    return h + e * math.log(max(max_classes - 1.0, 1.0))
+
+
+def bounded_blowup(
+    ctx: Context,
+    bound: float,
+    *,
+    blowup_factor: float,
+    dead_tolerance: float,
+    dead_accuracy: float,
+    dead_accuracy_gain: float,
+) -> tuple[int, float, str] | None:
+    """A wild start against ``bound`` (ln K) that the network died of, for a bare classifier.
+
+    The span's own test against a constant predictor's loss (a run file's prior loss,
+    ln k with ``--classes``), with the most any constant prediction of up to K classes
+    loses instead (:func:`class_bound_loss`): a first epoch (or two) ``blowup_factor``
+    times ln K, after which the network is dead, as :func:`judged_span` tells dead.
+    Returns ``(row of the peak, its multiple of bound, how it died)``, or ``None``.
+    """
+    if not ctx.run.has("loss") or bound <= 0:
+        return None
+    x = ctx.array("loss")
+    bad = np.flatnonzero(~np.isfinite(x))
+    x = x[: int(bad[0])] if bad.size else x
+    if _wild_start(x, blowup_factor):
+        return None  # a wild start against the next epoch: judged_span decides it
+    high = _wild_start(x, blowup_factor, bound)
+    if not high:
+        return None
+    dead_by = _dead_after(ctx, x, high, dead_tolerance, dead_accuracy, dead_accuracy_gain)
+    if dead_by is None:
+        return None
+    peak = int(np.nanargmax(x[:high]))
+    return peak, float(x[peak] / bound), dead_by
+
+
+def late_freeze(
+    ctx: Context, baseline: float | None, *, blowup_factor: float, frozen_epochs: int
+) -> tuple[int, float, float | None, int] | None:
+    """A wild start after which the network froze before the end, however late.
+
+    :func:`judged_span` tells a frozen network over the last half of the run; one that
+    kept bouncing for most of the run and froze only at the end (Adam at a learning rate
+    of 5 on wine: 836 → 289 → ... → 376 → 222 → 0 → 48 → 0 0 0 0 0 0 0, its validation
+    loss exactly 0 from epoch 6) is frozen too: a training loss of exactly 0 over the last
+    ``frozen_epochs`` epochs or more, beside a validation loss that repeats its value
+    exactly (when logged every epoch), is a network whose weights no longer change. The
+    start is wild as :func:`judged_span` tells it: its first epoch (or two)
+    ``blowup_factor`` times the next one's loss, or ``baseline`` (the constant
+    predictor's loss, or ln ``max_classes`` for a bare classifier).
+
+    Returns ``(row of the peak, ratio, baseline or None, frozen epochs)`` or ``None``.
+    """
+    if not ctx.run.has("loss"):
+        return None
+    x = ctx.array("loss")
+    if not np.isfinite(x).all():
+        return None  # a NaN or inf loss is FD401's
+    zeros = int(np.argmax(x[::-1] != 0)) if np.any(x != 0) else x.size
+    if zeros < max(frozen_epochs, 1):
+        return None
+    if ctx.run.has("val_loss"):
+        val = ctx.array("val_loss")[-zeros:]
+        if val.size != zeros or not np.isfinite(val).all() or np.any(val != val[-1]):
+            return None
+    live = x[: x.size - zeros]
+    start = _wild_start(live, blowup_factor) if live.size >= 3 else 0
+    if start:
+        low = float(np.nanmin(live[start : start + 3]))
+        return 0, (float(live[0] / low) if low > 0 else math.inf), None, zeros
+    high = _wild_start(live, blowup_factor, baseline) if baseline else 0
+    if not high or baseline is None:
+        return None
+    peak = int(np.nanargmax(live[:high]))
+    return peak, float(live[peak] / baseline), baseline, zeros
+
+
 def _dead_after(
     ctx: Context, x: np.ndarray, start: int, tolerance: float, accuracy: float, gain: float
 ) -> str | None:

@@ -33,9 +33,13 @@ from fitdoctor.detectors.advice import learning_rate_change
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import (
     Span,
+    bounded_blowup,
+    class_bound_loss,
     constant_loss,
     curve,
+    honest_loss,
     judged_span,
+    late_freeze,
     pct,
     recorded_prior_loss,
     rise_over_running_min,
@@ -199,8 +203,16 @@ def loss_spike(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    max_classes: int,
+    frozen_epochs: int,
 ) -> Evidence | None:
-    """A training loss that blew up: a jump orders of magnitude up, or a dead network."""
+    """A training loss that blew up: a jump orders of magnitude up, or a dead network.
+
+    A bare classifier (no prior loss, no class count) is held to ln ``max_classes``,
+    the most a constant prediction of that many classes loses
+    (:func:`~fitdoctor.detectors.span.class_bound_loss`): a first epoch ``blowup_factor``
+    times that, after which the network is dead or frozen, blew up whatever k is.
+    """
     ctx.require_epochs(2)
     key = ctx.loss_key  # MissingInput without a training loss
     span = judged_span(
@@ -212,6 +224,21 @@ def loss_spike(
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
     )
+    bound = class_bound_loss(ctx, max_classes) if span.blowup is None else None
+    bounded = bounded_blowup(
+        ctx, bound, blowup_factor=blowup_factor, dead_tolerance=dead_tolerance,
+        dead_accuracy=dead_accuracy, dead_accuracy_gain=dead_accuracy_gain,
+    ) if bound is not None else None
+    if bounded is not None:
+        span = Span(0, 0, blowup=bounded[0], blowup_ratio=bounded[1], dead_by=bounded[2],
+                    baseline=bound)
+    late = None
+    if span.blowup is None:
+        late = late_freeze(ctx, constant_loss(ctx) or bound, blowup_factor=blowup_factor,
+                           frozen_epochs=frozen_epochs)
+    if late is not None:
+        span = Span(0, 0, blowup=late[0], blowup_ratio=late[1], dead_by="frozen",
+                    baseline=late[2])
     if span.blowup is None and span.frozen_unknown:
         raise MissingInput(
             "the network froze (a training loss of exactly 0, a constant validation "
@@ -245,7 +272,9 @@ def loss_spike(
         regression = ctx.run.data is not None and ctx.run.data.task == "regression"
         recorded = recorded_prior_loss(ctx.run) is not None
         kind = ("mean" if regression else "prior") if recorded else "chance"
-        values["baseline_kind"] = kind
+        from_bound = bound is not None and span.baseline == bound
+        values["baseline_kind"] = "bound" if from_bound else kind
+        values["max_classes"] = int(max_classes) if from_bound else None
     if span.dead_by == "frozen":
         values.update(_frozen(ctx, full))
     values.update(learning_rate_change(ctx.run, lr_factor))
@@ -659,7 +688,7 @@ def weighted_prior_loss(run: Run, prior: float) -> float:
 @detector("worse-than-constant")
 def worse_than_constant(
     ctx: Context, *, min_epochs: int, class_factor: float, regression_factor: float,
-    window_fraction: float, lr_factor: float,
+    window_fraction: float, lr_factor: float, blowup_factor: float, max_classes: int,
 ) -> Evidence | None:
     """A training loss that ends far above the loss of predicting the prior (or the mean).
 
@@ -671,15 +700,32 @@ def worse_than_constant(
     without looking at the inputs: its weights are broken, whether or not a NaN showed.
     A run trained with ``class_weight`` is held to the constant predictor's weighted
     loss (:func:`weighted_prior_loss`); one trained with ``sample_weight`` is not judged.
+
+    A bare classifier (it logs an accuracy, the run tells neither prior nor class count)
+    is judged only when its first epoch blew up, ``blowup_factor`` times ln
+    ``max_classes`` (more than any constant prediction of that many classes loses),
+    against what its own predictions would lose at honest confidence
+    (:func:`~fitdoctor.detectors.span.honest_loss` at its training accuracy, for up to
+    ``max_classes`` classes): a loss ``class_factor`` times that, and above ln
+    ``max_classes`` itself, is confidence in wrong answers the blow-up left behind.
+    Otherwise the rule cannot judge it.
     """
     ctx.require_epochs(min_epochs)
     prior = constant_loss(ctx)
     if prior is None:
-        raise MissingInput(
-            "the loss of predicting the class prior (or the mean) is unknown",
-            "record the run with FitDoctor(), which records the baselines, or pass "
-            "--classes N", needs="run-file",
+        found = _worse_than_honest(
+            ctx, min_epochs=min_epochs, class_factor=class_factor,
+            window_fraction=window_fraction, blowup_factor=blowup_factor,
+            max_classes=max_classes,
         )
+        if found is None:
+            raise MissingInput(
+                "the loss of predicting the class prior (or the mean) is unknown",
+                "record the run with FitDoctor(), which records the baselines, or pass "
+                "--classes N", needs="run-file",
+            )
+        found.values.update(learning_rate_change(ctx.run, lr_factor))
+        return found
     # ln k: at least the prior's loss, so a stricter bar
     chance = recorded_prior_loss(ctx.run) is None
     if ctx.run.meta.get("sample_weight") is True:
@@ -710,4 +756,53 @@ def worse_than_constant(
         "chance": chance,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])
+
+
+def _worse_than_honest(
+    ctx: Context, *, min_epochs: int, class_factor: float, window_fraction: float,
+    blowup_factor: float, max_classes: int,
+) -> Evidence | None:
+    """A bare classifier that blew up at its first epoch and still loses far too much.
+
+    ``None`` when the run is not such a classifier (see :func:`worse_than_constant`),
+    did not start ``blowup_factor`` times ln ``max_classes``, or ends within
+    ``class_factor`` times the loss of its own predictions at honest confidence, or
+    within ln ``max_classes`` (what predicting every class alike loses at most).
+    """
+    bound = class_bound_loss(ctx, max_classes)
+    acc_key = ctx.accuracy_key()
+    if bound is None or acc_key is None or ctx.run.meta.get("sample_weight") is True:
+        return None
+    loss = ctx.array(ctx.loss_key)
+    acc = ctx.array(acc_key)
+    keep = np.isfinite(loss) & np.isfinite(acc)
+    loss, acc = loss[keep], acc[keep]
+    if loss.size < min_epochs or not loss[0] >= blowup_factor * bound:
+        return None
+    w = min(loss.size, max(2, math.ceil(window_fraction * loss.size)))
+    late = curves.median(loss[-w:])
+    accuracy = curves.median(acc[-w:])
+    honest = honest_loss(1.0 - accuracy, max_classes)
+    # above ln K too: worse than any constant prediction, whatever k is (at a high
+    # accuracy the honest loss is near 0, and a penalty term or label smoothing alone
+    # could lift a healthy loss past a multiple of it)
+    if not late > max(class_factor * honest, bound):
+        return None
+    values: dict[str, Any] = {
+        "late_loss": _g(late),
+        "prior_loss": _g(honest),
+        "ratio": float(f"{late / honest:.3g}") if honest > 0 else None,
+        "window": w,
+        "regression": False,
+        "class_weighted": False,
+        "chance": False,
+        "bound": True,
+        "accuracy_metric": acc_key,
+        "accuracy": round(accuracy, 4),
+        "max_classes": int(max_classes),
+        "first_loss": _g(float(loss[0])),
+        "first_ratio": float(f"{loss[0] / bound:.3g}"),
+        "bound_loss": _g(bound),
+    }
     return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])

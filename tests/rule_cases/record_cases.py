@@ -479,6 +479,28 @@ def blew_up_then_froze() -> None:
     _save("blew_up_then_froze", h.history)
 
 
+def saturated_after_blow_up() -> None:
+    """A binary make_classification (standardised), RMSprop at a learning rate of 5: the
+    first epoch's loss is thousands of nats, and it never comes back near what the
+    accuracy (~0.7) supports: outputs saturated and confidently wrong (FD404 on the bare
+    history, which knows no class count).
+    """
+    from sklearn.datasets import make_classification
+
+    keras = _keras()
+    x, y = make_classification(n_samples=1400, n_features=20, n_informative=8,
+                               n_redundant=4, n_clusters_per_class=3, flip_y=0.03,
+                               random_state=11)
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.RMSprop(5.0), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("saturated_after_blow_up")])
+    _save("saturated_after_blow_up", h.history)
+
+
 def val_targets_unscaled() -> None:
     """Diabetes regression: training targets standardised, validation targets left raw."""
     from sklearn.datasets import load_diabetes
@@ -626,6 +648,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         gru_below_useless_reference, sigmoid_stack_learns_nothing, narrow_still_creeping,
         healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
+        saturated_after_blow_up,
         val_inputs_off_scale, inputs_scaled_alike,
         memorised_digits, memorised_cancer, memorised_wine, memorised_under_noise,
         memorised_separable,
