@@ -335,6 +335,7 @@ def high_plateau(
     steep_pace: float,
     share_from_baseline: float,
     noise_factor: float,
+    regression_pace: float,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -369,7 +370,7 @@ def high_plateau(
     if start is None or n - start < max(min_plateau, round(min_plateau_fraction * n)):
         return None
     falling = _still_falling(ctx, span, window_fraction, min_window, max_share, min_gain,
-                             steep_pace, share_from_baseline, noise_factor)
+                             steep_pace, share_from_baseline, noise_factor, regression_pace)
     level = float(train[-1])
     values: dict[str, Any] = {
         "plateau_epoch": ctx.epochs[span.start + start],
@@ -463,30 +464,91 @@ def _still_falling(
     steep_pace: float,
     share_from_baseline: float,
     noise_factor: float,
+    regression_pace: float,
 ) -> bool:
-    """Whether the monitored loss (val_loss, else loss) still falls slowly but steadily.
+    """Whether the monitored loss (val_loss, else loss) still falls as FD301 calls unfinished.
 
-    Its last ``window_fraction`` of epochs (at least ``min_window``) hold at least
-    ``max_share`` of its whole fall, or fall at least ``steep_pace`` of its level per epoch
-    (FD301's steep pace, which decides there alone), by more than ``noise_factor`` times its
-    noise and by at least ``min_gain`` of its level: a decelerating fall whose training loss
-    only looks flat against a steep first epoch. A tail creeping less than ``min_gain`` of
-    its level is not material to FD301 either, so it is the plateau, however large its share
-    of a small whole fall (a 1-unit GRU whose validation loss crept 1.04 -> 1.03, 0.8%, over
-    its last 9 of 30 epochs, 11% of its fall from 1.10). The tail is measured as FD301
-    measures it (:func:`_tail_fall`), so the two rules agree on what still falls.
+    The tail is measured as FD301 measures it (:func:`_tail_fall`) and judged by the same
+    test (:func:`_falls_on_its_own`): a material fall (``min_gain`` of its level, beyond
+    ``noise_factor`` times its noise) whose tail holds ``max_share`` of the whole fall, or
+    falls ``steep_pace`` of its level per epoch, or, for a regression, ``regression_pace``:
+    a decelerating fall whose training loss only looks flat against a steep first epoch.
+    FD301's moderate pace backed by a validation accuracy still gaining is not part of it
+    (an accuracy gain is FD201's catch-up question). A tail creeping less than ``min_gain``
+    of its level is not material to FD301 either, so it is the plateau, however large its
+    share of a small whole fall (a 1-unit GRU whose validation loss crept 1.04 -> 1.03,
+    0.8%, over its last 9 of 30 epochs, 11% of its fall from 1.10).
     """
     _, _, smooth, w, trend = _tail_fall(ctx, span, window_fraction, min_window,
                                         share_from_baseline)
-    n = span.size
     if trend is None:
         return False
+    fall = _fall_rates(smooth, w, trend)
+    return fall is not None and _falls_on_its_own(
+        ctx, fall, min_gain=min_gain, noise_factor=noise_factor, min_share=max_share,
+        steep_pace=steep_pace, regression_pace=regression_pace)
+
+
+def _fall_rates(
+    smooth: np.ndarray, w: int, trend: tuple[float, float, float, float]
+) -> tuple[float, float, float, float, float] | None:
+    """A tail's fall as both still-falling tests read it: ``(gain, pace, drop, share, noise)``.
+
+    ``gain`` is the tail's drop over the smoothed curve's level at the tail's start,
+    ``pace`` the robust line's fall per epoch over the level at the end; ``None`` when
+    either level is not positive (a loss that is no loss).
+    """
+    slope, drop, share, sigma = trend
+    n = smooth.size
     start = abs(float(smooth[n - w]))
-    gain = trend[1] / start if start > 0 else 0.0
-    level = abs(float(smooth[-1]))
-    pace = -trend[0] / level if level > 0 else 0.0
-    material = trend[1] > noise_factor * trend[3] and gain >= min_gain
-    return material and (trend[2] >= max_share or pace >= steep_pace)
+    level = float(smooth[-1])
+    if level <= 0 or start == 0:
+        return None
+    return drop / start, -slope / level, drop, share, sigma
+
+
+def _falls_on_its_own(
+    ctx: Context,
+    fall: tuple[float, float, float, float, float],
+    *,
+    min_gain: float,
+    noise_factor: float,
+    min_share: float,
+    steep_pace: float,
+    regression_pace: float,
+) -> bool:
+    """Whether a tail's fall says "unfinished" without the validation accuracy's help.
+
+    The one definition FD301 and FD201's still-falling guard share: a material fall (at
+    least ``min_gain`` of the level, beyond ``noise_factor`` times the noise) that holds
+    ``min_share`` of the whole fall (slow but steady), or falls ``steep_pace`` of its level
+    per epoch, or is a regression's error falling ``regression_pace`` of its level per
+    epoch (the run file says the task is a regression, or the loss is an error such as
+    MSE, and no validation accuracy is logged): a regression's loss is its prediction
+    error, so ten more epochs at 1% would cut it about a tenth, whatever the tail's share
+    of a long descent.
+    """
+    if not _material(fall, min_gain, noise_factor):
+        return False
+    _, pace, _, share, _ = fall
+    if share >= min_share or pace >= steep_pace:
+        return True
+    return pace >= regression_pace and _error_loss(ctx)
+
+
+def _material(fall: tuple[float, float, float, float, float], min_gain: float,
+              noise_factor: float) -> bool:
+    """A tail's fall of at least ``min_gain`` of its level and ``noise_factor`` times its noise."""
+    gain, _, drop, _, sigma = fall
+    return gain >= min_gain and drop > noise_factor * sigma
+
+
+def _error_loss(ctx: Context) -> bool:
+    """Whether the monitored loss is a prediction error (a regression, no accuracy logged)."""
+    if ctx.accuracy_key("val_") is not None:
+        return False
+    loss = norm_loss(ctx.run.compile.loss) if ctx.run.compile is not None else None
+    return is_regression(ctx, loss)
 
 
 def _catch_up_epochs(
@@ -615,12 +677,10 @@ def still_improving(
     tail = raw[n - w :]
     if trend is None:
         return None
-    slope, drop, share, sigma = trend
-    level = float(smooth[-1])
-    start_level = abs(float(smooth[n - w]))
-    if level <= 0 or start_level == 0:
+    fall = _fall_rates(smooth, w, trend)
+    if fall is None:
         return None
-    gain = drop / start_level
+    gain, pace, _, share, _ = fall
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)
     if best is not None and best < n - max(2, w // 2):
@@ -644,21 +704,17 @@ def still_improving(
     acc_still = acc is not None and acc[0] < max(min_acc_gain, noise_factor * acc[2])
     if acc_still and fitted is not None and fitted >= saturated_train_accuracy:
         return None  # the training set is fitted and validation accuracy holds: confidence
-    pace = -slope / level
     # a fast pace alone, on a tail that holds little of the run's whole fall, counts only
     # when the validation accuracy (if any) still gains beyond its noise, or when the pace
     # is steep: a loss creeping down a few percent an epoch while the accuracy holds is the
     # model growing more confident, and more epochs would not change what it gets right
     confident_only = acc_still and share < min_share and pace < steep_pace
-    # a regression's loss is its error, not a confidence: a steady fall of
-    # ``regression_pace`` a epoch is predictions that much closer, whatever its share
-    error_pace = (acc is None and pace >= regression_pace
-                  and is_regression(ctx, norm_loss(ctx.run.compile.loss)
-                                    if ctx.run.compile is not None else None))
-    by_loss = (
-        gain >= min_gain and drop > noise_factor * sigma
-        and (share >= min_share or (pace >= min_pace and not confident_only) or error_pace)
-    )
+    # what falls on its own (a share, a steep pace, a regression's error pace: the test
+    # FD201's still-falling guard reads too), or a moderate pace the accuracy backs
+    by_loss = _falls_on_its_own(
+        ctx, fall, min_gain=min_gain, noise_factor=noise_factor, min_share=min_share,
+        steep_pace=steep_pace, regression_pace=regression_pace,
+    ) or (_material(fall, min_gain, noise_factor) and pace >= min_pace and not confident_only)
     by_accuracy = acc is not None and acc[0] >= min_acc_progress and acc[0] > noise_factor * acc[2]
     if not (by_loss or by_accuracy):
         return None

@@ -402,6 +402,30 @@ def slow_sgd_regression() -> None:
     _save("slow_sgd_regression", h.history)
 
 
+def regression_long_descent() -> None:
+    """Friedman #1 (1,000 rows, noise 1; 70% of them, inputs and target standardised), a
+    32x32 ReLU network, Adam at 1e-3 with batches of 256 (3 steps an epoch) for 45
+    epochs: the validation loss descends steadily from the constant predictor's and still
+    falls 1-2% an epoch at the end, a small share of its long fall. Unfinished (FD301),
+    not a capacity limit: the same widths at a higher rate reach far lower. Recorded with
+    FitDoctor, which fits the reference models itself.
+    """
+    keras = _keras()
+    from sklearn.datasets import make_friedman1
+    from sklearn.model_selection import train_test_split
+
+    x, y = make_friedman1(n_samples=1000, noise=1.0, random_state=0)
+    x, _, y, _ = train_test_split(x, y, test_size=0.3, random_state=0)
+    x, y = (x - x.mean(0)) / x.std(0), (y - y.mean()) / y.std()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-3), "mse", metrics=["mae"])
+    h = model.fit(x, y, epochs=45, batch_size=256, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("regression_long_descent")])
+    _save("regression_long_descent", h.history)
+
+
 def overfit_small_validation() -> None:
     """A 512-unit MLP on diabetes, 62 validation rows, Adam at 0.01 for 14 epochs.
 
@@ -644,7 +668,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         tiny_shuffled_validation,
         unscaled_still_falling, rise_then_plateau, overfit_with_spikes,
         training_loss_spikes, near_perfect_binary, linear_on_moons, linear_on_clusters,
-        slow_sgd_regression, overfit_small_validation, narrow_with_gap,
+        slow_sgd_regression, regression_long_descent, overfit_small_validation, narrow_with_gap,
         gru_below_useless_reference, sigmoid_stack_learns_nothing, narrow_still_creeping,
         healthy_digits,
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
