@@ -74,8 +74,7 @@ def poor_level(
             # on a small validation set one sample is several points: the shortfall must
             # also exceed reference_z standard errors of the reference's accuracy ...
             n_val = run.data.n_val if run.data is not None else None
-            p = (ref_value * n_val + 1) / (n_val + 2) if n_val else 0.0  # 1.0 on 25: not exact
-            se = math.sqrt(p * (1 - p) / n_val) if n_val else 0.0
+            se = reference_se(ref_value, n_val)
             judged = shortfall if shortfall >= reference_z * se else 0.0
             # ... or the training accuracy, known far better, must confirm it
             train_score = _best_train_accuracy(ctx, span)
@@ -156,6 +155,40 @@ def poor_level(
         "accuracy": round(accuracy, 4),
         "max_accuracy": max_accuracy,
     }
+
+
+def reference_se(ref_value: float, n_val: int | None) -> float:
+    """Standard error of a reference model's accuracy ``ref_value`` on ``n_val`` rows.
+
+    The accuracy is shrunk one sample towards 1/2 ((k + 1) / (n + 2)), so a reference
+    at 1.0 on 25 rows is not taken as exact. 0.0 when the validation size is unknown.
+    """
+    if not n_val:
+        return 0.0
+    p = (ref_value * n_val + 1) / (n_val + 2)
+    return math.sqrt(p * (1 - p) / n_val)
+
+
+def reaches_reference(ctx: Context, accuracy: float, z: float) -> dict[str, Any] | None:
+    """The reference model's numbers when a validation ``accuracy`` reaches its score.
+
+    Reaches: within ``z`` standard errors (:func:`reference_se`) of the accuracy the
+    run's reference model scores on the same validation rows, a reference that learned
+    something (not :func:`_uninformative`). ``{"reference_model", "reference_value"}``,
+    else ``None`` (short of it, or the run records no accuracy reference).
+    """
+    base = ctx.run.baselines
+    if base is None or base.reference_metric != "accuracy" or not _finite(base.reference_value):
+        return None
+    ref = float(base.reference_value)  # type: ignore[arg-type]  # finite: checked
+    if _uninformative(ctx, ref, "accuracy", z):
+        return None
+    data = ctx.run.data
+    se = reference_se(ref, data.n_val if data is not None else None)
+    if accuracy < ref - z * se:
+        return None
+    return {"reference_model": base.reference_model or "simple model",
+            "reference_value": float(f"{ref:.4g}")}
 
 
 def learned_nothing(ctx: Context, span: Span, z: float) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ import numpy as np
 from fitdoctor import curves
 from fitdoctor.detectors.advice import fmt_rate
 from fitdoctor.detectors.base import Context, Evidence, detector
+from fitdoctor.detectors.baselines import reaches_reference
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import Run
 from fitdoctor.vocabulary import DROPOUT_LAYERS, TRAINING_NOISE_LAYERS
@@ -262,7 +263,7 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
 @detector("validation-below-training")
 def validation_below_training(
     ctx: Context, *, min_epochs: int, window: int, min_ratio: float, min_loss_gap: float,
-    warn_ratio: float, min_val_samples: int,
+    warn_ratio: float, min_val_samples: int, max_accuracy_lead: float, reference_z: float,
 ) -> Evidence | None:
     """The validation loss stays well below the training loss over the last epochs.
 
@@ -272,7 +273,12 @@ def validation_below_training(
     ratio is at least ``warn_ratio``, the run recorded a model without dropout or
     weight penalties to explain it (a bare history cannot say), and its validation set
     is not so small (fewer than ``min_val_samples`` recorded) that a lucky, easy draw
-    explains it.
+    explains it. ``lead_unexplained``: the validation accuracy leads the training
+    accuracy by at least ``max_accuracy_lead``, more than dropout or augmentation usually
+    explain, unless the model has such a regularizer and its validation accuracy reaches
+    what the run's reference model scores on the same rows (within ``reference_z``
+    standard errors): then the regularizer only handicaps the training measurement, and
+    the validation rows are no easier than a simple model finds them (``at_reference``).
     """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
@@ -305,19 +311,26 @@ def validation_below_training(
     regularized = None if ctx.run.model is None else bool(drops or noises or pens)
     n_val = ctx.run.data.n_val if ctx.run.data is not None else None
     acc = ctx.accuracy_key()
-    acc_values: dict[str, Any] = {}
+    acc_values: dict[str, Any] = {"lead_unexplained": False, "at_reference": False}
     if acc and ctx.run.has("val_" + acc):
         ta = _finite_tail(ctx.array(acc)[:n][-w:])
         va = _finite_tail(ctx.array("val_" + acc)[:n][-w:])
         if ta.size and va.size:
             t_acc, v_acc = float(np.median(ta)), float(np.median(va))
-            acc_values = {
+            acc_values.update({
                 "accuracy_metric": acc,
                 "train_accuracy": round(t_acc, 3),
                 "val_accuracy": round(v_acc, 3),
                 "accuracy_lead": round(v_acc - t_acc, 4),
                 "accuracy_lead_pts": round(100 * (v_acc - t_acc), 1),
-            }
+            })
+            if v_acc - t_acc >= max_accuracy_lead:
+                # dropout 0.9 keeps a healthy network's training accuracy 20 points under
+                # a validation accuracy at the reference's 100%: the regularizer's doing
+                reached = reaches_reference(ctx, v_acc, reference_z) if regularized else None
+                acc_values["lead_unexplained"] = reached is None
+                acc_values["at_reference"] = reached is not None
+                acc_values.update(reached or {})
     return Evidence(
         {
             "train_loss": round(t_med, 4),
