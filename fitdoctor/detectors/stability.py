@@ -284,8 +284,8 @@ def loss_spike(
 def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
     """Where a frozen network's training loss became exactly 0, and its validation loss.
 
-    The validation loss it then holds, and for how many of the last epochs it held
-    exactly that value.
+    The validation loss it then holds, and over how many of the last epochs it held
+    exactly that value (from the first reading of it to the last).
     """
     nonzero = np.flatnonzero(loss != 0)
     first_zero = int(nonzero[-1]) + 1 if nonzero.size else 0
@@ -297,11 +297,13 @@ def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
     }
     if ctx.run.has("val_loss"):
         val = ctx.array("val_loss")
-        val = val[np.isfinite(val)]
+        logged = np.flatnonzero(np.isfinite(val))
+        val = val[logged]
         if val.size:
             same = int(np.argmax(val[::-1] != val[-1])) if np.any(val != val[-1]) else val.size
             out["val_frozen"] = _g(float(val[-1]))
-            out["val_same_epochs"] = same
+            # epochs, not readings: validation_freq > 1 logs it every few epochs
+            out["val_same_epochs"] = int(logged[-1] - logged[-same]) + 1
     return out
 
 
