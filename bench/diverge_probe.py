@@ -59,7 +59,13 @@ PROBES: list[Probe] = [
     ("digits_sgd_lr0.5", "digits", dict(opt="sgd", lr=0.5, epochs=20)),
 ]
 
-MAX_CLASSES = 100000
+
+def _fd404_params() -> tuple[int, float]:
+    """FD404's ``max_classes`` and ``window_fraction`` as the rules declare them."""
+    from fitdoctor.rules import Settings
+
+    params = next(r for r in Settings().rules() if r.code == "FD404").params
+    return int(params["max_classes"].default), float(params["window_fraction"].default)
 
 
 def _head(report: Report) -> str:
@@ -76,11 +82,12 @@ def _numbers(history: dict[str, Any]) -> str:
     acc = np.asarray(history.get("accuracy", []), float)
     if loss.size < 3 or acc.size != loss.size:
         return ""
-    w = max(2, math.ceil(0.2 * loss.size))
+    max_classes, window_fraction = _fd404_params()
+    w = max(2, math.ceil(window_fraction * loss.size))
     late, a = float(np.median(loss[-w:])), float(np.median(acc[-w:]))
-    bound = math.log(MAX_CLASSES)
+    bound = math.log(max_classes)
     return (f"first/lnK {loss[0] / bound:8.3g}  late {late:8.3g}  acc {a:.3f}  "
-            f"honest {honest_loss(1 - a, MAX_CLASSES):.3g}")
+            f"honest {honest_loss(1 - a, max_classes):.3g}")
 
 
 def main(argv: list[str] | None = None) -> int:

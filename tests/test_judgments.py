@@ -14,7 +14,7 @@ from fitdoctor import curves, engine
 from fitdoctor.errors import ConfigError
 from fitdoctor.report import Report, Severity, Skipped
 from fitdoctor.rules import Settings, load_rules, parse_condition
-from fitdoctor.run import Run
+from fitdoctor.run import DataInfo, Run
 
 DATA = Path(__file__).parent / "data"
 
@@ -388,3 +388,19 @@ def test_detectors_survive_hostile_curves(metrics: dict[str, list[float]]) -> No
     run = Run(epochs=list(range(1, n + 1)), metrics=dict(metrics))  # type: ignore[arg-type]
     report = engine.analyze(run)
     assert not [f for f in report.findings if f.code == "FD000"], report.findings
+
+
+def test_no_validation_sample_right_at_a_single_epoch_is_worded_for_one() -> None:
+    """FD705's exactly-0 clause names the epochs it read: one epoch is "at epoch 3", not
+    "at 1 epochs (3 to 3)". A run file's 50 validation rows make one epoch enough: a model
+    right on 80% of its training rows gets none of 50 such rows right with chance 0.2^50."""
+    run = fitdoctor.load({
+        "loss": [1.5, 1.0, 0.7, 0.55, 0.45, 0.4],
+        "accuracy": [0.45, 0.7, 0.8, 0.85, 0.88, 0.9],
+        "val_loss": [1.6, 1.2, 1.0, 0.8, 0.7, 0.65],
+        "val_accuracy": [0.3, 0.5, 0.0, 0.6, 0.7, 0.72],
+    })
+    run.data = DataInfo(n_val=50)
+    found = [f for f in fitdoctor.analyze(run).findings if f.code == "FD705"]
+    assert found, "FD705 did not fire"
+    assert "not one validation sample right, at epoch 3 while" in found[0].message

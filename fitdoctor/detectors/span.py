@@ -253,7 +253,8 @@ def late_freeze(
     of 5 on wine: 836 → 289 → ... → 376 → 222 → 0 → 48 → 0 0 0 0 0 0 0, its validation
     loss exactly 0 from epoch 6) is frozen too: a training loss of exactly 0 over the last
     ``frozen_epochs`` epochs or more, beside a validation loss that repeats its value
-    exactly (when logged every epoch), is a network whose weights no longer change. The
+    exactly (at the epochs it was logged; not judged when none of them falls in those
+    last epochs), is a network whose weights no longer change. The
     start is wild as :func:`judged_span` tells it: its first epoch (or two)
     ``blowup_factor`` times the next one's loss, or ``baseline`` (the constant
     predictor's loss, or ln ``max_classes`` for a bare classifier).
@@ -269,8 +270,10 @@ def late_freeze(
     if zeros < max(frozen_epochs, 1):
         return None
     if ctx.run.has("val_loss"):
+        # the epochs it was logged at (validation_freq > 1 leaves gaps between them)
         val = ctx.array("val_loss")[-zeros:]
-        if val.size != zeros or not np.isfinite(val).all() or np.any(val != val[-1]):
+        val = val[np.isfinite(val) | ctx.nonfinite("val_loss")[-zeros:]]
+        if val.size == 0 or not np.isfinite(val).all() or np.any(val != val[-1]):
             return None
     live = x[: x.size - zeros]
     start = _wild_start(live, blowup_factor) if live.size >= 3 else 0

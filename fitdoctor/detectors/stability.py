@@ -284,8 +284,8 @@ def loss_spike(
 def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
     """Where a frozen network's training loss became exactly 0, and its validation loss.
 
-    The validation loss it then holds, and for how many of the last epochs it held
-    exactly that value.
+    The validation loss it then holds, and over how many of the last epochs it held
+    exactly that value (from the first reading of it to the last).
     """
     nonzero = np.flatnonzero(loss != 0)
     first_zero = int(nonzero[-1]) + 1 if nonzero.size else 0
@@ -297,11 +297,13 @@ def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
     }
     if ctx.run.has("val_loss"):
         val = ctx.array("val_loss")
-        val = val[np.isfinite(val)]
+        logged = np.flatnonzero(np.isfinite(val))
+        val = val[logged]
         if val.size:
             same = int(np.argmax(val[::-1] != val[-1])) if np.any(val != val[-1]) else val.size
             out["val_frozen"] = _g(float(val[-1]))
-            out["val_same_epochs"] = same
+            # epochs, not readings: validation_freq > 1 logs it every few epochs
+            out["val_same_epochs"] = int(logged[-1] - logged[-same]) + 1
     return out
 
 
@@ -768,7 +770,9 @@ def _worse_than_honest(
     ``None`` when the run is not such a classifier (see :func:`worse_than_constant`),
     did not start ``blowup_factor`` times ln ``max_classes``, or ends within
     ``class_factor`` times the loss of its own predictions at honest confidence, or
-    within ln ``max_classes`` (what predicting every class alike loses at most).
+    within ln ``max_classes`` (what predicting every class alike loses at most), or gets
+    every training row right (no wrong answer to be confident in: a loss that high is a
+    penalty term's).
     """
     bound = class_bound_loss(ctx, max_classes)
     acc_key = ctx.accuracy_key()
@@ -784,6 +788,10 @@ def _worse_than_honest(
     late = curves.median(loss[-w:])
     accuracy = curves.median(acc[-w:])
     honest = honest_loss(1.0 - accuracy, max_classes)
+    if not honest > 0:
+        # a training accuracy of 1: no answer is wrong, so a loss above ln K is a penalty
+        # term's (a large L2 after the blow-up), not confidence in wrong answers
+        return None
     # above ln K too: worse than any constant prediction, whatever k is (at a high
     # accuracy the honest loss is near 0, and a penalty term or label smoothing alone
     # could lift a healthy loss past a multiple of it)
@@ -792,7 +800,7 @@ def _worse_than_honest(
     values: dict[str, Any] = {
         "late_loss": _g(late),
         "prior_loss": _g(honest),
-        "ratio": float(f"{late / honest:.3g}") if honest > 0 else None,
+        "ratio": float(f"{late / honest:.3g}"),
         "window": w,
         "regression": False,
         "class_weighted": False,
