@@ -433,6 +433,9 @@ def validation_at_chance(
     max_ratio_never_fell: float,
     chance_margin: float,
     max_none_right_chance: float,
+    max_credited_accuracy: float,
+    infer_max_n: int,
+    infer_max_false: float,
 ) -> Evidence | None:
     """Validation accuracy that learns nothing while the training accuracy climbs.
 
@@ -456,7 +459,9 @@ def validation_at_chance(
     train_key, train, val_key, val = _accuracies(ctx)
     if train.size < min_epochs or val.size < min_epochs:
         return None
-    none_right = none_right_chance(ctx, train_key, val_key, min_train_accuracy)
+    found = _n_val(ctx, val_key, infer_max_n, infer_max_false)
+    none_right = none_right_chance(ctx, train_key, val_key, min_train_accuracy,
+                                   max_credited_accuracy, found[0] if found else None)
     if none_right is not None and none_right[0] < max_none_right_chance:
         chance_p, zero_epochs, floor = none_right
         return Evidence({
@@ -507,35 +512,39 @@ def validation_at_chance(
 
 def none_right_chance(
     ctx: Context, train_key: str, val_key: str, min_train_accuracy: float,
+    max_credited_accuracy: float, n_val: int | None,
 ) -> tuple[float, list[int], float] | None:
     """How likely validation data like the training data is to get no sample right.
 
-    At every epoch whose validation accuracy is exactly 0 while the training accuracy
-    ``p`` is at least ``min_train_accuracy``, a model right on a share ``p`` of samples of
-    that kind gets none of ``n`` validation samples right with probability ``(1 - p)^n``;
-    the epochs multiply (each is a fresh set of predictions). ``n`` is the validation size
-    the run file records, else 1 (a bare history: the most lenient size).
+    At an epoch whose validation accuracy is exactly 0 while the training accuracy ``p``
+    is at least ``min_train_accuracy``, a model right on a share ``p`` of samples of that
+    kind gets none of ``n_val`` validation samples right with probability
+    ``(1 - p)^n_val``. ``p`` is credited at most ``max_credited_accuracy`` (a training
+    accuracy of 1 is a memorised training set, not a model right on every new sample).
+    The chance is the smallest over such epochs, not their product: the epochs judge the
+    same rows, so a few hard rows missed again and again are one event. Without a
+    validation size (not recorded, not readable off the accuracy's steps) ``n_val`` is
+    taken as 1, which no epoch can make unlikely enough.
 
     Returns:
         ``(chance, epochs, lowest p among them)``, or ``None`` when no such epoch.
     """
     train = ctx.array(train_key)
     val = ctx.array(val_key)
-    data = ctx.run.data
-    n = data.n_val if data is not None and data.n_val else 1
-    log_chance = 0.0
+    n = n_val or 1
     epochs: list[int] = []
     floor = 1.0
+    top = 0.0
     for i in range(min(train.size, val.size)):
         p, v = float(train[i]), float(val[i])
         if not (math.isfinite(p) and math.isfinite(v)) or v != 0.0 or p < min_train_accuracy:
             continue
         epochs.append(ctx.epochs[i])
         floor = min(floor, p)
-        log_chance += n * math.log1p(-p) if p < 1.0 else -math.inf
+        top = max(top, min(p, max_credited_accuracy))
     if not epochs:
         return None
-    return math.exp(log_chance), epochs, floor
+    return math.exp(n * math.log1p(-top)), epochs, floor
 
 
 def _val_loss_never_fell(ctx: Context) -> bool:
