@@ -748,17 +748,26 @@ def worse_than_constant(
     factor = regression_factor if regression else class_factor
     if late <= factor * prior:
         return None
-    values: dict[str, Any] = {
+    values = _late_against(late, prior, w, regression=regression,
+                           class_weighted=prior != unweighted, chance=chance)
+    values.update(learning_rate_change(ctx.run, lr_factor))
+    return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])
+
+
+def _late_against(
+    late: float, prior: float, window: int, *, regression: bool, class_weighted: bool,
+    chance: bool,
+) -> dict[str, Any]:
+    """The late training loss against the loss it is judged by, as FD404's values."""
+    return {
         "late_loss": _g(late),
         "prior_loss": _g(prior),
         "ratio": float(f"{late / prior:.3g}"),
-        "window": w,
+        "window": window,
         "regression": regression,
-        "class_weighted": prior != unweighted,
+        "class_weighted": class_weighted,
         "chance": chance,
     }
-    values.update(learning_rate_change(ctx.run, lr_factor))
-    return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])
 
 
 def _worse_than_honest(
@@ -797,14 +806,9 @@ def _worse_than_honest(
     # could lift a healthy loss past a multiple of it)
     if not late > max(class_factor * honest, bound):
         return None
-    values: dict[str, Any] = {
-        "late_loss": _g(late),
-        "prior_loss": _g(honest),
-        "ratio": float(f"{late / honest:.3g}"),
-        "window": w,
-        "regression": False,
-        "class_weighted": False,
-        "chance": False,
+    values = _late_against(late, honest, w, regression=False, class_weighted=False,
+                           chance=False)
+    values.update({
         "bound": True,
         "accuracy_metric": acc_key,
         "accuracy": round(accuracy, 4),
@@ -812,5 +816,5 @@ def _worse_than_honest(
         "first_loss": _g(float(loss[0])),
         "first_ratio": float(f"{loss[0] / bound:.3g}"),
         "bound_loss": _g(bound),
-    }
+    })
     return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])

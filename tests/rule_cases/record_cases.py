@@ -276,20 +276,7 @@ def narrow_with_gap() -> None:
     regression predicts the 629 validation rows: a capacity limit, not variance.
     Recorded with FitDoctor, which fits the reference model itself.
     """
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    keras = _keras()
-    x, y = load_digits(return_X_y=True)
-    x, _, y, _ = train_test_split(x / 16.0, y, test_size=0.3, random_state=0, stratify=y)
-    keras.utils.set_random_seed(5)
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(4, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.5, verbose=0,
-                  callbacks=[_doctor("narrow_with_gap")])
-    _save("narrow_with_gap", h.history)
+    _narrow_digits("narrow_with_gap", units=4, seed=5, validation_split=0.5)
 
 
 def gru_below_useless_reference() -> None:
@@ -353,20 +340,27 @@ def narrow_still_creeping() -> None:
     regression reaches: more epochs cannot close that, more units can. Recorded with
     FitDoctor, which fits the reference model itself.
     """
+    _narrow_digits("narrow_still_creeping", units=3, seed=12, validation_split=0.05)
+
+
+def _narrow_digits(name: str, *, units: int, seed: int, validation_split: float) -> None:
+    """A ``units``-wide hidden layer on 70% of digits (stratified), Adam at 0.01, 40
+    epochs of batches of 32, recorded with FitDoctor as ``name``."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
     keras = _keras()
     x, y = load_digits(return_X_y=True)
     x, _, y, _ = train_test_split(x / 16.0, y, test_size=0.3, random_state=0, stratify=y)
-    keras.utils.set_random_seed(12)
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(3, activation="relu"),
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((64,)),
+                              keras.layers.Dense(units, activation="relu"),
                               keras.layers.Dense(10, activation="softmax")])
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.05, verbose=0,
-                  callbacks=[_doctor("narrow_still_creeping")])
-    _save("narrow_still_creeping", h.history)
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=validation_split,
+                  verbose=0, callbacks=[_doctor(name)])
+    _save(name, h.history)
 
 
 def _diabetes_standardised() -> tuple[np.ndarray, np.ndarray]:
