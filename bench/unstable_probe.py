@@ -134,6 +134,15 @@ and stays, a rise the falls-then-rises shape absorbs); one healthy bare history 
 (friedman Adam 0.02 b8 s3, whose twin is unstable and whose run view FD412 already
 warned). The healthy probes' saved records (``healthy_probe*.py``, 125 runs): no change.
 
+**That FD411 change was reverted the same day** (the measure above, and FD411 superseding
+FD201; FD413 still supersedes FD201). The held-out half, measured once after the merge,
+showed what no dev or probe run had: in the bare view 10 of its 101 healthy runs got an
+FD411 warning (bare healthy runs warned 8 -> 17 of 101), while the run view's unstable
+runs gained nothing (12 of 18 before and after). A bare history does not show dropout or
+augmentation, whose training loss swings by design, and the label ignores that loss's
+swings under them; the old measure stayed silent there. The revert was decided on the
+held-out figures, so FD411's held-out figure is not an independent measurement since.
+
 Still missed on dev where the twin agrees (4): clf_momentum_lr0.5_s2 (FD101 headline;
 its training loss bounces at 0.70-1.01 around its first epoch's 0.76 for eight epochs,
 then moves 8% of its level from where it settles), clf_x100_adam_s1 (training wiggle

@@ -23,7 +23,6 @@ Thresholds live in ``rules/curves.toml``; these functions measure.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -307,78 +306,16 @@ def _frozen(ctx: Context, loss: np.ndarray) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class _Wiggle:
-    """A loss curve's movement beyond "falls, then rises", against its late level."""
-
-    ratio: float  #: average per-epoch wiggle over ``level``
-    wiggle: float  #: average per-epoch wiggle (loss units)
-    level: float  #: the late level, floored
-    late: float  #: the second half's median
-    start: float  #: where the curve started (or the constant predictor's loss, if lower)
-    by_prior: bool  #: ``start`` is the constant predictor's loss
-    settled: int  #: index of the first judged value
-
-
-def _wiggle_against_level(
-    ctx: Context, x: np.ndarray, *, level_floor: float, settle: float, wild_start: float
-) -> _Wiggle | None:
-    """How much the finite loss curve ``x`` moves beyond a steady trend, against its level.
-
-    Judged from the first value within ``settle`` times the late level (the second
-    half's median): the descent before is the approach. The level is the late level, at
-    least ``level_floor`` of where the curve started (read from the next two values
-    after a first one ``wild_start`` times above them), or of a constant predictor's loss
-    when that is lower. ``None`` without a positive, finite late level or ratio.
-    """
-    tail = x[x.size // 2 :]
-    start = float(x[0])
-    if start > wild_start * curves.median(x[1:3]):
-        start = curves.median(x[1:3])  # a wild first epoch: where the descent really began
-    prior = constant_loss(ctx)
-    by_prior = prior is not None and prior < start
-    if prior is not None:
-        start = min(start, prior)
-    late = curves.median(tail)
-    if not late > 0 or not math.isfinite(late):
-        return None  # a late level at or below zero: no level to judge swings by
-    level = max(late, level_floor * start)  # finite: late and start are
-    near = np.flatnonzero(x <= settle * late)
-    if near.size == 0:  # cannot happen with settle >= 1 (half the tail is at most late)
-        return None
-    settled = int(near[0])
-    wiggle = curves.wiggle(x[settled:])
-    ratio = wiggle / level
-    if not math.isfinite(ratio):
-        return None  # swings past the float range: a blow-up's (FD403), not a ratio
-    return _Wiggle(ratio, wiggle, level, late, start, by_prior, settled)
-
-
-def _level_values(w: _Wiggle, level_floor: float) -> dict[str, Any]:
-    """The message's level fields: the level, and where a floored one came from."""
-    floored = w.level > w.late
-    return {
-        "level": _g(w.level),
-        "late_level": _g(w.late),
-        # the level when floored: a share of where the loss started, or of the prior's
-        "level_from": (("prior" if w.by_prior else "start") if floored else None),
-        "level_floor_pct": pct(level_floor) if floored else None,
-        "start": _g(w.start) if floored else None,
-    }
-
-
 @detector("oscillation")
 def oscillation(
     ctx: Context,
     *,
     min_epochs: int,
-    min_wiggle: float,
-    min_constant_share: float,
-    level_floor: float,
-    settle: float,
-    wild_start: float,
+    min_up: float,
+    max_up: float,
+    min_amplitude: float,
     min_accuracy_swing: float,
-    min_val_wiggle: float,
+    steady_val_up: float,
     judge_noisy: bool,
     lr_factor: float,
     blowup_factor: float,
@@ -388,24 +325,20 @@ def oscillation(
     dead_accuracy: float,
     dead_accuracy_gain: float,
 ) -> Evidence | None:
-    """A training loss that moves up and down beyond a steady trend, against its level.
+    """A training loss that goes up and down from epoch to epoch in its second half.
 
-    From the first epoch where the training loss comes within ``settle`` times its late
-    level, its average per-epoch movement beyond the shape "falls, then rises"
-    (:func:`curves.wiggle`: zero for any steady descent) over its late level (floored
-    as :func:`_wiggle_against_level` says) must reach ``min_wiggle``, and, when the run
-    tells a constant predictor's loss, ``min_constant_share`` of it (swings of a loss
-    far below what a constant prediction loses are immaterial). When the matching
-    accuracy is logged, its mean epoch-to-epoch change over the second half must reach
-    ``min_accuracy_swing``: a loss that swings while the accuracy holds still is a few
-    samples changing their confidence. When a validation loss is logged, it must move
-    beyond its own trend by at least ``min_val_wiggle`` of its level (measured alike):
-    weights that jump move the loss on fixed rows too, so a training loss that swings
-    over a calm validation loss is the noise of the epoch average (few batches per
-    epoch, or dropout a bare history does not show). The training
-    loss of a model that injects noise while training is not judged unless
-    ``judge_noisy`` (:func:`training_noise`). The validation loss is
-    :func:`validation_oscillation`'s.
+    Measured on the second half of the judged span (the steady state, after the first
+    descent): the share of all movement that is upward (0 for a steady descent, about
+    0.5 for a random walk), and the median epoch-to-epoch change relative to the
+    problem's scale: the first judged training loss, capped at ten times the curve's
+    late level. When the matching accuracy is logged, its own median epoch-to-epoch
+    change must reach ``min_accuracy_swing`` too: a loss that swings while the accuracy
+    holds still is a few samples changing their confidence, not a model jumping around.
+    A validation loss that descends steadily meanwhile (upward share below
+    ``steady_val_up``) means the swings are the noise of averaging a few batches per
+    epoch, not an unstable optimizer. The training loss of a model that injects noise
+    while training is not judged unless ``judge_noisy`` (:func:`training_noise`). The
+    validation loss is :func:`validation_oscillation`'s.
     """
     ctx.require_epochs(min_epochs)
     _training_loss_judged(ctx, judge_noisy)
@@ -418,12 +351,11 @@ def oscillation(
     if judged is None:
         return None
     span, ok, x = judged
-    w = _wiggle_against_level(ctx, x, level_floor=level_floor, settle=settle,
-                              wild_start=wild_start)
-    if w is None or w.ratio < min_wiggle:
+    measured = _up_and_amplitude(ctx, span, x)
+    if measured is None:
         return None
-    prior = constant_loss(ctx)
-    if prior is not None and w.wiggle < min_constant_share * prior:
+    up, amplitude, scale, half, tail = measured
+    if up < min_up or up > max_up or amplitude < min_amplitude:
         return None
     acc_key = ctx.accuracy_key()
     acc_swing = None
@@ -431,38 +363,29 @@ def oscillation(
         acc_swing = swing(ctx.array(acc_key)[span.start : span.end])
         if acc_swing is not None and acc_swing < min_accuracy_swing:
             return None
-    val_wiggle = None
     if ctx.run.has("val_loss"):
         val, _ = curve(ctx, "val_loss", span)
         val = val[np.isfinite(val)]
-        moved = (_wiggle_against_level(ctx, val, level_floor=level_floor, settle=settle,
-                                       wild_start=wild_start)
-                 if val.size >= min_epochs else None)
-        if moved is not None:
-            val_wiggle = moved.ratio
-            if val_wiggle < min_val_wiggle:
-                return None
+        val_measured = _up_and_amplitude(ctx, span, val) if val.size >= min_epochs else None
+        if val_measured is not None and val_measured[0] < steady_val_up:
+            return None
     epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
-    steps = np.diff(x[w.settled :])
-    if steps.size == 0:
-        return None
-    worst = int(np.argmax(steps))
+    worst = half + int(np.argmax(tail))
     values: dict[str, Any] = {
         "metric": key,
-        "from_epoch": int(epochs[w.settled]),
-        "wiggle_pct": pct(w.ratio),
-        "bar_pct": pct(min_wiggle),
-        **_level_values(w, level_floor),
-        "rises": int((steps > 0).sum()),
-        "steps": int(steps.size),
-        "worst_epoch": int(epochs[w.settled + worst + 1]),
-        "worst_jump": _g(float(steps[worst])),
+        "from_epoch": int(epochs[half]),
+        "rises": int((tail > 0).sum()),
+        "steps": int(tail.size),
+        "up_pct": pct(up),
+        "amplitude_pct": pct(amplitude),
+        "scale": _g(scale),
+        "worst_epoch": int(epochs[worst + 1]),
+        "worst_jump": _g(float(np.diff(x)[worst])),
         "accuracy_metric": acc_key,
         "accuracy_swing_pts": pct(acc_swing) if acc_swing is not None else None,
-        "val_wiggle_pct": pct(val_wiggle) if val_wiggle is not None else None,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
-    return Evidence(values, epoch=int(epochs[w.settled]))
+    return Evidence(values, epoch=int(epochs[half]))
 
 
 @detector("validation-oscillation")
@@ -521,12 +444,29 @@ def validation_oscillation(
     if judged_curve is None:
         return None
     span, ok, x = judged_curve
-    w = _wiggle_against_level(ctx, x, level_floor=level_floor, settle=settle,
-                              wild_start=wild_start)
-    if w is None:
+    tail = x[x.size // 2 :]
+    start = float(x[0])
+    if start > wild_start * curves.median(x[1:3]):
+        start = curves.median(x[1:3])  # a wild first epoch: where the descent really began
+    prior = constant_loss(ctx)
+    by_prior = prior is not None and prior < start
+    if prior is not None:
+        start = min(start, prior)
+    late = curves.median(tail)
+    if not late > 0 or not math.isfinite(late):
+        return None  # a late level at or below zero: no level to judge swings by
+    level = max(late, level_floor * start)  # finite: late and start are
+    # judged from where it first came near its late level: the descent before is the
+    # approach, not swings (a wild first stretch that settled is not judged)
+    near = np.flatnonzero(x <= settle * late)
+    if near.size == 0:  # cannot happen with settle >= 1 (half the tail is at most late)
         return None
-    settled, wiggle = w.settled, w.ratio
+    settled = int(near[0])
     judged = x[settled:]
+    raw_wiggle = curves.wiggle(judged)
+    wiggle = raw_wiggle / level
+    if not math.isfinite(wiggle):
+        return None  # swings past the float range: a blow-up's (FD403), not a ratio
     acc_key = ctx.accuracy_key("val_")
     found = validation_size(ctx.run, acc_key, max_n=infer_max_n, max_false=infer_max_false)
     n_val, source = found if found is not None else (unknown_rows, "assumed")
@@ -544,8 +484,7 @@ def validation_oscillation(
             flips = min_rows_flipping / n_val if source != "assumed" else 0.0
             if acc_swing < max(min_accuracy_swing, flips):
                 return None
-    prior = constant_loss(ctx)
-    if acc_swing is None and prior is not None and w.wiggle < min_constant_share * prior:
+    if acc_swing is None and prior is not None and raw_wiggle < min_constant_share * prior:
         return None  # no accuracy to show the predictions move: swings must be material
     epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
     steps = np.diff(judged)
@@ -558,7 +497,12 @@ def validation_oscillation(
         "metric": key,
         "from_epoch": int(epochs[settled]),
         "wiggle_pct": pct(wiggle),
-        **_level_values(w, level_floor),
+        "level": _g(level),
+        "late_level": _g(late),
+        # the level when floored: a share of where the loss started, or of the prior's
+        "level_from": (("prior" if by_prior else "start") if level > late else None),
+        "level_floor_pct": pct(level_floor) if level > late else None,
+        "start": _g(start) if level > late else None,
         "validation_every": every if every > 1 else None,
         "bar_pct": pct(bar),
         "noise_pct": pct(noise),
@@ -574,6 +518,27 @@ def validation_oscillation(
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=int(epochs[settled]))  # where the judged swings start
+
+
+def _up_and_amplitude(
+    ctx: Context, span: Any, x: np.ndarray
+) -> tuple[float, float, float, int, np.ndarray] | None:
+    """Upward share and relative amplitude of the second half of ``x``, with the scale."""
+    diffs = np.diff(x)
+    half = diffs.size // 2
+    tail = diffs[half:]
+    movement = float(np.abs(tail).sum())
+    late_level = abs(curves.median(curves.smooth(x)[half + 1 :]))
+    train = ctx.array(ctx.loss_key)[span.start : span.end]
+    train = train[np.isfinite(train)]
+    if train.size == 0:
+        return None
+    scale = min(abs(float(train[0])), 10 * late_level)
+    if movement == 0 or scale <= 0:
+        return None
+    up = float(tail[tail > 0].sum()) / movement
+    amplitude = curves.median(np.abs(tail)) / scale
+    return up, amplitude, scale, half, tail
 
 
 @detector("loss-spikes")
