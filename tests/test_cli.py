@@ -770,3 +770,26 @@ def test_readme_rules_table_matches_the_rules() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     table = invoke("rules", "--format", "markdown").stdout.strip().splitlines()
     assert [line for line in table if line not in readme] == []
+
+
+def test_readme_analyze_commands_on_a_history_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `fitdoctor analyze history.json ...` line the README shows runs on a history.
+
+    A README command a newcomer copies must not be refused (the README once combined
+    `--classes 10` with two class counts, which is exit 2).
+    """
+    import shlex
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#", 1)[0].strip() for line in readme.splitlines()
+             if line.startswith("fitdoctor analyze history.json")]
+    assert len(lines) >= 2, lines
+    write(tmp_path / "history.json", overfit_history())
+    monkeypatch.chdir(tmp_path)
+    for line in lines:
+        args = shlex.split(line)[1:]
+        result = invoke(*args, "--format", "json")
+        assert result.exit_code in (0, 1), (line, result.stderr)
+        findings(result)  # a report/1 document
