@@ -793,3 +793,15 @@ def test_readme_analyze_commands_on_a_history_run(
         result = invoke(*args, "--format", "json")
         assert result.exit_code in (0, 1), (line, result.stderr)
         findings(result)  # a report/1 document
+
+
+def test_compare_and_plot_on_a_file_of_several_runs_say_what_the_cli_can_do(
+    overfit: Path, tmp_path: Path
+) -> None:
+    """A CSVLogger appended by two fits is two runs: compare/plot point to `analyze`."""
+    rows = "".join(f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f}\n" for e in range(6))
+    appended = tmp_path / "training.log"
+    appended.write_text("epoch,loss,val_loss\n" + rows + rows, encoding="utf-8")
+    assert_unusable(invoke("compare", overfit, appended), "holds 2 runs", "fitdoctor analyze")
+    assert_unusable(invoke("plot", appended, "-o", tmp_path / "p.png"), "holds 2 runs",
+                    "fitdoctor analyze")

@@ -257,7 +257,8 @@ def _single(runs: list[Run], display: str) -> Run:
     if len(runs) == 1:
         return runs[0]
     raise InputError(
-        f"{display}: holds {len(runs)} runs; read them all with fitdoctor.load_runs() or "
+        f"{display}: holds {len(runs)} runs where one is expected; `fitdoctor analyze` "
+        "reports each of them; in Python, read them all with fitdoctor.load_runs() or "
         "analyze them with fitdoctor.analyze_all()"
     )
 
