@@ -483,5 +483,7 @@ def superseded_line(report: Report) -> str | None:
     if not report.superseded:
         return None
     return "left out as made moot by another finding: " + ", ".join(
-        f"{s.code} {s.name} (by {', '.join(s.by)})" for s in report.superseded
+        f"{s.code} {s.name}{'' if s.output is None else f' on output {s.output}'} "
+        f"(by {', '.join(s.by)})"
+        for s in report.superseded
     )
