@@ -388,3 +388,25 @@ def test_detectors_survive_hostile_curves(metrics: dict[str, list[float]]) -> No
     run = Run(epochs=list(range(1, n + 1)), metrics=dict(metrics))  # type: ignore[arg-type]
     report = engine.analyze(run)
     assert not [f for f in report.findings if f.code == "FD000"], report.findings
+
+
+def test_fd702_names_the_epoch_of_the_accuracy_peak_it_compares() -> None:
+    """FD702's "best" is the accuracy's peak, not the report's best (val_loss) epoch.
+
+    A validation loss still falling at the last epoch makes the report's best epoch the
+    last one; the accuracy peaked earlier. The message names that peak's epoch, so it
+    does not read as "the gap between the best and the last epoch" of a run whose best
+    epoch is its last.
+    """
+    n = 20
+    val_loss = [1.0 - 0.03 * i for i in range(n)]  # best epoch: the last
+    val_acc = [0.60 + i / 64 for i in range(14)] + [0.8125, 0.8125, 0.796875, 0.796875,
+                                                    0.796875, 0.796875]
+    run = Run(epochs=list(range(1, n + 1)), metrics={
+        "loss": [1.0 - 0.03 * i for i in range(n)], "val_loss": val_loss,
+        "val_accuracy": val_acc, "accuracy": [0.6 + 0.015 * i for i in range(n)]})
+    report = fitdoctor.analyze(run, settings=Settings(select=["FD702"]))
+    assert report.best_epoch is not None and report.best_epoch.epoch == n
+    (finding,) = report.findings
+    assert finding.evidence["accuracy_best_epoch"] == 15
+    assert "gap between its peak at epoch 15 and the last epoch" in finding.message
