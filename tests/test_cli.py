@@ -805,3 +805,30 @@ def test_compare_and_plot_on_a_file_of_several_runs_say_what_the_cli_can_do(
     assert_unusable(invoke("compare", overfit, appended), "holds 2 runs", "fitdoctor analyze")
     assert_unusable(invoke("plot", appended, "-o", tmp_path / "p.png"), "holds 2 runs",
                     "fitdoctor analyze")
+
+
+def test_readme_demo_report_shows_the_evidence_the_rules_give() -> None:
+    """The README's pasted demo report is not stale: its findings' evidence keys are current.
+
+    The demo trains (too slow here), so the recorded digits tutorial history (the demo's
+    network, 10 epochs) stands in: every evidence key it gives must be in the README's
+    block (a key added to a detector shows up there once the demo is pasted again), and
+    the README's keys beyond it are those only a run file has.
+    """
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- demo-report -->", 1)[1].split("<!-- /demo-report -->", 1)[0]
+    shown: dict[str, set[str]] = {}
+    for part in re.split(r"\n  (?=FD\d{3} )", block)[1:]:
+        if "evidence: " not in part:
+            continue  # a skipped rule
+        code = part[:5]
+        evidence = " ".join(part.split("evidence: ", 1)[1].split("next:", 1)[0].split())
+        shown[code] = set(re.findall(r"(?:^|, )([a-z_]+):", evidence))
+    history = Path(__file__).parent / "data" / "histories" / "digits_tutorial_s0.json"
+    given = {f["code"]: set(f["evidence"]) for f in findings(invoke("analyze", history,
+                                                                       "-f", "json"))}
+    assert set(shown) == set(given) == {"FD301", "FD702"}
+    run_file_only = {"n_total", "kfold_half_width_pts"}
+    for code, keys in given.items():
+        assert keys <= shown[code], (code, keys - shown[code])
+        assert shown[code] - keys <= run_file_only, (code, shown[code] - keys)
