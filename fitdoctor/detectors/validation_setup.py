@@ -175,7 +175,9 @@ def validation_sampling_error(
         "half_width_pts": round(100 * half, 1),
         "judged": round(judged, 4),
         "judged_pts": round(100 * judged, 1),
-        "judged_best_vs_last": best_vs_last >= tail_change,
+        # a tie (an accuracy flat at its peak: both 0) reads as the change over the tail,
+        # not as "the gap between its peak and the last epoch (0.0 points)"
+        "judged_best_vs_last": best_vs_last > tail_change,
         "accuracy_best_epoch": accuracy_best_epoch,
         "window": w,
         "best_vs_last_pts": round(100 * best_vs_last, 1),
