@@ -164,7 +164,7 @@ def _apply_precedence(
     for finding in findings:
         if finding.code in fired and not keep(finding.code):
             winners = sorted(c for c in by[finding.code] if keep(c))
-            superseded.append(Superseded(finding.code, finding.name, winners))
+            superseded.append(Superseded(finding.code, finding.name, winners, finding.output))
         else:
             out.append(finding)
     return out, superseded

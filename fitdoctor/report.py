@@ -256,11 +256,21 @@ class Superseded:
         code: Code of the rule that fired.
         name: Its name.
         by: Codes of the findings that supersede it.
+        output: For a multi-output model, the output the left-out finding was about
+            (``None`` for the whole model), so two findings of one rule stay apart.
     """
 
     code: str
     name: str
     by: list[str] = field(default_factory=list)
+    output: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``output`` only when set, as on a finding)."""
+        out: dict[str, Any] = {"code": self.code, "name": self.name, "by": list(self.by)}
+        if self.output is not None:
+            out["output"] = self.output
+        return out
 
 
 @dataclass
@@ -516,9 +526,7 @@ class Report:
                  "needs": s.needs}
                 for s in self.skipped
             ],
-            "superseded": [
-                {"code": s.code, "name": s.name, "by": list(s.by)} for s in self.superseded
-            ],
+            "superseded": [s.to_dict() for s in self.superseded],
             "notes": self.notes,
             "run": self.run_summary,
         }

@@ -586,7 +586,13 @@ def settings_from_mapping(data: Mapping[str, Any], *, base: Path, origin: str) -
     """Build :class:`Settings` from a parsed configuration table."""
     unknown = sorted(set(data) - _CONFIG_KEYS)
     if unknown:
-        raise ConfigError(f"{origin}: unknown key {unknown[0]!r}")
+        hint = ""
+        tool = data.get("tool")
+        if unknown[0] == "tool" and isinstance(tool, dict) and "fitdoctor" in tool:
+            # pyproject.toml's [tool.fitdoctor] pasted into a fitdoctor.toml
+            hint = (" (a fitdoctor.toml holds the keys at its top level: [rule.FD101], not "
+                    "[tool.fitdoctor.rule.FD101]; [tool.fitdoctor] belongs in pyproject.toml)")
+        raise ConfigError(f"{origin}: unknown key {unknown[0]!r}{hint}")
     settings = Settings(config_path=Path(origin))
     if "select" in data:
         settings.select = _str_list(data["select"], f"{origin}: select")

@@ -770,3 +770,65 @@ def test_readme_rules_table_matches_the_rules() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     table = invoke("rules", "--format", "markdown").stdout.strip().splitlines()
     assert [line for line in table if line not in readme] == []
+
+
+def test_readme_analyze_commands_on_a_history_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `fitdoctor analyze history.json ...` line the README shows runs on a history.
+
+    A README command a newcomer copies must not be refused (the README once combined
+    `--classes 10` with two class counts, which is exit 2).
+    """
+    import shlex
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#", 1)[0].strip() for line in readme.splitlines()
+             if line.startswith("fitdoctor analyze history.json")]
+    assert len(lines) >= 2, lines
+    write(tmp_path / "history.json", overfit_history())
+    monkeypatch.chdir(tmp_path)
+    for line in lines:
+        args = shlex.split(line)[1:]
+        result = invoke(*args, "--format", "json")
+        assert result.exit_code in (0, 1), (line, result.stderr)
+        findings(result)  # a report/1 document
+
+
+def test_compare_and_plot_on_a_file_of_several_runs_say_what_the_cli_can_do(
+    overfit: Path, tmp_path: Path
+) -> None:
+    """A CSVLogger appended by two fits is two runs: compare/plot point to `analyze`."""
+    rows = "".join(f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f}\n" for e in range(6))
+    appended = tmp_path / "training.log"
+    appended.write_text("epoch,loss,val_loss\n" + rows + rows, encoding="utf-8")
+    assert_unusable(invoke("compare", overfit, appended), "holds 2 runs", "fitdoctor analyze")
+    assert_unusable(invoke("plot", appended, "-o", tmp_path / "p.png"), "holds 2 runs",
+                    "fitdoctor analyze")
+
+
+def test_readme_demo_report_shows_the_evidence_the_rules_give() -> None:
+    """The README's pasted demo report is not stale: its findings' evidence keys are current.
+
+    The demo trains (too slow here), so the recorded digits tutorial history (the demo's
+    network, 10 epochs) stands in: every evidence key it gives must be in the README's
+    block (a key added to a detector shows up there once the demo is pasted again), and
+    the README's keys beyond it are those only a run file has.
+    """
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- demo-report -->", 1)[1].split("<!-- /demo-report -->", 1)[0]
+    shown: dict[str, set[str]] = {}
+    for part in re.split(r"\n  (?=FD\d{3} )", block)[1:]:
+        if "evidence: " not in part:
+            continue  # a skipped rule
+        code = part[:5]
+        evidence = " ".join(part.split("evidence: ", 1)[1].split("next:", 1)[0].split())
+        shown[code] = set(re.findall(r"(?:^|, )([a-z_]+):", evidence))
+    history = Path(__file__).parent / "data" / "histories" / "digits_tutorial_s0.json"
+    given = {f["code"]: set(f["evidence"]) for f in findings(invoke("analyze", history,
+                                                                       "-f", "json"))}
+    assert set(shown) == set(given) == {"FD301", "FD702"}
+    run_file_only = {"n_total", "kfold_half_width_pts"}
+    for code, keys in given.items():
+        assert keys <= shown[code], (code, keys - shown[code])
+        assert shown[code] - keys <= run_file_only, (code, shown[code] - keys)

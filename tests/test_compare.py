@@ -156,7 +156,9 @@ def test_binomial_noise_from_the_validation_size() -> None:
     small = compare(_run(base, name="b", n_val=100), _run(worse, name="a", n_val=100), QUIET)
     assert small.noise == "95% binomial interval (n=100)"
     assert small.change == "no detectable change" and not small.regression
-    assert small.verdict.startswith("no detectable change: val_accuracy 0.885 → 0.845")
+    assert small.verdict.startswith(
+        "AFTER neither fixes nor adds a problem: val_accuracy 0.885 → 0.845, no detectable change")
+    assert small.verdict.count("no detectable change") == 1  # said once
     large = compare(_run(base, name="b", n_val=10_000), _run(worse, name="a", n_val=10_000),
                     QUIET)
     assert large.threshold < 0.02 and large.worse_beyond_noise and large.regression
@@ -333,7 +335,7 @@ def test_gained_findings_and_escalation() -> None:
     both = _cmp([_finding("FD101", Severity.WARNING, "overfitting")], [warn])
     assert both.verdict.startswith("AFTER fixes FD101 overfitting but adds FD412 unstable")
     # fixing only an info finding is not "fixes"
-    assert _cmp([info], []).verdict.startswith("no detectable change")
+    assert _cmp([info], []).verdict.startswith("AFTER neither fixes nor adds a problem")
 
 
 # ------------------------------------------------------------------ renderers

@@ -460,3 +460,15 @@ def test_a_rule_pack_of_the_wrong_shape_is_one_line(
                      'text = "Stop at epoch {stop_epoch}"\n', "") + "[rule.recommendations]\n"
         'action = "early-stopping"\ntext = "x"\n', encoding="utf-8")
     assert_config_error(analyze("--rules", tmp_path / "recs"), "recommendations must be an array")
+
+
+def test_pyproject_table_pasted_into_fitdoctor_toml_says_where_it_belongs(project: Path) -> None:
+    """The README's [tool.fitdoctor...] snippet copied into a fitdoctor.toml: say why."""
+    (project / "fitdoctor.toml").write_text(
+        '[tool.fitdoctor.rule.FD101]\nmin_rise = 0.15\n', encoding="utf-8")
+    assert_config_error(analyze(), "unknown key 'tool'", "at its top level: [rule.FD101]",
+                        "belongs in pyproject.toml")
+    (project / "fitdoctor.toml").write_text('tool = 3\n', encoding="utf-8")
+    result = analyze()
+    assert_config_error(result, "unknown key 'tool'")
+    assert "top level" not in result.stderr  # the hint only for a [tool.fitdoctor] table

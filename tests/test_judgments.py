@@ -381,3 +381,37 @@ def test_no_validation_sample_right_at_a_single_epoch_is_worded_for_one() -> Non
     found = [f for f in fitdoctor.analyze(run).findings if f.code == "FD705"]
     assert found, "FD705 did not fire"
     assert "not one validation sample right, at epoch 3 while" in found[0].message
+
+
+def test_fd702_names_the_epoch_of_the_accuracy_peak_it_compares() -> None:
+    """FD702's "best" is the accuracy's peak, not the report's best (val_loss) epoch.
+
+    A validation loss still falling at the last epoch makes the report's best epoch the
+    last one; the accuracy peaked earlier. The message names that peak's epoch, so it
+    does not read as "the gap between the best and the last epoch" of a run whose best
+    epoch is its last.
+    """
+    n = 20
+    val_loss = [1.0 - 0.03 * i for i in range(n)]  # best epoch: the last
+    val_acc = [0.60 + i / 64 for i in range(14)] + [0.8125] + [0.796875] * 5
+    run = Run(epochs=list(range(1, n + 1)), metrics={
+        "loss": [1.0 - 0.03 * i for i in range(n)], "val_loss": val_loss,
+        "val_accuracy": val_acc, "accuracy": [0.6 + 0.015 * i for i in range(n)]})
+    report = fitdoctor.analyze(run, settings=Settings(select=["FD702"]))
+    assert report.best_epoch is not None and report.best_epoch.epoch == n
+    (finding,) = report.findings
+    assert finding.evidence["accuracy_best_epoch"] == 15
+    assert "gap between its peak at epoch 15 and the last epoch" in finding.message
+
+
+def test_fd702_on_an_accuracy_flat_at_its_peak_names_the_tail_not_a_zero_gap() -> None:
+    """Peak and last epoch equal (a gap of 0.0 points): the message names the tail's change."""
+    n = 20
+    val_acc = [0.6 + i / 64 for i in range(13)] + [0.7875] * 7  # at its peak from epoch 13 on
+    run = Run(epochs=list(range(1, n + 1)), metrics={
+        "loss": [1.0 - 0.05 * i for i in range(n)], "val_loss": [0.9 - 0.01 * i for i in range(n)],
+        "val_accuracy": val_acc, "accuracy": [0.5 + 0.03 * i for i in range(n)]})
+    report = fitdoctor.analyze(run, settings=Settings(select=["FD702"]))
+    (finding,) = report.findings
+    assert "change over the last 5 epochs (0.0 points)" in finding.message
+    assert "peak" not in finding.message

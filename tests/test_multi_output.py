@@ -79,3 +79,31 @@ def test_a_real_two_output_keras_model_is_judged_per_output() -> None:
     assert engine.outputs(run) == ["out1", "out2"], sorted(history.history)
     assert {"val_out1_loss", "val_out2_loss", "out1_accuracy"} <= set(run.metrics)
     fitdoctor.analyze(run)  # runs the per-output views without error
+
+
+def test_findings_left_out_as_moot_keep_their_output() -> None:
+    """FD705 makes FD102 moot on the total and on each output: three lines, told apart."""
+    from fitdoctor.reporters._common import superseded_line
+
+    n = 20
+    falling = [1.0 * 0.8**i for i in range(n)]
+    metrics = {
+        "loss": [2 * v for v in falling],
+        "out1_loss": falling,
+        "out2_loss": falling,
+        "accuracy": [min(0.98, 0.1 + 0.06 * i) for i in range(n)],
+        "val_loss": [2.0] * n,
+        "val_out1_loss": [1.0 - 0.001 * i for i in range(n)],
+        "val_out2_loss": [1.0 - 0.001 * i for i in range(n)],
+        "val_accuracy": [0.01 + 0.002 * (i % 3) for i in range(n)],  # at chance
+    }
+    report = fitdoctor.analyze(Run(epochs=list(range(1, n + 1)), metrics=metrics))
+    assert [f.code for f in report.findings] == ["FD705"]
+    moot = [(s.code, s.output) for s in report.superseded]
+    assert moot == [("FD102", None), ("FD102", "out1"), ("FD102", "out2")]
+    listed = report.to_dict()["superseded"]
+    assert "output" not in listed[0] and [s.get("output") for s in listed[1:]] == ["out1", "out2"]
+    line = superseded_line(report)
+    assert line is not None
+    assert ("FD102 generalization-gap (by FD705), FD102 generalization-gap on output out1 "
+            "(by FD705), FD102 generalization-gap on output out2 (by FD705)") in line

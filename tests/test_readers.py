@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +70,9 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_directory(tmp_path: Path) -> None:
-    refused(tmp_path, "a folder without TensorBoard event files")
+    """An empty folder names both things a folder is searched for (history files too)."""
+    refused(tmp_path, re.escape("a folder without history files (*.json, *.jsonl, *.csv"))
+    refused(tmp_path, "or TensorBoard event files")
 
 
 @pytest.mark.parametrize("content", ["", "   \n\n\t "])
@@ -618,7 +621,7 @@ def test_sources_of_stdin_a_folder_and_a_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     (only,) = readers.sources(empty)
-    with pytest.raises(InputError, match="a folder without TensorBoard event files"):
+    with pytest.raises(InputError, match="a folder without history files"):
         readers.read_source(only)
 
 

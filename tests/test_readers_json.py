@@ -89,7 +89,8 @@ def test_phases_stored_under_keys_are_separate_runs(tmp_path: Path) -> None:
     ]
     assert [r.n_epochs for r in runs] == [6, 4]
     assert all(r.facts == {"seed": 3} for r in runs)
-    with pytest.raises(InputError, match=r"holds 2 runs; read them all with fitdoctor.load_runs"):
+    with pytest.raises(InputError, match=r"holds 2 runs where one is expected; .* "
+                       r"read them all with fitdoctor.load_runs"):
         readers.load(path)
     with pytest.raises(InputError, match=r"use fitdoctor.analyze_all"):
         fitdoctor.analyze(path)

@@ -679,3 +679,25 @@ def test_sparkline_keeps_the_validation_rise_when_training_loss_reaches_1e6() ->
     run.metrics["val_loss"] = [2 * 10 ** (-6 * e / (n - 1)) for e in range(n)]
     shared = c.sparklines(run, levels=8, max_columns=40)
     assert shared is not None and shared.log_scale and not shared.own_scale
+
+
+def test_a_loss_that_barely_moves_draws_flat() -> None:
+    """A 0.05% change over 1,000 epochs is not drawn as a fall from top to bottom.
+
+    The report beside it says the loss did not move (FD302); the sparkline must not
+    contradict it. A 10% fall still spans the whole height.
+    """
+    from fitdoctor.reporters._common import sparklines
+
+    n = 1000
+    flat = Run(epochs=list(range(1, n + 1)),
+               metrics={"loss": [5.794 - 0.003 * i / (n - 1) for i in range(n)]})
+    lines = sparklines(flat, levels=10, max_columns=60)
+    assert lines is not None
+    cells = [c for c in lines.curves[0].cells if c is not None]
+    assert max(cells) - min(cells) <= 1, cells
+    falling = Run(epochs=list(range(1, 21)), metrics={"loss": [1.0 - 0.005 * i for i in range(20)]})
+    lines = sparklines(falling, levels=10, max_columns=60)
+    assert lines is not None
+    cells = [c for c in lines.curves[0].cells if c is not None]
+    assert (max(cells), min(cells)) == (9, 0)

@@ -425,7 +425,9 @@ class Comparison:
             return f"AFTER improves {self.monitor} beyond noise{tail}"
         if self.change == "unknown":
             return f"{self.monitor} is not measured in both runs: only the findings are compared"
-        return f"no detectable change{tail}"
+        # the numbers say "no detectable change" (or "not comparable") themselves: the
+        # lead says what happened to the findings, not the same words twice
+        return f"AFTER neither fixes nor adds a problem{tail}"
 
     # -------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:

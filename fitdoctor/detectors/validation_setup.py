@@ -138,6 +138,9 @@ def validation_sampling_error(
         raise MissingInput(f"{key} has {values.size} finite values", "train longer")
     best_i = int(np.argmax(values))
     p = float(values[best_i])
+    # the epoch of the best accuracy: the report's "best epoch" is val_loss's, so the
+    # message names this one rather than leaving "the best epoch" ambiguous
+    accuracy_best_epoch = ctx.epochs[int(np.flatnonzero(np.isfinite(acc))[best_i])]
     half = wilson_half_width(p, n_val, z)
     best_vs_last = p - float(values[-1])
     w = min(window, values.size)
@@ -173,7 +176,10 @@ def validation_sampling_error(
         "half_width_pts": round(100 * half, 1),
         "judged": round(judged, 4),
         "judged_pts": round(100 * judged, 1),
-        "judged_best_vs_last": best_vs_last >= tail_change,
+        # a tie (an accuracy flat at its peak: both 0) reads as the change over the tail,
+        # not as "the gap between its peak and the last epoch (0.0 points)"
+        "judged_best_vs_last": best_vs_last > tail_change,
+        "accuracy_best_epoch": accuracy_best_epoch,
         "window": w,
         "best_vs_last_pts": round(100 * best_vs_last, 1),
         "tail_change_pts": round(100 * tail_change, 1),

@@ -198,9 +198,11 @@ def read_source(source: Source) -> list[Run]:
             runs: list[Run] = module.read(source)
             return runs
     if kind == "folder":
+        names = ", ".join(f"*{suffix}" for suffix in HISTORY_SUFFIXES)
         raise InputError(
-            f"{source.display}: a folder without TensorBoard event files "
-            "(events.out.tfevents.*); pass a history file, or a TensorBoard log folder"
+            f"{source.display}: a folder without history files ({names}) or TensorBoard "
+            "event files (events.out.tfevents.*); pass a history file, or a folder that "
+            "holds them"
         )
     if kind == "binary":
         raise InputError(
@@ -255,7 +257,8 @@ def _single(runs: list[Run], display: str) -> Run:
     if len(runs) == 1:
         return runs[0]
     raise InputError(
-        f"{display}: holds {len(runs)} runs; read them all with fitdoctor.load_runs() or "
+        f"{display}: holds {len(runs)} runs where one is expected; `fitdoctor analyze` "
+        "reports each of them; in Python, read them all with fitdoctor.load_runs() or "
         "analyze them with fitdoctor.analyze_all()"
     )
 

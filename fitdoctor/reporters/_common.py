@@ -403,13 +403,29 @@ def sparklines(
     )
 
 
+MIN_RELATIVE_SPAN = 0.01
+"""The narrowest range a sparkline scale spans, as a share of the values' magnitude.
+
+A loss that moves 0.05% over a whole run (5.794 -> 5.791) stretched over the full height
+would draw a steep fall beside a finding that says it did not move; its range is widened
+around its middle to this share, so it draws flat."""
+
+
 def _scale(finite: Sequence[float]) -> tuple[float, float, bool]:
-    """``(lo, hi, log)``: the range of ``finite``, in log10 when it spans three decades."""
+    """``(lo, hi, log)``: the range of ``finite``, in log10 when it spans three decades.
+
+    A linear range narrower than :data:`MIN_RELATIVE_SPAN` of the values' magnitude is
+    widened around its middle to that share, so a curve that barely moves draws flat.
+    """
     if not finite:
         return 0.0, 0.0, False
     lo, hi = min(finite), max(finite)
     if lo > 0 and hi / lo >= 1000:
         return math.log10(lo), math.log10(hi), True
+    floor = MIN_RELATIVE_SPAN * max(abs(lo), abs(hi))
+    if hi / 2 - lo / 2 < floor / 2 and math.isfinite(floor):
+        mid = lo / 2 + hi / 2
+        return mid - floor / 2, mid + floor / 2, False
     return lo, hi, False
 
 
@@ -483,5 +499,7 @@ def superseded_line(report: Report) -> str | None:
     if not report.superseded:
         return None
     return "left out as made moot by another finding: " + ", ".join(
-        f"{s.code} {s.name} (by {', '.join(s.by)})" for s in report.superseded
+        f"{s.code} {s.name}{'' if s.output is None else f' on output {s.output}'} "
+        f"(by {', '.join(s.by)})"
+        for s in report.superseded
     )

@@ -128,7 +128,7 @@ def _print_findings(console: Console, report: Report) -> None:
                 line = Text.assemble(
                     (f"{i}. ", "bold"), c.clean(rec.text), "  ", (c.clean(rec.action), "dim")
                 )
-                _print_indented(console, line, 4)
+                _print_indented(console, line, 4, hang=len(f"{i}. "))
 
 
 def _print_shared(console: Console, report: Report) -> None:
