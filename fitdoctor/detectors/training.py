@@ -33,7 +33,7 @@ from fitdoctor.detectors.span import (
     pct,
     span_or_missing,
 )
-from fitdoctor.detectors.validation_setup import validation_size
+from fitdoctor.detectors.validation_setup import restores_best, validation_size
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 
@@ -155,7 +155,11 @@ def val_loss_divergence(
         "epochs_after_best": epochs[-1] - epochs[raw_best],
         "early_stopped": _stopped_early(ctx),
         "restored": restores_best_weights(ctx),
-        "early_stopping": restores_best_weights(ctx) is not None,  # an EarlyStopping is in force
+        "fitdoctor_restored": isinstance(ctx.run.meta.get("restored_epoch"), int)
+        and not (ctx.run.fit is not None and ctx.run.fit.restore_best_weights),
+        # an EarlyStopping is in force (FitDoctor's own restoring is not one)
+        "early_stopping": ctx.run.fit is not None
+        and ctx.run.fit.restore_best_weights is not None,
     }
     data = ctx.run.data
     n_val = int(data.n_val) if data is not None and data.n_val else None
@@ -197,9 +201,11 @@ def _accuracy_after(
 
 
 def restores_best_weights(ctx: Context) -> bool | None:
-    """Whether EarlyStopping restored the best weights, when the run file says."""
-    fit = ctx.run.fit
-    return None if fit is None else fit.restore_best_weights
+    """Whether EarlyStopping or FitDoctor restored the best weights, when the run says.
+
+    See :func:`~fitdoctor.detectors.validation_setup.restores_best`.
+    """
+    return restores_best(ctx.run)
 
 
 def _stopped_early(ctx: Context) -> bool:

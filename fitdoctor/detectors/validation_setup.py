@@ -199,18 +199,28 @@ def validation_sampling_error(
     return Evidence(values_out)
 
 
+def restores_best(run: Run) -> bool | None:
+    """Whether the run ended with its best epoch's weights restored, when the run says.
+
+    True for ``EarlyStopping(restore_best_weights=True)`` among ``fit``'s callbacks, or a
+    ``FitDoctor(restore_best_weights=True)`` that restored an epoch (``restored_epoch``).
+    Otherwise EarlyStopping's ``restore_best_weights`` as recorded (``False``), or ``None``
+    when the run file does not say (no EarlyStopping, or a bare history).
+    """
+    restored = run.meta.get("restored_epoch")
+    if isinstance(restored, int) and not isinstance(restored, bool):
+        return True
+    return None if run.fit is None else run.fit.restore_best_weights
+
+
 def keeps_best_epoch(run: Run) -> bool:
     """Whether the run ended with, or saved, the weights of its best validation epoch.
 
-    True when the run file says so: ``EarlyStopping(restore_best_weights=True)`` among
-    ``fit``'s callbacks, ``FitDoctor(restore_best_weights=True)`` restored an epoch
-    (``restored_epoch``), or a ``ModelCheckpoint(save_best_only=True)`` kept only the best
-    one. False otherwise, and for a bare history, which does not say.
+    True when the run file says so: the best weights were restored
+    (:func:`restores_best`), or a ``ModelCheckpoint(save_best_only=True)`` kept only the
+    best one. False otherwise, and for a bare history, which does not say.
     """
-    if run.fit is not None and run.fit.restore_best_weights is True:
-        return True
-    restored = run.meta.get("restored_epoch")
-    if isinstance(restored, int) and not isinstance(restored, bool):
+    if restores_best(run) is True:
         return True
     callbacks = run.meta.get("callbacks")
     return isinstance(callbacks, list) and any(
