@@ -509,6 +509,7 @@ def validation_oscillation(
         "n_val": int(n_val),
         "n_val_source": source,
         "n_val_assumed": source == "assumed",
+        "sampling_sets_bar": source != "assumed" and noise >= min_wiggle,
         "rises": int((steps > 0).sum()),
         "steps": int(steps.size),
         "worst_epoch": int(epochs[settled + worst + 1]),
