@@ -935,6 +935,7 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
             "plural": n != 1,
             "min_epochs": min_epochs,
             "running": ctx.run.status == "running",
+            "stopped_early": ctx.run.status == "stopped-early",
             "epochs_planned": planned if planned and planned > n else None,
         },
         epoch=ctx.epochs[0] if n else None,
