@@ -339,6 +339,7 @@ def validation_below_training(
                 "val_accuracy": round(v_acc, 3),
                 "accuracy_lead": round(v_acc - t_acc, 4),
                 "accuracy_lead_pts": round(100 * (v_acc - t_acc), 1),
+                "accuracy_behind_pts": round(100 * (t_acc - v_acc), 1),
             })
             if v_acc - t_acc >= max_accuracy_lead:
                 # dropout 0.9 keeps a healthy network's training accuracy 20 points under
