@@ -164,3 +164,20 @@ def test_every_format_says_the_same(fmt: str) -> None:
         assert "a|b*" in out
     if fmt == "text":
         assert "\x1b" not in out
+
+
+def test_run_column_shows_where_long_names_differ() -> None:
+    """Runs of one folder share a long start and end: the cut keeps what differs."""
+    from fitdoctor.reporters.sweep_render import _run_names
+
+    names = [f"owner__kan__results_metrics_train_kan-{k}_train_metrics.json"
+             for k in ("bspline", "chebyshev", "fourier")]
+    shown = _run_names(names, 28, "...")
+    assert all(len(s) <= 28 for s in shown), shown
+    for kind, s in zip(("bspline", "chebyshev", "fourier"), shown, strict=True):
+        assert kind in s, shown
+    assert len(set(shown)) == 3
+    # short names are left alone; one long name alone keeps both its ends
+    assert _run_names(["a", "b"], 28) == ["a", "b"]
+    (alone,) = _run_names(["run 2 of 12 in Wardat-ISU__DeepLocalize__results.csv"], 28)
+    assert alone.startswith("run 2 of") and alone.endswith("results.csv") and len(alone) == 28

@@ -45,6 +45,57 @@ def _cut(text: str, width: int, ellipsis: str = "...") -> str:
     return text if len(text) <= width else text[: max(1, width - len(ellipsis))] + ellipsis
 
 
+def _cut_middle(text: str, width: int, ellipsis: str = "...") -> str:
+    """``text`` cut in the middle to ``width``: two fifths of the room for its start."""
+    if len(text) <= width:
+        return text
+    room = max(2, width - len(ellipsis))
+    head = max(1, (2 * room) // 5)
+    return text[:head] + ellipsis + text[len(text) - (room - head):]
+
+
+def _shared_start(texts: list[str]) -> int:
+    """How many leading characters all ``texts`` share."""
+    shortest = min(texts, key=len)
+    for i, ch in enumerate(shortest):
+        if any(t[i] != ch for t in texts):
+            return i
+    return len(shortest)
+
+
+def _run_names(names: list[str], width: int, ellipsis: str = "...") -> list[str]:
+    """The run column: names cut to ``width`` so that the part where they differ shows.
+
+    Runs of one folder share a long start and often a long end (``owner__repo__results_
+    kan-bspline_train_metrics.json``, ``..._kan-fourier_...``): a name that does not fit
+    keeps what differs from the others whole, with as much of the shared start and end
+    around it as the width allows; when that part alone does not fit, or nothing is
+    shared, the name keeps both its ends (:func:`_cut_middle`).
+    """
+    if all(len(n) <= width for n in names):
+        return names
+    start = _shared_start(names) if len(names) > 1 else 0
+    end = _shared_start([n[::-1] for n in names]) if len(names) > 1 else 0
+    out: list[str] = []
+    for name in names:
+        lo = min(start, len(name))
+        hi = max(lo, len(name) - end)
+        core = name[lo:hi]
+        room = width - len(core)
+        if len(name) <= width or not core or room < 2 * (len(ellipsis) + 1):
+            out.append(_cut_middle(name, width, ellipsis))
+            continue
+        before, after = name[:lo], name[hi:]
+        left = room // 2 if len(after) > room - room // 2 else room - len(after)
+        left = min(left, len(before))
+        right = room - left
+        head = before if len(before) <= left else before[: left - len(ellipsis)] + ellipsis
+        keep = right - len(ellipsis)
+        tail = after if len(after) <= right else ellipsis + after[len(after) - keep :]
+        out.append(head + core + tail)
+    return out
+
+
 def _short(row: SweepRow) -> str:
     """The verdict for the table: its diagnoses, or ``healthy``."""
     if row.diagnoses:
@@ -62,10 +113,11 @@ def _table(sweep: Sweep, width: int | None, ellipsis: str = "...") -> _Table:
     head = ["#", "run", "verdict"]
     if sweep.monitor is not None:
         head.append(f"best {sweep.monitor} @ epoch")
+    names = _run_names([c.clean(r.run) for r in shown], _RUN_W, ellipsis)
     cells = [
-        [str(i), _cut(c.clean(r.run), _RUN_W, ellipsis), _cut(_short(r), _VERDICT_W, ellipsis)]
+        [str(i), name, _cut(_short(r), _VERDICT_W, ellipsis)]
         + ([_best_cell(sweep, r)] if sweep.monitor is not None else [])
-        for i, r in enumerate(shown, 1)
+        for i, (r, name) in enumerate(zip(shown, names, strict=True), 1)
     ]
     widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(head)]
     used = sum(widths) + 2 * len(widths)
