@@ -124,3 +124,22 @@ def test_custom_names_are_stated_in_the_text_report(tmp_path: Path) -> None:
     text = invoke("analyze", path, "-f", "text", "--exit-zero").stdout
     assert "read `dev_loss` as val_loss" in text
     assert "FD701" not in text and "FD101" in text
+
+
+def test_compare_picks_runs_of_a_file_that_holds_several() -> None:
+    """An appended CSVLogger holds one run per ``fit`` call: ``compare`` refuses the file
+    as one run, and compares two of its runs with --before-run/--after-run."""
+    appended = DATA / "csvlogger" / "appended_restarted.csv"  # 3 runs
+    refused = invoke("compare", appended, appended)
+    assert refused.exit_code == 2 and "holds 3 runs" in refused.output
+    result = invoke("compare", appended, appended, "--before-run", "1", "--after-run", "3",
+                    "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["before"]["name"] == "run 1 of 3 in appended_restarted.csv"
+    assert data["after"]["name"] == "run 3 of 3 in appended_restarted.csv"
+    out_of_range = invoke("compare", appended, appended, "--before-run", "4",
+                          "--after-run", "1")
+    assert out_of_range.exit_code == 2
+    assert "--before-run 4, but the file holds 3 runs (1 to 3)" in out_of_range.output
+    assert "Traceback" not in out_of_range.output

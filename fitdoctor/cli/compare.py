@@ -8,7 +8,7 @@ an input or the configuration cannot be used (one line on stderr).
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -35,6 +35,8 @@ def compare_command(
     settings: "Settings | None" = None,
     output: str | Path | None = None,
     width: int | None = None,
+    before_run: int | None = None,
+    after_run: int | None = None,
 ) -> int:
     """``fitdoctor compare BEFORE AFTER``: print the comparison; the exit code for CI.
 
@@ -49,6 +51,10 @@ def compare_command(
         settings: Rules to analyze with. Defaults to `None` (all rules).
         output: Write the comparison to this file instead of stdout. Defaults to `None`.
         width: Output width for rich/text. Defaults to `None` (terminal width or 100).
+        before_run: Which run of BEFORE's file, from 1, when it holds several (an
+            appended CSVLogger, a console log of several ``fit`` calls). Defaults to
+            `None` (the file must hold one).
+        after_run: The same for AFTER. Defaults to `None`.
 
     Returns:
         0, or 1 with ``fail_on_regression`` when AFTER regresses, or 2 when an input or
@@ -66,7 +72,9 @@ def compare_command(
             raise ConfigError(
                 f"unknown compare format {chosen!r}; expected one of auto, {', '.join(FORMATS)}"
             )
-        cmp = compare(before, after, settings, monitor=monitor, mode=mode)
+        cmp = compare(_pick(before, before_run, "--before-run"),
+                      _pick(after, after_run, "--after-run"), settings,
+                      monitor=monitor, mode=mode)
         color = chosen == "rich" and wants_color(to_terminal, os.environ)
         text = render_compare(
             cmp,
@@ -91,6 +99,22 @@ def compare_command(
         return 1 if fail_on_regression and cmp.regression else 0
 
     return common.guarded(body)
+
+
+def _pick(path: str | Path, k: int | None, option: str) -> Any:
+    """``path`` itself, or its ``k``-th run (from 1) when ``k`` is given."""
+    if k is None:
+        return path
+    from fitdoctor.errors import InputError
+    from fitdoctor.readers import load_runs
+
+    runs = load_runs(path)
+    if not 1 <= k <= len(runs):
+        raise InputError(
+            f"{path}: {option} {k}, but the file holds {len(runs)} run"
+            f"{'s' if len(runs) != 1 else ''} (1 to {len(runs)})"
+        )
+    return runs[k - 1]
 
 
 def _width(to_terminal: bool) -> int:
@@ -144,6 +168,21 @@ def _width(to_terminal: bool) -> int:
     show_default="from the metric's name",
     help="Whether a lower or higher METRIC is better (with --monitor).",
 )
+@click.option(
+    "--before-run",
+    "before_run",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Compare the N-th run of BEFORE's file (from 1), when it holds several: an "
+    "appended CSVLogger, a console log of several fit calls.",
+)
+@click.option(
+    "--after-run",
+    "after_run",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="The same for AFTER (the same file may be given twice).",
+)
 @config_option
 @rules_option
 @output_option("Write the comparison to this file instead of stdout.")
@@ -162,6 +201,8 @@ def compare(
     fail_on_regression: bool,
     monitor: str | None,
     mode: str | None,
+    before_run: int | None,
+    after_run: int | None,
     config: Path | None,
     rule_dirs: tuple[Path, ...],
     output: Path | None,
@@ -184,5 +225,7 @@ def compare(
         settings=settings,
         output=output,
         width=width,
+        before_run=before_run,
+        after_run=after_run,
     )
     common.exit_with(code)

@@ -258,8 +258,9 @@ def _single(runs: list[Run], display: str) -> Run:
         return runs[0]
     raise InputError(
         f"{display}: holds {len(runs)} runs where one is expected; `fitdoctor analyze` "
-        "reports each of them; in Python, read them all with fitdoctor.load_runs() or "
-        "analyze them with fitdoctor.analyze_all()"
+        "reports each of them, `fitdoctor compare` picks one with --before-run/--after-run "
+        "N; in Python, read them all with fitdoctor.load_runs() or analyze them with "
+        "fitdoctor.analyze_all()"
     )
 
 
