@@ -195,8 +195,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import probe_common  # noqa: E402
 from corpus import EXPECTED, upgrade  # noqa: E402
-from recorder import labels  # noqa: E402
-from val_ceiling import validation_twin  # noqa: E402
+from val_ceiling import twin_label  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
@@ -387,10 +386,7 @@ def twin(rec: dict[str, Any]) -> str:
     Where it differs from the test label, the validation curve told another story than
     the held-out test curve, and no rule reading the run can be expected to be right.
     """
-    if rec["label"] == "validation-broken":
-        return str(rec["label"])
-    t = validation_twin(rec)
-    return "-" if t is None else str(labels.label(t)["label"])
+    return twin_label(rec) or "-"
 
 
 def val_facts(rec: dict[str, Any]) -> dict[str, Any]:

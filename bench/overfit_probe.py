@@ -191,8 +191,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
-from recorder import labels  # noqa: E402
-from val_ceiling import validation_twin  # noqa: E402
+from val_ceiling import twin_label  # noqa: E402
 
 from fitdoctor import curves, engine  # noqa: E402
 from fitdoctor.detectors.stability import training_noise  # noqa: E402
@@ -357,10 +356,7 @@ def verdicts(run: Run) -> tuple[str, str, str]:
 def twin(rec: dict[str, Any]) -> str:
     """The corpus label of the run's validation twin (bench/val_ceiling.py): what the
     label rules say when they read the validation curve instead of the test curve."""
-    if rec["label"] == "validation-broken":
-        return rec["label"]
-    t = validation_twin(rec)
-    return str(labels.label(t)["label"]) if t is not None else "(no twin)"
+    return twin_label(rec) or "(no twin)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -181,8 +181,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
-from recorder import labels  # noqa: E402
-from val_ceiling import validation_twin  # noqa: E402
+from val_ceiling import twin_label  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
@@ -384,10 +383,7 @@ def twin(rec: dict[str, Any]) -> str:
     another story than the held-out test curve, and no rule reading the run can be
     expected to match the label: such misses are not FD201's to fix.
     """
-    if rec["label"] == "validation-broken":
-        return str(rec["label"])
-    t = validation_twin(rec)
-    return "-" if t is None else str(labels.label(t)["label"])
+    return twin_label(rec) or "-"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -175,7 +175,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
 from recorder import labels  # noqa: E402
-from val_ceiling import validation_twin  # noqa: E402
+from val_ceiling import twin_label  # noqa: E402
 
 from fitdoctor import curves, engine, io  # noqa: E402
 from fitdoctor.rules import Settings  # noqa: E402
@@ -343,11 +343,10 @@ def verdict(rec: dict[str, Any]) -> tuple[dict[str, bool], str, str]:
     return fired, heads[0], heads[1]
 
 
-def twin_label(rec: dict[str, Any]) -> str:
+def twin(rec: dict[str, Any]) -> str:
     """The corpus label of the run's validation twin (``bench/val_ceiling.py``): what the
     labels' rules say when the validation curve stands in for the test curve ("-": none)."""
-    twin = validation_twin(rec)
-    return "-" if twin is None else str(labels.label(twin)["label"])
+    return twin_label(rec, grant_broken=False) or "-"
 
 
 def _p(x: float, fmt: str = "4.0%") -> str:
@@ -383,8 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     for rec in recs:
         f = features(rec)
         fired, full, bare = verdict(rec)
-        twin = twin_label(rec)
-        agrees = twin == rec["label"]
+        twin_lab = twin(rec)
+        agrees = twin_lab == rec["label"]
         t = tally.setdefault(rec["label"], [0, 0, 0, 0, 0, 0])
         t[0] += 1
         t[1] += any(fired.values())
@@ -392,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         t[3] += agrees
         t[4] += agrees and full in unstable
         t[5] += bare in unstable
-        print(f"{rec['name']:27s} {rec['label']:13s} {'=' if agrees else twin[:5]:5s} "
+        print(f"{rec['name']:27s} {rec['label']:13s} {'=' if agrees else twin_lab[:5]:5s} "
               f"{f['why']:5s} "
               + " ".join(f"{'F' if fired[c] else '.':3s}" for c in unstable)
               + f" {full:5s} {bare:5s} {f['n_val']:4d} | {_p(f['vup'])} "

@@ -89,11 +89,15 @@ def validation_twin(rec: dict[str, Any]) -> dict[str, Any] | None:
     return twin
 
 
-def twin_label(run: CorpusRun) -> str | None:
-    """The corpus label of ``run``'s validation twin (``None``: no twin)."""
-    if run.label == "validation-broken":
-        return str(run.label)  # not something a curve can show about itself: granted
-    twin = validation_twin(run.record)
+def twin_label(rec: dict[str, Any], *, grant_broken: bool = True) -> str | None:
+    """The corpus label of a labelled record's validation twin (``None``: no twin).
+
+    With ``grant_broken``, a record labelled ``validation-broken`` keeps that label:
+    corrupted validation data is not something its own curve can show.
+    """
+    if grant_broken and rec["label"] == "validation-broken":
+        return str(rec["label"])
+    twin = validation_twin(rec)
     if twin is None:
         return None
     return str(labels.label(twin)["label"])
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         split: Counter[tuple[bool, bool]] = Counter()
         fd: dict[str, Counter[tuple[bool, bool]]] = defaultdict(Counter)
         for run in runs:
-            tl = twin_label(run)
+            tl = twin_label(run.record)
             shown = tl if tl is not None else "(no twin)"
             per[run.label][shown] += 1
             ok = tl == run.label
