@@ -35,7 +35,11 @@ import numpy as np
 
 from fitdoctor import curves
 from fitdoctor.compare.yardstick import Yardstick, class_value
-from fitdoctor.detectors.validation_setup import validation_size, wilson_half_width
+from fitdoctor.detectors.validation_setup import (
+    restored_epoch,
+    validation_size,
+    wilson_half_width,
+)
 from fitdoctor.run import PerClass, Run
 
 __all__ = [
@@ -83,8 +87,8 @@ def kept_epoch(run: Run) -> Kept:
 
     if not run.epochs:
         return Kept(None, "last")
-    restored = run.meta.get("restored_epoch")
-    if isinstance(restored, int) and not isinstance(restored, bool) and restored in run.epochs:
+    restored = restored_epoch(run)
+    if restored is not None and restored in run.epochs:
         return Kept(restored, "restored")
     fit = run.fit
     if fit is not None and fit.restore_best_weights is not True:

@@ -33,7 +33,11 @@ from fitdoctor.detectors.span import (
     pct,
     span_or_missing,
 )
-from fitdoctor.detectors.validation_setup import restores_best, validation_size
+from fitdoctor.detectors.validation_setup import (
+    restored_epoch,
+    restores_best,
+    validation_size,
+)
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 
@@ -155,7 +159,7 @@ def val_loss_divergence(
         "epochs_after_best": epochs[-1] - epochs[raw_best],
         "early_stopped": _stopped_early(ctx),
         "restored": restores_best_weights(ctx),
-        "fitdoctor_restored": isinstance(ctx.run.meta.get("restored_epoch"), int)
+        "fitdoctor_restored": restored_epoch(ctx.run) is not None
         and not (ctx.run.fit is not None and ctx.run.fit.restore_best_weights),
         # an EarlyStopping is in force (FitDoctor's own restoring is not one)
         "early_stopping": ctx.run.fit is not None

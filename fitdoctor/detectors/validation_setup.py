@@ -199,6 +199,14 @@ def validation_sampling_error(
     return Evidence(values_out)
 
 
+def restored_epoch(run: Run) -> int | None:
+    """The epoch ``FitDoctor(restore_best_weights=True)`` restored, when the run says."""
+    restored = run.meta.get("restored_epoch")
+    if isinstance(restored, int) and not isinstance(restored, bool):
+        return restored
+    return None
+
+
 def restores_best(run: Run) -> bool | None:
     """Whether the run ended with its best epoch's weights restored, when the run says.
 
@@ -207,8 +215,7 @@ def restores_best(run: Run) -> bool | None:
     Otherwise EarlyStopping's ``restore_best_weights`` as recorded (``False``), or ``None``
     when the run file does not say (no EarlyStopping, or a bare history).
     """
-    restored = run.meta.get("restored_epoch")
-    if isinstance(restored, int) and not isinstance(restored, bool):
+    if restored_epoch(run) is not None:
         return True
     return None if run.fit is None else run.fit.restore_best_weights
 
