@@ -460,6 +460,10 @@ class Report:
             if needs.get(kind):
                 why.append(f"{needs[kind]} {one if needs[kind] == 1 else many}")
         ran = self.n_rules - len(self.skipped) if self.n_rules else None
+        if ran == 0 and not self.findings:
+            # nothing was checked (a selection of rules none of which this run can feed):
+            # "healthy" would be a claim no check supports
+            return f"{prefix}not judged: no check could run; {', '.join(why)}"
         what = (
             f"{ran} check{'s' if ran != 1 else ''} found no problem"
             if ran is not None else "no problem found"

@@ -3,7 +3,8 @@
 The contract of every ``fitdoctor`` command, for any input: a report (exit 0 or 1,
 nothing on stderr), or exit 2 with one line per unusable input
 (``fitdoctor: error: ...``) -- never a traceback, never a hang, never an exit-0 run of
-nothing, strict JSON out of ``--format json``, no terminal control sequence in anything
+nothing (unless its verdict says it was not judged: a selection of rules none of which
+could run), strict JSON out of ``--format json``, no terminal control sequence in anything
 printed. :func:`run` executes a :class:`~strategies.Scenario` through click's test
 runner in a fresh folder (with a time limit), :func:`violations` checks the outcome.
 
@@ -275,8 +276,9 @@ def _json_report_checks(sc: Scenario, docs: list[Any], code: int) -> list[Violat
                 found.append(Violation("fd000", str(finding.get("message", ""))[:120], "part-b"))
         learning_curve = str(doc.get("source", "")).startswith("learning curve") or any(
             i.kind == "lc" for i in sc.inputs)  # a learning curve has sizes, not epochs
+        not_judged = str(doc.get("verdict", "")).startswith("not judged")
         if doc.get("n_epochs") == 0 and code == 0 and "--exit-zero" not in sc.argv \
-                and not learning_curve:
+                and not learning_curve and not not_judged:
             found.append(Violation("empty-run-exit-0", str(doc.get("verdict")), "part-b"))
     return found
 

@@ -448,6 +448,18 @@ def test_part_b_a_run_of_no_epochs_is_not_healthy() -> None:
     assert out.code != 0 and not json.loads(out.stdout)["verdict"].startswith("healthy")
 
 
+def test_part_b_a_selection_none_of_which_could_run_is_not_judged_not_healthy() -> None:
+    # fuzz campaign seed 29: --select FD603 on a run of no epochs said "healthy as far as
+    # checked: 0 checks found no problem"
+    head = js({"schema": "fitdoctor.run/2", "source": "fitdoctor", "name": "r"}) + b"\n" \
+        + js({"kind": "end", "status": "completed"}) + b"\n"
+    out = cli(["analyze", "run.json", "-f", "json", "--select", "FD603"], {"run.json": head})
+    verdict = json.loads(out.stdout)["verdict"]
+    assert verdict == "not judged: no check could run; 1 needs facts this run did not record"
+    out = cli(["analyze", "run.json", "-f", "json", "--select", "FD101"], {"run.json": head})
+    assert json.loads(out.stdout)["verdict"].startswith("not judged: no check could run; ")
+
+
 @pytest.mark.parametrize("value", ["-1", "nan", "inf"])
 def test_part_b_a_parameter_out_of_its_range_is_refused(value: str) -> None:
     files = {"fitdoctor.toml": f"[rule.FD101]\nmin_rise = {value}\n".encode(),
