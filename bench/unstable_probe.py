@@ -261,6 +261,38 @@ PROBES3: list[tuple[str, str, dict[str, Any]]] = [
 ]
 SEEDS3 = (11, 12, 13)
 
+#: ``--batch 4``: set-ups where the TRAINING loss swings while it falls (unscaled inputs
+#: at Adam 3e-3, batches of 4-8 at Adam 1e-2, recurrent nets at RMSprop 1e-2, momentum
+#: 0.97), each with a healthy neighbour, and healthy runs whose training loss swings by
+#: design (Dropout 0.3-0.5, GaussianNoise): the bare-view trap. Trained with SEEDS4.
+PROBES4: list[tuple[str, str, dict[str, Any]]] = [
+    ("clf_x100_adam_0.003_b16", "clf_x100", dict(units=[128], lr=0.003, batch=16,
+                                                 epochs=20)),
+    ("wine_adam_0.01_b4", "wine", dict(units=[32], lr=0.01, batch=4, epochs=25)),
+    ("bc_adam_0.01_b8", "bc", dict(units=[32], lr=0.01, batch=8, epochs=25)),
+    ("digits_adam_0.01_b8", "digits", dict(units=[64], lr=0.01, batch=8, epochs=15)),
+    ("sine_lstm_rms_0.01_b32", "seq_sine", dict(model="lstm", units=[16], opt="rmsprop",
+                                                lr=0.01, batch=32, epochs=15)),
+    ("sum_gru_rms_0.01_b32", "seq_sum", dict(model="gru", units=[16], opt="rmsprop",
+                                             lr=0.01, batch=32, epochs=15)),
+    ("clf_mom0.97_0.03_b32", "clf", dict(units=[64], opt="momentum", momentum=0.97,
+                                         lr=0.03, batch=32, epochs=20)),
+    # healthy neighbours: the same set-ups at a sensible rate
+    ("clf_x100_adam_0.0003_b32", "clf_x100", dict(units=[128], lr=3e-4, batch=32,
+                                                  epochs=25)),
+    ("wine_adam_0.001_b16", "wine", dict(units=[32], lr=0.001, batch=16, epochs=30)),
+    ("clf_mom0.97_0.001_b32", "clf", dict(units=[64], opt="momentum", momentum=0.97,
+                                          lr=0.001, batch=32, epochs=20)),
+    # healthy runs whose training loss swings by design (a bare history hides the layers)
+    ("digits_drop0.5_adam_0.001_b16", "digits", dict(units=[128], dropout=0.5, lr=0.001,
+                                                     batch=16, epochs=20)),
+    ("clf_drop0.3_adam_0.003_b16", "clf", dict(units=[128, 128], dropout=0.3, lr=0.003,
+                                               batch=16, epochs=20)),
+    ("bc_noise0.5_adam_0.001_b8", "bc", dict(units=[32], noise=0.5, lr=0.001, batch=8,
+                                             epochs=25)),
+]
+SEEDS4 = (21, 22, 23)
+
 
 def _floats(xs: list[Any]) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in xs], dtype=float)
@@ -359,11 +391,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", default="",
                     help="judge the corpus's DEV records with these labels (comma-separated, "
                          "e.g. unstable,healthy) instead of training; never the holdout")
-    ap.add_argument("--batch", type=int, choices=(1, 3), default=1,
+    ap.add_argument("--batch", type=int, choices=(1, 3, 4), default=1,
                     help="which configurations to train: 1 = the first batch (seeds 3, 4), "
-                         "3 = new set-ups with healthy neighbours (seeds 11-13)")
+                         "3 = new set-ups with healthy neighbours (seeds 11-13), 4 = training "
+                         "losses swinging while they fall, dropout/noise neighbours "
+                         "(seeds 21-23)")
     args = ap.parse_args(argv)
-    probes, seeds = (PROBES3, SEEDS3) if args.batch == 3 else (PROBES, SEEDS)
+    probes, seeds = {1: (PROBES, SEEDS), 3: (PROBES3, SEEDS3),
+                     4: (PROBES4, SEEDS4)}[args.batch]
     recs = probe_common.records(args, probes, family="unstable-probe", intended="unstable",
                                 seeds=seeds)
     params = {r.code: r.params for r in Settings().rules() if r.code == "FD412"}["FD412"]
