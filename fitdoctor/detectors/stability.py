@@ -317,6 +317,10 @@ def oscillation(
     min_accuracy_swing: float,
     steady_val_up: float,
     judge_noisy: bool,
+    min_wiggle: float,
+    level_floor: float,
+    settle: float,
+    min_constant_share: float,
     lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -339,6 +343,14 @@ def oscillation(
     epoch, not an unstable optimizer. The training loss of a model that injects noise
     while training is not judged unless ``judge_noisy`` (:func:`training_noise`). The
     validation loss is :func:`validation_oscillation`'s.
+
+    A loss can also swing around a trend that keeps falling (its second half then moves
+    mostly down): where the run file shows the model and no layer that injects noise
+    while training, the training loss's average per-epoch movement beyond "falls, then
+    rises" (:func:`_swings_around_trend`) reaching ``min_wiggle`` of its late level, and
+    ``min_constant_share`` of a constant predictor's loss when the run tells it, fires
+    too. A bare history does not show whether Dropout or augmentation made the swings,
+    so it is judged by the first measure only.
     """
     ctx.require_epochs(min_epochs)
     _training_loss_judged(ctx, judge_noisy)
@@ -351,41 +363,116 @@ def oscillation(
     if judged is None:
         return None
     span, ok, x = judged
-    measured = _up_and_amplitude(ctx, span, x)
-    if measured is None:
-        return None
-    up, amplitude, scale, half, tail = measured
-    if up < min_up or up > max_up or amplitude < min_amplitude:
-        return None
-    acc_key = ctx.accuracy_key()
-    acc_swing = None
-    if acc_key is not None:
-        acc_swing = swing(ctx.array(acc_key)[span.start : span.end])
-        if acc_swing is not None and acc_swing < min_accuracy_swing:
-            return None
+    val_aligned = None  # the validation loss on the judged epochs (NaN where not logged)
+    steady_val = False
     if ctx.run.has("val_loss"):
-        val, _ = curve(ctx, "val_loss", span)
-        val = val[np.isfinite(val)]
+        val_raw, _ = curve(ctx, "val_loss", span)
+        val_aligned = val_raw[ok]
+        val = val_raw[np.isfinite(val_raw)]
         val_measured = _up_and_amplitude(ctx, span, val) if val.size >= min_epochs else None
-        if val_measured is not None and val_measured[0] < steady_val_up:
-            return None
+        steady_val = val_measured is not None and val_measured[0] < steady_val_up
     epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
-    worst = half + int(np.argmax(tail))
-    values: dict[str, Any] = {
-        "metric": key,
-        "from_epoch": int(epochs[half]),
-        "rises": int((tail > 0).sum()),
-        "steps": int(tail.size),
-        "up_pct": pct(up),
-        "amplitude_pct": pct(amplitude),
-        "scale": _g(scale),
-        "worst_epoch": int(epochs[worst + 1]),
-        "worst_jump": _g(float(np.diff(x)[worst])),
-        "accuracy_metric": acc_key,
-        "accuracy_swing_pts": pct(acc_swing) if acc_swing is not None else None,
-    }
+    acc_key = ctx.accuracy_key()
+    values: dict[str, Any] | None = None
+    measured = _up_and_amplitude(ctx, span, x)
+    if measured is not None and not steady_val:
+        up, amplitude, scale, half, tail = measured
+        acc_swing = None
+        if acc_key is not None:
+            acc_swing = swing(ctx.array(acc_key)[span.start : span.end])
+        if (min_up <= up <= max_up and amplitude >= min_amplitude
+                and (acc_swing is None or acc_swing >= min_accuracy_swing)):
+            worst = half + int(np.argmax(tail))
+            values = {
+                "around_trend": False,
+                "from_epoch": int(epochs[half]),
+                "rises": int((tail > 0).sum()),
+                "steps": int(tail.size),
+                "up_pct": pct(up),
+                "amplitude_pct": pct(amplitude),
+                "scale": _g(scale),
+                "worst_epoch": int(epochs[worst + 1]),
+                "worst_jump": _g(float(np.diff(x)[worst])),
+                "accuracy_metric": acc_key,
+                "accuracy_swing_pts": pct(acc_swing) if acc_swing is not None else None,
+            }
+    if values is None and ctx.run.model is not None:  # the run file shows no noise layer
+        values = _swings_around_trend(
+            ctx, x, epochs, val_aligned, min_wiggle=min_wiggle, level_floor=level_floor,
+            settle=settle, min_constant_share=min_constant_share, steady_val_up=steady_val_up)
+    if values is None:
+        return None
+    values["metric"] = key
     values.update(learning_rate_change(ctx.run, lr_factor))
-    return Evidence(values, epoch=int(epochs[half]))
+    return Evidence(values, epoch=int(values["from_epoch"]))
+
+
+def _swings_around_trend(
+    ctx: Context,
+    x: np.ndarray,
+    epochs: np.ndarray,
+    val: np.ndarray | None,
+    *,
+    min_wiggle: float,
+    level_floor: float,
+    settle: float,
+    min_constant_share: float,
+    steady_val_up: float,
+) -> dict[str, Any] | None:
+    """A training loss that swings while its trend keeps falling, measured as FD412 does.
+
+    From the first epoch within ``settle`` times its level: the average per-epoch
+    movement beyond "falls, then rises" (:func:`curves.wiggle`), over the level (the
+    second half's median, at least ``level_floor`` of where the loss started, or of a
+    constant predictor's loss when lower). ``None`` under ``min_wiggle``, under
+    ``min_constant_share`` of a constant predictor's loss when the run tells it (swings
+    of a loss near zero that no prediction would notice), and when the validation loss
+    ``val`` (aligned with ``x``) descends steadily over the same epochs (less than
+    ``steady_val_up`` of its movement upward): the epoch averages' noise, not the
+    weights jumping.
+    """
+    late = curves.median(x[x.size // 2 :])
+    if not late > 0 or not math.isfinite(late):
+        return None
+    prior = constant_loss(ctx)
+    start = float(x[0]) if prior is None else min(float(x[0]), prior)
+    level = max(late, level_floor * start)
+    near = np.flatnonzero(x <= settle * level)
+    if near.size == 0:
+        return None
+    settled = int(near[0])
+    judged = x[settled:]
+    raw = curves.wiggle(judged)
+    ratio = raw / level
+    if not math.isfinite(ratio) or ratio < min_wiggle:
+        return None
+    if prior is not None and raw < min_constant_share * prior:
+        return None
+    if val is not None:
+        moves = np.diff(val[settled:][np.isfinite(val[settled:])])
+        total = float(np.abs(moves).sum())
+        if total > 0 and float(moves[moves > 0].sum()) / total < steady_val_up:
+            return None
+    steps = np.diff(judged)
+    if steps.size == 0:
+        return None
+    worst = int(np.argmax(steps))
+    return {
+        "around_trend": True,
+        "from_epoch": int(epochs[settled]),
+        "wiggle_pct": pct(ratio),
+        "level": _g(level),
+        "late_level": _g(late),
+        "level_floored": level > late,
+        "level_floor_pct": pct(level_floor),
+        "start": _g(start),
+        "bar_pct": pct(min_wiggle),
+        "rises": int((steps > 0).sum()),
+        "steps": int(steps.size),
+        "worst_epoch": int(epochs[settled + worst + 1]),
+        "worst_jump": _g(float(steps[worst])),
+        "constant_share_pct": pct(raw / prior) if prior is not None else None,
+    }
 
 
 @detector("validation-oscillation")

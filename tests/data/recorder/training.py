@@ -137,7 +137,8 @@ def build_model(cfg: dict[str, Any], data: datasets.Data, n_steps: int) -> Any:
     if opt == "sgd":
         optimizer = keras.optimizers.SGD(learning_rate=lr)
     elif opt == "momentum":
-        optimizer = keras.optimizers.SGD(learning_rate=lr, momentum=0.9)
+        # ``momentum`` is not a corpus setting (every corpus run used 0.9); probes may set it
+        optimizer = keras.optimizers.SGD(learning_rate=lr, momentum=cfg.get("momentum", 0.9))
     elif opt == "adam":
         optimizer = keras.optimizers.Adam(learning_rate=lr)
     elif opt == "rmsprop":
