@@ -473,3 +473,40 @@ def test_a_metric_name_the_font_lacks_draws_without_a_warning(tmp_path: Path) ->
         plot_run(run, None, tmp_path / "cjk.png", dpi=40)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "cjk.png").stat().st_size > 0
+
+
+def test_cli_plot_run_picks_one_run_of_a_file_that_holds_several(tmp_path: Path) -> None:
+    """``plot --run N`` draws the N-th run of an appended CSVLogger (as ``compare
+    --before-run N`` picks it), named ``-runN.png`` by default; an N beyond the file's
+    runs, or --run with several files, is one error line and exit 2."""
+    from click.testing import CliRunner
+
+    from fitdoctor.cli import app
+
+    first = "".join(f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f}\n" for e in range(8))
+    second = "".join(f"{e},{0.5 + 0.1 * e:.4f},{0.6 + 0.2 * e:.4f}\n" for e in range(5))
+    log = tmp_path / "training.log"
+    log.write_text("epoch,loss,val_loss\n" + first + second, encoding="utf-8")
+    runs = fitdoctor.load_runs(log)
+    assert len(runs) == 2
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["plot", str(log), "--run", "2", "--dpi", "50"])
+    assert result.exit_code == 0, result.output
+    png = tmp_path / "training-run2.png"
+    assert result.output.strip() == f"wrote {png}"
+    for k, run in enumerate(runs, start=1):
+        own = tmp_path / f"own{k}.png"
+        plot_run(run, engine.analyze(run), own, dpi=50)
+        assert (own.read_bytes() == png.read_bytes()) == (k == 2)
+
+    beyond = runner.invoke(app, ["plot", str(log), "--run", "3"])
+    assert beyond.exit_code == 2
+    assert beyond.stderr == (
+        f"fitdoctor: error: {log}: --run 3, but the file holds 2 runs (1 to 2)\n"
+    )
+    several = runner.invoke(app, ["plot", str(log), str(log), "--run", "1"])
+    assert several.exit_code == 2 and several.stderr.count("\n") == 1
+    assert "--run 1 picks one run of one file" in several.stderr
+    refused = runner.invoke(app, ["plot", str(log)])
+    assert refused.exit_code == 2 and "`fitdoctor plot` with --run N" in refused.stderr

@@ -105,16 +105,9 @@ def _pick(path: str | Path, k: int | None, option: str) -> Any:
     """``path`` itself, or its ``k``-th run (from 1) when ``k`` is given."""
     if k is None:
         return path
-    from fitdoctor.errors import InputError
-    from fitdoctor.readers import load_runs
+    from fitdoctor.readers import pick_run
 
-    runs = load_runs(path)
-    if not 1 <= k <= len(runs):
-        raise InputError(
-            f"{path}: {option} {k}, but the file holds {len(runs)} run"
-            f"{'s' if len(runs) != 1 else ''} (1 to {len(runs)})"
-        )
-    return runs[k - 1]
+    return pick_run(path, k, option)
 
 
 def _width(to_terminal: bool) -> int:
