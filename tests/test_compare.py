@@ -91,6 +91,27 @@ def test_digits_pair_judged_at_the_kept_epochs() -> None:
     assert any("regularization penalties" in n for n in cmp.notes)
 
 
+def test_val_loss_note_blames_weight_penalties_only_where_a_run_may_have_them() -> None:
+    """AFTER's val_loss is higher while its accuracy is not worse: with both models known
+    and neither penalized, the note does not blame L2 (misc7: lr 0.05 vs 0.001, no
+    regularizer anywhere, was told Keras adds penalties); with one L2 layer it does."""
+    from fitdoctor.run import Layer, ModelInfo, Regularizer
+
+    def model(reg: Regularizer | None) -> ModelInfo:
+        return ModelInfo(layers=[
+            Layer("hidden", "Dense", units=64, activation="relu", kernel_regularizer=reg),
+            Layer("out", "Dense", units=10, activation="softmax"),
+        ])
+
+    before, after = fitdoctor.load(BEFORE), fitdoctor.load(AFTER)
+    before.model, after.model = model(None), model(None)
+    note = next(n for n in compare(before, after).notes if n.startswith("val_loss rose"))
+    assert "neither run has weight penalties" in note and "L2" not in note
+    after.model = model(Regularizer("L2", l2=1e-4))
+    note = next(n for n in compare(before, after).notes if n.startswith("val_loss rose"))
+    assert "Keras adds regularization penalties (L2, ...)" in note
+
+
 def test_digits_pair_swapped_is_a_regression(capsys: pytest.CaptureFixture[str]) -> None:
     cmp = compare(AFTER, BEFORE)
     assert cmp.regression
