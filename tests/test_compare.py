@@ -360,6 +360,26 @@ def test_gained_findings_and_escalation() -> None:
 
 
 # ------------------------------------------------------------------ renderers
+def test_github_format_annotates_the_verdict_and_what_after_gained() -> None:
+    """CI: ``compare -f github`` is workflow commands: the verdict an ``::error`` when AFTER
+    regresses (each gained finding its own annotation, as analyze writes it), else a
+    ``::notice``; the last line is the verdict, plain."""
+    worse = compare(AFTER, BEFORE)  # AFTER gains FD101
+    lines = render_compare(worse, "github").splitlines()
+    assert lines[0].startswith(
+        "::error title=fitdoctor compare after.json → before.json::AFTER regresses")
+    assert "%0Aregression: yes: gains FD101 overfitting (warning)" in lines[0]
+    assert [ln.split("::")[1].split(" title=")[0] for ln in lines[1:-1]] == ["warning"]
+    assert lines[1].startswith("::warning title=FD101 validation-loss-rising (overfitting)::")
+    assert lines[-1] == f"fitdoctor compare: {worse.verdict}"
+    better = render_compare(compare(BEFORE, AFTER), "github").splitlines()
+    assert better[0].startswith(
+        "::notice title=fitdoctor compare before.json → after.json::AFTER fixes")
+    assert len(better) == 2
+    code, out, err = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on-regression")
+    assert (code, err) == (1, "") and out.splitlines() == lines
+
+
 def test_every_format_leads_with_the_verdict() -> None:
     cmp = compare(BEFORE, AFTER)
     for fmt in FORMATS:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from fitdoctor.rules import Settings
 
 #: Formats of ``fitdoctor compare``.
-FORMATS = ("auto", "rich", "text", "markdown", "json")
+FORMATS = ("auto", "rich", "text", "markdown", "json", "github")
 
 
 def compare_command(
@@ -43,8 +43,9 @@ def compare_command(
     Args:
         before: BEFORE's run file.
         after: AFTER's run file.
-        fmt: ``auto``, ``rich``, ``text``, ``markdown`` or ``json``. Defaults to `"auto"`
-            (rich on a terminal, text when piped or under CI).
+        fmt: ``auto``, ``rich``, ``text``, ``markdown``, ``json`` or ``github``
+            (workflow annotations). Defaults to `"auto"` (rich on a terminal, text when
+            piped or under CI).
         fail_on_regression: Exit 1 when AFTER regresses. Defaults to `False`.
         monitor: Validation curve to judge on. Defaults to `None` (the task's yardstick).
         mode: ``min``/``max`` for ``monitor``. Defaults to `None` (from its name).
