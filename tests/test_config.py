@@ -173,6 +173,19 @@ def test_explain_and_rules_show_configured_values(project: Path) -> None:
     assert any(line.startswith("FD101") and " error " in line for line in table.splitlines())
 
 
+def test_explain_says_when_the_configuration_leaves_the_rule_out(project: Path) -> None:
+    """misc7: with ``ignore = ["FD702"]``, ``explain FD702`` read as if the rule ran."""
+    pyproject(project, 'ignore = ["FD702"]\nselect = ["FD1", "FD7"]\n')
+    config = project / "pyproject.toml"
+    for code, runs in (("FD702", False), ("FD301", False), ("FD101", True)):
+        text = runner.invoke(cli.app, ["explain", code], env=ENV).stdout
+        assert ("not run under this configuration: left out by the select/ignore of "
+                f"{config}" in text) is not runs, text
+        data = json.loads(runner.invoke(cli.app, ["explain", code, "-f", "json"],
+                                        env=ENV).stdout)
+        assert data["selected"] is runs
+
+
 def test_settings_api() -> None:
     settings = Settings(select=["FD1"], ignore=["FD102", "FD103"],
                         rule_options={"FD101": {"min_rise": 0.3, "severity": "error"}})
