@@ -804,3 +804,29 @@ def test_recurrent_dropout_is_recorded_and_makes_the_training_loss_noisy_by_desi
         dataclasses.replace(la, recurrent_dropout=0.0) for la in run.model.layers]))
     assert training_noise(plain) == []
     assert "FD411" not in {s.code for s in engine.analyze(plain).skipped}
+
+
+def test_a_second_fit_with_the_same_callback_says_it_replaces_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """misc7: fine-tuning with a second ``fit`` and the same FitDoctor silently replaced
+    the first fit's epochs in the run file; it says so once on stderr (the first fit does
+    not), and the file holds the second fit."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(48, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    path = tmp_path / "run.json"
+    doctor = FitDoctor(path, report=None, reference=False, per_class=False)
+    model.fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[doctor])
+    assert "fit called again" not in capsys.readouterr().err
+    model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[doctor])
+    err = capsys.readouterr().err
+    assert err.count("fitdoctor: fit called again with the same FitDoctor") == 1
+    assert f"{path} now records this fit alone, replacing the previous fit's 3 epoch(s)" in err
+    assert load_run(path).epochs == [1, 2]
+    quiet = FitDoctor(path, report=None, reference=False, per_class=False, verbose=0)
+    for _ in range(2):
+        model.fit(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[quiet])
+    assert "fit called again" not in capsys.readouterr().err
