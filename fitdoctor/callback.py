@@ -68,7 +68,8 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     file then says ``"interrupted"`` once the process exits, and ``"running"`` until it does
     (or for good, if the process is killed). The rules then run and the report prints.
     Afterwards ``callback.run`` and ``callback.report`` hold the run and the
-    :class:`fitdoctor.Report`. Each ``fit`` call starts a new run and overwrites ``path``.
+    :class:`fitdoctor.Report`. Each ``fit`` call starts a new run and overwrites ``path``
+    (a second ``fit`` with the same callback says so on stderr).
 
     Keras gives callbacks neither the training arrays nor the batch size nor the
     validation arrays (with ``validation_split`` the split is made inside ``fit``).
@@ -353,10 +354,21 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         return run
 
     def _train_begin(self) -> None:
+        before = (self.path, self.run.n_epochs) if self.run is not None and \
+            self._file.saved and self._chief else None
         self.path = self._path
         trial = self._safe("finding the KerasTuner trial", current_trial)
         if trial is not None and self.path is not None:
             self.path = Path(trial.run_file())
+        if before is not None and before[0] == self.path and before[1] and self.verbose:
+            # a second fit (fine-tuning, a new phase) with the same callback starts the
+            # file over: say so once, before the previous fit's epochs are gone
+            print(
+                f"fitdoctor: fit called again with the same FitDoctor: {self.path} now "
+                f"records this fit alone, replacing the previous fit's {before[1]} "
+                "epoch(s); give each fit its own FitDoctor(path=...) to keep both",
+                file=sys.stderr,
+            )
         self.run = run = self._new_run()
         if trial is not None:
             self._safe("recording the KerasTuner trial", record_trial, run, trial)

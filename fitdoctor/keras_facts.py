@@ -168,6 +168,29 @@ def _layer_outputshape_list(layer: Any) -> list[int | None] | None:
         return None
 
 
+def _rate(obj: Any, attr: str) -> float | None:
+    value = getattr(obj, attr, None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _own_dropouts(layer: Any) -> tuple[float | None, float | None]:
+    """A layer's own ``dropout`` and ``recurrent_dropout`` (an LSTM's, a GRU's, ...).
+
+    Read from the layer, else from what it wraps: ``Bidirectional``'s forward layer (its
+    backward twin has the same rates), ``RNN(cell)``'s cell. ``(None, None)`` when none
+    of them has either.
+    """
+    for obj in (layer, getattr(layer, "forward_layer", None), getattr(layer, "cell", None)):
+        if obj is None:
+            continue
+        rates = _rate(obj, "dropout"), _rate(obj, "recurrent_dropout")
+        if rates != (None, None):
+            return rates
+    return None, None
+
+
 def _flatten(model: Any, prefix: str, out: list[Layer]) -> None:
     for layer in getattr(model, "layers", []):
         cls = type(layer).__name__
@@ -181,12 +204,11 @@ def _flatten(model: Any, prefix: str, out: list[Layer]) -> None:
         if units is None:
             units = getattr(layer, "filters", None)
         dropout: float | None = None
+        recurrent_dropout: float | None = None
         if "Dropout" in cls and hasattr(layer, "rate"):
             dropout = float(layer.rate)
-        elif isinstance(getattr(layer, "dropout", None), (int, float)) and not isinstance(
-            layer.dropout, bool
-        ):
-            dropout = float(layer.dropout)
+        else:
+            dropout, recurrent_dropout = _own_dropouts(layer)
         try:
             params = int(layer.count_params())
         except Exception:  # an unbuilt layer has no parameters yet
@@ -202,6 +224,7 @@ def _flatten(model: Any, prefix: str, out: list[Layer]) -> None:
                 bias_regularizer=_regularizer(getattr(layer, "bias_regularizer", None)),
                 activity_regularizer=_regularizer(getattr(layer, "activity_regularizer", None)),
                 dropout=dropout,
+                recurrent_dropout=recurrent_dropout,
                 params=params,
                 trainable_params=_count(getattr(layer, "trainable_weights", [])),
                 output_shape=_layer_outputshape_list(layer),

@@ -316,12 +316,14 @@ def plot_files(
     dpi: int = 100,
     task: str | None = None,
     n_classes: int | None = None,
+    run_number: int | None = None,
 ) -> Path:
     """Analyze run files and save their curves as PNG (``fitdoctor plot RUN...``).
 
     One run: its curves with the findings marked (:func:`plot_run`). Several runs, or a
     cross-validation file (``"schema": "fitdoctor.cv/1"``): the folds, mean and range
-    (:func:`plot_folds`).
+    (:func:`plot_folds`). With ``run_number``, the one file's ``run_number``-th run
+    (an appended CSVLogger, a console log of several ``fit`` calls).
 
     Args:
         paths: The run file (any format :func:`fitdoctor.readers.from_any` reads), or several
@@ -331,12 +333,16 @@ def plot_files(
         dpi: Resolution. Defaults to `100`.
         task: Task type a bare history lacks. Defaults to `None`.
         n_classes: Number of classes a bare history lacks. Defaults to `None`.
+        run_number: Which run of the one file given, from 1, when it holds several
+            (``--run N``, as ``compare --before-run N``). Defaults to `None` (the file
+            must hold one run; the PNG's default name then says which, ``-run2``).
 
     Returns:
         The path of the PNG written.
 
     Raises:
-        InputError: No run given, or a file cannot be used.
+        InputError: No run given, a file cannot be used, or ``run_number`` is given
+            with several files or is beyond the runs the file holds.
         MissingDependency: matplotlib is not installed.
         FitDoctorError: Nothing to draw (e.g. a learning-curve file).
         OSError: A file cannot be read or the PNG cannot be written.
@@ -347,7 +353,17 @@ def plot_files(
     sources = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not sources:
         raise InputError("no run to plot")
-    out = Path(output) if output is not None else sources[0].with_suffix(".png")
+    if run_number is not None and len(sources) > 1:
+        raise InputError(
+            f"--run {run_number} picks one run of one file, but {len(sources)} files were "
+            "given: plot them one at a time"
+        )
+    if output is not None:
+        out = Path(output)
+    elif run_number is not None:
+        out = sources[0].with_name(f"{sources[0].stem}-run{run_number}.png")
+    else:
+        out = sources[0].with_suffix(".png")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -356,6 +372,12 @@ def plot_files(
         ) from None
     from fitdoctor import cv
 
+    if run_number is not None:
+        from fitdoctor.readers import pick_run
+
+        run = pick_run(sources[0], run_number, "--run").with_facts(task=task, n_classes=n_classes)
+        plot_run(run, engine.analyze(run, settings), out, dpi=dpi)
+        return out
     if len(sources) == 1 and cv.is_document_file(sources[0]):
         doc = cv.load_document(sources[0])
         if not isinstance(doc, cv.CVResult):

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "COLUMNS", "PANEL_HEIGHT", "STYLE", "TITLE_HEIGHT", "WIDTH", "draw_class_panel",
-    "draw_curve_panel", "grid", "list_hidden", "mpl_text", "style_context",
+    "COLUMNS", "MAX_CLASS_CURVES", "PANEL_HEIGHT", "STYLE", "TITLE_HEIGHT", "WIDTH",
+    "draw_class_panel", "draw_curve_panel", "grid", "list_hidden", "mpl_text", "style_context",
 ]
 
 
@@ -35,6 +35,9 @@ PANEL_HEIGHT = 4.0
 TITLE_HEIGHT = 0.6
 #: Panels per row.
 COLUMNS = 2
+#: Most classes a per-class panel draws: with more, the lowest at their last epoch
+#: (100 curves and their legend would bury the panel and its neighbours).
+MAX_CLASS_CURVES = 10
 
 
 #: rcParams applied on top of matplotlib's defaults for every fitdoctor figure.
@@ -386,8 +389,17 @@ def draw_curve_panel(
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
 
 
+def _last_finite(ys: list[float]) -> float:
+    """The last finite value of a class's curve (``inf`` when none: drawn last)."""
+    return next((y for y in reversed(ys) if math.isfinite(y)), math.inf)
+
+
 def draw_class_panel(ax: Axes, run: Run, panel: Panel, marks: Marks) -> None:
-    """A per-class panel: one validation recall or F1 curve per class, the best epoch marked."""
+    """A per-class panel: one validation recall or F1 curve per class, the best epoch marked.
+
+    With more than :data:`MAX_CLASS_CURVES` classes, only that many are drawn: the lowest
+    at their last recorded value (the classes the model gets wrong), and the title says so.
+    """
     from matplotlib.ticker import MaxNLocator
 
     series: dict[str, tuple[list[int], list[float]]] = {}
@@ -397,6 +409,12 @@ def draw_class_panel(ax: Axes, run: Run, panel: Panel, marks: Marks) -> None:
             xs, ys = series.setdefault(label, ([], []))
             xs.append(pc.epoch)
             ys.append(float(v) if v is not None and _on_scale(v) else math.nan)
+    title = panel.title
+    if len(series) > MAX_CLASS_CURVES:
+        lowest = sorted(series, key=lambda label: _last_finite(series[label][1]))
+        kept = set(lowest[:MAX_CLASS_CURVES])
+        title = f"{title}: lowest {MAX_CLASS_CURVES} of {len(series)}"
+        series = {label: xy for label, xy in series.items() if label in kept}
     import matplotlib as mpl
 
     cmap = mpl.colormaps["tab10" if len(series) <= 10 else "tab20"]
@@ -409,7 +427,7 @@ def draw_class_panel(ax: Axes, run: Run, panel: Panel, marks: Marks) -> None:
     if marks.best_epoch is not None:
         ax.axvline(marks.best_epoch, color=BEST_COLOR, linestyle="--", linewidth=1.2)
     name = "recall" if panel.kind == "recall" else "F1"
-    ax.set_title(mpl_text(panel.title))
+    ax.set_title(mpl_text(title))
     ax.set_ylabel(f"{name} (0-1)")
     ax.set_xlabel("epoch")
     ax.set_ylim(-0.03, 1.03)

@@ -467,7 +467,9 @@ class Settings:
         select: Code prefixes or rule names to run. Defaults to `None` (all rules).
         ignore: Code prefixes or rule names to skip. Defaults to none.
         fail_on: Lowest severity that makes the CLI exit 1. Defaults to `error`.
-        rule_options: Per rule (code or name): parameter values and ``severity``.
+        rule_options: Per rule (code or name): parameter values and ``severity``
+            (the severity of each of its findings: the rule's declared escalations
+            then do not apply).
         rule_dirs: Extra rule packs. Defaults to none.
         config_path: The configuration file these came from, if any.
         metric_map: Logged metric name → the Keras name to read it as
@@ -501,6 +503,10 @@ class Settings:
                         rule.severity = Severity.parse(str(value))
                     except ValueError as exc:
                         raise ConfigError(f"rule {key}: {exc}") from None
+                    # the configured severity is every finding's: the rule's own
+                    # escalations refine its default, and would override the user's
+                    # choice (FD102 configured "error" came out a warning, "info" too)
+                    rule.escalate = []
                 elif opt in rule.params:
                     param = rule.params[opt]
                     where = f"{origin}rule {key}:"

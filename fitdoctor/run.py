@@ -70,7 +70,12 @@ class Layer:
         kernel_regularizer: Kernel regularizer, if any.
         bias_regularizer: Bias regularizer, if any.
         activity_regularizer: Activity regularizer, if any.
-        dropout: Dropout rate of a dropout layer (or a layer's own ``dropout``).
+        dropout: Dropout rate of a dropout layer (or a layer's own ``dropout``: a
+            recurrent layer's, on its inputs).
+        recurrent_dropout: A recurrent layer's ``recurrent_dropout`` (LSTM, GRU,
+            SimpleRNN, ConvLSTM, also inside Bidirectional or ``RNN(cell)``): dropout on
+            its state between time steps, on only while training, like ``dropout``.
+            ``None`` when the layer has none or the run file predates it.
         params: Number of parameters.
         trainable_params: Number of trainable parameters.
         output_shape: Output shape with ``None`` for the batch axis.
@@ -85,6 +90,7 @@ class Layer:
     bias_regularizer: Regularizer | None = None
     activity_regularizer: Regularizer | None = None
     dropout: float | None = None
+    recurrent_dropout: float | None = None
     params: int = 0
     trainable_params: int = 0
     output_shape: list[int | None] | None = None

@@ -764,3 +764,69 @@ def test_records_what_fit_applied(tmp_path: Path, cancer: tuple[np.ndarray, np.n
     model.fit(x, y, epochs=1, validation_split=0.2, verbose=0, class_weight={0: 1.0, 1: 2.0},
               callbacks=[blind])
     assert blind.run is not None and "class_weight" not in blind.run.meta  # unknown, not "none"
+
+
+
+def test_recurrent_dropout_is_recorded_and_makes_the_training_loss_noisy_by_design(
+    tmp_path: Path,
+) -> None:
+    """An LSTM's ``recurrent_dropout`` is recorded per layer and, like Dropout, marks the
+    training loss as measured with noise on: the training-loss swing rules do not apply.
+    Zeroing the recorded rate (the same run as a model without it) makes them judge."""
+    import dataclasses
+
+    from fitdoctor import engine
+    from fitdoctor.detectors.stability import training_noise
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4, 2)).astype("float32")
+    y = (x[:, :, 0].sum(axis=1) > 0).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4, 2)),
+                              keras.layers.LSTM(3, recurrent_dropout=0.3, name="lstm"),
+                              keras.layers.Dense(1, activation="sigmoid", name="out")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "run.json"
+    doctor = FitDoctor(path, report=None, reference=False)
+    model.fit(x, y, epochs=6, batch_size=32, validation_split=0.25, callbacks=[doctor],
+              verbose=0)
+
+    run = load_run(path)
+    validate_run_file(path, run)
+    assert run.model is not None
+    rates = [(la.name, la.dropout, la.recurrent_dropout) for la in run.model.layers]
+    assert rates == [("lstm", 0.0, 0.3), ("out", None, None)]  # dropout left at 0
+    assert training_noise(run) == ["lstm"]
+    skipped = {s.code: s for s in engine.analyze(run).skipped}
+    assert skipped["FD411"].needs == "not-applicable" and "lstm" in skipped["FD411"].reason
+
+    plain = dataclasses.replace(run, model=dataclasses.replace(run.model, layers=[
+        dataclasses.replace(la, recurrent_dropout=0.0) for la in run.model.layers]))
+    assert training_noise(plain) == []
+    assert "FD411" not in {s.code for s in engine.analyze(plain).skipped}
+
+
+def test_a_second_fit_with_the_same_callback_says_it_replaces_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """misc7: fine-tuning with a second ``fit`` and the same FitDoctor silently replaced
+    the first fit's epochs in the run file; it says so once on stderr (the first fit does
+    not), and the file holds the second fit."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(48, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    path = tmp_path / "run.json"
+    doctor = FitDoctor(path, report=None, reference=False, per_class=False)
+    model.fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[doctor])
+    assert "fit called again" not in capsys.readouterr().err
+    model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[doctor])
+    err = capsys.readouterr().err
+    assert err.count("fitdoctor: fit called again with the same FitDoctor") == 1
+    assert f"{path} now records this fit alone, replacing the previous fit's 3 epoch(s)" in err
+    assert load_run(path).epochs == [1, 2]
+    quiet = FitDoctor(path, report=None, reference=False, per_class=False, verbose=0)
+    for _ in range(2):
+        model.fit(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[quiet])
+    assert "fit called again" not in capsys.readouterr().err

@@ -91,6 +91,27 @@ def test_digits_pair_judged_at_the_kept_epochs() -> None:
     assert any("regularization penalties" in n for n in cmp.notes)
 
 
+def test_val_loss_note_blames_weight_penalties_only_where_a_run_may_have_them() -> None:
+    """AFTER's val_loss is higher while its accuracy is not worse: with both models known
+    and neither penalized, the note does not blame L2 (misc7: lr 0.05 vs 0.001, no
+    regularizer anywhere, was told Keras adds penalties); with one L2 layer it does."""
+    from fitdoctor.run import Layer, ModelInfo, Regularizer
+
+    def model(reg: Regularizer | None) -> ModelInfo:
+        return ModelInfo(layers=[
+            Layer("hidden", "Dense", units=64, activation="relu", kernel_regularizer=reg),
+            Layer("out", "Dense", units=10, activation="softmax"),
+        ])
+
+    before, after = fitdoctor.load(BEFORE), fitdoctor.load(AFTER)
+    before.model, after.model = model(None), model(None)
+    note = next(n for n in compare(before, after).notes if n.startswith("val_loss rose"))
+    assert "neither run has weight penalties" in note and "L2" not in note
+    after.model = model(Regularizer("L2", l2=1e-4))
+    note = next(n for n in compare(before, after).notes if n.startswith("val_loss rose"))
+    assert "Keras adds regularization penalties (L2, ...)" in note
+
+
 def test_digits_pair_swapped_is_a_regression(capsys: pytest.CaptureFixture[str]) -> None:
     cmp = compare(AFTER, BEFORE)
     assert cmp.regression
@@ -339,6 +360,26 @@ def test_gained_findings_and_escalation() -> None:
 
 
 # ------------------------------------------------------------------ renderers
+def test_github_format_annotates_the_verdict_and_what_after_gained() -> None:
+    """CI: ``compare -f github`` is workflow commands: the verdict an ``::error`` when AFTER
+    regresses (each gained finding its own annotation, as analyze writes it), else a
+    ``::notice``; the last line is the verdict, plain."""
+    worse = compare(AFTER, BEFORE)  # AFTER gains FD101
+    lines = render_compare(worse, "github").splitlines()
+    assert lines[0].startswith(
+        "::error title=fitdoctor compare after.json → before.json::AFTER regresses")
+    assert "%0Aregression: yes: gains FD101 overfitting (warning)" in lines[0]
+    assert [ln.split("::")[1].split(" title=")[0] for ln in lines[1:-1]] == ["warning"]
+    assert lines[1].startswith("::warning title=FD101 validation-loss-rising (overfitting)::")
+    assert lines[-1] == f"fitdoctor compare: {worse.verdict}"
+    better = render_compare(compare(BEFORE, AFTER), "github").splitlines()
+    assert better[0].startswith(
+        "::notice title=fitdoctor compare before.json → after.json::AFTER fixes")
+    assert len(better) == 2
+    code, out, err = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on-regression")
+    assert (code, err) == (1, "") and out.splitlines() == lines
+
+
 def test_every_format_leads_with_the_verdict() -> None:
     cmp = compare(BEFORE, AFTER)
     for fmt in FORMATS:

@@ -173,6 +173,19 @@ def test_explain_and_rules_show_configured_values(project: Path) -> None:
     assert any(line.startswith("FD101") and " error " in line for line in table.splitlines())
 
 
+def test_explain_says_when_the_configuration_leaves_the_rule_out(project: Path) -> None:
+    """misc7: with ``ignore = ["FD702"]``, ``explain FD702`` read as if the rule ran."""
+    pyproject(project, 'ignore = ["FD702"]\nselect = ["FD1", "FD7"]\n')
+    config = project / "pyproject.toml"
+    for code, runs in (("FD702", False), ("FD301", False), ("FD101", True)):
+        text = runner.invoke(cli.app, ["explain", code], env=ENV).stdout
+        assert ("not run under this configuration: left out by the select/ignore of "
+                f"{config}" in text) is not runs, text
+        data = json.loads(runner.invoke(cli.app, ["explain", code, "-f", "json"],
+                                        env=ENV).stdout)
+        assert data["selected"] is runs
+
+
 def test_settings_api() -> None:
     settings = Settings(select=["FD1"], ignore=["FD102", "FD103"],
                         rule_options={"FD101": {"min_rise": 0.3, "severity": "error"}})
@@ -472,3 +485,29 @@ def test_pyproject_table_pasted_into_fitdoctor_toml_says_where_it_belongs(projec
     result = analyze()
     assert_config_error(result, "unknown key 'tool'")
     assert "top level" not in result.stderr  # the hint only for a [tool.fitdoctor] table
+
+
+def test_configured_severity_is_every_findings_whatever_the_rules_escalations() -> None:
+    """FD102 escalates to a warning past a 20-point accuracy gap: configured ``error`` must
+    not come out a warning, nor configured ``info`` (to quiet it) a warning either."""
+    from fitdoctor import analyze as analyze_run
+    from fitdoctor.run import Run
+
+    n = 20
+    run = Run(epochs=list(range(1, n + 1)), metrics={
+        "loss": [0.85**i + 0.05 for i in range(n)],
+        "val_loss": [0.9**i + 0.45 for i in range(n)],
+        "accuracy": [min(0.99, 0.5 + 0.03 * i) for i in range(n)],
+        "val_accuracy": [min(0.70, 0.45 + 0.02 * i) for i in range(n)],
+    })
+
+    def severity(options: dict[str, Any]) -> str:
+        report = analyze_run(run, settings=Settings(select=["FD102"], rule_options=options))
+        [found] = report.findings
+        assert found.evidence["accuracy_gap"] >= 0.2  # the escalation's condition holds
+        return found.severity.value
+
+    assert severity({}) == "warning"  # escalated from its default, info
+    assert severity({"FD102": {"severity": "error"}}) == "error"
+    assert severity({"FD102": {"severity": "info"}}) == "info"
+    assert severity({"generalization-gap": {"severity": "error"}}) == "error"

@@ -334,3 +334,23 @@ def test_model_and_compile_info_from_keras_objects() -> None:
     comp = kf.compile_info(model)
     assert (comp.loss, comp.from_logits, comp.optimizer) == ("my_loss", None, "Adam")
     assert comp.learning_rate == 0.001 and comp.metrics == []
+
+
+@pytest.mark.keras
+def test_recurrent_dropouts_read_through_bidirectional_and_rnn_cells() -> None:
+    """A recurrent layer's ``dropout`` and ``recurrent_dropout`` are recorded, also when the
+    layer is wrapped in Bidirectional or built as ``RNN(cell)``; other layers have none."""
+    keras = pytest.importorskip("keras")
+    model = keras.Sequential([
+        keras.Input((5, 3)),
+        keras.layers.Bidirectional(keras.layers.GRU(
+            2, dropout=0.2, recurrent_dropout=0.25, return_sequences=True), name="bi"),
+        keras.layers.RNN(keras.layers.LSTMCell(2, recurrent_dropout=0.1),
+                         return_sequences=True, name="cell"),
+        keras.layers.SimpleRNN(2, name="plain"),
+        keras.layers.Dropout(0.4, name="drop"),
+        keras.layers.Dense(1, name="out"),
+    ])
+    rates = [(la.name, la.dropout, la.recurrent_dropout) for la in kf.model_info(model).layers]
+    assert rates == [("bi", 0.2, 0.25), ("cell", 0.0, 0.1), ("plain", 0.0, 0.0),
+                     ("drop", 0.4, None), ("out", None, None)]

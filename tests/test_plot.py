@@ -473,3 +473,74 @@ def test_a_metric_name_the_font_lacks_draws_without_a_warning(tmp_path: Path) ->
         plot_run(run, None, tmp_path / "cjk.png", dpi=40)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "cjk.png").stat().st_size > 0
+
+
+def test_cli_plot_run_picks_one_run_of_a_file_that_holds_several(tmp_path: Path) -> None:
+    """``plot --run N`` draws the N-th run of an appended CSVLogger (as ``compare
+    --before-run N`` picks it), named ``-runN.png`` by default; an N beyond the file's
+    runs, or --run with several files, is one error line and exit 2."""
+    from click.testing import CliRunner
+
+    from fitdoctor.cli import app
+
+    first = "".join(f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f}\n" for e in range(8))
+    second = "".join(f"{e},{0.5 + 0.1 * e:.4f},{0.6 + 0.2 * e:.4f}\n" for e in range(5))
+    log = tmp_path / "training.log"
+    log.write_text("epoch,loss,val_loss\n" + first + second, encoding="utf-8")
+    runs = fitdoctor.load_runs(log)
+    assert len(runs) == 2
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["plot", str(log), "--run", "2", "--dpi", "50"])
+    assert result.exit_code == 0, result.output
+    png = tmp_path / "training-run2.png"
+    assert result.output.strip() == f"wrote {png}"
+    for k, run in enumerate(runs, start=1):
+        own = tmp_path / f"own{k}.png"
+        plot_run(run, engine.analyze(run), own, dpi=50)
+        assert (own.read_bytes() == png.read_bytes()) == (k == 2)
+
+    beyond = runner.invoke(app, ["plot", str(log), "--run", "3"])
+    assert beyond.exit_code == 2
+    assert beyond.stderr == (
+        f"fitdoctor: error: {log}: --run 3, but the file holds 2 runs (1 to 2)\n"
+    )
+    several = runner.invoke(app, ["plot", str(log), str(log), "--run", "1"])
+    assert several.exit_code == 2 and several.stderr.count("\n") == 1
+    assert "--run 1 picks one run of one file" in several.stderr
+    refused = runner.invoke(app, ["plot", str(log)])
+    assert refused.exit_code == 2 and "`fitdoctor plot` with --run N" in refused.stderr
+
+
+def test_many_classes_draw_the_lowest_ten_per_class_curves(tmp_path: Path) -> None:
+    """misc7: a 100-class run drew 100 per-class curves with a 100-entry legend that
+    buried the loss and accuracy panels; a per-class panel draws the 10 lowest classes
+    at their last epoch, and its title says so."""
+    from fitdoctor.plot_draw import MAX_CLASS_CURVES
+
+    k, n = 30, 8
+    labels = [f"c{i}" for i in range(k)]
+    # class i ends at recall (i + 1) / (k + 1); c5 has no value at the last epoch
+    per_class = [
+        PerClass(epoch=e, labels=labels,
+                 precision=[0.5] * k,
+                 recall=[(i + 1) / (k + 1) * e / n if (i, e) != (5, n) else math.nan
+                         for i in range(k)],
+                 f1=[(k - i) / (k + 1) * e / n for i in range(k)],
+                 support=[10] * k)
+        for e in range(1, n + 1)
+    ]
+    run = Run(epochs=list(range(1, n + 1)),
+              metrics={"loss": [1 / e for e in range(1, n + 1)],
+                       "val_loss": [1.1 / e for e in range(1, n + 1)]},
+              per_class=per_class, name="many")
+    fig = plot_run(run, engine.analyze(run), tmp_path / "many.png")
+    by_title = {ax.get_title(): ax for ax in fig.axes}
+    recall = by_title[f"per-class recall (validation): lowest {MAX_CLASS_CURVES} of {k}"]
+    f1 = by_title[f"per-class F1 (validation): lowest {MAX_CLASS_CURVES} of {k}"]
+    drawn = [line.get_label() for line in recall.lines if not line.get_label().startswith("_")]
+    # c5 ends with no value: judged at its last known one, (5 + 1) / 31 * 7 / 8
+    assert drawn == ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"]
+    assert len(recall.get_legend().get_texts()) == MAX_CLASS_CURVES
+    assert [line.get_label() for line in f1.lines if not line.get_label().startswith("_")] \
+        == [f"c{i}" for i in range(k - MAX_CLASS_CURVES, k)]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from fitdoctor.rules import Settings
 
 #: Formats of ``fitdoctor compare``.
-FORMATS = ("auto", "rich", "text", "markdown", "json")
+FORMATS = ("auto", "rich", "text", "markdown", "json", "github")
 
 
 def compare_command(
@@ -43,8 +43,9 @@ def compare_command(
     Args:
         before: BEFORE's run file.
         after: AFTER's run file.
-        fmt: ``auto``, ``rich``, ``text``, ``markdown`` or ``json``. Defaults to `"auto"`
-            (rich on a terminal, text when piped or under CI).
+        fmt: ``auto``, ``rich``, ``text``, ``markdown``, ``json`` or ``github``
+            (workflow annotations). Defaults to `"auto"` (rich on a terminal, text when
+            piped or under CI).
         fail_on_regression: Exit 1 when AFTER regresses. Defaults to `False`.
         monitor: Validation curve to judge on. Defaults to `None` (the task's yardstick).
         mode: ``min``/``max`` for ``monitor``. Defaults to `None` (from its name).
@@ -105,16 +106,9 @@ def _pick(path: str | Path, k: int | None, option: str) -> Any:
     """``path`` itself, or its ``k``-th run (from 1) when ``k`` is given."""
     if k is None:
         return path
-    from fitdoctor.errors import InputError
-    from fitdoctor.readers import load_runs
+    from fitdoctor.readers import pick_run
 
-    runs = load_runs(path)
-    if not 1 <= k <= len(runs):
-        raise InputError(
-            f"{path}: {option} {k}, but the file holds {len(runs)} run"
-            f"{'s' if len(runs) != 1 else ''} (1 to {len(runs)})"
-        )
-    return runs[k - 1]
+    return pick_run(path, k, option)
 
 
 def _width(to_terminal: bool) -> int:

@@ -35,8 +35,14 @@ def explain(
     if found is None:
         common.fail(f"unknown rule {key!r}; run 'fitdoctor rules' to see all rules")
     default = common.default_severities(config, rule_dirs).get(found.code)
+    with common.unusable_exits():
+        settings = common.build_settings(config=config, rule_dirs=rule_dirs)
+        selected = found.code in {r.code for r in settings.rules()}
     if output_format == "json":
-        common.emit(rules_doc.explain_json(found, default))
+        common.emit(rules_doc.explain_json(found, default, selected=selected))
     else:
         width = min(common.default_width(common.stdout_isatty()), 100)
-        common.emit(rules_doc.explain_text(found, default, width=width))
+        where = None
+        if not selected:
+            where = str(settings.config_path) if settings.config_path else "the configuration"
+        common.emit(rules_doc.explain_text(found, default, width=width, deselected_by=where))

@@ -27,6 +27,7 @@ def plot_command(
     dpi: int = 100,
     task: str | None = None,
     n_classes: int | None = None,
+    run_number: int | None = None,
 ) -> int:
     """``fitdoctor plot RUN...``: analyze a run, save its curves and print the path written.
 
@@ -38,6 +39,9 @@ def plot_command(
         dpi: Resolution. Defaults to `100`.
         task: Task type a bare history lacks. Defaults to `None`.
         n_classes: Number of classes a bare history lacks. Defaults to `None`.
+        run_number: Which run of the one file, from 1, when it holds several (an
+            appended CSVLogger, a console log of several ``fit`` calls). Defaults to
+            `None` (the file must hold one).
 
     Returns:
         The exit code: 0 written, 2 input, configuration or matplotlib unusable (one
@@ -48,7 +52,8 @@ def plot_command(
         from fitdoctor.plot import plot_files
 
         out = plot_files(
-            path, output, settings=settings, dpi=dpi, task=task, n_classes=n_classes
+            path, output, settings=settings, dpi=dpi, task=task, n_classes=n_classes,
+            run_number=run_number,
         )
         common.emit(f"wrote {out}")
         return 0
@@ -73,8 +78,16 @@ def plot_command(
     "output",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    show_default="the first RUN with a .png suffix",
+    show_default="the first RUN with a .png suffix (-runN.png with --run N)",
     help="PNG to write.",
+)
+@click.option(
+    "--run",
+    "run_number",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Plot the N-th run of RUN's file (from 1), when it holds several: an appended "
+    "CSVLogger, a console log of several fit calls.",
 )
 @click.option(
     "--dpi",
@@ -92,6 +105,7 @@ def plot_command(
 def plot(
     paths: tuple[Path, ...],
     output: Path | None,
+    run_number: int | None,
     dpi: int,
     config: Path | None,
     rule_dirs: tuple[Path, ...],
@@ -108,5 +122,6 @@ def plot(
         dpi=dpi,
         task=task,
         n_classes=classes,
+        run_number=run_number,
     )
     common.exit_with(code)

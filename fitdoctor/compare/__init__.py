@@ -190,6 +190,17 @@ def _at(run: Run, key: str, epoch: int | None) -> float | None:
     return float(v) if v is not None and math.isfinite(v) else None
 
 
+def _penalized(run: Run) -> bool | None:
+    """Whether the run's model has a weight penalty (a regularizer); ``None`` unknown."""
+    if run.model is None or not run.model.layers:
+        return None
+    return any(
+        reg is not None
+        for layer in run.model.layers
+        for reg in (layer.kernel_regularizer, layer.bias_regularizer, layer.activity_regularizer)
+    )
+
+
 def _class_weight(run: Run) -> tuple[dict[str, float] | None, bool]:
     """The ``class_weight`` the run file records (``meta["class_weight"]``), and if it says."""
     if "class_weight" not in run.meta:
@@ -342,6 +353,10 @@ def _notes(cmp: Comparison, before: Run, after: Run) -> list[str]:
         ):
             why = ("class weights move the predicted probabilities toward the minority "
                    "class, which the unweighted validation loss counts as miscalibration")
+        elif _penalized(before) is False and _penalized(after) is False:
+            why = ("neither run has weight penalties, so it is the predictions' confidence: "
+                   "the loss counts how sure the model is of what it gets wrong, the "
+                   "accuracy does not")
         else:
             why = ("Keras adds regularization penalties (L2, ...) to val_loss, so it is not "
                    "comparable between runs with different regularization")

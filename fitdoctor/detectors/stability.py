@@ -60,14 +60,16 @@ def training_noise(run: Run) -> list[str]:
 
     Dropout and its kin with a rate above 0, GaussianNoise, random augmentation layers
     (:data:`~fitdoctor.vocabulary.TRAINING_NOISE_LAYERS`), and any layer with its own
-    ``dropout`` above 0 (a recurrent layer's). Empty without a model (a bare history).
+    ``dropout`` or ``recurrent_dropout`` above 0 (a recurrent layer's). Empty without a
+    model (a bare history).
     """
     if run.model is None:
         return []
     names = []
     for layer in run.model.layers:
-        if layer.dropout is not None:
-            if layer.dropout > 0:
+        rates = [r for r in (layer.dropout, layer.recurrent_dropout) if r is not None]
+        if rates:
+            if max(rates) > 0:
                 names.append(layer.name)
         elif layer.class_name in TRAINING_NOISE_LAYERS:
             names.append(layer.name)

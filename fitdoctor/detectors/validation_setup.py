@@ -386,6 +386,8 @@ def _dropouts(ctx: Context) -> list[str]:
     for layer in model.layers:
         if layer.dropout:
             out.append(f"{layer.class_name}({layer.dropout:g})")
+        if layer.recurrent_dropout:
+            out.append(f"{layer.class_name}(recurrent_dropout={layer.recurrent_dropout:g})")
     return out
 
 

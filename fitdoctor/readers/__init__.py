@@ -77,6 +77,7 @@ __all__ = [
     "is_document_file",
     "load",
     "load_runs",
+    "pick_run",
     "read_source",
     "runs_from_any",
     "sources",
@@ -259,9 +260,43 @@ def _single(runs: list[Run], display: str) -> Run:
     raise InputError(
         f"{display}: holds {len(runs)} runs where one is expected; `fitdoctor analyze` "
         "reports each of them, `fitdoctor compare` picks one with --before-run/--after-run "
-        "N; in Python, read them all with fitdoctor.load_runs() or analyze them with "
-        "fitdoctor.analyze_all()"
+        "N and `fitdoctor plot` with --run N; in Python, read them all with "
+        "fitdoctor.load_runs() or analyze them with fitdoctor.analyze_all()"
     )
+
+
+def pick_run(
+    path: str | os.PathLike[str],
+    k: int,
+    option: str,
+    *,
+    metric_map: Mapping[str, str] | None = None,
+) -> Run:
+    """The ``k``-th run (from 1) of a file that may hold several, as an option picks it.
+
+    The command-line options that pick one run of a file (``compare --before-run N``,
+    ``plot --run N``) share this, and its error.
+
+    Args:
+        path: The file (an appended CSVLogger, a console log of several ``fit`` calls).
+        k: Which run, from 1.
+        option: The option that gave ``k``, named in the error, e.g. ``"--run"``.
+        metric_map: Logged metric name → Keras name. Defaults to `None`.
+
+    Returns:
+        The run.
+
+    Raises:
+        InputError: The file is unusable, or holds fewer than ``k`` runs (one line:
+            ``training.log: --run 4, but the file holds 3 runs (1 to 3)``).
+    """
+    runs = load_runs(path, metric_map=metric_map)
+    if not 1 <= k <= len(runs):
+        raise InputError(
+            f"{os.fspath(path)}: {option} {k}, but the file holds {len(runs)} run"
+            f"{'s' if len(runs) != 1 else ''} (1 to {len(runs)})"
+        )
+    return runs[k - 1]
 
 
 def runs_from_any(obj: Any, *, metric_map: Mapping[str, str] | None = None) -> list[Run]:

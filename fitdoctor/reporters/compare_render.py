@@ -1,4 +1,4 @@
-r"""Render a :class:`~fitdoctor.compare.Comparison` as rich, text, markdown or JSON.
+r"""Render a :class:`~fitdoctor.compare.Comparison` as rich, text, markdown, JSON or github.
 
 Every format leads with the same verdict line ("AFTER fixes FD101 overfitting:
 val_accuracy 0.933 → 0.933, no detectable change (±0.25)"), then whether AFTER is a
@@ -11,7 +11,9 @@ recall/precision/F1/PR-AUC at the kept epochs, and notes.
 Strings from the runs (names, metric names, codes, messages, class labels) are
 cleaned like the analysis reporters do: one line, control characters shown as
 ``\xNN``; markdown escapes them. JSON is ``"schema": "fitdoctor.compare/2"``,
-strict (no NaN).
+strict (no NaN). ``github`` is GitHub Actions workflow commands for a CI log: the
+verdict as one annotation (``::error`` when AFTER regresses, else ``::notice``), each
+finding AFTER gained as its own, as ``fitdoctor analyze --format github`` writes them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "render_compare", "rows"]
 
 #: Formats of ``fitdoctor compare``.
-FORMATS = ("rich", "text", "markdown", "json")
+FORMATS = ("rich", "text", "markdown", "json", "github")
 
 _STATUS_LABEL = {"fixed": "fixed", "new": "new", "stayed": "stayed"}
 
@@ -443,6 +445,39 @@ def render_json(cmp: Comparison) -> str:
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
+def render_github(cmp: Comparison) -> str:
+    """GitHub Actions workflow commands for a CI log.
+
+    The verdict, the regression and yardstick lines as one annotation, ``::error`` when AFTER
+    regresses (what ``--fail-on-regression`` fails on), else ``::notice``; then each
+    finding AFTER gained (new warnings and errors, findings grown more severe) as the
+    annotation ``fitdoctor analyze --format github`` gives it, at most
+    :data:`~fitdoctor.reporters.github.MAX_ANNOTATIONS` in all; then the verdict as a
+    plain log line.
+
+    Args:
+        cmp: The comparison.
+
+    Returns:
+        The workflow commands and log line, ending with a newline.
+    """
+    from fitdoctor.reporters import github
+
+    title = f"fitdoctor compare {c.clean(cmp.before.name)} → {c.clean(cmp.after.name)}"
+    body = "\n".join((c.clean(cmp.verdict), _regression_line(cmp), _yardstick_line(cmp)))
+    kind = "error" if cmp.regression else "notice"
+    out = [f"::{kind} title={github.escape_property(title)}::{github.escape_data(body)}"]
+    gained = [ch.after for ch in cmp.gained if ch.after is not None]
+    out += [github.annotation(f, cmp.after.report)
+            for f in gained[: github.MAX_ANNOTATIONS - 1]]
+    more = len(gained) - (github.MAX_ANNOTATIONS - 1)
+    if more > 0:
+        out.append(f"fitdoctor: {c.plural(more, 'more gained finding')} not annotated "
+                   f"(at most {github.MAX_ANNOTATIONS} annotations)")
+    out.append(f"fitdoctor compare: {c.clean(cmp.verdict)}")
+    return "\n".join(out) + "\n"
+
+
 def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool = False) -> str:
     """Render ``cmp`` in ``fmt``.
 
@@ -466,4 +501,6 @@ def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool =
         return render_markdown(cmp)
     if fmt == "json":
         return render_json(cmp)
+    if fmt == "github":
+        return render_github(cmp)
     raise ConfigError(f"unknown compare format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -203,6 +203,14 @@ def _curves(report: Report, run: Run | None, plots: bool) -> str:
     return f'<section class="curves">\n<h2>Learning curves</h2>\n{body}\n</section>'
 
 
+def _dropout_cell(layer: Any) -> str:
+    """A layer's dropout, and a recurrent layer's ``recurrent_dropout`` beside it."""
+    parts = [esc(c.fmt_value(layer.dropout))] if layer.dropout else []
+    if layer.recurrent_dropout:
+        parts.append(f"recurrent {esc(c.fmt_value(layer.recurrent_dropout))}")
+    return ", ".join(parts)
+
+
 def _reg(r: Any) -> str:
     if r is None:
         return ""
@@ -272,7 +280,7 @@ def _model(run: Run | None) -> str:
                     esc(c.fmt_value(layer.units)) if layer.units is not None else "",
                     esc(layer.activation) if layer.activation else "",
                     _reg(layer.kernel_regularizer),
-                    esc(c.fmt_value(layer.dropout)) if layer.dropout else "",
+                    _dropout_cell(layer),
                     esc(c.fmt_value(layer.output_shape)) if layer.output_shape else "",
                     esc(c.fmt_value(layer.params)),
                 )

@@ -158,13 +158,18 @@ def _doc_text(value: Any) -> str:
     return str(value)
 
 
-def explain_text(rule: Rule, default_severity: str | None, *, width: int = 100) -> str:
+def explain_text(
+    rule: Rule, default_severity: str | None, *, width: int = 100, deselected_by: str | None = None
+) -> str:
     """The documentation of a rule, with its parameters in force, as plain text.
 
     Args:
         rule: The rule, configuration applied.
         default_severity: Its declared severity.
         width: Line width. Defaults to `100`.
+        deselected_by: Where the configuration's select/ignore leaves this rule out (a
+            file name, or the options), said under the severity line. Defaults to `None`
+            (the rule runs).
 
     Returns:
         The text.
@@ -177,6 +182,9 @@ def explain_text(rule: Rule, default_severity: str | None, *, width: int = 100) 
         "",
         f"  diagnosis: {rule.diagnosis}   severity: {sev}   detector: {rule.detector.name}",
     ]
+    if deselected_by:
+        lines.append(f"  not run under this configuration: left out by the select/ignore of "
+                     f"{deselected_by}")
     if rule.summary:
         lines += ["", *textwrap.wrap(rule.summary, width)]
     lines.append("")
@@ -264,14 +272,17 @@ def rules_json(rules: Sequence[Rule], default_severities: Mapping[str, str]) -> 
     return json.dumps([rule_dict(r, default_severities.get(r.code)) for r in rules], indent=2)
 
 
-def explain_json(rule: Rule, default_severity: str | None) -> str:
+def explain_json(rule: Rule, default_severity: str | None, *, selected: bool = True) -> str:
     """One rule in full as a JSON object (``fitdoctor explain RULE --format json``).
 
     Args:
         rule: The rule, configuration applied.
         default_severity: Its declared severity.
+        selected: Whether the configuration's select/ignore runs the rule (``selected``
+            in the JSON). Defaults to `True`.
 
     Returns:
         The JSON text, indented.
     """
-    return json.dumps(rule_dict(rule, default_severity, full=True), indent=2)
+    return json.dumps({**rule_dict(rule, default_severity, full=True), "selected": selected},
+                      indent=2)
