@@ -68,8 +68,11 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     file then says ``"interrupted"`` once the process exits, and ``"running"`` until it does
     (or for good, if the process is killed). The rules then run and the report prints.
     Afterwards ``callback.run`` and ``callback.report`` hold the run and the
-    :class:`fitdoctor.Report`. Each ``fit`` call starts a new run and overwrites ``path``
-    (a second ``fit`` with the same callback says so on stderr).
+    :class:`fitdoctor.Report`. Each ``fit`` call starts a new run. A later ``fit`` with
+    the same callback (fine-tuning, a new phase) writes its own file beside ``path``
+    (``run-fit2.json``, ``run-fit3.json``, ...) and says so on stderr, so the earlier
+    fit's epochs stay; ``path`` is overwritten only by a new callback (a script run
+    again).
 
     Keras gives callbacks neither the training arrays nor the batch size nor the
     validation arrays (with ``validation_split`` the split is made inside ``fit``).
@@ -220,6 +223,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         self.stop_on = check_stop_on(stop_on)
         self.path = None if path is None else Path(path)
         self._path = self.path
+        self._fits = 1  # fit calls recorded to a file by this callback
         self.validation_data = validation_data
         self.y_train = y_train
         self.per_class = per_class
@@ -360,15 +364,19 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
         trial = self._safe("finding the KerasTuner trial", current_trial)
         if trial is not None and self.path is not None:
             self.path = Path(trial.run_file())
-        if before is not None and before[0] == self.path and before[1] and self.verbose:
-            # a second fit (fine-tuning, a new phase) with the same callback starts the
-            # file over: say so once, before the previous fit's epochs are gone
-            print(
-                f"fitdoctor: fit called again with the same FitDoctor: {self.path} now "
-                f"records this fit alone, replacing the previous fit's {before[1]} "
-                "epoch(s); give each fit its own FitDoctor(path=...) to keep both",
-                file=sys.stderr,
-            )
+        elif before is not None and before[1] and self.path is not None:
+            # a second fit (fine-tuning, a new phase) with the same callback: the first
+            # fit's file is what the user recorded and stays; this fit gets its own
+            self._fits += 1
+            self.path = self.path.with_name(
+                f"{self.path.stem}-fit{self._fits}{self.path.suffix}")
+            if self.verbose:
+                print(
+                    f"fitdoctor: fit called again with the same FitDoctor: this fit is "
+                    f"recorded in {self.path}; {before[0]} keeps the previous fit's "
+                    f"{before[1]} epoch(s)",
+                    file=sys.stderr,
+                )
         self.run = run = self._new_run()
         if trial is not None:
             self._safe("recording the KerasTuner trial", record_trial, run, trial)

@@ -806,12 +806,13 @@ def test_recurrent_dropout_is_recorded_and_makes_the_training_loss_noisy_by_desi
     assert "FD411" not in {s.code for s in engine.analyze(plain).skipped}
 
 
-def test_a_second_fit_with_the_same_callback_says_it_replaces_the_run(
+def test_a_second_fit_with_the_same_callback_keeps_the_first_fits_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """misc7: fine-tuning with a second ``fit`` and the same FitDoctor silently replaced
-    the first fit's epochs in the run file; it says so once on stderr (the first fit does
-    not), and the file holds the second fit."""
+    """misc7: fine-tuning with a second ``fit`` and the same FitDoctor replaced the first
+    fit's epochs in the run file. Each later fit writes its own file beside it
+    (``run-fit2.json``, ...) and says so once on stderr; a new callback (a script run
+    again) overwrites as before."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(48, 4)).astype("float32")
     y = (x[:, 0] > 0).astype("float32")
@@ -822,11 +823,16 @@ def test_a_second_fit_with_the_same_callback_says_it_replaces_the_run(
     model.fit(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[doctor])
     assert "fit called again" not in capsys.readouterr().err
     model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[doctor])
+    model.fit(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[doctor])
     err = capsys.readouterr().err
-    assert err.count("fitdoctor: fit called again with the same FitDoctor") == 1
-    assert f"{path} now records this fit alone, replacing the previous fit's 3 epoch(s)" in err
-    assert load_run(path).epochs == [1, 2]
+    assert err.count("fitdoctor: fit called again with the same FitDoctor") == 2
+    second, third = tmp_path / "run-fit2.json", tmp_path / "run-fit3.json"
+    assert f"this fit is recorded in {second}; {path} keeps the previous fit's 3 epoch(s)" in err
+    assert f"recorded in {third}; {second} keeps the previous fit's 2 epoch(s)" in err
+    assert doctor.path == third
+    assert [load_run(p).epochs for p in (path, second, third)] == [[1, 2, 3], [1, 2], [1]]
     quiet = FitDoctor(path, report=None, reference=False, per_class=False, verbose=0)
     for _ in range(2):
         model.fit(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[quiet])
     assert "fit called again" not in capsys.readouterr().err
+    assert load_run(path).epochs == [1] and load_run(second).epochs == [1]
