@@ -363,7 +363,9 @@ def high_plateau(
     (the entropy of the accuracy); else a low training accuracy. A monitored loss still
     falling leaves the run to FD301 unless, at the tail's pace, reaching the reference's
     score would take more than ``max_catch_up`` times the epochs run
-    (:func:`_catch_up_epochs`).
+    (:func:`_catch_up_epochs`). Against a bar the curves only imply (not a reference
+    model's score), a validation loss rising while the training fit still improves
+    (:func:`_parted`) is variance, not bias.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -415,6 +417,14 @@ def high_plateau(
                 # the training accuracy is what settles it: say so
                 values["reference_kind"] = "reference_train"
         values["val_loss_level"] = float(f"{float(val[-1]):.4g}")
+        # a bar the curves only imply (chance, an accuracy assumed poor, the prior) is a
+        # guess at what the data allows; a network still fitting its training rows better
+        # while its validation loss gets worse has reached what they allow (variance, not
+        # bias). A reference model's validation score is no guess: it stands.
+        guessed = values["reference_kind"] not in ("reference", "reference_train",
+                                                   "reference_mse")
+        if guessed and _parted(ctx, span, train, val, noise_factor, min_gain):
+            return None
     adv = regularization_advice(ctx.run)
     values["units_now"] = adv["units_now"]
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
@@ -598,6 +608,45 @@ def _catch_up_epochs(
     if distance <= 0:
         return None  # already there at this pace: not a capacity limit
     return distance / pace if pace > 0 else math.inf
+
+
+def _parted(ctx: Context, span: Span, train: np.ndarray, val: np.ndarray,
+            noise_factor: float, min_gain: float) -> bool:
+    """Whether the validation loss got worse while the training loss kept falling.
+
+    Measured from the validation loss's lowest (smoothed) epoch to the last: the
+    validation loss rose beyond ``noise_factor`` times its noise while the training loss
+    fell at least ``min_gain`` of its level. The network then still fits its training
+    rows better, and the better fit no longer carries to unseen rows: what it lacks is
+    not capacity (a 64-unit network on digits with 40% of its labels flipped plateaus at
+    a training accuracy of 0.57, the most those labels allow, while its validation loss
+    has risen 1.1% for 24 epochs and its training loss fell 5.4%).
+    """
+    finite = np.isfinite(val) & np.isfinite(train)
+    if finite.sum() < 4:
+        return False
+    idx = np.flatnonzero(finite)
+    best = int(idx[np.argmin(val[idx])])
+    last = int(idx[-1])
+    if best >= last:
+        return False
+    raw_val = ctx.array("val_loss")[span.start : span.end]
+    noise = curves.noise(raw_val)
+    rise = float(val[last] - val[best])
+    fall = float(train[best] - train[last])
+    if not (rise > noise_factor * noise and fall >= min_gain * abs(float(train[best]))):
+        return False
+    # fitting its training rows better means getting more of them right, where an
+    # accuracy is logged: a loss falling at a constant training accuracy is the output
+    # settling on the class balance (four sigmoid layers at ln 3 on iris), not a fit
+    acc_key = ctx.accuracy_key()
+    if acc_key is None:
+        return True
+    acc = ctx.array(acc_key)[span.start : span.end]
+    if acc.size != val.size or not (np.isfinite(acc[best]) and np.isfinite(acc[last])):
+        return False
+    gain = float(acc[last] - acc[best])
+    return gain > 0 and gain > noise_factor * curves.noise(acc)
 
 
 def _fits_worse_than_reference(judged: dict[str, Any], level: float) -> bool:
