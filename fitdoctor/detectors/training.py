@@ -10,6 +10,7 @@ instability are in :mod:`fitdoctor.detectors.stability`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -389,15 +390,26 @@ def high_plateau(
         "plateau_epochs": n - start,
         "loss_level": float(f"{level:.4g}"),
     }
+    # a network that lost the fit it had is judged by the score it plateaued at, not a
+    # better one it had before (L2 0.1 on moons: 0.83 training and 0.80 validation
+    # accuracy at epoch 3, then the penalty pulled the weights to zero and the network
+    # sat at the majority share, 0.51 and 0.42, for 34 epochs; its best of the run is
+    # within the noise of gradient boosting's 0.88 on 50 validation rows)
+    scored = span
+    lost = _lost_fit(ctx, span, start, noise_factor, reference_margin)
+    if lost is not None:
+        scored = dataclasses.replace(span, start=span.start + start)
     judged = poor_level(
         ctx, span, level, max_accuracy=max_accuracy, chance_fraction=chance_fraction,
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
         binary_tolerance=binary_tolerance,
-        reference_margin=reference_margin, reference_z=reference_z,
+        reference_margin=reference_margin, reference_z=reference_z, scored=scored,
     )
     if judged is None:
         return None
     values.update(judged)
+    if lost is not None and values["reference_kind"] in ("reference", "reference_train"):
+        values.update(lost)  # the reference was set against the plateau's score: say so
     if falling:
         # unfinished, not a capacity limit, unless the fall still going on cannot close
         # the shortfall against the reference: then more epochs are not the fix
@@ -429,7 +441,7 @@ def high_plateau(
     values["units_now"] = adv["units_now"]
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
     values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
-    values.update(_advice_when_nothing_learned(ctx, span, reference_z, values["l2_now"]))
+    values.update(_advice_when_nothing_learned(ctx, scored, reference_z, values["l2_now"]))
     # the inputs are informative when a reference model learned from them what the
     # network did not: "more features" is advice only when nothing says so
     values["features_suspect"] = not (
@@ -608,6 +620,37 @@ def _catch_up_epochs(
     if distance <= 0:
         return None  # already there at this pace: not a capacity limit
     return distance / pace if pace > 0 else math.inf
+
+
+def _lost_fit(ctx: Context, span: Span, start: int, noise_factor: float,
+              reference_margin: float) -> dict[str, Any] | None:
+    """The fit the network had before its plateau and lost on it, else ``None``.
+
+    Its best training accuracy before the plateau (row ``start`` of the span) is above
+    its best on the plateau by more than ``noise_factor`` times the accuracy's noise and
+    by more than ``reference_margin`` (a shortfall that small against a reference would
+    not count either): the
+    plateau is a collapse (a penalty or a rate that pulled the weights to where the
+    network predicts the class prior), and what the network scored before it is not what
+    it plateaued at. ``{"lost_epoch", "lost_score", "lost_now"}`` (the epoch and best
+    training accuracy before the plateau, the best on it); ``None`` without a training
+    accuracy.
+    """
+    key = ctx.accuracy_key()
+    if key is None or start < 1:
+        return None
+    acc = ctx.array(key)[span.start : span.end]
+    before, on = acc[:start], acc[start:]
+    if not (np.isfinite(before).any() and np.isfinite(on).any()):
+        return None
+    best = int(np.nanargmax(before))
+    now = float(np.nanmax(on))
+    drop = float(before[best]) - now
+    if not (drop > reference_margin and drop > noise_factor * curves.noise(acc)):
+        return None
+    return {"lost_epoch": ctx.epochs[span.start + best],
+            "lost_score": float(f"{float(before[best]):.4g}"),
+            "lost_now": float(f"{now:.4g}")}
 
 
 def _parted(ctx: Context, span: Span, train: np.ndarray, val: np.ndarray,
