@@ -448,7 +448,39 @@ def high_plateau(
         values["learned_nothing"]
         and values["reference_kind"] in ("reference", "reference_train", "reference_mse")
     )
+    values["add_layer"] = not values["learned_nothing"]
+    bounded = _bounded_regression_output(ctx)
+    if bounded is not None:
+        # a regression through a bounded output cannot reach targets outside its range,
+        # however wide or deep the network: the output activation comes first
+        values.update(bounded)
+        values["widen"] = values["add_layer"] = values["features_suspect"] = False
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+#: Output activations whose range is bounded, and the range, for a regression's advice.
+_BOUNDED_OUTPUTS = {"sigmoid": "0 and 1", "hard_sigmoid": "0 and 1", "softmax": "0 and 1",
+                    "tanh": "-1 and 1", "softsign": "-1 and 1"}
+
+
+def _bounded_regression_output(ctx: Context) -> dict[str, Any] | None:
+    """The output layer and its range when a regression predicts through a bounded output.
+
+    ``{"output_activation", "output_layer", "output_range"}`` when the task is a
+    regression (data facts, else the loss) and the model's output activation is one of
+    :data:`_BOUNDED_OUTPUTS`; else ``None`` (or when the run has no model facts).
+    """
+    model = ctx.run.model
+    if model is None or model.output_activation not in _BOUNDED_OUTPUTS:
+        return None
+    loss = ctx.run.compile.loss if ctx.run.compile is not None else None
+    if not is_regression(ctx, norm_loss(loss) if loss else None):
+        return None
+    layer = next((x.name for x in reversed(model.layers)
+                  if x.activation == model.output_activation), None)
+    return {"output_activation": model.output_activation,
+            "output_layer": layer or "the output layer",
+            "output_range": _BOUNDED_OUTPUTS[model.output_activation]}
 
 
 def _advice_when_nothing_learned(
