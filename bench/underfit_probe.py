@@ -156,16 +156,103 @@ headline right on healthy 10/11 -> 11/11 (no healthy run warned), not-converged 
   info and says why. Short of the reference it still warns (digits_dropout0.85_s5 of the
   first batches, underfitting: 0.93 against logistic regression's 0.97, training 0.39).
 
+Fifth batch (``--batch 5``, seeds 21-22, 38 trainings, 2026-11-30; saved at
+/tmp/uf7/batch5.jsonl): conv nets with one or two filters under two or three
+conv+pool stages (8x8 -> 1x1), GRU/LSTM of 2-8 units, Dense bottlenecks of 1-2 units
+between wide layers, ReLU networks at rates so low they stall (SGD 3e-4, Adam 3e-5),
+L2 0.05-0.1 and Dropout 0.9 on tabular data under SGD and momentum, sigmoid-output
+regressions (``out_act``, probe-only: the recorder's model with its output activation
+replaced before ``fit``, so the run file records a sigmoid output), SGD at batches of
+512-1024, validation sets of 10-30% or 50 rows; every variant with a healthy neighbour
+(seed 21), 9 of the 16 under-fitting set-ups also with seed 22 (the rest cut short: a
+training took up to 9 minutes on the loaded machine), and moons_mlp_3ep's set-up trained
+3x longer. Run view, before -> after (``--load``): the underfitting runs' headline right
+7 -> 8 of 13 (twin agrees: 6 -> 7 of 10); healthy 8/10, not-converged 10/12, overfitting
+3/3 unchanged (the two healthy runs warned have twins that disagree: sine200_lstm_16_s21
+FD101, twin overfitting; sine200_lstm_3units_s22 FD301, twin not-converged); FD201 fired
+on 9 of 13 underfitting runs and on no healthy (10), not-converged (12) or overfitting
+(3) run. Bare view unchanged (underfitting 3/13). What it showed:
+
+- **A plateau judged by a better score the network had lost.** moons_l2_0.1_val50_s21:
+  L2 0.1 lets the network reach 0.83 training and 0.80 validation accuracy by epoch 3,
+  then the penalty pulls every weight to zero and it sits at the class prior (ln 2, 0.42
+  on its 50 validation rows) for 34 epochs. FD201 set the reference (gradient boosting,
+  0.88) against the best of the whole run, 0.80, within two standard errors on 50 rows:
+  silent (the bare view, comparing the plateau's own accuracy with the assumed 0.7,
+  fired). A network whose best training accuracy before its plateau exceeds the
+  plateau's by ``noise_factor`` noise-widths and by ``reference_margin`` lost that fit:
+  it is now judged by its plateau's scores, says so, is found to have learned nothing
+  there, and is told to lower the L2 factor (it was, where FD201 fired on such a run
+  anyway, told to widen first: the rule case's recording, L2 0.3).
+- **"Widen" for a regression through a sigmoid output.** friedman_sigmoid_out and
+  diabetes_sigmoid_out (standardised targets, half below 0): FD201 fired, rightly, but
+  advised 64 -> 128 units, another layer, more features. No width reaches a target below
+  0; the message now names the bounded output and its range and the advice is a linear
+  output (or targets rescaled into the range) only.
+- Not FD201's: a 1-unit bottleneck on digits stalls (s21, FD302) or still falls (s22,
+  FD301), labelled not-converged; 2 units between layers of 128 on clf under RMSprop
+  overfit (FD101, label overfitting); SGD 3e-4 and Adam 3e-5 are still falling at the
+  end (label not-converged, FD301: they did not stall within 40 epochs); L2 0.05 under
+  SGD on wine is healthy, Dropout 0.9 under momentum on clf twin-healthy.
+
+Misses left (twin agrees): conv_1x2pool_val0.1_s22 (one filter, two pools: 4 features
+for 10 classes; its training loss still falls 1% an epoch, so FD201 sees no plateau and
+FD301's "train longer" heads the report; at its validation accuracy's tail pace, 1.1
+points an epoch, logistic regression's 0.98 is 40 epochs (1.3x the run) away, within
+``max_catch_up``, so even on a plateau FD201 would leave it to FD301, while seed 21 of
+the same set-up plateaus at 0.69); clf_sgd_b1024_s21 (2 steps an epoch under SGD: the
+loss still falls steadily and test accuracy rose 2.8 points over the last 20 epochs; at
+its validation accuracy's pace, 0.02 points an epoch, gradient boosting's 0.89 is ~416
+epochs (7x the run) away, while Adam reaches 0.886 validation accuracy by epoch 5 with
+128x64 units (clf_mlp_s21): the optimisation is the cause, FD615's "Adam or RMSprop" the
+fix, and FD201's "widen" would be wrong; FD301 heads it, the nearest right diagnosis,
+and the label's not-converged rule counts the gain within 2 SE); friedman_mlp_s21 (the
+healthy neighbour: Adam at 3e-3 blew the training loss up 12x in its last 5 epochs,
+0.0058 -> 0.072, so the final MAE misses the bar; instability, not capacity: the label's
+explosion test compares only with the first epoch).
+
+Dev misses (run view), judged: moons_mlp_3ep_s0..2 -- the label is wrong. The
+not-converged rule measures the test loss's noise on the second half of the curve, which
+for 3 epochs is its last 2 points: the noise is the last step itself (0.07), so a test
+loss falling 11-12% an epoch steadily (0.637 -> 0.563 -> 0.492) never exceeds twice its
+"noise" and the run falls through to underfitting. Trained 3x longer (moons_mlp_9ep_s21)
+the same set-up is still falling 4.8% an epoch (label not-converged) at logistic
+regression's 0.853; at 60 epochs (moons_mlp_s21, healthy) it reaches 0.943, above
+gradient boosting's 0.93. FD301's "train longer" is the right advice; "widen" would be
+wrong. friedman200_big_es_norestore_s1 -- the training loss fell to 0.023 and rose 6x to
+0.146 before EarlyStopping stopped without restoring (its twin seed s2, labelled healthy,
+does the same less): the same late instability as friedman_mlp_s21 above, not capacity.
+sum_lstm_s1 -- its validation twin is healthy (val_ceiling): not FD201's.
+
+Bare view: a bare history has no reference and no target scale. digits_noisy40_small_l2
+s0..2 (healthy; FD201 warned bare only): 64 units on digits with 40% of the labels
+flipped plateau at a training accuracy of 0.57, what those labels allow, under the
+assumed-poor 0.7; the validation loss, lowest at epoch 15-17, rose 1.1-1.5% over the rest
+while the training loss fell 5-6% and the training accuracy still rose: the network still
+fits its training rows better and the fit no longer carries to unseen ones. Against a bar
+the curves only imply (chance, the prior, an accuracy assumed poor), that is now variance,
+not bias: FD201 stays silent (a reference's validation score still stands). Across the
+earlier batches it costs one bare catch, digits_3units_tinyval_s12 (3 units, 30 validation
+rows whose loss rose 2.4% while training improved), and noisy40_4units_s11 (label
+overfitting) no longer gets an underfitting headline bare; no healthy run in the other
+probes' recordings (169 runs) changed. sum_lstm_1unit_l2: a bare regression's MSE has no
+scale to be poor against (the first epoch's loss is not the mean's: the L2 penalty, or
+unscaled targets, inflate it), so FD201 skips it; what the bare curves do show is a
+validation MAE flat to 0.3% while the loss fell 27% (the fall was the penalty's), but
+slow learners move their MAE only 2-4% (sum_lstm_lr1e-4, not-converged), so no rule reads
+that yet.
+
 Run from the repository root (8-35 seconds a training on a busy machine; ``--save``
 appends each record as it is trained and resumes an interrupted batch; the measurement
 above trained every probe with ``--seeds 5``, then ``--seeds 6 --only sine_gru`` and
 ``--seeds 6 --only digits_4units`` into the same file)::
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/underfit_probe.py [--only SUBSTR]
-        [--seeds 5] [--batch 1|4] [--save FILE | --load FILE] [--why] [--dev]
+        [--seeds 5] [--batch 1|4|5] [--save FILE | --load FILE] [--why] [--dev]
 
 (the fourth batch: ``--batch 4 --seeds 11``, then ``--seeds 12`` on its under-fitting
-set-ups, into one file.)
+set-ups, into one file; the fifth: ``--batch 5 --seeds 21``, then ``--seeds 22 --only``
+its under-fitting set-ups, cut short on a loaded machine.)
 """
 
 from __future__ import annotations
@@ -336,6 +423,96 @@ BATCH4: list[tuple[str, str, dict[str, Any]]] = [
                                                        opt="sgd", lr=0.01, epochs=40)),
 ]
 
+#: Fifth batch (``--batch 5``, seeds 21-23): set-ups none of the batches above nor the dev
+#: corpus's underfit family used: conv nets with too few filters under too much pooling,
+#: recurrent nets of 2-8 units, a Dense bottleneck (width 1-2 between wide layers), ReLU
+#: networks at a rate so low they stall, heavy L2 / dropout on tabular data under other
+#: optimizers, sigmoid-output regressions (``out_act``, a probe-only setting: standardised
+#: targets leave the sigmoid's range), and SGD at batches of 512-1024; each variant with a
+#: healthy neighbour, and validation sets of 10-30% or 50 rows.
+BATCH5: list[tuple[str, str, dict[str, Any]]] = [
+    # conv: two filters, three conv+pool stages (8x8 -> 1x1), momentum at batch 16
+    ("conv_2x3pool_momentum", "digits_img", dict(**CONV, units=[2, 2, 2], opt="momentum",
+                                                 lr=0.01, batch=16, epochs=30)),
+    ("conv_1x2pool_val0.1", "digits_img", dict(**CONV, units=[1, 1], lr=1e-2, epochs=30,
+                                               val_frac=0.1)),
+    ("conv_16x2", "digits_img", dict(**CONV, units=[16, 16], lr=3e-3, epochs=20)),
+    # recurrent nets of 2-8 units
+    ("sine200_lstm_3units", "seq_sine200", dict(model="lstm", units=[3], lr=1e-2,
+                                                 batch=16, epochs=30)),
+    ("sine200_lstm_16", "seq_sine200", dict(model="lstm", units=[16], lr=1e-2, batch=16,
+                                            epochs=30)),
+    ("sum_gru_2units_rmsprop", "seq_sum", dict(model="gru", units=[2], opt="rmsprop",
+                                               lr=1e-3, epochs=30, val_frac=0.3)),
+    ("sum_gru_16", "seq_sum", dict(model="gru", units=[16], lr=3e-3, epochs=30)),
+    ("parity_lstm_8units", "seq_parity", dict(model="lstm", units=[8], lr=3e-3, epochs=30)),
+    ("parity_gru_32", "seq_parity", dict(model="gru", units=[32], lr=1e-2, epochs=40)),
+    # a Dense bottleneck of 1-2 units between wide layers
+    ("digits_bottleneck1", "digits", dict(units=[64, 1, 64], lr=3e-3, epochs=30)),
+    ("digits_bottleneck16", "digits", dict(units=[64, 16, 64], lr=3e-3, epochs=20)),
+    ("clf_bottleneck2_rmsprop", "clf", dict(units=[128, 2, 128], opt="rmsprop", lr=1e-3,
+                                            epochs=30)),
+    ("clf_mlp", "clf", dict(units=[128, 64], epochs=30)),
+    # ReLU networks at a rate so low they stall
+    ("bc_sgd_lr3e-4", "bc", dict(units=[32], opt="sgd", lr=3e-4, batch=16, epochs=40)),
+    ("bc_mlp", "bc", dict(units=[32], lr=1e-3, batch=16, epochs=30)),
+    ("moons_adam_lr3e-5", "moons", dict(units=[32, 32], lr=3e-5, epochs=40)),
+    ("moons_mlp", "moons", dict(units=[32, 32], lr=3e-3, epochs=60)),
+    # heavy L2 and dropout on tabular data
+    ("wine_l2_0.05_sgd", "wine", dict(units=[32], l2=0.05, opt="sgd", lr=0.05, batch=16,
+                                      epochs=60)),
+    ("wine_mlp", "wine", dict(units=[32], lr=3e-3, batch=16, epochs=60)),
+    ("clf_dropout0.9_momentum", "clf", dict(units=[64], dropout=0.9, opt="momentum",
+                                            lr=0.01, epochs=30)),
+    ("moons_l2_0.1_val50", "moons", dict(units=[32, 32], l2=0.1, lr=3e-3, epochs=40,
+                                         val="tiny", val_n=50)),
+    # sigmoid-output regressions (standardised targets: half of them below 0)
+    ("friedman_sigmoid_out", "friedman", dict(units=[64, 64], out_act="sigmoid", lr=3e-3,
+                                              epochs=40)),
+    ("friedman_mlp", "friedman", dict(units=[64, 64], lr=3e-3, epochs=40)),
+    ("diabetes_sigmoid_out", "diabetes", dict(units=[32], out_act="sigmoid", lr=3e-3,
+                                              epochs=40)),
+    ("diabetes_mlp", "diabetes", dict(units=[32], l2=1e-3, lr=3e-3, epochs=40)),
+    # SGD at batches of 512-1024
+    ("digits_sgd_b512", "digits", dict(units=[64], opt="sgd", lr=0.02, batch=512,
+                                       epochs=40)),
+    ("clf_sgd_b1024", "clf", dict(units=[64], opt="sgd", lr=0.05, batch=1024, epochs=60)),
+    ("digits_mlp", "digits", dict(units=[64], epochs=30)),
+    # the dev miss moons_mlp_3ep trained 3x longer (9 epochs)
+    ("moons_mlp_9ep", "moons", dict(units=[32, 32], epochs=9)),
+]
+
+#: Batch 5's healthy neighbours, trained with its first seed only (the under-fitting
+#: set-ups with two).
+BATCH5_HEALTHY = {"conv_16x2", "sine200_lstm_16", "sum_gru_16", "parity_gru_32",
+                  "digits_bottleneck16", "clf_mlp", "bc_mlp", "moons_mlp", "wine_mlp",
+                  "friedman_mlp", "diabetes_mlp", "digits_mlp", "moons_mlp_9ep"}
+
+
+def _out_act_build_model() -> None:
+    """Let a probe set ``out_act``: the output layer's activation (probe-only setting).
+
+    Wraps the recorder's ``build_model``: the model is built and compiled as the corpus
+    builds it, then its output layer's activation is replaced before ``fit`` traces it,
+    so FitDoctor's callback reads the model as a user's would be (a sigmoid output).
+    """
+    from recorder import training
+
+    if getattr(training.build_model, "_out_act", False):
+        return
+    original = training.build_model
+
+    def build_model(cfg: dict[str, Any], data: Any, n_steps: int) -> Any:
+        import keras
+
+        model, loss = original(cfg, data, n_steps)
+        if cfg.get("out_act"):
+            model.layers[-1].activation = keras.activations.get(cfg["out_act"])
+        return model, loss
+
+    build_model._out_act = True  # type: ignore[attr-defined]
+    training.build_model = build_model
+
 #: FD201 with one of its gates opened: which gate kept it silent?
 GATES: dict[str, dict[str, Any]] = {
     "short": dict(min_epochs=1),
@@ -390,14 +567,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
     ap.add_argument("--seeds", default="5", help="seeds to train (comma-separated)")
-    ap.add_argument("--batch", type=int, choices=[1, 4], default=1,
-                    help="1: the first three batches (PROBES); 4: the fourth (BATCH4)")
+    ap.add_argument("--batch", type=int, choices=[1, 4, 5], default=1,
+                    help="1: the first three batches (PROBES); 4: the fourth (BATCH4); "
+                         "5: the fifth (BATCH5)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--dev", action="store_true",
                     help="judge the corpus's dev half instead (its stored labels; only "
                          "underfitting runs and FD201's fires)")
     args = ap.parse_args(argv)
-    probes = BATCH4 if args.batch == 4 else PROBES
+    probes = {4: BATCH4, 5: BATCH5}.get(args.batch, PROBES)
+    _out_act_build_model()
     recs = probe_common.records(args, probes, family="underfit-probe",
                                 intended="underfitting")
     tally: dict[tuple[bool, str], int] = {}

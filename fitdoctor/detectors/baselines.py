@@ -33,8 +33,12 @@ def poor_level(
     binary_tolerance: float,
     reference_margin: float,
     reference_z: float,
+    scored: Span | None = None,
 ) -> dict[str, Any] | None:
     """Evidence that the plateau is poor, against the best baseline known; else None.
+
+    The network's scores set against a reference model are its best over ``scored``
+    (default: ``span``), the rows the caller judges the network by.
 
     Against a reference model's validation accuracy the network's shortfall must exceed
     the noise of that accuracy: ``reference_z`` standard errors of it on the validation
@@ -49,7 +53,8 @@ def poor_level(
         return None  # a loss at inf or NaN did not plateau: the divergence rules judge it
     run = ctx.run
     base = run.baselines
-    ref = _reference(ctx, span)
+    scored = span if scored is None else scored
+    ref = _reference(ctx, scored)
     weak: dict[str, Any] = {}
     if ref is not None and _uninformative(ctx, ref[1], ref[2], reference_z):
         # a reference that scores no better than the class prior or the mean learned
@@ -77,7 +82,7 @@ def poor_level(
             se = reference_se(ref_value, n_val)
             judged = shortfall if shortfall >= reference_z * se else 0.0
             # ... or the training accuracy, known far better, must confirm it
-            train_score = _best_train_accuracy(ctx, span)
+            train_score = _best_train_accuracy(ctx, scored)
             n_train = run.data.n_train if run.data is not None else None
             if train_score is not None and n_train and se > 0:
                 t = (train_score * n_train + 1) / (n_train + 2)
