@@ -167,12 +167,93 @@ warned on a healthy run.
   (not-converged; twins healthy; FD101 info on the restored runs). The GRU on seq_sine,
   the LSTM sum regression and seq_sine's 210 validation rows: healthy, silent.
 
+Batch 3 (``--batch 3 --seeds 21,22,23``; 2026-11-30, 30 trainings: 10 configurations x
+3 seeds; labels: overfitting 14, healthy 12, unstable 2, not-converged 2). The BARE view:
+what ``fitdoctor analyze`` sees on a user's ``history.history`` (no run file, so no
+FD103, no model, no validation size). The table's ``bare``, ``bareFD`` and ``bare
+others`` columns are the same verdicts on that view (``bare_run``). On dev the bare view
+gets overfitting right 41/71 against the run view's 56/71; FD101 fires on the same 41
+runs in both views, so the whole gap is FD103's 15 (bc40_big_long, digits300_big,
+digits300_big_es, bc_big_noise, bc_big_dropout). Aimed at what a bare history could still
+show: rise-then-plateau on tiny pools trained 150-300 epochs (moons40, iris30: 6-8
+validation rows), rises with swings on 20-30 validation rows (digits100 + Dropout,
+clf200 with RMSprop on a 30-row ``validation_data``), regressions (diabetes with
+momentum at batch 8, friedman200 with RMSprop for 200 epochs), each with a narrower / L2
+/ shorter neighbour. FD101-FD103 warned on 10 of the 14 overfitting runs in the run view
+and on 4 in the bare view; on none of the 12 healthy runs in either view.
+
+- **The bare view misses what the validation curve does not show.** Of the 10
+  overfitting runs the bare view misses, 9 have a healthy validation twin: the
+  validation loss falls to the last epoch (or barely rises) while the test loss rises.
+  iris30 128x128 SGD
+  with momentum, 250 epochs (6 validation rows, all right: validation loss 0.96 -> 5e-4,
+  test +14-21%); moons40 128x128 RMSprop, 300 epochs (8 rows, all right: validation
+  loss 0.58-0.61 -> 0.016-0.061, test +42-118%); digits100 256x256 + Dropout 0.3, 150
+  epochs (20 rows, none wrong at the end, test +23-25%); diabetes 32 units with momentum
+  s21 (62 rows, test +12%, validation lowest at epoch 17 and +2.1% after). iris30 and
+  digits100 are the memorisers FD103 catches in the run view (731-1063 Dense weights a
+  row); moons40 128x128 is missed in both views (its training loss holds at 11-16% of
+  the prior's: moons' noisy labels are not memorised in 300 epochs, so FD103's 1% bar is
+  not reached).
+  The tenth, digits100 + Dropout s23, has a twin labelled overfitting by a swing, not a
+  rise: on 20 validation rows the loss waves 0.10 <-> 0.26 from epoch 40 on (as low as
+  0.096 at epoch 90, 0.21 at 100) and the last wave ends 0.14 against a minimum of 0.10
+  at epoch 137; FD101 measures 1.54 noise bands but a rise of 0.040, under
+  ``min_rise_scale`` (2% of the first training losses, 0.042). The test loss crept +15%
+  from epoch 31 while the validation loss fell 0.25 -> 0.14 over the same epochs: the
+  validation curve does not show that rise either.
+- **Where the validation curve rises, FD101 fires in the bare view** (the 4 others:
+  clf200 256x256 RMSprop on 30 rows, +198-308% at 4.3-6.1 bands; diabetes 256x256 with
+  momentum at batch 8, s21 +159%, 2.2 bands) and stays silent on the 12 healthy
+  neighbours (clf200 64 units on the same 30 rows: +2.9-7.7% under ``min_rise``;
+  digits100 64 units + L2, diabetes 32 units, moons40 16 units + L2: lowest at or near
+  the end). diabetes 256x256 s22/s23 are labelled unstable (training loss wiggling
+  12-15% of its level; the labeller tries unstable first) while their test loss rose
+  74-100% and FD101 heads with +59-72%: the label's order, not a wrong verdict.
+- **Dev bare misses, what their validation curves do** (from ``--dev overfitting``).
+  bc_big_noise_s0-s2 and bc_big_dropout_s1 (headline unstable, FD413): swings only, no
+  rise. The validation loss's median over the last 10 epochs (0.002-0.008) is BELOW that
+  of epochs 2-11 (0.015-0.024), 0-1 of 80 rows wrong, while the test loss rises 85-319%;
+  FD101 has nothing to see. FD413 fires there on training-loss spikes that Dropout and
+  GaussianNoise cause (bc_big_dropout_s1: 0.0008 -> 0.015, 17.6x, at 2% of the first
+  epoch's loss), which the run view knows (``training_noise``) and the bare view cannot.
+  When FD101 and FD413 both warn, FD101 heads already (warnings sort by code) and it
+  supersedes FD412; nothing to change in supersession. bc_big_dropout_s0: validation
+  flat (0.0147 early, 0.0154 late; twin not-converged). bc_big_dropout_s2, the one whose
+  twin is overfitting: after a calm stretch (smoothed minimum 0.0036 at epoch 47) one of
+  the 80 rows turns wrong for the last 9 epochs and the loss steps to 0.02-0.05 (2.4x its
+  early level); the curve swung 0.0015-0.035 before its minimum too, and FD101 reads 0.82
+  noise bands (σ 0.0165, the scatter of the step around a line). A one-row rise within
+  the curve's own earlier swings: not changed. bc40_big_long_s0-s2 (300 epochs, training
+  loss to 6-9e-5): NOT rise-then-plateau. Their 8 validation rows are all right from
+  epoch 2 and the validation loss falls monotonically to its minimum at the last epoch
+  (0.09-0.19 over epochs 2-11, 1-2e-4 at 300), twins healthy; FD101 misses them in both
+  views, the run view's headline is FD103. digits300_big*, diabetes_mlp_s1,
+  diabetes_momentum_lr0.01_s1, diabetes_sgd_lr0.1_s1/s2, diabetes_big_l2_s0: twins
+  healthy, confirmed, not chased. The other twin-agreeing dev bare misses are threshold
+  edges documented above: moons_sgd_lr0.5_b4_s1 (0.99 bands, its healthy seed s2 fires
+  at 2.4) and friedman_mlp_exp_s1 (+4.3%).
+- **Dev bare alarms on healthy runs (FD101 6) unchanged**: clf200_big_es_s0-s2 restored
+  epoch 2 (only a run file says so; not demoted on a guess), friedman60_big_long_s1/s2
+  (twins overfitting: the validation loss rose; the test loss's +9.5-9.7% is under the
+  label's 10%), moons_sgd_lr0.5_b4_s2 (above). Batch 2's restored
+  ``digits_w512_val40_es_ok`` s11/s12 (FD101 info in the run view) are FD101 warnings in
+  the bare view for the same reason.
+- **Other rules' bare warnings on this batch's neighbours** (not FD101-FD103, left to
+  their owners): FD704 warns on all three ``moons40_w16_l2_long_ok`` (1 healthy, 2
+  not-converged; bare only): 8 validation rows all right against a training accuracy of
+  0.844 (a lead of 15.6 points is 1.25 validation rows; FD704's ``min_val_samples`` guard
+  needs the run file's n_val, and a validation accuracy of 1.0 everywhere leaves nothing
+  to infer it from). FD412/FD413 warn (both views) on ``friedman200_w256_rms_long``
+  (3 healthy; validation twins unstable for 2).
+
 Run from the repository root (10-50 seconds a training on a busy machine, the GRU
-~130; ``--save`` appends each record as it is trained and resumes an interrupted batch)::
+~130, the 150-300-epoch runs of batch 3 70-170; ``--save`` appends each record as it is
+trained and resumes an interrupted batch)::
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/overfit_probe.py [--only SUBSTR]
-        [--batch 1 --seeds 5,6 | --batch 2 --seeds 11,12,13] [--save FILE | --load FILE]
-        [--why] [--dev LABELS]
+        [--batch 1 --seeds 5,6 | --batch 2 --seeds 11,12,13 | --batch 3 --seeds 21,22,23]
+        [--save FILE | --load FILE] [--why] [--dev LABELS]
 """
 
 from __future__ import annotations
@@ -193,7 +274,7 @@ import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
 from val_ceiling import twin_label  # noqa: E402
 
-from fitdoctor import curves, engine  # noqa: E402
+from fitdoctor import curves, engine, io  # noqa: E402
 from fitdoctor.detectors.stability import training_noise  # noqa: E402
 from fitdoctor.run import Run  # noqa: E402
 
@@ -281,7 +362,36 @@ PROBES_2: list[tuple[str, str, dict[str, Any]]] = [
     ("conv_16x32_rms_long", "digits_img", dict(model="conv", units=[16, 32], head=[64],
                                                opt="rmsprop", epochs=40)),
 ]
-BATCHES = {"1": PROBES, "2": PROBES_2}
+
+#: Batch 3 (seeds 21-23): the bare view (``history.history`` alone, no run file, so no
+#: FD103). Rise-then-plateau on tiny pools trained hundreds of epochs (6-8 validation
+#: rows), rises with spikes on 20-30 validation rows (Dropout, RMSprop, tiny
+#: ``validation_data``), regressions with momentum and RMSprop; ``_ok`` names are the
+#: sensible neighbours (narrower, L2, shorter).
+PROBES_3: list[tuple[str, str, dict[str, Any]]] = [
+    # rise-then-plateau: tiny pools, hundreds of epochs
+    ("moons40_w128_rms_long", "moons40", dict(units=[128, 128], opt="rmsprop", batch=16,
+                                              epochs=300)),
+    ("moons40_w16_l2_long_ok", "moons40", dict(units=[16], l2=1e-2, batch=16, epochs=150)),
+    ("iris30_w128_mom_long", "iris30", dict(units=[128, 128], opt="momentum", lr=0.01,
+                                            batch=8, epochs=250)),
+    # rises with spikes on 20-30 validation rows
+    ("digits100_w256_drop_long", "digits100", dict(units=[256, 256], dropout=0.3, batch=16,
+                                                   epochs=150)),
+    ("digits100_w64_l2_ok", "digits100", dict(units=[64], l2=1e-3, batch=16, epochs=60)),
+    ("clf200_w256_rms_tinyval", "clf200", dict(units=[256, 256], opt="rmsprop", lr=3e-3,
+                                               batch=16, epochs=50, val="tiny", val_n=30)),
+    ("clf200_w64_tinyval_ok", "clf200", dict(units=[64], batch=16, epochs=30, val="tiny",
+                                             val_n=30)),
+    # regressions: momentum at batch 8, RMSprop trained long
+    ("diabetes_w256_mom_b8", "diabetes", dict(units=[256, 256], opt="momentum", lr=0.01,
+                                              batch=8, epochs=80)),
+    ("diabetes_w32_mom_ok", "diabetes", dict(units=[32], opt="momentum", lr=0.01,
+                                             epochs=30)),
+    ("friedman200_w256_rms_long", "friedman200", dict(units=[256, 256], opt="rmsprop",
+                                                      batch=16, epochs=200)),
+]
+BATCHES = {"1": PROBES, "2": PROBES_2, "3": PROBES_3}
 
 
 def fd101_measures(run: Run) -> dict[str, float] | None:
@@ -342,8 +452,8 @@ def features(rec: dict[str, Any], run: Run) -> dict[str, Any]:
 
 
 def verdicts(run: Run) -> tuple[str, str, str]:
-    """(the headline's diagnosis, the overfitting rules that fired at warning or above
-    (FD101-FD103 at info in lower case), the other rules at warning or above)."""
+    """(the headline's diagnosis, the overfitting rules that fired (FD101-FD103 at info
+    in lower case), the other rules at warning or above)."""
     report = engine.analyze(run)
     raised = [f for f in report.findings if f.severity.rank >= 1]
     head = raised[0].diagnosis if raised else "(none)"
@@ -351,6 +461,16 @@ def verdicts(run: Run) -> tuple[str, str, str]:
             for f in report.findings if f.code.startswith("FD10")]
     others = [f.code for f in raised if not f.code.startswith("FD10")]
     return head, ",".join(ours), ",".join(others)
+
+
+def bare_run(rec: dict[str, Any]) -> Run:
+    """The bare view of a record: its ``history.history`` alone, as ``fitdoctor analyze``
+    reads a user's file (``tests/corpus.py``'s ``CorpusRun.bare``)."""
+    if "history" in rec:
+        return io.from_any(rec["history"])
+    metrics = rec["run"]["metrics"]
+    return io.from_any({k: [float(v) for v in metrics[k] if v is not None]
+                        for k in rec["history_keys"]})
 
 
 def twin(rec: dict[str, Any]) -> str:
@@ -364,7 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     probe_common.add_io_arguments(ap)
     ap.add_argument("--seeds", default="5,6", help="seeds to train (comma-separated)")
     ap.add_argument("--batch", choices=sorted(BATCHES), default="1",
-                    help="which configurations to train: 1 (seeds 5, 6), 2 (seeds 11-13)")
+                    help="which configurations to train: 1 (seeds 5, 6), 2 (seeds 11-13), "
+                         "3 (seeds 21-23)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--dev", default="",
                     help="print the same table for the dev half's records with these "
@@ -373,23 +494,28 @@ def main(argv: list[str] | None = None) -> int:
     recs = probe_common.records(args, BATCHES[args.batch], family="overfit-probe",
                                 intended="overfitting")
     head = (f"{'run':31s} {'label':13s} {'twin':13s} {'headline':13s} {'FD10x':11s} "
-            f"{'others':11s} {'ep':>3s} "
+            f"{'others':11s} {'bare':13s} {'bareFD':7s} {'bare others':11s} {'ep':>3s} "
             f"{'nval':>4s} {'vbest':>5s} {'vrise':>6s} {'bands':>6s} {'tbest':>5s} "
             f"{'trise':>6s} {'v/ref':>5s} {'t/ref':>5s} {'vacc':>5s} {'refac':>5s} "
             f"{'w/row':>6s} {'shr3':>6s} {'shr5':>6s} noise")
     print(head)
     print("-" * len(head))
     tally: dict[tuple[bool, str], int] = {}
+    bare_tally: dict[tuple[bool, str], int] = {}
     for rec in sorted(recs, key=lambda r: r["name"]):
         run = Run.from_dict(upgrade(rec))
         headline, ours, others = verdicts(run)
+        b_head, b_ours, b_others = verdicts(bare_run(rec))
+        b_fired = ",".join(c for c in b_ours.split(",") if c.startswith("FD"))
         fired = ",".join(c for c in ours.split(",") if c.startswith("FD"))
         m = fd101_measures(run) or dict(best=len(run.epochs), rise=0.0, bands=0.0)
         f = features(rec, run)
         lab = rec["label"]
         tally[(bool(fired), lab)] = tally.get((bool(fired), lab), 0) + 1
+        bare_tally[(bool(b_fired), lab)] = bare_tally.get((bool(b_fired), lab), 0) + 1
         print(f"{rec['name']:31s} {lab:13s} {twin(rec):13s} {headline:13s} {ours or '.':11s} "
-              f"{others or '.':11s} {f['E']:3d} "
+              f"{others or '.':11s} {b_head:13s} {b_ours or '.':7s} {b_others or '.':11s} "
+              f"{f['E']:3d} "
               f"{f['n_val']:4d} {m['best']:5d} {m['rise']:6.1%} {m['bands']:6.2f} "
               f"{f['t_best']:5d} {f['t_rise']:6.0%} {f['v_ref']:5.2f} {f['t_ref']:5.2f} "
               f"{f['vacc']:5.3f} {f['ref_acc']:5.3f} {f.get('w_row', 0):6.0f} "
@@ -398,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'':31s} label: {rec['label_reason']}")
     probe_common.print_tally("FD101-FD103 fired (warning or above) / silent, per label:",
                              tally)
+    probe_common.print_tally("Bare view (history.history alone): FD101-FD103 fired "
+                             "(warning or above) / silent, per label:", bare_tally)
     return 0
 
 
