@@ -463,8 +463,6 @@ def validation_at_chance(
     infer_max_n: int,
     infer_max_false: float,
     min_train_gain: float,
-    noise_z: float,
-    min_visible_share: float,
 ) -> Evidence | None:
     """Validation accuracy that learns nothing while the training accuracy climbs.
 
@@ -489,14 +487,6 @@ def validation_at_chance(
     training accuracy climbed ``min_train_gain`` above its first epoch while the
     validation accuracy gained at most ``max_val_gain`` over its own first epoch and the
     validation loss never fell below its first epoch.
-
-    "Gained" is beyond the validation accuracy's sampling noise in the stretch, and at a
-    known chance level: a gain within ``noise_z`` standard errors of an accuracy on
-    ``n_val`` rows (recorded, or read off the steps) is nothing (:func:`gain_tolerance`),
-    as 4 of 37 rows changing their answer at chance level is nothing. The allowance
-    holds only where the validation set could have seen the learning: at most
-    ``min_visible_share`` of the training accuracy's climb (8 rows, two standard errors
-    of 34 points, cannot see a climb of 31, and say nothing either way).
     """
     ctx.require_epochs(min_epochs)
     train_key, train, val_key, val = _accuracies(ctx)
@@ -524,21 +514,12 @@ def validation_at_chance(
     t_late = curves.median(train[train.size // 2 :])
     v_late = curves.median(val[val.size // 2 :])
     v_first = curves.median(val[: min(3, val.size // 2 or 1)])
-    n_val = found[0] if found else None
     episode = no_transfer(ctx, train_key, val_key, min_train_gain=min_train_gain,
                           max_val_gain=max_val_gain, min_train_accuracy=min_train_accuracy,
-                          min_gap=min_gap, n_val=n_val, noise_z=noise_z,
-                          min_visible_share=min_visible_share)
-    chance = _chance(ctx)
-    # the noise allowance only beside a known chance level, which the late level must
-    # then reach; without one, the ratio to training alone would have to carry it
-    t_first = curves.median(train[: min(3, train.size // 2 or 1)])
-    tolerance = max_val_gain if chance is None else gain_tolerance(
-        v_late, n_val, max_val_gain, noise_z, visible=min_visible_share * (t_late - t_first))
-    if tolerance is None:
-        tolerance = max_val_gain  # too few rows to allow for their noise
-    if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > tolerance:
+                          min_gap=min_gap)
+    if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > max_val_gain:
         return episode  # late, it learned something on validation (or training nothing)
+    chance = _chance(ctx)
     ratio = v_late / t_late if t_late > 0 else 1.0
     if chance is not None:
         at_chance = v_late <= chance[0] + chance_margin
@@ -567,30 +548,9 @@ def validation_at_chance(
     }, epoch=ctx.epochs[0])
 
 
-def gain_tolerance(
-    p: float, n_val: int | None, max_val_gain: float, noise_z: float, *, visible: float
-) -> float | None:
-    """The largest gain of a validation accuracy near ``p`` that still counts as none.
-
-    ``max_val_gain``, or ``noise_z`` standard errors of an accuracy ``p`` measured on
-    ``n_val`` rows (sqrt(p (1 - p) / n_val)) when that is wider: on 37 rows one answer
-    is 2.7 points, and an accuracy at chance wanders by several of them. ``None`` when
-    that noise exceeds ``visible`` (the share of the training accuracy's climb the
-    validation set must be able to see): too few rows to tell learning from none.
-    """
-    if not n_val:
-        return max_val_gain
-    q = min(max(p, 0.0), 1.0)
-    noise = noise_z * math.sqrt(q * (1.0 - q) / n_val)
-    if noise > max(visible, max_val_gain):
-        return None
-    return max(max_val_gain, noise)
-
-
 def no_transfer(
     ctx: Context, train_key: str, val_key: str, *, min_train_gain: float,
     max_val_gain: float, min_train_accuracy: float, min_gap: float,
-    n_val: int | None = None, noise_z: float = 0.0, min_visible_share: float = 0.5,
 ) -> Evidence | None:
     """A stretch of epochs whose learning shows nothing on the validation data.
 
@@ -598,9 +558,7 @@ def no_transfer(
     its first epoch, at least ``min_train_accuracy`` and ``min_gap`` above the best
     validation accuracy so far, while up to ``t`` the validation accuracy never rose more
     than ``max_val_gain`` above its first epoch and the validation loss never fell below
-    its first epoch (a gain within the accuracy's sampling noise on ``n_val`` rows,
-    :func:`gain_tolerance`, is none). A model learning from data like the validation data
-    shows some of
+    its first epoch. A model learning from data like the validation data shows some of
     such a climb there: overfitting starts from a validation curve that improved. Here
     the validation data measured none of it (labels shuffled or of classes the model does
     not learn yet, inputs of another kind); what it does afterwards (a class-sorted split
@@ -625,15 +583,11 @@ def no_transfer(
         return None  # a validation loss of 0 cannot fall: nothing to read
     v_best = v0
     for i in rows[1:]:
-        v_best = max(v_best, float(val[i]))  # the best so far: judges every epoch up to i
-        if float(vloss[i]) < l0:
-            return None  # the validation loss fell: some of the learning showed
+        v_best = max(v_best, float(val[i]))
+        if v_best - v0 > max_val_gain or float(vloss[i]) < l0:
+            return None  # the validation data saw some of the learning
         t = float(train[i])
-        if t - t0 < min_train_gain or t < min_train_accuracy or t - v_best < min_gap:
-            continue
-        tolerance = gain_tolerance(v_best, n_val, max_val_gain, noise_z,
-                                   visible=min_visible_share * (t - t0))
-        if tolerance is not None and v_best - v0 <= tolerance:
+        if t - t0 >= min_train_gain and t >= min_train_accuracy and t - v_best >= min_gap:
             return Evidence({
                 "train_metric": train_key,
                 "val_metric": val_key,
