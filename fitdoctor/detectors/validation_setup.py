@@ -462,7 +462,6 @@ def validation_at_chance(
     max_credited_accuracy: float,
     infer_max_n: int,
     infer_max_false: float,
-    min_train_gain: float,
 ) -> Evidence | None:
     """Validation accuracy that learns nothing while the training accuracy climbs.
 
@@ -481,12 +480,6 @@ def validation_at_chance(
     ``min_train_accuracy``, and the chance of that for validation data of the training
     data's kind is below ``max_none_right_chance`` (:func:`none_right_chance`): the
     class-sorted split whose validation classes the model learns last.
-
-    And, whatever the validation accuracy does later, when nothing the model learned
-    carried to the validation data for a stretch of epochs (:func:`no_transfer`): the
-    training accuracy climbed ``min_train_gain`` above its first epoch while the
-    validation accuracy gained at most ``max_val_gain`` over its own first epoch and the
-    validation loss never fell below its first epoch.
     """
     ctx.require_epochs(min_epochs)
     train_key, train, val_key, val = _accuracies(ctx)
@@ -509,29 +502,25 @@ def validation_at_chance(
             "val_accuracy": round(float(val[-1]), 4),
             "val_best": round(float(val.max()), 4),
             "at_chance": False,
-            "no_transfer": False,
         }, epoch=zero_epochs[0])
     t_late = curves.median(train[train.size // 2 :])
     v_late = curves.median(val[val.size // 2 :])
     v_first = curves.median(val[: min(3, val.size // 2 or 1)])
-    episode = no_transfer(ctx, train_key, val_key, min_train_gain=min_train_gain,
-                          max_val_gain=max_val_gain, min_train_accuracy=min_train_accuracy,
-                          min_gap=min_gap)
     if t_late < min_train_accuracy or t_late - v_late < min_gap or v_late - v_first > max_val_gain:
-        return episode  # late, it learned something on validation (or training nothing)
+        return None  # training learns nothing either (a constant model at the majority share)
     chance = _chance(ctx)
     ratio = v_late / t_late if t_late > 0 else 1.0
     if chance is not None:
         at_chance = v_late <= chance[0] + chance_margin
         if not at_chance:
-            return episode  # above chance: it learned something (then lost it: overfitting)
+            return None  # above chance: it learned something (then lost it: overfitting)
     else:
         # without a chance level: far below training from the first epoch on (a validation
         # accuracy that started well and fell is overfitting, not broken validation)
         at_chance = False
         limit = max_ratio_never_fell if _val_loss_never_fell(ctx) else max_ratio
         if max(v_late, v_first) > limit * t_late:
-            return episode
+            return None
     return Evidence({
         "train_metric": train_key,
         "val_metric": val_key,
@@ -544,67 +533,7 @@ def validation_at_chance(
         "chance_what": None if chance is None else chance[1],
         "at_chance": at_chance,
         "none_right": False,
-        "no_transfer": False,
     }, epoch=ctx.epochs[0])
-
-
-def no_transfer(
-    ctx: Context, train_key: str, val_key: str, *, min_train_gain: float,
-    max_val_gain: float, min_train_accuracy: float, min_gap: float,
-) -> Evidence | None:
-    """A stretch of epochs whose learning shows nothing on the validation data.
-
-    The first epoch ``t`` at which the training accuracy stands ``min_train_gain`` above
-    its first epoch, at least ``min_train_accuracy`` and ``min_gap`` above the best
-    validation accuracy so far, while up to ``t`` the validation accuracy never rose more
-    than ``max_val_gain`` above its first epoch and the validation loss never fell below
-    its first epoch. A model learning from data like the validation data shows some of
-    such a climb there: overfitting starts from a validation curve that improved. Here
-    the validation data measured none of it (labels shuffled or of classes the model does
-    not learn yet, inputs of another kind); what it does afterwards (a class-sorted split
-    whose class the model learns late) does not undo that.
-
-    Returns:
-        The finding's evidence (``no_transfer``), or ``None``.
-    """
-    if not ctx.run.has(ctx.val_loss_key):
-        return None
-    train = ctx.array(train_key)
-    val = ctx.array(val_key)
-    vloss = ctx.array(ctx.val_loss_key)
-    n = min(train.size, val.size, vloss.size)
-    rows = [i for i in range(n) if math.isfinite(train[i]) and math.isfinite(val[i])
-            and math.isfinite(vloss[i])]
-    if len(rows) < 3:
-        return None
-    first = rows[0]
-    t0, v0, l0 = float(train[first]), float(val[first]), float(vloss[first])
-    if l0 <= 0:
-        return None  # a validation loss of 0 cannot fall: nothing to read
-    v_best = v0
-    for i in rows[1:]:
-        v_best = max(v_best, float(val[i]))
-        if v_best - v0 > max_val_gain or float(vloss[i]) < l0:
-            return None  # the validation data saw some of the learning
-        t = float(train[i])
-        if t - t0 >= min_train_gain and t >= min_train_accuracy and t - v_best >= min_gap:
-            return Evidence({
-                "train_metric": train_key,
-                "val_metric": val_key,
-                "no_transfer": True,
-                "none_right": False,
-                "at_chance": False,
-                "nt_epoch": ctx.epochs[i],
-                "nt_train_first": round(t0, 4),
-                "nt_train": round(t, 4),
-                "nt_val_first": round(v0, 4),
-                "nt_val_best": round(v_best, 4),
-                "nt_val_loss_first": float(f"{l0:.4g}"),
-                "nt_val_loss": float(f"{float(vloss[i]):.4g}"),
-                "val_accuracy": round(float(val[rows[-1]]), 4),
-                "val_best": round(float(np.nanmax(val[:n])), 4),
-            }, epoch=ctx.epochs[first])
-    return None
 
 
 def none_right_chance(
