@@ -47,6 +47,16 @@ on the 379 saved records of the earlier probes (154 healthy). The shifted kind (
 (0.77-0.80) still agreed with the test curve, and FD709 stayed silent (a mean shift of
 1.5 is under `max_mean_shift`), as it should.
 
+Reverted the same day, on the held-out half: after all the day's branches had merged,
+the lead's one holdout measurement showed the two FD705 changes gaining no
+validation-broken run there (run view 27/30, bare 11/30, as before) and firing FD705, an
+error, on two held-out runs labelled overfitting and unstable (run view; FD705's
+precision 6/6 -> 6/8). Both changes were reverted; the rule is as it was at the start of
+the day, and so are the figures above marked "before". That decision was taken on
+held-out figures. What the probe found stands: a class-sorted split learnt late and
+shuffled labels at the edge of `max_val_gain` are the bare-view misses a later FD705
+could read, with a guard the held-out runs did not have here.
+
 What the bare curves cannot tell (the 7 bare misses left, and the dev half's 6):
 
 * class-sorted splits the model does well on (`iris_sorted_split0.1` x2, 11 rows of
