@@ -60,6 +60,22 @@ def wilson_half_width(p: float, n: int, z: float = 1.96) -> float:
     return z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
 
 
+def wilson_low(p: float, n: int, z: float) -> float:
+    """Lower end of the Wilson score interval of a proportion ``p`` measured on ``n`` samples.
+
+    Args:
+        p: The proportion (e.g. an accuracy).
+        n: Samples it was measured on.
+        z: Normal quantile (2 for about 95%).
+
+    Returns:
+        The interval's lower end (``p`` itself when ``z`` is 0).
+    """
+    p = min(1.0, max(0.0, p))
+    center = (p + z * z / (2 * n)) / (1 + z * z / n)
+    return center - wilson_half_width(p, n, z)
+
+
 def _finite_tail(values: np.ndarray) -> np.ndarray:
     return np.asarray(values[np.isfinite(values)], dtype=float)
 
@@ -287,6 +303,7 @@ def test_equals_validation(ctx: Context) -> Evidence | None:
 def validation_below_training(
     ctx: Context, *, min_epochs: int, window: int, min_ratio: float, min_loss_gap: float,
     warn_ratio: float, min_val_samples: int, max_accuracy_lead: float, reference_z: float,
+    lead_z: float, infer_max_n: int, infer_max_false: float,
 ) -> Evidence | None:
     """The validation loss stays well below the training loss over the last epochs.
 
@@ -298,10 +315,15 @@ def validation_below_training(
     is not so small (fewer than ``min_val_samples`` recorded) that a lucky, easy draw
     explains it. ``lead_unexplained``: the validation accuracy leads the training
     accuracy by at least ``max_accuracy_lead``, more than dropout or augmentation usually
-    explain, unless the model has such a regularizer and its validation accuracy reaches
-    what the run's reference model scores on the same rows (within ``reference_z``
-    standard errors): then the regularizer only handicaps the training measurement, and
-    the validation rows are no easier than a simple model finds them (``at_reference``).
+    explain, and beyond what the validation set's sampling explains: the training
+    accuracy below the lower end of the validation accuracy's Wilson interval at
+    ``lead_z`` on its ``n_val`` rows (recorded, or read off the accuracy's steps with
+    ``infer_max_n``/``infer_max_false``; a size neither says cannot vouch for a lead, so
+    ``lead_within_noise``), unless the model has such a regularizer and its validation
+    accuracy reaches what the run's reference model scores on the same rows (within
+    ``reference_z`` standard errors): then the regularizer only handicaps the training
+    measurement, and the validation rows are no easier than a simple model finds them
+    (``at_reference``).
     """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
@@ -334,7 +356,8 @@ def validation_below_training(
     regularized = None if ctx.run.model is None else bool(drops or noises or pens)
     n_val = ctx.run.data.n_val if ctx.run.data is not None else None
     acc = ctx.accuracy_key()
-    acc_values: dict[str, Any] = {"lead_unexplained": False, "at_reference": False}
+    acc_values: dict[str, Any] = {"lead_unexplained": False, "at_reference": False,
+                                  "lead_within_noise": False}
     if acc and ctx.run.has("val_" + acc):
         ta = _finite_tail(ctx.array(acc)[:n][-w:])
         va = _finite_tail(ctx.array("val_" + acc)[:n][-w:])
@@ -349,10 +372,19 @@ def validation_below_training(
                 "accuracy_behind_pts": round(100 * (t_acc - v_acc), 1),
             })
             if v_acc - t_acc >= max_accuracy_lead:
+                # 8 validation rows all right against a training accuracy of 0.84 is one
+                # row's luck, not an easier validation set: a lead must beat the sampling
+                size = validation_size(ctx.run, "val_" + acc, max_n=infer_max_n,
+                                       max_false=infer_max_false)
+                low = wilson_low(v_acc, size[0], lead_z) if size is not None else None
+                beyond = low is not None and t_acc < low
+                acc_values["lead_within_noise"] = not beyond
+                acc_values["lead_n_val"] = size[0] if size is not None else None
+                acc_values["lead_val_low"] = round(low, 3) if low is not None else None
                 # dropout 0.9 keeps a healthy network's training accuracy 20 points under
                 # a validation accuracy at the reference's 100%: the regularizer's doing
                 reached = reaches_reference(ctx, v_acc, reference_z) if regularized else None
-                acc_values["lead_unexplained"] = reached is None
+                acc_values["lead_unexplained"] = beyond and reached is None
                 acc_values["at_reference"] = reached is not None
                 acc_values.update(reached or {})
     return Evidence(
