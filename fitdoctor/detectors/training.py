@@ -354,6 +354,7 @@ def high_plateau(
     dead_accuracy: float,
     dead_accuracy_gain: float,
     max_catch_up: float,
+    min_parted_epochs: int,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -408,8 +409,10 @@ def high_plateau(
     if judged is None:
         return None
     values.update(judged)
-    if lost is not None and values["reference_kind"] in ("reference", "reference_train"):
-        values.update(lost)  # the reference was set against the plateau's score: say so
+    if lost is not None:
+        # the bar (a reference, or the learned-nothing test) was set against the
+        # plateau's score, not the run's best: say so
+        values.update(lost)
     if falling:
         # unfinished, not a capacity limit, unless the fall still going on cannot close
         # the shortfall against the reference: then more epochs are not the fix
@@ -435,7 +438,8 @@ def high_plateau(
         # bias). A reference model's validation score is no guess: it stands.
         guessed = values["reference_kind"] not in ("reference", "reference_train",
                                                    "reference_mse")
-        if guessed and _parted(ctx, span, train, val, noise_factor, min_gain):
+        if guessed and _parted(ctx, span, train, val, noise_factor, min_gain,
+                               min_parted_epochs):
             return None
     adv = regularization_advice(ctx.run)
     values["units_now"] = adv["units_now"]
@@ -686,7 +690,7 @@ def _lost_fit(ctx: Context, span: Span, start: int, noise_factor: float,
 
 
 def _parted(ctx: Context, span: Span, train: np.ndarray, val: np.ndarray,
-            noise_factor: float, min_gain: float) -> bool:
+            noise_factor: float, min_gain: float, min_epochs: int) -> bool:
     """Whether the validation loss got worse while the training loss kept falling.
 
     Measured from the validation loss's lowest (smoothed) epoch to the last: the
@@ -695,10 +699,11 @@ def _parted(ctx: Context, span: Span, train: np.ndarray, val: np.ndarray,
     rows better, and the better fit no longer carries to unseen rows: what it lacks is
     not capacity (a 64-unit network on digits with 40% of its labels flipped plateaus at
     a training accuracy of 0.57, the most those labels allow, while its validation loss
-    has risen 1.1% for 24 epochs and its training loss fell 5.4%).
+    has risen 1.1% for 24 epochs and its training loss fell 5.4%). Not judged on fewer
+    than ``min_epochs`` epochs with both losses logged.
     """
     finite = np.isfinite(val) & np.isfinite(train)
-    if finite.sum() < 4:
+    if finite.sum() < min_epochs:
         return False
     idx = np.flatnonzero(finite)
     best = int(idx[np.argmin(val[idx])])
