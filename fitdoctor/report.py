@@ -435,6 +435,10 @@ class Report:
         # with Dropout) leaves nothing unchecked: it is not a gap in the verdict
         moot = sum(1 for s in self.skipped if s.needs == NOT_APPLICABLE)
         not_applicable = f"; {moot} {'does' if moot == 1 else 'do'} not apply to this model"
+        if self.n_rules and len(self.skipped) == self.n_rules and not self.findings:
+            # nothing was checked (a selection of rules none of which this run can feed,
+            # or that apply to this model): "healthy" would be a claim no check supports
+            return f"{prefix}not judged: no check could run; {', '.join(self._skip_reasons())}"
         if len(self.skipped) == moot:
             if not self.findings:
                 ran_all = self.n_rules - moot if self.n_rules else None
@@ -442,6 +446,16 @@ class Report:
                     if ran_all is not None else ""
                 return f"{prefix}healthy: no problems found{checked}"
             return f"{prefix}healthy{hints}"
+        why = self._skip_reasons()
+        ran = self.n_rules - len(self.skipped) if self.n_rules else None
+        what = (
+            f"{ran} check{'s' if ran != 1 else ''} found no problem"
+            if ran is not None else "no problem found"
+        )
+        return f"{prefix}healthy as far as checked{hints}: {what}; {', '.join(why)}"
+
+    def _skip_reasons(self) -> list[str]:
+        """The skipped checks counted by what they lack ("22 need a run file (FitDoctor())")."""
         needs: dict[str, int] = {}
         for s in self.skipped:
             needs[s.needs] = needs.get(s.needs, 0) + 1
@@ -459,16 +473,7 @@ class Report:
         ):
             if needs.get(kind):
                 why.append(f"{needs[kind]} {one if needs[kind] == 1 else many}")
-        ran = self.n_rules - len(self.skipped) if self.n_rules else None
-        if ran == 0 and not self.findings:
-            # nothing was checked (a selection of rules none of which this run can feed):
-            # "healthy" would be a claim no check supports
-            return f"{prefix}not judged: no check could run; {', '.join(why)}"
-        what = (
-            f"{ran} check{'s' if ran != 1 else ''} found no problem"
-            if ran is not None else "no problem found"
-        )
-        return f"{prefix}healthy as far as checked{hints}: {what}; {', '.join(why)}"
+        return why
 
     def _status_prefix(self) -> str:
         status = self.run_summary.get("status")

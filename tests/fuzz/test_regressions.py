@@ -460,6 +460,20 @@ def test_part_b_a_selection_none_of_which_could_run_is_not_judged_not_healthy() 
     assert json.loads(out.stdout)["verdict"].startswith("not judged: no check could run; ")
 
 
+def test_part_b_a_selection_that_does_not_apply_to_the_model_is_not_judged() -> None:
+    # review7: --select FD411 on a model with Dropout said "healthy: no problems found
+    # (0 checks; 1 does not apply to this model)"
+    from fitdoctor.run import Layer, ModelInfo
+
+    loss = [1.0, 0.8, 0.7, 0.65, 0.6, 0.58, 0.57, 0.56]
+    run = fitdoctor.load({"loss": loss, "val_loss": [v + 0.05 for v in loss]})
+    run.model = ModelInfo(layers=[Layer(name="d", class_name="Dense"),
+                                  Layer(name="drop", class_name="Dropout", dropout=0.5)])
+    report = fitdoctor.analyze(run, fitdoctor.Settings(select=["FD411"]))
+    assert report.verdict == "not judged: no check could run; 1 does not apply to this model"
+    assert fitdoctor.analyze(run).verdict.startswith("healthy")  # all rules: some ran
+
+
 @pytest.mark.parametrize("value", ["-1", "nan", "inf"])
 def test_part_b_a_parameter_out_of_its_range_is_refused(value: str) -> None:
     files = {"fitdoctor.toml": f"[rule.FD101]\nmin_rise = {value}\n".encode(),
