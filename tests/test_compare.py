@@ -110,6 +110,14 @@ def test_val_loss_note_blames_weight_penalties_only_where_a_run_may_have_them() 
     after.model = model(Regularizer("L2", l2=1e-4))
     note = next(n for n in compare(before, after).notes if n.startswith("val_loss rose"))
     assert "Keras adds regularization penalties (L2, ...)" in note
+    # review7: an Embedding or LSTM can carry a penalty the run file does not record
+    # (embeddings_regularizer, recurrent_regularizer): "neither has one" is not known
+    before.model = after.model = ModelInfo(layers=[
+        Layer("emb", "Embedding"), Layer("rnn", "LSTM", units=8),
+        Layer("out", "Dense", units=10, activation="softmax"),
+    ])
+    note = next(n for n in compare(before, after).notes if n.startswith("val_loss rose"))
+    assert "neither run has weight penalties" not in note
 
 
 def test_digits_pair_swapped_is_a_regression(capsys: pytest.CaptureFixture[str]) -> None:

@@ -190,15 +190,30 @@ def _at(run: Run, key: str, epoch: int | None) -> float | None:
     return float(v) if v is not None and math.isfinite(v) else None
 
 
+#: Layers that can carry a weight penalty the run file does not record (an Embedding's
+#: ``embeddings_regularizer``, a recurrent layer's ``recurrent_regularizer``, a separable
+#: or depthwise convolution's ``depthwise_regularizer``): with one of them in the model,
+#: "no penalty recorded" does not mean "no penalty".
+UNRECORDED_PENALTY_LAYERS = ("Embedding", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
+                             "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+                             "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
+                             "SeparableConv2D")
+
+
 def _penalized(run: Run) -> bool | None:
     """Whether the run's model has a weight penalty (a regularizer); ``None`` unknown."""
     if run.model is None or not run.model.layers:
         return None
-    return any(
+    layers = run.model.layers
+    if any(
         reg is not None
-        for layer in run.model.layers
+        for layer in layers
         for reg in (layer.kernel_regularizer, layer.bias_regularizer, layer.activity_regularizer)
-    )
+    ):
+        return True
+    if any(layer.class_name in UNRECORDED_PENALTY_LAYERS for layer in layers):
+        return None
+    return False
 
 
 def _class_weight(run: Run) -> tuple[dict[str, float] | None, bool]:
