@@ -469,18 +469,32 @@ def _swings_around_trend(
         "around_trend": True,
         "from_epoch": int(epochs[settled]),
         "wiggle_pct": pct(ratio),
-        "level": _g(level),
-        "late_level": _g(late),
-        # the level when floored: a share of where the loss started, or of the prior's
-        "level_from": (("prior" if by_prior else "start") if level > late else None),
-        "level_floor_pct": pct(level_floor) if level > late else None,
-        "start": _g(start) if level > late else None,
+        **_level_values(level, late, start, by_prior, level_floor),
         "bar_pct": pct(min_wiggle),
         "rises": int((steps > 0).sum()),
         "steps": int(steps.size),
         "worst_epoch": int(epochs[settled + worst + 1]),
         "worst_jump": _g(float(steps[worst])),
         "constant_share_pct": pct(raw / prior) if prior is not None else None,
+    }
+
+
+def _level_values(
+    level: float, late: float, start: float, by_prior: bool, level_floor: float
+) -> dict[str, Any]:
+    """The level swings are measured against, for FD411's and FD412's messages.
+
+    ``level_from`` (and the floor and its base, ``start``) only when the late level was
+    too near zero and ``level_floor`` of where the loss started, or of a constant
+    predictor's loss when that was lower (``by_prior``), set the level instead.
+    """
+    floored = level > late
+    return {
+        "level": _g(level),
+        "late_level": _g(late),
+        "level_from": ("prior" if by_prior else "start") if floored else None,
+        "level_floor_pct": pct(level_floor) if floored else None,
+        "start": _g(start) if floored else None,
     }
 
 
@@ -593,12 +607,7 @@ def validation_oscillation(
         "metric": key,
         "from_epoch": int(epochs[settled]),
         "wiggle_pct": pct(wiggle),
-        "level": _g(level),
-        "late_level": _g(late),
-        # the level when floored: a share of where the loss started, or of the prior's
-        "level_from": (("prior" if by_prior else "start") if level > late else None),
-        "level_floor_pct": pct(level_floor) if level > late else None,
-        "start": _g(start) if level > late else None,
+        **_level_values(level, late, start, by_prior, level_floor),
         "validation_every": every if every > 1 else None,
         "bar_pct": pct(bar),
         "noise_pct": pct(noise),
