@@ -186,6 +186,18 @@ def test_explain_says_when_the_configuration_leaves_the_rule_out(project: Path) 
         assert data["selected"] is runs
 
 
+def test_explain_says_a_configured_severity_turns_the_escalations_off(project: Path) -> None:
+    """review7: with FD102's severity configured "info" (its default), explain still read
+    as if its gap escalated to a warning at 0.2."""
+    pyproject(project, '[tool.fitdoctor.rule.FD102]\nseverity = "info"\n')
+    text = runner.invoke(cli.app, ["explain", "FD102"], env=ENV).stdout
+    assert "severity: info (configured)" in text
+    assert "the escalations described below do not apply" in text
+    pyproject(project, "")
+    text = runner.invoke(cli.app, ["explain", "FD102"], env=ENV).stdout
+    assert "(configured)" not in text and "escalations described below" not in text
+
+
 def test_settings_api() -> None:
     settings = Settings(select=["FD1"], ignore=["FD102", "FD103"],
                         rule_options={"FD101": {"min_rise": 0.3, "severity": "error"}})

@@ -38,6 +38,8 @@ def explain(
     with common.unusable_exits():
         settings = common.build_settings(config=config, rule_dirs=rule_dirs)
         selected = found.code in {r.code for r in settings.rules()}
+    fixed = any("severity" in opts for key, opts in settings.rule_options.items()
+                if key in (found.code, found.name))
     if output_format == "json":
         common.emit(rules_doc.explain_json(found, default, selected=selected))
     else:
@@ -45,4 +47,5 @@ def explain(
         where = None
         if not selected:
             where = str(settings.config_path) if settings.config_path else "the configuration"
-        common.emit(rules_doc.explain_text(found, default, width=width, deselected_by=where))
+        common.emit(rules_doc.explain_text(found, default, width=width, deselected_by=where,
+                                           severity_fixed=fixed))

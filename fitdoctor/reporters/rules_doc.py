@@ -159,7 +159,8 @@ def _doc_text(value: Any) -> str:
 
 
 def explain_text(
-    rule: Rule, default_severity: str | None, *, width: int = 100, deselected_by: str | None = None
+    rule: Rule, default_severity: str | None, *, width: int = 100, deselected_by: str | None = None,
+    severity_fixed: bool = False,
 ) -> str:
     """The documentation of a rule, with its parameters in force, as plain text.
 
@@ -170,6 +171,9 @@ def explain_text(
         deselected_by: Where the configuration's select/ignore leaves this rule out (a
             file name, or the options), said under the severity line. Defaults to `None`
             (the rule runs).
+        severity_fixed: The configuration sets the rule's severity, which is then every
+            finding's: the escalations its documentation describes do not apply.
+            Defaults to `False`.
 
     Returns:
         The text.
@@ -177,6 +181,8 @@ def explain_text(
     sev = rule.severity.value
     if default_severity and default_severity != sev:
         sev = f"{sev} (configured; default {default_severity})"
+    elif severity_fixed:
+        sev = f"{sev} (configured)"
     lines = [
         f"{rule.code} {rule.name}",
         "",
@@ -185,6 +191,9 @@ def explain_text(
     if deselected_by:
         lines.append(f"  not run under this configuration: left out by the select/ignore of "
                      f"{deselected_by}")
+    if severity_fixed:
+        lines.append("  every finding takes the configured severity: the escalations described "
+                     "below do not apply")
     if rule.summary:
         lines += ["", *textwrap.wrap(rule.summary, width)]
     lines.append("")
