@@ -357,7 +357,8 @@ def _jump(
         after = after[np.isfinite(after)]
         if after.size and curves.median(after) <= recover * seg[i - 1]:
             continue  # back down: a spike the run recovered from
-        return start + i, float(seg[i] / seg[i - 1])
+        with np.errstate(over="ignore"):  # a jump from near zero: the ratio is inf
+            return start + i, float(seg[i] / seg[i - 1])
     return None
 
 
