@@ -37,6 +37,7 @@ from fitdoctor.cli.common import (
     rules_option,
     summary_option,
     task_option,
+    width_option,
 )
 from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import InputError
@@ -125,14 +126,7 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
     "fitdoctor.verdict, fitdoctor.findings, fitdoctor.finding.<CODE>, and the artifact "
     "fitdoctor/report.html.",
 )
-@click.option(
-    "--width",
-    "width",
-    type=click.IntRange(min=40),
-    metavar="N",
-    show_default="the terminal's, else 100",
-    help="Line width of the report.",
-)
+@width_option("Line width of the report.")
 def analyze(
     paths: tuple[Path, ...],
     output_format: str,

@@ -559,6 +559,39 @@ summary_option = click.option(
 )
 
 
+def width_option(help: str) -> Callable[[F], F]:
+    """``--width N`` (at least 40; default the terminal's, else 100), passed as ``width``.
+
+    Args:
+        help: The help text.
+
+    Returns:
+        The option decorator.
+    """
+    return click.option(
+        "--width",
+        "width",
+        type=click.IntRange(min=40),
+        metavar="N",
+        show_default="the terminal's, else 100",
+        help=help,
+    )
+
+
+def run_number_option(flag: str, dest: str, help: str) -> Callable[[F], F]:
+    """A run number ``N`` (from 1) picking one run of a file that holds several.
+
+    Args:
+        flag: The option (``--run``, ``--before-run``).
+        dest: The parameter it is passed as.
+        help: The help text.
+
+    Returns:
+        The option decorator.
+    """
+    return click.option(flag, dest, type=click.IntRange(min=1), metavar="N", help=help)
+
+
 def output_option(help: str) -> Callable[[F], F]:
     """``--output``/``-o FILE`` (no default: stdout), passed as ``output``.
 

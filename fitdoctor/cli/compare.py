@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import config_option, format_option, output_option, rules_option
+from fitdoctor.cli.common import (
+    config_option,
+    format_option,
+    output_option,
+    rules_option,
+    run_number_option,
+    width_option,
+)
 from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import ConfigError
 
@@ -162,32 +169,18 @@ def _width(to_terminal: bool) -> int:
     show_default="from the metric's name",
     help="Whether a lower or higher METRIC is better (with --monitor).",
 )
-@click.option(
-    "--before-run",
-    "before_run",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Compare the N-th run of BEFORE's file (from 1), when it holds several: an "
+@run_number_option(
+    "--before-run", "before_run",
+    "Compare the N-th run of BEFORE's file (from 1), when it holds several: an "
     "appended CSVLogger, a console log of several fit calls.",
 )
-@click.option(
-    "--after-run",
-    "after_run",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="The same for AFTER (the same file may be given twice).",
+@run_number_option(
+    "--after-run", "after_run", "The same for AFTER (the same file may be given twice)."
 )
 @config_option
 @rules_option
 @output_option("Write the comparison to this file instead of stdout.")
-@click.option(
-    "--width",
-    "width",
-    type=click.IntRange(min=40),
-    metavar="N",
-    show_default="the terminal's, else 100",
-    help="Line width.",
-)
+@width_option("Line width.")
 def compare(
     before: Path,
     after: Path,

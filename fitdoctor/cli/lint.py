@@ -28,6 +28,7 @@ from fitdoctor.cli.common import (
     output_option,
     rules_option,
     summary_option,
+    width_option,
 )
 from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import MissingDependency
@@ -124,14 +125,7 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
 )
 @output_option("Write the report to this file (atomically) instead of stdout.")
 @summary_option
-@click.option(
-    "--width",
-    "width",
-    type=click.IntRange(min=40),
-    metavar="N",
-    show_default="the terminal's, else 100",
-    help="Line width of the report.",
-)
+@width_option("Line width of the report.")
 def lint(
     paths: tuple[Path, ...],
     output_format: str,

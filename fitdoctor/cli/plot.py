@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import click
 
 from fitdoctor.cli import common
-from fitdoctor.cli.common import classes_option, config_option, rules_option, task_option
+from fitdoctor.cli.common import (
+    classes_option,
+    config_option,
+    rules_option,
+    run_number_option,
+    task_option,
+)
 from fitdoctor.cli.core import Argument, Command
 
 if TYPE_CHECKING:
@@ -81,12 +87,9 @@ def plot_command(
     show_default="the first RUN with a .png suffix (-runN.png with --run N)",
     help="PNG to write.",
 )
-@click.option(
-    "--run",
-    "run_number",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Plot the N-th run of RUN's file (from 1), when it holds several: an appended "
+@run_number_option(
+    "--run", "run_number",
+    "Plot the N-th run of RUN's file (from 1), when it holds several: an appended "
     "CSVLogger, a console log of several fit calls.",
 )
 @click.option(
