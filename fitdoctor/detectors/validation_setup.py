@@ -374,8 +374,7 @@ def validation_below_training(
             if v_acc - t_acc >= max_accuracy_lead:
                 # 8 validation rows all right against a training accuracy of 0.84 is one
                 # row's luck, not an easier validation set: a lead must beat the sampling
-                size = validation_size(ctx.run, "val_" + acc, max_n=infer_max_n,
-                                       max_false=infer_max_false)
+                size = _n_val(ctx, "val_" + acc, infer_max_n, infer_max_false)
                 low = wilson_low(v_acc, size[0], lead_z) if size is not None else None
                 beyond = low is not None and t_acc < low
                 acc_values["lead_within_noise"] = not beyond
