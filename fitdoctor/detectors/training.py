@@ -37,6 +37,7 @@ from fitdoctor.detectors.span import (
 from fitdoctor.detectors.validation_setup import (
     restored_epoch,
     restores_best,
+    training_regularizers,
     validation_size,
 )
 from fitdoctor.errors import MissingInput
@@ -355,6 +356,7 @@ def high_plateau(
     dead_accuracy_gain: float,
     max_catch_up: float,
     min_parted_epochs: int,
+    handicap_ratio: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -367,7 +369,10 @@ def high_plateau(
     score would take more than ``max_catch_up`` times the epochs run
     (:func:`_catch_up_epochs`). Against a bar the curves only imply (not a reference
     model's score), a validation loss rising while the training fit still improves
-    (:func:`_parted`) is variance, not bias.
+    (:func:`_parted`) is variance, not bias. A training loss that a regularizer active
+    only while training keeps ``handicap_ratio`` times above the validation loss over the
+    plateau (:func:`_handicap`) measures the handicap, not the fit: only the validation
+    score against a reference judges, and the regularizer is the first advice.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -400,15 +405,27 @@ def high_plateau(
     lost = _lost_fit(ctx, span, start, noise_factor, reference_margin)
     if lost is not None:
         scored = dataclasses.replace(span, start=span.start + start)
+    # Dropout(0.3) on 8 units keeps the training loss 1.3-1.6x the validation loss: its
+    # level and the training accuracy measure the dropped-out network, not what the
+    # network fits; the validation score, measured without the dropout, still can
+    handicap = _handicap(ctx, span, start, handicap_ratio)
+    if handicap is not None and handicap["handicap_regularizers"] is None:
+        # nothing known explains a validation loss that far below the training loss
+        # (leakage, an easier validation set, or a bare history's unknown dropout):
+        # FD704's question, and neither curve measures capacity until it is answered
+        return None
     judged = poor_level(
         ctx, span, level, max_accuracy=max_accuracy, chance_fraction=chance_fraction,
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
         binary_tolerance=binary_tolerance,
         reference_margin=reference_margin, reference_z=reference_z, scored=scored,
+        handicapped=handicap is not None,
     )
     if judged is None:
         return None
     values.update(judged)
+    values["handicapped"] = handicap is not None
+    values.update(handicap or {})
     if lost is not None:
         # the bar (a reference, or the learned-nothing test) was set against the
         # plateau's score, not the run's best: say so
@@ -437,7 +454,7 @@ def high_plateau(
         # while its validation loss gets worse has reached what they allow (variance, not
         # bias). A reference model's validation score is no guess: it stands.
         guessed = values["reference_kind"] not in ("reference", "reference_train",
-                                                   "reference_mse")
+                                                   "reference_mse", "reference_mae")
         if guessed and _parted(ctx, span, train, val, noise_factor, min_gain,
                                min_parted_epochs):
             return None
@@ -450,9 +467,13 @@ def high_plateau(
     # network did not: "more features" is advice only when nothing says so
     values["features_suspect"] = not (
         values["learned_nothing"]
-        and values["reference_kind"] in ("reference", "reference_train", "reference_mse")
+        and values["reference_kind"] in ("reference", "reference_train", "reference_mse",
+                                         "reference_mae")
     )
     values["add_layer"] = not values["learned_nothing"]
+    # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
+    # handicapping regularizer already leads the advice
+    values["lower_reg_last"] = not values["l2_first"] and not values["handicapped"]
     bounded = _bounded_regression_output(ctx)
     if bounded is not None:
         # a regression through a bounded output cannot reach targets outside its range,
@@ -460,6 +481,33 @@ def high_plateau(
         values.update(bounded)
         values["widen"] = values["add_layer"] = values["features_suspect"] = False
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, Any] | None:
+    """The training loss held well above the validation loss over the plateau, and why.
+
+    Over the plateau (rows ``start`` on of the span) the median training loss is at least
+    ``ratio`` times the median validation loss. ``{"handicap_regularizers",
+    "handicap_pct"}``: the recorded model's dropout, input noise / augmentation and
+    weight penalties (:func:`training_regularizers`; Keras measures the training loss on
+    the handicapped network, the validation loss without the handicap), ``None`` when
+    the run recorded a model without any or no model at all (a bare history), and how
+    far above, in percent. ``None`` when the training loss is not that far above (or
+    there is no validation loss).
+    """
+    if not ctx.run.has("val_loss"):
+        return None
+    train = ctx.array(ctx.loss_key)[span.start + start : span.end]
+    val = ctx.array("val_loss")[span.start + start : span.end]
+    ok = np.isfinite(train) & np.isfinite(val)
+    if not ok.any():
+        return None
+    t_med, v_med = float(np.median(train[ok])), float(np.median(val[ok]))
+    if v_med <= 0 or t_med < ratio * v_med:
+        return None
+    regs = training_regularizers(ctx)
+    return {"handicap_regularizers": ", ".join(regs) if regs else None,
+            "handicap_pct": pct(t_med / v_med - 1)}
 
 
 #: Output activations whose range is bounded, and the range, for a regression's advice.
@@ -745,6 +793,8 @@ def _fits_worse_than_reference(judged: dict[str, Any], level: float) -> bool:
     kind = judged.get("reference_kind")
     if kind == "reference_mse":
         return level >= float(ref)
+    if kind == "reference_mae":
+        return level**2 >= float(ref)  # the training MSE is at least the MAE squared
     return kind in ("reference", "reference_train") and bool(judged.get("_train_short"))
 
 

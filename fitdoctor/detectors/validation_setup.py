@@ -319,11 +319,12 @@ def validation_below_training(
     accuracy below the lower end of the validation accuracy's Wilson interval at
     ``lead_z`` on its ``n_val`` rows (recorded, or read off the accuracy's steps with
     ``infer_max_n``/``infer_max_false``; a size neither says cannot vouch for a lead, so
-    ``lead_within_noise``), unless the model has such a regularizer and its validation
-    accuracy reaches what the run's reference model scores on the same rows (within
-    ``reference_z`` standard errors): then the regularizer only handicaps the training
-    measurement, and the validation rows are no easier than a simple model finds them
-    (``at_reference``).
+    ``lead_within_noise``), unless the model has such a regularizer: then the lead is the
+    regularizer handicapping the training measurement. Where its validation accuracy
+    reaches what the run's reference model scores on the same rows (within
+    ``reference_z`` standard errors) the validation rows are no easier than a simple
+    model finds them (``at_reference``, said in the message); short of it the
+    regularizer may cost accuracy, which FD201 judges on the validation score.
     """
     ctx.require_epochs(min_epochs)
     train_all = ctx.array(ctx.loss_key)
@@ -381,9 +382,11 @@ def validation_below_training(
                 acc_values["lead_n_val"] = size[0] if size is not None else None
                 acc_values["lead_val_low"] = round(low, 3) if low is not None else None
                 # dropout 0.9 keeps a healthy network's training accuracy 20 points under
-                # a validation accuracy at the reference's 100%: the regularizer's doing
+                # a validation accuracy at the reference's 100%: the regularizer's doing.
+                # Short of the reference the regularizer may cost accuracy: underfitting,
+                # FD201's to judge on the validation score, not a validation-setup fault
                 reached = reaches_reference(ctx, v_acc, reference_z) if regularized else None
-                acc_values["lead_unexplained"] = beyond and reached is None
+                acc_values["lead_unexplained"] = beyond and not regularized
                 acc_values["at_reference"] = reached is not None
                 acc_values.update(reached or {})
     return Evidence(
@@ -407,6 +410,18 @@ def validation_below_training(
         },
         epoch=ctx.epochs[n - w],
     )
+
+
+def training_regularizers(ctx: Context) -> list[str] | None:
+    """Dropout, input noise / augmentation and weight penalties of the recorded model.
+
+    They act while training only (penalties: on the training loss as Keras reports it),
+    so the training curves measure a handicapped network. ``None`` when the run recorded
+    no model (a bare history cannot say); an empty list for a model without any.
+    """
+    if ctx.run.model is None:
+        return None
+    return _dropouts(ctx) + _training_noises(ctx) + _penalties(ctx)
 
 
 def _dropouts(ctx: Context) -> list[str]:

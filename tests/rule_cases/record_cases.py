@@ -514,6 +514,57 @@ def sigmoid_output_regression() -> None:
     _save("sigmoid_output_regression", h.history)
 
 
+def _recorder_pool(variant: str) -> tuple[np.ndarray, np.ndarray]:
+    """The corpus recorder's training pool of a data variant (``tests/data/recorder``).
+
+    The probes (``bench/underfit_probe.py``) train on it: a case recorded from it is the
+    probe's run, re-trained here by the test data's own recorder.
+    """
+    sys.path.insert(0, str(OUT.parent))
+    from recorder import datasets
+
+    data = datasets.load(variant)
+    return data.x_pool, data.y_pool
+
+
+def dropout_short_of_reference() -> None:
+    """Dense(8) + Dropout(0.3) on the recorder's digits pool (1,257 rows), Adam 3e-3,
+    40 epochs, seed 31 (the underfit probe's batch 6, digits_8units_dropout0.3_s31): the
+    training loss, measured with the dropout on, sits about twice the validation loss,
+    and the validation accuracy plateaus short of what logistic regression reaches on
+    the same rows: the dropout costs accuracy (underfitting), not a validation set to
+    check for leakage.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("digits")
+    keras.utils.set_random_seed(31)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dropout(0.3),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("dropout_short_of_reference")])
+    _save("dropout_short_of_reference", h.history)
+
+
+def linear_mae_regression() -> None:
+    """A linear model (Dense(1)) on the recorder's Friedman #1 pool (700 rows, target
+    standardised) trained on the mean absolute error, Adam 1e-2, 60 epochs, seed 31 (the
+    underfit probe's batch 6, friedman_mae_linear_s31): the validation MAE flattens at
+    ~0.43, so its MSE is at least ~0.19, twice what gradient boosting reaches on the same
+    rows.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("friedman")
+    keras.utils.set_random_seed(31)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-2), "mae", metrics=["mae"])
+    h = model.fit(x, y, epochs=60, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("linear_mae_regression")])
+    _save("linear_mae_regression", h.history)
+
+
 def slow_momentum_small_validation() -> None:
     """SGD with momentum 0.9 at 1e-3, batches of 16, on diabetes for 20 epochs, 8 units,
     62 validation rows: the validation loss ends a few percent of the target's variance
@@ -780,7 +831,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
         val_inputs_off_scale, inputs_scaled_alike,
         memorised_digits, memorised_cancer, memorised_wine, memorised_under_noise,
         memorised_separable, heavy_dropout_at_reference, heavy_dropout_short_of_reference,
-        l2_collapse_on_moons, sigmoid_output_regression,
+        l2_collapse_on_moons, sigmoid_output_regression, dropout_short_of_reference,
+        linear_mae_regression,
     )
 }
 
