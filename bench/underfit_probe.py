@@ -489,12 +489,78 @@ BATCH5_HEALTHY = {"conv_16x2", "sine200_lstm_16", "sum_gru_16", "parity_gru_32",
                   "friedman_mlp", "diabetes_mlp", "digits_mlp", "moons_mlp_9ep"}
 
 
-def _out_act_build_model() -> None:
-    """Let a probe set ``out_act``: the output layer's activation (probe-only setting).
+#: Sixth batch (``--batch 6``, seeds 31-33): set-ups none of the batches above nor the dev
+#: corpus used: conv nets of stride-2 convolutions and no Dense layer (``strides``, a
+#: probe-only setting), Dense nets with tanh / sigmoid hidden layers at Adam 1e-4..3e-4,
+#: EarlyStopping with patience 1-2 on small validation sets (restore on and off),
+#: ReduceLROnPlateau cutting the rate tenfold after one flat epoch, label smoothing 0.2-0.3
+#: (``smoothing``, probe-only: the loss recompiled with it), regressions trained on MAE
+#: (``loss="mae"``, probe-only), and small Dense nets under Dropout 0.3 / L2 whose
+#: validation accuracy leads the training accuracy (FD704's case); each with a healthy
+#: neighbour on its variant.
+BATCH6: list[tuple[str, str, dict[str, Any]]] = [
+    # stride-2 conv nets without a Dense layer (8x8 -> 4x4 -> 2x2 -> Flatten)
+    ("conv_s2_2x2", "digits_img", dict(**CONV, units=[2, 2], strides=2, pool=False, lr=1e-2,
+                                       epochs=30)),
+    ("conv_s2_4_gap", "digits_img", dict(**CONV, units=[4, 4], strides=2, pool=False,
+                                         gap=True, lr=1e-2, epochs=30)),
+    ("conv_s2_16x32", "digits_img", dict(**CONV, units=[16, 32], strides=2, pool=False,
+                                         lr=3e-3, epochs=20)),
+    # tanh / sigmoid hidden layers under Adam at 1e-4..3e-4
+    ("clf_tanh_adam1e-4", "clf", dict(units=[16], act="tanh", lr=1e-4, epochs=40)),
+    ("digits_sigmoid_adam3e-4", "digits", dict(units=[16], act="sigmoid", lr=3e-4,
+                                               epochs=40)),
+    ("wine_sigmoid_adam1e-4", "wine", dict(units=[32, 32], act="sigmoid", lr=1e-4,
+                                           batch=16, epochs=60)),
+    ("clf_tanh_adam3e-3", "clf", dict(units=[64], act="tanh", lr=3e-3, epochs=30)),
+    # EarlyStopping with patience 1-2 on 40 validation rows (a noisy validation loss)
+    ("digits_es_p1_restore", "digits", dict(units=[64], lr=3e-3, epochs=60, val="tiny",
+                                            val_n=40, es=dict(patience=1, restore=True))),
+    ("digits_es_p2_norestore", "digits", dict(units=[64], lr=3e-3, epochs=60, val="tiny",
+                                              val_n=40, es=dict(patience=2, restore=False))),
+    ("clf_es_p1_norestore", "clf", dict(units=[64], lr=1e-3, epochs=60, val="tiny", val_n=40,
+                                        es=dict(patience=1, restore=False))),
+    ("digits_es_p8", "digits", dict(units=[64], lr=3e-3, epochs=60,
+                                    es=dict(patience=8, restore=True))),
+    # ReduceLROnPlateau cutting the rate tenfold after one flat epoch
+    ("digits_rlrop_f0.1_p1", "digits", dict(units=[64], opt="sgd", lr=0.05, epochs=40,
+                                            val="tiny", val_n=40,
+                                            rlrop=dict(factor=0.1, patience=1, min_lr=1e-8))),
+    ("clf_rlrop_f0.1_p1", "clf", dict(units=[64], lr=1e-3, epochs=40, val="tiny", val_n=40,
+                                      rlrop=dict(factor=0.1, patience=1, min_lr=1e-8))),
+    ("clf_rlrop", "clf", dict(units=[64], lr=1e-3, epochs=40,
+                              rlrop=dict(factor=0.5, patience=3, min_lr=1e-5))),
+    # label smoothing (a loss floor well above 0 on a healthy net)
+    ("digits_ls0.3_8units", "digits", dict(units=[8], onehot=True, smoothing=0.3, lr=3e-3,
+                                            epochs=40)),
+    ("digits_ls0.2", "digits", dict(units=[64], onehot=True, smoothing=0.2, epochs=30)),
+    ("bc_ls0.3", "bc", dict(units=[32], smoothing=0.3, lr=1e-3, batch=16, epochs=30)),
+    # regressions trained on MAE
+    ("friedman_mae_linear", "friedman", dict(units=[], loss="mae", lr=1e-2, epochs=60)),
+    ("diabetes_mae_2units", "diabetes", dict(units=[2], loss="mae", lr=1e-2, epochs=60)),
+    ("friedman_mae_mlp", "friedman", dict(units=[64, 64], loss="mae", lr=3e-3, epochs=60)),
+    # validation accuracy above training under Dropout 0.3 / L2, short of the reference
+    ("digits_8units_dropout0.3", "digits", dict(units=[8], dropout=0.3, lr=3e-3, epochs=40)),
+    ("digits_dropout0.3", "digits", dict(units=[64], dropout=0.3, lr=1e-3, epochs=40)),
+    ("clf_4units_l2_0.03", "clf", dict(units=[4], l2=0.03, lr=3e-3, epochs=40)),
+]
 
-    Wraps the recorder's ``build_model``: the model is built and compiled as the corpus
-    builds it, then its output layer's activation is replaced before ``fit`` traces it,
-    so FitDoctor's callback reads the model as a user's would be (a sigmoid output).
+#: Batch 6's healthy neighbours, trained with seed 31 only (the rest also with 32).
+BATCH6_HEALTHY = {"conv_s2_16x32", "clf_tanh_adam3e-3", "digits_es_p8", "clf_rlrop",
+                  "digits_ls0.2", "friedman_mae_mlp", "digits_dropout0.3"}
+
+
+def _out_act_build_model() -> None:
+    """Let a probe set what the corpus's configurations cannot (probe-only settings).
+
+    ``out_act``: the output layer's activation; ``strides``: conv layers of that stride
+    (``pool=False``: no pooling), no Dense layer but the output; ``loss="mae"``: a
+    regression trained on mean absolute error; ``smoothing``: label smoothing in the
+    cross-entropy (multi-class with ``onehot=True``, or binary). Wraps the recorder's
+    ``build_model``: the model is built and compiled as the corpus builds it, then
+    rebuilt or recompiled (the same optimizer, from its config) before ``fit`` traces it,
+    so FitDoctor's callback reads the model as a user's would be, and the test curve is
+    measured with the loss the model trains on.
     """
     from recorder import training
 
@@ -508,6 +574,31 @@ def _out_act_build_model() -> None:
         model, loss = original(cfg, data, n_steps)
         if cfg.get("out_act"):
             model.layers[-1].activation = keras.activations.get(cfg["out_act"])
+        if not (cfg.get("strides") or cfg.get("loss") or cfg.get("smoothing")):
+            return model, loss
+        opt = model.optimizer
+        if cfg.get("strides"):
+            reg = keras.regularizers.l2(cfg["l2"]) if cfg["l2"] else None
+            layers: list[Any] = [keras.Input(data.x_pool.shape[1:])]
+            for filters in cfg["units"]:
+                layers.append(keras.layers.Conv2D(filters, 3, strides=cfg["strides"],
+                                                  padding="same", activation=cfg["act"],
+                                                  kernel_regularizer=reg))
+            layers.append(keras.layers.GlobalAveragePooling2D() if cfg["gap"]
+                          else keras.layers.Flatten())
+            out = model.layers[-1]
+            layers.append(keras.layers.Dense(out.units, activation=out.activation,
+                                             kernel_regularizer=reg))
+            model = keras.Sequential(layers)
+        if cfg.get("loss") == "mae":
+            loss = keras.losses.MeanAbsoluteError()
+        elif cfg.get("smoothing"):
+            loss = (keras.losses.BinaryCrossentropy(label_smoothing=cfg["smoothing"])
+                    if data.task == "binary" else
+                    keras.losses.CategoricalCrossentropy(label_smoothing=cfg["smoothing"]))
+        optimizer = type(opt).from_config(opt.get_config())
+        metric = "mae" if data.task == "regression" else "accuracy"
+        model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
         return model, loss
 
     build_model._out_act = True  # type: ignore[attr-defined]
@@ -567,15 +658,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
     ap.add_argument("--seeds", default="5", help="seeds to train (comma-separated)")
-    ap.add_argument("--batch", type=int, choices=[1, 4, 5], default=1,
+    ap.add_argument("--batch", type=int, choices=[1, 4, 5, 6], default=1,
                     help="1: the first three batches (PROBES); 4: the fourth (BATCH4); "
-                         "5: the fifth (BATCH5)")
+                         "5: the fifth (BATCH5); 6: the sixth (BATCH6)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--dev", action="store_true",
                     help="judge the corpus's dev half instead (its stored labels; only "
                          "underfitting runs and FD201's fires)")
     args = ap.parse_args(argv)
-    probes = {4: BATCH4, 5: BATCH5}.get(args.batch, PROBES)
+    probes = {4: BATCH4, 5: BATCH5, 6: BATCH6}.get(args.batch, PROBES)
     _out_act_build_model()
     recs = probe_common.records(args, probes, family="underfit-probe",
                                 intended="underfitting")
