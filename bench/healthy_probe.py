@@ -89,6 +89,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import accuracy  # noqa: E402  (bench/accuracy.py)
 import probe_common  # noqa: E402
 from corpus import from_record  # noqa: E402
+from val_ceiling import twin_label  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.report import Report  # noqa: E402
@@ -184,6 +185,50 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
     ("conv_16_b8_25ep", "digits_img", dict(IMG, units=[16], head=[32], batch=8, epochs=25)),
 ]
 
+ES10_R = dict(patience=10, restore=True)
+
+#: Batch 2 (``--batch 2 --seeds 31,32,33``): healthy-intended set-ups where an overfitting
+#: rule (FD101-FD103) might fire, each followed by an overfitting-intended neighbour (the
+#: same set-up trained 3-5x longer or without its regulariser, ``_over``). Away from the
+#: dev corpus and batch 1 (and from bench/overfit_probe.py's and
+#: bench/healthy_probe_regression.py's set-ups): wide networks on 300-1000 rows with L2
+#: 1e-4 and EarlyStopping, long regressions on 60-200 validation rows, GRU/LSTM runs of
+#: 30-60 epochs, SGD with momentum at large rates and small batches.
+PROBES2: list[tuple[str, str, dict[str, Any]]] = [
+    # wide networks, L2 1e-4 and EarlyStopping (restore) on 300-1000 rows
+    ("moons_w512x2_l2_es", "moons", dict(units=[512, 512], l2=1e-4, es=ES10_R, epochs=60)),
+    ("moons_w512x2_over", "moons", dict(units=[512, 512], epochs=180)),
+    ("digits300_w1024_l2_es", "digits300", dict(units=[1024], l2=1e-4, es=ES10_R,
+                                                batch=16, epochs=50)),
+    ("digits300_w1024_over", "digits300", dict(units=[1024], batch=16, epochs=150)),
+    ("digits300_w1024_drop05_es", "digits300", dict(units=[1024], dropout=0.5, es=ES10_R,
+                                                    batch=16, epochs=60)),
+    ("digits_w1024x2_es", "digits", dict(units=[1024, 1024], es=ES10_R, epochs=40)),
+    ("bc_w1024x2_es", "bc", dict(units=[1024, 1024], es=ES10_R, batch=16, epochs=60)),
+    ("clf200_w1024_es", "clf200", dict(units=[1024], es=ES10_R, batch=16, epochs=60)),
+    # regressions trained long, 60-200 validation rows
+    ("reglin_w256_l2_val150", "reg_linear", dict(units=[256, 256], l2=1e-4, val="tiny",
+                                                 val_n=150, epochs=60)),
+    ("reglin_w256_val150_over", "reg_linear", dict(units=[256, 256], val="tiny", val_n=150,
+                                                   epochs=240)),
+    ("diabetes_w256_l2_long", "diabetes", dict(units=[256], l2=1e-4, lr=3e-4, batch=16,
+                                               epochs=80)),
+    ("diabetes_w256_over", "diabetes", dict(units=[256, 256], lr=3e-4, batch=16,
+                                            epochs=300)),
+    # sequences, 30-60 epochs
+    ("sine200_gru32_40ep", "seq_sine200", dict(model="gru", units=[32], lr=3e-3, batch=16,
+                                               epochs=40)),
+    ("sine200_gru32_over", "seq_sine200", dict(model="gru", units=[32], lr=3e-3, batch=16,
+                                               epochs=120)),
+    # SGD with momentum at a large rate, small batches (dev's moons_sgd_lr0.5_b4 pattern)
+    ("moons_mom_lr0.05_b4", "moons", dict(units=[64, 64], opt="momentum", lr=0.05, batch=4,
+                                          epochs=25)),
+    ("moons_mom_lr0.05_b4_over", "moons", dict(units=[64, 64], opt="momentum", lr=0.05,
+                                               batch=4, epochs=100)),
+]
+
+BATCHES = {1: PROBES, 2: PROBES2}
+
 #: Re-trained with seed 8: the first batch's warned runs and a healthy neighbour.
 REPEATS = ("digits_b8_8ep", "wine_b4_12ep", "conv_16_b8_10ep", "clf_val40pct_b64",
            "conv_16_shift", "digits_gnoise02")
@@ -205,12 +250,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
     ap.add_argument("--seeds", default="7", help="seeds to train (comma-separated)")
+    ap.add_argument("--batch", type=int, default=1, choices=sorted(BATCHES),
+                    help="which set-ups to train (1: the first probes, 2: overfitting "
+                         "rules on healthy set-ups, seeds 31-33)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--messages", action="store_true",
                     help="print each warning's message (run view)")
     args = ap.parse_args(argv)
-    recs = probe_common.records(args, PROBES, family="healthy-probe", intended="healthy")
-    head = f"{'run':28s} {'label':13s} {'run view':28s} bare view"
+    recs = probe_common.records(args, BATCHES[args.batch], family="healthy-probe", intended="healthy")
+    head = f"{'run':28s} {'label':13s} {'twin':13s} {'run view':28s} bare view"
     print(head)
     print("-" * 90)
     alarms = {"run": 0, "bare": 0}
@@ -230,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             for c in codes[v]:
                 fired[(v, c.split(":")[0] + " " + lab)] = \
                     fired.get((v, c.split(":")[0] + " " + lab), 0) + 1
-        print(f"{rec['name']:28s} {lab:13s} {','.join(codes['run']) or '-':28s} "
+        twin = twin_label(rec) or "(no twin)"
+        print(f"{rec['name']:28s} {lab:13s} {twin:13s} {','.join(codes['run']) or '-':28s} "
               f"{','.join(codes['bare']) or '-'}")
         if args.why:
             print(f"{'':28s} label: {rec['label_reason']}")

@@ -158,7 +158,7 @@ def val_loss_divergence(
         "stop_epoch": epochs[raw_best],
         "val_noise": round(sigma, 4),
         "epochs_after_best": epochs[-1] - epochs[raw_best],
-        "early_stopped": _stopped_early(ctx),
+        "early_stopped": stopped_early(ctx),
         "restored": restores_best_weights(ctx),
         "fitdoctor_restored": restored_epoch(ctx.run) is not None
         and not (ctx.run.fit is not None and ctx.run.fit.restore_best_weights),
@@ -213,7 +213,7 @@ def restores_best_weights(ctx: Context) -> bool | None:
     return restores_best(ctx.run)
 
 
-def _stopped_early(ctx: Context) -> bool:
+def stopped_early(ctx: Context) -> bool:
     """True only when the run's facts say training stopped before the epochs asked for."""
     run = ctx.run
     if run.status == "stopped-early":
