@@ -257,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--messages", action="store_true",
                     help="print each warning's message (run view)")
     args = ap.parse_args(argv)
-    recs = probe_common.records(args, BATCHES[args.batch], family="healthy-probe", intended="healthy")
+    recs = probe_common.records(args, BATCHES[args.batch], family="healthy-probe",
+                                intended="healthy")
     head = f"{'run':28s} {'label':13s} {'twin':13s} {'run view':28s} bare view"
     print(head)
     print("-" * 90)
