@@ -67,12 +67,104 @@ FD702, right; ``conv_12_rms_b64_s7`` (underfitting by the label: test 0.946 agai
 training accuracy 0.945) gets FD301 (validation loss still falling 6.4% an epoch), a
 defensible reading of a run that had not finished.
 
+Batch 2 (``--batch 2 --seeds 31,32,33``; 2026-11-30, 48 trainings: 16 configurations
+x 3 seeds; labels: healthy 22, overfitting 23, unstable 3). Aimed at the overfitting
+rules (FD101-FD103) on healthy set-ups the dev corpus and the earlier probes lack: wide
+networks (512x512 on 560 moons, 1024 on 240 digits, 1024x1024 on 1,005 digits and 318
+breast-cancer rows, 1024 on 160 make_classification rows) with L2 1e-4, Dropout 0.5 or
+EarlyStopping (patience 10, restore); regressions trained 60-300 epochs on 62 diabetes
+and 150 make_regression validation rows; a GRU on 160 sine sequences for 40 and 120
+epochs; SGD with momentum 0.9 at 0.05 with batches of 4 on moons (dev's
+moons_sgd_lr0.5_b4 pattern); each with an overfitting neighbour (3-5x longer or without
+the regulariser, ``_over``). The ``twin`` column is the label of the run's validation
+twin (``bench/val_ceiling.py``). Healthy runs warned, run view 8/22 -> 5/22 after the
+two fixes below (bare view 6/22 -> 6/22: one FD101 alarm became an FD412 one); the
+overfitting rules warn on 16 of the 23 overfitting runs before and 15 after (the price
+below).
+
+- **Root cause fixed: FD103 warned on memorisers whose EarlyStopping had stopped on a
+  validation turn.** ``digits_w1024x2_es`` (1,121 Dense weights per training row, 252
+  validation rows with 5-7 errors): the training loss fell under 1% of the prior's by
+  epoch 8-10 and EarlyStopping stopped 10 epochs after the validation minimum (epoch
+  11-15) and restored it. s31 and s33 are healthy (test loss at the restored epoch 12% /
+  0% above its minimum), twins healthy, and FD103's "memorised, whatever validation
+  shows" was the headline. Its premise is a validation curve that cannot show the
+  memorisation (the dev overfits it catches ran to the end with their validation loss
+  still falling: digits300_big_es restored epoch 56-60 of 60, test +14-22%); a validation
+  loss that stayed above its minimum for ``patience`` epochs did show it, and the model
+  kept is its best. FD103 is now info when the run file says EarlyStopping stopped at
+  least ``min_epochs_after_best`` (3, FD101's ``min_after``) epochs after the validation
+  minimum and restored it, without the "train fewer epochs" advice. The price: s32
+  (overfitting: restored epoch 13, two after the test minimum, +20%; twin unstable) goes
+  to info too. Dev unchanged in both views; the other ES memorisers here keep their
+  verdicts: ``bc_w1024x2_es`` s31/s32 restored epoch 2, before memorising (silent), s33
+  ran all 60 epochs with its 80-row validation loss falling (warning, test +190%: right).
+  Rule cases ``FD103.toml`` stopped_early_on_a_turn_is_info, turn_shorter_than_the_bar_
+  warns, restored_without_a_turn_warns (new recording ``memorised_stopped_early``).
+- **Root cause fixed: FD101 read a training-loss spike as overfitting.**
+  ``reglin_w256_val150_over_s32`` (256x256 on make_regression, Adam, 240 epochs, 150
+  validation rows; healthy, twin healthy): the training loss sat at ~1e-5 and spiked
+  twice, ~6,000x and ~500x its floor (Adam near a zero loss). The validation minimum
+  fell just after the first spike, while the training loss was still recovering (so it
+  "fell 6.6% further" by the end); the validation loss was flat (+3%) while the training
+  loss sat at its floor and jumped +49% only with the last spike, the test loss
+  likewise. FD101's divergence guard (``climb_factor``) needs the loss above its start,
+  which a spike from 1e-5 never reaches. FD101 is now silent when the training loss ends
+  ``climb_factor`` (3) times above its low since the validation minimum and the
+  validation loss had not yet risen ``min_rise`` at that low. Every FD101 finding on dev
+  is unchanged (both views): its overfits that end in a training spike (diabetes_big
+  2.6-22x, friedman60_big_long_s0 8x, clf200_big_dropout 3.5-4.2x) had risen before it.
+  Rule cases ``FD101.toml`` rise_only_with_a_training_spike,
+  rise_before_a_training_spike_fires. (The bare view now heads that run with FD412, the
+  validation loss's swings: left to the unstable rule.)
+- **FD103 under Dropout 0.5: nothing in the run separates them (3 runs, unchanged).**
+  ``digits300_w1024_drop05_es`` (320 weights per row, 60 validation rows, 1 error):
+  the lowest training reading of the last 5 epochs fell under 1% of the prior's at epoch
+  42-45 (0.42-0.55% at the kept epoch), EarlyStopping restored epoch 52-55 of 60 without
+  stopping (the validation loss still fell), test loss +0-6% at the restored epoch:
+  healthy, twins healthy. The dev overfits FD103 catches look the same where it matters:
+  digits300_big_es (1 error in 60, restored 56-60 of 60, validation falling, test +14-22%),
+  bc_big_noise (lowest reading 0.43-0.61% of the prior's under GaussianNoise, 0-1 errors in
+  80, test +85-136%). Depth of memorisation, validation errors, restore position and
+  regulariser all overlap; epochs since memorising (10-12 here, ~50 on digits300_big)
+  were rejected across data sets by bench/fd103_probe.py. The warning's advice (more
+  validation rows, stop near epoch 42-45) is harmless here. The ``_over`` neighbour
+  without Dropout (150 epochs, training loss 0.02% of the prior's) overfits at all three
+  seeds (+14-16%) and FD103 warns, right; its twins are healthy (only FD103 sees it).
+- **Two other rules warned on healthy runs whose twin agrees (not changed, owners'
+  call).** FD301 on ``moons_mom_lr0.05_b4_s31``: the 140-row validation loss swings
+  0.17 -> 0.21 -> 0.15 under SGD with momentum at batch 4 and its last value is its
+  lowest, so FD301 reads "still falling 19.9% since epoch 18" and advises 75 more epochs,
+  while the training loss was flat over those epochs (0.173 -> 0.173) and the 100-epoch
+  neighbour overfits at all three seeds (test +20-34%). FD702 on
+  ``clf200_w1024_es_s31``: "keeping the best epoch (6) rather than the last is a coin flip
+  on this validation set" (accuracy 2.5 points apart on 40 rows), while the restore was
+  decided on a validation loss that rose a smooth 17% over 10 epochs (7 noise bands; the
+  test loss rose 18%): the accuracy's interval does not make that choice a coin flip.
+  The bare view's FD101 on the three ``clf200_w1024_es`` runs is the restore only a run
+  file can report (as dev's clf200_big_es).
+- **Healthy set-ups that stayed silent:** 512x512 + L2 1e-4 + EarlyStopping on moons,
+  1024 + L2 1e-4 on 240 digits (the penalty in Keras's loss keeps it at 1.35% of the
+  prior's: FD103 silent), 256 + L2 on diabetes for 80 epochs, momentum at batch 4 for 25
+  epochs (s33).
+- **Overfitting the rules miss (not healthy; for the overfitting rules' owner).**
+  ``sine200_gru32_40ep`` s32/s33 (twins overfitting): the 40-row validation loss rose
+  0.017 -> 0.037 and 0.028 -> 0.037 at 110-118 noise bands, silent because the rise is
+  under ``min_rise_scale`` (2% of the first training losses, ~1.1); two of the three
+  120-epoch neighbours (+142-335%) fire. ``digits300_w1024_over``,
+  ``bc_w1024x2_es_s33``: only FD103 sees them.
+  ``reglin_w256_l2_val150`` (all three) is unstable by the label (test loss wiggling 30% of
+  a 0.04 level) and FD412 heads it.
+
 Run from the repository root (``--save`` appends each record as it is trained and
 resumes an interrupted batch; the measurement trained ``--seeds 7``, then each name in
-``REPEATS`` with ``--seeds 8 --only NAME``, into one file)::
+``REPEATS`` with ``--seeds 8 --only NAME``, into one file; batch 2 ``--batch 2 --seeds
+31,32,33`` in three processes, each with its own ``--save`` file, re-judged together
+with ``--load``)::
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/healthy_probe.py [--only SUBSTR]
-        [--seeds 7] [--save FILE | --load FILE] [--why] [--messages]
+        [--batch 1 --seeds 7 | --batch 2 --seeds 31,32,33] [--save FILE | --load FILE]
+        [--why] [--messages]
 """
 
 from __future__ import annotations
@@ -89,6 +181,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import accuracy  # noqa: E402  (bench/accuracy.py)
 import probe_common  # noqa: E402
 from corpus import from_record  # noqa: E402
+from val_ceiling import twin_label  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.report import Report  # noqa: E402
@@ -184,6 +277,51 @@ PROBES: list[tuple[str, str, dict[str, Any]]] = [
     ("conv_16_b8_25ep", "digits_img", dict(IMG, units=[16], head=[32], batch=8, epochs=25)),
 ]
 
+ES10_R = dict(patience=10, restore=True)
+
+#: Batch 2 (``--batch 2 --seeds 31,32,33``): healthy-intended set-ups where an overfitting
+#: rule (FD101-FD103) might fire, most followed by an overfitting-intended neighbour (the
+#: same set-up trained 3-5x longer or without its regulariser, ``_over``; the EarlyStopping
+#: memorisers share ``digits300_w1024_over``). Away from the
+#: dev corpus and batch 1 (and from bench/overfit_probe.py's and
+#: bench/healthy_probe_regression.py's set-ups): wide networks on 300-1000 rows with L2
+#: 1e-4 and EarlyStopping, long regressions on 60-200 validation rows, GRU/LSTM runs of
+#: 30-60 epochs, SGD with momentum at large rates and small batches.
+PROBES2: list[tuple[str, str, dict[str, Any]]] = [
+    # wide networks, L2 1e-4 and EarlyStopping (restore) on 300-1000 rows
+    ("moons_w512x2_l2_es", "moons", dict(units=[512, 512], l2=1e-4, es=ES10_R, epochs=60)),
+    ("moons_w512x2_over", "moons", dict(units=[512, 512], epochs=180)),
+    ("digits300_w1024_l2_es", "digits300", dict(units=[1024], l2=1e-4, es=ES10_R,
+                                                batch=16, epochs=50)),
+    ("digits300_w1024_over", "digits300", dict(units=[1024], batch=16, epochs=150)),
+    ("digits300_w1024_drop05_es", "digits300", dict(units=[1024], dropout=0.5, es=ES10_R,
+                                                    batch=16, epochs=60)),
+    ("digits_w1024x2_es", "digits", dict(units=[1024, 1024], es=ES10_R, epochs=40)),
+    ("bc_w1024x2_es", "bc", dict(units=[1024, 1024], es=ES10_R, batch=16, epochs=60)),
+    ("clf200_w1024_es", "clf200", dict(units=[1024], es=ES10_R, batch=16, epochs=60)),
+    # regressions trained long, 60-200 validation rows
+    ("reglin_w256_l2_val150", "reg_linear", dict(units=[256, 256], l2=1e-4, val="tiny",
+                                                 val_n=150, epochs=60)),
+    ("reglin_w256_val150_over", "reg_linear", dict(units=[256, 256], val="tiny", val_n=150,
+                                                   epochs=240)),
+    ("diabetes_w256_l2_long", "diabetes", dict(units=[256], l2=1e-4, lr=3e-4, batch=16,
+                                               epochs=80)),
+    ("diabetes_w256_over", "diabetes", dict(units=[256, 256], lr=3e-4, batch=16,
+                                            epochs=300)),
+    # sequences, 30-60 epochs
+    ("sine200_gru32_40ep", "seq_sine200", dict(model="gru", units=[32], lr=3e-3, batch=16,
+                                               epochs=40)),
+    ("sine200_gru32_over", "seq_sine200", dict(model="gru", units=[32], lr=3e-3, batch=16,
+                                               epochs=120)),
+    # SGD with momentum at a large rate, small batches (dev's moons_sgd_lr0.5_b4 pattern)
+    ("moons_mom_lr0.05_b4", "moons", dict(units=[64, 64], opt="momentum", lr=0.05, batch=4,
+                                          epochs=25)),
+    ("moons_mom_lr0.05_b4_over", "moons", dict(units=[64, 64], opt="momentum", lr=0.05,
+                                               batch=4, epochs=100)),
+]
+
+BATCHES = {1: PROBES, 2: PROBES2}
+
 #: Re-trained with seed 8: the first batch's warned runs and a healthy neighbour.
 REPEATS = ("digits_b8_8ep", "wine_b4_12ep", "conv_16_b8_10ep", "clf_val40pct_b64",
            "conv_16_shift", "digits_gnoise02")
@@ -205,12 +343,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
     ap.add_argument("--seeds", default="7", help="seeds to train (comma-separated)")
+    ap.add_argument("--batch", type=int, default=1, choices=sorted(BATCHES),
+                    help="which set-ups to train (1: the first probes, 2: overfitting "
+                         "rules on healthy set-ups, seeds 31-33)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
     ap.add_argument("--messages", action="store_true",
                     help="print each warning's message (run view)")
     args = ap.parse_args(argv)
-    recs = probe_common.records(args, PROBES, family="healthy-probe", intended="healthy")
-    head = f"{'run':28s} {'label':13s} {'run view':28s} bare view"
+    recs = probe_common.records(args, BATCHES[args.batch], family="healthy-probe",
+                                intended="healthy")
+    head = f"{'run':28s} {'label':13s} {'twin':13s} {'run view':28s} bare view"
     print(head)
     print("-" * 90)
     alarms = {"run": 0, "bare": 0}
@@ -230,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
             for c in codes[v]:
                 fired[(v, c.split(":")[0] + " " + lab)] = \
                     fired.get((v, c.split(":")[0] + " " + lab), 0) + 1
-        print(f"{rec['name']:28s} {lab:13s} {','.join(codes['run']) or '-':28s} "
+        twin = twin_label(rec) or "(no twin)"
+        print(f"{rec['name']:28s} {lab:13s} {twin:13s} {','.join(codes['run']) or '-':28s} "
               f"{','.join(codes['bare']) or '-'}")
         if args.why:
             print(f"{'':28s} label: {rec['label_reason']}")

@@ -23,7 +23,7 @@ from fitdoctor.detectors.advice import regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import judged_span, recorded_prior_loss, span_or_missing
 from fitdoctor.detectors.stability import training_noise
-from fitdoctor.detectors.training import restores_best_weights
+from fitdoctor.detectors.training import restores_best_weights, stopped_early
 from fitdoctor.detectors.validation_setup import wilson_half_width
 from fitdoctor.errors import MissingInput
 
@@ -55,6 +55,7 @@ def memorised_training_set(
     saturated_errors: int,
     max_error_bound: float,
     noisy_window: int,
+    min_epochs_after_best: int,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -72,7 +73,9 @@ def memorised_training_set(
     reading overstates the fit of the weights, and they swing, so the lowest of the last
     ``noisy_window`` epochs stands for the end instead. Reports
     the validation set's size and errors at the end, which say whether its curve could
-    show the overfitting at all.
+    show the overfitting at all, and ``turn_seen``: EarlyStopping stopped training at
+    least ``min_epochs_after_best`` epochs after the lowest validation loss and restored
+    that epoch's weights (the validation curve turned, and the model kept is its best).
     """
     ctx.require_epochs(min_epochs)
     data = ctx.run.data
@@ -127,6 +130,9 @@ def memorised_training_set(
         "epochs_after": epochs[kept] - epochs[first],
         "kept_epoch": epochs[kept],
         "restored": _restores(ctx),
+        "epochs_after_best": epochs[-1] - epochs[kept],
+        "turn_seen": _restores(ctx) and stopped_early(ctx)
+        and epochs[-1] - epochs[kept] >= min_epochs_after_best,
         "training_noise": ", ".join(noisy[:3]) + (", ..." if len(noisy) > 3 else ""),
         "noisy_window": min(noisy_window, finite.size),
     }

@@ -139,6 +139,17 @@ def val_loss_divergence(
     train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
     if train_drop < min_train_drop:
         return None
+    # the rise must already be there when the training loss was at its lowest since the
+    # minimum: where the training loss then climbed back climb_factor times (an optimiser
+    # spike near a zero loss) and the validation loss rose only with it, the training went
+    # wrong; the model did not overfit
+    tail = curves.fill_gaps(train_raw[b:])
+    if np.isfinite(tail).all():
+        low = b + int(np.argmin(tail))
+        if curves.median(tail[-3:]) >= climb_factor * float(tail[low - b]):
+            at_low = curves.median(curves.fill_gaps(val_raw)[max(low - 1, 0) : low + 2])
+            if (at_low - level) / level < min_rise:
+                return None
     raw_best = curves.best_index(val_raw)
     assert raw_best is not None
     raw_min = float(val_raw[raw_best])
@@ -159,7 +170,7 @@ def val_loss_divergence(
         "stop_epoch": epochs[raw_best],
         "val_noise": round(sigma, 4),
         "epochs_after_best": epochs[-1] - epochs[raw_best],
-        "early_stopped": _stopped_early(ctx),
+        "early_stopped": stopped_early(ctx),
         "restored": restores_best_weights(ctx),
         "fitdoctor_restored": restored_epoch(ctx.run) is not None
         and not (ctx.run.fit is not None and ctx.run.fit.restore_best_weights),
@@ -214,7 +225,7 @@ def restores_best_weights(ctx: Context) -> bool | None:
     return restores_best(ctx.run)
 
 
-def _stopped_early(ctx: Context) -> bool:
+def stopped_early(ctx: Context) -> bool:
     """True only when the run's facts say training stopped before the epochs asked for."""
     run = ctx.run
     if run.status == "stopped-early":
