@@ -3,11 +3,14 @@
 
 Usage:
     python bench/bench_overhead.py [--scales 10x1000:20000,100x300:20000,...]
-                                   [--repeats N] [--quick]
+                                   [--repeats N] [--quick] [--features N] [--spread S]
 
 Each scale ``KxE:N`` trains a small network (Dense 64 relu → Dense K softmax, Adam,
 sparse categorical cross-entropy, batch 128, ``validation_split=0.2``) for E epochs on
-N samples of synthetic data (Gaussian class clusters in 32 dimensions, seeded), in up to
+N samples of synthetic data (Gaussian class clusters in 32 dimensions, or ``--features N``,
+seeded, the clusters as far apart in N dimensions as in 32; ``--spread S`` scales their
+distances: 1 separates them, 0.2 makes them overlap so that a linear model stays under
+99% and the reference also tries gradient boosting), in up to
 five configurations, one after the other in this one process (none, fitdoctor,
 fitdoctor+per-class, none, ... for ``--repeats`` rounds):
 
@@ -84,10 +87,14 @@ PARTS = ("_record", "_per_class", "_save_epoch", "_analyze", "_live_epoch")
 PREDICT = "_predict"
 #: CPU seconds of the reference model's background thread.
 REFERENCE_CPU = "cpu:reference-thread"
+#: Wall seconds of the reference model's background thread.
+REFERENCE_WALL = "wall:reference-thread"
 FILE_CAP_MB = 50.0
 BATCH = 128
 FEATURES = 32
 SEED = 0
+#: Scale of the class centres' spread (``--spread``).
+SPREAD = 1.0
 
 
 @dataclass
@@ -103,12 +110,17 @@ class Result:
     line_bytes: tuple[int, int] = (0, 0)
     run_bytes: int = 0
     errors: list[str] = field(default_factory=list)
+    reference: str = ""
 
 
 def make_data(k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` samples of ``k`` Gaussian clusters in 32 dimensions (overlapping), shuffled."""
+    """``n`` samples of ``k`` Gaussian clusters in ``FEATURES`` dimensions, shuffled.
+
+    The centres are spread as in 32 dimensions whatever ``FEATURES`` (their distances do
+    not grow with the dimension), so a wide input is as hard to separate as a narrow one.
+    """
     rng = np.random.default_rng(SEED)
-    centers = rng.normal(0.0, 1.0, (k, FEATURES))
+    centers = rng.normal(0.0, SPREAD * math.sqrt(32 / FEATURES), (k, FEATURES))
     y = rng.integers(0, k, n)
     x = centers[y] + rng.normal(0.0, 1.0, (n, FEATURES))
     return x.astype("float32"), y.astype("int64")
@@ -163,6 +175,9 @@ def timed_class() -> type[Any]:
         FitDoctor._collect_reference(self, timeout)
         if job is not None:  # the background thread's CPU: not in the hooks, not free
             self.seconds[REFERENCE_CPU] += job.cpu_seconds
+            self.seconds[REFERENCE_WALL] += job.wall_seconds
+            ref = self.run.baselines if self.run is not None else None
+            self.reference_model = (ref.reference_model if ref is not None else None) or "none"
 
     namespace["_collect_reference"] = _collect_reference
 
@@ -171,6 +186,7 @@ def timed_class() -> type[Any]:
         self.seconds = defaultdict(float)
         self.save_times = []
         self.save_cpu = []
+        self.reference_model = "not collected"
 
     namespace["__init__"] = __init__
     return type("TimedFitDoctor", (FitDoctor,), namespace)
@@ -231,6 +247,7 @@ def fit_once(k: int, epochs: int, data: tuple[np.ndarray, np.ndarray], config: s
         epoch_lines = [len(line) for line in lines if line.startswith(b'{"kind":"epoch"')]
         result.line_bytes = (epoch_lines[0], epoch_lines[-1])
         result.run_bytes = deep_size(run)
+        result.reference = doctor.reference_model
         path.unlink()
     keras.backend.clear_session()
 
@@ -335,6 +352,10 @@ def summarize(k: int, epochs: int, n: int, results: dict[str, Result],
             f"{mb:8.2f} "
             f"{r.line_bytes[0]:>8} → {r.line_bytes[1]:<7} {r.run_bytes / 1e6:7.2f}  {verdict}"
         )
+        ref_wall = statistics.median(d.get(REFERENCE_WALL, 0.0) for d in r.inside)
+        ref_cpu_s = statistics.median(d.get(REFERENCE_CPU, 0.0) for d in r.inside)
+        lines.append(f"    ref s: the reference model ({r.reference}) took {ref_wall:.2f} s "
+                     f"wall, {ref_cpu_s:.2f} s CPU (median)")
         if r.errors:
             lines.append(f"    callback errors: {r.errors[:3]}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -437,6 +458,10 @@ def main() -> int:
                         help="comma-separated CLASSESxEPOCHS:SAMPLES (default: the issue's "
                         "four; 20%% of the samples validate)")
     parser.add_argument("--repeats", type=int, default=1, help="rounds per scale (1)")
+    parser.add_argument("--features", type=int, default=32,
+                        help="input features (32); e.g. 3000 for a wide input")
+    parser.add_argument("--spread", type=float, default=1.0,
+                        help="scale of the class centres' distances (1; 0.2: overlapping)")
     parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
                         help="configurations to run (default: all but fitdoctor+live-plot; "
                         "without 'none' only the callback's own figures are printed)")
@@ -451,6 +476,8 @@ def main() -> int:
                         help="judge the overhead on CPU time in hooks over the baseline's "
                         "process CPU time (for a machine other jobs keep busy)")
     args = parser.parse_args()
+    global FEATURES, SPREAD
+    FEATURES, SPREAD = args.features, args.spread
 
     import keras
 
@@ -459,7 +486,7 @@ def main() -> int:
           f"python {platform.python_version()}, keras {keras.__version__} "
           f"({keras.backend.backend()})")
     print(f"network: Dense(64, relu) → Dense(K, softmax), Adam, batch {BATCH}, "
-          f"validation_split=0.2, {FEATURES} features")
+          f"validation_split=0.2, {FEATURES} features, centre spread {SPREAD:g}")
     if args.live_cost:
         for n in (int(v) for v in args.live_cost.split(",")):
             print(live_cost(n), flush=True)

@@ -45,6 +45,9 @@ _T = TypeVar("_T")
 
 #: ``report`` values the callback accepts.
 REPORT_FORMATS = ("auto", "rich", "text")
+#: Seconds a finished training waits at most for the reference model still fitting;
+#: after that the run is recorded without one (a note says so).
+REFERENCE_WAIT = 10.0
 
 
 class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
@@ -144,12 +147,15 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             validation arrays, EarlyStopping's ``restore_best_weights``) from its frame.
             Defaults to `True`.
         reference: Fit a quick scikit-learn reference model (logistic or ridge
-            regression, and gradient boosting for tabular data) on at most 5,000
-            training samples, on one background thread started with training, within a
-            few seconds, and record its validation score (``run.baselines.reference_*``,
-            in the run file's end line): the underfitting rule then compares the network
-            with what a simple model reaches on the same data. Needs the training and
-            validation arrays in memory. Defaults to `True`.
+            regression, and gradient boosting for tabular data of at most 200 features
+            whose features times classes are at most 500) on at most 5,000 training
+            samples of at most 4,096 features, on one background thread started with
+            training, within a few seconds, and record its validation score
+            (``run.baselines.reference_*``, in the run file's end line): the underfitting
+            rule then compares the network with what a simple model reaches on the same
+            data. A training that ends first waits for it at most
+            :data:`REFERENCE_WAIT` (10) seconds, then records the run without it.
+            Needs the training and validation arrays in memory. Defaults to `True`.
         verbose: ``1`` prints where the run was saved and why any facts are missing;
             ``0`` prints only the report. Defaults to `1`.
         live: Judge the curve rules after every epoch and print each finding the first
@@ -604,7 +610,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
                        "(restore_best_weights=True)", key="restored")
         self._unregister_exit()
         if self._reference is not None:
-            self._collect_reference(None)
+            self._collect_reference(REFERENCE_WAIT)
         self._keep_confusions()
         self._save_end()
         self._file.close()
@@ -668,9 +674,18 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
             self._pr_auc.update(self._safe("per-class PR-AUC", self._pass.finish, run) or {})
 
     def _collect_reference(self, timeout: float | None) -> None:
-        """Record the reference model fitted in the background (waiting ``timeout`` s)."""
+        """Record the reference model fitted in the background (waiting ``timeout`` s).
+
+        A reference still fitting after ``timeout`` seconds is left out (a note says so):
+        training does not wait longer for it.
+        """
         job, self._reference = self._reference, None
         if job is None or self.run is None:
+            return
+        if not job.wait(timeout):
+            self._note(f"no reference model: it was still fitting {timeout:g} s after "
+                       "training ended, and training does not wait longer for it",
+                       key="reference")
             return
         if self._safe("fitting a reference model", collect_reference, self.run, job, timeout):
             self._late_baselines = True

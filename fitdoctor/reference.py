@@ -4,7 +4,8 @@ A network that plateaus at 77% accuracy may be underfitting, or 77% may be all t
 allows. A bare curve cannot tell; the data can. :func:`fit_reference` fits simple
 scikit-learn models on (a sample of) the training data within a few seconds and scores
 them on the validation data: logistic regression for classification, ridge regression
-for regression, and, for tabular data (few features), gradient boosting too. The best
+for regression, and, for tabular data (few features, and few classes times features),
+gradient boosting too. The best
 validation score is recorded in the run (``Run.baselines.reference_*``) so the
 underfitting rule can say "a logistic regression reaches 0.97 here; your network
 plateaued at 0.77" (the idea of Deepchecks' simple-model comparison).
@@ -62,6 +63,7 @@ def fit_reference(
     max_features: int = 4096,
     tabular_features: int = 200,
     boosting_max_classes: int = 10,
+    boosting_max_cells: int = 500,
     min_per_class: int = 10,
     time_budget: float = 5.0,
     seed: int = 0,
@@ -86,6 +88,11 @@ def fit_reference(
         boosting_max_classes: Gradient boosting grows one tree per class per round
             (30 s for 100 classes on 5,000 samples, where logistic regression takes
             0.2 s): it is tried only with at most this many classes. Defaults to `10`.
+        boosting_max_cells: ... and only when the features times the trees a round
+            grows (the classes of a multiclass task, else one) are at most this many:
+            its cost grows with both (on 5,000 samples, one core: 13 s CPU for 10
+            classes × 200 features, 5.5 s for 10 × 100, 2.6 s for 10 × 50, 1.8 s for
+            2 × 200; bench/bench_overhead.py --features). Defaults to `500`.
         time_budget: Seconds; gradient boosting is skipped when the linear model already
             used half of it. Defaults to `5.0`.
         seed: Random seed for the samples and the models. Defaults to `0`.
@@ -112,8 +119,12 @@ def fit_reference(
     if task != "regression" and xt.shape[0] < min_per_class * np.unique(yt).size:
         return None  # too few samples a class for a fair bar (1,000 classes on 5,000)
     tabular = tabular and xt.shape[1] <= tabular_features
-    if task != "regression" and np.unique(yt).size > boosting_max_classes:
+    n_classes = np.unique(yt).size if task != "regression" else 1
+    if n_classes > boosting_max_classes:
         tabular = False  # no gradient boosting: its cost grows with the classes
+    trees = n_classes if n_classes > 2 else 1
+    if trees * xt.shape[1] > boosting_max_cells:
+        tabular = False  # ... and with the features: over a few seconds
     candidates: list[tuple[float, str]] = []
     for name, make in _models(task, tabular, seed):
         if candidates and time.perf_counter() - start > time_budget / 2:
@@ -294,6 +305,8 @@ class ReferenceJob:
         self._error: Exception | None = None
         #: CPU seconds the fitting thread used (set when it finishes).
         self.cpu_seconds = 0.0
+        #: Wall seconds the fitting took (set when it finishes).
+        self.wall_seconds = 0.0
         self._thread = threading.Thread(
             target=self._work, args=(task, x_train, y_train, x_val, y_val), kwargs=options,
             name="fitdoctor-reference", daemon=True)
@@ -301,7 +314,7 @@ class ReferenceJob:
 
     def _work(self, task: str | None, x_train: Any, y_train: Any, x_val: Any, y_val: Any,
               **options: Any) -> None:
-        start = time.thread_time()
+        start, wall = time.thread_time(), time.perf_counter()
         try:
             self._reference = fit_reference(x_train, y_train, x_val, y_val, task=task,
                                             **options)
@@ -309,9 +322,22 @@ class ReferenceJob:
             self._error = exc
         finally:
             self.cpu_seconds = time.thread_time() - start
+            self.wall_seconds = time.perf_counter() - wall
 
     def done(self) -> bool:
         """Whether the fitting finished (successfully or not)."""
+        return not self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the fitting at most ``timeout`` seconds; whether it finished.
+
+        Args:
+            timeout: Seconds to wait. Defaults to `None` (as long as it takes).
+
+        Returns:
+            ``True`` when it finished (:meth:`result` then returns at once).
+        """
+        self._thread.join(timeout)
         return not self._thread.is_alive()
 
     def result(self, timeout: float | None = None) -> Reference | None:

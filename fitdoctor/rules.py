@@ -467,6 +467,9 @@ class Settings:
         select: Code prefixes or rule names to run. Defaults to `None` (all rules).
         ignore: Code prefixes or rule names to skip. Defaults to none.
         fail_on: Lowest severity that makes the CLI exit 1. Defaults to `error`.
+        fail_on_set: The configuration file (or ``--fail-on``) set ``fail_on``:
+            ``fitdoctor compare``, which exits 0 unless asked, gates only then.
+            Defaults to `False`.
         rule_options: Per rule (code or name): parameter values and ``severity``
             (the severity of each of its findings: the rule's declared escalations
             then do not apply).
@@ -479,6 +482,7 @@ class Settings:
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     fail_on: Severity = Severity.ERROR
+    fail_on_set: bool = False
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     rule_dirs: list[Path] = field(default_factory=list)
     config_path: Path | None = None
@@ -612,6 +616,7 @@ def settings_from_mapping(data: Mapping[str, Any], *, base: Path, origin: str) -
     if "fail-on" in data:
         try:
             settings.fail_on = Severity.parse(str(data["fail-on"]))
+            settings.fail_on_set = True
         except ValueError as exc:
             raise ConfigError(f"{origin}: fail-on: {exc}") from None
     if "rules" in data:

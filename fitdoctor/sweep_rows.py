@@ -4,8 +4,11 @@
 run are not kept); :func:`hyperparameters` reads the settings from the run's facts (the
 names a source declares in ``run.meta["hyperparameters"]``, else a ``hyperparameters``/
 ``hparams``/``params``/``config``/``args``/``settings`` object flattened one level, and
-scalar facts unless their name says they are a result or a label). :mod:`fitdoctor.sweep`
-summarizes the rows. Standard library only: a sweep's workers build rows.
+scalar facts unless their name says they are a result or a label), and
+:func:`recorded_settings` adds what a run file records of the model, its compile and its
+fit call (optimizer, learning rate, hidden units, dropout, L2, batch size, epochs) when no
+source declared them. :mod:`fitdoctor.sweep` summarizes the rows. Standard library only:
+a sweep's workers build rows.
 """
 
 from __future__ import annotations
@@ -139,6 +142,9 @@ def row_of(report: Report, run: Run | None, *, index: int, source: str) -> Sweep
                 if best is not None:
                     bests[key] = best
         hyper, declared = hyperparameters(run.facts, run.meta)
+        if not declared:
+            for name, value in recorded_settings(run).items():
+                hyper.setdefault(name, value)
         objective = _objective(run.meta.get("objective"))
         last_epoch = run.epochs[-1] if run.epochs else None
     elif report.best_epoch is not None:
@@ -229,6 +235,56 @@ def hyperparameters(
         elif _is_value(value) and _is_setting(key):
             out[key] = value
     return out, False
+
+
+def recorded_settings(run: Run) -> dict[str, Value]:
+    """The settings a run file records of the model, its compile and its fit call.
+
+    What a sweep's runs usually differ in, under names short enough for the sweep table:
+    ``optimizer`` and ``lr`` (the compile's optimizer and its initial learning rate),
+    ``units`` (the hidden layers' widths: every layer with units but the last), ``dropout``
+    (the dropout rates of the layers that have one; ``0`` when the model has none), ``l2``
+    (the kernels' L2 factors; ``0`` when none has one), ``batch_size`` and ``epochs`` (the
+    ``fit`` call's). A layer list of several values reads ``"128-64"``; one value is a
+    number. Only what the run records: a bare history has none of these.
+
+    Args:
+        run: The run.
+
+    Returns:
+        Name → value, in the order above.
+    """
+    out: dict[str, Value] = {}
+    comp = run.compile
+    if comp is not None:
+        if comp.optimizer:
+            out["optimizer"] = comp.optimizer
+        if comp.learning_rate is not None and math.isfinite(comp.learning_rate):
+            out["lr"] = float(comp.learning_rate)
+    layers = run.model.layers if run.model is not None else []
+    if layers:
+        units = [layer.units for layer in layers if layer.units]
+        if len(units) > 1:
+            out["units"] = _one_or_list(units[:-1])
+        rates = [r for layer in layers for r in (layer.dropout, layer.recurrent_dropout) if r]
+        out["dropout"] = _one_or_list(rates) if rates else 0.0
+        l2 = [reg.l2 for layer in layers
+              if (reg := layer.kernel_regularizer) is not None and reg.l2]
+        out["l2"] = _one_or_list(l2) if l2 else 0.0
+    fit = run.fit
+    if fit is not None:
+        if fit.batch_size is not None:
+            out["batch_size"] = fit.batch_size
+        if fit.epochs is not None:
+            out["epochs"] = fit.epochs
+    return out
+
+
+def _one_or_list(values: Sequence[int | float]) -> Value:
+    """One value as itself, several as ``"128-64"`` (floats to 4 significant digits)."""
+    if len(values) == 1:
+        return values[0]
+    return "-".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values)
 
 
 def _is_value(v: Any) -> TypeGuard[Value]:

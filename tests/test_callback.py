@@ -728,6 +728,43 @@ def test_the_reference_model_fits_in_the_background_and_reaches_the_end_line(
     assert not [t for t in threading.enumerate() if t.name == "fitdoctor-reference"]
 
 
+def test_a_training_waits_for_the_reference_model_a_bounded_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reference still fitting when training ends is left out after REFERENCE_WAIT s.
+
+    The fit is held on an event (the bound, not a clock, is what is tested): the run is
+    recorded without a reference, with a note, and no warning.
+    """
+    from fitdoctor import callback, reference
+
+    release = threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> None:
+        release.wait(60)
+
+    monkeypatch.setattr(reference, "fit_reference", held)
+    monkeypatch.setattr(callback, "REFERENCE_WAIT", 0.05)
+    x, y = load_breast_cancer(return_X_y=True)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    path = tmp_path / "held.json"
+    doctor = FitDoctor(path, report=None, verbose=0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            model.fit(x, y, epochs=1, validation_split=0.2, verbose=0, callbacks=[doctor])
+    finally:
+        release.set()
+    run = load_run(path)
+    assert run.baselines is not None and run.baselines.reference_value is None
+    assert "reference" not in run.meta["fact_sources"]
+    assert run.meta["notes"] == ["no reference model: it was still fitting 0.05 s after "
+                                 "training ended, and training does not wait longer for it"]
+    assert "errors" not in run.meta
+
+
 def test_records_what_fit_applied(tmp_path: Path, cancer: tuple[np.ndarray, np.ndarray]) -> None:
     """class_weight, sample_weight and the shaping callbacks reach the run file (issue 11)."""
     x, y = cancer

@@ -102,3 +102,90 @@ def test_workers_for() -> None:
     assert batch.workers_for(10, 0) == 1  # small sweeps stay in-process
     assert batch.workers_for(batch.POOL_MIN_SOURCES, 0) == batch.available_cpus()
     assert batch.workers_for(3, 8) == 3
+
+
+def recorded_run(name: str, lr: float, units: int, drop: float, overfit: bool) -> str:
+    """A run file as ``FitDoctor()`` writes it: curves, and the model, compile and fit."""
+    from fitdoctor import runlog_writer
+    from fitdoctor.run import CompileInfo, FitInfo, Layer, ModelInfo, Run
+
+    layers = [Layer(name="dense", class_name="Dense", path="dense", units=units,
+                    activation="relu", params=65 * units, trainable_params=65 * units,
+                    output_shape=[None, units])]
+    if drop:
+        layers.append(Layer(name="dropout", class_name="Dropout", path="dropout", dropout=drop,
+                            output_shape=[None, units]))
+    layers.append(Layer(name="dense_1", class_name="Dense", path="dense_1", units=10,
+                        activation="softmax", params=10 * units + 10,
+                        trainable_params=10 * units + 10, output_shape=[None, 10]))
+    curves = history(overfit)
+    run = Run(
+        epochs=list(range(1, 31)), metrics={k: list(v) for k, v in curves.items()},
+        status="completed", source="fitdoctor", name=name,
+        model=ModelInfo(name="sequential", class_name="Sequential", layers=layers,
+                        output_activation="softmax", output_units=10),
+        compile=CompileInfo(loss="sparse_categorical_crossentropy", from_logits=False,
+                            optimizer="Adam", learning_rate=lr,
+                            optimizer_config={"name": "adam", "learning_rate": lr},
+                            metrics=["accuracy"]),
+        fit=FitInfo(epochs=30, batch_size=64, validation="split", validation_split=0.3),
+    )
+    return runlog_writer.dumps(run)
+
+
+def test_a_sweep_of_run_files_shows_the_settings_that_differ(tmp_path: Path) -> None:
+    grid = [(0.01, 128, 0.3, True), (0.001, 128, 0.0, False), (0.03, 64, 0.5, True),
+            (0.001, 16, 0.0, False)]
+    for i, (lr, units, drop, overfit) in enumerate(grid):
+        (tmp_path / f"run{i:02d}.json").write_text(recorded_run(f"run{i:02d}", lr, units, drop,
+                                                                overfit))
+    text = invoke("analyze", tmp_path, "-f", "text", "--exit-zero").stdout
+    lines = text.splitlines()
+    head = next(line for line in lines if line.lstrip().startswith("#"))
+    assert head.split()[-3:] == ["lr", "units", "dropout"]
+    assert all(len(line) <= 100 for line in lines)
+    row = next(line for line in lines if " run02 " in line)
+    assert row.split()[-3:] == ["0.03", "64", "0.5"]
+    assert "same in every run: optimizer=Adam, l2=0, batch_size=64, epochs=30" in text
+    assert "dropout>=0.3 in both of these runs and none of the 2 others" in " ".join(text.split())
+    md = invoke("analyze", tmp_path, "-f", "markdown", "--exit-zero").stdout
+    assert "| lr | units | dropout |" in md and "| 0.001 | 16 | 0 |" in md
+    summary = json.loads(invoke("analyze", tmp_path, "-f", "json", "--exit-zero")
+                         .stdout.splitlines()[-1])
+    assert summary["hyperparameters"] == {
+        "varying": ["lr", "units", "dropout"],
+        "shared": {"optimizer": "Adam", "l2": 0.0, "batch_size": 64, "epochs": 30},
+    }
+    assert {r["run"]: r["hyperparameters"]["units"] for r in summary["table"]} == {
+        "run00": 128, "run01": 128, "run02": 64, "run03": 16}
+
+
+@pytest.mark.keras
+@pytest.mark.slow
+def test_a_real_sweep_recorded_by_the_callback_shows_its_knobs(tmp_path: Path) -> None:
+    import keras
+    from sklearn.datasets import load_digits
+
+    from fitdoctor import FitDoctor
+
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).astype("float32")
+    for i, (lr, units, drop) in enumerate([(1e-2, 32, 0.0), (1e-3, 64, 0.3), (3e-2, 16, 0.0)]):
+        keras.utils.set_random_seed(i)
+        layers: list[Any] = [keras.Input((64,)), keras.layers.Dense(units, activation="relu")]
+        if drop:
+            layers.append(keras.layers.Dropout(drop))
+        model = keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+        model.compile(keras.optimizers.Adam(lr), "sparse_categorical_crossentropy")
+        doctor = FitDoctor(tmp_path / f"run{i}.json", report=None, verbose=0, per_class=False,
+                           reference=False)
+        model.fit(x, y, epochs=3, batch_size=64, validation_split=0.3, verbose=0,
+                  callbacks=[doctor])
+    summary = json.loads(invoke("analyze", tmp_path, "-f", "json", "--exit-zero")
+                         .stdout.splitlines()[-1])
+    assert summary["hyperparameters"]["varying"] == ["lr", "units", "dropout"]
+    assert summary["hyperparameters"]["shared"] == {
+        "optimizer": "Adam", "l2": 0.0, "batch_size": 64, "epochs": 3}
+    got = {r["run"]: (r["hyperparameters"]["lr"], r["hyperparameters"]["units"],
+                      r["hyperparameters"]["dropout"]) for r in summary["table"]}
+    assert got == {"run0": (0.01, 32, 0.0), "run1": (0.001, 64, 0.3), "run2": (0.03, 16, 0.0)}

@@ -494,6 +494,40 @@ def test_cli_compare_exit_codes(tmp_path: Path) -> None:
     assert err.startswith("fitdoctor: error: ") and err.count("\n") == 1
 
 
+def test_cli_compare_fail_on_as_analyze_reads_it(tmp_path: Path) -> None:
+    """``compare --fail-on SEVERITY``: a finding AFTER gains at or above it, or a worse yardstick.
+
+    The swapped digits pair gains FD101 (warning) and FD702 (info); the small pair's
+    FD702 grows from info to warning on the validation set both runs share, which
+    judges the data, not the change; the digits pair judged on val_loss is worse beyond
+    noise (L2 adds to it) with no finding gained.
+    """
+    swapped = compare(AFTER, BEFORE)
+    assert [c.code for c in swapped.gained_at(Severity.INFO)] == ["FD101", "FD702"]
+    assert [c.code for c in swapped.gained_at(Severity.WARNING)] == ["FD101"]
+    assert swapped.gained_at(Severity.ERROR) == [] and not swapped.worse_beyond_noise
+    assert swapped.gained_at(Severity.WARNING) == swapped.gained  # --fail-on-regression
+    a, b = str(AFTER), str(BEFORE)
+    assert [_cli(a, b, "--fail-on", s)[0] for s in ("info", "warning", "error")] == [1, 1, 0]
+    assert _cli(b, a, "--fail-on", "info")[0] == 0  # AFTER fixes FD101 and gains nothing
+    small = (str(SMALL_B), str(SMALL_A))
+    assert _cli(*small, "--fail-on", "info")[0] == 0  # FD702 info → warning: the shared data
+    worse = (str(BEFORE), str(AFTER), "--monitor", "val_loss")
+    assert _cli(*worse, "--fail-on", "error")[0] == 1  # worse beyond noise fails at any bar
+    assert _cli(a, b, "--fail-on", "warning", "--exit-zero")[0] == 0
+    assert _cli(a, b, "--fail-on", "error", "--fail-on-regression")[0] == 1  # the lower bar
+    code, _, err = _cli(a, b, "--fail-on", "warnings")
+    assert code == 2 and "'warnings' is not one of 'error', 'warning', 'info'" in err
+    # the configuration's fail-on gates compare as it gates analyze; the flag replaces it
+    config = tmp_path / "fitdoctor.toml"
+    config.write_text('fail-on = "warning"\n', encoding="utf-8")
+    assert _cli(a, b, "--config", str(config))[0] == 1
+    assert _cli(a, b, "--config", str(config), "--fail-on", "error")[0] == 0
+    assert _cli(a, b, "--config", str(config), "--exit-zero")[0] == 0
+    config.write_text('select = ["FD1", "FD7"]\n', encoding="utf-8")
+    assert _cli(a, b, "--config", str(config))[0] == 0  # no fail-on set: no gate, as before
+
+
 # ------------------------------------------------------------------ real trainings
 @pytest.mark.keras
 @pytest.mark.slow

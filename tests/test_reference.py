@@ -108,3 +108,36 @@ def test_a_reference_job_fits_on_its_own_thread_what_fit_reference_fits() -> Non
     broken = ReferenceJob("binary", xt, yt, xv, yv, max_samples="many")
     with pytest.raises(TypeError):
         broken.result(timeout=120)
+
+
+def test_gradient_boosting_is_bounded_by_classes_times_features(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Boosting's cost grows with classes × features (13 s CPU at 10 × 200): over 500, skipped.
+
+    Noisy labels keep the linear model under 0.99, so boosting would be tried next.
+    """
+    from fitdoctor import reference
+
+    tried: list[str] = []
+    real = reference._fit_score
+
+    def spy(model: object, *args: object) -> float | None:
+        tried.append(type(model).__name__)
+        return real(model, *args)
+
+    monkeypatch.setattr(reference, "_fit_score", spy)
+
+    def fitted(classes: int, features: int) -> list[str]:
+        x, y = make_classification(n_samples=600, n_features=features, n_informative=8,
+                                   n_classes=classes, flip_y=0.2, random_state=3)
+        xt, yt, xv, yv = _split(x, y)
+        tried.clear()
+        ref = fit_reference(xt, yt, xv, yv, task="multiclass" if classes > 2 else "binary")
+        assert ref is not None and ref.value < 0.99
+        return list(tried)
+
+    boosted = ["Pipeline", "HistGradientBoostingClassifier"]
+    assert fitted(10, 50) == boosted  # 500 cells: a few seconds on 5,000 samples
+    assert fitted(10, 60) == ["Pipeline"]  # 600: logistic regression only
+    assert fitted(2, 200) == boosted  # binary: one tree a round, 200 cells

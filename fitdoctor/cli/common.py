@@ -264,6 +264,7 @@ def build_settings(
     settings.ignore = [*settings.ignore, *split_codes(ignore)]
     if fail_on is not None:
         settings.fail_on = Severity(fail_on)
+        settings.fail_on_set = True
     settings.rule_dirs = [*settings.rule_dirs, *(rule_dirs or [])]
     for folder in settings.rule_dirs:
         if folder.is_dir():

@@ -2,8 +2,11 @@
 
 The comparison is :func:`fitdoctor.compare.compare`, its rendering
 :mod:`fitdoctor.reporters.compare_render`; this module reads the options, prints and
-picks the exit code: 0, or 1 with ``--fail-on-regression`` when AFTER regresses; 2 when
-an input or the configuration cannot be used (one line on stderr).
+picks the exit code: 0, or 1 when a gate is asked for (``--fail-on SEVERITY``, the
+configuration's ``fail-on``, ``--fail-on-regression``, which is ``--fail-on warning``)
+and AFTER gains a finding at or above it or is worse on the yardstick beyond noise
+(``--exit-zero`` turns 1 into 0); 2 when an input or the configuration cannot be used
+(one line on stderr).
 """
 
 import os
@@ -14,7 +17,9 @@ import click
 
 from fitdoctor.cli import common
 from fitdoctor.cli.common import (
+    FAIL_ON,
     config_option,
+    exit_zero_option,
     format_option,
     output_option,
     rules_option,
@@ -23,6 +28,7 @@ from fitdoctor.cli.common import (
 )
 from fitdoctor.cli.core import Argument, Command
 from fitdoctor.errors import ConfigError
+from fitdoctor.report import Severity
 
 if TYPE_CHECKING:
     from fitdoctor.rules import Settings
@@ -44,6 +50,8 @@ def compare_command(
     width: int | None = None,
     before_run: int | None = None,
     after_run: int | None = None,
+    fail_on: Severity | None = None,
+    exit_zero: bool = False,
 ) -> int:
     """``fitdoctor compare BEFORE AFTER``: print the comparison; the exit code for CI.
 
@@ -53,7 +61,8 @@ def compare_command(
         fmt: ``auto``, ``rich``, ``text``, ``markdown``, ``json`` or ``github``
             (workflow annotations). Defaults to `"auto"` (rich on a terminal, text when
             piped or under CI).
-        fail_on_regression: Exit 1 when AFTER regresses. Defaults to `False`.
+        fail_on_regression: Exit 1 when AFTER regresses (``fail_on`` warning).
+            Defaults to `False`.
         monitor: Validation curve to judge on. Defaults to `None` (the task's yardstick).
         mode: ``min``/``max`` for ``monitor``. Defaults to `None` (from its name).
         settings: Rules to analyze with. Defaults to `None` (all rules).
@@ -63,11 +72,19 @@ def compare_command(
             appended CSVLogger, a console log of several ``fit`` calls). Defaults to
             `None` (the file must hold one).
         after_run: The same for AFTER. Defaults to `None`.
+        fail_on: Exit 1 when AFTER gains a finding at or above this severity or is
+            worse on the yardstick beyond noise (:meth:`Comparison.fails`); with
+            ``fail_on_regression`` too, the lower of the two bars. Defaults to `None`
+            (the settings' ``fail_on`` when a configuration file or ``--fail-on`` set
+            it, else no gate).
+        exit_zero: Exit 0 even when the gate fails (2 still means unusable). Defaults
+            to `False`.
 
     Returns:
-        0, or 1 with ``fail_on_regression`` when AFTER regresses, or 2 when an input or
-        the configuration cannot be used (one line on stderr).
+        0, or 1 when the gate fails, or 2 when an input or the configuration cannot be
+        used (one line on stderr).
     """
+    bar = gate(fail_on, fail_on_regression, settings)
 
     def body() -> int:
         from fitdoctor.compare import compare
@@ -104,9 +121,40 @@ def compare_command(
                 return common.EXIT_UNUSABLE
         else:
             common.emit(text, ansi=color)
-        return 1 if fail_on_regression and cmp.regression else 0
+        if bar is None or exit_zero:
+            return 0
+        return 1 if cmp.fails(bar) else 0
 
     return common.guarded(body)
+
+
+def gate(
+    fail_on: Severity | None, fail_on_regression: bool, settings: "Settings | None"
+) -> Severity | None:
+    """The severity compare gates at, or ``None`` for no gate (exit 0 whatever changed).
+
+    ``--fail-on`` as ``analyze`` reads it: the flag, else the configuration's
+    ``fail-on``; but only when one of them was given: ``compare`` exited 0 unless asked
+    before it had a ``--fail-on``, so its implicit bar is no gate rather than
+    ``analyze``'s ``error``. ``--fail-on-regression`` is ``--fail-on warning``; with
+    both, the lower bar (each asks for its failures).
+
+    Args:
+        fail_on: ``--fail-on``, if given.
+        fail_on_regression: ``--fail-on-regression``.
+        settings: The settings (their ``fail_on`` counts when ``fail_on_set``).
+
+    Returns:
+        The lowest severity of a gained finding that fails, or ``None``.
+    """
+    bars: list[Severity] = []
+    if fail_on is not None:
+        bars.append(fail_on)
+    elif settings is not None and settings.fail_on_set:
+        bars.append(settings.fail_on)
+    if fail_on_regression:
+        bars.append(Severity.WARNING)
+    return min(bars, key=lambda s: s.rank) if bars else None
 
 
 def _pick(path: str | Path, k: int | None, option: str) -> Any:
@@ -149,12 +197,22 @@ def _width(to_terminal: bool) -> int:
     "Output format. auto: rich on a terminal, text when piped or when CI is set.",
 )
 @click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(FAIL_ON),
+    show_default="no gate, or the config's fail-on",
+    help="Exit 1 when AFTER gains a finding at or above this severity (new, or grown "
+    "more severe) or is worse than BEFORE on the yardstick by more than its noise "
+    "(each run at the epoch it keeps; at any severity).",
+)
+@click.option(
     "--fail-on-regression",
     "fail_on_regression",
     is_flag=True,
-    help="Exit 1 when AFTER gains a warning or an error, or is worse than BEFORE on "
-    "the yardstick by more than its noise (each run at the epoch it keeps).",
+    help="The same as --fail-on warning: exit 1 when AFTER gains a warning or an error, "
+    "or is worse on the yardstick beyond noise.",
 )
+@exit_zero_option
 @click.option(
     "--monitor",
     "monitor",
@@ -185,7 +243,9 @@ def compare(
     before: Path,
     after: Path,
     output_format: str,
+    fail_on: str | None,
     fail_on_regression: bool,
+    exit_zero: bool,
     monitor: str | None,
     mode: str | None,
     before_run: int | None,
@@ -197,11 +257,13 @@ def compare(
 ) -> None:
     """Compare two runs: the yardstick at the epoch each keeps, findings fixed/new/stayed.
 
-    Exit codes: 0, or 1 with --fail-on-regression when AFTER regresses; 2 when an input
-    or the configuration cannot be used.
+    Exit codes: 0; 1 with --fail-on SEVERITY (or the config's fail-on, or
+    --fail-on-regression: --fail-on warning) when AFTER gains a finding at or above it
+    or is worse on the yardstick beyond noise (--exit-zero turns 1 into 0); 2 when an
+    input or the configuration cannot be used.
     """
     with common.unusable_exits():
-        settings = common.build_settings(config=config, rule_dirs=rule_dirs)
+        settings = common.build_settings(config=config, rule_dirs=rule_dirs, fail_on=fail_on)
     code = compare_command(
         before,
         after,
@@ -214,5 +276,7 @@ def compare(
         width=width,
         before_run=before_run,
         after_run=after_run,
+        fail_on=Severity(fail_on) if fail_on is not None else None,
+        exit_zero=exit_zero,
     )
     common.exit_with(code)

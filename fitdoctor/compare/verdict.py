@@ -329,13 +329,46 @@ class Comparison:
     @property
     def gained(self) -> list[FindingChange]:
         """New warnings/errors in AFTER, and codes that stayed but became more severe."""
+        return self.gained_at(Severity.WARNING)
+
+    def gained_at(self, severity: Severity) -> list[FindingChange]:
+        """AFTER's findings at or above ``severity`` that BEFORE did not have so severe.
+
+        A code new in AFTER, or one that stayed and became more severe (a warning that
+        became an error counts at ``warning`` too: the change made it worse); a
+        validation-setup finding grown more severe on the same validation data judges
+        the data, not the change, and does not count (:attr:`setup_escalated`).
+
+        Args:
+            severity: The lowest severity that counts.
+
+        Returns:
+            The changes, in the comparison's order.
+        """
         shared = self.setup_escalated
         return [
             c
             for c in self.changes
-            if (c.status == "new" and c.severity.rank >= Severity.WARNING.rank)
-            or (c.escalated and c not in shared)
+            if c.after is not None
+            and c.severity.rank >= severity.rank
+            and (c.status == "new" or (c.escalated and c not in shared))
         ]
+
+    def fails(self, severity: Severity) -> bool:
+        """The CI gate of ``fitdoctor compare --fail-on SEVERITY``.
+
+        True when AFTER gains a finding at or above ``severity`` (:meth:`gained_at`) or
+        is worse on the yardstick beyond noise, whatever ``severity``: a worse model is
+        the change's own failure, which no rule's severity grades. At ``warning`` this is
+        :attr:`regression` (``--fail-on-regression``).
+
+        Args:
+            severity: The lowest severity of a gained finding that fails.
+
+        Returns:
+            Whether to exit 1.
+        """
+        return bool(self.gained_at(severity)) or self.worse_beyond_noise
 
     @property
     def regression_reasons(self) -> list[str]:

@@ -87,6 +87,36 @@ def learning_rate_change(run: Run, factor: float) -> dict[str, Any]:
     return {"lr_now": fmt_rate(lr), "lr_proposed": fmt_rate(lr * factor)}
 
 
+#: Optimizers that take plain gradient steps (no per-parameter step size), by snake-case name.
+_PLAIN_STEPS = frozenset({"sgd"})
+
+
+def plain_sgd_rate(run: Run) -> dict[str, Any]:
+    """The learning rate of a plain-SGD run, for rate-dependent advice.
+
+    Plain SGD: the recorded optimizer is SGD without momentum (its steps are the rate
+    times the gradient, so a large rate is a large, noisy step; an adaptive optimizer
+    scales its steps itself). Returns ``sgd_lr`` (the rate in force at the last epoch,
+    else the compiled one), ``sgd_lr_now`` and ``sgd_lr_proposed`` (a tenth) as text;
+    all ``None`` for another optimizer, SGD with momentum, or a run that does not say.
+    """
+    from fitdoctor.vocabulary import snake_case
+
+    out: dict[str, Any] = {"sgd_lr": None, "sgd_lr_now": None, "sgd_lr_proposed": None}
+    info = run.compile
+    if info is None or not info.optimizer:
+        return out
+    if snake_case(info.optimizer.strip().rsplit(".", 1)[-1]) not in _PLAIN_STEPS:
+        return out
+    momentum = info.optimizer_config.get("momentum", 0.0)
+    if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) or momentum != 0:
+        return out
+    lr = current_learning_rate(run)
+    if lr is None:
+        return out
+    return {"sgd_lr": lr, **{f"sgd_{k}": v for k, v in learning_rate_change(run, 0.1).items()}}
+
+
 def regularization_advice(run: Run) -> dict[str, Any]:
     """Evidence for overfitting remedies, concrete where the model is known.
 
