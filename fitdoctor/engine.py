@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.advice import plain_sgd_rate
 from fitdoctor.detectors.base import Context, Evidence
 from fitdoctor.errors import MissingInput
 from fitdoctor.report import (
@@ -93,8 +92,6 @@ def analyze(
         "best_value": best.value if best else None,
         "best_monitor": best.monitor if best else None,
         "patience": best.patience if best else None,
-        # what rate-dependent advice reads (FD101: plain SGD at a large rate)
-        **plain_sgd_rate(run),
     }
     findings: list[Finding] = []
     skipped: list[Skipped] = []

@@ -20,6 +20,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import (
     learning_rate_change,
     narrowest_hidden,
+    plain_sgd_rate,
     regularization_advice,
 )
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
@@ -82,6 +83,7 @@ def val_loss_divergence(
     min_acc_gain: float,
     acc_noise_factor: float,
     sampling_rows: float,
+    lower_lr_from: float,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -186,6 +188,10 @@ def val_loss_divergence(
                       within_sampling=rise / level < sampling)
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
     values.update(regularization_advice(ctx.run))
+    # plain SGD at a large rate: a tenth of the rate is advice (``sgd_lr`` and the rates)
+    rate = plain_sgd_rate(ctx.run)
+    if rate["sgd_lr"] is not None and rate["sgd_lr"] >= lower_lr_from:
+        values.update(rate)
     return Evidence(values, epoch=values["start_epoch"])
 
 
