@@ -386,6 +386,14 @@ def test_github_format_annotates_the_verdict_and_what_after_gained() -> None:
     assert len(better) == 2
     code, out, err = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on-regression")
     assert (code, err) == (1, "") and out.splitlines() == lines
+    # --fail-on sets the bar: what fails is the error, and each gained finding at or
+    # above the bar is annotated (FD702 gained as info counts at --fail-on info)
+    code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on", "info")
+    kinds = [ln.split("::")[1].split(" title=")[0] for ln in out.splitlines()[:-1]]
+    assert code == 1 and kinds == ["error", "warning", "notice"]
+    assert "title=FD702" in out.splitlines()[2]
+    code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on", "error")
+    assert code == 0 and out.splitlines()[0].startswith("::notice ") and len(out.splitlines()) == 2
 
 
 def test_every_format_leads_with_the_verdict() -> None:

@@ -106,6 +106,7 @@ def compare_command(
             chosen,
             width=width if width is not None else _width(to_terminal),
             color=color,
+            fail_on=bar,
         )
         if output is not None:
             from fitdoctor.sanitize import safe_text

@@ -27,6 +27,7 @@ from fitdoctor.reporters import _common as c
 
 if TYPE_CHECKING:
     from fitdoctor.compare import Comparison, FindingChange, Side
+    from fitdoctor.report import Severity
 
 __all__ = ["FORMATS", "render_compare", "rows"]
 
@@ -445,18 +446,21 @@ def render_json(cmp: Comparison) -> str:
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
-def render_github(cmp: Comparison) -> str:
+def render_github(cmp: Comparison, fail_on: Severity | None = None) -> str:
     """GitHub Actions workflow commands for a CI log.
 
-    The verdict, the regression and yardstick lines as one annotation, ``::error`` when AFTER
-    regresses (what ``--fail-on-regression`` fails on), else ``::notice``; then each
-    finding AFTER gained (new warnings and errors, findings grown more severe) as the
-    annotation ``fitdoctor analyze --format github`` gives it, at most
+    The verdict, the regression and yardstick lines as one annotation, ``::error`` when
+    the gate fails (:meth:`~fitdoctor.compare.verdict.Comparison.fails` at ``fail_on``;
+    without a gate, when AFTER regresses: what ``--fail-on-regression`` fails on), else
+    ``::notice``; then each finding AFTER gained at or above ``fail_on`` (default: new
+    warnings and errors, findings grown more severe) as the annotation ``fitdoctor
+    analyze --format github`` gives it, at most
     :data:`~fitdoctor.reporters.github.MAX_ANNOTATIONS` in all; then the verdict as a
     plain log line.
 
     Args:
         cmp: The comparison.
+        fail_on: The severity ``compare --fail-on`` gates at, if any.
 
     Returns:
         The workflow commands and log line, ending with a newline.
@@ -465,9 +469,11 @@ def render_github(cmp: Comparison) -> str:
 
     title = f"fitdoctor compare {c.clean(cmp.before.name)} → {c.clean(cmp.after.name)}"
     body = "\n".join((c.clean(cmp.verdict), _regression_line(cmp), _yardstick_line(cmp)))
-    kind = "error" if cmp.regression else "notice"
+    failed = cmp.fails(fail_on) if fail_on is not None else cmp.regression
+    kind = "error" if failed else "notice"
     out = [f"::{kind} title={github.escape_property(title)}::{github.escape_data(body)}"]
-    gained = [ch.after for ch in cmp.gained if ch.after is not None]
+    changes = cmp.gained_at(fail_on) if fail_on is not None else cmp.gained
+    gained = [ch.after for ch in changes if ch.after is not None]
     out += [github.annotation(f, cmp.after.report)
             for f in gained[: github.MAX_ANNOTATIONS - 1]]
     more = len(gained) - (github.MAX_ANNOTATIONS - 1)
@@ -478,7 +484,14 @@ def render_github(cmp: Comparison) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool = False) -> str:
+def render_compare(
+    cmp: Comparison,
+    fmt: str,
+    *,
+    width: int = 100,
+    color: bool = False,
+    fail_on: Severity | None = None,
+) -> str:
     """Render ``cmp`` in ``fmt``.
 
     Args:
@@ -486,6 +499,8 @@ def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool =
         fmt: One of :data:`FORMATS`.
         width: Width for rich/text. Defaults to `100`.
         color: ANSI colour for rich. Defaults to `False`.
+        fail_on: The severity ``compare --fail-on`` gates at, for ``github`` (which
+            annotation is an error). Defaults to no gate.
 
     Returns:
         The output, ending with a newline.
@@ -502,5 +517,5 @@ def render_compare(cmp: Comparison, fmt: str, *, width: int = 100, color: bool =
     if fmt == "json":
         return render_json(cmp)
     if fmt == "github":
-        return render_github(cmp)
+        return render_github(cmp, fail_on)
     raise ConfigError(f"unknown compare format {fmt!r}; expected one of {', '.join(FORMATS)}")
