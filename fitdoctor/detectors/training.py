@@ -43,6 +43,7 @@ from fitdoctor.detectors.validation_setup import (
 )
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
+from fitdoctor.vocabulary import REGRESSION_LOSSES, canonical_loss, canonical_metric
 
 
 def _span(
@@ -134,8 +135,12 @@ def val_loss_divergence(
     if level <= 0 or rise / level < min_rise or curves.median(late) - level <= band:
         return None
     scale = abs(curves.median(train_raw[np.isfinite(train_raw)][:3]))
-    if rise < min_rise_scale * scale:
-        return None  # 0.001 → 0.004: a rise that means nothing on the problem's scale
+    if rise < min_rise_scale * scale and not _error_curves(ctx):
+        # a classifier's log-loss going 0.001 → 0.004 at 100% accuracy: confidence on
+        # rows it gets right, nothing on the problem's scale. A regression's loss is its
+        # prediction error, judged against the level it reached (min_rise), whatever its
+        # first epochs were (they depend on the targets' units and the first prediction)
+        return None
     if float(np.mean(late > level + band / 2)) < min_persist:
         return None
     train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
@@ -193,6 +198,25 @@ def val_loss_divergence(
     if rate["sgd_lr"] is not None and rate["sgd_lr"] >= lower_lr_from:
         values.update(rate)
     return Evidence(values, epoch=values["start_epoch"])
+
+
+def _error_curves(ctx: Context) -> bool:
+    """Whether the loss is a regression's prediction error.
+
+    The run file says so (:func:`_error_loss`: a regression's loss, no accuracy logged);
+    a bare history, with no task or loss recorded, when it logs no accuracy and its
+    validation metrics include a regression error (``val_mae``, ``val_mse``, ...).
+    """
+    if _error_loss(ctx):
+        return True
+    run = ctx.run
+    known = (run.data is not None and run.data.task is not None) or (
+        run.compile is not None and run.compile.loss is not None)
+    if known or ctx.accuracy_key("val_") is not None:
+        return False
+    return any(key.startswith("val_") and key != "val_loss"
+               and canonical_loss(canonical_metric(key)) in REGRESSION_LOSSES
+               for key in run.metrics)
 
 
 def _accuracy_after(
