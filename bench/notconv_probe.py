@@ -364,6 +364,24 @@ BATCH4: list[probe_common.Probe] = [
 ]
 
 
+#: The fifth batch (``--batch 5``, seeds 41-42): recurrent nets on the sequence tasks
+#: stopped mid-descent by a fixed epoch count, and step schedules (the rate /10 at 1/2 and
+#: 3/4 of the run) that may freeze a descent; each with a healthy neighbour (``_ok``).
+BATCH5: list[probe_common.Probe] = [
+    ("sine_lstm_8ep", "seq_sine", dict(model="lstm", units=[16], epochs=8)),
+    ("sine_lstm_w16_ok", "seq_sine", dict(model="lstm", units=[16], lr=3e-3, epochs=30)),
+    ("parity_lstm_20ep", "seq_parity", dict(model="lstm", units=[32], lr=3e-3, epochs=20)),
+    ("sum_lstm_sgd0.03_15ep", "seq_sum", dict(model="lstm", units=[16], opt="sgd", lr=0.03,
+                                              epochs=15)),
+    ("sum_gru_rms_ok", "seq_sum", dict(model="gru", units=[16], opt="rmsprop", lr=3e-3,
+                                       epochs=40)),
+    ("digits_sgd_step_0.02", "digits", dict(units=[64], opt="sgd", lr=0.02,
+                                            schedule="step", epochs=30)),
+    ("digits_mom_step_0.05_ok", "digits", dict(units=[64], opt="momentum", lr=0.05,
+                                               schedule="step", epochs=30)),
+]
+
+
 def verdict(rec: dict[str, Any]) -> tuple[dict[str, bool], str, str]:
     """(FD301/FD302/FD303 fired at warning or above, each alone; headline; its message)."""
     run = Run.from_dict(upgrade(rec))
@@ -413,9 +431,9 @@ def val_facts(rec: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
-    ap.add_argument("--batch", choices=["1-3", "4"], default="1-3",
+    ap.add_argument("--batch", choices=["1-3", "4", "5"], default="1-3",
                     help="which probe list to train: the first three batches (seeds 5, 6) "
-                         "or the fourth (seeds 11-13)")
+                         "or the fourth (seeds 11-13) or the fifth (seeds 41-42)")
     ap.add_argument("--seeds", default=None,
                     help="seeds to train (comma-separated; default 5, or 11 with --batch 4)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
@@ -424,8 +442,8 @@ def main(argv: list[str] | None = None) -> int:
                          "runs labelled not-converged or too-short, or where FD30x fires)")
     args = ap.parse_args(argv)
     if args.seeds is None:
-        args.seeds = "11" if args.batch == "4" else "5"
-    probes = BATCH4 if args.batch == "4" else PROBES
+        args.seeds = {"4": "11", "5": "41,42"}.get(args.batch, "5")
+    probes = {"4": BATCH4, "5": BATCH5}.get(args.batch, PROBES)
     recs = probe_common.records(args, probes, family="notconv-probe",
                                 intended="not-converged")
     head = (f"{'run':24s} {'label':13s} {'ep':>3s} {'nval':>4s} {'301':3s} {'302':3s} "

@@ -356,6 +356,30 @@ PROBES4: list[tuple[str, str, dict[str, Any]]] = [
 ]
 SEEDS4 = (21, 22, 23)
 
+#: ``--batch 5``: momentum SGD at 0.05-0.2 with batches of 4-16 (swings around a plateau)
+#: and learning rates that swing back up by design (cosine restarted 4 times, SGDR), each
+#: with a healthy neighbour at a sensible rate or with a plain cosine decay. SEEDS5.
+PROBES5: list[tuple[str, str, dict[str, Any]]] = [
+    ("moons_mom_0.1_b4", "moons", dict(units=[32], opt="momentum", lr=0.1, batch=4,
+                                       epochs=25)),
+    ("moons_mom_0.01_b32_ok", "moons", dict(units=[32], opt="momentum", lr=0.01, batch=32,
+                                            epochs=60)),
+    ("bc_mom_0.2_b8", "bc", dict(units=[32], opt="momentum", lr=0.2, batch=8, epochs=25)),
+    ("bc_mom_0.01_b32_ok", "bc", dict(units=[32], opt="momentum", lr=0.01, batch=32,
+                                      epochs=40)),
+    ("clf_mom_0.2_b16", "clf", dict(units=[64], opt="momentum", lr=0.2, batch=16,
+                                    epochs=20)),
+    ("friedman_mom_0.05_b8", "friedman", dict(units=[32, 32], opt="momentum", lr=0.05,
+                                              batch=8, epochs=25)),
+    ("digits_mom_restarts_0.1", "digits", dict(units=[64], opt="momentum", lr=0.1,
+                                               schedule="restarts", epochs=24)),
+    ("clf_adam_restarts_0.01", "clf", dict(units=[64], lr=0.01, schedule="restarts",
+                                           epochs=24)),
+    ("clf_adam_cosine_0.003_ok", "clf", dict(units=[64], lr=0.003, schedule="cosine",
+                                             epochs=24)),
+]
+SEEDS5 = (41, 42)
+
 
 def _floats(xs: list[Any]) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in xs], dtype=float)
@@ -454,14 +478,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", default="",
                     help="judge the corpus's DEV records with these labels (comma-separated, "
                          "e.g. unstable,healthy) instead of training; never the holdout")
-    ap.add_argument("--batch", type=int, choices=(1, 3, 4), default=1,
+    ap.add_argument("--batch", type=int, choices=(1, 3, 4, 5), default=1,
                     help="which configurations to train: 1 = the first batch (seeds 3, 4), "
                          "3 = new set-ups with healthy neighbours (seeds 11-13), 4 = training "
                          "losses swinging while they fall, dropout/noise neighbours "
-                         "(seeds 21-23)")
+                         "(seeds 21-23), 5 = momentum at 0.05-0.2 with batches of 4-16 and "
+                         "restarted cosine schedules (seeds 41-42)")
     args = ap.parse_args(argv)
     probes, seeds = {1: (PROBES, SEEDS), 3: (PROBES3, SEEDS3),
-                     4: (PROBES4, SEEDS4)}[args.batch]
+                     4: (PROBES4, SEEDS4), 5: (PROBES5, SEEDS5)}[args.batch]
     recs = probe_common.records(args, probes, family="unstable-probe", intended="unstable",
                                 seeds=seeds)
     params = {r.code: r.params for r in Settings().rules() if r.code == "FD412"}["FD412"]
