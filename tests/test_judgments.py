@@ -265,6 +265,22 @@ def _regression_run(loss: list[float], val: list[float], prior: float,
     })
 
 
+def test_validation_swings_supersede_the_plateau_read_through_them() -> None:
+    """FD412 supersedes FD201: a regression whose training and validation losses swing
+    (momentum SGD at 0.05 with batches of 8) has no plateau to compare with a reference's
+    error; the lowest validation loss is one point of a swing, and the first fix is the
+    rate, not a wider network."""
+    loss = [0.54, 0.28, 0.26, 0.22, 0.19, 0.13, 0.2, 0.13, 0.13, 0.15, 0.24, 0.16, 0.125,
+            0.09, 0.09, 0.1, 0.11, 0.13, 0.13, 0.16, 0.15, 0.17, 0.11, 0.16, 0.17]
+    val = [0.3, 0.32, 0.29, 0.21, 0.16, 0.24, 0.23, 0.16, 0.29, 0.48, 0.3, 0.18, 0.27, 0.19,
+           0.26, 0.29, 0.25, 0.18, 0.3, 0.26, 0.2, 0.24, 0.28, 0.19, 0.25]
+    run = _regression_run(loss, val, prior=1.0, reference=0.095)
+    assert fitdoctor.analyze(run, Settings(select=["FD201"])).findings  # on its own
+    report = fitdoctor.analyze(run)
+    assert report.findings[0].code == "FD412"
+    assert {s.code: s.by for s in report.superseded}.get("FD201") == ["FD412"]
+
+
 def test_underfitting_against_a_reference_is_judged_on_the_target_scale() -> None:
     """FD201 with an MSE reference: a shortfall that is a sliver of the target's variance
     is no underfitting; a network that fits its own training data worse than the
