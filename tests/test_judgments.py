@@ -226,6 +226,34 @@ def test_spikes_supersede_the_trend_read_past_them() -> None:
     assert {s.code: s.by for s in report.superseded}.get("FD301") == ["FD413"]
 
 
+def test_a_loss_far_above_the_prior_is_diverged_not_swinging() -> None:
+    """FD404 supersedes FD411-FD413: a binary classifier whose training loss swings at
+    15-60 against ln 2 (RMSprop at 5) is broken weights moving about, one finding with
+    one advice, not a model bouncing around a solution."""
+    loss = [3900.0, 810.0, 560.0, 530.0, 420.0, 330.0, 300.0, 240.0, 200.0, 150.0, 70.0,
+            105.0, 80.0, 72.0, 31.0, 52.0, 40.0, 14.0, 11.0, 16.0]
+    val = [1300.0, 500.0, 380.0, 470.0, 300.0, 330.0, 160.0, 270.0, 290.0, 95.0, 150.0,
+           60.0, 95.0, 20.0, 35.0, 80.0, 18.0, 25.0, 40.0, 9.0]
+    acc = [0.55, 0.6, 0.62, 0.6, 0.63, 0.61, 0.64, 0.62, 0.63, 0.66, 0.62, 0.65, 0.63, 0.67,
+           0.64, 0.62, 0.66, 0.65, 0.63, 0.67]
+    run = Run.from_dict({
+        "schema": "fitdoctor.run/1", "epochs": list(range(1, len(loss) + 1)),
+        "metrics": {"loss": loss, "val_loss": val, "accuracy": acc,
+                    "val_accuracy": [a - 0.02 for a in acc]},
+        "compile": {"loss": "binary_crossentropy"},
+        "data": {"task": "binary", "n_classes": 2, "n_val": 280},
+        "baselines": {"prior_loss": 0.6931},
+    })
+    alone = {code for code in ("FD411", "FD412", "FD413")
+             if fitdoctor.analyze(run, Settings(select=[code])).findings}
+    assert alone  # the swings are there, measured on their own
+    report = fitdoctor.analyze(run)
+    assert report.findings[0].code == "FD404"
+    moot = {s.code: s.by for s in report.superseded}
+    assert all(moot.get(code) == ["FD404"] for code in alone), moot
+    assert not {f.code for f in report.findings} & {"FD411", "FD412", "FD413"}
+
+
 def _regression_run(loss: list[float], val: list[float], prior: float,
                     reference: float) -> Run:
     return Run.from_dict({
@@ -235,6 +263,22 @@ def _regression_run(loss: list[float], val: list[float], prior: float,
         "baselines": {"prior_loss": prior, "reference_value": reference,
                       "reference_metric": "mse", "reference_model": "ridge regression"},
     })
+
+
+def test_validation_swings_supersede_the_plateau_read_through_them() -> None:
+    """FD412 supersedes FD201: a regression whose training and validation losses swing
+    (momentum SGD at 0.05 with batches of 8) has no plateau to compare with a reference's
+    error; the lowest validation loss is one point of a swing, and the first fix is the
+    rate, not a wider network."""
+    loss = [0.54, 0.28, 0.26, 0.22, 0.19, 0.13, 0.2, 0.13, 0.13, 0.15, 0.24, 0.16, 0.125,
+            0.09, 0.09, 0.1, 0.11, 0.13, 0.13, 0.16, 0.15, 0.17, 0.11, 0.16, 0.17]
+    val = [0.3, 0.32, 0.29, 0.21, 0.16, 0.24, 0.23, 0.16, 0.29, 0.48, 0.3, 0.18, 0.27, 0.19,
+           0.26, 0.29, 0.25, 0.18, 0.3, 0.26, 0.2, 0.24, 0.28, 0.19, 0.25]
+    run = _regression_run(loss, val, prior=1.0, reference=0.095)
+    assert fitdoctor.analyze(run, Settings(select=["FD201"])).findings  # on its own
+    report = fitdoctor.analyze(run)
+    assert report.findings[0].code == "FD412"
+    assert {s.code: s.by for s in report.superseded}.get("FD201") == ["FD412"]
 
 
 def test_underfitting_against_a_reference_is_judged_on_the_target_scale() -> None:

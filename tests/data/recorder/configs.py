@@ -17,7 +17,9 @@ Settings (defaults in ``DEFAULTS``):
 ``noise``       GaussianNoise std on the inputs (augmentation, training only)
 ``shift``       RandomTranslation factor on images (0.125 = one pixel of 8)
 ``opt``         ``sgd`` | ``momentum`` (SGD, momentum 0.9) | ``adam`` | ``rmsprop``; ``lr``
-``schedule``    ``None`` | ``exp`` (ExponentialDecay to 1/10 over the run) | ``cosine``
+``schedule``    ``None`` | ``exp`` (ExponentialDecay to 1/10 over the run) | ``cosine``;
+                probes only: ``restarts`` (cosine restarted 4 times), ``step`` (/10 at
+                1/2 and 3/4 of the run)
 ``rlrop``       ReduceLROnPlateau(monitor="val_loss", ...) arguments, or ``None``
 ``es``          ``{"patience": p, "restore": bool}`` for EarlyStopping(monitor="val_loss")
 ``batch``, ``epochs``, ``vfreq`` (validation_freq), ``onehot`` (categorical loss)

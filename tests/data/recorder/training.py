@@ -131,6 +131,15 @@ def build_model(cfg: dict[str, Any], data: datasets.Data, n_steps: int) -> Any:
                                                          decay_rate=0.1)
     elif cfg["schedule"] == "cosine":
         lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=total)
+    elif cfg["schedule"] == "restarts":
+        # probe-only (no corpus configuration uses it): cosine decay restarted 4 times over
+        # the run, a rate that swings back up by design (SGDR)
+        lr = keras.optimizers.schedules.CosineDecayRestarts(
+            lr, first_decay_steps=max(1, total // 4), t_mul=1.0, m_mul=1.0)
+    elif cfg["schedule"] == "step":
+        # probe-only: the rate divided by 10 after half the run and again after 3/4
+        lr = keras.optimizers.schedules.PiecewiseConstantDecay(
+            [max(1, total // 2), max(2, 3 * total // 4)], [lr, lr / 10, lr / 100])
     elif cfg["schedule"] is not None:
         raise KeyError(cfg["schedule"])
     opt = cfg["opt"]
