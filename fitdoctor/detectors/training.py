@@ -146,16 +146,19 @@ def val_loss_divergence(
     train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
     if train_drop < min_train_drop:
         return None
-    # the rise must already be there when the training loss was at its lowest since the
-    # minimum: where the training loss then climbed back climb_factor times (an optimiser
-    # spike near a zero loss) and the validation loss rose only with it, the training went
-    # wrong; the model did not overfit
+    # the rise must already be there before the training loss climbed back climb_factor
+    # times above its lowest since the minimum and stayed there (an optimiser spike near
+    # a zero loss): where the validation loss rose only with that climb, the training
+    # went wrong; the model did not overfit. The climb is the stretch after the last
+    # epoch within climb_factor of the low, so a loss jittering 1e-4..5e-4 around its low
+    # is no climb, and a low of exactly 0 (a printed 0.0000) has no ratio to climb by
     tail = curves.fill_gaps(train_raw[b:])
     if np.isfinite(tail).all():
-        low = b + int(np.argmin(tail))
-        if curves.median(tail[-3:]) >= climb_factor * float(tail[low - b]):
-            at_low = curves.median(curves.fill_gaps(val_raw)[max(low - 1, 0) : low + 2])
-            if (at_low - level) / level < min_rise:
+        floor = float(tail.min())
+        if floor > 0 and curves.median(tail[-3:]) >= climb_factor * floor:
+            last_low = b + int(np.nonzero(tail <= climb_factor * floor)[0][-1])
+            before = curves.median(curves.fill_gaps(val_raw)[max(last_low - 1, 0) : last_low + 2])
+            if (before - level) / level < min_rise:
                 return None
     raw_best = curves.best_index(val_raw)
     assert raw_best is not None
