@@ -32,10 +32,17 @@ case then reads as a run file with that model)::
     [[case.layers]]
     class_name = "Dropout"   # name defaults to the class in lower case plus its index
     dropout = 0.5            # optional: the rate (a dropout layer's, or an RNN's own)
+    units = 8                # optional: a Dense-like layer's units
+    activation = "relu"      # optional
+    l2 = 0.01                # optional: an L2 kernel regularizer's factor
+
+``no_reference = true`` removes the reference model's score from a run file (as a run
+recorded with ``FitDoctor(reference=False)`` has none).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -44,7 +51,7 @@ import pytest
 
 import fitdoctor
 from fitdoctor.rules import Settings, load_rules
-from fitdoctor.run import FitInfo, Layer, ModelInfo
+from fitdoctor.run import FitInfo, Layer, ModelInfo, Regularizer
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 DATA = Path(__file__).parent / "data"
@@ -74,9 +81,16 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
         source = fitdoctor.load(source)
         source.model = ModelInfo(layers=[
             Layer(name=spec.get("name", f"{spec['class_name'].lower()}_{i}"),
-                  class_name=spec["class_name"], dropout=spec.get("dropout"))
+                  class_name=spec["class_name"], dropout=spec.get("dropout"),
+                  units=spec.get("units"), activation=spec.get("activation"),
+                  kernel_regularizer=Regularizer("L2", l2=spec["l2"]) if "l2" in spec else None)
             for i, spec in enumerate(case["layers"])
         ])
+    if case.get("no_reference"):
+        source = fitdoctor.load(source)
+        assert source.baselines is not None, "no_reference: the run has no baselines"
+        source.baselines = dataclasses.replace(
+            source.baselines, reference_value=None, reference_metric=None, reference_model=None)
     if "meta" in case:  # run-file facts the inline metrics cannot carry
         source = fitdoctor.load(source)
         source.meta.update(case["meta"])

@@ -213,18 +213,29 @@ def reaches_reference(ctx: Context, accuracy: float, z: float) -> dict[str, Any]
     something (not :func:`_uninformative`). ``{"reference_model", "reference_value"}``,
     else ``None`` (short of it, or the run records no accuracy reference).
     """
-    base = ctx.run.baselines
-    if base is None or base.reference_metric != "accuracy" or not _finite(base.reference_value):
-        return None
-    ref = float(base.reference_value)  # type: ignore[arg-type]  # finite: checked
-    if _uninformative(ctx, ref, "accuracy", z):
+    ref = accuracy_reference(ctx, z)
+    if ref is None:
         return None
     data = ctx.run.data
     se = reference_se(ref, data.n_val if data is not None else None)
     if accuracy < ref - z * se:
         return None
-    return {"reference_model": base.reference_model or "simple model",
-            "reference_value": float(f"{ref:.4g}")}
+    base = ctx.run.baselines
+    model = base.reference_model if base is not None else None
+    return {"reference_model": model or "simple model", "reference_value": float(f"{ref:.4g}")}
+
+
+def accuracy_reference(ctx: Context, z: float) -> float | None:
+    """The validation accuracy the run's reference model scores, when it learned something.
+
+    ``None`` when the run records no accuracy reference, or one no better than ignoring
+    the inputs (:func:`_uninformative` at ``z``).
+    """
+    base = ctx.run.baselines
+    if base is None or base.reference_metric != "accuracy" or not _finite(base.reference_value):
+        return None
+    ref = float(base.reference_value)  # type: ignore[arg-type]  # finite: checked
+    return None if _uninformative(ctx, ref, "accuracy", z) else ref
 
 
 def learned_nothing(ctx: Context, span: Span, z: float) -> dict[str, Any] | None:

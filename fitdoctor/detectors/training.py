@@ -532,8 +532,8 @@ def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, A
 
     Over the plateau (rows ``start`` on of the span) the median training loss is at least
     ``ratio`` times the median validation loss. ``{"handicap_regularizers",
-    "handicap_pct"}``: the recorded model's dropout, input noise / augmentation and
-    weight penalties (:func:`training_regularizers`; Keras measures the training loss on
+    "handicap_pct"}``: the recorded model's dropout and input noise / augmentation
+    (:func:`training_regularizers`; Keras measures the training loss on
     the handicapped network, the validation loss without the handicap), ``None`` when
     the run recorded a model without any or no model at all (a bare history), and how
     far above, in percent. ``None`` when the training loss is not that far above (or

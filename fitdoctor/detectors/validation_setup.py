@@ -6,9 +6,9 @@
 * ``test-equals-validation``: the test arrays given to
   :func:`fitdoctor.validation.evaluate` have the fingerprint of the validation arrays.
 * ``validation-below-training``: the validation loss well below the training
-  loss at the end of training, explained by the model's dropout, input noise,
-  augmentation and weight penalties
-  when it has them.
+  loss at the end of training, explained by the model's dropout, input noise and
+  augmentation when it has them (not by weight penalties: Keras adds them to both
+  losses).
 * validation that cannot be trusted: ``validation-at-chance`` (the validation accuracy
   learns nothing while the training accuracy climbs), ``validation-constant`` (it never
   moves), ``validation-missing-classes`` (classes of the training data absent from the
@@ -29,9 +29,8 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.advice import fmt_rate
 from fitdoctor.detectors.base import Context, Evidence, detector
-from fitdoctor.detectors.baselines import reaches_reference
+from fitdoctor.detectors.baselines import accuracy_reference, reaches_reference
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import Run
 from fitdoctor.vocabulary import DROPOUT_LAYERS, TRAINING_NOISE_LAYERS
@@ -310,8 +309,8 @@ def validation_below_training(
     Well below: at least ``min_ratio`` times lower, and lower by at least ``min_loss_gap``
     of the loss scale (the median of the first three training losses), so two losses
     near zero (2.8e-4 against 3.8e-6) make no finding. ``unexplained`` (evidence): the
-    ratio is at least ``warn_ratio``, the run recorded a model without dropout or
-    weight penalties to explain it (a bare history cannot say), and its validation set
+    ratio is at least ``warn_ratio``, the run recorded a model without dropout, input
+    noise or augmentation to explain it (a bare history cannot say), and its validation set
     is not so small (fewer than ``min_val_samples`` recorded) that a lucky, easy draw
     explains it. ``lead_unexplained``: the validation accuracy leads the training
     accuracy by at least ``max_accuracy_lead``, more than dropout or augmentation usually
@@ -353,8 +352,11 @@ def validation_below_training(
     scale = abs(curves.median(early)) if early.size else 0.0  # robust to a wild first epoch
     if ratio < min_ratio or t_med - v_med < min_loss_gap * scale:
         return None
-    drops, noises, pens = _dropouts(ctx), _training_noises(ctx), _penalties(ctx)
-    regularized = None if ctx.run.model is None else bool(drops or noises or pens)
+    # what acts only while training: dropout, input noise, augmentation. Weight
+    # penalties do not: Keras adds them to the validation loss too (L2 0.5 on the
+    # training rows as validation: loss 7.83, val_loss 7.77, 7.03 of each the penalty)
+    drops, noises = _dropouts(ctx), _training_noises(ctx)
+    regularized = None if ctx.run.model is None else bool(drops or noises)
     n_val = ctx.run.data.n_val if ctx.run.data is not None else None
     acc = ctx.accuracy_key()
     acc_values: dict[str, Any] = {"lead_unexplained": False, "at_reference": False,
@@ -386,7 +388,12 @@ def validation_below_training(
                 # Short of the reference the regularizer may cost accuracy: underfitting,
                 # FD201's to judge on the validation score, not a validation-setup fault
                 reached = reaches_reference(ctx, v_acc, reference_z) if regularized else None
-                acc_values["lead_unexplained"] = beyond and not regularized
+                # ... and with no reference to judge the validation score by (none
+                # recorded, or one that learned nothing), FD201 cannot take it up: a lead
+                # that size stays this rule's warning
+                unjudged = bool(regularized) and accuracy_reference(ctx, reference_z) is None
+                acc_values["lead_unexplained"] = beyond and (not regularized or unjudged)
+                acc_values["lead_no_reference"] = beyond and unjudged
                 acc_values["at_reference"] = reached is not None
                 acc_values.update(reached or {})
     return Evidence(
@@ -402,10 +409,8 @@ def validation_below_training(
             "n_val": n_val,
             "dropouts": ", ".join(drops) or None,
             "noises": ", ".join(noises) or None,
-            "penalties": ", ".join(pens) or None,
-            "regularizers": ", ".join(drops + noises + pens) or None,
-            "join_after_dropout": bool(drops and (noises or pens)),
-            "join_after_noise": bool(noises and pens),
+            "regularizers": ", ".join(drops + noises) or None,
+            "join_after_dropout": bool(drops and noises),
             **acc_values,
         },
         epoch=ctx.epochs[n - w],
@@ -413,15 +418,16 @@ def validation_below_training(
 
 
 def training_regularizers(ctx: Context) -> list[str] | None:
-    """Dropout, input noise / augmentation and weight penalties of the recorded model.
+    """Dropout and input noise / augmentation of the recorded model.
 
-    They act while training only (penalties: on the training loss as Keras reports it),
-    so the training curves measure a handicapped network. ``None`` when the run recorded
-    no model (a bare history cannot say); an empty list for a model without any.
+    They act while training only, so the training curves measure a handicapped network
+    (weight penalties are not among them: Keras adds them to the validation loss too).
+    ``None`` when the run recorded no model (a bare history cannot say); an empty list
+    for a model without any.
     """
     if ctx.run.model is None:
         return None
-    return _dropouts(ctx) + _training_noises(ctx) + _penalties(ctx)
+    return _dropouts(ctx) + _training_noises(ctx)
 
 
 def _dropouts(ctx: Context) -> list[str]:
@@ -449,22 +455,6 @@ def _training_noises(ctx: Context) -> list[str]:
     return [layer.class_name for layer in model.layers
             if layer.dropout is None and layer.class_name in TRAINING_NOISE_LAYERS
             and layer.class_name not in DROPOUT_LAYERS]
-
-
-def _penalties(ctx: Context) -> list[str]:
-    model = ctx.run.model
-    if model is None:
-        return []
-    out = []
-    for layer in model.layers:
-        for reg in (layer.kernel_regularizer, layer.bias_regularizer, layer.activity_regularizer):
-            if reg is None:
-                continue
-            factors = [f"L1 {fmt_rate(reg.l1)}" if reg.l1 else "", f"L2 {fmt_rate(reg.l2)}"
-                       if reg.l2 else ""]
-            text = " + ".join(f for f in factors if f) or reg.kind
-            out.append(f"{text} on `{layer.name}`")
-    return out
 
 
 # ------------------------------------------------------- validation that cannot be trusted
