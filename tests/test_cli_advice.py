@@ -16,13 +16,16 @@ ENV = {"NO_COLOR": "1", "CI": None, "GITHUB_ACTIONS": None, "FORCE_COLOR": None,
        "GITHUB_STEP_SUMMARY": None, "COLUMNS": "100"}
 
 
-def overfit_run(optimizer: str, lr: float, momentum: float = 0.0) -> Run:
-    """A run file whose validation loss turns up at epoch 7 while the training loss falls."""
+def overfit_run(optimizer: str, lr: float, momentum: float | None = 0.0) -> Run:
+    """A run file whose validation loss turns up at epoch 7 while the training loss falls.
+
+    ``momentum=None``: an SGD config that does not record its momentum.
+    """
     n = 30
     loss = [1.0 * 0.88**i for i in range(n)]
     val = [1.0 - 0.08 * min(i, 6) + 0.04 * max(0, i - 6) for i in range(n)]
     config: dict[str, Any] = {"name": optimizer.lower(), "learning_rate": lr}
-    if optimizer == "SGD":
+    if optimizer == "SGD" and momentum is not None:
         config |= {"momentum": momentum, "nesterov": False}
     layers = [
         Layer(name="dense", class_name="Dense", path="dense", units=128, activation="relu",
@@ -66,10 +69,11 @@ def test_fd101_asks_plain_sgd_at_a_large_rate_to_lower_it(tmp_path: Path) -> Non
     ("optimizer", "lr", "momentum"),
     [("SGD", 0.05, 0.0),  # under 10× the default
      ("SGD", 0.5, 0.9),  # momentum: not plain steps, not what was measured
+     ("SGD", 0.5, None),  # a config that does not say its momentum (review8)
      ("Adam", 0.05, 0.0)],  # adaptive: a tenth of the rate did not cure its overfitting
 )
 def test_fd101_leaves_the_rate_alone_elsewhere(
-    tmp_path: Path, optimizer: str, lr: float, momentum: float
+    tmp_path: Path, optimizer: str, lr: float, momentum: float | None
 ) -> None:
     recs = fd101_advice(tmp_path, overfit_run(optimizer, lr, momentum))
     assert "raise-regularization" in [r["action"] for r in recs]

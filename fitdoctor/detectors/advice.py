@@ -108,7 +108,8 @@ def plain_sgd_rate(run: Run) -> dict[str, Any]:
         return out
     if snake_case(info.optimizer.strip().rsplit(".", 1)[-1]) not in _PLAIN_STEPS:
         return out
-    momentum = info.optimizer_config.get("momentum", 0.0)
+    # Keras's SGD config always holds its momentum: a config without one does not say
+    momentum = info.optimizer_config.get("momentum")
     if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) or momentum != 0:
         return out
     lr = current_learning_rate(run)

@@ -218,8 +218,13 @@ def _error_curves(ctx: Context) -> bool:
     if known or ctx.accuracy_key("val_") is not None:
         return False
     return any(key.startswith("val_") and key != "val_loss"
-               and canonical_loss(canonical_metric(key)) in REGRESSION_LOSSES
+               and canonical_loss(canonical_metric(key)) in _ERROR_METRICS
                for key in run.metrics)
+
+
+#: Validation metrics that are a regression's error: its losses, and the root mean squared
+#: error Keras offers as a metric only.
+_ERROR_METRICS = REGRESSION_LOSSES | {"root_mean_squared_error", "rmse"}
 
 
 def _accuracy_after(
