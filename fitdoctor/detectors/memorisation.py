@@ -26,6 +26,7 @@ from fitdoctor.detectors.stability import training_noise
 from fitdoctor.detectors.training import restores_best_weights, stopped_early
 from fitdoctor.detectors.validation_setup import wilson_half_width
 from fitdoctor.errors import MissingInput
+from fitdoctor.vocabulary import is_accuracy
 
 #: Fully connected layers: every weight is free to fit one pattern (a convolution or a
 #: recurrent cell shares its weights across positions, so its count says less).
@@ -132,6 +133,7 @@ def memorised_training_set(
         "restored": _restores(ctx),
         "epochs_after_best": epochs[-1] - epochs[kept],
         "turn_seen": _restores(ctx) and stopped_early(ctx)
+        and _restore_monitor(ctx)[0] == "val_loss"
         and epochs[-1] - epochs[kept] >= min_epochs_after_best,
         "training_noise": ", ".join(noisy[:3]) + (", ..." if len(noisy) > 3 else ""),
         "noisy_window": min(noisy_window, finite.size),
@@ -146,12 +148,33 @@ def memorised_training_set(
 def _kept_index(ctx: Context, start: int, end: int) -> int | None:
     """Row (within the span) of the model the user kept.
 
-    The last epoch, or the lowest validation loss when the run file says EarlyStopping
-    restored the best weights.
+    The last epoch, or, when the run file says EarlyStopping restored the best weights,
+    the best epoch of the monitor it recorded (:func:`_restore_monitor`).
     """
     if _restores(ctx):
-        return curves.best_index(ctx.array("val_loss")[start:end])
+        key, mode = _restore_monitor(ctx)
+        return curves.best_index(ctx.array(key)[start:end], mode=mode)
     return end - start - 1
+
+
+def _restore_monitor(ctx: Context) -> tuple[str, str]:
+    """``(monitor, mode)`` of the EarlyStopping among the recorded callbacks.
+
+    ``("val_loss", "min")``, Keras's default, when the run file records no EarlyStopping
+    monitor the run logs; the mode as recorded, else a loss is minimised and an
+    accuracy-like metric maximised.
+    """
+    for cb in ctx.run.meta.get("callbacks") or ():
+        if not isinstance(cb, dict) or cb.get("class") != "EarlyStopping":
+            continue
+        key = cb.get("monitor")
+        if isinstance(key, str) and ctx.run.has(key):
+            mode = cb.get("mode")
+            if mode not in ("min", "max"):
+                base = key.removeprefix("val_")
+                mode = "max" if is_accuracy(base) or base.endswith("auc") else "min"
+            return key, str(mode)
+    return "val_loss", "min"
 
 
 def _restores(ctx: Context) -> bool:
