@@ -393,7 +393,15 @@ def test_github_format_annotates_the_verdict_and_what_after_gained() -> None:
     assert code == 1 and kinds == ["error", "warning", "notice"]
     assert "title=FD702" in out.splitlines()[2]
     code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on", "error")
-    assert code == 0 and out.splitlines()[0].startswith("::notice ") and len(out.splitlines()) == 2
+    kinds = [ln.split("::")[1].split(" title=")[0] for ln in out.splitlines()[:-1]]
+    assert code == 0 and kinds == ["notice", "warning"]  # the gained warning, under the bar
+    assert "::AFTER adds FD101 overfitting, under the error bar: " in out.splitlines()[0]
+    # every format judges at the bar: the verdict and the regression line say what fails
+    code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "text", "--fail-on", "info")
+    assert code == 1 and "AFTER regresses: adds FD101 overfitting, FD702 validation-setup" in out
+    assert "gains FD702 validation-setup (info)" in out
+    code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "json", "--fail-on", "error")
+    assert code == 0 and json.loads(out)["regression"] is False
 
 
 def test_every_format_leads_with_the_verdict() -> None:

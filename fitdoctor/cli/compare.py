@@ -100,13 +100,14 @@ def compare_command(
         cmp = compare(_pick(before, before_run, "--before-run"),
                       _pick(after, after_run, "--after-run"), settings,
                       monitor=monitor, mode=mode)
+        if bar is not None:
+            cmp.bar = bar  # the gate's bar: what the verdict and "regression" judge at
         color = chosen == "rich" and wants_color(to_terminal, os.environ)
         text = render_compare(
             cmp,
             chosen,
             width=width if width is not None else _width(to_terminal),
             color=color,
-            fail_on=bar,
         )
         if output is not None:
             from fitdoctor.sanitize import safe_text
@@ -124,7 +125,7 @@ def compare_command(
             common.emit(text, ansi=color)
         if bar is None or exit_zero:
             return 0
-        return 1 if cmp.fails(bar) else 0
+        return 1 if cmp.regression else 0
 
     return common.guarded(body)
 

@@ -227,6 +227,8 @@ class Comparison:
         per_class: Per-class changes, when both runs recorded per-class metrics.
         minority: The minority class's change (imbalanced tasks), else ``None``.
         notes: Remarks on how to read the numbers.
+        bar: The lowest severity of a gained finding that makes AFTER a regression
+            (``compare --fail-on``'s; a warning by default, as ``--fail-on-regression``).
     """
 
     before: Side
@@ -241,6 +243,7 @@ class Comparison:
     per_class: list[ClassChange] = field(default_factory=list)
     minority: ClassChange | None = None
     notes: list[str] = field(default_factory=list)
+    bar: Severity = Severity.WARNING
 
     # -------------------------------------------------------------- judging
     @property
@@ -331,6 +334,11 @@ class Comparison:
         """New warnings/errors in AFTER, and codes that stayed but became more severe."""
         return self.gained_at(Severity.WARNING)
 
+    @property
+    def shown_gained(self) -> list[FindingChange]:
+        """The gained findings to show: warnings and errors, and infos too at an info bar."""
+        return self.gained_at(min(self.bar, Severity.WARNING, key=lambda s: s.rank))
+
     def gained_at(self, severity: Severity) -> list[FindingChange]:
         """AFTER's findings at or above ``severity`` that BEFORE did not have so severe.
 
@@ -372,12 +380,12 @@ class Comparison:
 
     @property
     def regression_reasons(self) -> list[str]:
-        """Why AFTER is a regression (empty when it is not)."""
+        """Why AFTER is a regression at :attr:`bar` (empty when it is not)."""
         reasons = [
             f"gains {c.code} {c.diagnosis} ({c.severity.value})"
             if c.status == "new"
             else f"{c.code} {c.diagnosis} became {c.severity.value}"
-            for c in self.gained
+            for c in self.gained_at(self.bar)
         ]
         if self.worse_beyond_noise:
             assert self.before.value is not None and self.after.value is not None
@@ -389,7 +397,11 @@ class Comparison:
 
     @property
     def regression(self) -> bool:
-        """True when AFTER gains a warning/error or is worse on the yardstick beyond noise."""
+        """Whether AFTER regresses: :meth:`fails` at :attr:`bar`.
+
+        It gains a finding at the bar or above (a warning or an error by default), or is
+        worse on the yardstick beyond noise.
+        """
         return bool(self.regression_reasons)
 
     @property
@@ -444,16 +456,21 @@ class Comparison:
         tail = f": {numbers}" if numbers else ""
         if self.regression:
             problems = []
-            if self.gained:
-                problems.append(f"adds {gained_text}")
+            failing = self.gained_at(self.bar)
+            if failing:
+                problems.append("adds " + ", ".join(f"{c.code} {c.diagnosis}" for c in failing))
             if self.worse_beyond_noise:
                 problems.append(f"is worse on {self.monitor} beyond noise")
             joined = " and ".join(problems)
             if fixed:
                 return f"AFTER fixes {fixed_text} but {joined}{tail}"
             return f"AFTER regresses: {joined}{tail}"
+        below = f"AFTER adds {gained_text}, under the {self.bar.value} bar" if self.gained else ""
         if fixed:
-            return f"AFTER fixes {fixed_text}{tail}"
+            return f"AFTER fixes {fixed_text}{tail}" if not below else \
+                f"AFTER fixes {fixed_text}; {below[6:]}{tail}"
+        if below:
+            return f"{below}{tail}"
         if self.better_beyond_noise:
             return f"AFTER improves {self.monitor} beyond noise{tail}"
         if self.change == "unknown":

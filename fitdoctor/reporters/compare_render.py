@@ -27,7 +27,6 @@ from fitdoctor.reporters import _common as c
 
 if TYPE_CHECKING:
     from fitdoctor.compare import Comparison, FindingChange, Side
-    from fitdoctor.report import Severity
 
 __all__ = ["FORMATS", "render_compare", "rows"]
 
@@ -446,21 +445,19 @@ def render_json(cmp: Comparison) -> str:
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
-def render_github(cmp: Comparison, fail_on: Severity | None = None) -> str:
+def render_github(cmp: Comparison) -> str:
     """GitHub Actions workflow commands for a CI log.
 
     The verdict, the regression and yardstick lines as one annotation, ``::error`` when
-    the gate fails (:meth:`~fitdoctor.compare.verdict.Comparison.fails` at ``fail_on``;
-    without a gate, when AFTER regresses: what ``--fail-on-regression`` fails on), else
-    ``::notice``; then each finding AFTER gained at or above ``fail_on`` (default: new
-    warnings and errors, findings grown more severe) as the annotation ``fitdoctor
-    analyze --format github`` gives it, at most
+    AFTER regresses at the comparison's bar (what ``--fail-on`` fails on), else
+    ``::notice``; then each finding AFTER gained (new warnings and errors, findings grown
+    more severe, and infos too at an ``info`` bar) as the annotation ``fitdoctor analyze
+    --format github`` gives it, at most
     :data:`~fitdoctor.reporters.github.MAX_ANNOTATIONS` in all; then the verdict as a
     plain log line.
 
     Args:
         cmp: The comparison.
-        fail_on: The severity ``compare --fail-on`` gates at, if any.
 
     Returns:
         The workflow commands and log line, ending with a newline.
@@ -469,11 +466,9 @@ def render_github(cmp: Comparison, fail_on: Severity | None = None) -> str:
 
     title = f"fitdoctor compare {c.clean(cmp.before.name)} → {c.clean(cmp.after.name)}"
     body = "\n".join((c.clean(cmp.verdict), _regression_line(cmp), _yardstick_line(cmp)))
-    failed = cmp.fails(fail_on) if fail_on is not None else cmp.regression
-    kind = "error" if failed else "notice"
+    kind = "error" if cmp.regression else "notice"
     out = [f"::{kind} title={github.escape_property(title)}::{github.escape_data(body)}"]
-    changes = cmp.gained_at(fail_on) if fail_on is not None else cmp.gained
-    gained = [ch.after for ch in changes if ch.after is not None]
+    gained = [ch.after for ch in cmp.shown_gained if ch.after is not None]
     out += [github.annotation(f, cmp.after.report)
             for f in gained[: github.MAX_ANNOTATIONS - 1]]
     more = len(gained) - (github.MAX_ANNOTATIONS - 1)
@@ -490,7 +485,6 @@ def render_compare(
     *,
     width: int = 100,
     color: bool = False,
-    fail_on: Severity | None = None,
 ) -> str:
     """Render ``cmp`` in ``fmt``.
 
@@ -499,8 +493,6 @@ def render_compare(
         fmt: One of :data:`FORMATS`.
         width: Width for rich/text. Defaults to `100`.
         color: ANSI colour for rich. Defaults to `False`.
-        fail_on: The severity ``compare --fail-on`` gates at, for ``github`` (which
-            annotation is an error). Defaults to no gate.
 
     Returns:
         The output, ending with a newline.
@@ -517,5 +509,5 @@ def render_compare(
     if fmt == "json":
         return render_json(cmp)
     if fmt == "github":
-        return render_github(cmp, fail_on)
+        return render_github(cmp)
     raise ConfigError(f"unknown compare format {fmt!r}; expected one of {', '.join(FORMATS)}")
