@@ -123,8 +123,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import probe_common  # noqa: E402
 from corpus import upgrade  # noqa: E402
-from val_ceiling import twin_label  # noqa: E402
 from recorder import datasets  # noqa: E402
+from val_ceiling import twin_label  # noqa: E402
 
 from fitdoctor import engine  # noqa: E402
 from fitdoctor.detectors.span import recorded_prior_loss  # noqa: E402
