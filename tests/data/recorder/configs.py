@@ -10,7 +10,8 @@ Settings (defaults in ``DEFAULTS``):
 ``model``       ``mlp`` | ``conv`` | ``lstm`` | ``gru``
 ``units``       hidden widths (mlp), conv filters (conv: each a 3x3 ``same`` Conv2D + 2x2
                 max-pool, or no pooling with ``pool=False``), stacked recurrent units
-``head``        conv only: Dense units after ``Flatten`` (``[]`` for none);
+``head``        conv: Dense units after ``Flatten`` (``[]`` for none); probes also give
+                it to lstm/gru (Dense units on the last recurrent state);
                 ``gap=True`` uses GlobalAveragePooling2D instead of Flatten
 ``act``         hidden activation; ``init``: kernel initializer (default glorot_uniform)
 ``l2``          L2 factor on every kernel; ``dropout`` after every hidden layer

@@ -109,6 +109,10 @@ def build_model(cfg: dict[str, Any], data: datasets.Data, n_steps: int) -> Any:
             layers.append(rnn(units, return_sequences=not last, **kw))
             if cfg["dropout"]:
                 layers.append(keras.layers.Dropout(cfg["dropout"]))
+        for units in cfg["head"]:  # probes only: Dense layers reading the last state
+            layers.append(keras.layers.Dense(units, activation=cfg["act"], **kw))
+            if cfg["dropout"]:
+                layers.append(keras.layers.Dropout(cfg["dropout"]))
     else:
         raise KeyError(model_kind)
     task = data.task
