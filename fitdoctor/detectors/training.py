@@ -18,6 +18,7 @@ import numpy as np
 
 from fitdoctor import curves
 from fitdoctor.detectors.advice import (
+    fmt_rate,
     learning_rate_change,
     narrowest_hidden,
     plain_sgd_rate,
@@ -398,6 +399,7 @@ def high_plateau(
     max_catch_up: float,
     min_parted_epochs: int,
     handicap_ratio: float,
+    cut_factor: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -515,6 +517,10 @@ def high_plateau(
     # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
     # handicapping regularizer already leads the advice
     values["lower_reg_last"] = not values["l2_first"] and not values["handicapped"]
+    # the optimiser's part in the plateau, said before any capacity advice: a rate cut
+    # that froze a descent still going on
+    values.update(_rate_cut(ctx, span, start, min_window, cut_factor,
+                            plateau_tolerance / min_plateau))
     bounded = _bounded_regression_output(ctx)
     if bounded is not None:
         # a regression through a bounded output cannot reach targets outside its range,
@@ -522,6 +528,52 @@ def high_plateau(
         values.update(bounded)
         values["widen"] = values["add_layer"] = values["features_suspect"] = False
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _rate_cut(ctx: Context, span: Span, start: int, window: int, cut_factor: float,
+              flat: float) -> dict[str, Any]:
+    """A learning-rate cut that began the plateau while the training loss still fell.
+
+    The run logs the rate per epoch (``learning_rate`` or ``lr``: a schedule or a
+    callback), the rate of some epoch from one before the plateau's first (the plateau is
+    found on a smoothed curve) to ``window`` epochs into it is at most ``1 / cut_factor``
+    of the epoch's before, and over the ``window`` epochs before that cut the training
+    loss fell so fast that it was no plateau by the rule's own measure: its mean fall an
+    epoch, kept up for ``min_plateau`` epochs, exceeds ``plateau_tolerance`` of the
+    span's range (``flat`` is ``plateau_tolerance / min_plateau``). The descent was
+    going on when the rate was cut, and the plateau is what the cut left of it. A plateau
+    that came first (ReduceLROnPlateau cuts after ``patience`` epochs without progress)
+    has no such fall before its cut. ``{"rate_cut": True, "cut_epoch", "cut_lr_before",
+    "cut_lr_after", "cut_pace_pct"}`` (the fall an epoch before the cut, as a share of
+    the loss's level), else ``{"rate_cut": False}``.
+    """
+    key = next((k for k in ("learning_rate", "lr") if ctx.run.has(k)), None)
+    if key is None:
+        return {"rate_cut": False}
+    lr = ctx.array(key)
+    loss = ctx.array(ctx.loss_key)
+    judged = loss[span.start : span.end]
+    judged = judged[np.isfinite(judged)]
+    if judged.size < 2:
+        return {"rate_cut": False}
+    scale = float(judged.max() - judged.min())
+    first = span.start + start
+    for c in range(max(span.start + window, first - 1), min(span.end, first + window)):
+        before, after = float(lr[c - 1]), float(lr[c])
+        if not (np.isfinite(before) and np.isfinite(after) and after > 0
+                and before >= cut_factor * after):
+            continue
+        run_up = loss[c - 1 - window : c]
+        if run_up.size < 2 or not np.isfinite(run_up).all() or (run_up <= 0).any():
+            return {"rate_cut": False}
+        fall = float(run_up[0] - run_up[-1]) / (run_up.size - 1)
+        if fall <= flat * scale:
+            return {"rate_cut": False}  # the loss had levelled off before the cut
+        pace = 1 - float(run_up[-1] / run_up[0]) ** (1 / (run_up.size - 1))
+        return {"rate_cut": True, "cut_epoch": ctx.epochs[c],
+                "cut_lr_before": fmt_rate(before), "cut_lr_after": fmt_rate(after),
+                "cut_pace_pct": pct(pace)}
+    return {"rate_cut": False}
 
 
 def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, Any] | None:
