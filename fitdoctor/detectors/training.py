@@ -400,6 +400,8 @@ def high_plateau(
     min_parted_epochs: int,
     handicap_ratio: float,
     cut_factor: float,
+    min_climb: float,
+    climb_lr_factor: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -518,9 +520,11 @@ def high_plateau(
     # handicapping regularizer already leads the advice
     values["lower_reg_last"] = not values["l2_first"] and not values["handicapped"]
     # the optimiser's part in the plateau, said before any capacity advice: a rate cut
-    # that froze a descent still going on
+    # that froze a descent still going on, or a training loss climbing back from its low
     values.update(_rate_cut(ctx, span, start, min_window, cut_factor,
                             plateau_tolerance / min_plateau))
+    values.update(_climb(ctx, span, train_raw, min_window, noise_factor, min_climb,
+                         climb_lr_factor))
     bounded = _bounded_regression_output(ctx)
     if bounded is not None:
         # a regression through a bounded output cannot reach targets outside its range,
@@ -574,6 +578,38 @@ def _rate_cut(ctx: Context, span: Span, start: int, window: int, cut_factor: flo
                 "cut_lr_before": fmt_rate(before), "cut_lr_after": fmt_rate(after),
                 "cut_pace_pct": pct(pace)}
     return {"rate_cut": False}
+
+
+def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
+           noise_factor: float, min_climb: float, lr_factor: float) -> dict[str, Any]:
+    """A training loss that ends well above its own lowest reading.
+
+    The median of the span's last ``window`` readings is above the lowest reading before
+    them by at least ``min_climb`` of that low and by more than ``noise_factor`` times the
+    curve's noise: the network fitted its training rows better earlier in the run and the
+    optimiser undid it (a rate too high: momentum SGD at 0.5 on digits climbs from 0.63 to
+    1.25). No width fits the training data better when the optimiser cannot hold a fit
+    it had. ``{"climbs": True, "climb_low", "climb_low_epoch", "climb_now", "climb_pct",
+    "climb_lr_now", "climb_lr_proposed"}``, else ``{"climbs": False}``.
+    """
+    x = train_raw
+    if x.size <= window + 1:
+        return {"climbs": False}
+    early = x[:-window]
+    if not np.isfinite(early).any():
+        return {"climbs": False}
+    low_i = int(np.nanargmin(early))
+    low = float(early[low_i])
+    late = x[-window:]
+    now = float(np.median(late[np.isfinite(late)])) if np.isfinite(late).any() else math.nan
+    rise = now - low
+    if not (low > 0 and rise >= min_climb * low and rise > noise_factor * curves.noise(x)):
+        return {"climbs": False}
+    change = learning_rate_change(ctx.run, lr_factor)
+    return {"climbs": True, "climb_low": float(f"{low:.4g}"),
+            "climb_low_epoch": ctx.epochs[span.start + low_i],
+            "climb_now": float(f"{now:.4g}"), "climb_pct": pct(rise / low),
+            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"]}
 
 
 def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, Any] | None:

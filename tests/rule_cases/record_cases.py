@@ -860,6 +860,19 @@ def step_cut_froze_descent() -> None:
     _save("step_cut_froze_descent", h.history)
 
 
+def momentum_loss_climbs() -> None:
+    """Momentum SGD (0.9) at 0.5 on the recorder's digits pool, 128 units, 20 epochs (the
+    corpus's digits_momentum_lr0.5): the training loss reaches its low within the first
+    epochs, then the steps undo the fit and it climbs back well above it while the
+    training accuracy falls; the network ends far below logistic regression.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("digits")
+    model = _digits_pool_mlp(128, keras.optimizers.SGD(0.5, momentum=0.9), 2)
+    h = model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("momentum_loss_climbs")])
+    _save("momentum_loss_climbs", h.history)
+
 
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
@@ -880,7 +893,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         memorised_stopped_early,
         memorised_separable, heavy_dropout_at_reference, heavy_dropout_short_of_reference,
         l2_collapse_on_moons, sigmoid_output_regression, dropout_short_of_reference,
-        linear_mae_regression, step_cut_froze_descent,
+        linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
     )
 }
 
