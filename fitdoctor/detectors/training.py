@@ -521,7 +521,7 @@ def high_plateau(
     values["lower_reg_last"] = not values["l2_first"] and not values["handicapped"]
     # the optimiser's part in the plateau, said before any capacity advice: a rate cut
     # that froze a descent still going on, or a training loss climbing back from its low
-    values.update(_rate_cut(ctx, span, start, min_window, cut_factor,
+    values.update(_rate_cut(ctx, span, start, cut_factor,
                             plateau_tolerance / min_plateau))
     values.update(_climb(ctx, span, train_raw, min_window, noise_factor, min_climb,
                          climb_lr_factor))
@@ -534,22 +534,23 @@ def high_plateau(
     return Evidence(values, epoch=values["plateau_epoch"])
 
 
-def _rate_cut(ctx: Context, span: Span, start: int, window: int, cut_factor: float,
+def _rate_cut(ctx: Context, span: Span, start: int, cut_factor: float,
               flat: float) -> dict[str, Any]:
     """A learning-rate cut that began the plateau while the training loss still fell.
 
     The run logs the rate per epoch (``learning_rate`` or ``lr``: a schedule or a
-    callback), the rate of some epoch from one before the plateau's first (the plateau is
-    found on a smoothed curve) to ``window`` epochs into it is at most ``1 / cut_factor``
-    of the epoch's before, and over the ``window`` epochs before that cut the training
-    loss fell so fast that it was no plateau by the rule's own measure: its mean fall an
-    epoch, kept up for ``min_plateau`` epochs, exceeds ``plateau_tolerance`` of the
-    span's range (``flat`` is ``plateau_tolerance / min_plateau``). The descent was
-    going on when the rate was cut, and the plateau is what the cut left of it. A plateau
-    that came first (ReduceLROnPlateau cuts after ``patience`` epochs without progress)
-    has no such fall before its cut. ``{"rate_cut": True, "cut_epoch", "cut_lr_before",
-    "cut_lr_after", "cut_pace_pct"}`` (the fall an epoch before the cut, as a share of
-    the loss's level), else ``{"rate_cut": False}``.
+    callback), the rate logged at the plateau's first epoch, the epoch before or the two
+    after it (the plateau is found on a smoothed curve, and a rate logged at an epoch's
+    end can be the one the next epoch trains at) is at most ``1 / cut_factor`` of the
+    epoch's before, and in the epoch before that cut the training loss fell so fast that
+    it was no plateau by the rule's own measure: a fall that, kept up for
+    ``min_plateau`` epochs, exceeds ``plateau_tolerance`` of the span's range (``flat``
+    is ``plateau_tolerance / min_plateau``). The descent was going on when the rate was
+    cut, and the plateau is what the cut left of it. A plateau that came first
+    (ReduceLROnPlateau cuts after ``patience`` epochs without progress on the validation
+    loss) has no such fall before its cut, and keeps the capacity advice.
+    ``{"rate_cut": True, "cut_epoch", "cut_lr_before", "cut_lr_after", "cut_pace_pct"}``
+    (that epoch's fall, as a share of the loss's level), else ``{"rate_cut": False}``.
     """
     key = next((k for k in ("learning_rate", "lr") if ctx.run.has(k)), None)
     if key is None:
@@ -562,21 +563,18 @@ def _rate_cut(ctx: Context, span: Span, start: int, window: int, cut_factor: flo
         return {"rate_cut": False}
     scale = float(judged.max() - judged.min())
     first = span.start + start
-    for c in range(max(span.start + window, first - 1), min(span.end, first + window)):
+    for c in range(max(span.start + 2, first - 1), min(span.end, first + 3)):
         before, after = float(lr[c - 1]), float(lr[c])
         if not (np.isfinite(before) and np.isfinite(after) and after > 0
                 and before >= cut_factor * after):
             continue
-        run_up = loss[c - 1 - window : c]
-        if run_up.size < 2 or not np.isfinite(run_up).all() or (run_up <= 0).any():
-            return {"rate_cut": False}
-        fall = float(run_up[0] - run_up[-1]) / (run_up.size - 1)
-        if fall <= flat * scale:
+        then, now = float(loss[c - 2]), float(loss[c - 1])
+        if not (np.isfinite(then) and np.isfinite(now) and then > 0
+                and then - now > flat * scale):
             return {"rate_cut": False}  # the loss had levelled off before the cut
-        pace = 1 - float(run_up[-1] / run_up[0]) ** (1 / (run_up.size - 1))
         return {"rate_cut": True, "cut_epoch": ctx.epochs[c],
                 "cut_lr_before": fmt_rate(before), "cut_lr_after": fmt_rate(after),
-                "cut_pace_pct": pct(pace)}
+                "cut_pace_pct": pct(1 - now / then)}
     return {"rate_cut": False}
 
 
