@@ -874,6 +874,28 @@ def momentum_loss_climbs() -> None:
     _save("momentum_loss_climbs", h.history)
 
 
+def restore_decided_by_loss() -> None:
+    """1024 ReLU units on the recorder's clf200 pool (200 rows, 40 of them validating),
+    Adam 1e-3, batches of 16, EarlyStopping(patience=10, restore_best_weights=True) on
+    the validation loss, seed 31 (the healthy probe's batch 2, clf200_w1024_es_s31): the
+    validation accuracy of the kept epoch and the last are one or two rows apart, within
+    its ±10-point interval, while the validation loss rises smoothly after the kept epoch:
+    the loss that chose the epoch tells them apart.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("clf200")
+    keras.utils.set_random_seed(31)
+    model = keras.Sequential([keras.Input((x.shape[1],)),
+                              keras.layers.Dense(1024, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=10,
+                                         restore_best_weights=True)
+    h = model.fit(x, y.astype("float32"), epochs=60, batch_size=16, validation_split=0.2,
+                  verbose=0, callbacks=[stop, _doctor("restore_decided_by_loss")])
+    _save("restore_decided_by_loss", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -894,6 +916,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         memorised_separable, heavy_dropout_at_reference, heavy_dropout_short_of_reference,
         l2_collapse_on_moons, sigmoid_output_regression, dropout_short_of_reference,
         linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
+        restore_decided_by_loss,
     )
 }
 
