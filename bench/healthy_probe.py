@@ -141,6 +141,10 @@ below).
   on this validation set" (accuracy 2.5 points apart on 40 rows), while the restore was
   decided on a validation loss that rose a smooth 17% over 10 epochs (7 noise bands; the
   test loss rose 18%): the accuracy's interval does not make that choice a coin flip.
+  Fixed since (notconv_probe batch 6's round): FD702 judges a restore chosen on the
+  validation loss by that loss (``loss_min_rise``, ``loss_noise_factor``): info, and says
+  the loss decided; this run was the only one of 1,377 dev and saved probe records that
+  moved.
   The bare view's FD101 on the three ``clf200_w1024_es`` runs is the restore only a run
   file can report (as dev's clf200_big_es).
 - **Healthy set-ups that stayed silent:** 512x512 + L2 1e-4 + EarlyStopping on moons,

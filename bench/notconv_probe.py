@@ -204,6 +204,43 @@ below too: none touched this batch's headlines).
   The momentum 0.05 neighbour, which had levelled off before the cut, is healthy and
   silent.
 
+Sixth batch (``--batch 6``, 2026-11-30, 20 trainings, seeds 51-52, one file): FD201's
+advice where the plateau is the optimiser's. Step schedules (/10 at 1/2 and 3/4) on clf
+(SGD 0.01, 32 units; its neighbour at 0.2), wine (SGD 0.01, batches of 16, 25 validation
+rows), bc (SGD 3e-3, 32x32), digits (Adam 1e-4, 128 units); ReduceLROnPlateau (factor 0.2,
+patience 1) on digits with SGD 0.01; momentum SGD at 0.3-0.5 on clf, wine and 32-unit
+digits, and a 0.03 neighbour. Labels: underfitting 8, unstable 6, healthy 4,
+not-converged 2; the twin agrees on 16/20 (the four others: bc and wine step runs, twin
+healthy). Headline right 17/20 (underfitting 8/8, healthy 4/4 silent, not-converged 2/2,
+unstable 3/6: clf momentum 0.5 s51/s52 headed FD101 where the validation loss's swing
+ended high, wine momentum 0.3 s52 silent on 25 rows; twins agree on clf: FD41x's and
+FD101's, not chased here).
+
+- **A step cut froze a descent** (all 8 step-schedule underfitting runs and batch 5's
+  digits SGD 0.02 s41/s42): the training loss fell 1.2-4.7% the epoch before the logged
+  cut (more in the epochs before: the rate logged at an epoch's end lags the step
+  boundary by up to an epoch) and flattened from that epoch, headed FD201 "widen". FD201
+  now says so ("the learning rate was cut from 2e-2 to 2e-3 at epoch 17, as the plateau
+  began, while the training loss still fell 4.7% an epoch") and leads with a later or
+  gentler cut (`cut_factor` 2; the pace bar is the rule's own plateau: a fall that, for
+  `min_plateau` epochs, exceeds `plateau_tolerance` of the range). The headline stands
+  (the runs did end underfitted). A cut after the plateau (ReduceLROnPlateau once the
+  loss stopped falling) keeps the capacity advice (rule case); a window of three epochs
+  before the cut was tried first and rejected: it reached back past the knee. The
+  ReduceLROnPlateau probes ended not-converged (FD301, right), so no real
+  plateau-then-cut FD201 was recorded; a cosine decay's last halvings (probe
+  clf_cosine_sgd0.01_s5, 12 epochs after its plateau began) are not read as a cut.
+- **A training loss climbing back** (dev digits_momentum_lr0.5_s2, underfitting: 0.63 at
+  epoch 4, 1.19 over the last three, training accuracy 0.81 -> 0.50): FD201 now says the
+  optimiser undid a fit and leads with "lower the learning rate from 5e-1 to 5e-2"
+  (`min_climb` 10% and beyond `noise_factor` times the noise; `climb_lr_factor` 0.1). The
+  batch's momentum runs at 0.3-0.5 swing rather than climb and are headed FD41x/FD101,
+  not FD201. The headline (underfitting, the label) is kept: the run did end far below
+  what the data allows, and FD411 beside it says the loss swings.
+- Across dev (both views) and the 1,357 saved probe records FD201's advice changed on
+  these 12 runs only (10 cuts, the dev climb in both views); no verdict moved (dev run
+  view 353/384, bare 307/384, healthy warned 3/105 and 6/105, before and after).
+
 **FD301 and a swing's last step** (issue 10 lead: healthy_probe batch 2
 moons_mom_lr0.05_b4_s31, healthy, twin healthy): the validation loss swings 0.17-0.21
 (0.172 at epoch 7, 0.215 at 14) and its last value, 0.155, is its lowest; the training
@@ -224,9 +261,9 @@ an interrupted batch; ``--load`` re-judges saved records without training; ``--o
 takes comma-separated substrings; the measurement of the first three batches trained
 every probe with ``--seeds 5``, then ten of them with ``--seeds 6``, into one file;
 ``--batch 4`` trains the fourth batch, seed 11 unless ``--seeds`` says otherwise;
-``--batch 5`` the fifth, seeds 41 and 42)::
+``--batch 5`` the fifth, seeds 41 and 42; ``--batch 6`` the sixth, seeds 51 and 52)::
 
-    PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/notconv_probe.py [--batch 1-3|4|5]
+    PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/notconv_probe.py [--batch 1-3|4|5|6]
         [--only A,B] [--seeds 5] [--save FILE | --load FILE] [--why] [--dev]
 """
 
@@ -434,6 +471,36 @@ BATCH5: list[probe_common.Probe] = [
 ]
 
 
+#: The sixth batch (``--batch 6``, seeds 51-52): FD201's advice where the plateau is the
+#: optimiser's doing. A step schedule (the rate /10 at 1/2 and 3/4 of the run) cutting a
+#: descent still going on, on data, widths and optimizers batch 5 did not use; the cut
+#: after a plateau (ReduceLROnPlateau, factor 0.2, patience 1: the plateau comes first);
+#: momentum SGD at 0.3-0.5 where the training loss may climb from its low; each with a
+#: healthy neighbour (``_ok``: a rate that finishes before the cut, or a sensible one).
+RLROP_FAST = dict(factor=0.2, patience=1, min_lr=1e-6)
+BATCH6: list[probe_common.Probe] = [
+    ("clf_sgd_step_0.01", "clf", dict(units=[32], opt="sgd", lr=0.01, schedule="step",
+                                      epochs=24)),
+    ("clf_sgd_step_0.2_ok", "clf", dict(units=[32], opt="sgd", lr=0.2, schedule="step",
+                                        epochs=24)),
+    ("wine_sgd_step_0.01_b16", "wine", dict(units=[16], opt="sgd", lr=0.01, batch=16,
+                                            schedule="step", epochs=30)),
+    ("bc_sgd_step_3e-3", "bc", dict(units=[32, 32], opt="sgd", lr=3e-3, batch=16,
+                                     schedule="step", epochs=24)),
+    ("digits_adam_step_1e-4", "digits", dict(units=[128], lr=1e-4, schedule="step",
+                                             epochs=24)),
+    ("digits_sgd_rlrop_0.01", "digits", dict(units=[64], opt="sgd", lr=0.01,
+                                             rlrop=RLROP_FAST, epochs=30)),
+    ("clf_momentum_lr0.5", "clf", dict(units=[64], opt="momentum", lr=0.5, epochs=20)),
+    ("wine_momentum_lr0.3_b16", "wine", dict(units=[32], opt="momentum", lr=0.3, batch=16,
+                                             epochs=20)),
+    ("digits_momentum_lr0.3_w32", "digits", dict(units=[32], opt="momentum", lr=0.3,
+                                                 epochs=20)),
+    ("digits_momentum_lr0.03_ok", "digits", dict(units=[32], opt="momentum", lr=0.03,
+                                                 epochs=20)),
+]
+
+
 def verdict(rec: dict[str, Any]) -> tuple[dict[str, bool], str, str]:
     """(FD301/FD302/FD303 fired at warning or above, each alone; headline; its message)."""
     run = Run.from_dict(upgrade(rec))
@@ -483,9 +550,10 @@ def val_facts(rec: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
-    ap.add_argument("--batch", choices=["1-3", "4", "5"], default="1-3",
+    ap.add_argument("--batch", choices=["1-3", "4", "5", "6"], default="1-3",
                     help="which probe list to train: the first three batches (seeds 5, 6) "
-                         "or the fourth (seeds 11-13) or the fifth (seeds 41-42)")
+                         "or the fourth (seeds 11-13), the fifth (seeds 41-42) or the "
+                         "sixth (51-52)")
     ap.add_argument("--seeds", default=None,
                     help="seeds to train (comma-separated; default 5, or 11 with --batch 4)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
@@ -494,8 +562,8 @@ def main(argv: list[str] | None = None) -> int:
                          "runs labelled not-converged or too-short, or where FD30x fires)")
     args = ap.parse_args(argv)
     if args.seeds is None:
-        args.seeds = {"4": "11", "5": "41,42"}.get(args.batch, "5")
-    probes = {"4": BATCH4, "5": BATCH5}.get(args.batch, PROBES)
+        args.seeds = {"4": "11", "5": "41,42", "6": "51,52"}.get(args.batch, "5")
+    probes = {"4": BATCH4, "5": BATCH5, "6": BATCH6}.get(args.batch, PROBES)
     recs = probe_common.records(args, probes, family="notconv-probe",
                                 intended="not-converged")
     head = (f"{'run':24s} {'label':13s} {'ep':>3s} {'nval':>4s} {'301':3s} {'302':3s} "

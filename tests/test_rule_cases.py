@@ -125,6 +125,9 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
             assert needle in hits[0].message, hits[0].message
         for action in case.get("actions", []):
             assert action in [r.action for r in hits[0].recommendations], hits[0]
+        if "first_action" in case:  # what the user should try before anything else
+            assert hits[0].recommendations, hits[0]
+            assert hits[0].recommendations[0].action == case["first_action"], hits[0]
         for action in case.get("no_actions", []):  # what is already in force
             assert action not in [r.action for r in hits[0].recommendations], hits[0]
         texts = " | ".join(r.text for r in hits[0].recommendations)

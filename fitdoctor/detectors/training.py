@@ -18,6 +18,7 @@ import numpy as np
 
 from fitdoctor import curves
 from fitdoctor.detectors.advice import (
+    fmt_rate,
     learning_rate_change,
     narrowest_hidden,
     plain_sgd_rate,
@@ -406,6 +407,9 @@ def high_plateau(
     max_catch_up: float,
     min_parted_epochs: int,
     handicap_ratio: float,
+    cut_factor: float,
+    min_climb: float,
+    climb_lr_factor: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -523,6 +527,12 @@ def high_plateau(
     # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
     # handicapping regularizer already leads the advice
     values["lower_reg_last"] = not values["l2_first"] and not values["handicapped"]
+    # the optimiser's part in the plateau, said before any capacity advice: a rate cut
+    # that froze a descent still going on, or a training loss climbing back from its low
+    values.update(_rate_cut(ctx, span, start, cut_factor,
+                            plateau_tolerance / min_plateau))
+    values.update(_climb(ctx, span, train_raw, min_window, noise_factor, min_climb,
+                         climb_lr_factor))
     bounded = _bounded_regression_output(ctx)
     if bounded is not None:
         # a regression through a bounded output cannot reach targets outside its range,
@@ -530,6 +540,82 @@ def high_plateau(
         values.update(bounded)
         values["widen"] = values["add_layer"] = values["features_suspect"] = False
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _rate_cut(ctx: Context, span: Span, start: int, cut_factor: float,
+              flat: float) -> dict[str, Any]:
+    """A learning-rate cut that began the plateau while the training loss still fell.
+
+    The run logs the rate per epoch (``learning_rate`` or ``lr``: a schedule or a
+    callback), the rate logged at the plateau's first epoch, the epoch before or the two
+    after it (the plateau is found on a smoothed curve, and a rate logged at an epoch's
+    end can be the one the next epoch trains at) is at most ``1 / cut_factor`` of the
+    epoch's before, and in the epoch before that cut the training loss fell so fast that
+    it was no plateau by the rule's own measure: a fall that, kept up for
+    ``min_plateau`` epochs, exceeds ``plateau_tolerance`` of the span's range (``flat``
+    is ``plateau_tolerance / min_plateau``). The descent was going on when the rate was
+    cut, and the plateau is what the cut left of it. A plateau that came first
+    (ReduceLROnPlateau cuts after ``patience`` epochs without progress on the validation
+    loss) has no such fall before its cut, and keeps the capacity advice.
+    ``{"rate_cut": True, "cut_epoch", "cut_lr_before", "cut_lr_after", "cut_pace_pct"}``
+    (that epoch's fall, as a share of the loss's level), else ``{"rate_cut": False}``.
+    """
+    key = next((k for k in ("learning_rate", "lr") if ctx.run.has(k)), None)
+    if key is None:
+        return {"rate_cut": False}
+    lr = ctx.array(key)
+    loss = ctx.array(ctx.loss_key)
+    judged = loss[span.start : span.end]
+    judged = judged[np.isfinite(judged)]
+    if judged.size < 2:
+        return {"rate_cut": False}
+    scale = float(judged.max() - judged.min())
+    first = span.start + start
+    for c in range(max(span.start + 2, first - 1), min(span.end, first + 3)):
+        before, after = float(lr[c - 1]), float(lr[c])
+        if not (np.isfinite(before) and np.isfinite(after) and after > 0
+                and before >= cut_factor * after):
+            continue
+        then, now = float(loss[c - 2]), float(loss[c - 1])
+        if not (np.isfinite(then) and np.isfinite(now) and then > 0
+                and then - now > flat * scale):
+            return {"rate_cut": False}  # the loss had levelled off before the cut
+        return {"rate_cut": True, "cut_epoch": ctx.epochs[c],
+                "cut_lr_before": fmt_rate(before), "cut_lr_after": fmt_rate(after),
+                "cut_pace_pct": pct(1 - now / then)}
+    return {"rate_cut": False}
+
+
+def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
+           noise_factor: float, min_climb: float, lr_factor: float) -> dict[str, Any]:
+    """A training loss that ends well above its own lowest reading.
+
+    The median of the span's last ``window`` readings is above the lowest reading before
+    them by at least ``min_climb`` of that low and by more than ``noise_factor`` times the
+    curve's noise: the network fitted its training rows better earlier in the run and the
+    optimiser undid it (a rate too high: momentum SGD at 0.5 on digits climbs from 0.63 to
+    1.25). No width fits the training data better when the optimiser cannot hold a fit
+    it had. ``{"climbs": True, "climb_low", "climb_low_epoch", "climb_now", "climb_pct",
+    "climb_lr_now", "climb_lr_proposed"}``, else ``{"climbs": False}``.
+    """
+    x = train_raw
+    if x.size <= window + 1:
+        return {"climbs": False}
+    early = x[:-window]
+    if not np.isfinite(early).any():
+        return {"climbs": False}
+    low_i = int(np.nanargmin(early))
+    low = float(early[low_i])
+    late = x[-window:]
+    now = float(np.median(late[np.isfinite(late)])) if np.isfinite(late).any() else math.nan
+    rise = now - low
+    if not (low > 0 and rise >= min_climb * low and rise > noise_factor * curves.noise(x)):
+        return {"climbs": False}
+    change = learning_rate_change(ctx.run, lr_factor)
+    return {"climbs": True, "climb_low": float(f"{low:.4g}"),
+            "climb_low_epoch": ctx.epochs[span.start + low_i],
+            "climb_now": float(f"{now:.4g}"), "climb_pct": pct(rise / low),
+            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"]}
 
 
 def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, Any] | None:

@@ -117,6 +117,7 @@ def validation_sampling_error(
     ctx: Context, *, min_epochs: int, window: int, z: float, min_half_width: float,
     scarce_samples: int, k: int, scarce_k: int, scarce_repeats: int,
     infer_max_n: int, infer_max_false: float, min_decision_gap: float, warn_half_width: float,
+    loss_noise_factor: float, loss_min_rise: float,
 ) -> Evidence | None:
     """The validation accuracy's sampling error is wider than the differences judged on.
 
@@ -128,7 +129,11 @@ def validation_sampling_error(
     chose it against the accuracy, and the accuracy's contrary preference is within its
     own noise. ``decides`` is true when the coin flip was acted on: the run kept (or
     saved) the best epoch's weights (:func:`keeps_best_epoch`). A run that kept its last
-    epoch, or a bare history that does not say, took no decision on the gap.
+    epoch, or a bare history that does not say, took no decision on the gap. Nor did a
+    run whose best epoch was chosen on the validation loss (:func:`_loss_decided`) when
+    that loss rose from it to the last epoch by at least ``loss_min_rise`` of its low and
+    by more than ``loss_noise_factor`` times its epoch-to-epoch noise: the accuracy cannot
+    tell the two epochs apart, but the loss that chose did (``loss_decided``).
     """
     ctx.require_epochs(min_epochs)
     data = ctx.run.data
@@ -181,6 +186,8 @@ def validation_sampling_error(
     best_epoch, gap = _best_epoch_gap(ctx, acc)
     coin_flip = gap is not None and min_decision_gap <= gap < half and half >= warn_half_width
     keeps_best = keeps_best_epoch(ctx.run)
+    loss_rise = (_loss_decided(ctx, loss_noise_factor, loss_min_rise)
+                 if coin_flip and keeps_best else None)
     values_out: dict[str, Any] = {
         "metric": key,
         "n_val": n_val,
@@ -202,7 +209,9 @@ def validation_sampling_error(
         "best_epoch_gap_pts": None if gap is None else round(100 * gap, 1),
         "coin_flip": coin_flip,
         "keeps_best": keeps_best,
-        "decides": coin_flip and keeps_best,
+        "decides": coin_flip and keeps_best and loss_rise is None,
+        "loss_decided": loss_rise is not None,
+        **(loss_rise or {}),
         "n_total": n_total,
         "cross_validated": cv_repeats is not None,
         "k": None if cv_repeats is not None else k_rec,
@@ -248,6 +257,45 @@ def keeps_best_epoch(run: Run) -> bool:
     return isinstance(callbacks, list) and any(
         isinstance(cb, dict) and cb.get("class") == "ModelCheckpoint"
         and cb.get("save_best_only") is True for cb in callbacks)
+
+
+#: Callbacks that keep a best epoch, and the metric each monitors unless told.
+_KEEPERS = ("EarlyStopping", "ModelCheckpoint")
+
+
+def _loss_decided(ctx: Context, noise_factor: float,
+                  min_rise: float) -> dict[str, Any] | None:
+    """The validation loss's rise after the kept epoch, when the loss chose that epoch.
+
+    The epoch was chosen on ``val_loss``: every EarlyStopping / ModelCheckpoint the run
+    file records monitors it (Keras's default), or none is recorded (a restoring
+    ``FitDoctor`` keeps the lowest validation loss). ``{"loss_rise_pct",
+    "loss_rise_noise"}`` (the rise from the lowest ``val_loss`` to the last, in percent
+    and in multiples of the curve's epoch-to-epoch noise) when that rise is at least
+    ``min_rise`` of the low and exceeds ``noise_factor`` times the noise (a smooth curve
+    has almost no epoch-to-epoch noise, so a tiny steady drift would pass that alone);
+    else ``None``.
+    """
+    if not ctx.run.has("val_loss"):
+        return None
+    callbacks = ctx.run.meta.get("callbacks")
+    if isinstance(callbacks, list):
+        monitors = [cb.get("monitor", "val_loss") for cb in callbacks
+                    if isinstance(cb, dict) and cb.get("class") in _KEEPERS]
+        if any(m != "val_loss" for m in monitors):
+            return None
+    val = ctx.array("val_loss")
+    best = curves.best_index(val)
+    ok = np.flatnonzero(np.isfinite(val))
+    if best is None or ok.size < 4 or best >= int(ok[-1]):
+        return None
+    low, last = float(val[best]), float(val[int(ok[-1])])
+    noise = curves.noise(val)
+    rise = last - low
+    if low <= 0 or rise < min_rise * low or rise <= noise_factor * noise:
+        return None
+    return {"loss_rise_pct": round(100 * rise / low, 1),
+            "loss_rise_noise": round(rise / noise, 1) if noise > 0 else None}
 
 
 def _best_epoch_gap(ctx: Context, acc: np.ndarray) -> tuple[int | None, float | None]:

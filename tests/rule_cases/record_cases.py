@@ -832,6 +832,70 @@ def memorised_under_noise() -> None:
     _save("memorised_under_noise", h.history)
 
 
+def _digits_pool_mlp(units: int, optimizer: Any, seed: int) -> Any:
+    """One ReLU layer of ``units`` on the recorder's digits pool (seeded), compiled."""
+    keras = _keras()
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(units, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def step_cut_froze_descent() -> None:
+    """Plain SGD at 0.02 on the recorder's digits pool, 64 units, 30 epochs, a step
+    schedule dividing the rate by 10 after half the run and again after 3/4 (the
+    notconv probe's batch 5, digits_sgd_step_0.02_s41): the training loss still falls
+    ~7% an epoch when the first cut comes, and flattens that very epoch, 6-7 points below
+    logistic regression. The plateau is the cut's, not the network's size.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("digits")
+    steps = -(-int(len(x) * 0.8) // 32)
+    lr = keras.optimizers.schedules.PiecewiseConstantDecay(
+        [steps * 15, steps * 22], [0.02, 0.002, 0.0002])
+    model = _digits_pool_mlp(64, keras.optimizers.SGD(lr), 41)
+    h = model.fit(x, y, epochs=30, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("step_cut_froze_descent")])
+    _save("step_cut_froze_descent", h.history)
+
+
+def momentum_loss_climbs() -> None:
+    """Momentum SGD (0.9) at 0.5 on the recorder's digits pool, 128 units, 20 epochs (the
+    corpus's digits_momentum_lr0.5): the training loss reaches its low within the first
+    epochs, then the steps undo the fit and it climbs back well above it while the
+    training accuracy falls; the network ends far below logistic regression.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("digits")
+    model = _digits_pool_mlp(128, keras.optimizers.SGD(0.5, momentum=0.9), 2)
+    h = model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("momentum_loss_climbs")])
+    _save("momentum_loss_climbs", h.history)
+
+
+def restore_decided_by_loss() -> None:
+    """1024 ReLU units on the recorder's clf200 pool (200 rows, 40 of them validating),
+    Adam 1e-3, batches of 16, EarlyStopping(patience=10, restore_best_weights=True) on
+    the validation loss, seed 31 (the healthy probe's batch 2, clf200_w1024_es_s31): the
+    validation accuracy of the kept epoch and the last are one or two rows apart, within
+    its ±10-point interval, while the validation loss rises smoothly after the kept epoch:
+    the loss that chose the epoch tells them apart.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("clf200")
+    keras.utils.set_random_seed(31)
+    model = keras.Sequential([keras.Input((x.shape[1],)),
+                              keras.layers.Dense(1024, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=10,
+                                         restore_best_weights=True)
+    h = model.fit(x, y.astype("float32"), epochs=60, batch_size=16, validation_split=0.2,
+                  verbose=0, callbacks=[stop, _doctor("restore_decided_by_loss")])
+    _save("restore_decided_by_loss", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -851,7 +915,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
         memorised_stopped_early,
         memorised_separable, heavy_dropout_at_reference, heavy_dropout_short_of_reference,
         l2_collapse_on_moons, sigmoid_output_regression, dropout_short_of_reference,
-        linear_mae_regression,
+        linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
+        restore_decided_by_loss,
     )
 }
 
