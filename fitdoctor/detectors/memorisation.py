@@ -24,7 +24,7 @@ from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import judged_span, recorded_prior_loss, span_or_missing
 from fitdoctor.detectors.stability import training_noise
 from fitdoctor.detectors.training import restores_best_weights, stopped_early
-from fitdoctor.detectors.validation_setup import wilson_half_width
+from fitdoctor.detectors.validation_setup import recorded_callbacks, wilson_half_width
 from fitdoctor.errors import MissingInput
 from fitdoctor.vocabulary import is_accuracy
 
@@ -164,9 +164,7 @@ def _restore_monitor(ctx: Context) -> tuple[str, str]:
     monitor the run logs; the mode as recorded, else a loss is minimised and an
     accuracy-like metric maximised.
     """
-    for cb in ctx.run.meta.get("callbacks") or ():
-        if not isinstance(cb, dict) or cb.get("class") != "EarlyStopping":
-            continue
+    for cb in recorded_callbacks(ctx.run, ("EarlyStopping",)) or ():
         key = cb.get("monitor")
         if isinstance(key, str) and ctx.run.has(key):
             mode = cb.get("mode")

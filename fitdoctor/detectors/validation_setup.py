@@ -253,13 +253,25 @@ def keeps_best_epoch(run: Run) -> bool:
     """
     if restores_best(run) is True:
         return True
+    return any(cb.get("save_best_only") is True
+               for cb in recorded_callbacks(run, ("ModelCheckpoint",)) or ())
+
+
+def recorded_callbacks(run: Run, classes: tuple[str, ...]) -> list[dict[str, Any]] | None:
+    """The settings the run file records of ``fit``'s callbacks of these classes.
+
+    ``run.meta["callbacks"]`` (one ``{"class": name, setting: value, ...}`` per callback,
+    :func:`fitdoctor.fit_facts.callbacks_in_use`), those whose class is in ``classes``, in
+    ``fit``'s order; ``None`` when the run file records no callbacks at all (a bare
+    history, or one the callback could not read).
+    """
     callbacks = run.meta.get("callbacks")
-    return isinstance(callbacks, list) and any(
-        isinstance(cb, dict) and cb.get("class") == "ModelCheckpoint"
-        and cb.get("save_best_only") is True for cb in callbacks)
+    if not isinstance(callbacks, list):
+        return None
+    return [cb for cb in callbacks if isinstance(cb, dict) and cb.get("class") in classes]
 
 
-#: Callbacks that keep a best epoch, and the metric each monitors unless told.
+#: Callbacks that keep a best epoch (each monitors ``val_loss`` unless told).
 _KEEPERS = ("EarlyStopping", "ModelCheckpoint")
 
 
@@ -278,12 +290,9 @@ def _loss_decided(ctx: Context, noise_factor: float,
     """
     if not ctx.run.has("val_loss"):
         return None
-    callbacks = ctx.run.meta.get("callbacks")
-    if isinstance(callbacks, list):
-        monitors = [cb.get("monitor", "val_loss") for cb in callbacks
-                    if isinstance(cb, dict) and cb.get("class") in _KEEPERS]
-        if any(m != "val_loss" for m in monitors):
-            return None
+    if any(cb.get("monitor", "val_loss") != "val_loss"
+           for cb in recorded_callbacks(ctx.run, _KEEPERS) or ()):
+        return None
     val = ctx.array("val_loss")
     best = curves.best_index(val)
     ok = np.flatnonzero(np.isfinite(val))
