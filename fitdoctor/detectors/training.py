@@ -607,7 +607,7 @@ def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
     low_i = int(np.nanargmin(early))
     low = float(early[low_i])
     late = x[-window:]
-    now = float(np.median(late[np.isfinite(late)])) if np.isfinite(late).any() else math.nan
+    now = curves.median(late[np.isfinite(late)])  # nan when none is finite
     rise = now - low
     if not (low > 0 and rise >= min_climb * low and rise > noise_factor * curves.noise(x)):
         return {"climbs": False}
@@ -637,7 +637,7 @@ def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, A
     ok = np.isfinite(train) & np.isfinite(val)
     if not ok.any():
         return None
-    t_med, v_med = float(np.median(train[ok])), float(np.median(val[ok]))
+    t_med, v_med = curves.median(train[ok]), curves.median(val[ok])
     if v_med <= 0 or t_med < ratio * v_med:
         return None
     regs = training_regularizers(ctx)
