@@ -41,7 +41,7 @@ from fitdoctor.report import (
 from fitdoctor.rules import Rule, Settings
 from fitdoctor.run import Run
 from fitdoctor.templates import render, render_parts
-from fitdoctor.vocabulary import is_score_monitor
+from fitdoctor.vocabulary import LEARNING_RATE_KEYS, is_score_monitor
 
 if TYPE_CHECKING:
     from fitdoctor.cv.results import LearningCurveResult
@@ -231,7 +231,7 @@ def output_view(run: Run, output: str) -> Run:
             plain = key[len(own):]
         elif key.startswith(val):
             plain = "val_" + key[len(val):]
-        elif key in ("learning_rate", "lr"):
+        elif key in LEARNING_RATE_KEYS:
             plain = key
         else:
             continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from fitdoctor.report import Finding, Report
 from fitdoctor.run import Run
+from fitdoctor.vocabulary import LEARNING_RATE_KEYS
 
 __all__ = ["MAX_PANELS", "PLOT_RANGE", "Marks", "Panel", "find_marks", "on_scale", "panels",
            "shown_panels"]
@@ -27,7 +28,6 @@ MAX_PANELS = 8
 #: overflow near 1e308): they are drawn as gaps, marked like NaN and inf.
 PLOT_RANGE = 1e100
 
-_LR_KEYS = ("learning_rate", "lr")
 
 
 def on_scale(v: float) -> bool:
@@ -112,7 +112,7 @@ def find_marks(run: Run, report: Report | None = None) -> Marks:
         ]
         if bad:
             marks.nonfinite[key] = bad
-    for key in _LR_KEYS:
+    for key in LEARNING_RATE_KEYS:
         if run.has(key):
             previous: float | None = None
             for e, v in zip(run.epochs, run.metrics[key], strict=True):
@@ -152,7 +152,7 @@ def panels(run: Run) -> list[Panel]:
     The learning rate is not a panel: its changes are marked on every curve panel.
     """
     out: list[Panel] = []
-    seen: set[str] = set(_LR_KEYS)
+    seen: set[str] = set(LEARNING_RATE_KEYS)
 
     def add(title: str, train: str | None, val: str | None) -> None:
         t = train if train is not None and run.has(train) else None

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fitdoctor.errors import InputError
+from fitdoctor.vocabulary import LEARNING_RATE_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -381,7 +382,7 @@ class Run:
         return [
             k
             for k in self.metrics
-            if not k.startswith(("val_", "test_")) and k not in ("learning_rate", "lr")
+            if not k.startswith(("val_", "test_")) and k not in LEARNING_RATE_KEYS
         ]
 
     def with_facts(

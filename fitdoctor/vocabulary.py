@@ -9,6 +9,9 @@ cannot drift apart. Pure data and string functions: no keras, no numpy.
 from __future__ import annotations
 
 # ------------------------------------------------------------------ losses
+#: Names a history logs the learning rate under (Keras's callbacks and schedules).
+LEARNING_RATE_KEYS = ("learning_rate", "lr")
+
 #: Losses that make a task binary (one unit) or multi-label (several units).
 BINARY_LOSSES = frozenset(
     {"binary_crossentropy", "binary_focal_crossentropy", "hinge", "squared_hinge"}

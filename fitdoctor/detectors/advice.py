@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from fitdoctor.run import Layer, Run
+from fitdoctor.vocabulary import LEARNING_RATE_KEYS, snake_case
 
 #: Layers counted as "dense-like" for capacity and regularization advice.
 _DENSE = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D"}
@@ -58,7 +59,7 @@ def current_learning_rate(run: Run) -> float | None:
     ``None`` when the run does not say it, or says a value no change can start from
     (0, negative, NaN or infinite: no change can be proposed from it).
     """
-    for key in ("learning_rate", "lr"):
+    for key in LEARNING_RATE_KEYS:
         values = [v for v in run.metrics.get(key, []) if v is not None]
         if values:
             return _usable_rate(values[-1])
@@ -100,8 +101,6 @@ def plain_sgd_rate(run: Run) -> dict[str, Any]:
     else the compiled one), ``sgd_lr_now`` and ``sgd_lr_proposed`` (a tenth) as text;
     all ``None`` for another optimizer, SGD with momentum, or a run that does not say.
     """
-    from fitdoctor.vocabulary import snake_case
-
     out: dict[str, Any] = {"sgd_lr": None, "sgd_lr_now": None, "sgd_lr_proposed": None}
     info = run.compile
     if info is None or not info.optimizer:

@@ -44,7 +44,12 @@ from fitdoctor.detectors.validation_setup import (
 )
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
-from fitdoctor.vocabulary import REGRESSION_LOSSES, canonical_loss, canonical_metric
+from fitdoctor.vocabulary import (
+    LEARNING_RATE_KEYS,
+    REGRESSION_LOSSES,
+    canonical_loss,
+    canonical_metric,
+)
 
 
 def _span(
@@ -560,7 +565,7 @@ def _rate_cut(ctx: Context, span: Span, start: int, cut_factor: float,
     ``{"rate_cut": True, "cut_epoch", "cut_lr_before", "cut_lr_after", "cut_pace_pct"}``
     (that epoch's fall, as a share of the loss's level), else ``{"rate_cut": False}``.
     """
-    key = next((k for k in ("learning_rate", "lr") if ctx.run.has(k)), None)
+    key = next((k for k in LEARNING_RATE_KEYS if ctx.run.has(k)), None)
     if key is None:
         return {"rate_cut": False}
     lr = ctx.array(key)
