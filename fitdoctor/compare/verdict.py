@@ -367,8 +367,8 @@ class Comparison:
 
         True when AFTER gains a finding at or above ``severity`` (:meth:`gained_at`) or
         is worse on the yardstick beyond noise, whatever ``severity``: a worse model is
-        the change's own failure, which no rule's severity grades. At ``warning`` this is
-        :attr:`regression` (``--fail-on-regression``).
+        the change's own failure, which no rule's severity grades. At :attr:`bar` this is
+        :attr:`regression` (``--fail-on-regression``: at ``warning``).
 
         Args:
             severity: The lowest severity of a gained finding that fails.
@@ -402,7 +402,7 @@ class Comparison:
         It gains a finding at the bar or above (a warning or an error by default), or is
         worse on the yardstick beyond noise.
         """
-        return bool(self.regression_reasons)
+        return self.fails(self.bar)
 
     @property
     def assessment(self) -> str:
@@ -449,28 +449,29 @@ class Comparison:
     @property
     def verdict(self) -> str:
         """One line: did AFTER help, with the numbers."""
+        def names(changes: list[FindingChange]) -> str:
+            return ", ".join(f"{c.code} {c.diagnosis}" for c in changes)
+
         fixed = [c for c in self.fixed if c.before and c.before.severity.rank >= 1]
-        fixed_text = ", ".join(f"{c.code} {c.diagnosis}" for c in fixed)
-        gained_text = ", ".join(f"{c.code} {c.diagnosis}" for c in self.gained)
         numbers = self.numbers
         tail = f": {numbers}" if numbers else ""
         if self.regression:
             problems = []
             failing = self.gained_at(self.bar)
             if failing:
-                problems.append("adds " + ", ".join(f"{c.code} {c.diagnosis}" for c in failing))
+                problems.append(f"adds {names(failing)}")
             if self.worse_beyond_noise:
                 problems.append(f"is worse on {self.monitor} beyond noise")
             joined = " and ".join(problems)
             if fixed:
-                return f"AFTER fixes {fixed_text} but {joined}{tail}"
+                return f"AFTER fixes {names(fixed)} but {joined}{tail}"
             return f"AFTER regresses: {joined}{tail}"
-        below = f"AFTER adds {gained_text}, under the {self.bar.value} bar" if self.gained else ""
+        # warnings gained under an error bar: said, though they do not fail the gate
+        below = f"adds {names(self.gained)}, under the {self.bar.value} bar" if self.gained else ""
         if fixed:
-            return f"AFTER fixes {fixed_text}{tail}" if not below else \
-                f"AFTER fixes {fixed_text}; {below[6:]}{tail}"
+            return f"AFTER fixes {names(fixed)}" + (f"; {below}" if below else "") + tail
         if below:
-            return f"{below}{tail}"
+            return f"AFTER {below}{tail}"
         if self.better_beyond_noise:
             return f"AFTER improves {self.monitor} beyond noise{tail}"
         if self.change == "unknown":
