@@ -353,8 +353,7 @@ class ReferenceJob:
             TimeoutError: The fitting did not finish within ``timeout``.
             Exception: What the fitting raised.
         """
-        self._thread.join(timeout)
-        if self._thread.is_alive():
+        if not self.wait(timeout):
             raise TimeoutError(f"the reference model was still fitting after {timeout} s")
         if self._error is not None:
             raise self._error
