@@ -511,8 +511,7 @@ def high_plateau(
         # guess at what the data allows; a network still fitting its training rows better
         # while its validation loss gets worse has reached what they allow (variance, not
         # bias). A reference model's validation score is no guess: it stands.
-        guessed = values["reference_kind"] not in ("reference", "reference_train",
-                                                   "reference_mse", "reference_mae")
+        guessed = values["reference_kind"] not in _MODEL_REFERENCES
         if guessed and _parted(ctx, span, train, val, noise_factor, min_gain,
                                min_parted_epochs):
             return None
@@ -525,8 +524,7 @@ def high_plateau(
     # network did not: "more features" is advice only when nothing says so
     values["features_suspect"] = not (
         values["learned_nothing"]
-        and values["reference_kind"] in ("reference", "reference_train", "reference_mse",
-                                         "reference_mae")
+        and values["reference_kind"] in _MODEL_REFERENCES
     )
     values["add_layer"] = not values["learned_nothing"]
     # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
@@ -545,6 +543,11 @@ def high_plateau(
         values.update(bounded)
         values["widen"] = values["add_layer"] = values["features_suspect"] = False
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+#: ``reference_kind`` values of a bar set by a reference model's validation score (not one
+#: the curves only imply: chance, the prior's loss, an accuracy assumed poor).
+_MODEL_REFERENCES = ("reference", "reference_train", "reference_mse", "reference_mae")
 
 
 def _rate_cut(ctx: Context, span: Span, start: int, cut_factor: float,
