@@ -803,8 +803,12 @@ def validation_loss_off_scale(
 ) -> Evidence | None:
     """A validation loss far above where training started while the model is fine.
 
-    The loss scale is where training started (the median of the first three training
-    losses, near the loss of knowing nothing). A validation loss that sits at
+    The loss scale is where training started: the first epoch's training loss, near the
+    loss of knowing nothing (a later epoch's is not: a model that learns a separable task
+    within its first epoch logs 1e-8 from its second on, and a validation loss of 1e-5
+    at 100% accuracy would read as 300 times "the start"). A training loss that itself
+    ended above that scale (training blew up) says nothing about the validation data, and
+    the rule stays silent. A validation loss that sits at
     ``min_factor`` times that over the second half, while the validation accuracy stays
     within ``max_accuracy_gap`` of the training accuracy, is not a model that got worse:
     the predictions are right but wildly over-confident on the validation inputs, as
@@ -818,9 +822,11 @@ def validation_loss_off_scale(
     val = _finite_tail(ctx.array(ctx.val_loss_key))
     if train.size < min_epochs or val.size < min_epochs:
         return None
-    scale = abs(curves.median(train[:3]))
+    scale = abs(float(train[0]))
     val_late = curves.median(val[val.size // 2 :])
     train_late = curves.median(train[train.size // 2 :])
+    if train_late > scale:
+        return None  # training itself blew up: the validation loss follows the weights
     values: dict[str, Any] = {
         "val_loss": float(f"{val_late:.4g}"),
         "scale": float(f"{scale:.4g}"),
