@@ -442,6 +442,49 @@ PROBES5: list[tuple[str, str, dict[str, Any]]] = [
 ]
 SEEDS5 = (41, 42)
 
+#: ``--batch 6``: recurrent nets under RMSprop/Adam at 3e-3..2e-2 with batches of 8-16
+#: (sequence sums, sine classes), momentum SGD at 0.3-0.5 on new widths and data sizes, and
+#: RMSprop / momentum swings on small tabular data with new validation sizes, each unstable
+#: set-up with a calmer neighbour (the same at a sensible rate or batch). SEEDS6.
+PROBES6: list[tuple[str, str, dict[str, Any]]] = [
+    # recurrent nets whose loss may oscillate, and their calm neighbours
+    ("sum_lstm_rms_0.01_b16", "seq_sum", dict(model="lstm", units=[16], opt="rmsprop",
+                                              lr=0.01, batch=16, epochs=15)),
+    ("sum_gru_adam_0.01_b8", "seq_sum", dict(model="gru", units=[32], lr=0.01, batch=8,
+                                             epochs=12)),
+    ("sum_gru_rms_0.003_b8", "seq_sum", dict(model="gru", units=[16], opt="rmsprop",
+                                             lr=0.003, batch=8, epochs=15)),
+    ("sine_lstm_adam_0.02_b16", "seq_sine", dict(model="lstm", units=[16], lr=0.02,
+                                                 batch=16, epochs=15)),
+    ("sine_gru_rms_0.01_b8", "seq_sine", dict(model="gru", units=[16], opt="rmsprop",
+                                              lr=0.01, batch=8, epochs=12)),
+    ("sum_lstm_rms_0.001_b32_ok", "seq_sum", dict(model="lstm", units=[16], opt="rmsprop",
+                                                  lr=0.001, batch=32, epochs=25)),
+    ("sum_gru_rms_0.001_b32_ok", "seq_sum", dict(model="gru", units=[16], opt="rmsprop",
+                                                 lr=0.001, batch=32, epochs=25)),
+    ("sine_gru_adam_0.001_b32_ok", "seq_sine", dict(model="gru", units=[16], lr=0.001,
+                                                    batch=32, epochs=20)),
+    # momentum SGD at 0.3-0.5 (new widths and data sizes) and the same at 0.05
+    ("clf_mom_0.5_w256", "clf", dict(units=[256], opt="momentum", lr=0.5, epochs=20)),
+    ("clf200_mom_0.5", "clf200", dict(units=[64], opt="momentum", lr=0.5, batch=16,
+                                      epochs=30)),
+    ("moons_mom_0.3_b32", "moons", dict(units=[64], opt="momentum", lr=0.3, epochs=25)),
+    ("clf_mom_0.05_ok", "clf", dict(units=[64], opt="momentum", lr=0.05, epochs=20)),
+    # RMSprop / momentum swings on small tabular data, new validation sizes
+    ("wine_mom_0.3_b16_v30", "wine", dict(units=[32], opt="momentum", lr=0.3, batch=16,
+                                          epochs=30, val_frac=0.3)),
+    ("wine_rms_0.01_b8", "wine", dict(units=[64], opt="rmsprop", lr=0.01, batch=8,
+                                      epochs=30)),
+    ("bc_rms_0.01_b8", "bc", dict(units=[64], opt="rmsprop", lr=0.01, batch=8, epochs=25)),
+    ("digits_rms_0.01_b8_w64", "digits", dict(units=[64], opt="rmsprop", lr=0.01, batch=8,
+                                              epochs=15, val_frac=0.3)),
+    ("wine_mom_0.03_b16_ok", "wine", dict(units=[32], opt="momentum", lr=0.03, batch=16,
+                                          epochs=30, val_frac=0.3)),
+    ("bc_rms_0.001_b16_ok", "bc", dict(units=[64], opt="rmsprop", lr=0.001, batch=16,
+                                       epochs=25)),
+]
+SEEDS6 = (66, 67)
+
 
 def _floats(xs: list[Any]) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in xs], dtype=float)
@@ -540,15 +583,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", default="",
                     help="judge the corpus's DEV records with these labels (comma-separated, "
                          "e.g. unstable,healthy) instead of training; never the holdout")
-    ap.add_argument("--batch", type=int, choices=(1, 3, 4, 5), default=1,
+    ap.add_argument("--batch", type=int, choices=(1, 3, 4, 5, 6), default=1,
                     help="which configurations to train: 1 = the first batch (seeds 3, 4), "
                          "3 = new set-ups with healthy neighbours (seeds 11-13), 4 = training "
                          "losses swinging while they fall, dropout/noise neighbours "
                          "(seeds 21-23), 5 = momentum at 0.05-0.2 with batches of 4-16 and "
-                         "restarted cosine schedules, underfitting guards (seeds 41-42)")
+                         "restarted cosine schedules, underfitting guards (seeds 41-42), 6 = "
+                         "recurrent nets at RMSprop/Adam 3e-3..2e-2, momentum 0.3-0.5, "
+                         "swings on small tabular data, calm neighbours (seeds 66-67)")
     args = ap.parse_args(argv)
     probes, seeds = {1: (PROBES, SEEDS), 3: (PROBES3, SEEDS3),
-                     4: (PROBES4, SEEDS4), 5: (PROBES5, SEEDS5)}[args.batch]
+                     4: (PROBES4, SEEDS4), 5: (PROBES5, SEEDS5),
+                     6: (PROBES6, SEEDS6)}[args.batch]
     recs = probe_common.records(args, probes, family="unstable-probe", intended="unstable",
                                 seeds=seeds)
     params = {r.code: r.params for r in Settings().rules() if r.code == "FD412"}["FD412"]
