@@ -268,11 +268,93 @@ the label (test accuracy 0.51) is the outcome, the cause is the rate: label argu
 full recovery to 4e-5; FD413 heads (unstable), FD411 is superseded by it: the label reads
 a recovered spike as divergence, arguable.
 
+**Batch 6 (2026-11-30, ``--batch 6``: 36 trainings, seeds 66-67, saved at
+/tmp/unst11/b6.jsonl)**: the three leads of issue 10's sixth round. Recurrent nets at
+RMSprop/Adam 3e-3..2e-2 with batches of 8-16 (LSTM and GRU on sequence sums and sine
+classes) and their neighbours at 1e-3 with batches of 32; momentum SGD at 0.5 with 256
+units and on 200 rows (clf200), at 0.3 on moons, and the notconv probe's clf momentum
+0.5 (64 units) at 0.05; RMSprop 0.01 with batches of 8 on wine, breast cancer and
+digits (64 units, 30% validation: 378 rows) and wine momentum 0.3 with 38 validation
+rows, with neighbours at 0.03 / 1e-3. Labels: healthy 11, overfitting 8, not-converged
+7, diverged 4, underfitting 3, unstable 3 (the twin agrees on all three; on 31 of 36
+overall). Few set-ups swung as meant: momentum 0.5 with 256 units or on 200 rows
+diverged (FD402, right, 4/4), the recurrent nets at 1e-2 mostly settled or swung under
+the label's bars (healthy, overfitting or underfitting), and their 1e-3 neighbours had
+not converged in 20-25 epochs (FD301 on 5 of 6). Unstable headlines: 1 of 3, both views.
+
+- **Caught** (sum_lstm_rms_0.01_b16_s67): validation and test losses jump 0.03 -> 0.19
+  at 40% of their level; FD412 in both views.
+- **A validation spike at ~100% accuracy** (sine_gru_rms_0.01_b8_s67, twin agrees): the
+  validation loss 0.0037 -> 0.135 -> 0.0003 at epoch 7 (accuracy 100% -> 97.6% -> 100%),
+  the test loss alike plus two smaller spikes; the training loss swings 9% of its level
+  (under FD411's 10%). FD412's accuracy guard holds: 0.71 points an epoch over the
+  judged epochs, under its 1-point bar and 2 rows of 210 (its neighbour seed s66,
+  labelled healthy, swings 2.3x its level at 0.32 points). The batch-1 kind ("one
+  collapse seen only in the validation curve"): no rule reads one spike of the validation
+  loss, and FD412's accuracy bars are what keep confident-row swings at 99.9% silent.
+  Not changed.
+- **Spikes that kicked the model into a worse state** (wine_mom_0.3_b16_v30_s67, 38
+  validation rows, twin agrees): the training loss spikes 0.063 -> 0.57 -> 0.048 -> 0.18
+  at epochs 4-6, then falls to 5e-5; the validation loss goes 0.027 -> 0.80 with the
+  spikes and stays at 0.70 (accuracy 100% -> 94.7%); the test loss 0.086 -> 0.31. FD413
+  fires (two spikes) but FD101 heads ("rose 2526% from epoch 2"). Both are true; the
+  rise came with the spikes, not with a slow fit of the training rows. FD101's new
+  climb check (below) misses it by 3% (the spike's 0.570 against the first epoch's
+  0.587). Not chased: one run.
+- **FD101 and a training loss that went back above its first epoch (lead 2)**: dev
+  clf_momentum_lr0.5_s2 and the notconv probe's s51/s52 (same set-up, 64 units), all
+  labelled unstable with overfitting also true (the test loss rises 41-57% from its
+  minimum), headed FD101 "stop at epoch 9, add L2": their training loss climbs from the
+  first epoch's 0.53-0.76 to 0.91-1.02 by epoch 3-4 and swings until the validation
+  minimum (epoch 9-13). The re-trained neighbour (clf_mom_0.05_ok, same 64 units at a
+  tenth of the rate) answers the question: it reaches a best test loss of 0.32-0.33
+  (accuracy 0.86-0.87) against 0.42-0.46 (0.84) at 0.5, then overfits as well (+22-24%,
+  FD101, right on both seeds). So the rate is the first change and early stopping
+  the second: **FD101 now leads its advice with a tenth of the rate when the training loss went back
+  ``min_start_climb`` (10%) above its first epoch's before the validation minimum**, and
+  its message says the minimum is a point in a swing. Of FD101's 205 fires on ~1,400 dev
+  and saved-probe runs (run view), only these three climb (the next: 0.1%; Adam spikes near zero,
+  dropout and long runs never return to their first epoch). Advice only, kept so: a
+  headline change needs FD101 to yield to FD411, and FD411 does not fire on s51 (its
+  second half is a smooth descent) nor on s52's bare history, so yielding would leave
+  them silent; and FD411 beside FD101 on dev's four overfitting runs (clf_adam_lr0.05,
+  clf_x100_adam_s0) is right there (their training loss never returns to its first
+  epoch). Dev headlines unchanged in both views (353/384, 307/384); wild unchanged.
+- **FD101 superseding FD412 on an alternating validation loss (lead 3,
+  notconv batch 5 sum_gru_rms_ok_s42)**: measured, not changed. The validation loss
+  alternates 0.013 <-> 0.15 for 30 epochs, then holds at 0.124; FD101's running median
+  of 3 keeps a period-2 alternation intact, and the minimum it reads is a trough. The
+  training loss never returns to its first epoch (0.83), so the climb check does not
+  touch it. The natural guard, "the validation loss had already swung up to the end
+  level at least twice between first coming below it and the minimum", silences FD101
+  on this run and on the clf momentum runs, but also on a real overfit (overfit probe
+  sine200_gru64_s6: two Adam spikes before the minimum, then a steady 32-epoch rise
+  0.016 -> 0.049 with the test loss +30%), and counting epochs instead of excursions
+  also takes a single early hump (dev diabetes_sgd_lr0.1_b4_s1, overfitting). (It
+  would also clear one healthy run's FD101, overfit probe friedman_w64_l2_long_ok_s12.) A guard
+  would need the swings to continue after the minimum too; not done in this round.
+- **Dev threads re-read**: sum_gru_rmsprop_s1 is caught in the run view (FD412, 16.4%
+  of its floored level) and missed bare (no run file: 50 rows assumed, bar 17%);
+  sum_gru_rmsprop_s2's twin is underfitting (its validation loss swings 13.6% of the
+  floored level against the test's 16%): not a rule's to catch; sine_gru_s0 is one
+  training-loss spike (0.032 -> 0.147 -> 0.032) with calm validation and test curves,
+  label arguable; digits_rmsprop_lr0.01_b8_s2 is FD412's accuracy bar (0.75 points,
+  1.9 rows of 252); wine_momentum_lr0.3_b16_s52 (notconv batch 6, 25 validation rows)
+  swings in epochs 1-10 and then sits at a training loss of 1e-4 with 100% validation
+  and test accuracy: the "swings over early, then settled" kind, label arguable.
+- **False alarms seen (none from FD411-FD413 in the run view)**: bare view FD412 on
+  two regression runs whose swings are immaterial (sum_gru_adam_0.01_b8_s67 healthy:
+  one bump 0.020 -> 0.040 -> 0.019 at a level 1.7% of the constant predictor's; a bare
+  history does not tell that loss, so ``min_constant_share`` cannot apply, and the
+  first training loss, 0.22, is no stand-in for it); FD704 at warning on healthy
+  sine_lstm_adam_0.02_b16_s67 (validation 0.003 against a swinging training average
+  0.023; FD704's owner); FD101 on healthy wine_mom_0.03_b16_ok_s66 (twin overfitting).
+
 Run from the repository root (36 trainings of 10-20 seconds each on a busy machine; 42
-with ``--batch 3``, 39 with ``--batch 4``, 24 with ``--batch 5``)::
+with ``--batch 3``, 39 with ``--batch 4``, 24 with ``--batch 5``, 36 with ``--batch 6``)::
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/unstable_probe.py [--only SUBSTR]
-                                [--batch 1|3|4|5] [--save FILE | --load FILE | --dev LABELS]
+                                [--batch 1|3|4|5|6] [--save FILE | --load FILE | --dev LABELS]
 """
 
 from __future__ import annotations
@@ -442,6 +524,49 @@ PROBES5: list[tuple[str, str, dict[str, Any]]] = [
 ]
 SEEDS5 = (41, 42)
 
+#: ``--batch 6``: recurrent nets under RMSprop/Adam at 3e-3..2e-2 with batches of 8-16
+#: (sequence sums, sine classes), momentum SGD at 0.3-0.5 on new widths and data sizes, and
+#: RMSprop / momentum swings on small tabular data with new validation sizes, each unstable
+#: set-up with a calmer neighbour (the same at a sensible rate or batch). SEEDS6.
+PROBES6: list[tuple[str, str, dict[str, Any]]] = [
+    # recurrent nets whose loss may oscillate, and their calm neighbours
+    ("sum_lstm_rms_0.01_b16", "seq_sum", dict(model="lstm", units=[16], opt="rmsprop",
+                                              lr=0.01, batch=16, epochs=15)),
+    ("sum_gru_adam_0.01_b8", "seq_sum", dict(model="gru", units=[32], lr=0.01, batch=8,
+                                             epochs=12)),
+    ("sum_gru_rms_0.003_b8", "seq_sum", dict(model="gru", units=[16], opt="rmsprop",
+                                             lr=0.003, batch=8, epochs=15)),
+    ("sine_lstm_adam_0.02_b16", "seq_sine", dict(model="lstm", units=[16], lr=0.02,
+                                                 batch=16, epochs=15)),
+    ("sine_gru_rms_0.01_b8", "seq_sine", dict(model="gru", units=[16], opt="rmsprop",
+                                              lr=0.01, batch=8, epochs=12)),
+    ("sum_lstm_rms_0.001_b32_ok", "seq_sum", dict(model="lstm", units=[16], opt="rmsprop",
+                                                  lr=0.001, batch=32, epochs=25)),
+    ("sum_gru_rms_0.001_b32_ok", "seq_sum", dict(model="gru", units=[16], opt="rmsprop",
+                                                 lr=0.001, batch=32, epochs=25)),
+    ("sine_gru_adam_0.001_b32_ok", "seq_sine", dict(model="gru", units=[16], lr=0.001,
+                                                    batch=32, epochs=20)),
+    # momentum SGD at 0.3-0.5 (new widths and data sizes) and the same at 0.05
+    ("clf_mom_0.5_w256", "clf", dict(units=[256], opt="momentum", lr=0.5, epochs=20)),
+    ("clf200_mom_0.5", "clf200", dict(units=[64], opt="momentum", lr=0.5, batch=16,
+                                      epochs=30)),
+    ("moons_mom_0.3_b32", "moons", dict(units=[64], opt="momentum", lr=0.3, epochs=25)),
+    ("clf_mom_0.05_ok", "clf", dict(units=[64], opt="momentum", lr=0.05, epochs=20)),
+    # RMSprop / momentum swings on small tabular data, new validation sizes
+    ("wine_mom_0.3_b16_v30", "wine", dict(units=[32], opt="momentum", lr=0.3, batch=16,
+                                          epochs=30, val_frac=0.3)),
+    ("wine_rms_0.01_b8", "wine", dict(units=[64], opt="rmsprop", lr=0.01, batch=8,
+                                      epochs=30)),
+    ("bc_rms_0.01_b8", "bc", dict(units=[64], opt="rmsprop", lr=0.01, batch=8, epochs=25)),
+    ("digits_rms_0.01_b8_w64", "digits", dict(units=[64], opt="rmsprop", lr=0.01, batch=8,
+                                              epochs=15, val_frac=0.3)),
+    ("wine_mom_0.03_b16_ok", "wine", dict(units=[32], opt="momentum", lr=0.03, batch=16,
+                                          epochs=30, val_frac=0.3)),
+    ("bc_rms_0.001_b16_ok", "bc", dict(units=[64], opt="rmsprop", lr=0.001, batch=16,
+                                       epochs=25)),
+]
+SEEDS6 = (66, 67)
+
 
 def _floats(xs: list[Any]) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in xs], dtype=float)
@@ -540,15 +665,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", default="",
                     help="judge the corpus's DEV records with these labels (comma-separated, "
                          "e.g. unstable,healthy) instead of training; never the holdout")
-    ap.add_argument("--batch", type=int, choices=(1, 3, 4, 5), default=1,
+    ap.add_argument("--batch", type=int, choices=(1, 3, 4, 5, 6), default=1,
                     help="which configurations to train: 1 = the first batch (seeds 3, 4), "
                          "3 = new set-ups with healthy neighbours (seeds 11-13), 4 = training "
                          "losses swinging while they fall, dropout/noise neighbours "
                          "(seeds 21-23), 5 = momentum at 0.05-0.2 with batches of 4-16 and "
-                         "restarted cosine schedules, underfitting guards (seeds 41-42)")
+                         "restarted cosine schedules, underfitting guards (seeds 41-42), 6 = "
+                         "recurrent nets at RMSprop/Adam 3e-3..2e-2, momentum 0.3-0.5, "
+                         "swings on small tabular data, calm neighbours (seeds 66-67)")
     args = ap.parse_args(argv)
     probes, seeds = {1: (PROBES, SEEDS), 3: (PROBES3, SEEDS3),
-                     4: (PROBES4, SEEDS4), 5: (PROBES5, SEEDS5)}[args.batch]
+                     4: (PROBES4, SEEDS4), 5: (PROBES5, SEEDS5),
+                     6: (PROBES6, SEEDS6)}[args.batch]
     recs = probe_common.records(args, probes, family="unstable-probe", intended="unstable",
                                 seeds=seeds)
     params = {r.code: r.params for r in Settings().rules() if r.code == "FD412"}["FD412"]

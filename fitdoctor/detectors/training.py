@@ -91,6 +91,8 @@ def val_loss_divergence(
     acc_noise_factor: float,
     sampling_rows: float,
     lower_lr_from: float,
+    min_start_climb: float,
+    climb_lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
@@ -106,7 +108,9 @@ def val_loss_divergence(
     validation rows recorded, the evidence also says whether the rise is within
     ``sampling_rows / sqrt(n_val)`` of the minimum, how far a small validation set can
     drift from the population on its own while the weights move (the advice then asks for
-    K-fold before regularising).
+    K-fold before regularising). A training loss that went back ``min_start_climb``
+    above its first epoch's before the validation minimum (:func:`_start_climb`) leads
+    the advice with a lower learning rate.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -202,11 +206,46 @@ def val_loss_divergence(
                       within_sampling=rise / level < sampling)
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
     values.update(regularization_advice(ctx.run))
-    # plain SGD at a large rate: a tenth of the rate is advice (``sgd_lr`` and the rates)
+    climb = _start_climb(ctx, span, train_raw, max(b, raw_best), min_start_climb,
+                         climb_lr_factor)
+    values.update(climb)
+    # plain SGD at a large rate: a tenth of the rate is advice (``sgd_lr`` and the rates),
+    # unless the climb's advice already says it
     rate = plain_sgd_rate(ctx.run)
-    if rate["sgd_lr"] is not None and rate["sgd_lr"] >= lower_lr_from:
+    fast = rate["sgd_lr"] is not None and rate["sgd_lr"] >= lower_lr_from
+    if fast and not climb["start_climbed"]:
         values.update(rate)
     return Evidence(values, epoch=values["start_epoch"])
+
+
+def _start_climb(ctx: Context, span: Span, train_raw: np.ndarray, best: int,
+                 min_climb: float, lr_factor: float) -> dict[str, Any]:
+    """A training loss that went back above its first epoch's before the validation minimum.
+
+    The first epoch's training loss is the mean over the steps that took the network from
+    its initial weights to its first fit; a working optimiser does not lose all of that
+    again. When some epoch up to ``best`` (the validation minimum's row in the span) reads
+    at least ``min_climb`` above it, the steps undid the fit (momentum SGD at 0.5: 0.76,
+    then 0.91 and 1.02), so the validation minimum is a point in a swing and the first fix
+    is the rate (``lr_factor`` of it). ``{"start_climbed": True, "start_loss",
+    "climb_peak", "climb_peak_epoch", "start_climb_pct", "climb_lr_now",
+    "climb_lr_proposed"}``, else ``{"start_climbed": False}``.
+    """
+    x = train_raw[: best + 1]
+    if x.size < 2 or not math.isfinite(float(x[0])) or not float(x[0]) > 0:
+        return {"start_climbed": False}
+    first = float(x[0])
+    later = np.where(np.isfinite(x[1:]), x[1:], -np.inf)
+    peak_i = 1 + int(np.argmax(later))
+    peak = float(x[peak_i])
+    if not (math.isfinite(peak) and peak >= (1 + min_climb) * first):
+        return {"start_climbed": False}
+    change = learning_rate_change(ctx.run, lr_factor)
+    return {"start_climbed": True, "start_loss": float(f"{first:.4g}"),
+            "climb_peak": float(f"{peak:.4g}"),
+            "climb_peak_epoch": ctx.epochs[span.start + peak_i],
+            "start_climb_pct": pct(peak / first - 1),
+            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"]}
 
 
 def _error_curves(ctx: Context) -> bool:
