@@ -467,11 +467,16 @@ def high_plateau(
     # level and the training accuracy measure the dropped-out network, not what the
     # network fits; the validation score, measured without the dropout, still can
     handicap = _handicap(ctx, span, start, handicap_ratio)
+    below: dict[str, Any] | None = None
     if handicap is not None and handicap["handicap_regularizers"] is None:
         # nothing known explains a validation loss that far below the training loss
         # (leakage, an easier validation set, or a bare history's unknown dropout):
-        # FD704's question, and neither curve measures capacity until it is answered
-        return None
+        # FD704's question, and the validation curve does not measure capacity until it
+        # is answered. The training curves still do where the recorded model has nothing
+        # that acts while training only and no penalty in its loss: judged below
+        if not _clean_training_fit(ctx):
+            return None
+        below, handicap = handicap, None
     judged = poor_level(
         ctx, span, level, max_accuracy=max_accuracy, chance_fraction=chance_fraction,
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
@@ -481,6 +486,17 @@ def high_plateau(
     )
     if judged is None:
         return None
+    if below is not None:
+        # a linear model on Friedman #1 with 24 validation rows: validation MSE 0.195,
+        # 22% below its training MSE of 0.249, which is itself 3.4x what gradient
+        # boosting reaches on those rows: whatever makes the validation rows easier, the
+        # network does not fit the rows it trains on as well as a simple model predicts
+        # unseen ones. Short of that, the gap is FD704's question.
+        if not _fits_worse_than_reference(judged, level):
+            return None
+        values["val_below_pct"] = below["handicap_pct"]
+        if judged["reference_kind"] == "reference":
+            judged = {**judged, "reference_kind": "reference_train"}
     values.update(judged)
     values["handicapped"] = handicap is not None
     values.update(handicap or {})
@@ -624,6 +640,21 @@ def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
             "climb_low_epoch": ctx.epochs[span.start + low_i],
             "climb_now": float(f"{now:.4g}"), "climb_pct": pct(rise / low),
             "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"]}
+
+
+def _clean_training_fit(ctx: Context) -> bool:
+    """Whether the training loss measures the recorded network's fit as it is.
+
+    The run recorded its model, and the model has no dropout or input noise (which act
+    while training only, :func:`training_regularizers`) and no weight or activity
+    penalty (which Keras adds to the loss): the training loss is then the error on the
+    training rows, comparable with a reference model's error. A bare history cannot say.
+    """
+    model = ctx.run.model
+    if model is None or training_regularizers(ctx) != []:
+        return False
+    return not any(layer.kernel_regularizer or layer.bias_regularizer
+                   or layer.activity_regularizer for layer in model.layers)
 
 
 def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, Any] | None:
