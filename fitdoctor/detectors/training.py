@@ -470,11 +470,13 @@ def high_plateau(
     below: dict[str, Any] | None = None
     if handicap is not None and handicap["handicap_regularizers"] is None:
         # nothing known explains a validation loss that far below the training loss
-        # (leakage, an easier validation set, or a bare history's unknown dropout):
-        # FD704's question, and the validation curve does not measure capacity until it
-        # is answered. The training curves still do where the recorded model has nothing
-        # that acts while training only and no penalty in its loss: judged below
-        if not _clean_training_fit(ctx):
+        # (validation rows easier than the training rows, leaked into them, or a bare
+        # history's unknown dropout): FD704's question. Until it is answered neither the
+        # training curves against the validation rows nor either loss's level against
+        # the prior measures capacity; a reference model scored on the same validation
+        # rows still does (the rows are as easy for it), where the run recorded one and
+        # a plain model: with a penalty in force the gap stays FD704's alone (review8)
+        if not _plain_model(ctx):
             return None
         below, handicap = handicap, None
     judged = poor_level(
@@ -482,21 +484,15 @@ def high_plateau(
         baseline_fraction=baseline_fraction, implied_fraction=implied_fraction,
         binary_tolerance=binary_tolerance,
         reference_margin=reference_margin, reference_z=reference_z, scored=scored,
-        handicapped=handicap is not None,
+        handicapped=handicap is not None or below is not None,
     )
     if judged is None:
         return None
     if below is not None:
-        # a linear model on Friedman #1 with 24 validation rows: validation MSE 0.195,
-        # 22% below its training MSE of 0.249, which is itself 3.4x what gradient
-        # boosting reaches on those rows: whatever makes the validation rows easier, the
-        # network does not fit the rows it trains on as well as a simple model predicts
-        # unseen ones. Short of that, the gap is FD704's question.
-        if not _fits_worse_than_reference(judged, level):
-            return None
+        # a linear model on Friedman #1 with 24 validation rows easier than its training
+        # rows: validation MSE 0.195, 22% below its training MSE, where gradient boosting
+        # reaches 0.074 on the same 24 rows, far beyond the noise of an MSE on 24 rows
         values["val_below_pct"] = below["handicap_pct"]
-        if judged["reference_kind"] == "reference":
-            judged = {**judged, "reference_kind": "reference_train"}
     values.update(judged)
     values["handicapped"] = handicap is not None
     values.update(handicap or {})
@@ -642,13 +638,12 @@ def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
             "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"]}
 
 
-def _clean_training_fit(ctx: Context) -> bool:
-    """Whether the training loss measures the recorded network's fit as it is.
+def _plain_model(ctx: Context) -> bool:
+    """Whether the run recorded its model and the model has no regularizer of any kind.
 
-    The run recorded its model, and the model has no dropout or input noise (which act
-    while training only, :func:`training_regularizers`) and no weight or activity
-    penalty (which Keras adds to the loss): the training loss is then the error on the
-    training rows, comparable with a reference model's error. A bare history cannot say.
+    No dropout or input noise (:func:`training_regularizers`) and no weight or activity
+    penalty: nothing in the model bears on the gap between its losses. A bare history
+    cannot say.
     """
     model = ctx.run.model
     if model is None or training_regularizers(ctx) != []:
