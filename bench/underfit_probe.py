@@ -331,7 +331,7 @@ the loss was smoothed (the run view, judged against the reference, is silent). T
 dropout runs' bare view still heads with FD704 (a bare history cannot say what explains
 a validation accuracy 25 points above training).
 
-Seventh batch (``--batch 7``, seeds 64-65, @N@ trainings, 2026-11-30; saved at
+Seventh batch (``--batch 7``, seeds 64-65, 36 trainings, 2026-11-30; saved at
 /tmp/uf11/batch7.jsonl): set-ups none of the batches above nor the dev corpus used: conv
 nets of 2-4 filters with global pooling and no Dense head (no pooling before it, RMSprop;
 momentum at batch 16; 40 validation rows), GRU / LSTM of 1-3 units (RMSprop on 200-row
@@ -339,7 +339,11 @@ sine sequences, momentum at batch 64 on sums, batch 64 on parity), Dense nets he
 by L2 0.05-0.1 (friedman, a 4-unit bc net under momentum) or dropout 0.5-0.7 (clf under
 RMSprop, friedman, wine), sigmoid / tanh stacks of 4-5 layers of 6-8 units under SGD,
 narrow nets run 120-150 epochs, and 24-32 validation rows on a narrow or linear net;
-each variant with a healthy neighbour (seed 64 only). @LABELS@ What it showed:
+each variant with a healthy neighbour (seed 64 only). Labels: 11 underfitting (8 whose
+validation twin agrees), 11 healthy, 11 not-converged, 2 overfitting, 1 unstable. Run
+view, before -> after: underfitting 8 -> 9 of 11 (twin agrees: 7 -> 8 of 8), healthy
+10/11, not-converged 8/11, overfitting 2/2 unchanged; bare view unchanged (underfitting
+0/11, healthy 9/11). What it showed:
 
 - **A validation set easier than the training rows silenced FD201.**
   friedman_linear_val24_s64 (a linear model, 24 validation rows, twin agrees): validation
@@ -356,8 +360,9 @@ each variant with a healthy neighbour (seed 64 only). @LABELS@ What it showed:
   reference's validation score instead; it warned on the healthy clf_2units_val32_s64
   (32 validation rows on which logistic regression scores 0.97 where its test accuracy
   is ~0.83; the network's training accuracy 0.85): the reference's score on easy rows is
-  as inflated as the network's, so only the same-rows comparison is fair. Across the
-  earlier probes' saved records (18 files, @RECS@ records) only this run changes.
+  as inflated as the network's, so only the same-rows comparison is fair. On the 800
+  records the earlier probes of every label saved (18 files) nothing changes in either
+  view; dev per-label counts (both views) and wild agreement unchanged.
 - **FD201's catch-up now reads ``reference_mae``** (review finding): a still-falling
   MAE-trained regression is measured on its validation MAE against the root of the
   reference's MSE (its MSE is at least its MAE squared, so the count stays a lower bound);
@@ -368,9 +373,10 @@ each variant with a healthy neighbour (seed 64 only). @LABELS@ What it showed:
   the saved MAE runs (batch 6) changes, and a test builds the case (tests/test_judgments.py).
   Trained here to find one, 2-unit / linear / tanh nets on Friedman under MAE at low
   rates were still falling in both losses (no training plateau: FD301's, rightly).
-- Caught already: friedman_l2_0.05 (s64, s65: L2 0.05 on 64x64, training MSE 0.35 vs
-  gradient boosting's 0.095), friedman_2units_tanh_120ep_s64 (a long run truly flat for 84
-  epochs), moons_2units_150ep_s64 (twin healthy). Not the set-ups intended: three stalled
+- Caught already: friedman_l2_0.05 (s64, s65: L2 0.05 on 64x64, validation MSE 0.42-0.44
+  vs gradient boosting's 0.095), friedman_2units_tanh_120ep (s64, s65: truly flat for 84
+  epochs), moons_2units_150ep (s64 twin healthy, s65), friedman_linear_val24_s65 (its gap
+  under ``handicap_ratio``), friedman_16x2_dropout0.5_s65 (s64: not-converged). Not the set-ups intended: three stalled
   (conv of 3 filters + GAP under RMSprop, a 3-unit LSTM on parity at batch 64, five
   8-unit sigmoid layers under SGD: FD302's, right), four still falling at the end (a
   2-unit GRU on sine200, conv of 2-4 filters + GAP, six-unit tanh stacks under SGD:
@@ -381,7 +387,9 @@ Misses left: clf_dropout0.6_rmsprop (s64, s65: twins healthy; best validation ac
 sum_gru_1unit_momentum_s64 and friedman_16x2_dropout0.5_s64 (labelled not-converged,
 twins underfitting: not FD201's; the GRU's validation MSE, 0.029 against ridge's 0.0118,
 is 1.9% of the target's variance, under ``reference_margin``); conv_16_rmsprop_s64
-(healthy, FD301 on a validation loss still falling at epoch 20 of 20). Tried and not
+(healthy, FD301 on a validation loss still falling at epoch 20 of 20); bare view:
+wine_8units_dropout0.7_s65 (healthy) is headed by FD704 (a bare history cannot say that
+Dropout(0.7) explains a validation accuracy above training). Tried and not
 kept: judging the network by the median of its last epochs' validation accuracy instead
 of its best (the best of many noisy epochs is biased up against a reference scored
 once): on the saved probes it catches 3 more underfitting runs (2 twin-agreeing:
