@@ -376,8 +376,9 @@ view, before -> after: underfitting 8 -> 9 of 11 (twin agrees: 7 -> 8 of 8), hea
 - Caught already: friedman_l2_0.05 (s64, s65: L2 0.05 on 64x64, validation MSE 0.42-0.44
   vs gradient boosting's 0.095), friedman_2units_tanh_120ep (s64, s65: truly flat for 84
   epochs), moons_2units_150ep (s64 twin healthy, s65), friedman_linear_val24_s65 (its gap
-  under ``handicap_ratio``), friedman_16x2_dropout0.5_s65 (s64: not-converged). Not the set-ups intended: three stalled
-  (conv of 3 filters + GAP under RMSprop, a 3-unit LSTM on parity at batch 64, five
+  under ``handicap_ratio``), friedman_16x2_dropout0.5_s65 (s64: not-converged). Not the
+  set-ups intended: three stalled (conv of 3 filters + GAP under RMSprop, a 3-unit LSTM
+  on parity at batch 64, five
   8-unit sigmoid layers under SGD: FD302's, right), four still falling at the end (a
   2-unit GRU on sine200, conv of 2-4 filters + GAP, six-unit tanh stacks under SGD:
   FD301's "train longer", right while the loss still falls 1-3% an epoch).
