@@ -255,10 +255,10 @@ def test_a_loss_far_above_the_prior_is_diverged_not_swinging() -> None:
 
 
 def _regression_run(loss: list[float], val: list[float], prior: float,
-                    reference: float) -> Run:
+                    reference: float, compiled: str = "mse") -> Run:
     return Run.from_dict({
         "schema": "fitdoctor.run/1", "epochs": list(range(1, len(loss) + 1)),
-        "metrics": {"loss": loss, "val_loss": val}, "compile": {"loss": "mse"},
+        "metrics": {"loss": loss, "val_loss": val}, "compile": {"loss": compiled},
         "data": {"task": "regression", "n_val": 140},
         "baselines": {"prior_loss": prior, "reference_value": reference,
                       "reference_metric": "mse", "reference_model": "ridge regression"},
@@ -297,6 +297,28 @@ def test_underfitting_against_a_reference_is_judged_on_the_target_scale() -> Non
     hits = fitdoctor.analyze(far, settings).findings
     assert [f.code for f in hits] == ["FD201"]
     assert "(65.8% lower error)" in hits[0].message  # of the network's error: below 100%
+
+
+def test_an_mae_regression_still_creeping_is_judged_by_its_pace_to_the_reference() -> None:
+    """FD201's catch-up on a network trained on the mean absolute error: its MSE is at
+    least its MAE squared, so it cannot reach the reference's MSE before its MAE reaches
+    the root of it. A validation MAE creeping 0.003 an epoch at 0.68, 0.37 above the
+    root of gradient boosting's 0.095, needs ~124 more epochs (3x the run): more epochs
+    are not the fix, and FD201 keeps the run from FD301. The same creep 0.08 above the
+    root of a reference at 0.36 closes in ~27 epochs: left to FD301 ("train longer")."""
+    settings = Settings(select=["FD201"])
+    epochs = np.arange(40)
+    loss = list(0.70 + 0.2 * np.exp(-epochs) - 0.0001 * epochs)  # flat from epoch 3
+    val = list(0.80 - 0.003 * epochs)  # a steady creep: its tail holds 30% of the fall
+    far = _regression_run(loss, val, prior=1.0, reference=0.095, compiled="mae")
+    hits = fitdoctor.analyze(far, settings).findings
+    assert [f.code for f in hits] == ["FD201"]
+    assert "more epochs are not the fix" in hits[0].message
+    assert hits[0].evidence["catch_up_epochs"] > 2 * 40
+    near = _regression_run(loss, val, prior=1.0, reference=0.36, compiled="mae")
+    assert not fitdoctor.analyze(near, settings).findings  # 27 epochs away: FD301's
+    report = fitdoctor.analyze(near)
+    assert report.findings and report.findings[0].code == "FD301"
 
 
 # ------------------------------------------------------------------ the verdict

@@ -565,6 +565,25 @@ def linear_mae_regression() -> None:
     _save("linear_mae_regression", h.history)
 
 
+def linear_easy_tiny_validation() -> None:
+    """A linear model (Dense(1)) on the recorder's Friedman #1 pool (700 rows, target
+    standardised), its last 24 rows as ``validation_data``, Adam 1e-2, 40 epochs, seed 64
+    (the underfit probe's batch 7, friedman_linear_val24_s64): the 24 rows are easier
+    than the training rows, so the validation MSE sits ~20% below the training MSE
+    (~0.25), which is itself ~3x what gradient boosting reaches on the 24 rows. No
+    dropout, noise or penalty in the model: the training loss measures the fit.
+    """
+    keras = _keras()
+    x, y = _recorder_pool("friedman")
+    keras.utils.set_random_seed(64)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-2), "mse", metrics=["mae"])
+    h = model.fit(x[:-24], y[:-24], epochs=40, batch_size=32,
+                  validation_data=(x[-24:], y[-24:]), verbose=0,
+                  callbacks=[_doctor("linear_easy_tiny_validation")])
+    _save("linear_easy_tiny_validation", h.history)
+
+
 def slow_momentum_small_validation() -> None:
     """SGD with momentum 0.9 at 1e-3, batches of 16, on diabetes for 20 epochs, 8 units,
     62 validation rows: the validation loss ends a few percent of the target's variance
@@ -916,7 +935,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         memorised_separable, heavy_dropout_at_reference, heavy_dropout_short_of_reference,
         l2_collapse_on_moons, sigmoid_output_regression, dropout_short_of_reference,
         linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
-        restore_decided_by_loss,
+        restore_decided_by_loss, linear_easy_tiny_validation,
     )
 }
 
