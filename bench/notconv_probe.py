@@ -256,14 +256,81 @@ must show with the last reading left out too** (``last_out`` = 1): a fall that o
 makes is a swing's last step. FD301 -> silent on moons s31 (run and bare); on dev (both
 views), the other probes' ~1,100 records and the wild corpus no verdict moved.
 
+Seventh batch (``--batch 7``, 2026-11-30, 40 trainings: 20 configurations x seeds 68-69,
+saved at /tmp/nc11/nc7.jsonl). Slow Dense regressions (Friedman #1 on 200 and 60 rows,
+diabetes with SGD 3e-3 and batches of 16, the sequence sums flattened into an MLP at Adam
+1e-4, momentum 1e-3 on Friedman, SGD 1e-3 on a linear target) for 40-100 epochs with
+neighbours at a rate that settles; healthy set-ups with a noisy validation end (6-30
+validation rows, batches of 4-8, momentum, a cosine or exponential decay, EarlyStopping
+patience 5 without restore); EarlyStopping with patience 1-3 and restore on 30% / 40%
+flipped labels, and a clean neighbour at patience 8. Labels: healthy 28, not-converged 8,
+underfitting 4. FD301-FD303 fire on 8/8 not-converged and 1/28 healthy; headline right
+36/40, 31/33 where the validation twin agrees. No rule changed: every miss and false alarm
+below is a label edge, a validation curve that told another story, or another helper's
+rule.
+
+- **Slow regressions are caught** (thread 1): friedman200 Adam 3e-4 (1.0-1.5% an epoch,
+  9-11% of the whole fall), friedman60 Adam 1e-3 for 100 epochs on 12 validation rows
+  (0.6% an epoch, 19-27%), seq_sum as an MLP at Adam 1e-4 (0.5% an epoch), reg_linear SGD
+  1e-3: FD301 on all 8 (``regression_pace`` and ``min_share`` between them); the
+  neighbours that settle stay silent. The dev misses the brief named are label edges, as
+  batch 1-3 found: friedman_mlp_s0's validation twin is *overfitting* (the label's window
+  opens inside the recovery from a blow-up at epochs 55-62), and friedman200_big_s0's twin
+  agrees only because its window's start (epochs 94-96) sits in the same kind of recovery
+  (validation loss 0.1882-0.1939 over the last 11 epochs: flat). Momentum 1e-3 on Friedman
+  ended underfitting (FD201, right).
+- **FD301 on healthy runs** (thread 2): in batch 7 one, friedman60 s69 (twin
+  not-converged; its test loss is lowest at the last epoch and the same set-up's s68 is
+  labelled not-converged). Across all ~1,000 saved probe records (every helper's, run
+  view) FD301 warns on 19 healthy runs, 17 with a healthy twin; the features of every
+  FD301 fire (pace, share, accuracy gain and noise, training accuracy gain) put them in
+  two groups, neither separable from the not-converged fires: a steep pace (6.3-7.3% an
+  epoch, a 3-8% share, accuracy holding: 8 digits / conv runs of 15-30 epochs, like the
+  short runs healthy_probe trained 2.5x longer and found that "train longer" paid, the
+  test loss halved; digits_val40_rms_s7 is one of both), interleaved with not-converged
+  fires at 6.3-9.3%; and a moderate pace (0.4-2.6% an epoch) with a 10-18% share (and one
+  regression at 1% an epoch, ``regression_pace``), where the labels' 20% window and
+  FD301's 30% window read the same steady fall on either side of the 10% bar. Two variants
+  were measured on dev (both views) and every saved probe record: FD301's window at 20%
+  (the labels') silences 10 healthy fires (and adds one) but loses 11 dev not-converged
+  runs in the run view (13 bare) and 16 probe ones: rejected. A noise margin on the "best
+  region at the end" guard (a loss back within 5 noise-widths of an earlier best while
+  still falling, h5b sum_gru24_s7) gains that run and adds two healthy fires: rejected.
+  FD102 (info) fires on 2 healthy runs of the batch, never as a warning; its one healthy
+  warning in the saved probes (nc5 clfx100_adam_ok_s5, inputs x100: training accuracy
+  99.7% against 79.6% on validation, test 78% against 87.5% achievable) is a real 20-point
+  gap the labels have no rule for.
+- **EarlyStopping with a small patience on noisy labels** (thread 3): with patience 1 and
+  3 and restore, clf_noisy30 s69 stopped at epoch 3 and 5 with epoch 2's weights (the
+  validation loss, at ln 2, rose 0.0001 and 0.0006) while the test loss still fell:
+  labelled *underfitting* (test accuracy 0.783 against 0.82), twins agree, headline none:
+  FD201's (uf11's) question, not FD30x's. s68 ran 8-10 epochs, and 40% noisy digits with
+  patience 2 ran 16: healthy and silent, as is the clean neighbour at patience 8. No run
+  got the labels' "restored before the test optimum"; across every early-stopped dev and
+  probe run (48) only dev clf_noisy30_mlp_es_s0 fell steadily after its best (38
+  noise-widths, the others at most 4) and its twin is underfitting: "patience too small"
+  is not visible in these run files, since the validation loss at chance cannot see the
+  learning the test loss shows.
+- Misses on saved probe records whose twin agrees, left with their cause: h5b sum_gru24_s7
+  and of9 sum_lstm64_val80_long_s43 (a slow hump in both losses, the end above or at an
+  earlier best: FD301's best-region guard, right for the second, whose end is 87% above
+  its best; the margin above was rejected), the clf_x100 Adam 3e-4 / 1e-3 runs
+  (unstable_probe; labelled by the training loss's fall while the validation loss sits at
+  2-3x the constant predictor's and its accuracy holds: the advice they need is "scale the
+  inputs", not "train longer"), l5 moons_easy_b8_s9 and ofb7 moons40_w16_l2_long (a
+  validation accuracy at 100% on 140 / 8 rows: FD301's saturation guard), fd301
+  digits_b4_10ep_s0 (5.5% an epoch, under ``steep_pace``, accuracy holding), unst7
+  digits_adam_0.01_b8_s23 and uf8 friedman_mae_mlp_s31 (falls within twice the noise).
+
 Run from the repository root (``--save`` appends each record as it is trained and resumes
 an interrupted batch; ``--load`` re-judges saved records without training; ``--only``
 takes comma-separated substrings; the measurement of the first three batches trained
 every probe with ``--seeds 5``, then ten of them with ``--seeds 6``, into one file;
 ``--batch 4`` trains the fourth batch, seed 11 unless ``--seeds`` says otherwise;
-``--batch 5`` the fifth, seeds 41 and 42; ``--batch 6`` the sixth, seeds 51 and 52)::
+``--batch 5`` the fifth, seeds 41 and 42; ``--batch 6`` the sixth, seeds 51 and 52;
+``--batch 7`` the seventh, seeds 68 and 69)::
 
-    PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/notconv_probe.py [--batch 1-3|4|5|6]
+    PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/notconv_probe.py [--batch 1-3|4|5|6|7]
         [--only A,B] [--seeds 5] [--save FILE | --load FILE] [--why] [--dev]
 """
 
@@ -501,6 +568,55 @@ BATCH6: list[probe_common.Probe] = [
 ]
 
 
+#: The seventh batch (``--batch 7``, seeds 68-69): set-ups neither dev nor batches 1-6
+#: trained. Slow Dense regressions (Friedman #1 with 200 and 60 rows, diabetes, the
+#: sequence sums flattened, a linear target) at Adam 1e-4-3e-4 and SGD / momentum
+#: 1e-3-3e-3 for 40-100 epochs, each with a neighbour at a rate that settles (``_ok``);
+#: healthy set-ups whose validation curve is noisy near its end (validation sets of 6-30
+#: rows, batches of 4-8, momentum, a cosine or exponential decay ending at a small rate,
+#: EarlyStopping with and without restore); EarlyStopping with patience 1-3 and restore
+#: on noisy labels, and a clean neighbour at patience 8.
+BATCH7: list[probe_common.Probe] = [
+    # slow regressions, and the same at a rate that settles
+    ("friedman200_adam3e-4_w64", "friedman200", dict(units=[64], lr=3e-4, epochs=60)),
+    ("friedman200_adam_w64_ok", "friedman200", dict(units=[64], lr=3e-3, epochs=60)),
+    ("diabetes_sgd3e-3_b16", "diabetes", dict(units=[32], opt="sgd", lr=3e-3, batch=16,
+                                              epochs=60)),
+    ("diabetes_sgd_b16_ok", "diabetes", dict(units=[32], opt="sgd", lr=0.03, batch=16,
+                                             epochs=60)),
+    ("summlp_adam1e-4_w32", "seq_sum", dict(units=[32], lr=1e-4, epochs=50)),
+    ("summlp_adam_w32_ok", "seq_sum", dict(units=[32], lr=3e-3, epochs=50)),
+    ("friedman_mom1e-3_w32", "friedman", dict(units=[32], opt="momentum", lr=1e-3,
+                                              batch=64, epochs=80)),
+    ("friedman60_adam1e-3_100ep", "friedman60", dict(units=[32], lr=1e-3, epochs=100)),
+    ("reglin_sgd1e-3_b64", "reg_linear", dict(units=[16], opt="sgd", lr=1e-3, batch=64,
+                                              epochs=40)),
+    # healthy set-ups with a noisy validation end
+    ("moons_tiny20_mom0.01_b8", "moons", dict(units=[16], opt="momentum", lr=0.01, batch=8,
+                                              epochs=40, val="tiny", val_n=20)),
+    ("clf200_sgd0.01_b4", "clf200", dict(units=[32], opt="sgd", lr=0.01, batch=4,
+                                         epochs=30)),
+    ("iris30_adam3e-3_b4", "iris30", dict(units=[16], lr=3e-3, batch=4, epochs=60)),
+    ("wine_cosine_adam_b8_v15", "wine", dict(units=[16], lr=3e-3, batch=8, val_frac=0.15,
+                                             schedule="cosine", epochs=40)),
+    ("bc_mom_exp_b16", "bc", dict(units=[32], opt="momentum", lr=3e-3, batch=16,
+                                  schedule="exp", epochs=40)),
+    ("diabetes_tiny30_adam_b8", "diabetes", dict(units=[32], lr=1e-3, batch=8, epochs=40,
+                                                 val="tiny", val_n=30)),
+    ("digits300_adam_es5n", "digits300", dict(units=[64], epochs=100,
+                                              es=dict(patience=5, restore=False))),
+    # EarlyStopping with a small patience on noisy labels; a clean one at patience 8
+    ("noisy30_adam_es1", "clf_noisy30", dict(units=[64], epochs=60,
+                                             es=dict(patience=1, restore=True))),
+    ("noisy30_adam_es3", "clf_noisy30", dict(units=[64], epochs=60,
+                                             es=dict(patience=3, restore=True))),
+    ("noisy40_adam_es2", "digits_noisy40", dict(units=[64], epochs=60,
+                                                es=dict(patience=2, restore=True))),
+    ("clf_adam_es8_ok", "clf", dict(units=[64], epochs=60,
+                                    es=dict(patience=8, restore=True))),
+]
+
+
 def verdict(rec: dict[str, Any]) -> tuple[dict[str, bool], str, str]:
     """(FD301/FD302/FD303 fired at warning or above, each alone; headline; its message)."""
     run = Run.from_dict(upgrade(rec))
@@ -550,10 +666,10 @@ def val_facts(rec: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     probe_common.add_io_arguments(ap)
-    ap.add_argument("--batch", choices=["1-3", "4", "5", "6"], default="1-3",
+    ap.add_argument("--batch", choices=["1-3", "4", "5", "6", "7"], default="1-3",
                     help="which probe list to train: the first three batches (seeds 5, 6) "
-                         "or the fourth (seeds 11-13), the fifth (seeds 41-42) or the "
-                         "sixth (51-52)")
+                         "or the fourth (seeds 11-13), the fifth (seeds 41-42), the "
+                         "sixth (51-52) or the seventh (68-69)")
     ap.add_argument("--seeds", default=None,
                     help="seeds to train (comma-separated; default 5, or 11 with --batch 4)")
     ap.add_argument("--why", action="store_true", help="print each run's label reason")
@@ -562,8 +678,8 @@ def main(argv: list[str] | None = None) -> int:
                          "runs labelled not-converged or too-short, or where FD30x fires)")
     args = ap.parse_args(argv)
     if args.seeds is None:
-        args.seeds = {"4": "11", "5": "41,42", "6": "51,52"}.get(args.batch, "5")
-    probes = {"4": BATCH4, "5": BATCH5, "6": BATCH6}.get(args.batch, PROBES)
+        args.seeds = {"4": "11", "5": "41,42", "6": "51,52", "7": "68,69"}.get(args.batch, "5")
+    probes = {"4": BATCH4, "5": BATCH5, "6": BATCH6, "7": BATCH7}.get(args.batch, PROBES)
     recs = probe_common.records(args, probes, family="notconv-probe",
                                 intended="not-converged")
     head = (f"{'run':24s} {'label':13s} {'ep':>3s} {'nval':>4s} {'301':3s} {'302':3s} "
