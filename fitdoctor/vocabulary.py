@@ -135,6 +135,19 @@ TRAINING_NOISE_LAYERS = DROPOUT_LAYERS | frozenset({
     "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
     "RandomPosterization", "RandomSaturation", "RandomSharpness", "RandomShear",
 })
+#: Built-in Keras layers whose whole behaviour their recorded facts show (no sublayers a
+#: run file does not list, nothing that acts while training only beyond the dropout
+#: and noise it records): a model of these alone, with none of those, is "plain". A
+#: custom layer (a transformer block holding Dense and Dropout) or a Lambda can hide
+#: anything, so a model holding one is not.
+PLAIN_LAYERS = WEIGHT_LAYERS | LINEAR_PASS_THROUGH | MERGE_LAYERS | frozenset(
+    ACTIVATION_LAYERS) | frozenset({
+    "Activation", "Embedding", "LayerNormalization", "GroupNormalization",
+    "UnitNormalization", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D",
+})
 #: Fully connected layers: the first-model advice (how many hidden layers, how wide)
 #: counts these alone.
 DENSE_LAYERS = frozenset({"Dense"})

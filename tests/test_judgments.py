@@ -481,3 +481,22 @@ def test_fd702_on_an_accuracy_flat_at_its_peak_names_the_tail_not_a_zero_gap() -
     (finding,) = report.findings
     assert "change over the last 5 epochs (0.0 points)" in finding.message
     assert "peak" not in finding.message
+
+
+def test_fd101_start_climb_needs_the_first_epoch_a_resumed_history_is_not_judged(
+        tmp_path: Path) -> None:
+    """A CSV log of a run resumed at epoch 40: its first reading is a point on a plateau,
+    not where the weights began, so a later reading above it is no climb back."""
+    loss = [0.046, 0.052, 0.049, 0.055, 0.047, 0.056, 0.050, 0.048, 0.054, 0.0559, 0.047,
+            0.049, 0.045, 0.046, 0.044, 0.047, 0.043, 0.045, 0.042, 0.044]
+    val = [0.30 - 0.004 * i + 0.0006 * max(0, i - 8) ** 2 for i in range(len(loss))]
+    rows = "\n".join(f"{40 + i},{a},{b}" for i, (a, b) in enumerate(zip(loss, val)))
+    path = tmp_path / "resumed.csv"
+    path.write_text("epoch,loss,val_loss\n" + rows + "\n")
+    fresh = fitdoctor.analyze({"loss": loss, "val_loss": val}, Settings(select=["FD101"]))
+    resumed = fitdoctor.analyze(str(path), Settings(select=["FD101"]))
+    assert [f.code for f in resumed.findings] == ["FD101"]
+    assert resumed.findings[0].evidence["start_climbed"] is False
+    assert "first epoch" not in resumed.findings[0].message
+    # the same curves numbered from 1 are judged (the climb's own noise test decides)
+    assert [f.code for f in fresh.findings] == ["FD101"]

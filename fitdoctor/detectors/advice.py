@@ -53,14 +53,16 @@ def fmt_rate(value: float) -> str:
     return f"{mantissa}e{exp_i}"
 
 
-def current_learning_rate(run: Run) -> float | None:
-    """The learning rate in force at the last epoch, or the compiled one.
+def current_learning_rate(run: Run, row: int | None = None) -> float | None:
+    """The learning rate in force at the last epoch, else the compiled one.
 
+    With ``row``, the rate logged at that metric row (the last one logged up to it).
     ``None`` when the run does not say it, or says a value no change can start from
     (0, negative, NaN or infinite: no change can be proposed from it).
     """
     for key in LEARNING_RATE_KEYS:
-        values = [v for v in run.metrics.get(key, []) if v is not None]
+        logged = run.metrics.get(key, [])
+        values = [v for v in (logged if row is None else logged[: row + 1]) if v is not None]
         if values:
             return _usable_rate(values[-1])
     if run.compile is not None and run.compile.learning_rate:
@@ -76,13 +78,14 @@ def _usable_rate(value: object) -> float | None:
     return rate if math.isfinite(rate) and rate > 0 else None
 
 
-def learning_rate_change(run: Run, factor: float) -> dict[str, Any]:
+def learning_rate_change(run: Run, factor: float, row: int | None = None) -> dict[str, Any]:
     """Evidence for a learning-rate recommendation: ``lr_now`` and ``lr_proposed``.
 
-    Both are ``None`` when the run does not say the learning rate (the rule's
-    recommendation then falls back to a relative change).
+    ``lr_now`` is the rate at the last epoch, or at metric row ``row``
+    (:func:`current_learning_rate`). Both are ``None`` when the run does not say the
+    learning rate (the rule's recommendation then falls back to a relative change).
     """
-    lr = current_learning_rate(run)
+    lr = current_learning_rate(run, row)
     if lr is None:
         return {"lr_now": None, "lr_proposed": None}
     return {"lr_now": fmt_rate(lr), "lr_proposed": fmt_rate(lr * factor)}

@@ -46,6 +46,7 @@ from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 from fitdoctor.vocabulary import (
     LEARNING_RATE_KEYS,
+    PLAIN_LAYERS,
     REGRESSION_LOSSES,
     canonical_loss,
     canonical_metric,
@@ -92,6 +93,7 @@ def val_loss_divergence(
     sampling_rows: float,
     lower_lr_from: float,
     min_start_climb: float,
+    start_noise_factor: float,
     climb_lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -206,7 +208,7 @@ def val_loss_divergence(
                       within_sampling=rise / level < sampling)
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
     values.update(regularization_advice(ctx.run))
-    climb = _start_climb(ctx, span, train_raw, max(b, raw_best), min_start_climb,
+    climb = _start_climb(ctx, span, train_raw, raw_best, min_start_climb, start_noise_factor,
                          climb_lr_factor)
     values.update(climb)
     # plain SGD at a large rate: a tenth of the rate is advice (``sgd_lr`` and the rates),
@@ -219,33 +221,45 @@ def val_loss_divergence(
 
 
 def _start_climb(ctx: Context, span: Span, train_raw: np.ndarray, best: int,
-                 min_climb: float, lr_factor: float) -> dict[str, Any]:
+                 min_climb: float, noise_factor: float, lr_factor: float) -> dict[str, Any]:
     """A training loss that went back above its first epoch's before the validation minimum.
 
     The first epoch's training loss is the mean over the steps that took the network from
     its initial weights to its first fit; a working optimiser does not lose all of that
-    again. When some epoch up to ``best`` (the validation minimum's row in the span) reads
-    at least ``min_climb`` above it, the steps undid the fit (momentum SGD at 0.5: 0.76,
+    again. When some epoch before ``best`` (the validation minimum's row in the span, the
+    epoch the message names) reads
+    at least ``min_climb`` above it, and by more than ``noise_factor`` times the training
+    curve's noise (a resumed run's first reading is a point on a noisy plateau, not
+    where the weights began), the steps undid the fit (momentum SGD at 0.5: 0.76,
     then 0.91 and 1.02), so the validation minimum is a point in a swing and the first fix
-    is the rate (``lr_factor`` of it). ``{"start_climbed": True, "start_loss",
+    is the rate (``lr_factor`` of the rate in force at the climb's peak, as logged, else
+    the compiled one: a schedule may have cut it since). ``{"start_climbed": True,
+    "start_loss",
     "climb_peak", "climb_peak_epoch", "start_climb_pct", "climb_lr_now",
     "climb_lr_proposed"}``, else ``{"start_climbed": False}``.
     """
-    x = train_raw[: best + 1]
+    fit = ctx.run.fit
+    if span.start != 0 or ctx.epochs[0] != 1 or (fit is not None and fit.initial_epoch):
+        # the first reading is not the first epoch's (a resumed run, a skipped start):
+        # nothing says where the weights began
+        return {"start_climbed": False}
+    x = train_raw[:best]
     if x.size < 2 or not math.isfinite(float(x[0])) or not float(x[0]) > 0:
         return {"start_climbed": False}
     first = float(x[0])
     later = np.where(np.isfinite(x[1:]), x[1:], -np.inf)
     peak_i = 1 + int(np.argmax(later))
     peak = float(x[peak_i])
-    if not (math.isfinite(peak) and peak >= (1 + min_climb) * first):
+    if not (math.isfinite(peak) and peak >= (1 + min_climb) * first
+            and peak - first > noise_factor * curves.noise(train_raw)):
         return {"start_climbed": False}
-    change = learning_rate_change(ctx.run, lr_factor)
+    change = learning_rate_change(ctx.run, lr_factor, row=span.start + peak_i)
     return {"start_climbed": True, "start_loss": float(f"{first:.4g}"),
             "climb_peak": float(f"{peak:.4g}"),
             "climb_peak_epoch": ctx.epochs[span.start + peak_i],
             "start_climb_pct": pct(peak / first - 1),
-            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"]}
+            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"],
+            "climb_lr_factor": lr_factor}
 
 
 def _error_curves(ctx: Context) -> bool:
@@ -531,7 +545,7 @@ def high_plateau(
         # a linear model on Friedman #1 with 24 validation rows easier than its training
         # rows: validation MSE 0.195, 22% below its training MSE, where gradient boosting
         # reaches 0.074 on the same 24 rows, far beyond the noise of an MSE on 24 rows
-        values["val_below_pct"] = below["handicap_pct"]
+        values["val_below_pct"] = below["handicap_below_pct"]
     values.update(judged)
     values["handicapped"] = handicap is not None
     values.update(handicap or {})
@@ -580,7 +594,9 @@ def high_plateau(
     values["add_layer"] = not values["learned_nothing"]
     # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
     # handicapping regularizer already leads the advice
-    values["lower_reg_last"] = not values["l2_first"] and not values["handicapped"]
+    # (and none at all on a model recorded without any: the validation-below path)
+    values["lower_reg_last"] = (not values["l2_first"] and not values["handicapped"]
+                                and "val_below_pct" not in values)
     # the optimiser's part in the plateau, said before any capacity advice: a rate cut
     # that froze a descent still going on, or a training loss climbing back from its low
     values.update(_rate_cut(ctx, span, start, cut_factor,
@@ -674,18 +690,22 @@ def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
     return {"climbs": True, "climb_low": float(f"{low:.4g}"),
             "climb_low_epoch": ctx.epochs[span.start + low_i],
             "climb_now": float(f"{now:.4g}"), "climb_pct": pct(rise / low),
-            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"]}
+            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"],
+            "climb_lr_factor": lr_factor}
 
 
 def _plain_model(ctx: Context) -> bool:
     """Whether the run recorded its model and the model has no regularizer of any kind.
 
     No dropout or input noise (:func:`training_regularizers`) and no weight or activity
-    penalty: nothing in the model bears on the gap between its losses. A bare history
-    cannot say.
+    penalty: nothing in the model bears on the gap between its losses. Every layer must
+    be a built-in whose facts show all it does (``vocabulary.PLAIN_LAYERS``): a custom
+    layer may hold a Dropout the run file does not list. A bare history cannot say.
     """
     model = ctx.run.model
     if model is None or training_regularizers(ctx) != []:
+        return False
+    if any(layer.class_name not in PLAIN_LAYERS for layer in model.layers):
         return False
     return not any(layer.kernel_regularizer or layer.bias_regularizer
                    or layer.activity_regularizer for layer in model.layers)
@@ -715,7 +735,8 @@ def _handicap(ctx: Context, span: Span, start: int, ratio: float) -> dict[str, A
         return None
     regs = training_regularizers(ctx)
     return {"handicap_regularizers": ", ".join(regs) if regs else None,
-            "handicap_pct": pct(t_med / v_med - 1)}
+            "handicap_pct": pct(t_med / v_med - 1),
+            "handicap_below_pct": pct(1 - v_med / t_med)}
 
 
 #: Output activations whose range is bounded, and the range, for a regression's advice.

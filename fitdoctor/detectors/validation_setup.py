@@ -799,7 +799,7 @@ def validation_missing_classes(
 @detector("validation-loss-off-scale")
 def validation_loss_off_scale(
     ctx: Context, *, min_epochs: int, min_factor: float, max_accuracy_gap: float,
-    min_factor_loss_only: float,
+    min_factor_loss_only: float, max_train_rise: float,
 ) -> Evidence | None:
     """A validation loss far above where training started while the model is fine.
 
@@ -807,8 +807,8 @@ def validation_loss_off_scale(
     loss of knowing nothing (a later epoch's is not: a model that learns a separable task
     within its first epoch logs 1e-8 from its second on, and a validation loss of 1e-5
     at 100% accuracy would read as 300 times "the start"). A training loss that itself
-    ended above that scale (training blew up) says nothing about the validation data, and
-    the rule stays silent. A validation loss that sits at
+    ended ``max_train_rise`` times above that scale (training blew up) says nothing about
+    the validation data, and the rule stays silent. A validation loss that sits at
     ``min_factor`` times that over the second half, while the validation accuracy stays
     within ``max_accuracy_gap`` of the training accuracy, is not a model that got worse:
     the predictions are right but wildly over-confident on the validation inputs, as
@@ -825,7 +825,7 @@ def validation_loss_off_scale(
     scale = abs(float(train[0]))
     val_late = curves.median(val[val.size // 2 :])
     train_late = curves.median(train[train.size // 2 :])
-    if train_late > scale:
+    if train_late > max_train_rise * scale:
         return None  # training itself blew up: the validation loss follows the weights
     values: dict[str, Any] = {
         "val_loss": float(f"{val_late:.4g}"),
