@@ -235,7 +235,8 @@ def label_records(recs: list[dict[str, Any]],
     for rec in recs:
         rec["achievable"] = bars[rec["data"]]
         rec["half"] = FAMILY
-        rec.update(labels.label(rec))
+        with np.errstate(all="ignore"):  # inf - inf on a blown-up curve reads as NaN
+            rec.update(labels.label(rec))
 
 
 def twin_kind(rec: dict[str, Any]) -> str:
