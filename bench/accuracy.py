@@ -82,6 +82,8 @@ class Tally:
     fired: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     alarms: list[tuple[str, list[str]]] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    #: the names of the runs in ``misses``, in the same order
+    wrong: list[str] = field(default_factory=list)
 
 
 def evaluate(runs: list[CorpusRun], view: str, rules: list[Rule]) -> Tally:
@@ -103,6 +105,7 @@ def evaluate(runs: list[CorpusRun], view: str, rules: list[Rule]) -> Tally:
             found = ", ".join(f"{f.code}:{f.severity.value}" for f in report.findings) or "-"
             tally.misses.append(f"{case.label:17s} {case.name}: headline {headline(report)}; "
                                 f"{found}  [{case.label_reason}]")
+            tally.wrong.append(case.name)
     return tally
 
 
