@@ -117,6 +117,14 @@ FAMILY = "fresh"
 INTENDED = "healthy"  # required by the record format; the sample intends nothing
 SEED = 61
 KERAS_SEED = 61
+#: The trained sample, stored with the repository (``--store`` writes it): what
+#: ``--load`` judges by default and what the README's fresh-sample table is built from.
+STORED = ROOT / "tests" / "data" / "fresh" / "sample.jsonl.gz"
+#: Configurations from this index on are the sample's HELD-OUT part: no one looked at
+#: their records or misses while changing rules (rules were changed after studying the
+#: first 45 configurations' misses, the TUNED part, on 2026-11-30).
+HELD_OUT_FROM = 45
+SUBSETS = ("held-out", "tuned", "all")
 #: epochs x training rows, and epochs x batches, per model kind (see the docstring)
 ROW_CAP = {"mlp": 40_000, "conv": 15_000, "lstm": 15_000, "gru": 15_000}
 STEP_CAP = {"mlp": 1_500, "conv": 500, "lstm": 500, "gru": 500}
@@ -333,6 +341,77 @@ def judge(recs: list[dict[str, Any]], views: list[str], *, misses: bool) -> str:
     return "\n".join(out)
 
 
+def index(rec: dict[str, Any]) -> int:
+    """The configuration's index in the draw (``fresh007_...`` -> 7)."""
+    return int(rec["name"][len(FAMILY):].split("_", 1)[0])
+
+
+def subset(recs: list[dict[str, Any]], which: str) -> list[dict[str, Any]]:
+    """The records of one part of the sample: ``held-out`` (index >= HELD_OUT_FROM),
+    ``tuned`` (below it) or ``all``."""
+    if which == "all":
+        return list(recs)
+    held = which == "held-out"
+    return [r for r in recs if (index(r) >= HELD_OUT_FROM) == held]
+
+
+def read_stored(path: Path = STORED) -> list[dict[str, Any]]:
+    """The stored sample's records (``[]`` when it is not there)."""
+    import gzip
+    import json
+
+    if not path.exists():
+        return []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def store(recs: list[dict[str, Any]], path: Path = STORED) -> None:
+    """Write records (sorted by name, one per name) as the stored sample."""
+    import gzip
+    import json
+
+    unique = {r["name"]: r for r in recs}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
+        for name in sorted(unique):
+            rec = {k: v for k, v in unique[name].items()
+                   if k not in ("label", "label_reason", "label_detail", "also",
+                                "achievable", "half")}
+            fh.write(json.dumps(rec) + "\n")
+
+
+def markdown(recs: list[dict[str, Any]]) -> list[str]:
+    """The README's table: per label, runs and headlines right in both views, on the
+    given (labelled) records."""
+    import accuracy
+    from corpus import from_record
+
+    from fitdoctor.rules import Settings
+
+    rules = Settings().rules()
+    runs = [from_record(r) for r in sorted(recs, key=lambda r: r["name"])]
+    tallies = {view: accuracy.evaluate(runs, view, rules) for view in ("run", "bare")}
+    rows = ["| label | runs | right (run view) | right (bare view) |",
+            "| --- | ---: | ---: | ---: |"]
+    for lab in accuracy.LABELS:
+        n = tallies["run"].runs[lab]
+        if n:
+            rows.append(f"| {lab} | {n} | {tallies['run'].right[lab]} | "
+                        f"{tallies['bare'].right[lab]} |")
+    total = len(runs)
+    right = {v: sum(t.right.values()) for v, t in tallies.items()}
+    rows.append(f"| **all** | {total} | **{right['run']}/{total} = "
+                f"{round(100 * right['run'] / total) if total else 0}%** | "
+                f"**{right['bare']}/{total} = "
+                f"{round(100 * right['bare'] / total) if total else 0}%** |")
+    healthy = tallies["run"].runs["healthy"]
+    rows.append("")
+    rows.append(f"Healthy runs warned: {len(tallies['run'].alarms)}/{healthy} (run view), "
+                f"{len(tallies['bare'].alarms)}/{healthy} (bare view).")
+    return rows
+
+
 def _part(text: str) -> tuple[int, int]:
     k, n = (int(x) for x in text.split("/"))
     if not 1 <= k <= n:
@@ -350,6 +429,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="append each record here as it is trained (resumes a file)")
     ap.add_argument("--load", type=Path, nargs="+", default=None,
                     help="judge saved records instead of training")
+    ap.add_argument("--stored", action="store_true",
+                    help=f"judge the stored sample ({STORED.relative_to(ROOT)})")
+    ap.add_argument("--store", action="store_true",
+                    help="write the --load files' records as the stored sample")
+    ap.add_argument("--subset", choices=SUBSETS, default="all",
+                    help=f"judge only the held-out part (configurations {HELD_OUT_FROM} "
+                         "on, never studied while changing rules), the tuned part, or all")
     ap.add_argument("--view", choices=("run", "bare", "both"), default="both")
     ap.add_argument("--misses", action="store_true",
                     help="list every wrong headline with its validation twin's verdict")
@@ -361,13 +447,22 @@ def main(argv: list[str] | None = None) -> int:
         for name, _data, settings in probes:
             print(f"{name:42s} {settings}")
         return 0
-    if args.load is not None:
+    if args.stored:
+        recs = read_stored()
+        if not recs:
+            print(f"no stored sample at {STORED}", file=sys.stderr)
+            return 2
+    elif args.load is not None:
         recs = [r for path in args.load for r in probe_common.read_records(path)]
+        if args.store:
+            store(recs)
+            print(f"stored {len({r['name'] for r in recs})} records in {STORED}")
     else:
         k, n = args.part
         mine = [p for i, p in enumerate(probes) if i % n == k - 1]
         recs = probe_common.train_probes(mine, [KERAS_SEED], only="", save=args.save,
                                          family=FAMILY, intended=INTENDED)
+    recs = subset(recs, args.subset)
     label_records(recs)
     views = ["run", "bare"] if args.view == "both" else [args.view]
     print(judge(recs, views, misses=args.misses))

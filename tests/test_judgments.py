@@ -490,7 +490,7 @@ def test_fd101_start_climb_needs_the_first_epoch_a_resumed_history_is_not_judged
     loss = [0.046, 0.052, 0.049, 0.055, 0.047, 0.056, 0.050, 0.048, 0.054, 0.0559, 0.047,
             0.049, 0.045, 0.046, 0.044, 0.047, 0.043, 0.045, 0.042, 0.044]
     val = [0.30 - 0.004 * i + 0.0006 * max(0, i - 8) ** 2 for i in range(len(loss))]
-    rows = "\n".join(f"{40 + i},{a},{b}" for i, (a, b) in enumerate(zip(loss, val)))
+    rows = "\n".join(f"{40 + i},{a},{b}" for i, (a, b) in enumerate(zip(loss, val, strict=True)))
     path = tmp_path / "resumed.csv"
     path.write_text("epoch,loss,val_loss\n" + rows + "\n")
     fresh = fitdoctor.analyze({"loss": loss, "val_loss": val}, Settings(select=["FD101"]))
