@@ -165,3 +165,19 @@ def test_save_resume_and_load_judge(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     # --load is stable: the same text as the training run printed, without --misses
     assert fresh_sample.main(["--load", str(save)]) == 0
     assert capsys.readouterr().out == first
+
+
+def test_the_stored_sample_round_trips_and_its_parts_split_by_index(tmp_path: Path) -> None:
+    recs = fresh_sample.read_stored()
+    assert recs, "tests/data/fresh/sample.jsonl.gz is missing"
+    names = [r["name"] for r in recs]
+    assert len(names) == len(set(names)) and names == sorted(names)
+    assert all("label" not in r for r in recs)  # stored unlabelled: labels are computed
+    held = fresh_sample.subset(recs, "held-out")
+    tuned = fresh_sample.subset(recs, "tuned")
+    assert len(held) + len(tuned) == len(recs)
+    assert all(fresh_sample.index(r) >= fresh_sample.HELD_OUT_FROM for r in held)
+    assert all(fresh_sample.index(r) < fresh_sample.HELD_OUT_FROM for r in tuned)
+    path = tmp_path / "again.jsonl.gz"
+    fresh_sample.store(list(reversed(recs)) + recs[:2], path)  # duplicates, any order
+    assert fresh_sample.read_stored(path) == recs
