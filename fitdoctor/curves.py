@@ -219,16 +219,22 @@ def relative_change(values: np.ndarray, start: int, end: int) -> float:
     return float((s[end] - s[start]) / base)
 
 
-def plateau_start(values: np.ndarray, tolerance: float) -> int | None:
+def plateau_start(values: np.ndarray, tolerance: float,
+                  level_tolerance: float | None = None) -> int | None:
     """First index after which the smoothed curve never improves by more than ``tolerance``.
 
     Improvement is measured relative to the curve's total range, so a curve that has
-    flattened out is found whatever its scale. ``None`` when the curve keeps improving
-    until its last epoch.
+    flattened out is found whatever its scale. With ``level_tolerance``, an index from
+    which the curve never improves by more than that fraction of its later lowest level
+    counts as flat too: a curve that hardly moved all run has a tiny range, against which
+    a creep of a few hundredths of a percent an epoch would look like progress. ``None``
+    when the curve keeps improving until its last epoch.
 
     Args:
         values: A curve to be minimised.
         tolerance: Fraction of the total range that still counts as "no progress".
+        level_tolerance: Fraction of the curve's level that still counts as "no
+            progress", or ``None`` to judge by the range alone.
     """
     s = smooth(values)
     if s.size < 3 or not np.isfinite(s).all():
@@ -238,6 +244,11 @@ def plateau_start(values: np.ndarray, tolerance: float) -> int | None:
         return 0
     future_min = np.minimum.accumulate(s[::-1])[::-1]
     gains = (s - future_min) / span
+    if level_tolerance is not None:
+        level = np.abs(future_min)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            by_level = np.where(level > 0, (s - future_min) / level, np.inf)
+        gains = np.where(by_level <= level_tolerance, 0.0, gains)
     flat = np.flatnonzero(gains <= tolerance)
     if not flat.size:
         return None
