@@ -229,7 +229,10 @@ def test_spikes_supersede_the_trend_read_past_them() -> None:
 def test_a_loss_far_above_the_prior_is_diverged_not_swinging() -> None:
     """FD404 supersedes FD411-FD413: a binary classifier whose training loss swings at
     15-60 against ln 2 (RMSprop at 5) is broken weights moving about, one finding with
-    one advice, not a model bouncing around a solution."""
+    one advice, not a model bouncing around a solution. As a bare history (no prior loss:
+    FD404 holds the loss to what its own predictions would lose at honest confidence);
+    with the run file's prior loss the first epoch (5600x ln 2) is a blow-up the network
+    never beat the constant predictor after (FD403), and nothing after it is judged."""
     loss = [3900.0, 810.0, 560.0, 530.0, 420.0, 330.0, 300.0, 240.0, 200.0, 150.0, 70.0,
             105.0, 80.0, 72.0, 31.0, 52.0, 40.0, 14.0, 11.0, 16.0]
     val = [1300.0, 500.0, 380.0, 470.0, 300.0, 330.0, 160.0, 270.0, 290.0, 95.0, 150.0,
@@ -244,14 +247,19 @@ def test_a_loss_far_above_the_prior_is_diverged_not_swinging() -> None:
         "data": {"task": "binary", "n_classes": 2, "n_val": 280},
         "baselines": {"prior_loss": 0.6931},
     })
+    bare = {key: list(value) for key, value in run.metrics.items()}
     alone = {code for code in ("FD411", "FD412", "FD413")
-             if fitdoctor.analyze(run, Settings(select=[code])).findings}
+             if fitdoctor.analyze(bare, Settings(select=[code])).findings}
     assert alone  # the swings are there, measured on their own
-    report = fitdoctor.analyze(run)
+    report = fitdoctor.analyze(bare)
     assert report.findings[0].code == "FD404"
     moot = {s.code: s.by for s in report.superseded}
     assert all(moot.get(code) == ["FD404"] for code in alone), moot
     assert not {f.code for f in report.findings} & {"FD411", "FD412", "FD413"}
+    full = fitdoctor.analyze(run)
+    assert full.findings[0].code == "FD403"
+    assert "never did better than that constant prediction" in full.findings[0].message
+    assert not {f.code for f in full.findings} & {"FD411", "FD412", "FD413"}
 
 
 def _regression_run(loss: list[float], val: list[float], prior: float,

@@ -13,7 +13,9 @@ A learning curve is judged between two cuts:
   validation loss at a constant. A first epoch (or two) ``blowup_factor`` times the
   loss of a constant predictor (a run file's ``prior_loss``, else ln k for k known
   classes) is a wild start too when the network is dead after it, however gradually
-  the loss came down from it (3950 → 1005 → 258 → 77 → 24 → 0.0 on a frozen network).
+  the loss came down from it (3950 → 1005 → 258 → 77 → 24 → 0.0 on a frozen network),
+  or when no training or validation loss after it beats that constant predictor's (the
+  network never learned anything the constant does not know).
 * **the end**: the first logged non-finite loss, or the first epoch whose training loss
   jumps ``blowup_factor`` times above the previous one to a level that matters (at least
   ``blowup_level`` of the loss at the start) and does not come back (within
@@ -49,8 +51,9 @@ class Span:
         blowup_ratio: How many times the neighbouring epoch's loss the blow-up was.
         wild_start: Rows skipped at the start as a wild first epoch the run recovered from.
         dead_by: After a wild start the network died: ``"loss"`` (constant losses),
-            ``"frozen"`` (a training loss of exactly 0 and a constant validation loss)
-            or ``"accuracy"`` (accuracy stuck low); ``None`` otherwise.
+            ``"frozen"`` (a training loss of exactly 0 and a constant validation loss),
+            ``"accuracy"`` (accuracy stuck low) or ``"constant"`` (no epoch after it beat
+            the constant predictor's loss); ``None`` otherwise.
         baseline: The constant predictor's loss the blow-up was measured against, when
             the wild start was found against it (``blowup_ratio`` is then a multiple of
             it, not of the next epoch's loss).
@@ -119,10 +122,13 @@ def _compute_span(
         ratio = float(x[0] / low) if low > 0 else math.inf
         return Span(0, 0, blowup=0, blowup_ratio=ratio, dead_by=dead_by)
     baseline = constant_loss(ctx)
-    high = _wild_start(x, blowup_factor, baseline) if start == 0 and baseline else 0
+    above = _wild_start(x, blowup_factor, baseline) if baseline else 0
+    high = above if start == 0 else 0
     dead_by = _dead_after(ctx, x, high, *dead) if high else None
+    if dead_by is None and above and baseline and _never_beat_constant(ctx, x, above, baseline):
+        dead_by = "constant"
     if dead_by is not None and baseline:
-        peak = int(np.nanargmax(x[:high]))
+        peak = int(np.nanargmax(x[:above]))
         return Span(0, 0, blowup=peak, blowup_ratio=float(x[peak] / baseline),
                     dead_by=dead_by, baseline=baseline)
     unknown = start == 0 and not baseline and _dead_after(ctx, x, 1, *dead) == "frozen"
@@ -321,6 +327,29 @@ def _dead_after(
         if val.size >= 3 and not _flat(val[-max(3, val.size // 2):], tolerance):
             return None
     return "frozen" if not np.any(tail) else "loss"
+
+
+def _never_beat_constant(ctx: Context, x: np.ndarray, start: int, baseline: float) -> bool:
+    """After a wild start, no epoch did better than a constant predictor.
+
+    Every training loss after ``start`` (at least two: :func:`_wild_start` leaves them)
+    and every logged validation loss there is at or above ``baseline``, the loss of
+    ignoring the inputs (the class frequencies, the mean target, ln k): the blow-up broke
+    the weights and the network never learned anything the constant does not know,
+    whether its loss then sits still, bounces or creeps up (RMSprop at a learning rate of
+    1.5 on a Friedman regression: 495, then 1.22 and 1.27 against the mean's 1.02, and a
+    validation loss rising 1.98 → 3.96). A run that recovers beats the constant at some
+    epoch, and is judged without its wild start.
+    """
+    rest = x[start:]
+    if rest.size < 2 or not np.isfinite(rest).all() or float(rest.min()) < baseline:
+        return False
+    if ctx.run.has("val_loss"):
+        val = ctx.array("val_loss")[start : x.size]
+        val = val[np.isfinite(val)]
+        if val.size and float(val.min()) < baseline:
+            return False
+    return True
 
 
 def _flat(values: np.ndarray, tolerance: float) -> bool:

@@ -278,6 +278,11 @@ def loss_spike(
         values["max_classes"] = int(max_classes) if from_bound else None
     if span.dead_by == "frozen":
         values.update(_frozen(ctx, full))
+    values["val_after"] = None
+    if span.dead_by == "constant" and ctx.run.has("val_loss"):
+        val = ctx.array("val_loss")[i + 1 :]
+        val = val[np.isfinite(val)]
+        values["val_after"] = _g(curves.median(val)) if val.size else None
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=ctx.epochs[i])
 

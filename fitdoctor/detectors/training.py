@@ -155,6 +155,8 @@ def val_loss_divergence(
         return None
     if float(np.mean(late > level + band / 2)) < min_persist:
         return None
+    if int(np.sum(after_best > level + band / 2)) < min_after:
+        return None  # an uptick of an epoch or two at the end is a swing, not yet a rise
     train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
     if train_drop < min_train_drop:
         return None
