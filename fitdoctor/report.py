@@ -77,6 +77,7 @@ ACTIONS = (
     "fix-loss",
     "batch-size-power-of-two",
     "normalize-inputs",
+    "normalize-targets",
     "check-data-leakage",
     "clip-gradients",
     "check-inputs",

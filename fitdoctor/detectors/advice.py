@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from fitdoctor.run import Layer, Run
-from fitdoctor.vocabulary import LEARNING_RATE_KEYS, snake_case
+from fitdoctor.vocabulary import LEARNING_RATE_KEYS, canonical_loss, snake_case
 
 #: Layers counted as "dense-like" for capacity and regularization advice.
 _DENSE = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D"}
@@ -164,3 +164,39 @@ def _dropout_after(run: Run, layer: Layer) -> float:
         if follower.class_name in _DENSE:
             break
     return 0.0
+
+
+#: Regression losses whose constant predictor's loss gives the targets' spread: a squared
+#: error's is their variance, an absolute error's their mean absolute deviation.
+_SPREAD_OF_PRIOR = {"mean_squared_error": 2.0, "mean_absolute_error": 1.0}
+
+
+def target_spread(run: Run, max_spread: float) -> dict[str, Any]:
+    """Targets on a scale a network's output does not start near, for advice.
+
+    A regression trained on a squared or absolute error whose run file records the loss
+    of predicting the training mean (``baselines.prior_loss``: the targets' variance, or
+    their mean absolute deviation) tells how far the targets spread around their mean.
+    ``{"targets_spread": True, "target_spread", "prior_loss"}`` when that spread is at
+    least ``max_spread`` (a network's output starts near 0 and its last layer moves by
+    small steps: it spends epochs just reaching the targets' scale), else
+    ``{"targets_spread": False}`` (a classifier, another loss, or a run that does not
+    record the prior).
+    """
+    out: dict[str, Any] = {"targets_spread": False}
+    info, base, data = run.compile, run.baselines, run.data
+    if info is None or not info.loss or base is None or data is None:
+        return out
+    if data.task != "regression":
+        return out
+    power = _SPREAD_OF_PRIOR.get(canonical_loss(info.loss))
+    prior = base.prior_loss
+    if power is None or not isinstance(prior, (int, float)) or not math.isfinite(prior):
+        return out
+    if prior <= 0:
+        return out
+    spread = float(prior) ** (1.0 / power)
+    if spread < max_spread:
+        return out
+    return {"targets_spread": True, "target_spread": float(f"{spread:.3g}"),
+            "prior_loss": float(f"{float(prior):.4g}")}

@@ -23,6 +23,7 @@ from fitdoctor.detectors.advice import (
     narrowest_hidden,
     plain_sgd_rate,
     regularization_advice,
+    target_spread,
 )
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
 from fitdoctor.detectors.baselines import learned_nothing, poor_level
@@ -1105,6 +1106,7 @@ def still_improving(
     share_from_baseline: float,
     regression_pace: float,
     last_out: int,
+    max_target_spread: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
@@ -1212,6 +1214,9 @@ def still_improving(
     }
     if values["slow"]:
         values.update(learning_rate_change(ctx.run, lr_factor))
+    # targets far from the output's starting scale: part of the descent is the output
+    # travelling there, and standardising them is the lasting fix (advice only)
+    values.update(target_spread(ctx.run, max_target_spread))
     return Evidence(values, epoch=epochs[n - w])
 
 
