@@ -186,7 +186,9 @@ def drafts_from_hf(
         groups: dict[int, list[Mapping[str, Any]]] = {}
         for record in train:
             e = record.get("epoch")
-            k = max(1, math.ceil(e)) if is_number(e) else len(groups) + 1
+            # a NaN or infinite epoch mark says nothing: numbered in order, as a missing one
+            k = (max(1, math.ceil(e)) if is_number(e) and math.isfinite(e)
+                 else len(groups) + 1)
             groups.setdefault(k, []).append(record)
         for records_of in groups.values():
             for key in train_keys:

@@ -625,3 +625,12 @@ def test_an_epoch_number_past_2_to_the_64_is_drawn() -> None:
     text = b"epoch,loss,val_loss\n0,0.4,0.6\n100000000000000000000,0.2,0.8\n"
     for argv in (["analyze", "e.csv", "-f", "html"], ["plot", "e.csv", "-o", "p.png"]):
         contract(cli(argv, {"e.csv": text}), 0, 1)
+
+
+def test_a_nan_or_infinite_epoch_in_a_trainer_state_is_numbered_in_order() -> None:
+    text = (b'{"log_history": [{"epoch": NaN, "step": 10, "loss": 0.5}, '
+            b'{"epoch": Infinity, "step": 20, "loss": 0.4}, '
+            b'{"epoch": 3, "step": 30, "loss": 0.3}]}')
+    out = cli(["analyze", "trainer_state.json", "-f", "json"], {"trainer_state.json": text})
+    contract(out, 0, 1)
+    assert json.loads(out.stdout)["n_epochs"] == 3
