@@ -230,16 +230,14 @@ def _start_climb(ctx: Context, span: Span, train_raw: np.ndarray, best: int,
     The first epoch's training loss is the mean over the steps that took the network from
     its initial weights to its first fit; a working optimiser does not lose all of that
     again. When some epoch before ``best`` (the validation minimum's row in the span, the
-    epoch the message names) reads
-    at least ``min_climb`` above it, and by more than ``noise_factor`` times the training
-    curve's noise (a resumed run's first reading is a point on a noisy plateau, not
-    where the weights began), the steps undid the fit (momentum SGD at 0.5: 0.76,
-    then 0.91 and 1.02), so the validation minimum is a point in a swing and the first fix
-    is the rate (``lr_factor`` of the rate in force at the climb's peak, as logged, else
-    the compiled one: a schedule may have cut it since). ``{"start_climbed": True,
-    "start_loss",
-    "climb_peak", "climb_peak_epoch", "start_climb_pct", "climb_lr_now",
-    "climb_lr_proposed"}``, else ``{"start_climbed": False}``.
+    epoch the message names) reads at least ``min_climb`` above it, and by more than
+    ``noise_factor`` times the training curve's noise (a resumed run's first reading is a
+    point on a noisy plateau, not where the weights began), the steps undid the fit
+    (momentum SGD at 0.5: 0.76, then 0.91 and 1.02), so the validation minimum is a point
+    in a swing and the first fix is the rate (``lr_factor`` of the rate in force at the
+    climb's peak, as logged, else the compiled one: a schedule may have cut it since).
+    ``{"start_climbed": True, "start_loss", "climb_peak", "climb_peak_epoch",
+    "start_climb_pct"}`` and :func:`_climb_rate`'s keys, else ``{"start_climbed": False}``.
     """
     fit = ctx.run.fit
     if span.start != 0 or ctx.epochs[0] != 1 or (fit is not None and fit.initial_epoch):
@@ -256,13 +254,23 @@ def _start_climb(ctx: Context, span: Span, train_raw: np.ndarray, best: int,
     if not (math.isfinite(peak) and peak >= (1 + min_climb) * first
             and peak - first > noise_factor * curves.noise(train_raw)):
         return {"start_climbed": False}
-    change = learning_rate_change(ctx.run, lr_factor, row=span.start + peak_i)
     return {"start_climbed": True, "start_loss": float(f"{first:.4g}"),
             "climb_peak": float(f"{peak:.4g}"),
             "climb_peak_epoch": ctx.epochs[span.start + peak_i],
             "start_climb_pct": pct(peak / first - 1),
-            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"],
-            "climb_lr_factor": lr_factor}
+            **_climb_rate(ctx, lr_factor, row=span.start + peak_i)}
+
+
+def _climb_rate(ctx: Context, factor: float, row: int | None = None) -> dict[str, Any]:
+    """The rate advice of a training loss that climbed back (FD101's and FD201's climbs).
+
+    ``{"climb_lr_now", "climb_lr_proposed", "climb_lr_factor"}``: the rate at the last
+    epoch, or at metric row ``row`` (:func:`learning_rate_change`), ``factor`` of it, and
+    the factor itself for advice that cannot name the rate.
+    """
+    change = learning_rate_change(ctx.run, factor, row=row)
+    return {"climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"],
+            "climb_lr_factor": factor}
 
 
 def _error_curves(ctx: Context) -> bool:
@@ -694,8 +702,8 @@ def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
     curve's noise: the network fitted its training rows better earlier in the run and the
     optimiser undid it (a rate too high: momentum SGD at 0.5 on digits climbs from 0.63 to
     1.25). No width fits the training data better when the optimiser cannot hold a fit
-    it had. ``{"climbs": True, "climb_low", "climb_low_epoch", "climb_now", "climb_pct",
-    "climb_lr_now", "climb_lr_proposed"}``, else ``{"climbs": False}``.
+    it had. ``{"climbs": True, "climb_low", "climb_low_epoch", "climb_now", "climb_pct"}``
+    and :func:`_climb_rate`'s keys, else ``{"climbs": False}``.
     """
     x = train_raw
     if x.size <= window + 1:
@@ -710,12 +718,10 @@ def _climb(ctx: Context, span: Span, train_raw: np.ndarray, window: int,
     rise = now - low
     if not (low > 0 and rise >= min_climb * low and rise > noise_factor * curves.noise(x)):
         return {"climbs": False}
-    change = learning_rate_change(ctx.run, lr_factor)
     return {"climbs": True, "climb_low": float(f"{low:.4g}"),
             "climb_low_epoch": ctx.epochs[span.start + low_i],
             "climb_now": float(f"{now:.4g}"), "climb_pct": pct(rise / low),
-            "climb_lr_now": change["lr_now"], "climb_lr_proposed": change["lr_proposed"],
-            "climb_lr_factor": lr_factor}
+            **_climb_rate(ctx, lr_factor)}
 
 
 def _plain_model(ctx: Context) -> bool:
@@ -930,10 +936,14 @@ def _above_constant(ctx: Context, span: Span) -> bool:
     base = constant_loss(ctx)
     if base is None:
         return False
-    key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
-    raw = ctx.array(key)[span.start : span.end]
+    raw = ctx.array(_monitored(ctx))[span.start : span.end]
     raw = raw[np.isfinite(raw)]
     return raw.size > 0 and float(raw[-1]) > base
+
+
+def _monitored(ctx: Context) -> str:
+    """The loss FD301 and FD201's still-falling guard judge: val_loss, else loss."""
+    return "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
 
 
 def _catch_up_epochs(
@@ -1312,7 +1322,7 @@ def _tail_fall(
     whole fall counted from at most :func:`_fall_cap`. FD301 and FD201's still-falling
     guard read the same measurement, so they agree on what still falls.
     """
-    key = "val_loss" if ctx.run.has("val_loss") else ctx.loss_key
+    key = _monitored(ctx)
     raw, smooth = curve(ctx, key, span)
     n = span.size
     w = min(max(min_window, round(window_fraction * n)), n)
