@@ -17,6 +17,7 @@ outputs. Those findings carry ``output="out1"``, their messages start with
 
 from __future__ import annotations
 
+import math
 import re
 import traceback
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.base import Context, Evidence
+from fitdoctor.detectors.base import Context, Evidence, mirrored_loss_key
 from fitdoctor.errors import MissingInput
 from fitdoctor.report import (
     INTERNAL_ERROR_CODE,
@@ -123,6 +124,9 @@ def analyze(
     findings.sort(key=lambda f: (-f.severity.rank, f.code, f.output or ""))
     _recommend_once(findings)
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
+    mirror = mirrored_loss_key(run) if learning_curve is None else None
+    if mirror is not None:
+        notes.append(_mirror_note(run, mirror))
     return Report(
         source=run.name or run.source,
         findings=findings,
@@ -136,6 +140,16 @@ def analyze(
         n_rules=len(rules),
         superseded=superseded,
     )
+
+
+def _mirror_note(run: Run, key: str) -> str:
+    """The report's note that the rules judged ``key``, not the logged training loss."""
+    last = {k: next((v for v in reversed(run.series(k)) if math.isfinite(v)), math.nan)
+            for k in ("loss", key, "val_loss")}
+    return (f"val_loss is logged identical to val_{key}, but the training 'loss' is not "
+            f"{key!r} (last epoch: loss {last['loss']:.4g}, {key} {last[key]:.4g}, val_loss "
+            f"{last['val_loss']:.4g}): the logged training loss holds a term the validation "
+            f"loss lacks, so the training curve judged is {key!r}")
 
 
 def _apply_precedence(

@@ -508,3 +508,45 @@ def test_fd101_start_climb_needs_the_first_epoch_a_resumed_history_is_not_judged
     assert "first epoch" not in resumed.findings[0].message
     # the same curves numbered from 1 are judged (the climb's own noise test decides)
     assert [f.code for f in fresh.findings] == ["FD101"]
+
+
+# ------------------------------------------------------- the training curve judged
+def test_a_logged_loss_holding_a_term_val_loss_lacks_is_judged_on_its_mirror() -> None:
+    """val_loss identical to val_mse while the training loss is not mse: the rules judge
+    mse, and the report says so with the numbers (a real training, record_cases.py)."""
+    run = fitdoctor.load(DATA / "cases" / "penalty_only_in_training.json")
+    from fitdoctor.detectors.base import Context, mirrored_loss_key
+
+    assert mirrored_loss_key(run) == "mse"
+    assert Context(run).loss_key == "mse"
+    report = engine.analyze(run)
+    note = next(n for n in report.notes if "identical to val_mse" in n)
+    assert "loss 0.6485" in note and "mse 0.3485" in note
+    assert "FD704" not in {f.code for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    ("metrics", "expected"),
+    [
+        # the training loss is the mse: nothing to change
+        ({"loss": [1.0, 0.5, 0.4], "mse": [1.0, 0.5, 0.4],
+          "val_loss": [1.1, 0.6, 0.5], "val_mse": [1.1, 0.6, 0.5]}, None),
+        # val_loss mirrors no validation metric (a penalty in both, or another metric)
+        ({"loss": [1.3, 0.8, 0.7], "mse": [1.0, 0.5, 0.4],
+          "val_loss": [1.4, 0.9, 0.8], "val_mse": [1.1, 0.6, 0.5]}, None),
+        # identical on one epoch only is no evidence
+        ({"loss": [1.3, 0.8], "mse": [1.0, 0.5],
+          "val_loss": [1.1, float("nan")], "val_mse": [1.1, 0.6]}, None),
+        # mirrored on every finite epoch, a gap (NaN) aside
+        ({"loss": [1.3, 0.8, 0.7], "mse": [1.0, 0.5, 0.4],
+          "val_loss": [1.1, float("nan"), 0.5], "val_mse": [1.1, 0.6, 0.5]}, "mse"),
+        # no training counterpart of the mirrored metric
+        ({"loss": [1.3, 0.8, 0.7], "val_loss": [1.1, 0.6, 0.5],
+          "val_mse": [1.1, 0.6, 0.5]}, None),
+    ],
+)
+def test_mirrored_loss_key(metrics: dict[str, list[float]], expected: str | None) -> None:
+    from fitdoctor.detectors.base import mirrored_loss_key
+    from fitdoctor.readers import from_any
+
+    assert mirrored_loss_key(from_any(metrics)) == expected

@@ -124,6 +124,60 @@ def registry() -> dict[str, DetectorSpec]:
     return dict(_REGISTRY)
 
 
+
+#: Relative difference under which two logged curves are the same numbers (float32
+#: logging of one value twice): an identity test, not a tuned threshold.
+SAME_VALUES = 1e-6
+
+
+def mirrored_loss_key(run: Run) -> str | None:
+    """The training metric whose validation twin the validation loss is, when ``loss`` is not it.
+
+    Keras logs ``val_loss`` from the same ``compute_loss`` as ``loss`` (penalties
+    included), so a ``val_loss`` identical to ``val_mse`` on every epoch while the
+    training ``loss`` differs from ``mse`` means the logged training loss holds a term
+    the validation loss does not (a custom ``train_step`` or training loop adding a
+    penalty, a loss logged before a reduction): KAN regressions log a training ``loss``
+    of 0.3237 every epoch while ``mse`` falls 0.0053 -> 0.0015 and ``val_loss`` =
+    ``val_mse`` falls with it. Judged on ``loss`` the run "does not move" and its
+    validation loss sits 200x below training; ``mse`` is the curve that compares.
+
+    Args:
+        run: The run.
+
+    Returns:
+        ``<m>`` when ``val_loss`` equals ``val_<m>`` (within :data:`SAME_VALUES`) on at
+        least two epochs where both are finite and on every such epoch, and the training
+        ``loss`` differs from ``<m>`` by more than that on some epoch; else ``None``.
+    """
+    if not (run.has("loss") and run.has("val_loss")):
+        return None
+    val_loss = np.asarray(run.series("val_loss"), dtype=float)
+    loss = np.asarray(run.series("loss"), dtype=float)
+    for key in run.metrics:
+        name = key[len("val_"):]
+        if not key.startswith("val_") or key == "val_loss" or name == "loss" \
+                or not run.has(name):
+            continue
+        twin = np.asarray(run.series(key), dtype=float)
+        train = np.asarray(run.series(name), dtype=float)
+        if twin.shape != val_loss.shape or train.shape != loss.shape:
+            continue
+        both = np.isfinite(twin) & np.isfinite(val_loss)
+        if both.sum() < 2 or not _same(twin[both], val_loss[both]):
+            continue
+        logged = np.isfinite(train) & np.isfinite(loss)
+        if logged.sum() >= 2 and not _same(train[logged], loss[logged]):
+            return name
+    return None
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Every pair equal within :data:`SAME_VALUES` of the larger magnitude."""
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return bool(np.all(np.abs(a - b) <= SAME_VALUES * np.maximum(scale, 1e-300)))
+
+
 class Context:
     """A run plus cached computations shared by all detectors of one analysis.
 
@@ -211,9 +265,14 @@ class Context:
 
     @cached_property
     def loss_key(self) -> str:
-        """The training loss key (``"loss"``)."""
+        """The training loss key: ``"loss"``, or the metric the validation loss mirrors.
+
+        Where ``val_loss`` is logged identical to ``val_<m>`` on every epoch and the
+        training ``loss`` is not ``<m>`` (:func:`mirrored_loss_key`), the training curve
+        comparable with the validation loss is ``<m>``: the rules judge it.
+        """
         if self.run.has("loss"):
-            return "loss"
+            return mirrored_loss_key(self.run) or "loss"
         raise MissingInput("no training loss ('loss') in the run", "log the loss per epoch")
 
     @cached_property

@@ -959,6 +959,37 @@ def raw_targets_still_descending() -> None:
     _save("raw_targets_still_descending", h.history)
 
 
+def penalty_only_in_training() -> None:
+    """Diabetes (standardised), 64 ReLU units, Adam 1e-3, 40 epochs, metrics=["mse"],
+    with a layer that adds a penalty to the loss only while training (``add_loss`` under
+    ``training=True``: the term a custom training loop adds and evaluation leaves out;
+    here the squared norm of a frozen weight, a constant 0.3 as in the KAN logs in the
+    wild corpus). The logged ``loss`` is ``mse`` + 0.3 and barely moves in relative
+    terms, while ``val_loss`` is logged identical to ``val_mse``: judged on ``loss`` the
+    run would look stuck and its validation loss far below training.
+    """
+    keras = _keras()
+    from keras import ops
+
+    class TrainingPenalty(keras.layers.Layer):  # type: ignore[misc]
+        def build(self, input_shape: Any) -> None:
+            self.frozen = self.add_weight(shape=(3,), initializer=keras.initializers.Constant(
+                np.sqrt(0.1)), trainable=False)
+
+        def call(self, x: Any, training: bool | None = None) -> Any:
+            if training:
+                self.add_loss(ops.sum(ops.square(self.frozen)))
+            return x
+
+    x, y = _diabetes_standardised()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(64, activation="relu"),
+                              TrainingPenalty(), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-3), "mse", metrics=["mse"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0)
+    _save("penalty_only_in_training", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -980,7 +1011,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         l2_collapse_on_moons, sigmoid_output_regression, dropout_short_of_reference,
         linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
         restore_decided_by_loss, linear_easy_tiny_validation,
-        sigmoid_sgd_creeps_at_mean, raw_targets_still_descending,
+        sigmoid_sgd_creeps_at_mean, raw_targets_still_descending, penalty_only_in_training,
     )
 }
 
