@@ -8,6 +8,7 @@ when it did not. They measure nothing about the curves.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from fitdoctor.run import Layer, Run
@@ -95,14 +96,15 @@ def learning_rate_change(run: Run, factor: float, row: int | None = None) -> dic
 _PLAIN_STEPS = frozenset({"sgd"})
 
 
-def plain_sgd_rate(run: Run) -> dict[str, Any]:
+def plain_sgd_rate(run: Run, factor: float) -> dict[str, Any]:
     """The learning rate of a plain-SGD run, for rate-dependent advice.
 
     Plain SGD: the recorded optimizer is SGD without momentum (its steps are the rate
     times the gradient, so a large rate is a large, noisy step; an adaptive optimizer
     scales its steps itself). Returns ``sgd_lr`` (the rate in force at the last epoch,
-    else the compiled one), ``sgd_lr_now`` and ``sgd_lr_proposed`` (a tenth) as text;
-    all ``None`` for another optimizer, SGD with momentum, or a run that does not say.
+    else the compiled one), ``sgd_lr_now`` and ``sgd_lr_proposed`` (``factor`` of it)
+    as text; all ``None`` for another optimizer, SGD with momentum, or a run that does
+    not say.
     """
     out: dict[str, Any] = {"sgd_lr": None, "sgd_lr_now": None, "sgd_lr_proposed": None}
     info = run.compile
@@ -117,37 +119,80 @@ def plain_sgd_rate(run: Run) -> dict[str, Any]:
     lr = current_learning_rate(run)
     if lr is None:
         return out
-    return {"sgd_lr": lr, **{f"sgd_{k}": v for k, v in learning_rate_change(run, 0.1).items()}}
+    change = learning_rate_change(run, factor)
+    return {"sgd_lr": lr, **{f"sgd_{k}": v for k, v in change.items()}}
 
 
-def regularization_advice(run: Run) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RegularizationSteps:
+    """How far overfitting advice moves each knob (the rules' declared parameters).
+
+    Args:
+        shrink_factor: The proposed width of the widest hidden layer, as a share of its
+            width now (at least one unit).
+        l2_first: The L2 factor proposed for a layer without one.
+        l2_step: The factor an L2 already in force is multiplied by.
+        dropout_step: What the proposed dropout rate adds to the one in force ...
+        dropout_max: ... never above this (a rate at or above it gets no proposal).
+        data_factor: The proposed training rows, as a multiple of the rows now.
+    """
+
+    shrink_factor: float
+    l2_first: float
+    l2_step: float
+    dropout_step: float
+    dropout_max: float
+    data_factor: float
+
+
+def widest_hidden(run: Run) -> Layer | None:
+    """The model's widest hidden Dense-like layer (the first of the widest), if known."""
+    hidden = hidden_layers(run)
+    return max(hidden, key=lambda layer: layer.units or 0) if hidden else None
+
+
+def layer_l2(layer: Layer) -> float:
+    """The L2 factor of ``layer``'s kernel regularizer (0 without one)."""
+    return layer.kernel_regularizer.l2 if layer.kernel_regularizer else 0.0
+
+
+def regularization_advice(run: Run, steps: RegularizationSteps) -> dict[str, Any]:
     """Evidence for overfitting remedies, concrete where the model is known.
 
     Returns keys (``None`` when the model is unknown): ``layer`` (name of the widest
     hidden layer), ``units_now``/``units_proposed``, ``l2_now``/``l2_proposed``,
-    ``dropout_now``/``dropout_proposed``, ``n_train``/``n_train_proposed``.
+    ``dropout_now``/``dropout_proposed``, ``n_train``/``n_train_proposed``; each
+    proposal is ``steps`` away from the value now. ``_l2_first`` (template only) is
+    ``steps.l2_first`` written short, for advice that cannot name a layer.
     """
     out: dict[str, Any] = dict.fromkeys(
         ("layer", "units_now", "units_proposed", "l2_now", "l2_proposed",
          "dropout_now", "dropout_proposed", "n_train", "n_train_proposed"),
     )
-    hidden = hidden_layers(run)
-    if hidden:
-        widest = max(hidden, key=lambda layer: layer.units or 0)
+    out["_l2_first"] = fmt_rate(steps.l2_first)
+    widest = widest_hidden(run)
+    if widest is not None:
         out["layer"] = widest.name
         units = int(widest.units or 0)
         out["units_now"] = units
-        out["units_proposed"] = max(1, units // 2)
-        l2 = widest.kernel_regularizer.l2 if widest.kernel_regularizer else 0.0
+        out["units_proposed"] = max(1, math.floor(units * steps.shrink_factor))
+        l2 = layer_l2(widest)
         out["l2_now"] = fmt_rate(l2)
-        out["l2_proposed"] = fmt_rate(1e-4 if l2 == 0 else l2 * 10)
+        out["l2_proposed"] = fmt_rate(steps.l2_first if l2 == 0 else l2 * steps.l2_step)
         drop = _dropout_after(run, widest)
         out["dropout_now"] = f"{drop:g}"
-        out["dropout_proposed"] = f"{min(0.5, round(drop + 0.2, 1)):g}" if drop < 0.5 else None
+        cap = steps.dropout_max
+        out["dropout_proposed"] = (f"{min(cap, round(drop + steps.dropout_step, 1)):g}"
+                                   if drop < cap else None)
     if run.data is not None and run.data.n_train:
         out["n_train"] = f"{run.data.n_train:,}"
-        out["n_train_proposed"] = f"{2 * run.data.n_train:,}"
+        out["n_train_proposed"] = f"{more_rows(run.data.n_train, steps.data_factor):,}"
     return out
+
+
+def more_rows(n_train: int, factor: float) -> int:
+    """The training rows proposed: ``factor`` times ``n_train``, rounded."""
+    return round(n_train * factor)
 
 
 def _dropout_after(run: Run, layer: Layer) -> float:

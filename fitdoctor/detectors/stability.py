@@ -328,6 +328,7 @@ def oscillation(
     level_floor: float,
     settle: float,
     min_constant_share: float,
+    scale_cap: float,
     lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -341,8 +342,8 @@ def oscillation(
     Measured on the second half of the judged span (the steady state, after the first
     descent): the share of all movement that is upward (0 for a steady descent, about
     0.5 for a random walk), and the median epoch-to-epoch change relative to the
-    problem's scale: the first judged training loss, capped at ten times the curve's
-    late level. When the matching accuracy is logged, its own median epoch-to-epoch
+    problem's scale: the first judged training loss, capped at ``scale_cap`` times the
+    curve's late level. When the matching accuracy is logged, its own median epoch-to-epoch
     change must reach ``min_accuracy_swing`` too: a loss that swings while the accuracy
     holds still is a few samples changing their confidence, not a model jumping around.
     A validation loss that descends steadily meanwhile (upward share below
@@ -376,12 +377,13 @@ def oscillation(
         val_raw, _ = curve(ctx, "val_loss", span)
         val_aligned = val_raw[ok]
         val = val_raw[np.isfinite(val_raw)]
-        val_measured = _up_and_amplitude(ctx, span, val) if val.size >= min_epochs else None
+        val_measured = (_up_and_amplitude(ctx, span, val, scale_cap)
+                        if val.size >= min_epochs else None)
         steady_val = val_measured is not None and val_measured[0] < steady_val_up
     epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
     acc_key = ctx.accuracy_key()
     values: dict[str, Any] | None = None
-    measured = _up_and_amplitude(ctx, span, x)
+    measured = _up_and_amplitude(ctx, span, x, scale_cap)
     if measured is not None and not steady_val:
         up, amplitude, scale, half, tail = measured
         acc_swing = None
@@ -632,9 +634,13 @@ def validation_oscillation(
 
 
 def _up_and_amplitude(
-    ctx: Context, span: Any, x: np.ndarray
+    ctx: Context, span: Any, x: np.ndarray, scale_cap: float
 ) -> tuple[float, float, float, int, np.ndarray] | None:
-    """Upward share and relative amplitude of the second half of ``x``, with the scale."""
+    """Upward share and relative amplitude of the second half of ``x``, with the scale.
+
+    The scale is the first judged training loss, at most ``scale_cap`` times the late
+    level of ``x``.
+    """
     diffs = np.diff(x)
     half = diffs.size // 2
     tail = diffs[half:]
@@ -644,7 +650,7 @@ def _up_and_amplitude(
     train = train[np.isfinite(train)]
     if train.size == 0:
         return None
-    scale = min(abs(float(train[0])), 10 * late_level)
+    scale = min(abs(float(train[0])), scale_cap * late_level)
     if movement == 0 or scale <= 0:
         return None
     up = float(tail[tail > 0].sum()) / movement

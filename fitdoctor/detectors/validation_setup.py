@@ -41,7 +41,7 @@ _NO_N_VAL = (
 )
 
 
-def wilson_half_width(p: float, n: int, z: float = 1.96) -> float:
+def wilson_half_width(p: float, n: int, z: float) -> float:
     """Half-width of the Wilson score interval of a proportion ``p`` measured on ``n`` samples.
 
     Close to the textbook ``z * sqrt(p (1 - p) / n)`` for ``p`` away from 0 and 1, and
@@ -50,7 +50,7 @@ def wilson_half_width(p: float, n: int, z: float = 1.96) -> float:
     Args:
         p: The proportion (e.g. an accuracy).
         n: Samples it was measured on.
-        z: Normal quantile (1.96 for 95%). Defaults to `1.96`.
+        z: Normal quantile (1.96 for 95%): the calling rule's parameter.
 
     Returns:
         The half-width, in the units of ``p``.
