@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fitdoctor.run import Layer, Run
-from fitdoctor.vocabulary import LEARNING_RATE_KEYS, canonical_loss, snake_case
+from fitdoctor.vocabulary import (
+    ACTIVATION_LAYERS,
+    LEARNING_RATE_KEYS,
+    LINEAR_PASS_THROUGH,
+    canonical_loss,
+    snake_case,
+)
 
 #: Layers counted as "dense-like" for capacity and regularization advice.
 _DENSE = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D"}
@@ -24,6 +30,28 @@ def hidden_layers(run: Run) -> list[Layer]:
         return []
     dense = [layer for layer in run.model.layers if layer.class_name in _DENSE and layer.units]
     return dense[:-1]
+
+
+#: Layers that hold no weights of their own, or only an affine rescaling (normalization,
+#: dropout, reshaping, an activation): a model of these and one Dense layer is a linear
+#: model of its inputs (a logistic, softmax or linear regression) with no hidden layer.
+_NO_HIDDEN = LINEAR_PASS_THROUGH | frozenset(ACTIVATION_LAYERS) | {"Activation"}
+
+
+def no_hidden_layer(run: Run) -> Layer | None:
+    """The output layer of a recorded model that has no hidden layer, else ``None``.
+
+    The model maps its inputs straight to the output: its one Dense layer with weights
+    is the output layer, and every other layer is one of :data:`_NO_HIDDEN`.
+    ``None`` for a bare history, a model with a hidden layer of any kind (Dense,
+    convolution, recurrent, embedding, a custom layer), or one whose output is not Dense.
+    """
+    if run.model is None or not run.model.layers:
+        return None
+    rest = [layer for layer in run.model.layers if layer.class_name not in _NO_HIDDEN]
+    if len(rest) != 1 or rest[0].class_name not in ("Dense", "EinsumDense") or not rest[0].units:
+        return None
+    return rest[0]
 
 
 #: Recurrent layers: hidden layers whose ``units`` are their width.

@@ -23,13 +23,14 @@ from fitdoctor.detectors.advice import (
     layer_l2,
     learning_rate_change,
     narrowest_hidden,
+    no_hidden_layer,
     plain_sgd_rate,
     regularization_advice,
     target_spread,
     widest_hidden,
 )
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
-from fitdoctor.detectors.baselines import learned_nothing, poor_level
+from fitdoctor.detectors.baselines import informative_reference, learned_nothing, poor_level
 from fitdoctor.detectors.model_setup import is_regression, norm_loss
 from fitdoctor.detectors.span import (
     Span,
@@ -48,6 +49,7 @@ from fitdoctor.detectors.validation_setup import (
 )
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
+from fitdoctor.run import Layer
 from fitdoctor.vocabulary import (
     LEARNING_RATE_KEYS,
     PLAIN_LAYERS,
@@ -499,6 +501,7 @@ def high_plateau(
     min_climb: float,
     climb_lr_factor: float,
     widen_factor: float,
+    first_hidden_units: int,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -645,6 +648,14 @@ def high_plateau(
         and values["reference_kind"] in _MODEL_REFERENCES
     )
     values["add_layer"] = not values["learned_nothing"]
+    output = no_hidden_layer(ctx.run)
+    if output is not None:
+        # a linear model of its inputs: a hidden layer is the capacity it lacks (no layer
+        # to widen, no hidden activation to saturate), whatever it learned
+        values.update(_first_hidden_layer(output, first_hidden_units))
+        values["widen"] = values["add_layer"] = values["optimisation_first"] = False
+        if values["learned_nothing"]:
+            values["nothing_kind"] = f"linear_{values['nothing_metric']}"
     # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
     # handicapping regularizer already leads the advice
     # (and none at all on a model recorded without any: the validation-below path)
@@ -662,7 +673,22 @@ def high_plateau(
         # however wide or deep the network: the output activation comes first
         values.update(bounded)
         values["widen"] = values["add_layer"] = values["features_suspect"] = False
+        if "add_first_layer" in values:
+            values["add_first_layer"] = False
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _first_hidden_layer(output: Layer, units: int) -> dict[str, Any]:
+    """FD201's advice for a model with no hidden layer: the first one to add.
+
+    ``{"no_hidden_layer": True, "add_first_layer": True, "output_layer",
+    "output_units", "hidden_proposed"}``: ``units`` wide, and never narrower than the
+    output's units (a softmax over more classes than the hidden layer has units
+    squeezes them through a bottleneck).
+    """
+    out_units = int(output.units or 0)
+    return {"no_hidden_layer": True, "add_first_layer": True, "output_layer": output.name,
+            "output_units": out_units, "hidden_proposed": max(units, out_units)}
 
 
 #: ``reference_kind`` values of a bar set by a reference model's validation score (not one
@@ -1416,8 +1442,17 @@ def flat_loss(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    first_hidden_units: int,
+    reference_z: float,
 ) -> Evidence | None:
-    """Training loss that barely moves from its first epoch."""
+    """Training loss that barely moves from its first epoch.
+
+    On a recorded model with no hidden layer (:func:`no_hidden_layer`) the evidence adds
+    the hidden layer to give it (:func:`_first_hidden_layer`, ``first_hidden_units``
+    wide), and ``linear_stuck``: the model learned nothing from its inputs
+    (:func:`learned_nothing` at ``reference_z``) where a recorded reference model did,
+    so a linear model of them cannot, at any learning rate.
+    """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
                  dead_accuracy_gain)
@@ -1439,6 +1474,15 @@ def flat_loss(
         "threshold_pct": round(100 * max_change, 2),
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
+    output = no_hidden_layer(ctx.run)
+    if output is not None:
+        values.update(_first_hidden_layer(output, first_hidden_units))
+        ref = informative_reference(ctx, span, reference_z)
+        stuck = ref is not None and learned_nothing(ctx, span, reference_z) is not None
+        values["linear_stuck"] = stuck
+        values["add_first_layer"] = not stuck  # advice after the learning rate's
+        if ref is not None and stuck:
+            values.update(ref)
     return Evidence(values, epoch=ctx.epochs[span.start])
 
 

@@ -959,6 +959,46 @@ def raw_targets_still_descending() -> None:
     _save("raw_targets_still_descending", h.history)
 
 
+def softmax_on_clusters() -> None:
+    """A softmax regression (Dense(3, softmax) straight on 20 standardised inputs) on three
+    classes of two clusters each (make_classification): no hidden layer, so a linear
+    model of its inputs; it plateaus below gradient boosting. Recorded with FitDoctor,
+    which fits the reference model itself. FD201's capacity advice must be a hidden
+    layer, not more units.
+    """
+    from sklearn.datasets import make_classification
+
+    keras = _keras()
+    x, y = make_classification(1500, 20, n_informative=6, n_redundant=2, n_classes=3,
+                               n_clusters_per_class=2, flip_y=0.02, random_state=1)
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=64, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("softmax_on_clusters")])
+    _save("softmax_on_clusters", h.history)
+
+
+def linear_on_circles() -> None:
+    """A logistic unit on concentric circles (make_circles): no straight boundary splits
+    them, so it stays at chance while gradient boosting separates them. It learned
+    nothing, and not because of its optimisation: with no hidden layer it cannot. Recorded
+    with FitDoctor, which fits the reference model itself.
+    """
+    from sklearn.datasets import make_circles
+
+    keras = _keras()
+    x, y = make_circles(1000, noise=0.08, factor=0.5, random_state=0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("linear_on_circles")])
+    _save("linear_on_circles", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -981,6 +1021,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
         restore_decided_by_loss, linear_easy_tiny_validation,
         sigmoid_sgd_creeps_at_mean, raw_targets_still_descending,
+        softmax_on_clusters, linear_on_circles,
     )
 }
 
