@@ -191,7 +191,10 @@ def regularization_advice(run: Run, steps: RegularizationSteps) -> dict[str, Any
     hidden layer), ``units_now``/``units_proposed``, ``l2_now``/``l2_proposed``,
     ``dropout_now``/``dropout_proposed``, ``n_train``/``n_train_proposed``; each
     proposal is ``steps`` away from the value now. ``_l2_first`` (template only) is
-    ``steps.l2_first`` written short, for advice that cannot name a layer.
+    ``steps.l2_first`` written short, for advice that cannot name a layer. A model with
+    no hidden layer (:func:`no_hidden_layer`) adds ``no_hidden_layer``, ``output_layer``
+    and ``output_l2_now``/``output_l2_proposed``: its output layer's weights are the only
+    ones to regularize.
     """
     out: dict[str, Any] = dict.fromkeys(
         ("layer", "units_now", "units_proposed", "l2_now", "l2_proposed",
@@ -212,6 +215,13 @@ def regularization_advice(run: Run, steps: RegularizationSteps) -> dict[str, Any
         cap = steps.dropout_max
         out["dropout_proposed"] = (f"{min(cap, round(drop + steps.dropout_step, 1)):g}"
                                    if drop < cap else None)
+    output = no_hidden_layer(run) if widest is None else None
+    if output is not None:
+        # a linear model of its inputs: the output layer's weights are all it has
+        l2 = layer_l2(output)
+        out.update(no_hidden_layer=True, output_layer=output.name,
+                   output_l2_now=fmt_rate(l2),
+                   output_l2_proposed=fmt_rate(steps.l2_first if l2 == 0 else l2 * steps.l2_step))
     if run.data is not None and run.data.n_train:
         out["n_train"] = f"{run.data.n_train:,}"
         out["n_train_proposed"] = f"{more_rows(run.data.n_train, steps.data_factor):,}"

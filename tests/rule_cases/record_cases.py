@@ -999,6 +999,28 @@ def linear_on_circles() -> None:
     _save("linear_on_circles", h.history)
 
 
+def linear_overfits_wide() -> None:
+    """A logistic unit on 300 features and 150 training rows (make_classification, 10
+    informative): with more weights than rows it fits the training rows ever better while
+    its validation loss turns up. No hidden layer: the remedies are L2 on the output layer
+    and fewer features, not dropout after hidden layers or fewer units. Recorded with
+    FitDoctor.
+    """
+    from sklearn.datasets import make_classification
+
+    keras = _keras()
+    x, y = make_classification(300, 300, n_informative=10, n_redundant=0, flip_y=0.05,
+                               random_state=2)
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((300,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x[:150], y[:150], epochs=60, batch_size=16,
+                  validation_data=(x[150:], y[150:]), verbose=0,
+                  callbacks=[_doctor("linear_overfits_wide")])
+    _save("linear_overfits_wide", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -1021,7 +1043,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
         restore_decided_by_loss, linear_easy_tiny_validation,
         sigmoid_sgd_creeps_at_mean, raw_targets_still_descending,
-        softmax_on_clusters, linear_on_circles,
+        softmax_on_clusters, linear_on_circles, linear_overfits_wide,
     )
 }
 
