@@ -377,7 +377,7 @@ DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
     "model_setup": {2: 2},
     # at least 3 points for a line or a median; halves, 2 points for a difference;
     # per cent
-    "span": {3: 5, 2: 8, 100.0: 1},
+    "span": {3: 5, 2: 7, 100.0: 1},
     # halves, 2 points for a window; the median of 3; 6 epochs listed in a message
     "stability": {2: 4, 3: 2, 6: 1},
     # halves and 2-point minimums; the median of 3 (end levels); 5 points to measure noise

@@ -64,6 +64,7 @@ def memorised_training_set(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     shrink_factor: float,
     l2_first: float,
     l2_step: float,
@@ -106,6 +107,7 @@ def memorised_training_set(
         ctx, blowup_factor=blowup_factor, blowup_level=blowup_level,
         recover_factor=recover_factor, dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy, dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     span_or_missing(ctx, span, min_epochs)
     if span.size < min_epochs:

@@ -154,6 +154,7 @@ def exploding_loss(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """Finite training loss climbing far above its running minimum and its start."""
     ctx.require_epochs(min_epochs)
@@ -165,6 +166,7 @@ def exploding_loss(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     full = ctx.array(ctx.loss_key)
     end = curves.first_nonfinite(full[span.start :])
@@ -204,6 +206,7 @@ def loss_spike(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     max_classes: int,
     frozen_epochs: int,
 ) -> Evidence | None:
@@ -224,11 +227,13 @@ def loss_spike(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     bound = class_bound_loss(ctx, max_classes) if span.blowup is None else None
     bounded = bounded_blowup(
         ctx, bound, blowup_factor=blowup_factor, dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy, dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     ) if bound is not None else None
     if bounded is not None:
         span = Span(0, 0, blowup=bounded[0], blowup_ratio=bounded[1], dead_by=bounded[2],
@@ -336,6 +341,7 @@ def oscillation(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """A training loss that goes up and down from epoch to epoch in its second half.
 
@@ -367,6 +373,7 @@ def oscillation(
         "blowup_factor": blowup_factor, "blowup_level": blowup_level,
         "recover_factor": recover_factor, "dead_tolerance": dead_tolerance,
         "dead_accuracy": dead_accuracy, "dead_accuracy_gain": dead_accuracy_gain,
+        "dead_accuracy_peak": dead_accuracy_peak,
     })
     if judged is None:
         return None
@@ -528,6 +535,7 @@ def validation_oscillation(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """A validation loss that swings beyond a steady trend, more than its size explains.
 
@@ -557,6 +565,7 @@ def validation_oscillation(
         "blowup_factor": blowup_factor, "blowup_level": blowup_level,
         "recover_factor": recover_factor, "dead_tolerance": dead_tolerance,
         "dead_accuracy": dead_accuracy, "dead_accuracy_gain": dead_accuracy_gain,
+        "dead_accuracy_peak": dead_accuracy_peak,
     })
     if judged_curve is None:
         return None
@@ -675,6 +684,7 @@ def loss_spikes(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """The training loss jumps ``min_ratio`` times the previous epoch and back, repeatedly.
 
@@ -697,6 +707,7 @@ def loss_spikes(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     if span.size < min_epochs:
         return None

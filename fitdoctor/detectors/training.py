@@ -67,6 +67,7 @@ def _span(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Span:
     return judged_span(
         ctx,
@@ -76,6 +77,7 @@ def _span(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
 
 
@@ -107,6 +109,7 @@ def val_loss_divergence(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     shrink_factor: float,
     l2_first: float,
     l2_step: float,
@@ -129,7 +132,7 @@ def val_loss_divergence(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     span_or_missing(ctx, span, min_epochs)
     if span.size < min_epochs:
         return None
@@ -375,6 +378,7 @@ def generalization_gap(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     shrink_factor: float,
     l2_first: float,
     l2_step: float,
@@ -393,7 +397,7 @@ def generalization_gap(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs:
         return None
     _, val = curve(ctx, ctx.val_loss_key, span)
@@ -494,6 +498,7 @@ def high_plateau(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     max_catch_up: float,
     min_parted_epochs: int,
     handicap_ratio: float,
@@ -521,7 +526,7 @@ def high_plateau(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs:
         return None
     train_raw, train = curve(ctx, ctx.loss_key, span)
@@ -1157,6 +1162,7 @@ def still_improving(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     steep_pace: float,
     infer_max_n: int,
     infer_max_false: float,
@@ -1198,7 +1204,7 @@ def still_improving(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs or span.end < ctx.run.n_epochs:
         return None  # diverged runs are not "unfinished"
     key, raw, smooth, w, trend = _tail_fall(ctx, span, window_fraction, min_window,
@@ -1442,6 +1448,7 @@ def flat_loss(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     first_hidden_units: int,
     reference_z: float,
 ) -> Evidence | None:
@@ -1455,7 +1462,7 @@ def flat_loss(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs:
         return None
     raw = ctx.array(ctx.loss_key)[span.start : span.end]
