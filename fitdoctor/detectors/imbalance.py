@@ -194,7 +194,7 @@ def accuracy_near_majority_baseline(
     maj = cls.majority
     if baselines is not None and baselines.majority_accuracy is not None:
         baseline = float(baselines.majority_accuracy)
-        source = "validation baseline"
+        source = "validation-baseline"
         if baselines.majority_class is not None:
             maj_name = str(baselines.majority_class)
         else:
@@ -203,11 +203,11 @@ def accuracy_near_majority_baseline(
         val = cls.val_counts
         vmaj = max(range(len(val)), key=lambda i: val[i])
         baseline = val[vmaj] / sum(val)
-        source = "validation class counts"
+        source = "validation-counts"
         maj_name = cls.names[vmaj]
     else:
         baseline = cls.share(maj)
-        source = "training class counts; validation assumed alike"
+        source = "training-counts"
         maj_name = cls.names[maj]
     if baseline < min_baseline:
         return None
@@ -235,7 +235,7 @@ def accuracy_near_majority_baseline(
             "last_accuracy": last,
             "baseline": baseline,
             "baseline_class": maj_name,
-            "baseline_source": source,
+            "baseline_from": source,
             "error_reduction": reduction,
             "accuracy_gap": best - baseline,
             "comparison": comparison,

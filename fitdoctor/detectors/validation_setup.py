@@ -529,14 +529,18 @@ def _accuracies(ctx: Context) -> tuple[str, np.ndarray, str, np.ndarray]:
     )
 
 
-def _chance(ctx: Context) -> tuple[float, str] | None:
-    """The accuracy of learning nothing, when the run knows it: majority share, else 1/k."""
+def _chance(ctx: Context) -> tuple[float, str, int | None] | None:
+    """The accuracy of learning nothing, when the run knows it: majority share, else 1/k.
+
+    ``(accuracy, what, k)``: ``what`` is ``"majority"`` (the recorded majority class's
+    share; ``k`` is ``None``) or ``"classes"`` (1/k for ``k`` classes); the rule words it.
+    """
     base = ctx.run.baselines
     if base is not None and base.majority_accuracy:
-        return float(base.majority_accuracy), "the majority class"
+        return float(base.majority_accuracy), "majority", None
     k = ctx.n_classes
     if k and k >= 2:
-        return 1.0 / k, f"chance for {k} classes"
+        return 1.0 / k, "classes", k
     return None
 
 
@@ -623,7 +627,8 @@ def validation_at_chance(
         "val_best": round(float(val.max()), 4),
         "ratio": round(ratio, 3),
         "chance": None if chance is None else round(chance[0], 4),
-        "chance_what": None if chance is None else chance[1],
+        "chance_of": None if chance is None else chance[1],
+        "chance_classes": None if chance is None else chance[2],
         "at_chance": at_chance,
         "none_right": False,
     }, epoch=ctx.epochs[0])
