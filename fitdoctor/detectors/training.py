@@ -662,10 +662,10 @@ def high_plateau(
         if values["learned_nothing"]:
             values["nothing_kind"] = f"linear_{values['nothing_metric']}"
     # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
-    # handicapping regularizer already leads the advice
-    # (and none at all on a model recorded without any: the validation-below path)
+    # handicapping regularizer already leads the advice; none at all on a model recorded
+    # without any (nothing to lower: the validation-below path, a plain model)
     values["lower_reg_last"] = (not values["l2_first"] and not values["handicapped"]
-                                and "val_below_pct" not in values)
+                                and "val_below_pct" not in values and not _plain_model(ctx))
     # the optimiser's part in the plateau, said before any capacity advice: a rate cut
     # that froze a descent still going on, or a training loss climbing back from its low
     values.update(_rate_cut(ctx, span, start, cut_factor,
