@@ -1021,6 +1021,30 @@ def linear_overfits_wide() -> None:
     _save("linear_overfits_wide", h.history)
 
 
+def linear_on_circles_from_a_bias() -> None:
+    """A logistic unit on concentric circles started from a bias of 3 (every prediction
+    near class 1): the training loss falls from about 1.5 to ln 2 in a few epochs and
+    plateaus there, at chance, where gradient boosting separates the circles. A plateau
+    (FD201), not a flat loss: the model learned nothing because a linear model of the
+    inputs cannot, not because of its optimisation. Recorded with FitDoctor, which fits
+    the reference model itself.
+    """
+    from sklearn.datasets import make_circles
+
+    keras = _keras()
+    x, y = make_circles(1000, noise=0.08, factor=0.5, random_state=0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((2,)),
+        keras.layers.Dense(1, activation="sigmoid",
+                           bias_initializer=keras.initializers.Constant(3.0)),
+    ])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("linear_on_circles_from_a_bias")])
+    _save("linear_on_circles_from_a_bias", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -1044,6 +1068,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         restore_decided_by_loss, linear_easy_tiny_validation,
         sigmoid_sgd_creeps_at_mean, raw_targets_still_descending,
         softmax_on_clusters, linear_on_circles, linear_overfits_wide,
+        linear_on_circles_from_a_bias,
     )
 }
 
