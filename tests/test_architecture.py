@@ -348,3 +348,75 @@ def test_architecture_md_matches_the_package() -> None:
              if p.name != "__init__.py" or p.parent == PACKAGE_DIR}
     unnamed = sorted(files - named)
     assert unnamed == [], f"modules ARCHITECTURE.md does not describe: {unnamed}"
+
+
+#: The numbers fitdoctor/detectors/ writes as literals, per module: value → count, with
+#: why none decides. A threshold, a factor or a proposed value is a rule's declared
+#: parameter (rules/*.toml: default, doc, range; ``fitdoctor explain`` prints it), never a
+#: literal, so a new one fails here: declare it, or add it below with its reason. Not
+#: counted: 0 and 1, rounding digits (``round(x, 4)``) and anything inside a subscript
+#: (slices and indexes: ``x[-3:]``, ``x[x.size // 2 :]``).
+DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
+    # the powers that turn a prior loss into a spread (variance: 2, MAD: 1); fmt_rate's
+    # exponent range written plainly (1e-3 .. 100)
+    "advice": {2.0: 2, 3: 1},
+    # a binary task has 2 classes; two epochs at least to call two curves the same
+    # numbers; SAME_VALUES (1e-6) is an identity test of two logged float32 curves, not a
+    # threshold, and 1e-300 a division guard
+    "base": {2: 3, 1e-06: 1, 1e-300: 1},
+    # Laplace's +1/+2, squares, a binary task's 2 classes; per cent; a majority share >= 0.5
+    "baselines": {2: 9, 100: 1, 0.5: 1},
+    # 6 values shown in a message; binary = 2 classes, halves; float-equality guards;
+    # Keras's default decision threshold 0.5
+    "imbalance": {6: 1, 2: 5, 1e-09: 3, 0.5: 2},
+    # 10**15: a count no data set reaches (plausibility); 2 classes, halves; a guard
+    "imbalance_facts": {10: 1, 15: 1, 2: 6, 1e-09: 1},
+    # a power law has 3 parameters; a division guard; per cent
+    "learning_curve": {3: 1, 1e-12: 1, 100: 1},
+    # the median of 3 epochs (a robust level); Wilson's formula; per cent
+    "memorisation": {3: 2, 2: 2, 100: 2},
+    # powers of two
+    "model_setup": {2: 2},
+    # at least 3 points for a line or a median; halves, 2 points for a difference;
+    # per cent
+    "span": {3: 5, 2: 7, 100.0: 1},
+    # halves, 2 points for a window; the median of 3; 6 epochs listed in a message
+    "stability": {2: 4, 3: 2, 6: 1},
+    # halves and 2-point minimums; the median of 3 (end levels); 5 points to measure noise
+    # on; a quarter of the run for the gap's trend; the smoothing window's tenth of the
+    # run (smooth_window's doc); the decay ratio kept within 0.05..0.95 so its log exists;
+    # a division guard; per cent; a ratio over 1000 is not shown
+    "training": {5: 1, 2: 13, 3: 3, 0.95: 1, 4: 1, 0.05: 1, 1e-300: 1, 100: 2, 1000: 1,
+                 10: 1},
+    # Wilson's formula; 4 epochs to see a minimum before the end; halves; the median of 3;
+    # per cent; 6 classes listed in a message
+    "validation_setup": {4: 2, 2: 5, 3: 1, 100: 14, 6: 3},
+}
+
+
+def _detector_numbers(path: Path) -> dict[int | float, int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "round" and len(node.args) == 2):
+            skip |= {id(n) for n in ast.walk(node.args[1])}
+        if isinstance(node, ast.Subscript):
+            skip |= {id(n) for n in ast.walk(node.slice)}
+    found: dict[int | float, int] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and type(node.value) in (int, float)
+                and id(node) not in skip and node.value not in (0, 1)):
+            found[node.value] = found.get(node.value, 0) + 1
+    return found
+
+
+def test_detectors_write_no_deciding_number() -> None:
+    found = {path.stem: numbers
+             for path in sorted((PACKAGE_DIR / "detectors").glob("*.py"))
+             if (numbers := _detector_numbers(path))}
+    assert found == DETECTOR_NUMBERS, (
+        "a number in fitdoctor/detectors/: declare a threshold or factor as the rule's "
+        "parameter in rules/*.toml, or list a number that decides nothing in "
+        "DETECTOR_NUMBERS with its reason"
+    )

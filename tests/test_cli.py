@@ -582,6 +582,11 @@ def test_every_rule_explains(code: str) -> None:
     result = invoke("explain", code)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(code)
+    # every parameter that decides is shown, with its documentation
+    rule = next(r for r in load_rules() if r.code == code)
+    for name, param in rule.params.items():
+        assert param.doc.strip(), (code, name)
+        assert re.search(rf"\b{name}\s+= ", result.stdout), (code, name)
 
 
 def test_explain_unknown_rule() -> None:

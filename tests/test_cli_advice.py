@@ -55,7 +55,8 @@ def fd101_advice(tmp_path: Path, run: Run) -> list[dict[str, str]]:
 
 
 def test_fd101_asks_plain_sgd_at_a_large_rate_to_lower_it(tmp_path: Path) -> None:
-    """Plain SGD at 10× Keras's default or more: a tenth of the rate, after early stopping."""
+    """Plain SGD at 10× Keras's default or more: ``sgd_lr_factor`` (a tenth) of the rate,
+    after early stopping."""
     recs = fd101_advice(tmp_path, overfit_run("SGD", 0.5))
     actions = [r["action"] for r in recs]
     ranks = [actions.index(a) for a in
@@ -63,6 +64,24 @@ def test_fd101_asks_plain_sgd_at_a_large_rate_to_lower_it(tmp_path: Path) -> Non
     assert ranks == sorted(ranks)
     text = next(r["text"] for r in recs if r["action"] == "lower-learning-rate")
     assert text.startswith("Lower the learning rate from 5e-1 to 5e-2: plain SGD's steps")
+    assert text.endswith("sooner and further than at 0.1× the rate")
+
+
+def test_fd101_plain_sgd_factor_is_the_rules_parameter(tmp_path: Path) -> None:
+    """``sgd_lr_factor`` configured: the proposed rate and the wording follow it."""
+    (tmp_path / "fitdoctor.toml").write_text("[rule.FD101]\nsgd_lr_factor = 0.3\n",
+                                             encoding="utf-8")
+    path = tmp_path / "run.json"
+    path.write_text(runlog_writer.dumps(overfit_run("SGD", 0.5)), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli.app, ["analyze", str(path), "-f", "json", "--exit-zero",
+                  "--config", str(tmp_path / "fitdoctor.toml")], env=ENV)
+    assert result.exit_code == 0, result.output
+    finding = next(f for f in json.loads(result.stdout)["findings"] if f["code"] == "FD101")
+    text = next(r["text"] for r in finding["recommendations"]
+                if r["action"] == "lower-learning-rate")
+    assert text.startswith("Lower the learning rate from 5e-1 to 0.15: plain SGD's steps")
+    assert text.endswith("sooner and further than at 0.3× the rate")
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,9 @@ severity = "warning"
 detector = "no-validation"
 message = "{message}"
 {extra}
+[rule.params.validation_split]
+default = 0.2
+doc = "Share held out."
 """
 
 

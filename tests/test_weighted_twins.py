@@ -79,7 +79,8 @@ def test_weighted_twin_recommends_the_next_step_not_the_weights_again(
     assert step.startswith("class_weight={0: 0.517, 1: 15.0} is in force")
     pc = run.per_class[-1]
     assert f"recall {pc.recall[1]:.2f} but precision {pc.precision[1]:.2f}" in step
-    assert "halfway back to unweighted: model.fit(..., class_weight={0: 0.758, 1: 8.0})" in step
+    assert ("50% of the way back to unweighted: "
+            "model.fit(..., class_weight={0: 0.758, 1: 8.0})") in step
     fd505 = next(f for f in report.findings if f.code == "FD505")
     assert fd505.evidence["direction"] == "higher"  # weights pushed the boundary too far
     (threshold,) = _recs(report, "tune-threshold")

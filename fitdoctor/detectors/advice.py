@@ -8,10 +8,17 @@ when it did not. They measure nothing about the curves.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from fitdoctor.run import Layer, Run
-from fitdoctor.vocabulary import LEARNING_RATE_KEYS, canonical_loss, snake_case
+from fitdoctor.vocabulary import (
+    ACTIVATION_LAYERS,
+    LEARNING_RATE_KEYS,
+    LINEAR_PASS_THROUGH,
+    canonical_loss,
+    snake_case,
+)
 
 #: Layers counted as "dense-like" for capacity and regularization advice.
 _DENSE = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D"}
@@ -23,6 +30,28 @@ def hidden_layers(run: Run) -> list[Layer]:
         return []
     dense = [layer for layer in run.model.layers if layer.class_name in _DENSE and layer.units]
     return dense[:-1]
+
+
+#: Layers that hold no weights of their own, or only an affine rescaling (normalization,
+#: dropout, reshaping, an activation): a model of these and one Dense layer is a linear
+#: model of its inputs (a logistic, softmax or linear regression) with no hidden layer.
+_NO_HIDDEN = LINEAR_PASS_THROUGH | frozenset(ACTIVATION_LAYERS) | {"Activation"}
+
+
+def no_hidden_layer(run: Run) -> Layer | None:
+    """The output layer of a recorded model that has no hidden layer, else ``None``.
+
+    The model maps its inputs straight to the output: its one Dense layer with weights
+    is the output layer, and every other layer is one of :data:`_NO_HIDDEN`.
+    ``None`` for a bare history, a model with a hidden layer of any kind (Dense,
+    convolution, recurrent, embedding, a custom layer), or one whose output is not Dense.
+    """
+    if run.model is None or not run.model.layers:
+        return None
+    rest = [layer for layer in run.model.layers if layer.class_name not in _NO_HIDDEN]
+    if len(rest) != 1 or rest[0].class_name not in ("Dense", "EinsumDense") or not rest[0].units:
+        return None
+    return rest[0]
 
 
 #: Recurrent layers: hidden layers whose ``units`` are their width.
@@ -95,14 +124,15 @@ def learning_rate_change(run: Run, factor: float, row: int | None = None) -> dic
 _PLAIN_STEPS = frozenset({"sgd"})
 
 
-def plain_sgd_rate(run: Run) -> dict[str, Any]:
+def plain_sgd_rate(run: Run, factor: float) -> dict[str, Any]:
     """The learning rate of a plain-SGD run, for rate-dependent advice.
 
     Plain SGD: the recorded optimizer is SGD without momentum (its steps are the rate
     times the gradient, so a large rate is a large, noisy step; an adaptive optimizer
     scales its steps itself). Returns ``sgd_lr`` (the rate in force at the last epoch,
-    else the compiled one), ``sgd_lr_now`` and ``sgd_lr_proposed`` (a tenth) as text;
-    all ``None`` for another optimizer, SGD with momentum, or a run that does not say.
+    else the compiled one), ``sgd_lr_now`` and ``sgd_lr_proposed`` (``factor`` of it)
+    as text; all ``None`` for another optimizer, SGD with momentum, or a run that does
+    not say.
     """
     out: dict[str, Any] = {"sgd_lr": None, "sgd_lr_now": None, "sgd_lr_proposed": None}
     info = run.compile
@@ -117,37 +147,90 @@ def plain_sgd_rate(run: Run) -> dict[str, Any]:
     lr = current_learning_rate(run)
     if lr is None:
         return out
-    return {"sgd_lr": lr, **{f"sgd_{k}": v for k, v in learning_rate_change(run, 0.1).items()}}
+    change = learning_rate_change(run, factor)
+    return {"sgd_lr": lr, **{f"sgd_{k}": v for k, v in change.items()}}
 
 
-def regularization_advice(run: Run) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RegularizationSteps:
+    """How far overfitting advice moves each knob (the rules' declared parameters).
+
+    Args:
+        shrink_factor: The proposed width of the widest hidden layer, as a share of its
+            width now (at least one unit).
+        l2_first: The L2 factor proposed for a layer without one.
+        l2_step: The factor an L2 already in force is multiplied by.
+        dropout_step: What the proposed dropout rate adds to the one in force ...
+        dropout_max: ... never above this (a rate at or above it gets no proposal).
+        data_factor: The proposed training rows, as a multiple of the rows now.
+    """
+
+    shrink_factor: float
+    l2_first: float
+    l2_step: float
+    dropout_step: float
+    dropout_max: float
+    data_factor: float
+
+
+def widest_hidden(run: Run) -> Layer | None:
+    """The model's widest hidden Dense-like layer (the first of the widest), if known."""
+    hidden = hidden_layers(run)
+    return max(hidden, key=lambda layer: layer.units or 0) if hidden else None
+
+
+def layer_l2(layer: Layer) -> float:
+    """The L2 factor of ``layer``'s kernel regularizer (0 without one)."""
+    return layer.kernel_regularizer.l2 if layer.kernel_regularizer else 0.0
+
+
+def regularization_advice(run: Run, steps: RegularizationSteps) -> dict[str, Any]:
     """Evidence for overfitting remedies, concrete where the model is known.
 
     Returns keys (``None`` when the model is unknown): ``layer`` (name of the widest
     hidden layer), ``units_now``/``units_proposed``, ``l2_now``/``l2_proposed``,
-    ``dropout_now``/``dropout_proposed``, ``n_train``/``n_train_proposed``.
+    ``dropout_now``/``dropout_proposed``, ``n_train``/``n_train_proposed``; each
+    proposal is ``steps`` away from the value now. ``_l2_first`` (template only) is
+    ``steps.l2_first`` written short, for advice that cannot name a layer. A model with
+    no hidden layer (:func:`no_hidden_layer`) adds ``no_hidden_layer``, ``output_layer``
+    and ``output_l2_now``/``output_l2_proposed``: its output layer's weights are the only
+    ones to regularize.
     """
     out: dict[str, Any] = dict.fromkeys(
         ("layer", "units_now", "units_proposed", "l2_now", "l2_proposed",
          "dropout_now", "dropout_proposed", "n_train", "n_train_proposed"),
     )
-    hidden = hidden_layers(run)
-    if hidden:
-        widest = max(hidden, key=lambda layer: layer.units or 0)
+    out["_l2_first"] = fmt_rate(steps.l2_first)
+    widest = widest_hidden(run)
+    if widest is not None:
         out["layer"] = widest.name
         units = int(widest.units or 0)
         out["units_now"] = units
-        out["units_proposed"] = max(1, units // 2)
-        l2 = widest.kernel_regularizer.l2 if widest.kernel_regularizer else 0.0
+        out["units_proposed"] = max(1, math.floor(units * steps.shrink_factor))
+        l2 = layer_l2(widest)
         out["l2_now"] = fmt_rate(l2)
-        out["l2_proposed"] = fmt_rate(1e-4 if l2 == 0 else l2 * 10)
+        out["l2_proposed"] = fmt_rate(steps.l2_first if l2 == 0 else l2 * steps.l2_step)
         drop = _dropout_after(run, widest)
         out["dropout_now"] = f"{drop:g}"
-        out["dropout_proposed"] = f"{min(0.5, round(drop + 0.2, 1)):g}" if drop < 0.5 else None
+        cap = steps.dropout_max
+        out["dropout_proposed"] = (f"{min(cap, round(drop + steps.dropout_step, 1)):g}"
+                                   if drop < cap else None)
+    output = no_hidden_layer(run) if widest is None else None
+    if output is not None:
+        # a linear model of its inputs: the output layer's weights are all it has
+        l2 = layer_l2(output)
+        out.update(no_hidden_layer=True, output_layer=output.name,
+                   output_l2_now=fmt_rate(l2),
+                   output_l2_proposed=fmt_rate(steps.l2_first if l2 == 0 else l2 * steps.l2_step))
     if run.data is not None and run.data.n_train:
         out["n_train"] = f"{run.data.n_train:,}"
-        out["n_train_proposed"] = f"{2 * run.data.n_train:,}"
+        out["n_train_proposed"] = f"{more_rows(run.data.n_train, steps.data_factor):,}"
     return out
+
+
+def more_rows(n_train: int, factor: float) -> int:
+    """The training rows proposed: ``factor`` times ``n_train``, rounded."""
+    return round(n_train * factor)
 
 
 def _dropout_after(run: Run, layer: Layer) -> float:

@@ -274,6 +274,20 @@ def learned_nothing(ctx: Context, span: Span, z: float) -> dict[str, Any] | None
             "nothing_metric": "mse"}
 
 
+def informative_reference(ctx: Context, span: Span, z: float) -> dict[str, Any] | None:
+    """The run's reference model, when it learned from the inputs; else ``None``.
+
+    ``{"reference_model", "reference_value", "reference_metric"}`` for a recorded
+    reference whose validation score beats ignoring the inputs (:func:`_uninformative`
+    at ``z``): the data holds something a simple model finds.
+    """
+    ref = _reference(ctx, span)
+    if ref is None or _uninformative(ctx, ref[1], ref[2], z):
+        return None
+    return {"reference_model": ref[3], "reference_value": float(f"{ref[1]:.4g}"),
+            "reference_metric": ref[2]}
+
+
 def _constant_accuracies(ctx: Context) -> list[float]:
     """What a constant prediction scores on the validation rows, as far as the run knows.
 

@@ -74,7 +74,7 @@ __all__ = [
 @detector("class-counts-imbalance")
 def class_counts_imbalance(
     ctx: Context, *, min_ratio: float, warn_ratio: float, min_val_samples: int,
-    min_share_ratio: float, max_share_ratio: float,
+    min_share_ratio: float, max_share_ratio: float, near_balanced: float, weight_step: float,
 ) -> Evidence | None:
     """Imbalance ratio (largest over smallest class) and majority share of the class counts.
 
@@ -87,6 +87,9 @@ def class_counts_imbalance(
         min_share_ratio: The validation share of the minority over its training share
             below which the split does not mirror training.
         max_share_ratio: The same ratio above which it does not either.
+        near_balanced: A ``class_weight`` in force below this share of balanced is the
+            one to raise next (``next_step``).
+        weight_step: How far the next ``class_weight`` goes toward its target.
 
     Returns:
         The counts, the ratio, the shares and the balanced ``class_weight``, or ``None``.
@@ -97,7 +100,7 @@ def class_counts_imbalance(
     if cls.ratio < min_ratio:
         return None
     maj, mino = cls.majority, cls.minority
-    values = common_values(cls, ctx)
+    values = common_values(cls, ctx, near_balanced, weight_step)
     values.update(
         {
             "counts_source": cls.source,
@@ -149,7 +152,7 @@ def _validation_split_check(
 @detector("accuracy-near-majority-baseline")
 def accuracy_near_majority_baseline(
     ctx: Context, *, min_baseline: float, max_error_reduction: float, min_epochs: int,
-    judge_weighted: bool,
+    judge_weighted: bool, near_balanced: float, weight_step: float,
 ) -> Evidence | None:
     """Best validation accuracy against always predicting the majority class.
 
@@ -167,6 +170,9 @@ def accuracy_near_majority_baseline(
         judge_weighted: Judge runs trained with ``class_weight`` or ``sample_weight``
             too (``Run.meta``); weighting trades accuracy for the minority's recall on
             purpose, so by default those runs are left to the other rules.
+        near_balanced: A ``class_weight`` in force below this share of balanced is the
+            one to raise next (``next_step``).
+        weight_step: How far the next ``class_weight`` goes toward its target.
 
     Returns:
         Accuracy, baseline and the error reduction, or ``None``.
@@ -188,7 +194,7 @@ def accuracy_near_majority_baseline(
     maj = cls.majority
     if baselines is not None and baselines.majority_accuracy is not None:
         baseline = float(baselines.majority_accuracy)
-        source = "validation baseline"
+        source = "validation-baseline"
         if baselines.majority_class is not None:
             maj_name = str(baselines.majority_class)
         else:
@@ -197,11 +203,11 @@ def accuracy_near_majority_baseline(
         val = cls.val_counts
         vmaj = max(range(len(val)), key=lambda i: val[i])
         baseline = val[vmaj] / sum(val)
-        source = "validation class counts"
+        source = "validation-counts"
         maj_name = cls.names[vmaj]
     else:
         baseline = cls.share(maj)
-        source = "training class counts; validation assumed alike"
+        source = "training-counts"
         maj_name = cls.names[maj]
     if baseline < min_baseline:
         return None
@@ -220,7 +226,7 @@ def accuracy_near_majority_baseline(
         comparison = "equal"
     else:
         comparison = "partial"
-    values = common_values(cls, ctx)
+    values = common_values(cls, ctx, near_balanced, weight_step)
     values.update(
         {
             "accuracy_key": key,
@@ -229,7 +235,7 @@ def accuracy_near_majority_baseline(
             "last_accuracy": last,
             "baseline": baseline,
             "baseline_class": maj_name,
-            "baseline_source": source,
+            "baseline_from": source,
             "error_reduction": reduction,
             "accuracy_gap": best - baseline,
             "comparison": comparison,
@@ -262,6 +268,8 @@ def minority_recall_low(
     min_drop: float,
     min_accuracy_gap: float,
     min_epochs: int,
+    near_balanced: float,
+    weight_step: float,
 ) -> Evidence | None:
     """A minority class whose validation recall stays low or collapses.
 
@@ -277,6 +285,9 @@ def minority_recall_low(
         min_accuracy_gap: Without class counts, fire only when validation accuracy
             exceeds the low recall by at least this much (the accuracy paradox).
         min_epochs: Epochs needed before the rule judges.
+        near_balanced: A ``class_weight`` in force below this share of balanced is the
+            one to raise next (``next_step``).
+        weight_step: How far the next ``class_weight`` goes toward its target.
 
     Returns:
         The neglected class with its recall by epoch, or ``None``.
@@ -285,8 +296,10 @@ def minority_recall_low(
         return None
     ctx.require_epochs(min_epochs)
     if ctx.run.per_class:
-        return _recall_from_per_class(ctx, min_ratio, max_recall, min_drop)
-    return _recall_from_history(ctx, min_ratio, max_recall, min_drop, min_accuracy_gap)
+        return _recall_from_per_class(ctx, min_ratio, max_recall, min_drop, near_balanced,
+                                      weight_step)
+    return _recall_from_history(ctx, min_ratio, max_recall, min_drop, min_accuracy_gap,
+                                near_balanced, weight_step)
 
 
 def _judge_recall(
@@ -335,7 +348,8 @@ def _accuracy_note(
 
 
 def _recall_from_per_class(
-    ctx: Context, min_ratio: float, max_recall: float, min_drop: float
+    ctx: Context, min_ratio: float, max_recall: float, min_drop: float, near_balanced: float,
+    weight_step: float,
 ) -> Evidence | None:
     records: list[PerClass] = sorted(ctx.run.per_class, key=lambda r: r.epoch)
     cls = classes(ctx)
@@ -360,7 +374,7 @@ def _recall_from_per_class(
     hits.sort()
     _, c, pattern, _ = hits[0]
     recalls = [float(r.recall[c]) for r in records]
-    values = common_values(cls, ctx)
+    values = common_values(cls, ctx, near_balanced, weight_step)
     values.update(_recall_values(
         name=cls.names[c], index=c, cls=cls, binary=k == 2,
         source="per-class validation metrics", epochs=epochs, recalls=recalls,
@@ -429,7 +443,8 @@ def _history_recall_keys(ctx: Context) -> dict[str, int]:
 
 
 def _recall_from_history(
-    ctx: Context, min_ratio: float, max_recall: float, min_drop: float, min_accuracy_gap: float
+    ctx: Context, min_ratio: float, max_recall: float, min_drop: float, min_accuracy_gap: float,
+    near_balanced: float, weight_step: float,
 ) -> Evidence | None:
     keys = _history_recall_keys(ctx)
     if not keys:
@@ -462,7 +477,8 @@ def _recall_from_history(
     hits.sort(key=lambda h: h[0])
     _, key, c, epochs, recalls, pattern, _ = hits[0]
     note, _ = _accuracy_note(ctx, epochs[0], epochs[-1])
-    values: dict[str, object] = common_values(cls, ctx) if cls is not None else {}
+    values: dict[str, object] = (
+        common_values(cls, ctx, near_balanced, weight_step) if cls is not None else {})
     name = cls.names[c] if cls is not None else str(c)
     precision_key = key.replace("recall", "precision")
     precision_last = None
@@ -481,7 +497,8 @@ def _recall_from_history(
 
 @detector("imbalance-metrics-missing")
 def imbalance_metrics_missing(
-    ctx: Context, *, min_ratio: float, warn_ratio: float
+    ctx: Context, *, min_ratio: float, warn_ratio: float, near_balanced: float,
+    weight_step: float,
 ) -> Evidence | None:
     """An imbalanced classification watched without precision, recall, AUC or F1.
 
@@ -489,6 +506,9 @@ def imbalance_metrics_missing(
         ctx: The run.
         min_ratio: Only judge imbalanced data (largest over smallest class at least this).
         warn_ratio: The ratio at which accuracy starts to mislead (evidence ``misleading``).
+        near_balanced: A ``class_weight`` in force below this share of balanced is the
+            one to raise next (``next_step``).
+        weight_step: How far the next ``class_weight`` goes toward its target.
 
     Returns:
         What is watched, and the ``metrics=[...]`` line to compile with, or ``None``.
@@ -501,7 +521,7 @@ def imbalance_metrics_missing(
     if watches_pr(ctx):
         return None
     watched = sorted({n for n in watched_metrics(ctx) if ACCURACY.match(n.lower())})
-    values = common_values(cls, ctx)
+    values = common_values(cls, ctx, near_balanced, weight_step)
     values.update(
         {
             "watched": ", ".join(watched) if watched else "only the loss",
@@ -514,7 +534,10 @@ def imbalance_metrics_missing(
 
 
 @detector("f1-threshold")
-def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence | None:
+def f1_threshold(
+    ctx: Context, *, min_gain: float, min_shift: float, near_balanced: float,
+    weight_step: float,
+) -> Evidence | None:
     """The F1-maximising decision threshold of a binary task against the default 0.5.
 
     Reads the threshold and its F1 that FitDoctor records with the per-class metrics
@@ -524,6 +547,9 @@ def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence
         ctx: The run.
         min_gain: Fire when the best threshold raises F1 by at least this much.
         min_shift: ... and lies at least this far from 0.5.
+        near_balanced: A ``class_weight`` in force below this share of balanced is the
+            one to raise next (``next_step``).
+        weight_step: How far the next ``class_weight`` goes toward its target.
 
     Returns:
         The threshold, its F1 and the F1 at 0.5, or ``None``.
@@ -571,7 +597,8 @@ def f1_threshold(ctx: Context, *, min_gain: float, min_shift: float) -> Evidence
             values["class_weights"] = weights
             values["class_weight"] = format_class_weight(weights)
         values.update(applied_weights(
-            ctx, found, minority_tradeoff(ctx, found.minority, len(found.counts))))
+            ctx, found, minority_tradeoff(ctx, found.minority, len(found.counts)),
+            near_balanced, weight_step))
     values["weights_applied"] = bool(values.get("weights_applied")) or (
         ctx.run.meta.get("sample_weight") is True)
     return Evidence(drop_none(values), epoch=rec.epoch)

@@ -325,7 +325,9 @@ def watches_pr(ctx: Context) -> bool:
     return any(PR_METRIC.search(name.lower()) for name in watched_metrics(ctx))
 
 
-def common_values(cls: Classes, ctx: Context) -> dict[str, object]:
+def common_values(
+    cls: Classes, ctx: Context, near_balanced: float, weight_step: float
+) -> dict[str, object]:
     """Evidence every class-imbalance finding carries: counts, weights, metrics line.
 
     The metrics line is left out when the run already watches precision, recall, AUC
@@ -349,7 +351,7 @@ def common_values(cls: Classes, ctx: Context) -> dict[str, object]:
         values["needs_one_hot"] = cls.needs_one_hot()
         values["n_classes"] = len(cls.counts)
     values.update(minority_tradeoff(ctx, cls.minority, len(cls.counts)))
-    values.update(applied_weights(ctx, cls, values))
+    values.update(applied_weights(ctx, cls, values, near_balanced, weight_step))
     return values
 
 
@@ -399,7 +401,8 @@ def minority_tradeoff(ctx: Context, minority: int, k: int) -> dict[str, object]:
 
 
 def applied_weights(
-    ctx: Context, cls: Classes, values: dict[str, object]
+    ctx: Context, cls: Classes, values: dict[str, object], near_balanced: float,
+    weight_step: float,
 ) -> dict[str, object]:
     """What the run already weights, and the next step for the weights.
 
@@ -407,10 +410,11 @@ def applied_weights(
     ``sample_weight`` (``Run.meta``); ``weights_known`` when the run file says either way.
     With a ``class_weight`` in force, ``next_step`` is ``"back"`` when it cost the
     minority's precision more than it bought recall (precision below recall at the
-    default decision): ``next_class_weight`` is then halfway between the weights in
-    force and none; ``"up"`` when the weights are below balanced and the minority's
-    recall is still below its precision: halfway from the weights in force to balanced;
-    else ``"threshold"`` (weighting more is not the next step).
+    default decision): ``next_class_weight`` is then ``weight_step`` of the way from the
+    weights in force to none; ``"up"`` when the weights are below ``near_balanced`` of
+    balanced (the minority's weight over the majority's) and the minority's recall is
+    still below its precision: ``weight_step`` of the way from the weights in force to
+    balanced; else ``"threshold"`` (weighting more is not the next step).
     """
     meta = ctx.run.meta
     k = len(cls.counts)
@@ -434,14 +438,15 @@ def applied_weights(
     measured = isinstance(precision, float) and isinstance(recall, float)
     if measured and ratio > 1 and precision < recall:  # type: ignore[operator]
         step, target = "back", [1.0] * k
-    elif ratio < 0.9 * balanced_ratio and all(b is not None for b in balanced) and not (
+    elif ratio < near_balanced * balanced_ratio and all(b is not None for b in balanced) and not (
             measured and recall >= precision):  # type: ignore[operator]
         step, target = "up", [float(b) for b in balanced if b is not None]
     out["next_step"] = step
     out["weights_vs_balanced"] = ratio / balanced_ratio if math.isfinite(balanced_ratio) else None
     if target is not None:
         out["next_class_weight"] = format_class_weight(
-            [(a + t) / 2 for a, t in zip(applied, target, strict=True)])
+            [(1 - weight_step) * a + weight_step * t
+             for a, t in zip(applied, target, strict=True)])
     return out
 
 

@@ -150,9 +150,12 @@ def learning_curve_flat(
 @detector("learning-curve-inconclusive", input="learning-curve")
 def learning_curve_inconclusive(
     ctx: Context, *, min_relative_gain: float, z: float, z_trend: float, variance_gap: float,
-    max_k: int,
+    max_k: int, k_factor: int,
 ) -> Evidence | None:
-    """The learning curve tells neither that more data helps nor that it won't."""
+    """The learning curve tells neither that more data helps nor that it won't.
+
+    The advice proposes ``k_factor`` times the folds measured, at most ``max_k``.
+    """
     m = _measure(ctx)
     outcome, t = _classify(m, min_relative_gain=min_relative_gain, z=z, z_trend=z_trend,
                            variance_gap=variance_gap)
@@ -169,7 +172,7 @@ def learning_curve_inconclusive(
     # the gain's band straddles what would matter, or the trend is neither down nor flat
     straddles = gain_sd is None or abs(gain - t["needed"]) < z * gain_sd
     uncertain = (not t["declining"] and not t["flat"]) or straddles
-    k_more = min(max_k, 2 * m["k"])
+    k_more = min(max_k, k_factor * m["k"])
     return Evidence({
         **_public(m),
         "needed": t["needed"],

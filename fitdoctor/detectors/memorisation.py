@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.advice import regularization_advice
+from fitdoctor.detectors.advice import RegularizationSteps, more_rows, regularization_advice
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import judged_span, recorded_prior_loss, span_or_missing
 from fitdoctor.detectors.stability import training_noise
@@ -55,6 +55,7 @@ def memorised_training_set(
     min_weights_per_row: float,
     saturated_errors: int,
     max_error_bound: float,
+    bound_z: float,
     noisy_window: int,
     min_epochs_after_best: int,
     blowup_factor: float,
@@ -63,6 +64,13 @@ def memorised_training_set(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
+    shrink_factor: float,
+    l2_first: float,
+    l2_step: float,
+    dropout_step: float,
+    dropout_max: float,
+    data_factor: float,
 ) -> Evidence | None:
     """A big network drove a classifier's training loss to ~0: it memorised the rows.
 
@@ -99,6 +107,7 @@ def memorised_training_set(
         ctx, blowup_factor=blowup_factor, blowup_level=blowup_level,
         recover_factor=recover_factor, dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy, dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     span_or_missing(ctx, span, min_epochs)
     if span.size < min_epochs:
@@ -139,9 +148,10 @@ def memorised_training_set(
         "noisy_window": min(noisy_window, finite.size),
     }
     values.update(_validation_view(ctx, span.start, span.end, saturated_errors,
-                                   max_error_bound))
-    values.update(regularization_advice(ctx.run))
-    values.update(n_train=n_train, n_train_proposed=2 * n_train)
+                                   max_error_bound, bound_z))
+    values.update(regularization_advice(ctx.run, RegularizationSteps(
+        shrink_factor, l2_first, l2_step, dropout_step, dropout_max, data_factor)))
+    values.update(n_train=n_train, n_train_proposed=more_rows(n_train, data_factor))
     return Evidence(values, epoch=epochs[first])
 
 
@@ -180,20 +190,20 @@ def _restores(ctx: Context) -> bool:
     return restores_best_weights(ctx) is True and ctx.run.has("val_loss")
 
 
-def _error_upper_bound(errors: int, n: int, z: float = 1.96) -> float:
-    """Upper end of the Wilson 95% interval of ``errors`` in ``n`` (0 in 60: 6.0%)."""
+def _error_upper_bound(errors: int, n: int, z: float) -> float:
+    """Upper end of the Wilson interval at ``z`` of ``errors`` in ``n`` (z 1.96, 0 in 60: 6.0%)."""
     q = errors / n
     center = (q + z * z / (2 * n)) / (1 + z * z / n)
     return min(1.0, center + wilson_half_width(q, n, z))
 
 
 def _validation_view(ctx: Context, start: int, end: int, saturated_errors: int,
-                     max_error_bound: float) -> dict[str, Any]:
+                     max_error_bound: float, z: float) -> dict[str, Any]:
     """What the validation set can show: its size, errors at the end and loss trend.
 
     ``errors_bounded``: its errors at the end bound the held-out error rate (the upper
-    end of their Wilson 95% interval) at most ``max_error_bound``, so the memorised
-    network has few mistakes on new data to grow confident about.
+    end of their Wilson interval at ``z`` standard errors) at most ``max_error_bound``,
+    so the memorised network has few mistakes on new data to grow confident about.
     """
     out: dict[str, Any] = {"val_saturated": False, "n_val": None, "val_errors": None,
                            "errors_bounded": False}
@@ -208,7 +218,7 @@ def _validation_view(ctx: Context, start: int, end: int, saturated_errors: int,
         return out
     last = float(acc[-1])
     errors = max(0, round(n_val * (1 - last)))
-    upper = _error_upper_bound(errors, n_val)
+    upper = _error_upper_bound(errors, n_val, z)
     out.update(
         n_val=n_val,
         val_errors=errors,

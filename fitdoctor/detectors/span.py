@@ -86,9 +86,10 @@ def judged_span(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Span:
     """The judged rows of ``ctx``'s run (memoized per parameter set)."""
-    dead = (dead_tolerance, dead_accuracy, dead_accuracy_gain)
+    dead = (dead_tolerance, dead_accuracy, dead_accuracy_gain, dead_accuracy_peak)
     memo_key = f"span:{blowup_factor}:{blowup_level}:{recover_factor}:{dead}"
     cached = ctx.memo.get(memo_key)
     if isinstance(cached, Span):
@@ -103,7 +104,7 @@ def _compute_span(
     blowup_factor: float,
     blowup_level: float,
     recover_factor: float,
-    dead: tuple[float, float, float],
+    dead: tuple[float, float, float, float],
 ) -> Span:
     n = ctx.run.n_epochs
     end = n
@@ -223,6 +224,7 @@ def bounded_blowup(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> tuple[int, float, str] | None:
     """A wild start against ``bound`` (ln K) that the network died of, for a bare classifier.
 
@@ -242,7 +244,8 @@ def bounded_blowup(
     high = _wild_start(x, blowup_factor, bound)
     if not high:
         return None
-    dead_by = _dead_after(ctx, x, high, dead_tolerance, dead_accuracy, dead_accuracy_gain)
+    dead_by = _dead_after(ctx, x, high, dead_tolerance, dead_accuracy, dead_accuracy_gain,
+                          dead_accuracy_peak)
     if dead_by is None:
         return None
     peak = int(np.nanargmax(x[:high]))
@@ -294,15 +297,17 @@ def late_freeze(
 
 
 def _dead_after(
-    ctx: Context, x: np.ndarray, start: int, tolerance: float, accuracy: float, gain: float
+    ctx: Context, x: np.ndarray, start: int, tolerance: float, accuracy: float, gain: float,
+    peak: float,
 ) -> str | None:
     """How the network is dead after a wild start (it never learns again), or ``None``.
 
     Either the losses sit at a constant (``"loss"``: a collapse to a constant
     prediction; ``"frozen"`` when the training loss sits at exactly 0: outputs so
     saturated that no gradient is left, and the weights no longer change), or the
-    training accuracy stays below ``accuracy`` without gaining ``gain`` (stuck at chance
-    while the loss bounces).
+    training accuracy stays below ``accuracy`` without gaining ``gain`` along its trend,
+    nor peaking ``peak`` times ``gain`` above its first reading (stuck at chance while
+    the loss bounces).
     """
     rest = x[start:]
     rest = rest[np.isfinite(rest)]
@@ -315,7 +320,7 @@ def _dead_after(
         line = curves.theil_sen(acc)
         if (
             acc.size >= 3 and line is not None and curves.median(acc) < accuracy
-            and line[0] * (acc.size - 1) < gain and float(acc.max() - acc[0]) < 2 * gain
+            and line[0] * (acc.size - 1) < gain and float(acc.max() - acc[0]) < peak * gain
         ):
             return "accuracy"
     tail = rest[-max(3, rest.size // 2):]

@@ -154,6 +154,7 @@ def exploding_loss(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """Finite training loss climbing far above its running minimum and its start."""
     ctx.require_epochs(min_epochs)
@@ -165,6 +166,7 @@ def exploding_loss(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     full = ctx.array(ctx.loss_key)
     end = curves.first_nonfinite(full[span.start :])
@@ -204,6 +206,7 @@ def loss_spike(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     max_classes: int,
     frozen_epochs: int,
 ) -> Evidence | None:
@@ -224,11 +227,13 @@ def loss_spike(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     bound = class_bound_loss(ctx, max_classes) if span.blowup is None else None
     bounded = bounded_blowup(
         ctx, bound, blowup_factor=blowup_factor, dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy, dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     ) if bound is not None else None
     if bounded is not None:
         span = Span(0, 0, blowup=bounded[0], blowup_ratio=bounded[1], dead_by=bounded[2],
@@ -328,6 +333,7 @@ def oscillation(
     level_floor: float,
     settle: float,
     min_constant_share: float,
+    scale_cap: float,
     lr_factor: float,
     blowup_factor: float,
     blowup_level: float,
@@ -335,14 +341,15 @@ def oscillation(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """A training loss that goes up and down from epoch to epoch in its second half.
 
     Measured on the second half of the judged span (the steady state, after the first
     descent): the share of all movement that is upward (0 for a steady descent, about
     0.5 for a random walk), and the median epoch-to-epoch change relative to the
-    problem's scale: the first judged training loss, capped at ten times the curve's
-    late level. When the matching accuracy is logged, its own median epoch-to-epoch
+    problem's scale: the first judged training loss, capped at ``scale_cap`` times the
+    curve's late level. When the matching accuracy is logged, its own median epoch-to-epoch
     change must reach ``min_accuracy_swing`` too: a loss that swings while the accuracy
     holds still is a few samples changing their confidence, not a model jumping around.
     A validation loss that descends steadily meanwhile (upward share below
@@ -366,6 +373,7 @@ def oscillation(
         "blowup_factor": blowup_factor, "blowup_level": blowup_level,
         "recover_factor": recover_factor, "dead_tolerance": dead_tolerance,
         "dead_accuracy": dead_accuracy, "dead_accuracy_gain": dead_accuracy_gain,
+        "dead_accuracy_peak": dead_accuracy_peak,
     })
     if judged is None:
         return None
@@ -376,12 +384,13 @@ def oscillation(
         val_raw, _ = curve(ctx, "val_loss", span)
         val_aligned = val_raw[ok]
         val = val_raw[np.isfinite(val_raw)]
-        val_measured = _up_and_amplitude(ctx, span, val) if val.size >= min_epochs else None
+        val_measured = (_up_and_amplitude(ctx, span, val, scale_cap)
+                        if val.size >= min_epochs else None)
         steady_val = val_measured is not None and val_measured[0] < steady_val_up
     epochs = np.asarray(ctx.epochs[span.start : span.end])[ok]
     acc_key = ctx.accuracy_key()
     values: dict[str, Any] | None = None
-    measured = _up_and_amplitude(ctx, span, x)
+    measured = _up_and_amplitude(ctx, span, x, scale_cap)
     if measured is not None and not steady_val:
         up, amplitude, scale, half, tail = measured
         acc_swing = None
@@ -526,6 +535,7 @@ def validation_oscillation(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """A validation loss that swings beyond a steady trend, more than its size explains.
 
@@ -555,6 +565,7 @@ def validation_oscillation(
         "blowup_factor": blowup_factor, "blowup_level": blowup_level,
         "recover_factor": recover_factor, "dead_tolerance": dead_tolerance,
         "dead_accuracy": dead_accuracy, "dead_accuracy_gain": dead_accuracy_gain,
+        "dead_accuracy_peak": dead_accuracy_peak,
     })
     if judged_curve is None:
         return None
@@ -632,9 +643,13 @@ def validation_oscillation(
 
 
 def _up_and_amplitude(
-    ctx: Context, span: Any, x: np.ndarray
+    ctx: Context, span: Any, x: np.ndarray, scale_cap: float
 ) -> tuple[float, float, float, int, np.ndarray] | None:
-    """Upward share and relative amplitude of the second half of ``x``, with the scale."""
+    """Upward share and relative amplitude of the second half of ``x``, with the scale.
+
+    The scale is the first judged training loss, at most ``scale_cap`` times the late
+    level of ``x``.
+    """
     diffs = np.diff(x)
     half = diffs.size // 2
     tail = diffs[half:]
@@ -644,7 +659,7 @@ def _up_and_amplitude(
     train = train[np.isfinite(train)]
     if train.size == 0:
         return None
-    scale = min(abs(float(train[0])), 10 * late_level)
+    scale = min(abs(float(train[0])), scale_cap * late_level)
     if movement == 0 or scale <= 0:
         return None
     up = float(tail[tail > 0].sum()) / movement
@@ -669,6 +684,7 @@ def loss_spikes(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Evidence | None:
     """The training loss jumps ``min_ratio`` times the previous epoch and back, repeatedly.
 
@@ -691,6 +707,7 @@ def loss_spikes(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
     if span.size < min_epochs:
         return None

@@ -18,15 +18,19 @@ import numpy as np
 
 from fitdoctor import curves
 from fitdoctor.detectors.advice import (
+    RegularizationSteps,
     fmt_rate,
+    layer_l2,
     learning_rate_change,
     narrowest_hidden,
+    no_hidden_layer,
     plain_sgd_rate,
     regularization_advice,
     target_spread,
+    widest_hidden,
 )
 from fitdoctor.detectors.base import Context, Evidence, detector, finite
-from fitdoctor.detectors.baselines import learned_nothing, poor_level
+from fitdoctor.detectors.baselines import informative_reference, learned_nothing, poor_level
 from fitdoctor.detectors.model_setup import is_regression, norm_loss
 from fitdoctor.detectors.span import (
     Span,
@@ -45,6 +49,7 @@ from fitdoctor.detectors.validation_setup import (
 )
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
+from fitdoctor.run import Layer
 from fitdoctor.vocabulary import (
     LEARNING_RATE_KEYS,
     PLAIN_LAYERS,
@@ -62,6 +67,7 @@ def _span(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
 ) -> Span:
     return judged_span(
         ctx,
@@ -71,6 +77,7 @@ def _span(
         dead_tolerance=dead_tolerance,
         dead_accuracy=dead_accuracy,
         dead_accuracy_gain=dead_accuracy_gain,
+        dead_accuracy_peak=dead_accuracy_peak,
     )
 
 
@@ -102,6 +109,14 @@ def val_loss_divergence(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
+    shrink_factor: float,
+    l2_first: float,
+    l2_step: float,
+    dropout_step: float,
+    dropout_max: float,
+    data_factor: float,
+    sgd_lr_factor: float,
 ) -> Evidence | None:
     """Validation loss rising from its minimum while the training loss keeps falling.
 
@@ -117,7 +132,7 @@ def val_loss_divergence(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     span_or_missing(ctx, span, min_epochs)
     if span.size < min_epochs:
         return None
@@ -210,13 +225,14 @@ def val_loss_divergence(
         values.update(n_val=n_val, sampling_pct=pct(sampling),
                       within_sampling=rise / level < sampling)
     values.update(_accuracy_after(ctx, span, raw_best, min_acc_gain, acc_noise_factor))
-    values.update(regularization_advice(ctx.run))
+    values.update(regularization_advice(ctx.run, RegularizationSteps(
+        shrink_factor, l2_first, l2_step, dropout_step, dropout_max, data_factor)))
     climb = _start_climb(ctx, span, train_raw, raw_best, min_start_climb, start_noise_factor,
                          climb_lr_factor)
     values.update(climb)
-    # plain SGD at a large rate: a tenth of the rate is advice (``sgd_lr`` and the rates),
-    # unless the climb's advice already says it
-    rate = plain_sgd_rate(ctx.run)
+    # plain SGD at a large rate: ``sgd_lr_factor`` of the rate is advice (``sgd_lr`` and
+    # the rates), unless the climb's advice already says it
+    rate = plain_sgd_rate(ctx.run, sgd_lr_factor)
     fast = rate["sgd_lr"] is not None and rate["sgd_lr"] >= lower_lr_from
     if fast and not climb["start_climbed"]:
         values.update(rate)
@@ -362,6 +378,13 @@ def generalization_gap(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
+    shrink_factor: float,
+    l2_first: float,
+    l2_step: float,
+    dropout_step: float,
+    dropout_max: float,
+    data_factor: float,
 ) -> Evidence | None:
     """A persistent train/validation gap at the end of training, without a rise.
 
@@ -374,7 +397,7 @@ def generalization_gap(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs:
         return None
     _, val = curve(ctx, ctx.val_loss_key, span)
@@ -424,7 +447,8 @@ def generalization_gap(
             threshold_ratio=max_loss_ratio,
         )
     values["gap_closed_pct"] = pct(closing)
-    values.update(regularization_advice(ctx.run))
+    values.update(regularization_advice(ctx.run, RegularizationSteps(
+        shrink_factor, l2_first, l2_step, dropout_step, dropout_max, data_factor)))
     return Evidence(values, epoch=ctx.epochs[span.end - w])
 
 
@@ -474,12 +498,15 @@ def high_plateau(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     max_catch_up: float,
     min_parted_epochs: int,
     handicap_ratio: float,
     cut_factor: float,
     min_climb: float,
     climb_lr_factor: float,
+    widen_factor: float,
+    first_hidden_units: int,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -499,7 +526,7 @@ def high_plateau(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs:
         return None
     train_raw, train = curve(ctx, ctx.loss_key, span)
@@ -612,10 +639,12 @@ def high_plateau(
         if guessed and _parted(ctx, span, train, val, noise_factor, min_gain,
                                min_parted_epochs):
             return None
-    adv = regularization_advice(ctx.run)
-    values["units_now"] = adv["units_now"]
-    values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
-    values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
+    widest = widest_hidden(ctx.run)
+    units = int(widest.units or 0) if widest is not None else None
+    values["units_now"] = units
+    values["units_more"] = round(units * widen_factor) if units else None
+    l2 = layer_l2(widest) if widest is not None else 0.0
+    values["l2_now"] = fmt_rate(l2) if l2 != 0 else None
     values.update(_advice_when_nothing_learned(ctx, scored, reference_z, values["l2_now"]))
     # the inputs are informative when a reference model learned from them what the
     # network did not: "more features" is advice only when nothing says so
@@ -624,11 +653,19 @@ def high_plateau(
         and values["reference_kind"] in _MODEL_REFERENCES
     )
     values["add_layer"] = not values["learned_nothing"]
+    output = no_hidden_layer(ctx.run)
+    if output is not None:
+        # a linear model of its inputs: a hidden layer is the capacity it lacks (no layer
+        # to widen, no hidden activation to saturate), whatever it learned
+        values.update(_first_hidden_layer(output, first_hidden_units))
+        values["widen"] = values["add_layer"] = values["optimisation_first"] = False
+        if values["learned_nothing"]:
+            values["nothing_kind"] = f"linear_{values['nothing_metric']}"
     # the generic "lower L2 and dropout" comes last, unless the L2 factor or the
-    # handicapping regularizer already leads the advice
-    # (and none at all on a model recorded without any: the validation-below path)
+    # handicapping regularizer already leads the advice; none at all on a model recorded
+    # without any (nothing to lower: the validation-below path, a plain model)
     values["lower_reg_last"] = (not values["l2_first"] and not values["handicapped"]
-                                and "val_below_pct" not in values)
+                                and "val_below_pct" not in values and not _plain_model(ctx))
     # the optimiser's part in the plateau, said before any capacity advice: a rate cut
     # that froze a descent still going on, or a training loss climbing back from its low
     values.update(_rate_cut(ctx, span, start, cut_factor,
@@ -641,7 +678,22 @@ def high_plateau(
         # however wide or deep the network: the output activation comes first
         values.update(bounded)
         values["widen"] = values["add_layer"] = values["features_suspect"] = False
+        if "add_first_layer" in values:
+            values["add_first_layer"] = False
     return Evidence(values, epoch=values["plateau_epoch"])
+
+
+def _first_hidden_layer(output: Layer, units: int) -> dict[str, Any]:
+    """FD201's advice for a model with no hidden layer: the first one to add.
+
+    ``{"no_hidden_layer": True, "add_first_layer": True, "output_layer",
+    "output_units", "hidden_proposed"}``: ``units`` wide, and never narrower than the
+    output's units (a softmax over more classes than the hidden layer has units
+    squeezes them through a bottleneck).
+    """
+    out_units = int(output.units or 0)
+    return {"no_hidden_layer": True, "add_first_layer": True, "output_layer": output.name,
+            "output_units": out_units, "hidden_proposed": max(units, out_units)}
 
 
 #: ``reference_kind`` values of a bar set by a reference model's validation score (not one
@@ -1110,6 +1162,7 @@ def still_improving(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
     steep_pace: float,
     infer_max_n: int,
     infer_max_false: float,
@@ -1117,6 +1170,9 @@ def still_improving(
     regression_pace: float,
     last_out: int,
     max_target_spread: float,
+    more_fade: float,
+    max_more_factor: float,
+    unknown_more_share: float,
 ) -> Evidence | None:
     """The monitored loss still falling materially over the last epochs.
 
@@ -1148,7 +1204,7 @@ def still_improving(
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs or span.end < ctx.run.n_epochs:
         return None  # diverged runs are not "unfinished"
     key, raw, smooth, w, trend = _tail_fall(ctx, span, window_fraction, min_window,
@@ -1201,7 +1257,7 @@ def still_improving(
     by_accuracy = acc is not None and acc[0] >= min_acc_progress and acc[0] > noise_factor * acc[2]
     if not (by_loss or by_accuracy):
         return None
-    more = _epochs_more(tail, n)
+    more = _epochs_more(tail, n, more_fade, max_more_factor, unknown_more_share)
     _, train = curve(ctx, ctx.loss_key, span)
     total_drop = (float(train[0]) - float(train[-1])) / abs(float(train[0])) if train[0] else 0.0
     epochs = ctx.epochs[span.start : span.end]
@@ -1296,19 +1352,27 @@ def _train_accuracy_gain(ctx: Context, span: Span, w: int) -> float:
     return 0.0 if line is None else line[0] * (w - 1)
 
 
-def _epochs_more(tail: np.ndarray, n: int) -> int:
-    """Epochs until the tail's improvement fades, from its decay between halves."""
+def _epochs_more(tail: np.ndarray, n: int, fade: float, max_factor: float,
+                 unknown_share: float) -> int:
+    """Epochs until the tail's improvement fades, from its decay between halves.
+
+    The gain per half-tail shrinks by the ratio of the second half's gain to the first's
+    (kept within 0.05-0.95 so a log exists); the epochs until it is ``fade`` of the last
+    half's, at least the tail's length and at most ``max_factor`` times the ``n`` epochs
+    run. A tail whose halves do not both gain gives no ratio: ``unknown_share`` of ``n``
+    (at least the tail's length).
+    """
     tail = curves.fill_gaps(tail)
     half = max(1, tail.size // 2)
     g1 = float(tail[0] - tail[half])
     g2 = float(tail[half] - tail[-1])
     if g1 <= 0 or g2 <= 0:
-        return max(half * 2, n // 2)
+        return max(half * 2, math.floor(unknown_share * n))
     q = min(0.95, max(0.05, g2 / g1))
-    # halves until the gain per half falls to 10% of the last one
-    halves = math.log(0.1) / math.log(q)
+    # halves until the gain per half falls to ``fade`` of the last one
+    halves = math.log(fade) / math.log(q)
     more = math.ceil(halves * half)
-    return min(max(more, half * 2), 3 * n)
+    return min(max(more, half * 2), math.floor(max_factor * n))
 
 
 def _tail_fall(
@@ -1384,11 +1448,21 @@ def flat_loss(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    dead_accuracy_peak: float,
+    first_hidden_units: int,
+    reference_z: float,
 ) -> Evidence | None:
-    """Training loss that barely moves from its first epoch."""
+    """Training loss that barely moves from its first epoch.
+
+    On a recorded model with no hidden layer (:func:`no_hidden_layer`) the evidence adds
+    the hidden layer to give it (:func:`_first_hidden_layer`, ``first_hidden_units``
+    wide), and ``linear_stuck``: the model learned nothing from its inputs
+    (:func:`learned_nothing` at ``reference_z``) where a recorded reference model did,
+    so a linear model of them cannot, at any learning rate.
+    """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain)
+                 dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs:
         return None
     raw = ctx.array(ctx.loss_key)[span.start : span.end]
@@ -1407,6 +1481,15 @@ def flat_loss(
         "threshold_pct": round(100 * max_change, 2),
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
+    output = no_hidden_layer(ctx.run)
+    if output is not None:
+        values.update(_first_hidden_layer(output, first_hidden_units))
+        ref = informative_reference(ctx, span, reference_z)
+        stuck = ref is not None and learned_nothing(ctx, span, reference_z) is not None
+        values["linear_stuck"] = stuck
+        values["add_first_layer"] = not stuck  # advice after the learning rate's
+        if ref is not None and stuck:
+            values.update(ref)
     return Evidence(values, epoch=ctx.epochs[span.start])
 
 
@@ -1442,8 +1525,8 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
 
 # ---------------------------------------------------------------- validation setup
 @detector("no-validation")
-def no_validation(ctx: Context) -> Evidence | None:
-    """No validation curve at all."""
+def no_validation(ctx: Context, *, validation_split: float) -> Evidence | None:
+    """No validation curve at all; the advice holds out ``validation_split`` of the rows."""
     ctx.require_epochs(1)
     if any(k.startswith("val_") for k in ctx.run.metrics):
         return None
@@ -1455,7 +1538,7 @@ def no_validation(ctx: Context) -> Evidence | None:
     values: dict[str, Any] = {
         "metrics": ", ".join(ctx.run.metrics) or "none",
         "n_train": f"{n_train:,}" if n_train else None,
-        "n_val_proposed": f"{round(0.2 * n_train):,}" if n_train else None,
+        "n_val_proposed": f"{round(validation_split * n_train):,}" if n_train else None,
         "kfold_hint": finite(float(n_train)) if n_train else None,
     }
     return Evidence(values, epoch=None)

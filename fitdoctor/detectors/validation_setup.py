@@ -41,7 +41,7 @@ _NO_N_VAL = (
 )
 
 
-def wilson_half_width(p: float, n: int, z: float = 1.96) -> float:
+def wilson_half_width(p: float, n: int, z: float) -> float:
     """Half-width of the Wilson score interval of a proportion ``p`` measured on ``n`` samples.
 
     Close to the textbook ``z * sqrt(p (1 - p) / n)`` for ``p`` away from 0 and 1, and
@@ -50,7 +50,7 @@ def wilson_half_width(p: float, n: int, z: float = 1.96) -> float:
     Args:
         p: The proportion (e.g. an accuracy).
         n: Samples it was measured on.
-        z: Normal quantile (1.96 for 95%). Defaults to `1.96`.
+        z: Normal quantile (1.96 for 95%): the calling rule's parameter.
 
     Returns:
         The half-width, in the units of ``p``.
@@ -529,14 +529,18 @@ def _accuracies(ctx: Context) -> tuple[str, np.ndarray, str, np.ndarray]:
     )
 
 
-def _chance(ctx: Context) -> tuple[float, str] | None:
-    """The accuracy of learning nothing, when the run knows it: majority share, else 1/k."""
+def _chance(ctx: Context) -> tuple[float, str, int | None] | None:
+    """The accuracy of learning nothing, when the run knows it: majority share, else 1/k.
+
+    ``(accuracy, what, k)``: ``what`` is ``"majority"`` (the recorded majority class's
+    share; ``k`` is ``None``) or ``"classes"`` (1/k for ``k`` classes); the rule words it.
+    """
     base = ctx.run.baselines
     if base is not None and base.majority_accuracy:
-        return float(base.majority_accuracy), "the majority class"
+        return float(base.majority_accuracy), "majority", None
     k = ctx.n_classes
     if k and k >= 2:
-        return 1.0 / k, f"chance for {k} classes"
+        return 1.0 / k, "classes", k
     return None
 
 
@@ -623,7 +627,8 @@ def validation_at_chance(
         "val_best": round(float(val.max()), 4),
         "ratio": round(ratio, 3),
         "chance": None if chance is None else round(chance[0], 4),
-        "chance_what": None if chance is None else chance[1],
+        "chance_of": None if chance is None else chance[1],
+        "chance_classes": None if chance is None else chance[2],
         "at_chance": at_chance,
         "none_right": False,
     }, epoch=ctx.epochs[0])

@@ -988,6 +988,90 @@ def penalty_only_in_training() -> None:
     model.compile(keras.optimizers.Adam(1e-3), "mse", metrics=["mse"])
     h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0)
     _save("penalty_only_in_training", h.history)
+def softmax_on_clusters() -> None:
+    """A softmax regression (Dense(3, softmax) straight on 20 standardised inputs) on three
+    classes of two clusters each (make_classification): no hidden layer, so a linear
+    model of its inputs; it plateaus below gradient boosting. Recorded with FitDoctor,
+    which fits the reference model itself. FD201's capacity advice must be a hidden
+    layer, not more units.
+    """
+    from sklearn.datasets import make_classification
+
+    keras = _keras()
+    x, y = make_classification(1500, 20, n_informative=6, n_redundant=2, n_classes=3,
+                               n_clusters_per_class=2, flip_y=0.02, random_state=1)
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=64, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("softmax_on_clusters")])
+    _save("softmax_on_clusters", h.history)
+
+
+def linear_on_circles() -> None:
+    """A logistic unit on concentric circles (make_circles): no straight boundary splits
+    them, so it stays at chance while gradient boosting separates them. It learned
+    nothing, and not because of its optimisation: with no hidden layer it cannot. Recorded
+    with FitDoctor, which fits the reference model itself.
+    """
+    from sklearn.datasets import make_circles
+
+    keras = _keras()
+    x, y = make_circles(1000, noise=0.08, factor=0.5, random_state=0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("linear_on_circles")])
+    _save("linear_on_circles", h.history)
+
+
+def linear_overfits_wide() -> None:
+    """A logistic unit on 300 features and 150 training rows (make_classification, 10
+    informative): with more weights than rows it fits the training rows ever better while
+    its validation loss turns up. No hidden layer: the remedies are L2 on the output layer
+    and fewer features, not dropout after hidden layers or fewer units. Recorded with
+    FitDoctor.
+    """
+    from sklearn.datasets import make_classification
+
+    keras = _keras()
+    x, y = make_classification(300, 300, n_informative=10, n_redundant=0, flip_y=0.05,
+                               random_state=2)
+    x = (x - x.mean(0)) / x.std(0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((300,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x[:150], y[:150], epochs=60, batch_size=16,
+                  validation_data=(x[150:], y[150:]), verbose=0,
+                  callbacks=[_doctor("linear_overfits_wide")])
+    _save("linear_overfits_wide", h.history)
+
+
+def linear_on_circles_from_a_bias() -> None:
+    """A logistic unit on concentric circles started from a bias of 3 (every prediction
+    near class 1): the training loss falls from about 1.5 to ln 2 in a few epochs and
+    plateaus there, at chance, where gradient boosting separates the circles. A plateau
+    (FD201), not a flat loss: the model learned nothing because a linear model of the
+    inputs cannot, not because of its optimisation. Recorded with FitDoctor, which fits
+    the reference model itself.
+    """
+    from sklearn.datasets import make_circles
+
+    keras = _keras()
+    x, y = make_circles(1000, noise=0.08, factor=0.5, random_state=0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((2,)),
+        keras.layers.Dense(1, activation="sigmoid",
+                           bias_initializer=keras.initializers.Constant(3.0)),
+    ])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0,
+                  callbacks=[_doctor("linear_on_circles_from_a_bias")])
+    _save("linear_on_circles_from_a_bias", h.history)
 
 
 PATTERNS: dict[str, Callable[[], None]] = {
@@ -1012,6 +1096,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
         linear_mae_regression, step_cut_froze_descent, momentum_loss_climbs,
         restore_decided_by_loss, linear_easy_tiny_validation,
         sigmoid_sgd_creeps_at_mean, raw_targets_still_descending, penalty_only_in_training,
+        softmax_on_clusters, linear_on_circles, linear_overfits_wide,
+        linear_on_circles_from_a_bias,
     )
 }
 
