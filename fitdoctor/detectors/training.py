@@ -19,6 +19,7 @@ import numpy as np
 from fitdoctor import curves
 from fitdoctor.detectors.advice import (
     fmt_rate,
+    input_scale_advice,
     learning_rate_change,
     narrowest_hidden,
     plain_sgd_rate,
@@ -480,6 +481,10 @@ def high_plateau(
     cut_factor: float,
     min_climb: float,
     climb_lr_factor: float,
+    max_input_std: float,
+    min_input_std: float,
+    max_input_mean: float,
+    max_input_spread: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -617,6 +622,9 @@ def high_plateau(
     values["units_more"] = 2 * adv["units_now"] if adv["units_now"] else None
     values["l2_now"] = adv["l2_now"] if adv["l2_now"] not in (None, "0") else None
     values.update(_advice_when_nothing_learned(ctx, scored, reference_z, values["l2_now"]))
+    values.update(input_scale_advice(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     # the inputs are informative when a reference model learned from them what the
     # network did not: "more features" is advice only when nothing says so
     values["features_suspect"] = not (
@@ -1384,6 +1392,10 @@ def flat_loss(
     dead_tolerance: float,
     dead_accuracy: float,
     dead_accuracy_gain: float,
+    max_input_std: float,
+    min_input_std: float,
+    max_input_mean: float,
+    max_input_spread: float,
 ) -> Evidence | None:
     """Training loss that barely moves from its first epoch."""
     ctx.require_epochs(min_epochs)
@@ -1407,6 +1419,9 @@ def flat_loss(
         "threshold_pct": round(100 * max_change, 2),
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
+    values.update(input_scale_advice(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[span.start])
 
 
