@@ -587,8 +587,8 @@ def inputs_not_standardized(
         max_input_mean=max_input_mean, max_input_spread=max_input_spread)
     if not found["inputs_judged"]:
         raise MissingInput(
-            "the training inputs' scale is not recorded (a dataset or a generator that "
-            "cannot be read without consuming it, or a run file of an older version)",
+            "the training inputs' scale is not recorded (a model file, inputs given as a "
+            "dataset or a generator, or a run file of an older version)",
             "record the run with FitDoctor() on arrays or tensors", needs="run-file")
     if not found["inputs_far"]:
         return None
