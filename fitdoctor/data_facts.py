@@ -387,7 +387,8 @@ def data_info(
 
 def _4g(value: float) -> float | None:
     """A fact rounded to 4 significant digits as the run file keeps it; ``None`` if not finite."""
-    return float(f"{value:.4g}") if math.isfinite(value) else None
+    rounded = float(f"{value:.4g}") if math.isfinite(value) else math.inf
+    return rounded if math.isfinite(rounded) else None  # 1.7976e308 rounds up past the range
 
 
 def _input_facts(

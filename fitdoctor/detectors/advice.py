@@ -275,6 +275,11 @@ def input_scale_advice(run: Run, **thresholds: float) -> dict[str, Any]:
     The keys fill the rule's templates and choose its ``normalize-inputs``
     recommendation (``when = "_inputs_far"``: say it first, with the numbers; ``when =
     "not _inputs_judged"``: the generic text of a run that does not say), and stay out of
-    the finding's evidence, which is about the curves.
+    the finding's evidence, which is about the curves. ``_targets_too``: the inputs are
+    judged and the run file says the task is a regression, whose targets the generic text
+    (left out then) also told to scale.
     """
-    return {f"_{key}": value for key, value in inputs_off_unit_scale(run, **thresholds).items()}
+    found = {f"_{key}": value for key, value in inputs_off_unit_scale(run, **thresholds).items()}
+    regression = run.data is not None and run.data.task == "regression"
+    found["_targets_too"] = bool(found["_inputs_judged"]) and regression
+    return found

@@ -592,4 +592,4 @@ def inputs_not_standardized(
             "record the run with FitDoctor() on arrays or tensors", needs="run-file")
     if not found["inputs_far"]:
         return None
-    return Evidence(found)
+    return Evidence({k: v for k, v in found.items() if k not in ("inputs_far", "inputs_judged")})
