@@ -22,6 +22,8 @@ from fitdoctor.run import Baselines, CompileInfo, DataInfo, ModelInfo, PerClass
 from fitdoctor.vocabulary import BINARY_LOSSES, CATEGORICAL_LOSSES, REGRESSION_LOSSES
 
 _EPS = 1e-7  # keras.config.epsilon(): probabilities are clipped to [eps, 1 - eps]
+#: Rows and features of the inputs :func:`input_shift` and :func:`input_scale` read.
+_SAMPLE, _MAX_FEATURES = 2000, 2048
 
 
 # --------------------------------------------------------------------------- data
@@ -158,8 +160,85 @@ def fingerprint(*arrays: Any, sample: int = 4096) -> str | None:
     return f"blake2b:{digest.hexdigest()}" if seen else None
 
 
+def _feature_rows(data: Any, sample: int, max_features: int) -> np.ndarray | None:
+    """A strided sample of ``data`` as float64 ``(rows, features)``, or ``None``.
+
+    At most ``sample`` rows, evenly spaced, read before any conversion
+    (:func:`~fitdoctor.arraylike.strided_rows`), flattened to features, of which at most
+    ``max_features`` are kept, evenly spaced (an image's pixels). ``None`` for data that
+    cannot be read without consuming it (a dataset, a generator), non-numeric data or
+    fewer than two rows.
+    """
+    rows = strided_rows(data, sample)  # sliced before any conversion
+    if rows is None or rows.ndim < 1 or rows.shape[0] < 2 or rows.dtype.kind not in "biuf":
+        return None
+    flat = rows.reshape(rows.shape[0], -1)  # a view where the rows allow it
+    flat = flat[:, :: max(1, flat.shape[1] // max_features)][:, :max_features]
+    out: np.ndarray = np.asarray(flat, dtype=np.float64)
+    return out
+
+
+def _moments(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature standard deviation and mean of ``rows``, NaN ignored, silently.
+
+    A feature that is all NaN has no mean and no spread (NaN): numpy's "mean of empty
+    slice" warning must not reach the user's training log.
+    """
+    with np.errstate(invalid="ignore", over="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanstd(rows, axis=0), np.nanmean(rows, axis=0)
+
+
+def _varying(sd: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """The features that vary: a finite spread above float noise around their mean."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        live: np.ndarray = np.isfinite(sd) & np.isfinite(mean) & (sd > 1e-12 * (1.0 + np.abs(mean)))
+    return live
+
+
+def _shift_of(train: np.ndarray, val: np.ndarray) -> tuple[float, float] | None:
+    """:func:`input_shift` of two samples already read by :func:`_feature_rows`."""
+    if train.shape[1] != val.shape[1]:
+        return None
+    sd_train, mean_train = _moments(train)
+    sd_val, mean_val = _moments(val)
+    with np.errstate(invalid="ignore", over="ignore"):
+        shift = np.abs(mean_val - mean_train)
+    live = _varying(sd_train, mean_train) & np.isfinite(sd_val) & np.isfinite(shift)
+    if not live.any():
+        return None
+    ratio = float(np.median(sd_val[live] / sd_train[live]))
+    moved = float(np.median(shift[live] / sd_train[live]))
+    return ratio, moved
+
+
+def _scale_of(train: np.ndarray) -> tuple[float, float, float, float] | None:
+    """:func:`input_scale` of a sample already read by :func:`_feature_rows`."""
+    sd, mean = _moments(train)
+    live = _varying(sd, mean)
+    if not live.any():
+        return None
+    finite = train[np.isfinite(train)]
+    sd_live = sd[live]
+    median_sd = float(np.median(sd_live))
+    with np.errstate(over="ignore"):
+        spread = float(sd_live.max() / median_sd)
+    return median_sd, float(np.median(np.abs(mean[live]))), float(np.abs(finite).max()), spread
+
+
+def _first_common(x_train: Any, x_val: Any) -> tuple[Any, Any] | None:
+    """Of two dicts of named inputs, the first input both hold; other data as given."""
+    if isinstance(x_train, Mapping) and isinstance(x_val, Mapping):
+        # several named inputs: the same one from both, whatever order each dict has
+        common = [key for key in x_train if key in x_val]
+        if not common:
+            return None
+        return x_train[common[0]], x_val[common[0]]
+    return x_train, x_val
+
+
 def input_shift(
-    x_train: Any, x_val: Any, *, sample: int = 2000, max_features: int = 2048
+    x_train: Any, x_val: Any, *, sample: int = _SAMPLE, max_features: int = _MAX_FEATURES
 ) -> tuple[float, float] | None:
     """How the validation inputs sit against the training inputs, feature by feature.
 
@@ -183,39 +262,48 @@ def input_shift(
         ``(spread_ratio, mean_shift)``, or ``None`` when either set cannot be read, they
         differ in features, or no feature varies in the training data.
     """
-    if isinstance(x_train, Mapping) and isinstance(x_val, Mapping):
-        # several named inputs: the same one from both, whatever order each dict has
-        common = [key for key in x_train if key in x_val]
-        if not common:
-            return None
-        x_train, x_val = x_train[common[0]], x_val[common[0]]
-    arrays = []
-    for data in (x_train, x_val):
-        rows = strided_rows(data, sample)  # sliced before any conversion
-        if rows is None or rows.ndim < 1 or rows.shape[0] < 2 or \
-                rows.dtype.kind not in "biuf":
-            return None
-        flat = rows.reshape(rows.shape[0], -1)  # a view where the rows allow it
-        flat = flat[:, :: max(1, flat.shape[1] // max_features)][:, :max_features]
-        arrays.append(np.asarray(flat, dtype=np.float64))
-    train, val = arrays
-    if train.shape[1] != val.shape[1]:
+    pair = _first_common(x_train, x_val)
+    if pair is None:
         return None
-    # a feature that is all NaN has no mean and no spread (NaN, excluded below): numpy's
-    # "mean of empty slice" warning must not reach the user's training log
-    with np.errstate(invalid="ignore", over="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sd_train = np.nanstd(train, axis=0)
-        sd_val = np.nanstd(val, axis=0)
-        mean_train = np.nanmean(train, axis=0)
-        shift = np.abs(np.nanmean(val, axis=0) - mean_train)
-    live = np.isfinite(sd_train) & (sd_train > 1e-12 * (1.0 + np.abs(mean_train)))
-    live &= np.isfinite(sd_val) & np.isfinite(shift)
-    if not live.any():
+    train = _feature_rows(pair[0], sample, max_features)
+    val = _feature_rows(pair[1], sample, max_features)
+    if train is None or val is None:
         return None
-    ratio = float(np.median(sd_val[live] / sd_train[live]))
-    moved = float(np.median(shift[live] / sd_train[live]))
-    return ratio, moved
+    return _shift_of(train, val)
+
+
+def input_scale(
+    x_train: Any, *, sample: int = _SAMPLE, max_features: int = _MAX_FEATURES
+) -> tuple[float, float, float, float] | None:
+    """The training inputs' scale: how far from zero mean and unit variance they sit.
+
+    Read on the strided sample :func:`input_shift` reads (inputs flattened to
+    ``(n, features)``; of a dict of named inputs, the first), over the features that vary
+    in it (a constant border pixel is left out, NaN ignored):
+
+    - the median over the features of their standard deviation (about 1 after a
+      StandardScaler, 0.3 for pixels in [0, 1], 4.3 for scikit-learn's raw digits 0..16,
+      about 80 for raw 0..255 pixels);
+    - the median over the features of their mean's absolute value, in the inputs' units;
+    - the largest absolute finite value (16 for raw digits, 255 for raw pixels);
+    - the spread of the feature scales: the largest standard deviation over the median
+      one (1 after a StandardScaler, 1.5 for pixels, about 7,800 for breast cancer's
+      raw features, whose areas reach 2,500 beside smoothness values of 0.1).
+
+    Args:
+        x_train: Training inputs (the rows :func:`fitdoctor.arraylike.as_array` reads).
+        sample: Rows read, evenly spaced. Defaults to `2000`.
+        max_features: Features read at most, evenly spaced. Defaults to `2048`.
+
+    Returns:
+        ``(median_std, median_abs_mean, max_abs, scale_spread)``, or ``None`` when the
+        inputs cannot be read without consuming them (a ``tf.data`` dataset, a
+        generator), are not numeric, or no feature varies.
+    """
+    if isinstance(x_train, Mapping):
+        x_train = next(iter(x_train.values()), None)
+    train = _feature_rows(x_train, sample, max_features)
+    return _scale_of(train) if train is not None else None
 
 
 def data_info(
@@ -237,7 +325,8 @@ def data_info(
         y_train: Training labels, if reachable.
         y_val: Validation labels, if reachable.
         x_val: Validation inputs, if reachable (for the fingerprint).
-        x_train: Training inputs, if reachable (against ``x_val``: :func:`input_shift`).
+        x_train: Training inputs, if reachable (their scale, :func:`input_scale`; against
+            ``x_val``, :func:`input_shift`). Read once for both.
         n_train: Training samples, if known otherwise than from ``y_train``.
         n_val: Validation samples, if known otherwise than from ``y_val``.
 
@@ -271,7 +360,7 @@ def data_info(
         dims = [d for d in model.input_shape[1:]]
         if dims and all(d is not None for d in dims):
             n_features = int(np.prod([int(d) for d in dims if d is not None]))
-    shift = input_shift(x_train, x_val) if x_train is not None and x_val is not None else None
+    shift, scale = _input_facts(x_train, x_val)
     train_counts = val_counts = None
     if n_classes and task != "regression":
         train_counts = class_counts(y_train, encoding, n_classes)
@@ -289,7 +378,36 @@ def data_info(
         val_fingerprint=fingerprint(x_val, y_val) if as_array(x_val) is not None else None,
         val_spread_ratio=float(f"{shift[0]:.4g}") if shift is not None else None,
         val_mean_shift=float(f"{shift[1]:.4g}") if shift is not None else None,
+        input_std=_4g(scale[0]) if scale is not None else None,
+        input_mean=_4g(scale[1]) if scale is not None else None,
+        input_max=_4g(scale[2]) if scale is not None else None,
+        input_scale_spread=_4g(scale[3]) if scale is not None else None,
     )
+
+
+def _4g(value: float) -> float | None:
+    """A fact rounded to 4 significant digits as the run file keeps it; ``None`` if not finite."""
+    rounded = float(f"{value:.4g}") if math.isfinite(value) else math.inf
+    return rounded if math.isfinite(rounded) else None  # 1.7976e308 rounds up past the range
+
+
+def _input_facts(
+    x_train: Any, x_val: Any
+) -> tuple[tuple[float, float] | None, tuple[float, float, float, float] | None]:
+    """:func:`input_shift` and :func:`input_scale` of the inputs, the training rows read once."""
+    if x_train is None:
+        return None, None
+    pair = _first_common(x_train, x_val) if x_val is not None else None
+    first = pair[0] if pair is not None else (
+        next(iter(x_train.values()), None) if isinstance(x_train, Mapping) else x_train)
+    train = _feature_rows(first, _SAMPLE, _MAX_FEATURES)
+    if train is None:
+        return None, None
+    scale = _scale_of(train)
+    if pair is None:
+        return None, scale
+    val = _feature_rows(pair[1], _SAMPLE, _MAX_FEATURES)
+    return (_shift_of(train, val) if val is not None else None), scale
 
 
 # --------------------------------------------------------------------------- baselines

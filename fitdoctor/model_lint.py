@@ -35,6 +35,10 @@ _HINTS: tuple[tuple[str, str], ...] = (
     ("label encoding",
      "it needs the training labels: add FitDoctor() to model.fit(callbacks=[...]), which "
      "checks them before the first step"),
+    ("inputs' scale",
+     "it needs the training inputs: add FitDoctor() to model.fit(callbacks=[...]), which "
+     "measures their scale (a model whose first layer is Normalization or Rescaling is "
+     "judged from the file)"),
     ("batch size", "pass --batch-size N (what fit will use)"),
     ("fit facts", "pass --batch-size N (what fit will use)"),
     ("number of classes", "pass --classes N"),

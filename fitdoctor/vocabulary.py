@@ -113,6 +113,21 @@ LINEAR_PASS_THROUGH = frozenset({
     "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
     "Cropping1D", "Cropping2D", "Cropping3D", "Rescaling", "Normalization",
 })
+#: Layers that scale the values they are given: a model whose first layer (after its
+#: Input, a Flatten or a Reshape: :data:`SHAPE_ONLY_LAYERS`) is one standardizes its own
+#: inputs, whatever scale they arrive in.
+INPUT_SCALING_LAYERS = frozenset({
+    "Normalization", "Rescaling", "BatchNormalization", "LayerNormalization",
+})
+#: Layers that read their inputs as indices, tokens or categories, not as magnitudes: a
+#: model starting with one is given ids (0..vocabulary size), which no scaling applies to.
+INPUT_ENCODING_LAYERS = frozenset({
+    "Embedding", "TextVectorization", "StringLookup", "IntegerLookup", "CategoryEncoding",
+    "Hashing", "Discretization",
+})
+#: Layers that move values around without changing them (skipped to find a model's
+#: first layer that acts on its inputs).
+SHAPE_ONLY_LAYERS = frozenset({"InputLayer", "Flatten", "Reshape", "Permute"})
 #: Layers that join branches: a model holding one is a graph, whose flattened layer list
 #: is not the order the data flows in.
 MERGE_LAYERS = frozenset({

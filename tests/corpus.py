@@ -74,11 +74,13 @@ class CorpusRun:
     def run(self) -> Run:
         """The callback's run file, as ``fitdoctor.load`` would read it.
 
-        Recordings made before the callback recorded them get two facts the current
+        Recordings made before the callback recorded them get three facts the current
         callback writes, from what the recorder knows: ``fit.restore_best_weights`` (the
-        EarlyStopping in fit's callbacks) and the reference model's validation score
+        EarlyStopping in fit's callbacks), the reference model's validation score
         (``baselines.reference_*``: the recorder fits the same kinds of scikit-learn
-        models on the same rows and scores them on the same validation rows).
+        models on the same rows and scores them on the same validation rows) and the
+        training inputs' scale (``data.input_*``: the recorder rebuilds the arrays it gave
+        ``fit``, checked against the record's validation fingerprint).
         """
         return Run.from_dict(upgrade(self.record))
 
@@ -142,7 +144,31 @@ def upgrade(record: dict[str, Any]) -> dict[str, Any]:
             value, model = min(scores) if regression else max(scores)
             baselines.update(reference_value=float(value), reference_metric=metric,
                              reference_model=model)
+    data = run.get("data")
+    if isinstance(data, dict) and "input_std" not in data and "config" in record:
+        data.update(_scale_facts(record))
     return run
+
+
+#: The training inputs' scale rebuilt per (data variant, configuration): every seed of a
+#: configuration fits on the same arrays.
+_SCALE_CACHE: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _scale_facts(record: dict[str, Any]) -> dict[str, Any]:
+    """The training inputs' scale the current callback records, for a record made before
+    it did: rebuilt from the arrays the recorder gives ``fit`` (``recorder/backfill.py``,
+    checked against the record's row counts and validation fingerprint), or nothing when
+    they cannot be rebuilt."""
+    folder = str(Path(__file__).parent / "data")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    from recorder import backfill  # tests/data/recorder/backfill.py
+
+    try:
+        return backfill.scale_facts(record, _SCALE_CACHE)
+    except (backfill.BackfillMismatch, KeyError):
+        return {}
 
 
 def _read(path: Path) -> list[dict[str, Any]]:

@@ -359,7 +359,9 @@ def test_architecture_md_matches_the_package() -> None:
 DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
     # the powers that turn a prior loss into a spread (variance: 2, MAD: 1); fmt_rate's
     # exponent range written plainly (1e-3 .. 100)
-    "advice": {2.0: 2, 3: 1},
+    # ...; 255, the largest 8-bit pixel value (inputs whose maximum is exactly it are raw
+    # pixels: a fact of the encoding, not a threshold)
+    "advice": {2.0: 2, 3: 1, 255: 1},
     # a binary task has 2 classes; two epochs at least to call two curves the same
     # numbers; SAME_VALUES (1e-6) is an identity test of two logged float32 curves, not a
     # threshold, and 1e-300 a division guard

@@ -326,6 +326,32 @@ def test_dataset_input_uses_callback_kwargs(
     assert run.fit.batch_size is None
     assert len(run.per_class) == 1 and sum(run.per_class[0].support) == len(yv)
     assert run.meta["fact_sources"]["validation"] == "FitDoctor(validation_data=...)"
+    assert run.data.input_std is None  # a dataset's inputs cannot be read without consuming it
+
+
+def test_raw_inputs_scale_is_recorded_and_judged(tmp_path: Path) -> None:
+    """Digits fed raw (0..16) to 32 tanh units under RMSprop: the inputs' scale is recorded
+    from the training rows Keras kept, and FD616 says so with the numbers."""
+    x, y = load_digits(return_X_y=True)
+    x = x.astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="tanh"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.RMSprop(1e-3), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    path = tmp_path / "raw.json"
+    doctor = FitDoctor(path, report=None, verbose=0, reference=False, per_class=False)
+    model.fit(x, y, epochs=2, validation_split=0.2, verbose=0, callbacks=[doctor])
+    run = load_run(path)
+    validate_run_file(path, run)
+    scale = keras_facts.input_scale(x[:-360])  # Keras's split: the first 80% train
+    assert run.data is not None and scale is not None
+    assert run.data.input_std == pytest.approx(scale[0], rel=1e-3)
+    assert run.data.input_std == pytest.approx(4.3, abs=0.1)
+    assert (run.data.input_max, run.data.input_scale_spread) == (16.0, pytest.approx(1.5, abs=0.1))
+    found = [f for f in doctor.report.findings if f.code == "FD616"]
+    assert found and "values up to 16" in found[0].message
+    assert found[0].recommendations[0].action == "normalize-inputs"
 
 
 def test_without_validation_per_class_is_skipped_with_a_note(

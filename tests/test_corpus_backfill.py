@@ -49,7 +49,8 @@ def test_split_rows_are_keras_last_rows() -> None:
     np.testing.assert_array_equal(seen["x_val"], data.x_pool[split_at:])
     assert seen["x_train"].dtype == np.float32
     facts = backfill.input_facts(seen["x_train"], seen["x_val"])
-    assert facts == _rounded(input_shift(data.x_pool[:split_at], data.x_pool[split_at:]))
+    assert {k: facts[k] for k in backfill.BACKFILLED} == _rounded(
+        input_shift(data.x_pool[:split_at], data.x_pool[split_at:]))
     # a random split of the same, scaled data: about 1x spread, a small shift
     assert 0.8 < facts["val_spread_ratio"] < 1.25 and facts["val_mean_shift"] < 0.3  # type: ignore[operator]
 
@@ -70,7 +71,8 @@ def test_unscaled_validation_data_is_the_raw_rows() -> None:
     np.testing.assert_array_equal(seen["x_train"], arrays["fit_x"])
     np.testing.assert_array_equal(seen["x_val"], data.x_pool_unscaled[-len(seen["x_val"]):])
     facts = backfill.input_facts(seen["x_train"], seen["x_val"])
-    assert facts == _rounded(input_shift(arrays["fit_x"], seen["x_val"]))
+    assert {k: facts[k] for k in backfill.BACKFILLED} == _rounded(
+        input_shift(arrays["fit_x"], seen["x_val"]))
     assert facts["val_spread_ratio"] > 10  # type: ignore[operator]  # raw 0..16 against /16
 
 
@@ -100,3 +102,29 @@ def test_every_record_carries_the_rebuilt_facts() -> None:
         assert backfill.backfill_record(record, cache) == stored, run.name
         modes.add(run.config["val"])
     assert {"split", "sorted", "tiny", "unscaled", "unscaled_y", "shuffled"} <= modes
+
+
+def test_reading_a_record_fills_in_the_inputs_scale() -> None:
+    """``corpus.upgrade`` gives a record made before the callback recorded the training
+    inputs' scale the numbers the callback would have recorded (dev half only)."""
+    from corpus import upgrade
+
+    runs = [r for r in load_corpus("dev") if r.data in ("digits_raw", "digits", "bc_raw")]
+    assert {r.data for r in runs} == {"digits_raw", "digits", "bc_raw"}
+    for run in runs:
+        assert "input_std" not in run.record["run"]["data"]  # stored without them
+        data = upgrade(run.record)["data"]
+        seen = backfill.callback_inputs(datasets.load(run.data), run.config)
+        facts = backfill.input_facts(seen["x_train"], seen["x_val"])
+        assert {k: data[k] for k in backfill.SCALE_FACTS} == \
+            {k: facts[k] for k in backfill.SCALE_FACTS}, run.name
+    raw = next(r for r in runs if r.data == "digits_raw").run().data
+    assert raw is not None and raw.input_max == 16.0 and raw.input_std > 4  # type: ignore[operator]
+    # a record whose rows cannot be rebuilt as the callback saw them gets nothing
+    record = copy.deepcopy(runs[0].record)
+    record["run"]["data"]["val_fingerprint"] = fingerprint(np.zeros(3))
+    assert "input_std" not in upgrade(record)["data"]
+    # a record that has them keeps its own
+    record = copy.deepcopy(runs[0].record)
+    record["run"]["data"]["input_std"] = 123.0
+    assert upgrade(record)["data"]["input_std"] == 123.0

@@ -143,7 +143,7 @@ def test_text_report_speaks_of_the_setup_not_of_curves(models: dict[str, Path]) 
     assert result.exit_code == 1, result.output
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == ("verdict: model setup: 1 problem (1 error); 2 checks need a training run")
+    assert lines[0] == ("verdict: model setup: 1 problem (1 error); 3 checks need a training run")
     assert lines[1] == "source: sigmoid_cce.keras"
     assert lines[2].startswith("run: saved model; model: Dense(16, relu) → Dense(10, sigmoid)")
     text = result.stdout
@@ -153,6 +153,8 @@ def test_text_report_speaks_of_the_setup_not_of_curves(models: dict[str, Path]) 
     assert "FD604 loss-label-encoding-mismatch: the label encoding is unknown" in text
     assert "add FitDoctor() to model.fit" in text
     assert "FD614 batch-size-not-power-of-two" in text and "pass --batch-size N" in text
+    assert "FD616 inputs-not-standardized: the training inputs' scale is not recorded" in text
+    assert "measures their scale" in text.replace("\n     ", "")
 
 
 @pytest.mark.keras
@@ -186,7 +188,7 @@ def test_model_saved_before_compile_skips_what_needs_the_loss(models: dict[str, 
                                   "--batch-size", "100")
     assert exit_code == 1, report
     assert codes(report) == ["FD603", "FD614", "FD615"]
-    assert [s["code"] for s in report["skipped"]] == ["FD604"]
+    assert [s["code"] for s in report["skipped"]] == ["FD604", "FD616"]
 
 
 @pytest.mark.keras

@@ -42,6 +42,7 @@ def _data() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     diabetes = load_diabetes()
     return {
         "sparse": (x_digits, y_digits),
+        "raw": (digits.data.astype("float32"), y_digits),  # pixels 0..16, unscaled
         "one-hot": (x_digits, np.eye(10, dtype="float32")[y_digits]),
         "binary": (x_cancer, cancer.target.astype("int64")),
         "regression": (diabetes.data.astype("float32"), diabetes.target.astype("float32")),
@@ -78,7 +79,7 @@ def describe(model: Any, labels: str, batch_size: int = 128) -> Run:
     model_info = kf.model_info(model)
     compile_info = kf.compile_info(model)
     data = kf.data_info(model_info, compile_info, y_train=y[:split], y_val=y[split:],
-                        x_val=x[split:])
+                        x_val=x[split:], x_train=x[:split])
     fit = kf.fit_info(
         {"epochs": 3, "steps": math.ceil(split / batch_size)},
         kf.FitArgs(x=x[:split], y=y[:split], batch_size=batch_size, epochs=3,
@@ -199,6 +200,10 @@ CASES: dict[str, tuple[Setup, Setup]] = {
               optimizer=lambda: keras.optimizers.SGD(learning_rate=0.01)),
         Setup(lambda: [relu64(), softmax10()],
               optimizer=lambda: keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)),
+    ),
+    "FD616_raw_digits": (
+        Setup(lambda: [relu64(), softmax10()], labels="raw"),
+        Setup(lambda: [L.Rescaling(1 / 16), relu64(), softmax10()], labels="raw"),
     ),
 }
 

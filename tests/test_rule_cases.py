@@ -36,6 +36,13 @@ case then reads as a run file with that model)::
     activation = "relu"      # optional
     l2 = 0.01                # optional: an L2 kernel regularizer's factor
 
+Data facts a run file records (the training inputs' scale, say) are set inline on top of
+the source, a bare history included (it then reads as a run file with those facts)::
+
+    [case.data]
+    input_std = 4.3          # any DataInfo field
+    input_max = 16.0
+
 ``no_reference = true`` removes the reference model's score from a run file (as a run
 recorded with ``FitDoctor(reference=False)`` has none).
 """
@@ -51,7 +58,7 @@ import pytest
 
 import fitdoctor
 from fitdoctor.rules import Settings, load_rules
-from fitdoctor.run import FitInfo, Layer, ModelInfo, Regularizer
+from fitdoctor.run import DataInfo, FitInfo, Layer, ModelInfo, Regularizer
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 DATA = Path(__file__).parent / "data"
@@ -91,6 +98,9 @@ def test_rule_case(code: str, case: dict[str, Any]) -> None:
         assert source.baselines is not None, "no_reference: the run has no baselines"
         source.baselines = dataclasses.replace(
             source.baselines, reference_value=None, reference_metric=None, reference_model=None)
+    if "data" in case:  # data facts on top of the source's
+        source = fitdoctor.load(source)
+        source.data = dataclasses.replace(source.data or DataInfo(), **case["data"])
     if "meta" in case:  # run-file facts the inline metrics cannot carry
         source = fitdoctor.load(source)
         source.meta.update(case["meta"])

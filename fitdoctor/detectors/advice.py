@@ -14,8 +14,11 @@ from typing import Any
 from fitdoctor.run import Layer, Run
 from fitdoctor.vocabulary import (
     ACTIVATION_LAYERS,
+    INPUT_ENCODING_LAYERS,
+    INPUT_SCALING_LAYERS,
     LEARNING_RATE_KEYS,
     LINEAR_PASS_THROUGH,
+    SHAPE_ONLY_LAYERS,
     canonical_loss,
     snake_case,
 )
@@ -283,3 +286,79 @@ def target_spread(run: Run, max_spread: float) -> dict[str, Any]:
         return out
     return {"targets_spread": True, "target_spread": float(f"{spread:.3g}"),
             "prior_loss": float(f"{float(prior):.4g}")}
+
+
+def first_input_layer(run: Run) -> Layer | None:
+    """The model's first layer that acts on the input values (after Input, Flatten, Reshape).
+
+    ``None`` when the run has no model facts or no such layer.
+    """
+    if run.model is None:
+        return None
+    return next((layer for layer in run.model.layers
+                 if layer.class_name not in SHAPE_ONLY_LAYERS), None)
+
+
+def inputs_off_unit_scale(
+    run: Run, *, max_input_std: float, min_input_std: float, max_input_mean: float,
+    max_input_spread: float,
+) -> dict[str, Any]:
+    """Are the training inputs far from unit scale? The one test FD616 and the advice share.
+
+    The inputs are far from unit scale when the run file's input facts
+    (:attr:`~fitdoctor.run.DataInfo.input_std` and its siblings) show a median feature
+    standard deviation above ``max_input_std`` or below ``min_input_std``, a median
+    absolute feature mean above ``max_input_mean``, or a largest feature standard
+    deviation above ``max_input_spread`` times the median one, and the model does not
+    scale them itself: its first layer (:func:`first_input_layer`) is no
+    ``Normalization``, ``Rescaling``, ``BatchNormalization`` or ``LayerNormalization``,
+    nor an ``Embedding``-like layer that reads ids, not magnitudes.
+
+    Args:
+        run: The run.
+        max_input_std: Median feature standard deviation above which inputs are far.
+        min_input_std: ... below which they are.
+        max_input_mean: Median absolute feature mean above which they are.
+        max_input_spread: Largest over median feature standard deviation above which they are.
+
+    Returns:
+        ``inputs_far`` (``True``/``False``; ``None`` when the run says neither the inputs'
+        scale nor a first layer that scales or encodes them), ``inputs_judged``
+        (``inputs_far`` is known), ``far_by`` (the first test that holds: ``"std"``,
+        ``"small_std"``, ``"mean"`` or ``"spread"``), the four facts (``input_std``,
+        ``input_mean``, ``input_max``, ``input_scale_spread``, as recorded),
+        ``first_layer`` (its class) and ``pixels`` (the largest value is 255).
+    """
+    data = run.data
+    facts = {key: getattr(data, key, None) if data is not None else None
+             for key in ("input_std", "input_mean", "input_max", "input_scale_spread")}
+    first = first_input_layer(run)
+    out: dict[str, Any] = {"inputs_far": None, "inputs_judged": False, "far_by": None,
+                           **facts, "first_layer": first.class_name if first else None,
+                           "pixels": facts["input_max"] == 255}
+    if first is not None and first.class_name in INPUT_SCALING_LAYERS | INPUT_ENCODING_LAYERS:
+        return {**out, "inputs_far": False, "inputs_judged": True}
+    std, mean, spread = facts["input_std"], facts["input_mean"], facts["input_scale_spread"]
+    if std is None:
+        return out
+    tests = (("std", std > max_input_std), ("small_std", std < min_input_std),
+             ("mean", mean is not None and mean > max_input_mean),
+             ("spread", spread is not None and spread > max_input_spread))
+    far_by = next((name for name, holds in tests if holds), None)
+    return {**out, "inputs_far": far_by is not None, "inputs_judged": True, "far_by": far_by}
+
+
+def input_scale_advice(run: Run, **thresholds: float) -> dict[str, Any]:
+    """:func:`inputs_off_unit_scale` for a curve rule's advice: every key prefixed with ``_``.
+
+    The keys fill the rule's templates and choose its ``normalize-inputs``
+    recommendation (``when = "_inputs_far"``: say it first, with the numbers; ``when =
+    "not _inputs_judged"``: the generic text of a run that does not say), and stay out of
+    the finding's evidence, which is about the curves. ``_targets_too``: the inputs are
+    judged and the run file says the task is a regression, whose targets the generic text
+    (left out then) also told to scale.
+    """
+    found = {f"_{key}": value for key, value in inputs_off_unit_scale(run, **thresholds).items()}
+    regression = run.data is not None and run.data.task == "regression"
+    found["_targets_too"] = bool(found["_inputs_judged"]) and regression
+    return found

@@ -19,6 +19,7 @@ metric vocabularies live) before they are compared.
 
 from __future__ import annotations
 
+from fitdoctor.detectors.advice import inputs_off_unit_scale
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.errors import MissingInput
 from fitdoctor.run import CompileInfo, DataInfo, FitInfo, Layer, ModelInfo
@@ -567,3 +568,28 @@ def non_adaptive_optimizer(ctx: Context) -> Evidence | None:
         "momentum": float(momentum) if isinstance(momentum, (int, float)) else 0.0,
         "learning_rate": f"{lr:g}" if lr is not None else None,
     })
+
+
+@detector("inputs-not-standardized")
+def inputs_not_standardized(
+    ctx: Context, *, max_input_std: float, min_input_std: float, max_input_mean: float,
+    max_input_spread: float,
+) -> Evidence | None:
+    """Training inputs far from unit scale, and no first layer that scales them.
+
+    The test is :func:`~fitdoctor.detectors.advice.inputs_off_unit_scale` (shared with
+    the curve rules' input advice). Evidence: the four input facts, ``far_by`` (which test held),
+    ``first_layer`` (the model's first layer acting on the inputs), ``pixels``.
+    """
+    require_data(ctx)
+    found = inputs_off_unit_scale(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread)
+    if not found["inputs_judged"]:
+        raise MissingInput(
+            "the training inputs' scale is not recorded (a model file, inputs given as a "
+            "dataset or a generator, or a run file of an older version)",
+            "record the run with FitDoctor() on arrays or tensors", needs="run-file")
+    if not found["inputs_far"]:
+        return None
+    return Evidence({k: v for k, v in found.items() if k not in ("inputs_far", "inputs_judged")})

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.advice import learning_rate_change
+from fitdoctor.detectors.advice import input_scale_advice, learning_rate_change
 from fitdoctor.detectors.base import Context, Evidence, detector
 from fitdoctor.detectors.span import (
     Span,
@@ -116,7 +116,10 @@ def _judged_curve(
 
 
 @detector("non-finite-loss")
-def non_finite_loss(ctx: Context, *, lr_factor: float) -> Evidence | None:
+def non_finite_loss(
+    ctx: Context, *, lr_factor: float, max_input_std: float, min_input_std: float,
+    max_input_mean: float, max_input_spread: float,
+) -> Evidence | None:
     """A NaN or infinite loss (training or validation)."""
     ctx.require_epochs(1)
     masks = {key: ctx.nonfinite(key) for key in ("loss", "val_loss") if ctx.run.has(key)}
@@ -137,6 +140,9 @@ def non_finite_loss(ctx: Context, *, lr_factor: float) -> Evidence | None:
         "plural": bad != 1,
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
+    values.update(input_scale_advice(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[i])
 
 
@@ -209,6 +215,10 @@ def loss_spike(
     dead_accuracy_peak: float,
     max_classes: int,
     frozen_epochs: int,
+    max_input_std: float,
+    min_input_std: float,
+    max_input_mean: float,
+    max_input_spread: float,
 ) -> Evidence | None:
     """A training loss that blew up: a jump orders of magnitude up, or a dead network.
 
@@ -289,6 +299,9 @@ def loss_spike(
         val = val[np.isfinite(val)]
         values["val_after"] = _g(curves.median(val)) if val.size else None
     values.update(learning_rate_change(ctx.run, lr_factor))
+    values.update(input_scale_advice(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[i])
 
 
@@ -784,6 +797,8 @@ def weighted_prior_loss(run: Run, prior: float) -> float:
 def worse_than_constant(
     ctx: Context, *, min_epochs: int, class_factor: float, regression_factor: float,
     window_fraction: float, lr_factor: float, blowup_factor: float, max_classes: int,
+    max_input_std: float, min_input_std: float, max_input_mean: float,
+    max_input_spread: float,
 ) -> Evidence | None:
     """A training loss that ends far above the loss of predicting the prior (or the mean).
 
@@ -820,6 +835,9 @@ def worse_than_constant(
                 "--classes N", needs="run-file",
             )
         found.values.update(learning_rate_change(ctx.run, lr_factor))
+        found.values.update(input_scale_advice(
+            ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+            max_input_mean=max_input_mean, max_input_spread=max_input_spread))
         return found
     # ln k: at least the prior's loss, so a stricter bar
     chance = recorded_prior_loss(ctx.run) is None
@@ -844,6 +862,9 @@ def worse_than_constant(
     values = _late_against(late, prior, w, regression=regression,
                            class_weighted=prior != unweighted, chance=chance)
     values.update(learning_rate_change(ctx.run, lr_factor))
+    values.update(input_scale_advice(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])
 
 

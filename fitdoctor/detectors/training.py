@@ -20,6 +20,7 @@ from fitdoctor import curves
 from fitdoctor.detectors.advice import (
     RegularizationSteps,
     fmt_rate,
+    input_scale_advice,
     layer_l2,
     learning_rate_change,
     narrowest_hidden,
@@ -507,6 +508,10 @@ def high_plateau(
     climb_lr_factor: float,
     widen_factor: float,
     first_hidden_units: int,
+    max_input_std: float,
+    min_input_std: float,
+    max_input_mean: float,
+    max_input_spread: float,
 ) -> Evidence | None:
     """Training loss flat at a poor level, with validation close to training.
 
@@ -646,6 +651,9 @@ def high_plateau(
     l2 = layer_l2(widest) if widest is not None else 0.0
     values["l2_now"] = fmt_rate(l2) if l2 != 0 else None
     values.update(_advice_when_nothing_learned(ctx, scored, reference_z, values["l2_now"]))
+    values.update(input_scale_advice(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     # the inputs are informative when a reference model learned from them what the
     # network did not: "more features" is advice only when nothing says so
     values["features_suspect"] = not (
@@ -1451,6 +1459,10 @@ def flat_loss(
     dead_accuracy_peak: float,
     first_hidden_units: int,
     reference_z: float,
+    max_input_std: float,
+    min_input_std: float,
+    max_input_mean: float,
+    max_input_spread: float,
 ) -> Evidence | None:
     """Training loss that barely moves from its first epoch.
 
@@ -1490,6 +1502,9 @@ def flat_loss(
         values["add_first_layer"] = not stuck  # advice after the learning rate's
         if ref is not None and stuck:
             values.update(ref)
+    values.update(input_scale_advice(
+        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[span.start])
 
 

@@ -734,6 +734,74 @@ def inputs_scaled_alike() -> None:
     _save("inputs_scaled_alike", h.history)
 
 
+def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    return x[idx].astype("float32"), y[idx]
+
+
+def _tanh_rmsprop(x: np.ndarray, y: np.ndarray, name: str, *, first: Any = None,
+                  n_out: int = 10, loss: str = "sparse_categorical_crossentropy",
+                  out: str = "softmax") -> None:
+    """32 tanh units under RMSprop for 9 epochs (fresh030's setup), recorded as ``name``."""
+    keras = _keras()
+    keras.utils.set_random_seed(0)
+    layers = [keras.Input(x.shape[1:])] + ([first] if first is not None else [])
+    model = keras.Sequential([*layers, keras.layers.Dense(32, activation="tanh"),
+                              keras.layers.Dense(n_out, activation=out)])
+    model.compile(keras.optimizers.RMSprop(1e-3), loss, metrics=["accuracy"])
+    h = model.fit(x, y, epochs=9, validation_split=0.2, verbose=0, callbacks=[_doctor(name)])
+    _save(name, h.history)
+
+
+def raw_digits_tanh() -> None:
+    """Digits fed raw (0..16) to 32 tanh units under RMSprop, 9 epochs (fresh030)."""
+    _tanh_rmsprop(*_raw_digits(), "raw_digits_tanh")
+
+
+def pixel_digits_tanh() -> None:
+    """The same digits stretched to 0..255 pixels (x * 255 / 16, rounded), fed raw."""
+    x, y = _raw_digits()
+    _tanh_rmsprop(np.round(x * 255.0 / 16.0), y, "pixel_digits_tanh")
+
+
+def unit_digits_tanh() -> None:
+    """The same digits divided by 16 (values in [0, 1]), as the Keras tutorials scale pixels."""
+    x, y = _raw_digits()
+    _tanh_rmsprop(x / 16.0, y, "unit_digits_tanh")
+
+
+def standardized_digits_tanh() -> None:
+    """The same digits through a StandardScaler fitted on the training rows only."""
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = _raw_digits()
+    n_fit = int(len(x) * 0.8)  # validation_split=0.2 keeps the last rows for validation
+    x = StandardScaler().fit(x[:n_fit]).transform(x).astype("float32")
+    _tanh_rmsprop(x, y, "standardized_digits_tanh")
+
+
+def normalized_inside_digits_tanh() -> None:
+    """Raw digits (0..16) with a Normalization layer adapted on the training rows first."""
+    keras = _keras()
+    x, y = _raw_digits()
+    norm = keras.layers.Normalization()
+    norm.adapt(x[: int(len(x) * 0.8)])
+    _tanh_rmsprop(x, y, "normalized_inside_digits_tanh", first=norm)
+
+
+def raw_cancer_tanh() -> None:
+    """Breast cancer's raw features (areas up to 2,500 beside smoothness near 0.1)."""
+    from sklearn.datasets import load_breast_cancer
+
+    x, y = load_breast_cancer(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    _tanh_rmsprop(x[idx].astype("float32"), y[idx], "raw_cancer_tanh", n_out=1,
+                  loss="binary_crossentropy", out="sigmoid")
+
+
 def memorised_digits() -> None:
     """300 digits (240 training rows, a validation_split of 60), a 512x512 Dense network
     (about 1,250 weights per training row), Adam for 40 epochs: the training loss falls
@@ -1089,6 +1157,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
         small_validation, worse_than_constant, val_targets_unscaled, blew_up_then_froze,
         saturated_after_blow_up,
         val_inputs_off_scale, inputs_scaled_alike,
+        raw_digits_tanh, pixel_digits_tanh, unit_digits_tanh, standardized_digits_tanh,
+        normalized_inside_digits_tanh, raw_cancer_tanh,
         memorised_digits, memorised_cancer, memorised_wine, memorised_under_noise,
         memorised_stopped_early,
         memorised_separable, heavy_dropout_at_reference, heavy_dropout_short_of_reference,

@@ -7,7 +7,12 @@ from the same arrays, through the same function and the same arguments the callb
 uses, instead of being retrained.
 
 Backfilled so far: ``run.data.val_spread_ratio`` and ``run.data.val_mean_shift``
-(:func:`fitdoctor.data_facts.input_shift`, rounded as ``data_info`` rounds them).
+(:func:`fitdoctor.data_facts.input_shift`, rounded as ``data_info`` rounds them), written
+into the stored records by ``record_corpus.py --backfill-facts``; and the training inputs'
+scale, ``run.data.input_std``, ``input_mean``, ``input_max`` and ``input_scale_spread``
+(:func:`fitdoctor.data_facts.input_scale`), filled in when a record is read
+(``tests/corpus.py`` ``upgrade``, through :func:`scale_facts`), the stored records left as
+they are.
 
 What the callback reads (``fitdoctor.callback_facts.record_start``): ``x_train`` is the
 ``fit`` frame's ``x`` at ``on_train_begin`` and ``x_val`` the first element of its
@@ -33,6 +38,8 @@ from .training import _encode, validation_arrays
 
 #: The facts :func:`backfill_record` writes into ``record["run"]["data"]``.
 BACKFILLED = ("val_spread_ratio", "val_mean_shift")
+#: The facts :func:`scale_facts` rebuilds for ``tests/corpus.py`` to fill in on reading.
+SCALE_FACTS = ("input_std", "input_mean", "input_max", "input_scale_spread")
 FLOATX = "float32"  # keras.config.floatx(): the recorder never changes it
 
 
@@ -74,25 +81,20 @@ def callback_inputs(data: datasets.Data, cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def input_facts(x_train: Any, x_val: Any) -> dict[str, float | None]:
-    """The backfilled facts of these inputs, exactly as the callback's ``data_info``
-    computes and rounds them (only the inputs matter to them)."""
+    """The backfilled facts of these inputs (:data:`BACKFILLED` and :data:`SCALE_FACTS`),
+    exactly as the callback's ``data_info`` computes and rounds them (only the inputs
+    matter to them)."""
     info = data_info(None, None, x_train=x_train, x_val=x_val)
-    return {key: getattr(info, key) for key in BACKFILLED}
+    return {key: getattr(info, key) for key in BACKFILLED + SCALE_FACTS}
 
 
-def backfill_record(record: dict[str, Any],
-                    cache: dict[tuple[str, str], dict[str, Any]] | None = None
-                    ) -> dict[str, float | None]:
-    """Write the backfilled facts into ``record["run"]["data"]``; return them.
-
-    Args:
-        record: A corpus record (``data``, ``config``, ``run``).
-        cache: Facts already computed, by (data variant, configuration as JSON): every
-            seed of a configuration fits on the same arrays.
+def _checked_facts(record: dict[str, Any],
+                   cache: dict[tuple[str, str], dict[str, Any]] | None) -> dict[str, Any]:
+    """Every fact :func:`input_facts` rebuilds for ``record``, once the rebuilt arrays are
+    checked against the record's ``n_train``, ``n_val`` and validation fingerprint.
 
     Raises:
-        BackfillMismatch: The rebuilt validation rows do not match the record's
-            ``n_train``, ``n_val`` or validation fingerprint.
+        BackfillMismatch: They are not the arrays the callback saw.
     """
     import json
 
@@ -117,5 +119,40 @@ def backfill_record(record: dict[str, Any],
         raise BackfillMismatch(f"{record['name']}: validation fingerprint "
                                f"{entry['fingerprint']} rebuilt, "
                                f"{data.get('val_fingerprint')} recorded")
-    data.update(entry["facts"])
     return dict(entry["facts"])
+
+
+def scale_facts(record: dict[str, Any],
+                cache: dict[tuple[str, str], dict[str, Any]] | None = None
+                ) -> dict[str, float | None]:
+    """The training inputs' scale the callback would have recorded for ``record``.
+
+    Args:
+        record: A corpus record (``data``, ``config``, ``run``).
+        cache: Facts already computed, by (data variant, configuration as JSON).
+
+    Raises:
+        BackfillMismatch: The rebuilt arrays are not the ones the callback saw.
+    """
+    facts = _checked_facts(record, cache)
+    return {key: facts[key] for key in SCALE_FACTS}
+
+
+def backfill_record(record: dict[str, Any],
+                    cache: dict[tuple[str, str], dict[str, Any]] | None = None
+                    ) -> dict[str, float | None]:
+    """Write the backfilled facts into ``record["run"]["data"]``; return them.
+
+    Args:
+        record: A corpus record (``data``, ``config``, ``run``).
+        cache: Facts already computed, by (data variant, configuration as JSON): every
+            seed of a configuration fits on the same arrays.
+
+    Raises:
+        BackfillMismatch: The rebuilt validation rows do not match the record's
+            ``n_train``, ``n_val`` or validation fingerprint.
+    """
+    facts = _checked_facts(record, cache)
+    written = {key: facts[key] for key in BACKFILLED}
+    record["run"]["data"].update(written)
+    return written
