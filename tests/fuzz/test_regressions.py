@@ -566,7 +566,7 @@ def test_part_b_a_learning_rate_no_change_can_start_from_gives_the_fallback_advi
     (finding,) = [f for f in report.findings if f.code == "FD401"]
     first = finding.recommendations[0]
     assert first.action == "lower-learning-rate"
-    assert first.text.startswith("Lower the learning rate by 10×"), first.text
+    assert first.text.startswith("Lower the learning rate to 0.1× its value"), first.text
 
 
 def test_part_b_template_widths_and_precisions_are_capped_nested_fields_too() -> None:
