@@ -579,3 +579,5 @@ def test_fd404_judges_a_mirrored_unweighted_metric_against_the_unweighted_prior(
     fd404 = [f for f in report.findings if f.code == "FD404"]
     assert fd404, [f.code for f in report.findings]
     assert "0.6" in fd404[0].message and "0.146" in fd404[0].message
+    note = next(n for n in report.notes if "identical to val_binary_crossentropy" in n)
+    assert "class_weight weights the training loss" in note and "holds a term" not in note
