@@ -143,13 +143,21 @@ def analyze(
 
 
 def _mirror_note(run: Run, key: str) -> str:
-    """The report's note that the rules judged ``key``, not the logged training loss."""
+    """The report's note that the rules judged ``key``, not the logged training loss.
+
+    Its reason: the run's ``class_weight`` when it records one (Keras weights ``loss`` by
+    it, but neither the compiled metrics nor the validation loss), else a term in the
+    training loss only (a penalty added by a custom ``train_step``).
+    """
     last = {k: next((v for v in reversed(run.series(k)) if math.isfinite(v)), math.nan)
             for k in ("loss", key, "val_loss")}
+    weights = run.meta.get("class_weight")
+    why = ("fit's class_weight weights the training loss, not the metric nor the validation "
+           "loss" if isinstance(weights, Mapping) and weights else
+           "the logged training loss holds a term the validation loss lacks")
     return (f"val_loss is logged identical to val_{key}, but the training 'loss' is not "
             f"{key!r} (last epoch: loss {last['loss']:.4g}, {key} {last[key]:.4g}, val_loss "
-            f"{last['val_loss']:.4g}): the logged training loss holds a term the validation "
-            f"loss lacks, so the training curve judged is {key!r}")
+            f"{last['val_loss']:.4g}): {why}, so the training curve judged is {key!r}")
 
 
 def _apply_precedence(

@@ -837,3 +837,19 @@ def test_readme_demo_report_shows_the_evidence_the_rules_give() -> None:
     for code, keys in given.items():
         assert keys <= shown[code], (code, keys - shown[code])
         assert shown[code] - keys <= run_file_only, (code, shown[code] - keys)
+
+
+@pytest.mark.parametrize(("key", "value"), [("input_std", -5.0), ("input_mean", -1.0),
+                                            ("input_max", -255.0),
+                                            ("input_scale_spread", 0.5)])
+def test_impossible_input_scale_facts_are_refused(tmp_path: Path, key: str,
+                                                   value: float) -> None:
+    """A standard deviation, an absolute mean or value below 0, or a largest-over-median
+    spread below 1, cannot be measured: a one-line error, not a FD616 message quoting it."""
+    source = Path(__file__).parent / "data" / "cases" / "raw_digits_tanh.run.json"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    header["data"][key] = value
+    path = tmp_path / "bad.run.json"
+    path.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n", encoding="utf-8")
+    assert_unusable(invoke("analyze", path), f"data.{key}")

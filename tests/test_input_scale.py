@@ -224,3 +224,14 @@ def test_a_bare_history_is_not_judged() -> None:
     assert (found["inputs_far"], found["inputs_judged"]) == (None, False)
     old = _run()  # a run file of an older version: a model, no input facts
     assert inputs_off_unit_scale(old, **DEFAULTS)["inputs_judged"] is False
+
+
+def test_the_features_read_span_all_of_them() -> None:
+    """3,000 features, the last 952 in other units: the strided features reach them (a
+    floor stride of 1 read the first 2,048 alone, the top two thirds of a CIFAR image)."""
+    x = np.random.default_rng(0).normal(size=(500, 3000))
+    x[:, 2048:] *= 1000.0
+    found = data_facts.input_scale(x)
+    assert found is not None and found[3] > 100  # the spread is seen
+    assert data_facts._feature_rows(x, 2000, 2048).shape == (500, 1500)  # every second one
+    assert data_facts._feature_rows(x[:, :2048], 2000, 2048).shape == (500, 2048)

@@ -553,3 +553,31 @@ def test_mirrored_loss_key(metrics: dict[str, list[float]], expected: str | None
     from fitdoctor.readers import from_any
 
     assert mirrored_loss_key(from_any(metrics)) == expected
+
+
+def test_fd404_judges_a_mirrored_unweighted_metric_against_the_unweighted_prior(
+    tmp_path: Path,
+) -> None:
+    """class_weight weights ``loss`` but not a ``binary_crossentropy`` metric nor the
+    validation loss (Keras 3.15, measured: loss 1.20, binary_crossentropy 0.73, val_loss =
+    val_binary_crossentropy 0.77), so the rules judge the metric (mirrored_loss_key). It
+    is unweighted: the bar is the unweighted prior's loss, not the weighted one's (ln 2
+    here, which hid a training crossentropy of 0.6, four times the prior's 0.146)."""
+    import json
+
+    lines = (DATA / "runs" / "weighted" / "weighted.json").read_text().splitlines()
+    out = []
+    for line in lines:
+        record = json.loads(line)
+        if record.get("kind") == "epoch":
+            record["metrics"].update(loss=1.2, binary_crossentropy=0.6, val_loss=0.62,
+                                     val_binary_crossentropy=0.62)
+        out.append(json.dumps(record))
+    path = tmp_path / "weighted_mirrored.json"
+    path.write_text("\n".join(out) + "\n")
+    report = engine.analyze(fitdoctor.load(path))
+    fd404 = [f for f in report.findings if f.code == "FD404"]
+    assert fd404, [f.code for f in report.findings]
+    assert "0.6" in fd404[0].message and "0.146" in fd404[0].message
+    note = next(n for n in report.notes if "identical to val_binary_crossentropy" in n)
+    assert "class_weight weights the training loss" in note and "holds a term" not in note

@@ -18,7 +18,9 @@ from fitdoctor.vocabulary import (
     INPUT_SCALING_LAYERS,
     LEARNING_RATE_KEYS,
     LINEAR_PASS_THROUGH,
+    PLAIN_LAYERS,
     SHAPE_ONLY_LAYERS,
+    TRAINING_NOISE_LAYERS,
     canonical_loss,
     snake_case,
 )
@@ -288,15 +290,23 @@ def target_spread(run: Run, max_spread: float) -> dict[str, Any]:
             "prior_loss": float(f"{float(prior):.4g}")}
 
 
-def first_input_layer(run: Run) -> Layer | None:
-    """The model's first layer that acts on the input values (after Input, Flatten, Reshape).
+#: Layers passed over to find the first one that acts on the input values: reshaping,
+#: masking, and the noise and augmentation that only perturb them while training (the
+#: Keras image tutorials put RandomFlip and RandomRotation before their Rescaling).
+_BEFORE_SCALING = SHAPE_ONLY_LAYERS | TRAINING_NOISE_LAYERS | {"Masking"}
 
-    ``None`` when the run has no model facts or no such layer.
+
+def first_input_layer(run: Run) -> Layer | None:
+    """The model's first layer that acts on the input values.
+
+    Layers that reshape, mask, or only add noise or augmentation while training
+    (:data:`_BEFORE_SCALING`) are passed over. ``None`` when the run has no model facts
+    or no such layer.
     """
     if run.model is None:
         return None
     return next((layer for layer in run.model.layers
-                 if layer.class_name not in SHAPE_ONLY_LAYERS), None)
+                 if layer.class_name not in _BEFORE_SCALING), None)
 
 
 def inputs_off_unit_scale(
@@ -312,7 +322,10 @@ def inputs_off_unit_scale(
     deviation above ``max_input_spread`` times the median one, and the model does not
     scale them itself: its first layer (:func:`first_input_layer`) is no
     ``Normalization``, ``Rescaling``, ``BatchNormalization`` or ``LayerNormalization``,
-    nor an ``Embedding``-like layer that reads ids, not magnitudes.
+    nor an ``Embedding``-like layer that reads ids, not magnitudes. A first layer whose
+    recorded facts do not show what it computes (a ``Lambda``, a ``TFOpLambda``, a
+    custom layer: not one of :data:`~fitdoctor.vocabulary.PLAIN_LAYERS`) may scale them:
+    the inputs are not judged (``first_opaque``).
 
     Args:
         run: The run.
@@ -324,7 +337,8 @@ def inputs_off_unit_scale(
     Returns:
         ``inputs_far`` (``True``/``False``; ``None`` when the run says neither the inputs'
         scale nor a first layer that scales or encodes them), ``inputs_judged``
-        (``inputs_far`` is known), ``far_by`` (the first test that holds: ``"std"``,
+        (``inputs_far`` is known), ``first_opaque`` (the first layer may scale them,
+        unknown), ``far_by`` (the first test that holds: ``"std"``,
         ``"small_std"``, ``"mean"`` or ``"spread"``), the four facts (``input_std``,
         ``input_mean``, ``input_max``, ``input_scale_spread``, as recorded),
         ``first_layer`` (its class) and ``pixels`` (the largest value is 255).
@@ -333,11 +347,15 @@ def inputs_off_unit_scale(
     facts = {key: getattr(data, key, None) if data is not None else None
              for key in ("input_std", "input_mean", "input_max", "input_scale_spread")}
     first = first_input_layer(run)
-    out: dict[str, Any] = {"inputs_far": None, "inputs_judged": False, "far_by": None,
+    out: dict[str, Any] = {"inputs_far": None, "inputs_judged": False, "first_opaque": False,
+                           "far_by": None,
                            **facts, "first_layer": first.class_name if first else None,
                            "pixels": facts["input_max"] == 255}
     if first is not None and first.class_name in INPUT_SCALING_LAYERS | INPUT_ENCODING_LAYERS:
         return {**out, "inputs_far": False, "inputs_judged": True}
+    if first is not None and first.class_name not in PLAIN_LAYERS:
+        # a Lambda (x / 255), a TFOpLambda or a custom layer may scale them: unknown
+        return {**out, "first_opaque": True}
     std, mean, spread = facts["input_std"], facts["input_mean"], facts["input_scale_spread"]
     if std is None:
         return out

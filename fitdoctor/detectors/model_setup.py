@@ -585,6 +585,8 @@ def inputs_not_standardized(
     found = inputs_off_unit_scale(
         ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread)
+    if found["first_opaque"]:
+        return None  # a Lambda or custom first layer may scale them: not told to
     if not found["inputs_judged"]:
         raise MissingInput(
             "the training inputs' scale is not recorded (a model file, inputs given as a "
@@ -592,4 +594,5 @@ def inputs_not_standardized(
             "record the run with FitDoctor() on arrays or tensors", needs="run-file")
     if not found["inputs_far"]:
         return None
-    return Evidence({k: v for k, v in found.items() if k not in ("inputs_far", "inputs_judged")})
+    return Evidence({k: v for k, v in found.items()
+                     if k not in ("inputs_far", "inputs_judged", "first_opaque")})

@@ -809,7 +809,10 @@ def worse_than_constant(
     regression, whose losses spread wider) is worse than predicting the class frequencies
     without looking at the inputs: its weights are broken, whether or not a NaN showed.
     A run trained with ``class_weight`` is held to the constant predictor's weighted
-    loss (:func:`weighted_prior_loss`); one trained with ``sample_weight`` is not judged.
+    loss (:func:`weighted_prior_loss`), unless the curve judged is the unweighted metric
+    the validation loss mirrors (a ``binary_crossentropy`` metric beside the weighted
+    ``loss``: :func:`~fitdoctor.detectors.base.mirrored_loss_key`); one trained with
+    ``sample_weight`` is not judged.
 
     A bare classifier (it logs an accuracy, the run tells neither prior nor class count)
     is judged only when its first epoch blew up, ``blowup_factor`` times ln
@@ -848,7 +851,9 @@ def worse_than_constant(
             "judge the validation loss, which Keras does not weight",
         )
     unweighted = prior
-    prior = weighted_prior_loss(ctx.run, prior)
+    if ctx.loss_key == "loss":
+        # a mirrored metric (Context.loss_key) is computed unweighted, as its val_ twin
+        prior = weighted_prior_loss(ctx.run, prior)
     train = ctx.array(ctx.loss_key)
     train = train[np.isfinite(train)]
     if train.size < min_epochs:
