@@ -25,7 +25,7 @@ from fitdoctor.detectors.advice import inputs_off_unit_scale
 from fitdoctor.run import DataInfo, Layer, ModelInfo, Run
 
 RULES = Path(__file__).parent.parent / "rules"
-THRESHOLDS = ("max_input_std", "min_input_std", "max_input_mean", "max_input_spread")
+THRESHOLDS = ("max_input_std", "min_input_max", "max_input_mean", "max_input_spread")
 
 
 def _defaults(path: Path, table: str) -> dict[str, Any]:
@@ -195,8 +195,12 @@ def test_far_from_unit_scale_and_what_decides() -> None:
     assert inputs_off_unit_scale(_run(**mixed), **DEFAULTS)["far_by"] == "spread"
     years = dict(_RAW, input_std=2.0, input_mean=2015.0)
     assert inputs_off_unit_scale(_run(**years), **DEFAULTS)["far_by"] == "mean"
-    tiny = dict(_RAW, input_std=1e-4, input_mean=0.0)
-    assert inputs_off_unit_scale(_run(**tiny), **DEFAULTS)["far_by"] == "small_std"
+    tiny = dict(_RAW, input_std=1e-4, input_mean=0.0, input_max=5e-4)
+    assert inputs_off_unit_scale(_run(**tiny), **DEFAULTS)["far_by"] == "tiny_values"
+    # sparse inputs: a tiny median std (most entries 0), values that are not tiny
+    tfidf = dict(_RAW, input_std=0.0077, input_mean=0.002, input_max=0.63,
+                 input_scale_spread=40.0)
+    assert inputs_off_unit_scale(_run(**tfidf), **DEFAULTS)["inputs_far"] is False
     pixels = dict(_RAW, input_std=68.0, input_max=255.0)
     assert inputs_off_unit_scale(_run(**pixels), **DEFAULTS)["pixels"] is True
 
@@ -235,3 +239,19 @@ def test_the_features_read_span_all_of_them() -> None:
     assert found is not None and found[3] > 100  # the spread is seen
     assert data_facts._feature_rows(x, 2000, 2048).shape == (500, 1500)  # every second one
     assert data_facts._feature_rows(x[:, :2048], 2000, 2048).shape == (500, 2048)
+
+
+def test_a_frozen_first_layer_is_not_judged() -> None:
+    """A pretrained backbone frozen under the model (VGG16 with base_model.trainable =
+    False) expects its own preprocess_input (a standard deviation near 60), not unit
+    scale: neither FD616 nor the advice tells to standardize; the same layer trainable is
+    judged."""
+    frozen = _run(**dict(_RAW, input_std=60.0))
+    assert frozen.model is not None
+    frozen.model.layers[2] = Layer("block1_conv1", "Conv2D", units=64, params=1792,
+                                   trainable_params=0)
+    found = inputs_off_unit_scale(frozen, **DEFAULTS)
+    assert found["first_opaque"] is True and found["inputs_far"] is None
+    frozen.model.layers[2] = Layer("block1_conv1", "Conv2D", units=64, params=1792,
+                                   trainable_params=1792)
+    assert inputs_off_unit_scale(frozen, **DEFAULTS)["inputs_far"] is True

@@ -310,27 +310,30 @@ def first_input_layer(run: Run) -> Layer | None:
 
 
 def inputs_off_unit_scale(
-    run: Run, *, max_input_std: float, min_input_std: float, max_input_mean: float,
+    run: Run, *, max_input_std: float, min_input_max: float, max_input_mean: float,
     max_input_spread: float,
 ) -> dict[str, Any]:
     """Are the training inputs far from unit scale? The one test FD616 and the advice share.
 
     The inputs are far from unit scale when the run file's input facts
     (:attr:`~fitdoctor.run.DataInfo.input_std` and its siblings) show a median feature
-    standard deviation above ``max_input_std`` or below ``min_input_std``, a median
+    standard deviation above ``max_input_std``, a largest absolute value below
+    ``min_input_max`` (every value tiny; a sparse input's median standard deviation is tiny
+    too, but its values are not), a median
     absolute feature mean above ``max_input_mean``, or a largest feature standard
     deviation above ``max_input_spread`` times the median one, and the model does not
     scale them itself: its first layer (:func:`first_input_layer`) is no
     ``Normalization``, ``Rescaling``, ``BatchNormalization`` or ``LayerNormalization``,
     nor an ``Embedding``-like layer that reads ids, not magnitudes. A first layer whose
     recorded facts do not show what it computes (a ``Lambda``, a ``TFOpLambda``, a
-    custom layer: not one of :data:`~fitdoctor.vocabulary.PLAIN_LAYERS`) may scale them:
-    the inputs are not judged (``first_opaque``).
+    custom layer: not one of :data:`~fitdoctor.vocabulary.PLAIN_LAYERS`) may scale them,
+    and a frozen first layer (weights, none trainable: a pretrained backbone) expects the
+    preprocessing it was trained with: the inputs are not judged (``first_opaque``).
 
     Args:
         run: The run.
         max_input_std: Median feature standard deviation above which inputs are far.
-        min_input_std: ... below which they are.
+        min_input_max: Largest absolute value below which they are (tiny units).
         max_input_mean: Median absolute feature mean above which they are.
         max_input_spread: Largest over median feature standard deviation above which they are.
 
@@ -339,7 +342,7 @@ def inputs_off_unit_scale(
         scale nor a first layer that scales or encodes them), ``inputs_judged``
         (``inputs_far`` is known), ``first_opaque`` (the first layer may scale them,
         unknown), ``far_by`` (the first test that holds: ``"std"``,
-        ``"small_std"``, ``"mean"`` or ``"spread"``), the four facts (``input_std``,
+        ``"tiny_values"``, ``"mean"`` or ``"spread"``), the four facts (``input_std``,
         ``input_mean``, ``input_max``, ``input_scale_spread``, as recorded),
         ``first_layer`` (its class) and ``pixels`` (the largest value is 255).
     """
@@ -356,10 +359,16 @@ def inputs_off_unit_scale(
     if first is not None and first.class_name not in PLAIN_LAYERS:
         # a Lambda (x / 255), a TFOpLambda or a custom layer may scale them: unknown
         return {**out, "first_opaque": True}
+    if first is not None and first.params and first.trainable_params == 0:
+        # a frozen first layer (a pretrained backbone, base_model.trainable = False)
+        # expects the preprocessing it was trained with (VGG16's preprocess_input leaves
+        # a standard deviation near 60), not unit scale: not judged either
+        return {**out, "first_opaque": True}
     std, mean, spread = facts["input_std"], facts["input_mean"], facts["input_scale_spread"]
     if std is None:
         return out
-    tests = (("std", std > max_input_std), ("small_std", std < min_input_std),
+    tests = (("std", std > max_input_std), ("tiny_values", facts["input_max"] is not None
+                                   and facts["input_max"] < min_input_max),
              ("mean", mean is not None and mean > max_input_mean),
              ("spread", spread is not None and spread > max_input_spread))
     far_by = next((name for name, holds in tests if holds), None)

@@ -572,7 +572,7 @@ def non_adaptive_optimizer(ctx: Context) -> Evidence | None:
 
 @detector("inputs-not-standardized")
 def inputs_not_standardized(
-    ctx: Context, *, max_input_std: float, min_input_std: float, max_input_mean: float,
+    ctx: Context, *, max_input_std: float, min_input_max: float, max_input_mean: float,
     max_input_spread: float,
 ) -> Evidence | None:
     """Training inputs far from unit scale, and no first layer that scales them.
@@ -583,7 +583,7 @@ def inputs_not_standardized(
     """
     require_data(ctx)
     found = inputs_off_unit_scale(
-        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread)
     if found["first_opaque"]:
         return None  # a Lambda or custom first layer may scale them: not told to

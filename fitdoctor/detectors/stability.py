@@ -117,7 +117,7 @@ def _judged_curve(
 
 @detector("non-finite-loss")
 def non_finite_loss(
-    ctx: Context, *, lr_factor: float, max_input_std: float, min_input_std: float,
+    ctx: Context, *, lr_factor: float, max_input_std: float, min_input_max: float,
     max_input_mean: float, max_input_spread: float,
 ) -> Evidence | None:
     """A NaN or infinite loss (training or validation)."""
@@ -141,7 +141,7 @@ def non_finite_loss(
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     values.update(input_scale_advice(
-        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[i])
 
@@ -216,7 +216,7 @@ def loss_spike(
     max_classes: int,
     frozen_epochs: int,
     max_input_std: float,
-    min_input_std: float,
+    min_input_max: float,
     max_input_mean: float,
     max_input_spread: float,
 ) -> Evidence | None:
@@ -300,7 +300,7 @@ def loss_spike(
         values["val_after"] = _g(curves.median(val)) if val.size else None
     values.update(learning_rate_change(ctx.run, lr_factor))
     values.update(input_scale_advice(
-        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[i])
 
@@ -797,7 +797,7 @@ def weighted_prior_loss(run: Run, prior: float) -> float:
 def worse_than_constant(
     ctx: Context, *, min_epochs: int, class_factor: float, regression_factor: float,
     window_fraction: float, lr_factor: float, blowup_factor: float, max_classes: int,
-    max_input_std: float, min_input_std: float, max_input_mean: float,
+    max_input_std: float, min_input_max: float, max_input_mean: float,
     max_input_spread: float,
 ) -> Evidence | None:
     """A training loss that ends far above the loss of predicting the prior (or the mean).
@@ -839,7 +839,7 @@ def worse_than_constant(
             )
         found.values.update(learning_rate_change(ctx.run, lr_factor))
         found.values.update(input_scale_advice(
-            ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+            ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
             max_input_mean=max_input_mean, max_input_spread=max_input_spread))
         return found
     # ln k: at least the prior's loss, so a stricter bar
@@ -868,7 +868,7 @@ def worse_than_constant(
                            class_weighted=prior != unweighted, chance=chance)
     values.update(learning_rate_change(ctx.run, lr_factor))
     values.update(input_scale_advice(
-        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[-min(w, len(ctx.epochs))])
 

@@ -509,7 +509,7 @@ def high_plateau(
     widen_factor: float,
     first_hidden_units: int,
     max_input_std: float,
-    min_input_std: float,
+    min_input_max: float,
     max_input_mean: float,
     max_input_spread: float,
 ) -> Evidence | None:
@@ -652,7 +652,7 @@ def high_plateau(
     values["l2_now"] = fmt_rate(l2) if l2 != 0 else None
     values.update(_advice_when_nothing_learned(ctx, scored, reference_z, values["l2_now"]))
     values.update(input_scale_advice(
-        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     # the inputs are informative when a reference model learned from them what the
     # network did not: "more features" is advice only when nothing says so
@@ -1460,7 +1460,7 @@ def flat_loss(
     first_hidden_units: int,
     reference_z: float,
     max_input_std: float,
-    min_input_std: float,
+    min_input_max: float,
     max_input_mean: float,
     max_input_spread: float,
 ) -> Evidence | None:
@@ -1503,7 +1503,7 @@ def flat_loss(
         if ref is not None and stuck:
             values.update(ref)
     values.update(input_scale_advice(
-        ctx.run, max_input_std=max_input_std, min_input_std=min_input_std,
+        ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[span.start])
 
