@@ -21,7 +21,7 @@ from sklearn.datasets import load_breast_cancer, load_digits, make_friedman1
 from sklearn.preprocessing import StandardScaler
 
 from fitdoctor import data_facts
-from fitdoctor.detectors.advice import inputs_off_unit_scale
+from fitdoctor.detectors.advice import input_scale_advice, inputs_off_unit_scale
 from fitdoctor.run import DataInfo, Layer, ModelInfo, Run
 
 RULES = Path(__file__).parent.parent / "rules"
@@ -255,3 +255,13 @@ def test_a_frozen_first_layer_is_not_judged() -> None:
     frozen.model.layers[2] = Layer("block1_conv1", "Conv2D", units=64, params=1792,
                                    trainable_params=1792)
     assert inputs_off_unit_scale(frozen, **DEFAULTS)["inputs_far"] is True
+
+
+def test_tiny_inputs_are_no_cause_of_a_blow_up() -> None:
+    """Inputs in tiny units are far from unit scale (FD616, FD302's flat loss), but the
+    blow-up rules' advice ('the first steps explode') holds only for large inputs."""
+    tiny = input_scale_advice(_run(**dict(_RAW, input_std=1e-4, input_mean=0.0,
+                                            input_max=5e-4)), **DEFAULTS)
+    assert tiny["_inputs_far"] is True and tiny["_inputs_large"] is False
+    raw = input_scale_advice(_run(**_RAW), **DEFAULTS)
+    assert raw["_inputs_far"] is True and raw["_inputs_large"] is True

@@ -383,9 +383,14 @@ def input_scale_advice(run: Run, **thresholds: float) -> dict[str, Any]:
     "not _inputs_judged"``: the generic text of a run that does not say), and stay out of
     the finding's evidence, which is about the curves. ``_targets_too``: the inputs are
     judged and the run file says the task is a regression, whose targets the generic text
-    (left out then) also told to scale.
+    (left out then) also told to scale. ``_inputs_large``: far from unit scale by being
+    large or spread over different units, not tiny (``when`` of the blow-up rules, FD401,
+    FD403 and FD404: inputs in tiny units make small steps, not exploding ones).
     """
     found = {f"_{key}": value for key, value in inputs_off_unit_scale(run, **thresholds).items()}
     regression = run.data is not None and run.data.task == "regression"
     found["_targets_too"] = bool(found["_inputs_judged"]) and regression
+    # inputs too large or spread over different units (not in tiny units): the advice of
+    # the rules of a blow-up, which tiny inputs do not cause
+    found["_inputs_large"] = bool(found["_inputs_far"]) and found["_far_by"] != "tiny_values"
     return found
