@@ -234,6 +234,35 @@ def _flatten(model: Any, prefix: str, out: list[Layer]) -> None:
         )
 
 
+def _input_ops(model: Any) -> list[str] | None:
+    """Class names of the operations that are not layers before the model's first layer.
+
+    A Keras 3 functional model lists, in ``operations``, the operations written on its
+    symbolic inputs (``inputs / 255.0`` is a ``TrueDivide``) beside its layers; they may
+    scale the inputs, which the layers alone do not show. A ``Sequential`` model holds
+    layers only (none). ``None`` for another model without ``operations`` (Keras 2, a
+    subclassed model) or when they cannot be read.
+    """
+    try:
+        from keras import Sequential
+        from keras.layers import InputLayer
+        from keras.layers import Layer as KerasLayer
+
+        if isinstance(model, Sequential):
+            return []
+        operations = list(model.operations)
+    except Exception:  # no operations (Keras 2, an unbuilt subclass) or no keras
+        return None
+    found: list[str] = []
+    for op in operations:
+        if isinstance(op, InputLayer):
+            continue
+        if isinstance(op, KerasLayer):
+            break
+        found.append(type(op).__name__)
+    return found
+
+
 def model_info(model: keras.Model) -> ModelInfo:
     """The architecture of ``model``: flattened layers (nested models expanded), counts, shapes.
 
@@ -272,6 +301,7 @@ def model_info(model: keras.Model) -> ModelInfo:
                 output_units = layer.units
                 break
     return ModelInfo(
+        input_ops=_input_ops(model),
         name=str(getattr(model, "name", "")),
         class_name=type(model).__name__,
         layers=layers,

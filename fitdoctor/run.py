@@ -110,6 +110,9 @@ class ModelInfo:
         input_shape: Input shape with ``None`` for the batch axis.
         output_activation: Activation of the last layer that has one.
         output_units: Units of the output layer.
+        input_ops: Operations that are not layers which the model applies to its inputs
+            before its first layer, by class (``inputs / 255`` in a Keras 3 functional
+            model is a ``TrueDivide``); ``None`` when not known.
     """
 
     name: str = ""
@@ -120,6 +123,7 @@ class ModelInfo:
     input_shape: list[int | None] | None = None
     output_activation: str | None = None
     output_units: int | None = None
+    input_ops: list[str] | None = None
 
 
 @dataclass

@@ -292,6 +292,32 @@ def test_clean_float_undoes_float32_noise() -> None:
 
 # ------------------------------------------------------------------ keras objects
 @pytest.mark.keras
+def test_operations_on_the_inputs_before_the_first_layer_are_recorded() -> None:
+    """``inputs / 255.0`` in a functional model is an operation, not a layer: recorded as
+    ``input_ops`` (it may scale the inputs), so FD616 and the input advice do not judge
+    what the layers alone do not show; after the first layer, operations do not count."""
+    keras = pytest.importorskip("keras")
+    from fitdoctor.detectors.advice import inputs_off_unit_scale
+    from fitdoctor.run import DataInfo, Run
+
+    inputs = keras.Input((8, 8, 1))
+    h = keras.layers.Conv2D(4, 3, activation="relu")(inputs / 255.0)
+    h = keras.layers.Flatten()(h) * 2.0
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(h))
+    info = kf.model_info(model)
+    assert info.input_ops == ["TrueDivide"]
+    assert info.layers[0].class_name == "Conv2D"
+    raw_pixels = DataInfo(input_std=70.0, input_mean=90.0, input_max=255.0,
+                          input_scale_spread=1.4)
+    run = Run(epochs=[1], metrics={"loss": [1.0]}, model=info, data=raw_pixels)
+    found = inputs_off_unit_scale(run, max_input_std=3.0, min_input_max=0.01,
+                                  max_input_mean=10.0, max_input_spread=100.0)
+    assert found["first_opaque"] is True and found["first_layer"] == "TrueDivide"
+    sequential = keras.Sequential([keras.Input((8,)), keras.layers.Dense(2)])
+    assert kf.model_info(sequential).input_ops == []
+
+
+@pytest.mark.keras
 def test_model_and_compile_info_from_keras_objects() -> None:
     keras = pytest.importorskip("keras")
     inner = keras.Sequential([keras.layers.Dense(8), keras.layers.ReLU(),
@@ -315,6 +341,7 @@ def test_model_and_compile_info_from_keras_objects() -> None:
     assert (info.output_activation, info.output_units) == ("softmax", 3)
     assert info.params == model.count_params() == (5 * 8 + 8) + (8 * 6 + 6) + (6 * 3 + 3)
     assert sum(layer.params for layer in info.layers) == info.params
+    assert info.input_ops == []  # the inputs go straight into a layer
 
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
                   loss=keras.losses.CategoricalCrossentropy(from_logits=True),

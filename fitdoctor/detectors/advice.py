@@ -326,7 +326,8 @@ def inputs_off_unit_scale(
     ``Normalization``, ``Rescaling``, ``BatchNormalization`` or ``LayerNormalization``,
     nor an ``Embedding``-like layer that reads ids, not magnitudes. A first layer whose
     recorded facts do not show what it computes (a ``Lambda``, a ``TFOpLambda``, a
-    custom layer: not one of :data:`~fitdoctor.vocabulary.PLAIN_LAYERS`) may scale them,
+    custom layer: not one of :data:`~fitdoctor.vocabulary.PLAIN_LAYERS`), or operations
+    written on the inputs before it (``ModelInfo.input_ops``), may scale them,
     and a frozen first layer (weights, none trainable: a pretrained backbone) expects the
     preprocessing it was trained with: the inputs are not judged (``first_opaque``).
 
@@ -359,6 +360,10 @@ def inputs_off_unit_scale(
     if first is not None and first.class_name not in PLAIN_LAYERS:
         # a Lambda (x / 255), a TFOpLambda or a custom layer may scale them: unknown
         return {**out, "first_opaque": True}
+    if run.model is not None and run.model.input_ops:
+        # operations written on the inputs before the first layer (a functional model's
+        # inputs / 255.0) may scale them: unknown, as a Lambda
+        return {**out, "first_opaque": True, "first_layer": run.model.input_ops[0]}
     if first is not None and first.params and first.trainable_params == 0:
         # a frozen first layer (a pretrained backbone, base_model.trainable = False)
         # expects the preprocessing it was trained with (VGG16's preprocess_input leaves
