@@ -225,6 +225,26 @@ def test_judged_at_the_kept_epoch_not_the_maximum() -> None:
     assert kept_epoch(_run(lucky, name="h")).why == "best"
 
 
+def test_a_console_log_keeps_the_epoch_early_stopping_printed(tmp_path: Path) -> None:
+    """``Restoring model weights from the end of the best epoch: N.``: the run kept N.
+
+    EarlyStopping may monitor val_accuracy, so N need not be the lowest val_loss.
+    """
+    val = [(1.0, 0.5), (0.7, 0.6), (0.72, 0.8), (0.8, 0.7), (0.9, 0.7)]
+    lines = [
+        line
+        for e, (vl, va) in enumerate(val, start=1)
+        for line in (f"Epoch {e}/40", f"4/4 - 0s - 5ms/step - accuracy: 0.9000 - loss: "
+                                      f"{1 / e:.4f} - val_accuracy: {va:.4f} - val_loss: {vl:.4f}")
+    ]
+    lines += ["Epoch 5: early stopping",
+              "Restoring model weights from the end of the best epoch: 3."]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = fitdoctor.load(path)
+    assert kept_epoch(run) == Kept(3, "restored")
+
+
 def test_gaps_take_the_closest_earlier_logged_epoch() -> None:
     acc: list[float | None] = [0.5, None, 0.7, None, 0.8, None]
     run = Run(epochs=list(range(1, 7)),

@@ -2,8 +2,9 @@
 
 **The epoch a run keeps.** A run is what its weights are at the end: the epoch
 ``EarlyStopping(restore_best_weights=True)`` (or ``FitDoctor(restore_best_weights=True)``)
-restored, or the last epoch when the run file says nothing was restored (no early
-stopping, or ``restore_best_weights`` off). A bare history does not say: it is judged at
+restored (the epoch ``EarlyStopping`` printed that it restored, in a console log), or
+the last epoch when the run file says nothing was restored (no early stopping, or
+``restore_best_weights`` off). A bare history does not say: it is judged at
 fitdoctor's best epoch (:func:`fitdoctor.engine.best_epoch`, lowest ``val_loss``), the
 epoch fitdoctor recommends keeping. Never the maximum of a metric over all epochs: on 15
 validation samples the best of 200 accuracies is luck.
@@ -91,6 +92,14 @@ def kept_epoch(run: Run) -> Kept:
     if restored is not None and restored in run.epochs:
         return Kept(restored, "restored")
     fit = run.fit
+    printed = run.facts.get("restored_best_epoch")
+    if (
+        fit is not None and fit.restore_best_weights is True
+        and isinstance(printed, int) and not isinstance(printed, bool) and printed in run.epochs
+    ):
+        # the epoch EarlyStopping said it restored (a console log): its monitor may not
+        # be val_loss, so it beats fitdoctor's best epoch
+        return Kept(printed, "restored")
     if fit is not None and fit.restore_best_weights is not True:
         # a run file: no EarlyStopping that restores (restore_best_weights off or none)
         return Kept(run.epochs[-1], "last")
