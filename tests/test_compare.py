@@ -245,6 +245,33 @@ def test_a_console_log_keeps_the_epoch_early_stopping_printed(tmp_path: Path) ->
     assert kept_epoch(run) == Kept(3, "restored")
 
 
+def test_a_history_wrapped_with_its_params_is_judged_as_the_bare_history(
+    tmp_path: Path,
+) -> None:
+    """``h.params`` says how many epochs were asked, not what EarlyStopping kept.
+
+    The same history, bare and wrapped (``{"history": h.history, "params": h.params}``),
+    was judged at fitdoctor's best epoch and at its last: the same run compared with
+    itself read "val_accuracy 0.7 → 0.67; gap 0.15 → 0.41".
+    """
+    history = {
+        "loss": [1.0, 0.8, 0.6, 0.5, 0.45, 0.42, 0.4, 0.39],
+        "val_loss": [1.1, 0.9, 0.7, 0.65, 0.66, 0.7, 0.75, 0.8],
+        "accuracy": [0.5, 0.6, 0.7, 0.75, 0.8, 0.82, 0.84, 0.85],
+        "val_accuracy": [0.5, 0.58, 0.66, 0.7, 0.7, 0.69, 0.68, 0.67],
+    }
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(history), encoding="utf-8")
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"history": history, "params": {"epochs": 8, "steps": 10},
+                                   "epoch": list(range(8))}), encoding="utf-8")
+    assert fitdoctor.load(wrapped).fit is not None
+    assert kept_epoch(fitdoctor.load(bare)) == Kept(4, "best")
+    assert kept_epoch(fitdoctor.load(wrapped)) == Kept(4, "best")
+    cmp = compare(fitdoctor.load(bare), fitdoctor.load(wrapped), QUIET)
+    assert cmp.change == "no detectable change" and cmp.before.value == cmp.after.value
+
+
 def test_gaps_take_the_closest_earlier_logged_epoch() -> None:
     acc: list[float | None] = [0.5, None, 0.7, None, 0.8, None]
     run = Run(epochs=list(range(1, 7)),
