@@ -185,12 +185,21 @@ def _settings_lines(sweep: Sweep) -> list[tuple[str, str]]:
             continue
         parts = []
         for a in s.associations:
-            mine = f"{a.with_count} of {a.with_total}"
-            if a.with_count == a.with_total:
-                mine = "both" if a.with_total == 2 else f"all {a.with_total}"
             theirs = "none" if a.others_count == 0 else f"{a.others_count}"
+            hp = c.clean(a.hyperparameter)
+            if a.with_total == len(s.runs):
+                mine = f"{a.with_count} of {a.with_total}"
+                if a.with_count == a.with_total:
+                    mine = "both" if a.with_total == 2 else f"all {a.with_total}"
+                mine += " of these runs"
+            elif a.with_count == a.with_total:
+                # only the runs that record it count: "both of these runs" read as 2 of 30
+                mine = f"{a.with_count} of these {len(s.runs)} runs (all that record {hp})"
+            else:
+                mine = (f"{a.with_count} of the {a.with_total} of these {len(s.runs)} runs "
+                        f"that record {hp}")
             parts.append(
-                f"{c.clean(a.condition())} in {mine} of these runs and {theirs} of the "
+                f"{c.clean(a.condition())} in {mine} and {theirs} of the "
                 f"{a.others_total} others"
             )
         out.append((head, "; ".join(parts)))
