@@ -193,3 +193,6 @@ def test_run_column_shows_where_long_names_differ() -> None:
     assert _run_names(["a", "b"], 28) == ["a", "b"]
     (alone,) = _run_names(["run 2 of 12 in Wardat-ISU__DeepLocalize__results.csv"], 28)
     assert alone.startswith("run 2 of") and alone.endswith("results.csv") and len(alone) == 28
+    # the run's number and the file's count stay whole (cut inside, it read "run 2 of 1...")
+    (twelfth,) = _run_names(["run 2 of 12 in Wardat-ISU__single_hidden_layer.csv"], 28)
+    assert twelfth == "run 2 of 12...dden_layer.csv"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 
 from fitdoctor.report import Severity, strict_json
@@ -45,10 +46,23 @@ def _cut(text: str, width: int, ellipsis: str = "...") -> str:
     return text if len(text) <= width else text[: max(1, width - len(ellipsis))] + ellipsis
 
 
+#: The label of one of several runs of a file (``run 2 of 12 in FILE``): kept whole by a cut.
+_RUN_OF = re.compile(r"run \d+ of \d+ in ")
+
+
 def _cut_middle(text: str, width: int, ellipsis: str = "...") -> str:
-    """``text`` cut in the middle to ``width``: two fifths of the room for its start."""
+    """``text`` cut in the middle to ``width``: two fifths of the room for its start.
+
+    A leading ``run 2 of 12 in FILE`` keeps ``run 2 of 12`` whole as its start, then the
+    end of the file name (cut inside, it read ``run 2 of 1...``).
+    """
     if len(text) <= width:
         return text
+    marker = _RUN_OF.match(text)
+    head_text = marker.group().removesuffix(" in ") if marker else ""
+    if marker and width - len(head_text) - len(ellipsis) >= 8:
+        keep = width - len(head_text) - len(ellipsis)
+        return head_text + ellipsis + text[len(text) - keep:]
     room = max(2, width - len(ellipsis))
     head = max(1, (2 * room) // 5)
     return text[:head] + ellipsis + text[len(text) - (room - head):]
