@@ -377,6 +377,11 @@ def plot_files(
     sources = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not sources:
         raise InputError("no run to plot")
+    if any(str(src) == "-" for src in sources):
+        raise InputError(
+            "-: plot reads files, not standard input (that is `fitdoctor analyze -`): "
+            "save the run first, e.g. python train.py > train.log 2>&1"
+        )
     if run_number is not None and len(sources) > 1:
         raise InputError(
             f"--run {run_number} picks one run of one file, but {len(sources)} files were "

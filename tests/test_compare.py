@@ -523,6 +523,15 @@ def test_unknown_format_and_unusable_input(
     assert len(err) == 3 and all(line.startswith("fitdoctor: error: ") for line in err)
 
 
+def test_standard_input_is_refused_for_what_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """``-`` said "-: no such file": compare reads files; ``analyze -`` reads stdin."""
+    for before, after in ((Path("-"), AFTER), (BEFORE, Path("-"))):
+        assert compare_command(before, after, "text") == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("fitdoctor: error: -: compare reads two files, not standard input")
+        assert "no such file" not in line
+
+
 def test_output_file(tmp_path: Path) -> None:
     out = tmp_path / "cmp.md"
     assert compare_command(BEFORE, AFTER, "markdown", output=out) == 0

@@ -339,6 +339,15 @@ def test_plot_command_refuses_a_suffix_it_would_not_write(
         plot_run(run, None, tmp_path / "api.svg")
 
 
+def test_plot_command_refuses_standard_input_for_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plot -`` said "-: no such file": plot reads files; ``analyze -`` reads stdin."""
+    assert plot_command("-", tmp_path / "curves.png") == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("fitdoctor: error: -: plot reads files, not standard input")
+
+
 def test_plot_command_default_output(tmp_path: Path) -> None:
     src = tmp_path / "history.json"
     src.write_bytes(BEFORE.read_bytes())
