@@ -89,6 +89,7 @@ __all__ = [
     "plot_folds",
     "plot_report",
     "plot_run",
+    "png_path",
     "shown_panels",
 ]
 
@@ -299,8 +300,31 @@ def figure_png(run: Run, report: Report | None = None, *, dpi: int = 100) -> byt
     return buf.getvalue()
 
 
+def png_path(path: str | Path) -> Path:
+    """``path`` as the PNG file to write: a ``.png`` name, or a name without a suffix.
+
+    Raises:
+        InputError: Another suffix (``curves.svg``, ``curves.pdf``): the bytes written
+            would be a PNG all the same.
+    """
+    out = Path(path)
+    if out.suffix and out.suffix.lower() != ".png":
+        raise InputError(
+            f"{out}: fitdoctor writes the figure as PNG, not {out.suffix}: name the file "
+            f"{out.with_suffix('.png').name} (in Python, the figure plot_run returns saves "
+            f"in any format: fig.savefig({out.name!r}))"
+        )
+    return out
+
+
 def _save_png(fig: Figure, target: Path | io.BytesIO, dpi: int) -> None:
-    """Write ``fig`` as a PNG without a software tag (equal figures give equal bytes)."""
+    """Write ``fig`` as a PNG without a software tag (equal figures give equal bytes).
+
+    Raises:
+        InputError: ``target`` is a file name with a suffix other than ``.png``.
+    """
+    if isinstance(target, Path):
+        png_path(target)
     with warnings.catch_warnings():
         # a metric or run name in a script the font lacks draws as boxes: not worth a
         # warning in the user's terminal for every figure
@@ -353,13 +377,18 @@ def plot_files(
     sources = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not sources:
         raise InputError("no run to plot")
+    if any(str(src) == "-" for src in sources):
+        raise InputError(
+            "-: plot reads files, not standard input (that is `fitdoctor analyze -`): "
+            "save the run first, e.g. python train.py > train.log 2>&1"
+        )
     if run_number is not None and len(sources) > 1:
         raise InputError(
             f"--run {run_number} picks one run of one file, but {len(sources)} files were "
             "given: plot them one at a time"
         )
     if output is not None:
-        out = Path(output)
+        out = png_path(output)
     elif run_number is not None:
         out = sources[0].with_name(f"{sources[0].stem}-run{run_number}.png")
     else:

@@ -443,8 +443,10 @@ class Report:
         if len(self.skipped) == moot:
             if not self.findings:
                 ran_all = self.n_rules - moot if self.n_rules else None
-                checked = f" ({ran_all} checks{not_applicable if moot else ''})" \
-                    if ran_all is not None else ""
+                checked = (
+                    f" ({ran_all} check{'s' if ran_all != 1 else ''}"
+                    f"{not_applicable if moot else ''})" if ran_all is not None else ""
+                )
                 return f"{prefix}healthy: no problems found{checked}"
             return f"{prefix}healthy{hints}"
         why = self._skip_reasons()

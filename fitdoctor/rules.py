@@ -23,6 +23,7 @@ with ``--config``::
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -272,6 +273,10 @@ def _parse_escalation(esc: Any, params: Mapping[str, Param], where: str) -> Esca
     return Escalation(when, severity)
 
 
+#: How a configuration error names a parameter's type ("must be an integer, got 2.5").
+_KIND_NAMES: dict[type, str] = {int: "an integer", float: "a number", str: "a string"}
+
+
 def _coerce(value: Any, ptype: type, where: str) -> Any:
     """``value`` as a parameter of type ``ptype``: floats finite, never a bool for a number."""
     if ptype is float and isinstance(value, int) and not isinstance(value, bool):
@@ -282,7 +287,8 @@ def _coerce(value: Any, ptype: type, where: str) -> Any:
     if ptype is bool and not isinstance(value, bool):
         raise ConfigError(f"{where} must be true or false, got {value!r}")
     if not isinstance(value, ptype) or (ptype is int and isinstance(value, bool)):
-        raise ConfigError(f"{where} must be a {ptype.__name__}, got {value!r}")
+        kind = _KIND_NAMES.get(ptype, f"a {ptype.__name__}")
+        raise ConfigError(f"{where} must be {kind}, got {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(f"{where} must be a finite number, got {value!r}")
     return value
@@ -499,14 +505,14 @@ class Settings:
         by_key = {r.code: r for r in rules} | {r.name: r for r in rules}
         for key, options in self.rule_options.items():
             if key not in known:
-                raise ConfigError(f"unknown rule {key!r} in configuration")
+                raise ConfigError(f"{origin}unknown rule {key!r} in configuration")
             rule = by_key[key]
             for opt, value in options.items():
                 if opt == "severity":
                     try:
                         rule.severity = Severity.parse(str(value))
                     except ValueError as exc:
-                        raise ConfigError(f"rule {key}: {exc}") from None
+                        raise ConfigError(f"{origin}rule {key}: {exc}") from None
                     # the configured severity is every finding's: the rule's own
                     # escalations refine its default, and would override the user's
                     # choice (FD102 configured "error" came out a warning, "info" too)
@@ -518,7 +524,12 @@ class Settings:
                     param.check(coerced, where)
                     rule.values[opt] = coerced
                 else:
-                    raise ConfigError(f"rule {key} has no parameter {opt!r}")
+                    close = difflib.get_close_matches(opt, [*rule.params, "severity"], n=1)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    raise ConfigError(
+                        f"{origin}rule {key} has no parameter {opt!r} ({hint}"
+                        f"`fitdoctor explain {rule.code}` lists them)"
+                    )
         chosen = [
             r for r in rules
             if (self.select is None or any(_matches(r, s) for s in self.select))

@@ -225,6 +225,53 @@ def test_judged_at_the_kept_epoch_not_the_maximum() -> None:
     assert kept_epoch(_run(lucky, name="h")).why == "best"
 
 
+def test_a_console_log_keeps_the_epoch_early_stopping_printed(tmp_path: Path) -> None:
+    """``Restoring model weights from the end of the best epoch: N.``: the run kept N.
+
+    EarlyStopping may monitor val_accuracy, so N need not be the lowest val_loss.
+    """
+    val = [(1.0, 0.5), (0.7, 0.6), (0.72, 0.8), (0.8, 0.7), (0.9, 0.7)]
+    lines = [
+        line
+        for e, (vl, va) in enumerate(val, start=1)
+        for line in (f"Epoch {e}/40", f"4/4 - 0s - 5ms/step - accuracy: 0.9000 - loss: "
+                                      f"{1 / e:.4f} - val_accuracy: {va:.4f} - val_loss: {vl:.4f}")
+    ]
+    lines += ["Epoch 5: early stopping",
+              "Restoring model weights from the end of the best epoch: 3."]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = fitdoctor.load(path)
+    assert kept_epoch(run) == Kept(3, "restored")
+
+
+def test_a_history_wrapped_with_its_params_is_judged_as_the_bare_history(
+    tmp_path: Path,
+) -> None:
+    """``h.params`` says how many epochs were asked, not what EarlyStopping kept.
+
+    The same history, bare and wrapped (``{"history": h.history, "params": h.params}``),
+    was judged at fitdoctor's best epoch and at its last: the same run compared with
+    itself read "val_accuracy 0.7 → 0.67; gap 0.15 → 0.41".
+    """
+    history = {
+        "loss": [1.0, 0.8, 0.6, 0.5, 0.45, 0.42, 0.4, 0.39],
+        "val_loss": [1.1, 0.9, 0.7, 0.65, 0.66, 0.7, 0.75, 0.8],
+        "accuracy": [0.5, 0.6, 0.7, 0.75, 0.8, 0.82, 0.84, 0.85],
+        "val_accuracy": [0.5, 0.58, 0.66, 0.7, 0.7, 0.69, 0.68, 0.67],
+    }
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(history), encoding="utf-8")
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"history": history, "params": {"epochs": 8, "steps": 10},
+                                   "epoch": list(range(8))}), encoding="utf-8")
+    assert fitdoctor.load(wrapped).fit is not None
+    assert kept_epoch(fitdoctor.load(bare)) == Kept(4, "best")
+    assert kept_epoch(fitdoctor.load(wrapped)) == Kept(4, "best")
+    cmp = compare(fitdoctor.load(bare), fitdoctor.load(wrapped), QUIET)
+    assert cmp.change == "no detectable change" and cmp.before.value == cmp.after.value
+
+
 def test_gaps_take_the_closest_earlier_logged_epoch() -> None:
     acc: list[float | None] = [0.5, None, 0.7, None, 0.8, None]
     run = Run(epochs=list(range(1, 7)),
@@ -474,6 +521,15 @@ def test_unknown_format_and_unusable_input(
     assert compare_command(bad, AFTER, "json") == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and all(line.startswith("fitdoctor: error: ") for line in err)
+
+
+def test_standard_input_is_refused_for_what_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """``-`` said "-: no such file": compare reads files; ``analyze -`` reads stdin."""
+    for before, after in ((Path("-"), AFTER), (BEFORE, Path("-"))):
+        assert compare_command(before, after, "text") == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("fitdoctor: error: -: compare reads two files, not standard input")
+        assert "no such file" not in line
 
 
 def test_output_file(tmp_path: Path) -> None:

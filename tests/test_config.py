@@ -384,7 +384,8 @@ def test_every_builtin_numeric_parameter_declares_its_range() -> None:
     ("min_epochs", "0", "out of its range (1 to 10000)"),
     ("min_rise", "nan", "must be a finite number"),
     ("min_rise", "-inf", "must be a finite number"),
-    ("min_epochs", "1e3", "must be a int"),
+    ("min_epochs", "1e3", "must be an integer, got 1000.0"),
+    ("min_rise", '"x"', "must be a number, got 'x'"),
 ])
 def test_a_configured_value_out_of_range_is_exit_2_naming_rule_key_and_range(
     project: Path, option: str, value: str, needle: str
@@ -392,6 +393,21 @@ def test_a_configured_value_out_of_range_is_exit_2_naming_rule_key_and_range(
     (project / "fitdoctor.toml").write_text(f"[rule.FD101]\n{option} = {value}\n",
                                             encoding="utf-8")
     assert_config_error(analyze(), "fitdoctor.toml", "rule FD101", option, needle)
+
+
+@pytest.mark.parametrize(("text", "needles"), [
+    ("[rule.FD101]\nmin_ris = 0.1\n",
+     ("rule FD101 has no parameter 'min_ris'", "did you mean 'min_rise'?",
+      "fitdoctor explain FD101")),
+    ("[rule.FD101]\nseverit = \"info\"\n", ("'severit'", "did you mean 'severity'?")),
+    ("[rule.FD101]\nseverity = \"fatal\"\n", ("rule FD101: unknown severity 'fatal'",)),
+    ("[rule.FD999]\nseverity = \"info\"\n", ("unknown rule 'FD999' in configuration",)),
+])
+def test_a_wrong_rule_table_names_the_file_and_what_was_meant(
+    project: Path, text: str, needles: tuple[str, ...]
+) -> None:
+    (project / "fitdoctor.toml").write_text(text, encoding="utf-8")
+    assert_config_error(analyze(), "fitdoctor.toml: ", *needles)
 
 
 def test_a_value_at_the_edge_of_its_range_is_accepted(project: Path) -> None:
@@ -421,7 +437,7 @@ def test_rule_pack_ranges_are_checked_and_inherited(project: Path, tmp_path: Pat
     (r,) = [r for r in load_rules([own]) if r.code == "CI101"]
     assert (r.params["min_rise"].min, r.params["min_rise"].max) == (0.4, 0.6)
     for decl, needle in (("min = 0.6\nmax = 0.4", "above max"), ("min = 0.6", "out of its range"),
-                         ('min = "a"', "must be a float"), ("max = nan", "finite")):
+                         ('min = "a"', "must be a number"), ("max = nan", "finite")):
         (own / "pack.toml").write_text(
             text.replace('doc = "min_rise for CI"', f'doc = "min_rise for CI"\n{decl}'),
             encoding="utf-8")

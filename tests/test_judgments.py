@@ -374,6 +374,7 @@ def test_a_rule_that_does_not_apply_leaves_no_gap_in_the_verdict() -> None:
 def test_verdict_without_skipped_rules_says_how_many_checks_ran() -> None:
     report = Report(source="x", n_rules=12)
     assert report.verdict == "healthy: no problems found (12 checks)"
+    assert Report(source="x", n_rules=1).verdict == "healthy: no problems found (1 check)"
     report.skipped = [Skipped("FD601", "a", "no model facts", "", needs="run-file")]
     assert report.verdict == (
         "healthy as far as checked: 11 checks found no problem; 1 needs a run file (FitDoctor())"

@@ -321,6 +321,33 @@ def test_plot_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert err.startswith("fitdoctor: error:") and err.count("\n") == 1
 
 
+def test_plot_command_refuses_a_suffix_it_would_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o curves.svg`` wrote PNG bytes under an .svg name: now one line and exit 2."""
+    for name in ("curves.svg", "curves.pdf", "curves.jpg"):
+        assert plot_command(BEFORE, tmp_path / name) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("fitdoctor: error:") and err.count("\n") == 1
+        assert "PNG" in err and "curves.png" in err
+        assert not (tmp_path / name).exists()
+    for name in ("curves.PNG", "curves"):  # any case of .png, or no suffix: a PNG
+        assert plot_command(BEFORE, tmp_path / name) == 0
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    run = marked_run()
+    with pytest.raises(fitdoctor.InputError, match="PNG"):
+        plot_run(run, None, tmp_path / "api.svg")
+
+
+def test_plot_command_refuses_standard_input_for_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plot -`` said "-: no such file": plot reads files; ``analyze -`` reads stdin."""
+    assert plot_command("-", tmp_path / "curves.png") == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("fitdoctor: error: -: plot reads files, not standard input")
+
+
 def test_plot_command_default_output(tmp_path: Path) -> None:
     src = tmp_path / "history.json"
     src.write_bytes(BEFORE.read_bytes())

@@ -208,9 +208,13 @@ def test_the_size_cap_is_documented_and_generous() -> None:
     assert "MAX_BYTES" in (readers.__doc__ or "")
 
 
-@pytest.mark.parametrize("obj", [42, b'{"loss": [1]}', [0.5, 0.4], None, object()])
-def test_from_any_refuses_other_objects(obj: Any) -> None:
-    refused(obj, "cannot analyze a")
+@pytest.mark.parametrize(("obj", "what"), [
+    (42, "an int"), (b'{"loss": [1]}', "a bytes"), (object(), "an object"), (None, "None"),
+    ([0.5, 0.4], "a list of numbers (one curve, without its metric name)"),
+    ([], "an empty list"), ((), "an empty tuple"),
+])
+def test_from_any_refuses_other_objects(obj: Any, what: str) -> None:
+    refused(obj, f"^cannot analyze {re.escape(what)}: pass a path")
 
 
 def test_a_non_list_metric_in_a_dict() -> None:

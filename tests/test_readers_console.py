@@ -100,3 +100,42 @@ def test_epoch_lines_without_metrics_are_refused_with_the_expected_shape(tmp_pat
     path.write_text("Epoch 1/10\nEpoch 2/10\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"no epoch has a final metrics line"):
         readers.load(path)
+
+
+def _epoch_lines(val_losses: list[float], total: int) -> list[str]:
+    return [
+        line
+        for e, v in enumerate(val_losses, start=1)
+        for line in (f"Epoch {e}/{total}", f"4/4 - 0s - 5ms/step - loss: {1 / e:.4f} - "
+                                            f"val_loss: {v:.4f}")
+    ]
+
+
+def test_a_printed_restore_says_the_run_kept_that_epoch(tmp_path: Path) -> None:
+    # Keras 3 restores at the end of training, stopped early or not; Keras 2 on stopping
+    completed = [*_epoch_lines([1.0, 0.8, 0.7, 0.75, 0.9], 5),
+                 "Restoring model weights from the end of the best epoch: 3."]
+    stopped = [*_epoch_lines([1.0, 0.6, 0.7, 0.8], 50), "Epoch 4: early stopping",
+               "Restoring model weights from the end of the best epoch: 2."]
+    plain = _epoch_lines([1.0, 0.9, 0.8], 3)
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(completed + stopped + plain) + "\n", encoding="utf-8")
+    first, second, third = readers.load_runs(path)
+    assert first.status == "completed" and first.facts == {"restored_best_epoch": 3}
+    assert first.fit is not None and first.fit.restore_best_weights is True
+    assert second.status == "stopped-early" and second.facts == {"restored_best_epoch": 2}
+    assert second.fit is not None and second.fit.restore_best_weights is True
+    # nothing printed after the third run: unknown, never a later or earlier run's restore
+    assert third.facts == {} and third.fit is not None and third.fit.restore_best_weights is None
+
+
+def test_a_restore_printed_for_a_later_run_is_not_an_earlier_ones(tmp_path: Path) -> None:
+    stopped = [*_epoch_lines([1.0, 0.6, 0.7, 0.8], 50), "Epoch 4: early stopping"]
+    restoring = [*_epoch_lines([1.0, 0.8, 0.9], 3),
+                 "Restoring model weights from the end of the best epoch: 2."]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(stopped + restoring) + "\n", encoding="utf-8")
+    first, second = readers.load_runs(path)
+    assert first.status == "stopped-early" and first.facts == {}
+    assert first.fit is not None and first.fit.restore_best_weights is None
+    assert second.facts == {"restored_best_epoch": 2}

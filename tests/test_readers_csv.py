@@ -139,6 +139,10 @@ def test_a_headerless_csv_says_how_to_name_its_columns(tmp_path: Path) -> None:
         readers.load(path)
     run = readers.load(path, metric_map={"1": "epoch", "2": "loss", "3": "accuracy"})
     assert run.epochs == [1, 2, 3] and run.metrics["accuracy"] == [0.55, 0.59, 0.60]
+    # columns the file does not have (they count from 1): said, not the same advice again
+    with pytest.raises(InputError, match=r"--metric-map names columns 0, 4, 10 where the "
+                       r"file has columns 1 to 3: e.g. --metric-map 1=epoch"):
+        readers.load(path, metric_map={"10": "val_loss", "4": "loss", "0": "epoch"})
 
 
 def test_rows_of_the_wrong_length_say_what_is_expected(tmp_path: Path) -> None:

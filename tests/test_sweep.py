@@ -166,6 +166,18 @@ def test_every_format_says_the_same(fmt: str) -> None:
         assert "\x1b" not in out
 
 
+def test_a_setting_only_some_runs_record_says_how_many_it_counts() -> None:
+    """Five overfitting runs, two recording ``img_size``: not "both of these runs"."""
+    rows = [row(i, {"img_size": 96} if i < 2 else {}, [OVERFIT], 0.3 + i / 100)
+            for i in range(5)]
+    rows += [row(5, {"img_size": 64}, [], 0.2), row(6, {"img_size": 64}, [], 0.25)]
+    out = " ".join(sweep_render.render(summarize(rows, sources=1), "text", width=100).split())
+    assert "overfitting in 5 runs" in out
+    assert ("img_size=96 in 2 of these 5 runs (all that record img_size) and none of the 2 "
+            "others") in out
+    assert "both of these runs" not in out
+
+
 def test_run_column_shows_where_long_names_differ() -> None:
     """Runs of one folder share a long start and end: the cut keeps what differs."""
     from fitdoctor.reporters.sweep_render import _run_names
@@ -181,3 +193,6 @@ def test_run_column_shows_where_long_names_differ() -> None:
     assert _run_names(["a", "b"], 28) == ["a", "b"]
     (alone,) = _run_names(["run 2 of 12 in Wardat-ISU__DeepLocalize__results.csv"], 28)
     assert alone.startswith("run 2 of") and alone.endswith("results.csv") and len(alone) == 28
+    # the run's number and the file's count stay whole (cut inside, it read "run 2 of 1...")
+    (twelfth,) = _run_names(["run 2 of 12 in Wardat-ISU__single_hidden_layer.csv"], 28)
+    assert twelfth == "run 2 of 12...dden_layer.csv"

@@ -27,7 +27,7 @@ from fitdoctor.cli.common import (
     width_option,
 )
 from fitdoctor.cli.core import Argument, Command
-from fitdoctor.errors import ConfigError
+from fitdoctor.errors import ConfigError, InputError
 from fitdoctor.report import Severity
 
 if TYPE_CHECKING:
@@ -97,6 +97,13 @@ def compare_command(
             raise ConfigError(
                 f"unknown compare format {chosen!r}; expected one of auto, {', '.join(FORMATS)}"
             )
+        for side in (before, after):
+            if os.fspath(side) == "-":
+                raise InputError(
+                    "-: compare reads two files, not standard input (that is "
+                    "`fitdoctor analyze -`): save the run first, e.g. python train.py > "
+                    "train.log 2>&1"
+                )
         cmp = compare(_pick(before, before_run, "--before-run"),
                       _pick(after, after_run, "--after-run"), settings,
                       monitor=monitor, mode=mode)

@@ -2,8 +2,10 @@
 
 **The epoch a run keeps.** A run is what its weights are at the end: the epoch
 ``EarlyStopping(restore_best_weights=True)`` (or ``FitDoctor(restore_best_weights=True)``)
-restored, or the last epoch when the run file says nothing was restored (no early
-stopping, or ``restore_best_weights`` off). A bare history does not say: it is judged at
+restored (the epoch ``EarlyStopping`` printed that it restored, in a console log), or
+the last epoch when the run file says nothing was restored (no early stopping, or
+``restore_best_weights`` off). A bare history does not say (nor does one wrapped with
+``h.params``, a console log without a printed restore, a trainer_state): it is judged at
 fitdoctor's best epoch (:func:`fitdoctor.engine.best_epoch`, lowest ``val_loss``), the
 epoch fitdoctor recommends keeping. Never the maximum of a metric over all epochs: on 15
 validation samples the best of 200 accuracies is luck.
@@ -43,10 +45,18 @@ from fitdoctor.detectors.validation_setup import (
 from fitdoctor.run import PerClass, Run
 
 __all__ = [
-    "Kept", "Measure", "difference_noise", "kept_epoch", "measure", "n_validation",
-    "shared_size",
+    "UNSAYING_SOURCES", "Kept", "Measure", "difference_noise", "kept_epoch", "measure",
+    "n_validation", "shared_size",
 ]
 
+#: Sources whose fit facts (``h.params``' epochs, a console log's ``Epoch 3/30``, a
+#: trainer_state's ``num_train_epochs``) never say whether EarlyStopping restored the best
+#: weights: without a printed restore they are judged as a bare history is, at
+#: fitdoctor's best epoch, never at their last on a guess.
+UNSAYING_SOURCES = frozenset({
+    "keras-history", "json-records", "csv", "console", "dataframe", "tensorboard",
+    "keras-tuner", "mlflow",
+})
 #: 95% two-sided normal quantile.
 Z = 1.96
 #: Epochs of a curve's tail whose spread is its noise (at least 4 logged values).
@@ -91,13 +101,25 @@ def kept_epoch(run: Run) -> Kept:
     if restored is not None and restored in run.epochs:
         return Kept(restored, "restored")
     fit = run.fit
-    if fit is not None and fit.restore_best_weights is not True:
+    printed = run.facts.get("restored_best_epoch")
+    if (
+        fit is not None and fit.restore_best_weights is True
+        and isinstance(printed, int) and not isinstance(printed, bool) and printed in run.epochs
+    ):
+        # the epoch EarlyStopping said it restored (a console log): its monitor may not
+        # be val_loss, so it beats fitdoctor's best epoch
+        return Kept(printed, "restored")
+    says = fit is not None and (
+        fit.restore_best_weights is not None or run.source not in UNSAYING_SOURCES
+    )
+    if says and fit is not None and fit.restore_best_weights is not True:
         # a run file: no EarlyStopping that restores (restore_best_weights off or none)
         return Kept(run.epochs[-1], "last")
     best = best_epoch(run)
     if best is None:
         return Kept(run.epochs[-1], "last")
-    return Kept(best.epoch, "restored" if fit is not None else "best")
+    restores = fit is not None and fit.restore_best_weights is True
+    return Kept(best.epoch, "restored" if restores else "best")
 
 
 def _logged_at_or_before(run: Run, key: str, epoch: int) -> tuple[float, int] | None:

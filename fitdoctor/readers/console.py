@@ -25,8 +25,12 @@ ends mid-epoch) is left out, with a note.
 new ``fit`` run; a ``fit(initial_epoch=...)`` that continues the numbering
 (``Epoch 5/6`` after ``Epoch 4/4``) continues the run, and the run's phases say where
 each ``fit`` call began. ``Epoch 12: early stopping`` marks the run stopped early;
-``Epoch k/N`` with ``k == N`` at the end marks it completed. Epoch times come from
-``ms/epoch`` (Keras 2, verbose=2) or the time per step times the steps.
+``Epoch k/N`` with ``k == N`` at the end marks it completed. ``Restoring model weights
+from the end of the best epoch: 9.`` (what ``EarlyStopping(restore_best_weights=True,
+verbose=1)`` prints when it restores) says the run kept epoch 9's weights: the fact
+``restored_best_epoch`` and ``fit.restore_best_weights`` true, as a run file says it.
+Epoch times come from ``ms/epoch`` (Keras 2, verbose=2) or the time per step times the
+steps.
 
 **Other loggers.** An epoch block without a Keras progress bar is read from its
 ``name: value`` pairs (``Epoch [3/10] Train Loss: 0.41, Val Loss: 0.52, Val Acc: 81%``;
@@ -126,6 +130,7 @@ def read(source: Source) -> list[Run]:
     # Split into runs and read each epoch's values.
     runs_rows: list[list[tuple[_Epoch, dict[str, float], float | None, int]]] = []
     notes_by_run: list[list[str]] = []
+    run_of: list[int] = []  # the run each epoch (by index) belongs to
     prev: _Epoch | None = None
     calls = 0
     for i, ep in enumerate(epochs):
@@ -136,6 +141,7 @@ def read(source: Source) -> list[Run]:
         elif ep.total != prev.total or ep.number != prev.number + 1:
             calls += 1
         prev = ep
+        run_of.append(len(runs_rows) - 1)
         values, seconds = _values(ep)
         if values is None:
             notes_by_run[-1].append(
@@ -148,10 +154,13 @@ def read(source: Source) -> list[Run]:
             notes_by_run[-1].append(f"EarlyStopping stopped the run after epoch {ep.number}")
 
     drafts: list[Draft] = []
-    for rows, notes in zip(runs_rows, notes_by_run, strict=True):
+    for k, (rows, notes) in enumerate(zip(runs_rows, notes_by_run, strict=True)):
         if not rows:
             continue
-        drafts.append(_draft(rows, notes, epochs, stopped_after, restored))
+        stopped = any(run_of[i] == k for i in stopped_after)
+        # what EarlyStopping printed after this run's epochs (never a later run's)
+        best = next((restored[i] for i in sorted(restored) if run_of[i] == k), None)
+        drafts.append(_draft(rows, notes, stopped=stopped, restored=best))
     if not drafts:
         raise InputError(
             f"{source.display}: no epoch has a final metrics line "
@@ -234,9 +243,9 @@ def _seconds(seg: str) -> float | None:
 def _draft(
     rows: list[tuple[_Epoch, dict[str, float], float | None, int]],
     notes: list[str],
-    epochs: list[_Epoch],
-    stopped_after: set[int],
-    restored: dict[int, int],
+    *,
+    stopped: bool,
+    restored: int | None,
 ) -> Draft:
     names: dict[str, None] = {}
     for _, values, _, _ in rows:
@@ -249,16 +258,14 @@ def _draft(
     if seconds is not None and all(s is None for s in seconds):
         seconds = None
     last = rows[-1][0]
-    index = next(i for i, ep in enumerate(epochs) if ep is last)
-    run_epochs = {id(ep) for ep, _, _, _ in rows}
-    stopped = any(i in stopped_after for i, ep in enumerate(epochs) if id(ep) in run_epochs)
     status = "stopped-early" if stopped else "completed" if last.number == last.total else (
         "unknown"
     )
     facts: dict[str, Any] = {}
-    best = next((restored[i] for i in sorted(restored) if i >= index), None)
-    if best is not None and stopped:
-        facts["restored_best_epoch"] = best
+    if restored is not None:
+        # EarlyStopping(restore_best_weights=True) prints this when it restores: on
+        # stopping (Keras 2) or at the end of training, stopped or not (Keras 3)
+        facts["restored_best_epoch"] = restored
     calls = [c for _, _, _, c in rows]
     phases: list[Phase] = []
     if calls[-1] > 1:
@@ -267,7 +274,11 @@ def _draft(
             if c not in seen:
                 seen.add(c)
                 phases.append(Phase(epoch=ep.number, label=f"fit {c}"))
-    fit = FitInfo(epochs=last.total, initial_epoch=numbers[0] - 1)
+    fit = FitInfo(
+        epochs=last.total,
+        initial_epoch=numbers[0] - 1,
+        restore_best_weights=True if restored is not None else None,
+    )
     return Draft(
         columns=columns,
         epochs=numbers,

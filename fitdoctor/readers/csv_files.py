@@ -114,6 +114,14 @@ def parse(text: str, source: Source) -> Table:
         named = [source.metric_map.get(h, "") for h in header]
         if not any(named):
             example = ",".join(f"{i + 1}={n}" for i, n in enumerate(_example(len(header))))
+            beyond = sorted((k for k in source.metric_map if k.strip().isdigit()), key=int)
+            if beyond:
+                # the user named columns, but none this file has (they count from 1)
+                raise InputError(
+                    f"{display}: CSV has no header row, and --metric-map names column"
+                    f"{'s' if len(beyond) > 1 else ''} {', '.join(beyond)} where the file "
+                    f"has columns 1 to {len(header)}: e.g. --metric-map {example}"
+                )
             raise InputError(
                 f"{display}: CSV has no header row (the first line is numbers): add one "
                 f"(e.g. {','.join(_example(len(header)))}) or name the columns with "

@@ -67,8 +67,17 @@ def runs_from_object(obj: Any, *, metric_map: Mapping[str, str] | None = None) -
         for item in obj:
             found.extend(runs_from_object(item, metric_map=metric_map))
         return found
+    if obj is None:
+        what = "None"
+    elif isinstance(obj, (list, tuple)) and not obj:
+        what = f"an empty {type(obj).__name__}"
+    elif isinstance(obj, (list, tuple)):
+        what = f"a {type(obj).__name__} of numbers (one curve, without its metric name)"
+    else:
+        name = type(obj).__name__
+        what = f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
     raise InputError(
-        f"cannot analyze a {type(obj).__name__}: pass a path, a keras History, "
+        f"cannot analyze {what}: pass a path, a keras History, "
         "a dict of metric lists, a pandas DataFrame or a fitdoctor Run"
     )
 

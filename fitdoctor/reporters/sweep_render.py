@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 
 from fitdoctor.report import Severity, strict_json
@@ -45,10 +46,23 @@ def _cut(text: str, width: int, ellipsis: str = "...") -> str:
     return text if len(text) <= width else text[: max(1, width - len(ellipsis))] + ellipsis
 
 
+#: The label of one of several runs of a file (``run 2 of 12 in FILE``): kept whole by a cut.
+_RUN_OF = re.compile(r"run \d+ of \d+ in ")
+
+
 def _cut_middle(text: str, width: int, ellipsis: str = "...") -> str:
-    """``text`` cut in the middle to ``width``: two fifths of the room for its start."""
+    """``text`` cut in the middle to ``width``: two fifths of the room for its start.
+
+    A leading ``run 2 of 12 in FILE`` keeps ``run 2 of 12`` whole as its start, then the
+    end of the file name (cut inside, it read ``run 2 of 1...``).
+    """
     if len(text) <= width:
         return text
+    marker = _RUN_OF.match(text)
+    head_text = marker.group().removesuffix(" in ") if marker else ""
+    if marker and width - len(head_text) - len(ellipsis) >= 8:
+        keep = width - len(head_text) - len(ellipsis)
+        return head_text + ellipsis + text[len(text) - keep:]
     room = max(2, width - len(ellipsis))
     head = max(1, (2 * room) // 5)
     return text[:head] + ellipsis + text[len(text) - (room - head):]
@@ -185,12 +199,21 @@ def _settings_lines(sweep: Sweep) -> list[tuple[str, str]]:
             continue
         parts = []
         for a in s.associations:
-            mine = f"{a.with_count} of {a.with_total}"
-            if a.with_count == a.with_total:
-                mine = "both" if a.with_total == 2 else f"all {a.with_total}"
             theirs = "none" if a.others_count == 0 else f"{a.others_count}"
+            hp = c.clean(a.hyperparameter)
+            if a.with_total == len(s.runs):
+                mine = f"{a.with_count} of {a.with_total}"
+                if a.with_count == a.with_total:
+                    mine = "both" if a.with_total == 2 else f"all {a.with_total}"
+                mine += " of these runs"
+            elif a.with_count == a.with_total:
+                # only the runs that record it count: "both of these runs" read as 2 of 30
+                mine = f"{a.with_count} of these {len(s.runs)} runs (all that record {hp})"
+            else:
+                mine = (f"{a.with_count} of the {a.with_total} of these {len(s.runs)} runs "
+                        f"that record {hp}")
             parts.append(
-                f"{c.clean(a.condition())} in {mine} of these runs and {theirs} of the "
+                f"{c.clean(a.condition())} in {mine} and {theirs} of the "
                 f"{a.others_total} others"
             )
         out.append((head, "; ".join(parts)))

@@ -276,7 +276,9 @@ def _json_report_checks(sc: Scenario, docs: list[Any], code: int) -> list[Violat
                 found.append(Violation("fd000", str(finding.get("message", ""))[:120], "part-b"))
         learning_curve = str(doc.get("source", "")).startswith("learning curve") or any(
             i.kind == "lc" for i in sc.inputs)  # a learning curve has sizes, not epochs
-        not_judged = str(doc.get("verdict", "")).startswith("not judged")
+        # "not judged: no check could run" (a selection no run could feed), also after the
+        # run's status ("still running (0 epochs), so far: not judged: ...")
+        not_judged = "not judged: " in str(doc.get("verdict", ""))
         if doc.get("n_epochs") == 0 and code == 0 and "--exit-zero" not in sc.argv \
                 and not learning_curve and not not_judged:
             found.append(Violation("empty-run-exit-0", str(doc.get("verdict")), "part-b"))

@@ -634,3 +634,22 @@ def test_a_nan_or_infinite_epoch_in_a_trainer_state_is_numbered_in_order() -> No
     out = cli(["analyze", "trainer_state.json", "-f", "json"], {"trainer_state.json": text})
     contract(out, 0, 1)
     assert json.loads(out.stdout)["n_epochs"] == 3
+
+
+def test_an_empty_running_run_with_no_rule_it_can_feed_is_not_judged_whatever_its_status() -> None:
+    """Seed 41: an empty run file still running, with only FD101 selected, is "still
+    running (0 epochs), so far: not judged: no check could run" and exits 0, as the same
+    run completed does ("not judged: ..."): the oracle took the status prefix for a
+    verdict that judged an empty run. Without the selection FD303 fails it (exit 1)."""
+    run = {"schema": "fitdoctor.run/1", "epochs": [], "metrics": {"loss": []},
+           "seconds": [], "status": "running", "source": "fitdoctor", "name": "empty"}
+    files = {"run.json": js(run)}
+    argv = ["analyze", "run.json", "-f", "json", "--select", "validation-loss-rising"]
+    out = cli(argv, files)
+    contract(out, 0)
+    verdict = json.loads(out.stdout)["verdict"]
+    assert verdict.startswith("still running (0 epochs), so far: not judged: no check could run")
+    assert oracle.violations(Scenario(argv, files=files), out) == []  # type: ignore[arg-type]
+    out = cli(["analyze", "run.json", "-f", "json"], files)
+    contract(out, 1)
+    assert "too short to judge (1 error)" in json.loads(out.stdout)["verdict"]
