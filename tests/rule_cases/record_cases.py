@@ -65,6 +65,16 @@ def _mlp(
     return model
 
 
+def _logistic_unit(n_in: int, *, lr: float) -> Any:
+    """A single sigmoid unit on ``n_in`` inputs (a logistic regression), seeded, compiled
+    with Adam at ``lr`` and binary cross-entropy."""
+    keras = _keras()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((n_in,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(lr), "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
 def _save(name: str, history: dict[str, list[float]]) -> None:
     path = OUT / f"{name}.json"
     clean = {k: [float(v) for v in vals] for k, vals in history.items()}
@@ -225,11 +235,8 @@ def linear_on_moons() -> None:
     from fitdoctor.reference import fit_reference
     from fitdoctor.run import Baselines
 
-    keras = _keras()
     x, y = make_moons(600, noise=0.1, random_state=0)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy", metrics=["accuracy"])
+    model = _logistic_unit(2, lr=0.05)
     doctor = _doctor("linear_on_moons")
     h = model.fit(x[:400], y[:400], epochs=30, batch_size=32,
                   validation_data=(x[400:], y[400:]), verbose=0, callbacks=[doctor])
@@ -255,14 +262,11 @@ def linear_on_clusters() -> None:
     from sklearn.datasets import make_classification
     from sklearn.model_selection import train_test_split
 
-    keras = _keras()
     x, y = make_classification(2000, 20, n_informative=8, n_redundant=4,
                                n_clusters_per_class=3, flip_y=0.03, random_state=0)
     x, _, y, _ = train_test_split(x, y, test_size=0.3, random_state=0, stratify=y)
     x = (x - x.mean(0)) / x.std(0)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    model = _logistic_unit(20, lr=0.01)
     h = model.fit(x, y, epochs=40, batch_size=64, validation_split=0.2, verbose=0,
                   callbacks=[_doctor("linear_on_clusters")])
     _save("linear_on_clusters", h.history)
@@ -1086,11 +1090,8 @@ def linear_on_circles() -> None:
     """
     from sklearn.datasets import make_circles
 
-    keras = _keras()
     x, y = make_circles(1000, noise=0.08, factor=0.5, random_state=0)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    model = _logistic_unit(2, lr=0.01)
     h = model.fit(x, y, epochs=40, batch_size=32, validation_split=0.2, verbose=0,
                   callbacks=[_doctor("linear_on_circles")])
     _save("linear_on_circles", h.history)
@@ -1105,13 +1106,10 @@ def linear_overfits_wide() -> None:
     """
     from sklearn.datasets import make_classification
 
-    keras = _keras()
     x, y = make_classification(300, 300, n_informative=10, n_redundant=0, flip_y=0.05,
                                random_state=2)
     x = (x - x.mean(0)) / x.std(0)
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((300,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    model = _logistic_unit(300, lr=0.01)
     h = model.fit(x[:150], y[:150], epochs=60, batch_size=16,
                   validation_data=(x[150:], y[150:]), verbose=0,
                   callbacks=[_doctor("linear_overfits_wide")])
