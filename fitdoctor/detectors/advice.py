@@ -112,6 +112,23 @@ def _usable_rate(value: object) -> float | None:
     return rate if math.isfinite(rate) and rate > 0 else None
 
 
+def peak_learning_rate_row(run: Run) -> int | None:
+    """The metric row at which the logged learning rate was highest (the first such).
+
+    A loss that never moved under a schedule that decayed its rate did not move at the
+    rate's peak either: a raise starts from there, not from the decayed last value.
+    ``None`` when no rate is logged or none is usable.
+    """
+    for key in LEARNING_RATE_KEYS:
+        logged = run.metrics.get(key, [])
+        rates = [(_usable_rate(v), i) for i, v in enumerate(logged) if v is not None]
+        usable = [(rate, i) for rate, i in rates if rate is not None]
+        if usable:
+            best = max(rate for rate, _ in usable)
+            return next(i for rate, i in usable if rate == best)
+    return None
+
+
 def learning_rate_change(run: Run, factor: float, row: int | None = None) -> dict[str, Any]:
     """Evidence for a learning-rate recommendation: ``lr_now`` and ``lr_proposed``.
 

@@ -25,6 +25,7 @@ from fitdoctor.detectors.advice import (
     learning_rate_change,
     narrowest_hidden,
     no_hidden_layer,
+    peak_learning_rate_row,
     plain_sgd_rate,
     regularization_advice,
     target_spread,
@@ -1492,7 +1493,10 @@ def flat_loss(
         "change_pct": round(100 * change, 2),
         "threshold_pct": round(100 * max_change, 2),
     }
-    values.update(learning_rate_change(ctx.run, lr_factor))
+    # raised from the highest rate the run logged: a loss that did not move under a
+    # decaying schedule did not move at its peak either (KAN logs: flat at 1e-3, decayed
+    # to 1e-7 by the end; "raise from 1e-7 to 1e-6" proposed less than it already had)
+    values.update(learning_rate_change(ctx.run, lr_factor, row=peak_learning_rate_row(ctx.run)))
     output = no_hidden_layer(ctx.run)
     if output is not None:
         values.update(_first_hidden_layer(output, first_hidden_units))
