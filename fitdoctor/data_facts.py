@@ -180,21 +180,27 @@ def _feature_rows(data: Any, sample: int, max_features: int) -> np.ndarray | Non
     return out
 
 
-def _moments(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature standard deviation and mean of ``rows``, NaN ignored, silently.
+def _moments(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-feature standard deviation, mean and largest absolute value, NaN ignored.
 
-    A feature that is all NaN has no mean and no spread (NaN): numpy's "mean of empty
-    slice" warning must not reach the user's training log.
+    Silently: a feature that is all NaN has no mean and no spread (NaN), and numpy's
+    "mean of empty slice" warning must not reach the user's training log.
     """
     with np.errstate(invalid="ignore", over="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanstd(rows, axis=0), np.nanmean(rows, axis=0)
+        return (np.nanstd(rows, axis=0), np.nanmean(rows, axis=0),
+                np.nanmax(np.abs(rows), axis=0))
 
 
-def _varying(sd: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """The features that vary: a finite spread above float noise around their mean."""
+def _varying(sd: np.ndarray, mean: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """The features that vary: a finite spread above the float noise of their values.
+
+    The noise is measured against the feature's largest absolute value, so that scaling
+    the inputs scales the spread and the bar alike (a bar with an absolute part counted a
+    feature as varying at one scale and constant at half of it).
+    """
     with np.errstate(invalid="ignore", over="ignore"):
-        live: np.ndarray = np.isfinite(sd) & np.isfinite(mean) & (sd > 1e-12 * (1.0 + np.abs(mean)))
+        live: np.ndarray = np.isfinite(sd) & np.isfinite(mean) & (sd > 1e-12 * top)
     return live
 
 
@@ -202,11 +208,11 @@ def _shift_of(train: np.ndarray, val: np.ndarray) -> tuple[float, float] | None:
     """:func:`input_shift` of two samples already read by :func:`_feature_rows`."""
     if train.shape[1] != val.shape[1]:
         return None
-    sd_train, mean_train = _moments(train)
-    sd_val, mean_val = _moments(val)
+    sd_train, mean_train, top_train = _moments(train)
+    sd_val, mean_val, _ = _moments(val)
     with np.errstate(invalid="ignore", over="ignore"):
         shift = np.abs(mean_val - mean_train)
-    live = _varying(sd_train, mean_train) & np.isfinite(sd_val) & np.isfinite(shift)
+    live = _varying(sd_train, mean_train, top_train) & np.isfinite(sd_val) & np.isfinite(shift)
     if not live.any():
         return None
     ratio = float(np.median(sd_val[live] / sd_train[live]))
@@ -216,8 +222,8 @@ def _shift_of(train: np.ndarray, val: np.ndarray) -> tuple[float, float] | None:
 
 def _scale_of(train: np.ndarray) -> tuple[float, float, float, float] | None:
     """:func:`input_scale` of a sample already read by :func:`_feature_rows`."""
-    sd, mean = _moments(train)
-    live = _varying(sd, mean)
+    sd, mean, top = _moments(train)
+    live = _varying(sd, mean, top)
     if not live.any():
         return None
     finite = train[np.isfinite(train)]

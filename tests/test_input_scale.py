@@ -158,9 +158,14 @@ def test_any_array_gives_finite_facts_or_none(arr: np.ndarray) -> None:
         assert value is None or np.isfinite(value)
 
 
+#: Values whose squares stay normal floats: a standard deviation squares the deviations,
+#: and below about 1e-154 they underflow to subnormals or 0 (a fact of float64, not of
+#: the inputs' scale).
+_SQUARABLE = st.floats(-100, 100).filter(lambda v: v == 0 or abs(v) > 1e-100)
+
+
 @settings(max_examples=60, deadline=None)
-@given(hnp.arrays(np.float64, (12, 3), elements=st.floats(-100, 100)),
-       st.floats(0.01, 1000))
+@given(hnp.arrays(np.float64, (12, 3), elements=_SQUARABLE), st.floats(0.01, 1000))
 def test_scaling_the_inputs_scales_the_facts(arr: np.ndarray, factor: float) -> None:
     before = data_facts.input_scale(arr)
     after = data_facts.input_scale(arr * factor)
@@ -265,3 +270,14 @@ def test_tiny_inputs_are_no_cause_of_a_blow_up() -> None:
     assert tiny["_inputs_far"] is True and tiny["_inputs_large"] is False
     raw = input_scale_advice(_run(**_RAW), **DEFAULTS)
     assert raw["_inputs_far"] is True and raw["_inputs_large"] is True
+
+
+def test_a_feature_varying_at_float_scale_counts_alike_at_any_scale() -> None:
+    """Hypothesis's case: a feature that varies by 4.5e-12 in one row. The float-noise bar
+    is relative to the feature's values, so halving every input halves the median std
+    exactly (an absolute part of the bar counted the feature at one scale, not the other)."""
+    arr = np.zeros((12, 3))
+    arr[0, 0], arr[0, 1] = 1.0, 4.47350487e-12
+    before, after = data_facts.input_scale(arr), data_facts.input_scale(arr * 0.5)
+    assert before is not None and after is not None
+    assert after[0] == pytest.approx(before[0] * 0.5, rel=1e-9)
