@@ -115,3 +115,19 @@ def test_parse_metric_map() -> None:
         parse_metric_map(["dev_loss"])
     with pytest.raises(ValueError, match="no logged name"):
         parse_metric_map(["=loss"])
+
+
+def test_a_mapped_name_the_run_does_not_log_is_noted() -> None:
+    """A typo in --metric-map (or a config mapping another run's name) no longer passes in
+    silence: the note names it and what the run logs. Matched names, ignoring case, and
+    a headerless CSV's column numbers get no note."""
+    _, notes = canonical_names(["loss", "dev_loss"], {"dev_los": "val_loss"})
+    assert notes[-1].startswith("the metric map (--metric-map or [tool.fitdoctor.metrics]) "
+                                "names `dev_los`, which this run does not log (it logs "
+                                "`loss`, `dev_loss`)")
+    for overrides in ({"dev_loss": "val_loss"}, {"DEV_LOSS": "val_loss"}, {"1": "epoch"}):
+        _, notes = canonical_names(["loss", "dev_loss"], overrides)
+        assert not any("metric map" in n for n in notes), overrides
+    many = [f"m{i}" for i in range(15)]
+    _, notes = canonical_names(many, {"x": "loss"})
+    assert "`m11` and 3 more)" in notes[-1]

@@ -300,4 +300,28 @@ def canonical_names(
             f"read {shown} (say otherwise with --metric-map "
             f"{example.original}=NAME or [tool.fitdoctor.metrics])"
         )
+    unused = _unused_overrides(names, overrides)
+    if unused:
+        logged = ", ".join(f"`{n}`" for n in names[:_NAMES_SHOWN])
+        more = f" and {len(names) - _NAMES_SHOWN} more" if len(names) > _NAMES_SHOWN else ""
+        notes.append(
+            f"the metric map (--metric-map or [tool.fitdoctor.metrics]) names "
+            f"{', '.join(f'`{k}`' for k in unused)}, which this run does not log (it logs "
+            f"{logged}{more}): check the spelling"
+        )
     return readings, notes
+
+
+#: Logged names a note lists at most.
+_NAMES_SHOWN = 12
+
+
+def _unused_overrides(names: list[str], overrides: Mapping[str, str]) -> list[str]:
+    """The user's mapped names that match no logged name.
+
+    Matched as :func:`_user_target` matches: exactly or ignoring case. Column numbers
+    (``1=epoch``, a headerless CSV's) name positions, not logged names, and are left out.
+    """
+    folded = {name.casefold() for name in names}
+    return [key for key in overrides
+            if not key.strip().isdigit() and key not in names and key.casefold() not in folded]
