@@ -279,14 +279,14 @@ def choose(
     for pattern, what in (
         (_ACCURACY, "the validation accuracy, judged with a binomial interval on the "
                     "validation samples"),
-        (_AUC, "the validation AUC (no validation accuracy in both runs)"),
+        (_AUC, "the validation AUC (no validation accuracy that both runs log)"),
     ):
         for key in shared:
             if pattern.match(key):
                 return Yardstick(key, "max", f"{why}: {what}", task=task)
     return Yardstick(
         "val_loss", "min",
-        f"{why}: the validation loss (no validation accuracy or AUC in both runs; it "
+        f"{why}: the validation loss (no validation accuracy or AUC that both runs log; it "
         "includes the weight penalties of each run)", task=task,
     )
 
@@ -348,13 +348,13 @@ def _imbalanced(before: Run, after: Run, why: str) -> Yardstick:
                 return Yardstick(
                     key, "max",
                     f"{why}: accuracy rewards predicting the majority; the validation {what} "
-                    "does not (no per-class metrics in both runs)",
+                    "does not (no per-class metrics that both runs hold)",
                     task="imbalanced",
                 )
     return Yardstick(
         "val_loss", "min",
         f"{why}: accuracy rewards predicting the majority; without per-class metrics or an "
-        "AUC in both runs, the validation loss (record the runs with FitDoctor() for "
+        "AUC that both runs hold, the validation loss (record the runs with FitDoctor() for "
         "per-class PR-AUC)",
         task="imbalanced",
     )
