@@ -132,6 +132,17 @@ def _fill_manual(client: Any) -> None:
     _run(client, exp, "diverged", 8, status="FAILED",
          metrics=_curve("loss", [1.0, 0.9, 3.0, 40.0, 900.0, math.inf]))
     client.create_experiment("empty")
+    # mlflow.tensorflow.autolog() with EarlyStopping(patience=3, restore_best_weights=True):
+    # 9 epochs (steps 0-8), the best at step 5; autolog logs stopped_epoch and
+    # restored_epoch, then the restored epoch's values again at step 9
+    tf_exp = client.create_experiment("tf-autolog")
+    val = [1.0, 0.8, 0.65, 0.55, 0.5, 0.48, 0.5, 0.53, 0.56]
+    _run(client, tf_exp, "restored", 9, metrics=[
+        *_curve("loss", LOSS[:9]), *_curve("val_loss", val, t=1),
+        Metric("stopped_epoch", 8.0, T0 + 30_000, 0), Metric("restored_epoch", 5.0, T0 + 30_001, 0),
+        Metric("loss", LOSS[5], T0 + 30_002, 9), Metric("val_loss", val[5], T0 + 30_003, 9),
+    ], params={"epochs": "30", "batch_size": "32", "monitor": "val_loss", "patience": "3",
+               "min_delta": "0", "baseline": "None", "restore_best_weights": "True"})
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +168,20 @@ def test_steps_are_epochs_params_and_tags_are_facts(manual: dict[str, fitdoctor.
     assert facts["mlflow.run_id"] == run.meta["mlflow"]["run_id"]
     assert run.fit is not None and (run.fit.epochs, run.fit.batch_size) == (10, 32)
     assert run.meta["mlflow"]["experiment"] == "manual"
+
+
+def test_tensorflow_autologs_restored_copy_is_no_epoch(store: str) -> None:
+    """The restored epoch's values that mlflow.tensorflow.autolog() logs again after
+    training are left out with a note; its restore_best_weights param says the run kept
+    its best epoch, so FD101 does not tell it to restore what it restored."""
+    (run,) = fitdoctor.load_runs("mlflow:tf-autolog")
+    assert run.epochs == list(range(1, 10)) and run.metrics["val_loss"][-1] == 0.56
+    assert run.fit is not None and run.fit.restore_best_weights is True
+    assert run.status == "stopped-early"
+    assert any("restored epoch 6" in n and "step 9" in n for n in run.meta.get("notes", []))
+    assert run.facts["restored_epoch"] == 5 and run.facts["stopped_epoch"] == 8
+    report = fitdoctor.analyze(run)
+    assert all(f.severity.name != "WARNING" for f in report.findings if f.code == "FD101")
 
 
 def test_values_logged_without_steps_are_rows_in_order(manual: dict[str, fitdoctor.Run]) -> None:

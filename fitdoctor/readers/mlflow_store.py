@@ -25,7 +25,12 @@ a name), oldest first. Each metric's history becomes a curve:
   counting from epoch 0) start a new fitdoctor run: ``... (fit 2 of 2)``;
 * ``validation_<metric>``, which ``mlflow.keras.autolog()`` logs beside Keras's own
   ``val_<metric>`` with every value at step 0, is left out when ``val_<metric>`` exists;
-* metrics with one value (``test_accuracy`` logged after training) are facts, not curves.
+* metrics with one value (``test_accuracy`` logged after training) are facts, not curves;
+* ``mlflow.tensorflow.autolog()`` with ``EarlyStopping(restore_best_weights=True)`` logs
+  the one-value metrics ``stopped_epoch`` and ``restored_epoch`` and then the restored
+  epoch's metrics again, one step after the last epoch trained: that copy is no epoch
+  and is left out (with a note), and the ``restore_best_weights`` param it logs fills
+  the fit facts, so the run is known to have kept its best epoch.
 
 Names are then read as everywhere (:mod:`fitdoctor.readers.names`): ``train_loss`` is
 ``loss``, ``val_loss`` and ``validation_loss`` are ``val_loss``. An infinite value, which
@@ -399,6 +404,7 @@ def _value(v: Any) -> float:
 def _read_run(mlflow_run: Any, history: dict[str, list[_Point]], source: Source) -> list[Run]:
     """The runs of one MLflow run: one per ``fit`` it holds."""
     history = _without_autolog_copies(history)
+    history, restored_note = _without_restored_copy(history)
     curves = {k: v for k, v in history.items() if len(v) > 1}
     if not curves:
         raise InputError(
@@ -423,8 +429,7 @@ def _read_run(mlflow_run: Any, history: dict[str, list[_Point]], source: Source)
     for one in fits:
         table, counter_note = _table(one)
         for draft in drafts_from_table(table, source):
-            if counter_note:
-                draft.notes.append(counter_note)
+            draft.notes.extend(note for note in (counter_note, restored_note) if note)
             drafts.append(draft)
     runs: list[Run] = []
     for i, draft in enumerate(drafts):
@@ -454,6 +459,45 @@ def _without_autolog_copies(history: dict[str, list[_Point]]) -> dict[str, list[
             continue
         out[key] = points
     return out
+
+
+def _without_restored_copy(
+    history: dict[str, list[_Point]],
+) -> tuple[dict[str, list[_Point]], str | None]:
+    """Drop the restored epoch's metrics that TensorFlow autolog logs again after training.
+
+    With ``EarlyStopping(restore_best_weights=True)``, ``mlflow.tensorflow.autolog()``
+    logs ``stopped_epoch`` and ``restored_epoch`` (one value each, 0-based epochs) and
+    then every metric's value at ``restored_epoch`` once more, at step
+    ``stopped_epoch + 1``. A point at that step, after every other point of its curve,
+    holding its curve's value at ``restored_epoch``, is that copy, not an epoch.
+
+    Returns:
+        The history without the copies, and a note for the report (``None`` when there
+        were none).
+    """
+    stopped, restored = (history.get(key, []) for key in ("stopped_epoch", "restored_epoch"))
+    if len(stopped) != 1 or len(restored) != 1:
+        return history, None
+    copy_step, best_step = int(stopped[0].value) + 1, int(restored[0].value)
+    out: dict[str, list[_Point]] = {}
+    dropped = False
+    for key, points in history.items():
+        at_best = [p.value for p in points if p.step == best_step]
+        last = points[-1] if len(points) > 1 else None
+        if (last is not None and last.step == copy_step and at_best
+                and all(p.step < copy_step for p in points[:-1])
+                and (last.value == at_best[-1]
+                     or (math.isnan(last.value) and math.isnan(at_best[-1])))):
+            out[key] = points[:-1]
+            dropped = True
+        else:
+            out[key] = points
+    if not dropped:
+        return history, None
+    note = (f"the metrics of the restored epoch {best_step + 1} that mlflow.tensorflow.autolog() "
+            f"logs again at step {copy_step}, after the last epoch trained, are left out")
+    return out, note
 
 
 def _params(params: Mapping[str, str]) -> dict[str, Any]:
@@ -492,6 +536,9 @@ def _fit_info(params: Mapping[str, Any]) -> FitInfo | None:
     fit = FitInfo(**values)
     if fit.validation_split is not None:
         fit.validation = "split"
+    restore = params.get("restore_best_weights")
+    if isinstance(restore, bool):  # EarlyStopping's, as TensorFlow autolog logs it
+        fit.restore_best_weights = restore
     return fit
 
 
