@@ -592,6 +592,19 @@ def test_every_rule_explains(code: str) -> None:
 def test_explain_unknown_rule() -> None:
     result = invoke("explain", "FD999")
     assert_unusable(result, "FD999", "fitdoctor rules")
+    assert "did you mean" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("FD10", "(did you mean FD101, FD102 or FD103?)"),
+     ("fd61", "(did you mean FD611, FD612 or FD613?)"),
+     ("validation-loss-rsing", "(did you mean validation-loss-rising, ")],
+)
+def test_explain_an_unknown_rule_suggests_what_was_meant(key: str, meant: str) -> None:
+    result = invoke("explain", key)
+    assert_unusable(result, key, "fitdoctor rules")
+    assert meant in result.stderr
 
 
 def test_version() -> None:

@@ -4,13 +4,18 @@ Rendering lives in :mod:`fitdoctor.reporters.rules_doc`; this module reads the o
 finds the rule (by code, any case, or by name) and prints.
 """
 
+import difflib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from fitdoctor.cli import common
 from fitdoctor.cli.common import config_option, format_option, rules_option
 from fitdoctor.cli.core import Argument, Command
+
+if TYPE_CHECKING:
+    from fitdoctor.rules import Rule
 
 #: Formats of ``fitdoctor explain``.
 FORMATS = ("text", "json")
@@ -33,7 +38,8 @@ def explain(
         (r for r in rules if r.code.upper() == key.upper() or r.name == key.lower()), None
     )
     if found is None:
-        common.fail(f"unknown rule {key!r}; run 'fitdoctor rules' to see all rules")
+        common.fail(f"unknown rule {key!r}{_suggestion(key, rules)}; run 'fitdoctor rules' to "
+                    "see all rules")
     default = common.default_severities(config, rule_dirs).get(found.code)
     with common.unusable_exits():
         settings = common.build_settings(config=config, rule_dirs=rule_dirs)
@@ -49,3 +55,22 @@ def explain(
             where = str(settings.config_path) if settings.config_path else "the configuration"
         common.emit(rules_doc.explain_text(found, default, width=width, deselected_by=where,
                                            severity_fixed=fixed))
+
+
+def _suggestion(key: str, rules: list["Rule"]) -> str:
+    """What an unknown rule may have meant: `` (did you mean FD101, FD102 or FD103?)``.
+
+    The codes ``key`` begins (``FD10``), else the names closest to it (a typo of one),
+    else nothing.
+    """
+    codes = [r.code for r in rules if r.code.upper().startswith(key.upper()) and key]
+    close = codes[:_SUGGESTED] or difflib.get_close_matches(
+        key.lower(), [r.name for r in rules], n=_SUGGESTED)
+    if not close:
+        return ""
+    shown = ", ".join(close[:-1]) + (" or " if len(close) > 1 else "") + close[-1]
+    return f" (did you mean {shown}?)"
+
+
+#: Suggestions an unknown rule gets at most.
+_SUGGESTED = 3
