@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fitdoctor import curves
-from fitdoctor.detectors.base import Context, Evidence, mirrored_loss_key
+from fitdoctor.detectors.base import Context, Evidence
 from fitdoctor.errors import MissingInput
 from fitdoctor.report import (
     INTERNAL_ERROR_CODE,
@@ -124,9 +124,9 @@ def analyze(
     findings.sort(key=lambda f: (-f.severity.rank, f.code, f.output or ""))
     _recommend_once(findings)
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
-    mirror = mirrored_loss_key(run) if learning_curve is None else None
-    if mirror is not None:
-        notes.append(_mirror_note(run, mirror))
+    # the training curve the rules judged (Context.loss_key, computed once per analysis)
+    if learning_curve is None and run.has("loss") and ctx.loss_key != "loss":
+        notes.append(_mirror_note(run, ctx.loss_key))
     return Report(
         source=run.name or run.source,
         findings=findings,

@@ -121,11 +121,10 @@ def peak_learning_rate_row(run: Run) -> int | None:
     """
     for key in LEARNING_RATE_KEYS:
         logged = run.metrics.get(key, [])
-        rates = [(_usable_rate(v), i) for i, v in enumerate(logged) if v is not None]
-        usable = [(rate, i) for rate, i in rates if rate is not None]
+        usable = [(rate, i) for i, v in enumerate(logged)
+                  if (rate := _usable_rate(v)) is not None]
         if usable:
-            best = max(rate for rate, _ in usable)
-            return next(i for rate, i in usable if rate == best)
+            return max(usable, key=lambda pair: pair[0])[1]  # max keeps the first of ties
     return None
 
 
@@ -231,7 +230,7 @@ def regularization_advice(run: Run, steps: RegularizationSteps) -> dict[str, Any
         out["units_proposed"] = max(1, math.floor(units * steps.shrink_factor))
         l2 = layer_l2(widest)
         out["l2_now"] = fmt_rate(l2)
-        out["l2_proposed"] = fmt_rate(steps.l2_first if l2 == 0 else l2 * steps.l2_step)
+        out["l2_proposed"] = _l2_proposed(l2, steps)
         drop = _dropout_after(run, widest)
         out["dropout_now"] = f"{drop:g}"
         cap = steps.dropout_max
@@ -243,11 +242,16 @@ def regularization_advice(run: Run, steps: RegularizationSteps) -> dict[str, Any
         l2 = layer_l2(output)
         out.update(no_hidden_layer=True, output_layer=output.name,
                    output_l2_now=fmt_rate(l2),
-                   output_l2_proposed=fmt_rate(steps.l2_first if l2 == 0 else l2 * steps.l2_step))
+                   output_l2_proposed=_l2_proposed(l2, steps))
     if run.data is not None and run.data.n_train:
         out["n_train"] = f"{run.data.n_train:,}"
         out["n_train_proposed"] = f"{more_rows(run.data.n_train, steps.data_factor):,}"
     return out
+
+
+def _l2_proposed(l2: float, steps: RegularizationSteps) -> str:
+    """The L2 factor proposed for a layer whose factor is ``l2`` (0: none yet), as text."""
+    return fmt_rate(steps.l2_first if l2 == 0 else l2 * steps.l2_step)
 
 
 def more_rows(n_train: int, factor: float) -> int:
@@ -335,10 +339,10 @@ def inputs_off_unit_scale(
     The inputs are far from unit scale when the run file's input facts
     (:attr:`~fitdoctor.run.DataInfo.input_std` and its siblings) show a median feature
     standard deviation above ``max_input_std``, a largest absolute value below
-    ``min_input_max`` (every value tiny; a sparse input's median standard deviation is tiny
-    too, but its values are not), a median
-    absolute feature mean above ``max_input_mean``, or a largest feature standard
-    deviation above ``max_input_spread`` times the median one, and the model does not
+    ``min_input_max`` (every value tiny; a sparse input's median standard deviation is
+    tiny too, but its values are not), a median absolute feature mean above
+    ``max_input_mean``, or a largest feature standard deviation above
+    ``max_input_spread`` times the median one, and the model does not
     scale them itself: its first layer (:func:`first_input_layer`) is no
     ``Normalization``, ``Rescaling``, ``BatchNormalization`` or ``LayerNormalization``,
     nor an ``Embedding``-like layer that reads ids, not magnitudes. A first layer whose
@@ -386,11 +390,12 @@ def inputs_off_unit_scale(
         # expects the preprocessing it was trained with (VGG16's preprocess_input leaves
         # a standard deviation near 60), not unit scale: not judged either
         return {**out, "first_opaque": True}
-    std, mean, spread = facts["input_std"], facts["input_mean"], facts["input_scale_spread"]
+    std, mean, top, spread = (facts["input_std"], facts["input_mean"], facts["input_max"],
+                              facts["input_scale_spread"])
     if std is None:
         return out
-    tests = (("std", std > max_input_std), ("tiny_values", facts["input_max"] is not None
-                                   and facts["input_max"] < min_input_max),
+    tests = (("std", std > max_input_std),
+             ("tiny_values", top is not None and top < min_input_max),
              ("mean", mean is not None and mean > max_input_mean),
              ("spread", spread is not None and spread > max_input_spread))
     far_by = next((name for name, holds in tests if holds), None)

@@ -124,7 +124,6 @@ def registry() -> dict[str, DetectorSpec]:
     return dict(_REGISTRY)
 
 
-
 #: Relative difference under which two logged curves are the same numbers (float32
 #: logging of one value twice): an identity test, not a tuned threshold.
 SAME_VALUES = 1e-6
