@@ -84,10 +84,73 @@ def test_a_test_curve_beside_a_validation_curve_stays_a_test_curve() -> None:
 
 
 def test_the_name_already_spelled_the_keras_way_wins_a_collision() -> None:
-    readings, notes = canonical_names(["train_loss", "loss"])
+    readings, notes = canonical_names(["train_loss", "loss", "val_loss"])
     assert readings["loss"].canonical == "loss"
     assert readings["train_loss"].canonical == "train_loss"
     assert "`loss` and `train_loss` would both read as loss" in notes[0]
+
+
+def test_a_bare_twin_of_a_train_name_without_validation_is_the_evaluation() -> None:
+    # a loop logging train_loss and model.evaluate-like names: {"train_loss", "loss", ...}
+    readings, notes = canonical_names(["train_loss", "loss", "precision", "recall"])
+    assert readings["train_loss"].canonical == "loss"
+    assert readings["loss"].canonical == "val_loss"
+    assert readings["precision"].canonical == "precision"  # no train_ twin: kept
+    assert len(notes) == 1 and "--metric-map loss=loss" in notes[0]
+
+
+def test_the_bare_twin_override_reads_it_as_training_again() -> None:
+    readings, _ = canonical_names(["train_loss", "loss"], {"loss": "loss"})
+    assert readings["loss"].canonical == "loss"
+    assert readings["train_loss"].canonical == "train_loss"
+
+
+def test_curves_named_only_train_and_val_are_the_losses() -> None:
+    readings, notes = canonical_names(["train", "val"])
+    assert readings["train"].canonical == "loss"
+    assert readings["val"].canonical == "val_loss"
+    assert len(notes) == 1 and "--metric-map train=NAME" in notes[0]
+    readings, _ = canonical_names(["Training", "Validation", "train_acc", "val_acc"])
+    assert readings["Training"].canonical == "loss"
+    assert readings["Validation"].canonical == "val_loss"
+    assert readings["train_acc"].canonical == "acc"
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["train", "val", "train_loss"],  # a loss is named: bare curves stay as they are
+        ["train", "training", "val"],  # two bare training curves: which one?
+    ],
+)
+def test_bare_split_curves_are_not_guessed_when_ambiguous(names: list[str]) -> None:
+    readings, _ = canonical_names(names)
+    assert readings["val"].canonical == "val"
+    assert all(readings[n].canonical != "loss" for n in names if n in ("train", "training"))
+
+
+def test_named_validation_sets_the_first_is_judged() -> None:
+    names = ["train_loss", "real_val_loss", "real_val_acc", "font_val_loss", "font_val_acc"]
+    readings, notes = canonical_names(names)
+    assert readings["real_val_loss"].canonical == "val_loss"
+    assert readings["real_val_acc"].canonical == "val_acc"
+    assert readings["font_val_loss"].canonical == "font_val_loss"
+    assert readings["font_val_loss"].role == "val"
+    assert len(notes) == 1 and "2 validation sets" in notes[0]
+    assert "--metric-map font_val_loss=val_loss" in notes[0]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["loss", "val_loss", "other_val_loss"],  # a validation curve already: kept
+        ["train_loss", "best_val_loss"],  # a running best, not a set
+        ["reg_loss", "reg_val_loss", "cls_loss", "cls_val_loss"],  # prefixed runs
+    ],
+)
+def test_not_named_validation_sets(names: list[str]) -> None:
+    readings, _ = canonical_names(names)
+    assert all(readings[n].canonical == n for n in names if "_val_" in n)
 
 
 def test_lightning_step_twin_is_dropped() -> None:

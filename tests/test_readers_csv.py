@@ -164,3 +164,15 @@ def test_a_val_column_all_na_in_one_run_is_left_out_there(tmp_path: Path) -> Non
 def test_nan_cells_in_an_appended_file(tmp_path: Path) -> None:
     run = readers.load(write(tmp_path, "epoch,loss\n0,1.0\n1,nan\n"))
     assert math.isnan(run.metrics["loss"][1] or 0.0)
+
+
+def test_two_named_validation_sets(tmp_path: Path) -> None:
+    rows = ["epoch,train_loss,train_acc,clean_val_loss,clean_val_acc,noisy_val_loss,"
+            "noisy_val_acc"]
+    rows += [f"{e},{2 / e:.4f},{60 + e},{1 / e:.4f},{80 + e},{1.5 / e:.4f},{70 + e}"
+             for e in range(1, 6)]
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n"))
+    assert run.metrics["val_loss"] == pytest.approx([1 / e for e in range(1, 6)], abs=1e-4)
+    assert run.metric_names["val_loss"] == "clean_val_loss"
+    assert run.metrics["noisy_val_acc"][0] == pytest.approx(0.71)  # percent, kept by name
+    assert any("2 validation sets" in n for n in run.meta["notes"])

@@ -247,6 +247,7 @@ def canonical_names(
         if r.step_level and not r.user and r.canonical in epoch_level:
             readings[name] = Reading(name, "", r.role, step_level=True)
 
+    _named_validation_sets(readings, notes)
     # A test curve with no validation curve is the validation curve.
     kept = [r for r in readings.values() if r.canonical]
     if not any(r.role == "val" for r in kept) and any(
@@ -266,6 +267,7 @@ def canonical_names(
             "the final model (keep a test set apart, or --metric-map to read it otherwise)"
         )
 
+    _bare_twin_is_evaluation(readings, notes)
     # Collisions: the name already spelled the Keras way wins.
     by_target: dict[str, list[str]] = {}
     for name in names:
@@ -290,6 +292,7 @@ def canonical_names(
             else:
                 notes.append(f"`{name}` left out: `{winner}` is already read as {target}")
 
+    _bare_role_curves(readings, notes)
     ambiguous = [
         r for r in readings.values() if r.ambiguous and r.canonical and not r.user
     ]
@@ -314,6 +317,136 @@ def canonical_names(
 
 #: Logged names a note lists at most.
 _NAMES_SHOWN = 12
+
+_TRAIN_WORDS = frozenset({"train", "training", "trn"})
+_VAL_WORDS = frozenset({"val", "validation", "valid"})
+#: First words of ``<set>_val_<metric>`` that qualify a curve rather than name a set.
+_NOT_A_SET = frozenset(
+    {"best", "min", "max", "lowest", "highest", "last", "final", "smoothed", "ema", "avg",
+     "mean", "running", "moving"}
+)
+
+
+def _named_validation_sets(readings: dict[str, Reading], notes: list[str]) -> None:
+    """``real_val_loss``, ``font_val_loss``: validation curves of named validation sets.
+
+    Only when nothing already reads as validation, and only for a set whose name
+    prefixes no other curve (``reg_loss`` beside ``reg_val_loss`` is a prefixed run of
+    its own): the first set in the file is judged as ``val_*``; the others keep their
+    names (their role is validation), with a note.
+    A Keras multi-output model's ``val_out1_loss`` is read the same way: one set of
+    ``val_*`` curves is judged, the rest keep their names.
+    """
+    if any(r.role == "val" and r.canonical for r in readings.values()):
+        return
+    sets: dict[str, list[tuple[str, str]]] = {}
+    for name, r in readings.items():
+        if r.user or not r.canonical or r.role != "train":
+            continue
+        words = _words(name)
+        middle = [i for i in range(1, len(words) - 1) if words[i] in _VAL_WORDS]
+        if len(middle) != 1 or any(w in _ROLE_WORDS for w in words[: middle[0]]):
+            continue
+        if words[0] in _NOT_A_SET:
+            continue
+        metric_words = [_PLURALS.get(w, w) for w in words[middle[0] + 1:]]
+        sets.setdefault("_".join(words[: middle[0]]), []).append((name, "_".join(metric_words)))
+    members = {name for found in sets.values() for name, _ in found}
+    for set_name in list(sets):
+        # ``reg_loss`` beside ``reg_val_loss``: a prefixed run (or output) of its own
+        if any("_".join(_words(n)).startswith(set_name + "_")
+               for n in readings if n not in members):
+            del sets[set_name]
+    if not sets or not any(
+        metric == "loss" or metric.endswith("_loss") for found in sets.values()
+        for _, metric in found
+    ):
+        return
+    first, *others = sets
+    for name, metric in sets[first]:
+        readings[name] = Reading(name, "val_" + metric, "val")
+    for other in others:
+        for name, _ in sets[other]:
+            readings[name] = Reading(name, name, "val")
+    if others:
+        rest = ", ".join(f"`{o}_val_*`" for o in others)
+        example, example_metric = sets[others[0]][0]
+        one = len(others) == 1
+        notes.append(
+            f"{len(sets)} validation sets: `{first}_val_*`, the first, is judged as val_*; "
+            f"{rest} keep{'s' if one else ''} {'its' if one else 'their'} names "
+            f"(--metric-map {example}=val_{example_metric} to judge "
+            f"{'that one' if one else 'another'} instead)"
+        )
+    else:
+        notes.append(
+            f"`{first}_val_*` (validation set `{first}`) read as val_* (say otherwise with "
+            f"--metric-map {sets[first][0][0]}=NAME)"
+        )
+
+
+def _bare_twin_is_evaluation(readings: dict[str, Reading], notes: list[str]) -> None:
+    """``train_loss`` beside a bare ``loss`` and no validation curve: ``loss`` is held out.
+
+    A loop that names its training values ``train_*`` and evaluates with
+    ``model.evaluate``-like names logs ``{"train_loss": ..., "loss": ..., "precision":
+    ...}``: the prefix is there to tell the two apart, so the bare twin is the
+    evaluation's. Read only for bare names with an explicit ``train`` twin (the other
+    bare metrics, which have no twin, keep their names), with a note and the override.
+    """
+    if any(r.role == "val" and r.canonical for r in readings.values()):
+        return
+    explicit = {
+        r.canonical for name, r in readings.items()
+        if not r.user and r.canonical and r.role == "train" and r.canonical != name
+        and _TRAIN_WORDS & set(_words(name))
+    }
+    targets = {r.canonical for r in readings.values() if r.canonical}
+    moved = []
+    for name, r in list(readings.items()):
+        if (not r.user and r.canonical == name and name in explicit
+                and "val_" + name not in targets):
+            readings[name] = Reading(name, "val_" + name, "val")
+            moved.append(name)
+    if moved:
+        shown = ", ".join(f"`{m}`" for m in moved)
+        notes.append(
+            f"no validation curve, and {shown} logged beside `train_{moved[0]}`: "
+            f"{shown} read as the evaluation's (val_{moved[0]}); if it is a training "
+            f"value, say so with --metric-map {moved[0]}={moved[0]}"
+        )
+
+
+def _one_word_of(name: str, words: frozenset[str]) -> bool:
+    found = _words(name)
+    return len(found) == 1 and found[0] in words
+
+
+def _bare_role_curves(readings: dict[str, Reading], notes: list[str]) -> None:
+    """Curves named only ``train`` and ``val``, in a run with no loss name: the losses.
+
+    ``{"train": [...], "val": [...]}`` (a ``loss_history.json``): the loss is what people
+    leave unnamed. Read only when exactly one curve is a bare training word and none
+    reads as a loss; a bare ``val`` (``valid``, ``validation``) is then the validation
+    loss. Other named curves (``train_acc``) do not stop it: they are not the loss.
+    """
+    if any("loss" in r.canonical for r in readings.values()):
+        return
+    bare_train = [n for n, r in readings.items()
+                  if not r.user and r.canonical and _one_word_of(n, _TRAIN_WORDS)]
+    bare_val = [n for n, r in readings.items()
+                if not r.user and r.canonical and _one_word_of(n, _VAL_WORDS)]
+    if len(bare_train) != 1 or len(bare_val) > 1:
+        return
+    readings[bare_train[0]] = Reading(bare_train[0], "loss", "train")
+    read = f"`{bare_train[0]}` as loss"
+    if bare_val:
+        readings[bare_val[0]] = Reading(bare_val[0], "val_loss", "val")
+        read += f" and `{bare_val[0]}` as val_loss"
+    notes.append(
+        f"no curve is named a loss: read {read}, the only curves named by their split "
+        f"alone (say otherwise with --metric-map {bare_train[0]}=NAME)"
+    )
 
 
 def _unused_overrides(names: list[str], overrides: Mapping[str, str]) -> list[str]:
