@@ -254,3 +254,66 @@ def test_nan_values_in_facts_stay_json_safe(tmp_path: Path) -> None:
 def test_an_accuracy_a_hair_above_one_is_not_a_percentage(tmp_path: Path) -> None:
     run = readers.load(write(tmp_path, {"loss": curve(3), "accuracy": [0.9, 0.99, 1.0081]}))
     assert run.metrics["accuracy"] == [0.9, 0.99, 1.0081]
+
+
+def test_pandas_to_dict_with_an_empty_metric(tmp_path: Path) -> None:
+    # json.dump(pd.DataFrame(history.history).to_dict(), f): metric -> {row: value}, and an
+    # empty object for a metric compiled but never logged; rows in numeric order
+    loss = curve(12)
+    data = {"loss": {str(i): loss[i] for i in reversed(range(12))}, "accuracy": {}}
+    run = readers.load(write(tmp_path, data))
+    assert run.metrics["loss"] == pytest.approx(loss)
+    assert "accuracy" not in run.metrics
+    assert any("'accuracy' left out: no value logged" in n for n in run.meta["notes"])
+
+
+def test_pandas_columns_with_rows_left_out_are_gaps_not_nans(tmp_path: Path) -> None:
+    data = {"loss": {str(i): v for i, v in enumerate(curve(6))}, "time": {"1": 5.0, "4": 6.0}}
+    run = readers.load(write(tmp_path, data))
+    assert run.metrics["time"] == [None, 5.0, None, None, 6.0, None]
+
+
+def test_a_json_object_of_empty_objects_is_still_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        readers.load(write(tmp_path, {"loss": {}, "accuracy": {}}))
+
+
+def test_records_with_values_grouped_by_split(tmp_path: Path) -> None:
+    records = [
+        {"epoch": e, "train": {"loss": 1 / e, "dice": 0.1 * e},
+         "val": {"loss": 1.1 / e, "dice": 0.09 * e}, "config": {"name": "unet"}}
+        for e in range(1, 6)
+    ]
+    run = readers.load(write(tmp_path, records))
+    assert run.epochs == [1, 2, 3, 4, 5]
+    assert set(run.metrics) == {"loss", "dice", "val_loss", "val_dice"}
+    assert run.metric_names["val_dice"] == "val.dice"
+    assert run.metrics["val_loss"][-1] == pytest.approx(1.1 / 5)
+
+
+def test_records_with_a_test_group_and_no_validation(tmp_path: Path) -> None:
+    records = [{"epoch": e, "train": {"loss": 1 / e}, "test": {"loss": 1.2 / e}}
+               for e in range(1, 4)]
+    run = readers.load(write(tmp_path, records))
+    assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4])
+    assert any("unbiased" in n for n in run.meta["notes"])  # as a test_ prefix reads
+
+
+def test_lists_named_only_by_their_split_are_the_losses(tmp_path: Path) -> None:
+    data = {"epochs": [1, 2, 3, 4], "train": curve(4, 3.0), "val": curve(4, 3.5)}
+    run = readers.load(write(tmp_path, data, "loss_history.json"))
+    assert run.metrics["loss"] == pytest.approx(curve(4, 3.0))
+    assert run.metrics["val_loss"] == pytest.approx(curve(4, 3.5))
+    assert run.metric_names == {"loss": "train", "val_loss": "val"}
+    assert any("--metric-map train=NAME" in n for n in run.meta["notes"])
+
+
+def test_records_with_train_loss_and_an_evaluation_loss(tmp_path: Path) -> None:
+    records = [{"epoch": e, "train_loss": 1 / e, "loss": 0.6 / e, "precision": 0.5 + e / 20,
+                "tp": 10 * e} for e in range(1, 6)]
+    run = readers.load(write(tmp_path, records))
+    assert run.metrics["loss"] == pytest.approx([1 / e for e in range(1, 6)])
+    assert run.metrics["val_loss"] == pytest.approx([0.6 / e for e in range(1, 6)])
+    assert any("read as the evaluation's" in n for n in run.meta["notes"])
+    report = fitdoctor.analyze(run)
+    assert "FD701" not in {f.code for f in report.findings}

@@ -5,8 +5,9 @@ What a JSON file may hold, tried in this order:
 1. ``"schema": "fitdoctor.run/1"`` -- a fitdoctor run file (what the callback writes).
    Another schema version, a report (``fitdoctor.report/1``) or a file with the run
    file's keys but no ``schema`` are errors that say so.
-2. ``DataFrame(history.history).to_json()`` -- metric → {row → value} (or the
-   ``orient="index"`` form, row → {metric → value}).
+2. ``DataFrame(history.history).to_json()`` (or ``.to_dict()``) -- metric → {row →
+   value}, an empty object for a metric never logged (or the ``orient="index"`` form,
+   row → {metric → value}).
 3. A Hugging Face ``trainer_state.json`` (``log_history``), see
    :mod:`fitdoctor.readers.records`.
 4. An object with curves (lists of numbers) -- ``json.dump(history.history, f)`` and
@@ -222,23 +223,30 @@ def _run_file(data: dict[str, Any], source: Source) -> Run:
 
 
 def _pandas_table(value: dict[str, Any]) -> Table | None:
-    """``DataFrame.to_json()`` in the ``columns`` or ``index`` orient, else None."""
-    if not value or not all(isinstance(v, dict) and v for v in value.values()):
+    """``DataFrame.to_json()`` / ``to_dict()`` in the ``columns`` or ``index`` orient.
+
+    In the ``columns`` orient (metric → {row → value}) a metric with no row at all
+    (``"accuracy": {}``, a column pandas kept for a metric never logged) is left out
+    with a note. None when the object is not such a table.
+    """
+    if not value or not all(isinstance(v, dict) for v in value.values()):
         return None
     from fitdoctor.readers.tables import Table
 
     inner = list(value.values())
-    if not all(all(_scalar(x) for x in col.values()) for col in inner):
+    if not any(inner) or not all(all(_scalar(x) for x in col.values()) for col in inner):
         return None
     if all(_NUMERIC_KEY.fullmatch(str(k)) for col in inner for k in col):
         labels: dict[str, None] = {}
         for col in inner:
             labels.update(dict.fromkeys(col))
         order = sorted(labels, key=float)
-        names = [str(k) for k in value]
-        rows = [[_pandas_cell(col, r) for col in inner] for r in order]
-        return Table(names=names, rows=rows, text_cells=False)
-    if all(_NUMERIC_KEY.fullmatch(str(k)) for k in value):
+        kept = {str(k): col for k, col in value.items() if col}
+        empty = [str(k) for k, col in value.items() if not col]
+        rows = [[_pandas_cell(col, r) for col in kept.values()] for r in order]
+        notes = [f"metric {name!r} left out: no value logged" for name in empty]
+        return Table(names=list(kept), rows=rows, text_cells=False, notes=notes)
+    if all(inner) and all(_NUMERIC_KEY.fullmatch(str(k)) for k in value):
         order = sorted(value, key=float)
         names_seen: dict[str, None] = {}
         for r in order:
@@ -254,7 +262,9 @@ def _scalar(x: Any) -> bool:
 
 
 def _pandas_cell(col: Mapping[str, Any], key: str) -> Any:
-    if key not in col or col[key] is None:
+    if key not in col:
+        return None  # pandas writes every row of every column: a row left out is a gap
+    if col[key] is None:
         return MISSING  # pandas writes NaN as null: gap or NaN is decided later
     return col[key]
 

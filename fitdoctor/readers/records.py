@@ -3,7 +3,8 @@
 * **Per-epoch records** -- ``[{"epoch": 1, "loss": 0.7, "val_loss": 0.8}, ...]``, a JSON
   array or JSON Lines (one object per line): a table, read by
   :mod:`fitdoctor.readers.tables` (an ``epoch`` key numbers the rows; a key missing from
-  a record is a gap; objects and lists inside records are left out).
+  a record is a gap; an object of numbers inside a record spreads into its keys,
+  ``{"val": {"loss": x}}`` read as ``val_loss``; other objects and lists are left out).
 * **A list of histories** -- ``[{"loss": [...]}, {"loss": [...]}]`` (folds, repeats):
   one run per history.
 * **Hugging Face Trainer** -- ``trainer_state.json`` (its ``log_history``) or the bare
@@ -78,15 +79,37 @@ def drafts_from_records(
         return drafts
     if is_hf_log(records):
         return drafts_from_hf(records, source, facts=facts)
+    flat = [_flatten(record) for record in records]
     names: dict[str, None] = {}
-    for record in records:
+    for record in flat:
         names.update(dict.fromkeys(str(k) for k in record))
-    rows = [[_record_cell(record, name) for name in names] for record in records]
+    rows = [[_record_cell(record, name) for name in names] for record in flat]
     table = Table(names=list(names), rows=rows, text_cells=False)
     drafts = drafts_from_table(table, source)
     for draft in drafts:
         draft.facts = dict(facts or {})
     return drafts
+
+
+def _flatten(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A record's objects of numbers spread into its own keys.
+
+    ``{"val": {"loss": x}}`` becomes ``{"val.loss": x}`` (read as ``val_loss``); other
+    objects and lists are left in place (and out later). Per-epoch records that group
+    their values by split (``{"epoch": 1, "train": {"loss": ...}, "val": {...}}``) then
+    read as the names they mean.
+    """
+    if not any(isinstance(v, Mapping) for v in record.values()):
+        return record
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if (isinstance(value, Mapping) and value
+                and all(v is None or is_number(v) for v in value.values())):
+            for sub, v in value.items():
+                out.setdefault(f"{key}.{sub}", v)
+        else:
+            out.setdefault(str(key), value)
+    return out
 
 
 def _record_cell(record: Mapping[str, Any], name: str) -> Any:
