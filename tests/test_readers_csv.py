@@ -176,3 +176,15 @@ def test_two_named_validation_sets(tmp_path: Path) -> None:
     assert run.metric_names["val_loss"] == "clean_val_loss"
     assert run.metrics["noisy_val_acc"][0] == pytest.approx(0.71)  # percent, kept by name
     assert any("2 validation sets" in n for n in run.meta["notes"])
+
+
+def test_a_lightning_test_row_after_training_is_a_fact(tmp_path: Path) -> None:
+    rows = ["train_loss,epoch,step,val_loss,test_loss"]
+    for e in range(4):
+        rows += [f"{1 / (e + 1):.4f},{e},{e},,", f",{e},{e},{1.1 / (e + 1):.4f},"]
+    rows += [",4,4,,0.3"]
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics.csv"))
+    assert run.epochs == [1, 2, 3, 4]
+    assert "test_loss" not in run.metrics
+    assert run.facts["test_loss"] == pytest.approx(0.3)
+    assert any("only test values" in n for n in run.meta["notes"])

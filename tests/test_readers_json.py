@@ -317,3 +317,25 @@ def test_records_with_train_loss_and_an_evaluation_loss(tmp_path: Path) -> None:
     assert any("read as the evaluation's" in n for n in run.meta["notes"])
     report = fitdoctor.analyze(run)
     assert "FD701" not in {f.code for f in report.findings}
+
+
+def test_a_validation_value_carried_between_evaluations_is_read_as_gaps(tmp_path: Path) -> None:
+    # evaluated every 2 epochs, the last evaluation logged again in between
+    val = [v for v in curve(6, 1.2) for _ in range(2)]
+    run = readers.load(write(tmp_path, {"train_loss": curve(12), "val_loss": val}))
+    assert run.metrics["val_loss"][:4] == pytest.approx([1.2, None, 0.96, None])
+    assert run.fit is not None and run.fit.validation_freq == 2
+    assert any("repeats each value 2 epochs running" in n for n in run.meta["notes"])
+
+
+@pytest.mark.parametrize(
+    "val",
+    [
+        [0.5268] * 12,  # stuck at the majority class: truly flat, kept
+        [0.9, 0.9, 0.8, 0.8, 0.7, 0.6, 0.6, 0.5, 0.5, 0.4, 0.4, 0.3],  # no strict period
+        [0.9, 0.9, 0.8, 0.8],  # too few periods to tell
+    ],
+)
+def test_repeats_without_a_strict_period_are_kept(tmp_path: Path, val: list[float]) -> None:
+    run = readers.load(write(tmp_path, {"loss": curve(len(val)), "val_accuracy": val}))
+    assert run.metrics["val_accuracy"] == pytest.approx(val)

@@ -14,11 +14,12 @@ import math
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._numbers import MISSING, is_number_like
+from fitdoctor.readers._rows import carried_evaluations, trailing_test_rows
 from fitdoctor.readers.names import Reading, canonical_names
 from fitdoctor.run import FitInfo, Phase, Run
 from fitdoctor.vocabulary import is_accuracy
@@ -301,19 +302,29 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
             "'loss': if one of these is the loss, say so with --metric-map NAME=loss"
         )
     n = len(next(iter(metrics.values())))
-    epochs = draft.epochs if draft.epochs is not None else list(range(1, n + 1))
+    epochs = list(draft.epochs) if draft.epochs is not None else list(range(1, n + 1))
+    facts = dict(draft.facts)
+    seconds = draft.seconds
+    trailing_test_rows(metrics, metric_names, epochs, facts, notes)
+    if seconds is not None and len(seconds) > len(epochs):
+        seconds = seconds[: len(epochs)]
+    fit = draft.fit
+    period = carried_evaluations(metrics, metric_names, notes)
+    if period is not None and (fit is None or fit.validation_freq is None):
+        fit = replace(fit, validation_freq=period) if fit is not None else FitInfo(
+            validation_freq=period)
     meta: dict[str, Any] = {"notes": notes} if notes else {}
     return Run(
         epochs=epochs,
         metrics=metrics,
-        seconds=draft.seconds,
+        seconds=seconds,
         source=fmt,
         name=source.name,
-        fit=draft.fit,
+        fit=fit,
         status=draft.status,
         meta=meta,
         metric_names=metric_names,
-        facts=draft.facts,
+        facts=facts,
         phases=draft.phases,
     )
 

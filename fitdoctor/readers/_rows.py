@@ -1,0 +1,121 @@
+"""Rows a logger wrote that are not epochs' own values, found once the names are read.
+
+* **Carried evaluations.** A loop that evaluates every k epochs and logs the last
+  evaluation every epoch writes ``val_loss`` as ``[0.72, 0.72, 0.37, 0.37, ...]``: each
+  value repeated, exactly, k epochs running. Read as one evaluation every k epochs (the
+  repeats become gaps, as Keras's ``validation_freq`` leaves them), so no rule takes k
+  equal values for a plateau. Only a strict period counts: the value changes at every
+  k-th epoch and at no other, for at least :data:`MIN_PERIODS` periods; a curve that
+  truly stays flat (``val_accuracy`` stuck at the majority class) does not change at
+  every k-th epoch and is kept as logged.
+* **A trailing test row.** PyTorch Lightning's ``trainer.test()`` after ``fit`` logs
+  ``test_*`` one epoch past the last: a row with nothing but test values. It is no
+  epoch of the training: left out, its values kept as facts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["MIN_PERIODS", "carried_evaluations", "trailing_test_rows"]
+
+#: Periods a repeat pattern must show before it is read as carried evaluations.
+MIN_PERIODS = 3
+_MAX_PERIOD = 10
+
+
+def carried_evaluations(
+    metrics: dict[str, list[Any]], metric_names: dict[str, str], notes: list[str]
+) -> int | None:
+    """Make the carried-over repeats of every ``val_*`` curve gaps, in place.
+
+    Args:
+        metrics: Keras name → one value per row (``None`` for a gap).
+        metric_names: Keras name → logged name (for the note).
+        notes: The run's notes; one is added per curve changed.
+
+    Returns:
+        The evaluation period found (the first), or None.
+    """
+    found: int | None = None
+    for key, values in metrics.items():
+        if not key.startswith("val_"):
+            continue
+        period = _period(values)
+        if period is None:
+            continue
+        first = values.index(next(v for v in values if v is not None))
+        metrics[key] = [
+            v if (i - first) % period == 0 else None if i > first else v
+            for i, v in enumerate(values)
+        ]
+        found = found or period
+        notes.append(
+            f"`{metric_names.get(key, key)}` repeats each value {period} epochs running "
+            f"(evaluated every {period} epochs, the last evaluation logged in between): "
+            "read at the epochs it was evaluated"
+        )
+    return found
+
+
+def _period(values: list[Any]) -> int | None:
+    logged = [i for i, v in enumerate(values) if v is not None]
+    if not logged or logged != list(range(logged[0], logged[-1] + 1)):
+        return None  # gaps already: the logger says when it evaluated
+    run = [values[i] for i in logged]
+    if not all(isinstance(v, float) and math.isfinite(v) for v in run):
+        return None
+    for period in range(2, _MAX_PERIOD + 1):
+        if len(run) < MIN_PERIODS * period:
+            break
+        if all((run[i] == run[i - 1]) == (i % period != 0) for i in range(1, len(run))):
+            return period
+    return None
+
+
+def trailing_test_rows(
+    metrics: dict[str, list[Any]],
+    metric_names: dict[str, str],
+    epochs: list[int],
+    facts: dict[str, Any],
+    notes: list[str],
+) -> None:
+    """Drop final rows that hold only ``test_*`` values, in place; keep them as facts.
+
+    Args:
+        metrics: Keras name → one value per row.
+        metric_names: Keras name → logged name.
+        epochs: The rows' epoch numbers (shortened with the metrics).
+        facts: The run's facts; each dropped value is kept under its logged name.
+        notes: The run's notes.
+    """
+    tests = [k for k in metrics if k.startswith("test_")]
+    if not tests or len(tests) == len(metrics):
+        return
+    dropped = 0
+    while len(epochs) - dropped > 1:
+        row = len(epochs) - 1 - dropped
+        if any(metrics[k][row] is not None for k in metrics if k not in tests):
+            break
+        if all(metrics[k][row] is None for k in tests):
+            break
+        dropped += 1
+    if not dropped:
+        return
+    keep = len(epochs) - dropped
+    for key in tests:
+        tail = [v for v in metrics[key][keep:] if v is not None]
+        if tail:
+            name = metric_names.get(key, key)
+            facts.setdefault(name, tail[-1] if math.isfinite(tail[-1]) else str(tail[-1]))
+    for key in list(metrics):
+        metrics[key] = metrics[key][:keep]
+        if all(v is None for v in metrics[key]):
+            del metrics[key]
+            metric_names.pop(key, None)
+    del epochs[keep:]
+    notes.append(
+        f"the last {'row holds' if dropped == 1 else f'{dropped} rows hold'} only test values "
+        f"(a test after training, logged one epoch on): kept as facts, not as an epoch"
+    )
