@@ -21,6 +21,17 @@ A test curve logged every epoch *is* a validation curve in practice: when a run 
 that the test set, used to choose epochs, is then no longer an unbiased estimate.
 With both, the test curves keep their ``test_`` names and no rule judges them.
 
+Three readings use the other names of the run (each with a note and its override):
+
+* ``train_loss`` beside a bare ``loss`` and no validation curve: the bare twin is the
+  evaluation's (``val_loss``), as a loop that logs ``train_*`` and evaluates under
+  ``model.evaluate``'s names writes it;
+* curves named only ``train`` and ``val`` (``training``; ``valid``, ``validation``) in a
+  run where no curve is named a loss: ``loss`` and ``val_loss``;
+* ``<set>_val_<metric>`` (``real_val_loss``, ``font_val_loss``) with no ``val_*`` curve:
+  named validation sets; the first in the file is judged as ``val_*``, the others keep
+  their names.
+
 **Metric**: the words left after the role, joined with ``_`` and lower-cased. A leading
 ``epoch`` (TensorBoard's ``epoch_loss``) and a trailing ``history``, ``hist``,
 ``values``, ``list``, ``curve``, ``log``, ``epoch`` or ``mean`` are dropped, and plurals
