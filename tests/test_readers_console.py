@@ -139,3 +139,19 @@ def test_a_restore_printed_for_a_later_run_is_not_an_earlier_ones(tmp_path: Path
     assert first.status == "stopped-early" and first.facts == {}
     assert first.fit is not None and first.fit.restore_best_weights is None
     assert second.facts == {"restored_best_epoch": 2}
+
+
+def test_a_logger_printing_the_epoch_on_every_step_line(tmp_path: Path) -> None:
+    lines = ["Training", "Epochs: 2", ""]
+    for e, (first, last) in enumerate([(2.2, 1.3), (0.9, 0.8)], start=1):
+        for step in (100, 200, 300):
+            loss = first + (last - first) * step / 300
+            lines.append(f"  Epoch {e}/2 | Step {step}/300 | Loss: {loss:.4f} | Accuracy: "
+                         f"{20 * e + step / 30:.1f}%")
+        lines += ["", f"  Epoch {e} Complete - Avg Loss: {last:.4f}, Accuracy: {20 * e + 10}%"]
+    path = tmp_path / "train.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = readers.load_runs(path)
+    assert len(runs) == 1
+    assert runs[0].epochs == [1, 2]
+    assert runs[0].metrics["loss"] == pytest.approx([1.3, 0.8])

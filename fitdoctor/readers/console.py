@@ -35,7 +35,9 @@ steps.
 **Other loggers.** An epoch block without a Keras progress bar is read from its
 ``name: value`` pairs (``Epoch [3/10] Train Loss: 0.41, Val Loss: 0.52, Val Acc: 81%``;
 a percentage becomes a fraction), names mapped as everywhere
-(:mod:`fitdoctor.readers.names`).
+(:mod:`fitdoctor.readers.names`). A logger that prints the epoch on every step line
+(``Epoch 1/3 | Step 100/1000 | Loss: 2.18``) gives one epoch, read from its last step
+line (and the lines after it), not one run per line.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ _RESTORED = re.compile(r"Restoring model weights from the end of the best epoch:
 _PER_EPOCH = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/epoch\b")
 _PER_STEP = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/step\b")
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+_STEP_MARK = re.compile(r"\b(?:step|batch|iter(?:ation)?)\s*\[?\s*\d+\s*/\s*\d+", re.I)
 _NOT_METRICS = frozenset({"eta", "epoch", "step", "time", "lr_scheduler", "batch"})
 
 
@@ -110,7 +113,11 @@ def read(source: Source) -> list[Run]:
     for seg in _segments(source.text):
         m = _EPOCH.match(seg)
         if m:
-            epochs.append(_Epoch(int(m.group(1)), int(m.group(2)), m.group(3)))
+            ep = _Epoch(int(m.group(1)), int(m.group(2)), m.group(3))
+            if epochs and _same_epoch_progress(epochs[-1], ep):
+                epochs[-1].header_rest = ep.header_rest  # a later step of the same epoch
+                continue
+            epochs.append(ep)
             continue
         if _EARLY_STOP.match(seg) and epochs:
             stopped_after.add(len(epochs) - 1)
@@ -170,6 +177,19 @@ def read(source: Source) -> list[Run]:
     return label_runs(runs)
 
 
+def _same_epoch_progress(prev: _Epoch, ep: _Epoch) -> bool:
+    """``Epoch 1/3 | Step 200/1000 | Loss: ...`` after ``Epoch 1/3 | Step 100/1000 ...``.
+
+    A logger that prints the epoch on every step line: the same epoch goes on (the
+    last step line is the epoch's), no new run starts.
+    """
+    return (
+        ep.number == prev.number and ep.total == prev.total and not prev.segments
+        and _STEP_MARK.search(prev.header_rest) is not None
+        and _STEP_MARK.search(ep.header_rest) is not None
+    )
+
+
 def _values(ep: _Epoch) -> tuple[dict[str, float] | None, float | None]:
     """The epoch's final values (and seconds), from its completed progress bar."""
     best: tuple[int, int, dict[str, float], str] | None = None
@@ -220,7 +240,7 @@ def _number(text: str) -> float | None:
 def _generic_pairs(text: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for m in _GENERIC_PAIR.finditer(text):
-        name = m.group(1).strip(" .-/")
+        name = m.group(1).split(" - ")[-1].strip(" .-/")  # "Epoch 1 Complete - Avg Loss"
         if not name or name.lower() in _NOT_METRICS or len(name) > 40:
             continue
         raw = m.group(2)
