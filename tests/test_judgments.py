@@ -129,6 +129,21 @@ def test_broken_validation_is_the_headline_and_leaves_out_what_it_invalidates() 
     assert report.to_dict()["superseded"]
 
 
+def test_no_validation_leads_over_what_the_training_curve_says() -> None:
+    """A training-only history still falling: FD701 is the headline, FD301 still listed."""
+    loss = [0.658, 0.52, 0.45, 0.39, 0.333]
+    report = fitdoctor.analyze({"loss": loss, "accuracy": [0.77, 0.81, 0.84, 0.86, 0.88]})
+    codes = [f.code for f in report.findings if f.severity is Severity.WARNING]
+    assert codes == ["FD701", "FD301"]
+    assert report.verdict.startswith("validation-setup, not-converged")
+
+
+def test_leads_must_be_a_boolean(tmp_path: Path) -> None:
+    bad = _RULE.format(code="XX105", name="a", message="m", extra='leads = "yes"')
+    with pytest.raises(ConfigError, match="leads must be true or false"):
+        load_rules([_pack(tmp_path, bad)])
+
+
 def test_overfitting_supersedes_the_swings_of_its_own_rise() -> None:
     loss = [0.3, 0.16, 0.13, 0.12, 0.10, 0.086, 0.072, 0.067, 0.086, 0.071, 0.098, 0.065,
             0.046, 0.030, 0.020, 0.016]
