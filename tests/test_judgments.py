@@ -597,3 +597,15 @@ def test_fd404_judges_a_mirrored_unweighted_metric_against_the_unweighted_prior(
     assert "0.6" in fd404[0].message and "0.146" in fd404[0].message
     note = next(n for n in report.notes if "identical to val_binary_crossentropy" in n)
     assert "class_weight weights the training loss" in note and "holds a term" not in note
+
+
+def test_trend_z_reads_order_only() -> None:
+    rising = np.array([1.0, 1.1, 5.0, 1.2, 1.3, 9.0, 1.4, 1.5])
+    assert curves.trend_z(rising) > 1.5
+    assert curves.trend_z(rising[::-1]) == -curves.trend_z(rising)
+    assert curves.trend_z(np.array([2.0, 2.0, 2.0, 2.0])) == 0.0
+    assert curves.trend_z(np.array([1.0, np.nan])) == 0.0
+    # a spike's height does not matter, only where it stands
+    taller = rising.copy()
+    taller[5] = 900.0
+    assert curves.trend_z(taller) == curves.trend_z(rising)

@@ -118,12 +118,15 @@ def val_loss_divergence(
     dropout_max: float,
     data_factor: float,
     sgd_lr_factor: float,
+    trend_z: float,
 ) -> Evidence | None:
     """Validation loss rising from its minimum while the training loss keeps falling.
 
     The noise the rise is compared with is the scatter of the validation loss around a
     robust straight line from its minimum on (:func:`fitdoctor.curves.scatter`): a rise
-    with spikes along the way, or a rise that then holds flat, is not noise. With the
+    with spikes along the way, or a rise that then holds flat, is not noise. Where spikes
+    come so often that they widen that band over the rise, a drift up that the order of
+    the epochs shows (:func:`fitdoctor.curves.trend_z` at least ``trend_z``) passes too. With the
     validation rows recorded, the evidence also says whether the rise is within
     ``sampling_rows / sqrt(n_val)`` of the minimum, how far a small validation set can
     drift from the population on its own while the weights move (the advice then asks for
@@ -161,7 +164,12 @@ def val_loss_divergence(
     # never below bias_factor noise-widths (the minimum of a noisy curve is biased low)
     late = after_best[after_best.size // 2 :]
     band = sigma * (bias_factor + noise_factor / math.sqrt(late.size))
-    if level <= 0 or rise / level < min_rise or curves.median(late) - level <= band:
+    if level <= 0 or rise / level < min_rise:
+        return None
+    # beyond the band, or a drift up that the order of the values shows however many
+    # spikes widen the band (frequent spikes inflate the noise measured on the segment)
+    steady = curves.trend_z(val_raw[b:]) >= trend_z
+    if curves.median(late) - level <= band and not steady:
         return None
     scale = abs(curves.median(train_raw[np.isfinite(train_raw)][:3]))
     if rise < min_rise_scale * scale and not _error_curves(ctx):
