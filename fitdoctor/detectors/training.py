@@ -1259,6 +1259,10 @@ def still_improving(
     acc_still = acc is not None and acc[0] < max(min_acc_gain, noise_factor * acc[2])
     if acc_still and fitted is not None and fitted >= saturated_train_accuracy:
         return None  # the training set is fitted and validation accuracy holds: confidence
+    if acc_still and key == ctx.loss_key:
+        # no validation loss, so the training loss is the curve judged; the held-out
+        # score has stopped gaining, so what still falls is the fit to the training rows
+        return None
     # a fast pace alone, on a tail that holds little of the run's whole fall, counts only
     # when the validation accuracy (if any) still gains beyond its noise, or when the pace
     # is steep: a loss creeping down a few percent an epoch while the accuracy holds is the
