@@ -303,6 +303,29 @@ def scatter(values: np.ndarray) -> float:
     ))
 
 
+def trend_z(values: np.ndarray) -> float:
+    """How surely a curve segment trends up (positive) or down: the Mann–Kendall z-score.
+
+    Counts, over every pair of finite points, whether the later one is higher or lower
+    (ties count neither), and scales that count by its spread under no trend. It reads
+    only the order of the values, so spikes, however tall or frequent, weigh no more than
+    any other point: a loss that keeps drifting up between its spikes scores high where
+    a noise band widened by the spikes would swallow the drift. ``0.0`` for fewer than 3
+    finite points.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n < 3:
+        return 0.0
+    later = x[None, :] - x[:, None]
+    s = float(np.sign(later[np.triu_indices(n, 1)]).sum())
+    var = n * (n - 1) * (2 * n + 5) / 18.0
+    if s == 0:
+        return 0.0
+    return (s - math.copysign(1.0, s)) / math.sqrt(var)
+
+
 def infer_denominator(
     values: np.ndarray, *, max_n: int, rel_tol: float = 2.0**-23, max_false: float = 1e-3
 ) -> int | None:

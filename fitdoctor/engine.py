@@ -121,7 +121,7 @@ def analyze(
         fired.update({f.code: by_code[f.code] for f in sub.findings if f.code in by_code})
     # a finding that makes another moot leaves it out, on the run and on every output
     findings, superseded = _apply_precedence(findings, fired)
-    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.output or ""))
+    findings.sort(key=lambda f: report_order(f, fired))
     _recommend_once(findings)
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
     # the training curve the rules judged (Context.loss_key, computed once per analysis)
@@ -140,6 +140,22 @@ def analyze(
         n_rules=len(rules),
         superseded=superseded,
     )
+
+
+def report_order(finding: Finding, rules: Mapping[str, Rule]) -> tuple[int, bool, str, str]:
+    """``finding``'s place in a report: by severity, then a leading rule's first, then code.
+
+    Args:
+        finding: A finding.
+        rules: The rules that fired, by code (a rule that ``leads`` comes first among
+            findings of its severity).
+
+    Returns:
+        The sort key.
+    """
+    rule = rules.get(finding.code)
+    return (-finding.severity.rank, not (rule is not None and rule.leads), finding.code,
+            finding.output or "")
 
 
 def _mirror_note(run: Run, key: str) -> str:

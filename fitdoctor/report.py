@@ -84,6 +84,7 @@ ACTIONS = (
     "shuffle-before-split",
     "check-validation-data",
     "report-bug",
+    "record-every-epoch",
 )
 
 

@@ -123,6 +123,9 @@ class Rule:
             folds it fired. ``"pooled"``: it judges the cross-validation as a whole
             (e.g. the size of the validation set all folds make together), so its
             findings on single folds are expected, and neither counted nor listed.
+        leads: Among findings of one severity, this rule's comes first, and so is the
+            report's headline: its premise comes before the others' (no validation set:
+            what the training curves say cannot be checked on held-out rows).
     """
 
     code: str
@@ -142,3 +145,4 @@ class Rule:
     supersedes: list[str] = field(default_factory=list)
     verdict: str = ""
     folds: str = "each"
+    leads: bool = False

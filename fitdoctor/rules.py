@@ -76,7 +76,7 @@ BUILTIN_RULES_DIR = _builtin_rules_dir()
 _RULE_KEYS = {
     "code", "name", "diagnosis", "severity", "detector", "summary", "message",
     "params", "recommendations", "escalate", "docs", "parts", "supersedes", "verdict",
-    "folds",
+    "folds", "leads",
 }
 #: How a rule reads a cross-validation (its ``folds`` key); see :class:`Rule`.
 FOLD_MODES = ("each", "pooled")
@@ -165,6 +165,9 @@ def _parse_rule(
     docs = raw.get("docs", {})
     if not isinstance(docs, dict) or sorted(set(docs) - _DOC_KEYS):
         raise ConfigError(f"{where}: docs may only have {', '.join(sorted(_DOC_KEYS))}")
+    leads = raw.get("leads", False)
+    if not isinstance(leads, bool):
+        raise ConfigError(f"{where}: leads must be true or false")
     folds = raw.get("folds", "each")
     if folds not in FOLD_MODES:
         raise ConfigError(f"{where}: folds must be one of {', '.join(FOLD_MODES)}, got {folds!r}")
@@ -186,6 +189,7 @@ def _parse_rule(
         supersedes=list(supersedes),
         verdict=verdict,
         folds=folds,
+        leads=leads,
     )
 
 

@@ -129,6 +129,21 @@ def test_broken_validation_is_the_headline_and_leaves_out_what_it_invalidates() 
     assert report.to_dict()["superseded"]
 
 
+def test_no_validation_leads_over_what_the_training_curve_says() -> None:
+    """A training-only history still falling: FD701 is the headline, FD301 still listed."""
+    loss = [0.658, 0.52, 0.45, 0.39, 0.333]
+    report = fitdoctor.analyze({"loss": loss, "accuracy": [0.77, 0.81, 0.84, 0.86, 0.88]})
+    codes = [f.code for f in report.findings if f.severity is Severity.WARNING]
+    assert codes == ["FD701", "FD301"]
+    assert report.verdict.startswith("validation-setup, not-converged")
+
+
+def test_leads_must_be_a_boolean(tmp_path: Path) -> None:
+    bad = _RULE.format(code="XX105", name="a", message="m", extra='leads = "yes"')
+    with pytest.raises(ConfigError, match="leads must be true or false"):
+        load_rules([_pack(tmp_path, bad)])
+
+
 def test_overfitting_supersedes_the_swings_of_its_own_rise() -> None:
     loss = [0.3, 0.16, 0.13, 0.12, 0.10, 0.086, 0.072, 0.067, 0.086, 0.071, 0.098, 0.065,
             0.046, 0.030, 0.020, 0.016]
@@ -582,3 +597,15 @@ def test_fd404_judges_a_mirrored_unweighted_metric_against_the_unweighted_prior(
     assert "0.6" in fd404[0].message and "0.146" in fd404[0].message
     note = next(n for n in report.notes if "identical to val_binary_crossentropy" in n)
     assert "class_weight weights the training loss" in note and "holds a term" not in note
+
+
+def test_trend_z_reads_order_only() -> None:
+    rising = np.array([1.0, 1.1, 5.0, 1.2, 1.3, 9.0, 1.4, 1.5])
+    assert curves.trend_z(rising) > 1.5
+    assert curves.trend_z(rising[::-1]) == -curves.trend_z(rising)
+    assert curves.trend_z(np.array([2.0, 2.0, 2.0, 2.0])) == 0.0
+    assert curves.trend_z(np.array([1.0, np.nan])) == 0.0
+    # a spike's height does not matter, only where it stands
+    taller = rising.copy()
+    taller[5] = 900.0
+    assert curves.trend_z(taller) == curves.trend_z(rising)

@@ -109,6 +109,30 @@ def test_pytorch_lightning_metrics_csv(tmp_path: Path) -> None:
     assert run.metric_names["loss"] == "train_loss_epoch"
 
 
+def test_lightning_validate_and_test_after_fit_are_not_an_epoch(tmp_path: Path) -> None:
+    # trainer.fit for epochs 0-2, then trainer.validate() and trainer.test(): Lightning logs
+    # them at epoch 3 (current_epoch after fit), with no training value
+    rows = ["epoch,step,test_loss,train_loss,val_accuracy,val_loss"]
+    step = 0
+    for epoch in range(3):
+        for _ in range(2):
+            rows.append(f"{epoch},{step},,{0.8 - 0.1 * epoch},,")
+            step += 1
+        rows.append(f"{epoch},{step - 1},,,{0.6 + 0.1 * epoch},{0.7 - 0.1 * epoch}")
+    rows.append(f"3,{step},,,0.99,0.01")
+    rows.append(f"3,{step},0.03,,,")
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics.csv"))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["val_loss"] == pytest.approx([0.7, 0.6, 0.5])
+    assert "test_loss" not in run.metrics
+    note = next(n for n in run.meta["notes"] if "after training" in n)
+    assert "epoch 4 holds no training value" in note and "val_loss 0.01" in note
+    # a last epoch that trained keeps its place, however its validation reads
+    rows = [*rows[:-2], f"3,{step},,0.45,,", f"3,{step},,,0.99,0.01"]
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics2.csv"))
+    assert run.epochs == [1, 2, 3, 4]
+
+
 def test_excel_style_bom_semicolons_decimal_commas(tmp_path: Path) -> None:
     text = "\ufeffEpoch;Train Loss;Validation Loss;Validation Accuracy\r\n"
     text += "1;0,912;1,01;0,41\r\n2;0,701;0,88;0,52\r\n3;0,55;0,8;0,58\r\n"

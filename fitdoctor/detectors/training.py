@@ -49,7 +49,6 @@ from fitdoctor.detectors.validation_setup import (
     training_regularizers,
     validation_size,
 )
-from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 from fitdoctor.run import Layer
 from fitdoctor.vocabulary import (
@@ -119,12 +118,15 @@ def val_loss_divergence(
     dropout_max: float,
     data_factor: float,
     sgd_lr_factor: float,
+    trend_z: float,
 ) -> Evidence | None:
     """Validation loss rising from its minimum while the training loss keeps falling.
 
     The noise the rise is compared with is the scatter of the validation loss around a
     robust straight line from its minimum on (:func:`fitdoctor.curves.scatter`): a rise
-    with spikes along the way, or a rise that then holds flat, is not noise. With the
+    with spikes along the way, or a rise that then holds flat, is not noise. Where spikes
+    come so often that they widen that band over the rise, a drift up that the order of
+    the epochs shows (:func:`fitdoctor.curves.trend_z` at least ``trend_z``) passes too. With the
     validation rows recorded, the evidence also says whether the rise is within
     ``sampling_rows / sqrt(n_val)`` of the minimum, how far a small validation set can
     drift from the population on its own while the weights move (the advice then asks for
@@ -162,7 +164,12 @@ def val_loss_divergence(
     # never below bias_factor noise-widths (the minimum of a noisy curve is biased low)
     late = after_best[after_best.size // 2 :]
     band = sigma * (bias_factor + noise_factor / math.sqrt(late.size))
-    if level <= 0 or rise / level < min_rise or curves.median(late) - level <= band:
+    if level <= 0 or rise / level < min_rise:
+        return None
+    # beyond the band, or a drift up that the order of the values shows however many
+    # spikes widen the band (frequent spikes inflate the noise measured on the segment)
+    steady = curves.trend_z(val_raw[b:]) >= trend_z
+    if curves.median(late) - level <= band and not steady:
         return None
     scale = abs(curves.median(train_raw[np.isfinite(train_raw)][:3]))
     if rise < min_rise_scale * scale and not _error_curves(ctx):
@@ -1252,6 +1259,10 @@ def still_improving(
     acc_still = acc is not None and acc[0] < max(min_acc_gain, noise_factor * acc[2])
     if acc_still and fitted is not None and fitted >= saturated_train_accuracy:
         return None  # the training set is fitted and validation accuracy holds: confidence
+    if acc_still and key == ctx.loss_key:
+        # no validation loss, so the training loss is the curve judged; the held-out
+        # score has stopped gaining, so what still falls is the fit to the training rows
+        return None
     # a fast pace alone, on a tail that holds little of the run's whole fall, counts only
     # when the validation accuracy (if any) still gains beyond its noise, or when the pace
     # is steep: a loss creeping down a few percent an epoch while the accuracy holds is the
@@ -1517,25 +1528,29 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
     """Fewer epochs than any curve can be judged on (none at all included).
 
     A run that recorded no epoch is measured too (``epochs`` 0): with nothing to judge,
-    every other rule is skipped, and without this finding it would read as healthy.
+    every other rule is skipped, and without this finding it would read as healthy. So is
+    a record that kept fewer epochs than the run trained (``recorded_only``: its epochs
+    are numbered up to ``lasted``, such as a file holding only the tenth epoch's values).
     """
     n = ctx.run.n_epochs
     if n >= min_epochs and n > 0:
         return None
     last = ctx.epochs[-1] if n else 0
-    if last >= min_epochs:  # the run went on longer; its record kept only some epochs
-        raise MissingInput(
-            f"the run lasted at least {last} epochs, but only {n} of them were recorded",
-            "record every epoch (FitDoctor() in the callbacks, or the full History)",
-        )
+    # the run went on longer and its record kept only some epochs (a file holding the last
+    # epoch's values alone): as little to judge, and the fix is to keep every epoch
+    lasted = last if last >= min_epochs else None
     planned = ctx.run.fit.epochs if ctx.run.fit is not None else None
     return Evidence(
         {
             "epochs": n,
             "plural": n != 1,
+            "recorded_only": lasted is not None,
+            "lasted": lasted,
             "min_epochs": min_epochs,
             "running": ctx.run.status == "running",
             "stopped_early": ctx.run.status == "stopped-early",
+            # neither stopped early nor cut in the record: the training itself was short
+            "trained_too_few": lasted is None and ctx.run.status != "stopped-early",
             "epochs_planned": planned if planned and planned > n else None,
         },
         epoch=ctx.epochs[0] if n else None,

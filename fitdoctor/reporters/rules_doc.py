@@ -67,6 +67,7 @@ def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -
         for name, alts in rule.parts.items()
     }
     out["supersedes"] = list(rule.supersedes)
+    out["leads"] = rule.leads
     out["verdict"] = rule.verdict or None
     out["recommendations"] = [
         {"action": r.action, "text": r.text, "fallback": r.fallback,
@@ -241,12 +242,14 @@ def explain_text(
         for esc in rule.escalate:
             lines.append(f"  {esc.severity.value} when {esc.when.text}")
         lines.append("")
-    if rule.supersedes:
-        lines += [
-            "Precedence",
-            f"  when it fires, leaves out {', '.join(rule.supersedes)} (made moot by it)",
-            "",
-        ]
+    if rule.supersedes or rule.leads:
+        lines.append("Precedence")
+        if rule.supersedes:
+            lines.append(
+                f"  when it fires, leaves out {', '.join(rule.supersedes)} (made moot by it)")
+        if rule.leads:
+            lines.append(f"  listed first among the {rule.severity.value}s: the report's headline")
+        lines.append("")
     lines += _judges_text(rule, width)
     if rule.docs.get("references"):
         lines += ["References", *_paragraphs(_doc_text(rule.docs["references"]), width - 2)]
