@@ -126,7 +126,8 @@ def test_lightning_validate_and_test_after_fit_are_not_an_epoch(tmp_path: Path) 
     assert run.metrics["val_loss"] == pytest.approx([0.7, 0.6, 0.5])
     assert "test_loss" not in run.metrics
     note = next(n for n in run.meta["notes"] if "after training" in n)
-    assert "epoch 4 holds no training value" in note and "val_loss 0.01" in note
+    assert "no training value" in note and "val_loss 0.01" in note
+    assert run.facts["test_loss"] == pytest.approx(0.03)
     # a last epoch that trained keeps its place, however its validation reads
     rows = [*rows[:-2], f"3,{step},,0.45,,", f"3,{step},,,0.99,0.01"]
     run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics2.csv"))

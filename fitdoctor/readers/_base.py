@@ -19,7 +19,7 @@ from typing import Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._numbers import MISSING, is_number_like
-from fitdoctor.readers._rows import carried_evaluations, trailing_test_rows
+from fitdoctor.readers._rows import carried_evaluations, trailing_evaluation_rows
 from fitdoctor.readers.names import Reading, canonical_names
 from fitdoctor.run import FitInfo, Phase, Run
 from fitdoctor.vocabulary import is_accuracy
@@ -305,7 +305,7 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
     epochs = list(draft.epochs) if draft.epochs is not None else list(range(1, n + 1))
     facts = dict(draft.facts)
     seconds = draft.seconds
-    trailing_test_rows(metrics, metric_names, epochs, facts, notes)
+    trailing_evaluation_rows(metrics, metric_names, epochs, facts, notes)
     if seconds is not None and len(seconds) > len(epochs):
         seconds = seconds[: len(epochs)]
     fit = draft.fit

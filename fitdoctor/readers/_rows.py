@@ -8,9 +8,10 @@
   k-th epoch and at no other, for at least :data:`MIN_PERIODS` periods; a curve that
   truly stays flat (``val_accuracy`` stuck at the majority class) does not change at
   every k-th epoch and is kept as logged.
-* **A trailing test row.** PyTorch Lightning's ``trainer.test()`` after ``fit`` logs
-  ``test_*`` one epoch past the last: a row with nothing but test values. It is no
-  epoch of the training: left out, its values kept as facts.
+* **Trailing evaluation rows.** PyTorch Lightning's ``trainer.test()`` or
+  ``trainer.validate()`` after ``fit`` logs one epoch past the last: a row with no
+  training value, only ``test_*`` or ``val_*`` ones. It is no epoch of the training:
+  left out, its test values kept as facts and every value named in a note.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["MIN_PERIODS", "carried_evaluations", "trailing_test_rows"]
+from fitdoctor.vocabulary import LEARNING_RATE_KEYS
+
+__all__ = ["MIN_PERIODS", "carried_evaluations", "trailing_evaluation_rows"]
 
 #: Periods a repeat pattern must show before it is read as carried evaluations.
 MIN_PERIODS = 3
@@ -74,48 +77,69 @@ def _period(values: list[Any]) -> int | None:
     return None
 
 
-def trailing_test_rows(
+def trailing_evaluation_rows(
     metrics: dict[str, list[Any]],
     metric_names: dict[str, str],
     epochs: list[int],
     facts: dict[str, Any],
     notes: list[str],
 ) -> None:
-    """Drop final rows that hold only ``test_*`` values, in place; keep them as facts.
+    """Drop final rows that hold no training value, only held-out ones, in place.
+
+    Such rows were logged after training: PyTorch Lightning's ``trainer.test()`` or
+    ``trainer.validate()`` after ``fit`` logs at the epoch after the last one trained.
+    Their ``test_*`` values are kept as facts; their ``val_*`` values (an evaluation of
+    the finished model, perhaps on other rows) are named in the note. A learning rate
+    counts as neither.
 
     Args:
         metrics: Keras name → one value per row.
         metric_names: Keras name → logged name.
         epochs: The rows' epoch numbers (shortened with the metrics).
-        facts: The run's facts; each dropped value is kept under its logged name.
+        facts: The run's facts; each dropped test value is kept under its logged name.
         notes: The run's notes.
     """
-    tests = [k for k in metrics if k.startswith("test_")]
-    if not tests or len(tests) == len(metrics):
+    held = [k for k in metrics if k.startswith(("test_", "val_"))]
+    trained = [k for k in metrics if k not in held and k not in LEARNING_RATE_KEYS]
+    if not held or not trained:
         return
     dropped = 0
     while len(epochs) - dropped > 1:
         row = len(epochs) - 1 - dropped
-        if any(metrics[k][row] is not None for k in metrics if k not in tests):
+        if any(metrics[k][row] is not None for k in trained):
             break
-        if all(metrics[k][row] is None for k in tests):
+        if all(metrics[k][row] is None for k in held):
             break
         dropped += 1
-    if not dropped:
-        return
     keep = len(epochs) - dropped
-    for key in tests:
+    if not dropped or all(v is None for k in trained for v in metrics[k][:keep]):
+        return
+    after: list[str] = []
+    only_tests = True
+    for key in held:
         tail = [v for v in metrics[key][keep:] if v is not None]
         if tail:
             name = metric_names.get(key, key)
-            facts.setdefault(name, tail[-1] if math.isfinite(tail[-1]) else str(tail[-1]))
+            after.append(f"{name} {tail[-1]:.4g}")
+            if key.startswith("test_"):
+                facts.setdefault(name, tail[-1] if math.isfinite(tail[-1]) else str(tail[-1]))
+            else:
+                only_tests = False
     for key in list(metrics):
         metrics[key] = metrics[key][:keep]
         if all(v is None for v in metrics[key]):
             del metrics[key]
             metric_names.pop(key, None)
     del epochs[keep:]
-    notes.append(
-        f"the last {'row holds' if dropped == 1 else f'{dropped} rows hold'} only test values "
-        f"(a test after training, logged one epoch on): kept as facts, not as an epoch"
-    )
+    rows = "row holds" if dropped == 1 else f"{dropped} rows hold"
+    if only_tests:
+        notes.append(
+            f"the last {rows} only test values (a test after training, logged one epoch "
+            "on): kept as facts, not as an epoch"
+        )
+    else:
+        notes.append(
+            f"the last {rows} no training value, only values logged after training "
+            f"(trainer.validate or trainer.test after fit: {', '.join(after)}): left out of "
+            "the curves, its test values kept as facts"
+        )

@@ -180,19 +180,6 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
                 seg_notes.append(f"column {name!r} left out: no value logged")
                 continue
             seg_columns[name] = col
-        if per_step and _evaluated_after_training(seg_columns, readings):
-            # trainer.validate()/test() after fit logs at the epoch after the last one
-            # trained: an evaluation of the finished model, not an epoch of training
-            after = ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}"
-                              for k, col in seg_columns.items() if not _blank(v := col[-1]))
-            seg_notes.append(
-                f"epoch {epochs[-1]} holds no training value, only values logged after "
-                f"training (trainer.validate or trainer.test after fit: {after}): left out "
-                "of the curves"
-            )
-            epochs = epochs[:-1]
-            seg_columns = {k: v[:-1] for k, v in seg_columns.items()}
-            seg_columns = {k: v for k, v in seg_columns.items() if not all(map(_blank, v))}
         if not seg_columns:
             continue
         drafts.append(
@@ -207,20 +194,6 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     if not drafts:
         raise InputError(f"{display}: no value logged in any metric column")
     return drafts
-
-
-def _evaluated_after_training(columns: dict[str, list[Any]], readings: Any) -> bool:
-    """The last epoch holds no training value while the epochs before it do.
-
-    Per-step rows only: Lightning logs ``trainer.validate()`` or ``trainer.test()``
-    called after ``fit`` at the epoch after the last one trained.
-    """
-    train = [col for name, col in columns.items() if readings[name].role == "train"]
-    if not train or len(train[0]) < 2:
-        return False
-    return all(_blank(col[-1]) for col in train) and any(
-        not _blank(v) for col in train for v in col[:-1]
-    )
 
 
 def _blank(cell: Any) -> bool:
