@@ -19,6 +19,7 @@ from typing import Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._numbers import MISSING, is_number_like
+from fitdoctor.readers.framework import NOT_KERAS, from_names
 from fitdoctor.readers.names import Reading, canonical_names
 from fitdoctor.run import FitInfo, Phase, Run
 from fitdoctor.vocabulary import is_accuracy
@@ -243,6 +244,10 @@ class Draft:
         label: The run's name inside its file (a JSON key, a folder), if any.
         readings: Names already read (a reader that needed the roles early).
         ambiguous_gaps: Some cells may be :data:`MISSING` (pandas-made tables).
+        framework: The framework the source proves (``Run.framework``), when the
+            reader knows it; ``None``: read from the names (:mod:`.framework`).
+        keras_layout: The source is laid out as Keras writes it (a History dict, a
+            CSVLogger file), so Keras's own names prove Keras.
     """
 
     columns: dict[str, list[Any]]
@@ -256,6 +261,8 @@ class Draft:
     label: str = ""
     readings: dict[str, Reading] | None = None
     ambiguous_gaps: bool = False
+    framework: str | None = None
+    keras_layout: bool = False
 
 
 def finish(draft: Draft, source: Source, fmt: str) -> Run:
@@ -303,11 +310,20 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
     n = len(next(iter(metrics.values())))
     epochs = draft.epochs if draft.epochs is not None else list(range(1, n + 1))
     meta: dict[str, Any] = {"notes": notes} if notes else {}
+    framework = draft.framework
+    if framework is None:
+        framework, foreign = from_names(
+            {k: r for k, r in readings.items() if k in draft.columns},
+            keras_layout=draft.keras_layout,
+        )
+        if foreign:
+            meta[NOT_KERAS] = foreign
     return Run(
         epochs=epochs,
         metrics=metrics,
         seconds=draft.seconds,
         source=fmt,
+        framework=framework,
         name=source.name,
         fit=draft.fit,
         status=draft.status,
