@@ -142,8 +142,9 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
             "and one column of numbers per metric, as keras.callbacks.CSVLogger writes"
         )
 
-    # keras.callbacks.CSVLogger's layout: `epoch` first, one row per epoch, no step column
-    csvlogger = epoch_i == 0 and names[0] == "epoch" and step_i is None
+    # keras.callbacks.CSVLogger's layout: a CSV file, `epoch` first, no step column (JSON
+    # records and DataFrames are tables any training loop writes)
+    csvlogger = table.text_cells and epoch_i == 0 and names[0] == "epoch" and step_i is None
     segments = _segments(n, epochs_raw, steps_raw, table.breaks, notes)
     per_step = _per_step(epochs_raw, steps_raw, segments)
     zero_based: bool | None = None
