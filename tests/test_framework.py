@@ -238,3 +238,46 @@ def test_config_framework_key(tmp_path: Path) -> None:
                                      str(tmp_path / "pyproject.toml")])
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1 and "framework" in result.output
+
+
+def test_conditions_join_with_and() -> None:
+    from fitdoctor.templates import parse_condition
+
+    cond = parse_condition("early_stopped and framework == lightning", "here")
+    assert cond.text == "early_stopped and framework == lightning"
+    assert cond.holds({"early_stopped": True, "framework": "lightning"}, {})
+    assert not cond.holds({"early_stopped": True, "framework": "keras"}, {})
+    assert not cond.holds({"early_stopped": False, "framework": "lightning"}, {})
+    with pytest.raises(ConfigError, match="joined by 'and'"):
+        parse_condition("early_stopped and x ~ 3", "here")
+
+
+def test_stopped_early_is_told_in_the_run_framework() -> None:
+    run = overfit("lightning")
+    run.status = "stopped-early"
+    message = next(f.message for f in engine.analyze(run).findings if f.code == "FD101")
+    assert "ModelCheckpoint on val_loss" in message and "restore_best_weights" not in message
+    run.framework = "keras"
+    message = next(f.message for f in engine.analyze(run).findings if f.code == "FD101")
+    assert "restore_best_weights=True (not Keras's default)" in message
+
+
+def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
+    # so a framework's advice is given exactly when Keras's would be
+    from fitdoctor.templates import template_fields
+
+    worded = 0
+    for rule in Settings().rules():
+        for tmpl in rule.recommendations:
+            keras = [set(template_fields(t)) for t in (tmpl.text, tmpl.fallback) if t]
+            for framework, wording in tmpl.frameworks.items():
+                worded += 1
+                for text in (wording.text, wording.fallback):
+                    if text is not None:
+                        assert any(set(template_fields(text)) <= k for k in keras), (
+                            rule.code, tmpl.action, framework, text)
+                if tmpl.fallback is not None:  # Keras's falls back, so must this one
+                    assert wording.fallback is not None or set(
+                        template_fields(wording.text)) <= set(template_fields(tmpl.fallback)), (
+                        rule.code, tmpl.action, framework)
+    assert worded == 111
