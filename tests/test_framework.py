@@ -281,3 +281,12 @@ def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
                         template_fields(wording.text)) <= set(template_fields(tmpl.fallback)), (
                         rule.code, tmpl.action, framework)
     assert worded == 111
+
+
+def test_explain_shows_each_framework_wording() -> None:
+    result = runner.invoke(cli.app, ["explain", "FD402"])
+    assert result.exit_code == 0
+    assert "in lightning: Clip gradients: Trainer(gradient_clip_val=1.0)" in result.output
+    data = json.loads(runner.invoke(cli.app, ["explain", "FD402", "-f", "json"]).output)
+    rec = next(r for r in data["recommendations"] if r["action"] == "clip-gradients")
+    assert set(rec["frameworks"]) == {"transformers", "lightning", "pytorch"}
