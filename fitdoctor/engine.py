@@ -92,6 +92,8 @@ def analyze(
         framework = settings.framework_override or framework or settings.framework
     context_values: dict[str, Any] = {
         "framework": framework,
+        # the validation loss as the run logged it, for code that names it (Lightning's monitor)
+        "val_loss_name": run.metric_names.get("val_loss", "val_loss"),
         "n_epochs": run.n_epochs,
         "last_epoch": run.epochs[-1] if run.epochs else None,
         "best_epoch": best.epoch if best else None,

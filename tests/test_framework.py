@@ -269,7 +269,9 @@ def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
     worded = 0
     for rule in Settings().rules():
         for tmpl in rule.recommendations:
-            keras = [set(template_fields(t)) for t in (tmpl.text, tmpl.fallback) if t]
+            # plus the context values every finding has (the run's own name of val_loss)
+            keras = [set(template_fields(t)) | {"val_loss_name"}
+                     for t in (tmpl.text, tmpl.fallback) if t]
             for framework, wording in tmpl.frameworks.items():
                 worded += 1
                 for text in (wording.text, wording.fallback):
@@ -290,3 +292,13 @@ def test_explain_shows_each_framework_wording() -> None:
     data = json.loads(runner.invoke(cli.app, ["explain", "FD402", "-f", "json"]).output)
     rec = next(r for r in data["recommendations"] if r["action"] == "clip-gradients")
     assert set(rec["frameworks"]) == {"transformers", "lightning", "pytorch"}
+
+
+def test_lightning_code_monitors_the_name_the_run_logged(tmp_path: Path) -> None:
+    text = lightning_csv().replace(",val_loss\n", ",valid_loss\n", 1)
+    path = write(tmp_path, "metrics.csv", text)
+    run = readers.load(path)
+    assert run.framework == "lightning" and run.metric_names["val_loss"] == "valid_loss"
+    stop = advice(engine.analyze(run), "FD101")["early-stopping"]
+    assert 'EarlyStopping(monitor="valid_loss", patience=2)' in stop
+    assert 'ModelCheckpoint(monitor="valid_loss", save_top_k=1)' in stop
