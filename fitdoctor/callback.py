@@ -359,7 +359,7 @@ class FitDoctor(keras.callbacks.Callback):  # type: ignore[misc]
     def _new_run(self) -> Run:
         name = self.path.stem if self.path is not None else ""
         run = Run(epochs=[], metrics={}, seconds=[], status="running", source="fitdoctor",
-                  name=name)
+                  framework="keras", name=name)
         run.meta["started"] = datetime.now(UTC).isoformat(timespec="seconds")
         return run
 

@@ -40,7 +40,7 @@ from fitdoctor.report import (
     strict_json,
 )
 from fitdoctor.rules import Rule, Settings
-from fitdoctor.run import Run
+from fitdoctor.run import NOT_KERAS, Run
 from fitdoctor.templates import render, render_parts
 from fitdoctor.vocabulary import LEARNING_RATE_KEYS, is_score_monitor
 
@@ -86,7 +86,14 @@ def analyze(
     ctx = Context(run, noise, learning_curve=learning_curve)
     rules = [rule for rule in rules if rule.detector.input == ctx.input]
     best = best_epoch(run)
+    # --framework; else the run's own; else the configuration's ([tool.fitdoctor] framework)
+    framework = run.framework
+    if settings is not None:
+        framework = settings.framework_override or framework or settings.framework
     context_values: dict[str, Any] = {
+        "framework": framework,
+        # the validation loss as the run logged it, for code that names it (Lightning's monitor)
+        "val_loss_name": run.metric_names.get("val_loss", "val_loss"),
         "n_epochs": run.n_epochs,
         "last_epoch": run.epochs[-1] if run.epochs else None,
         "best_epoch": best.epoch if best else None,
@@ -127,6 +134,8 @@ def analyze(
     # the training curve the rules judged (Context.loss_key, computed once per analysis)
     if learning_curve is None and run.has("loss") and ctx.loss_key != "loss":
         notes.append(_mirror_note(run, ctx.loss_key))
+    if not framework and (worded := _worded_actions(findings, fired)):
+        notes.append(_framework_note(run, worded))
     return Report(
         source=run.name or run.source,
         findings=findings,
@@ -135,7 +144,7 @@ def analyze(
         n_epochs=run.n_epochs,
         metrics=list(run.metrics),
         notes=notes,
-        run_summary=summarize(run),
+        run_summary=summarize(run, framework),
         run=run,
         n_rules=len(rules),
         superseded=superseded,
@@ -156,6 +165,36 @@ def report_order(finding: Finding, rules: Mapping[str, Rule]) -> tuple[int, bool
     rule = rules.get(finding.code)
     return (-finding.severity.rank, not (rule is not None and rule.leads), finding.code,
             finding.output or "")
+
+
+def _worded_actions(findings: list[Finding], fired: Mapping[str, Rule]) -> list[str]:
+    """The actions advised whose code is worded per framework (Keras's code by default)."""
+    worded = {
+        (code, tmpl.action) for code, rule in fired.items()
+        for tmpl in rule.recommendations if tmpl.frameworks
+    }
+    actions = [rec.action for f in findings for rec in f.recommendations
+               if (f.code, rec.action) in worded]
+    return list(dict.fromkeys(actions))
+
+
+def _framework_note(run: Run, actions: list[str]) -> str:
+    """The report's note that the advice's code is Keras's, for a run of unknown framework.
+
+    It names the actions whose code that is, and the logged names that show the run is
+    not Keras's when some do (``train_loss``: Keras never logs a ``train_`` prefix).
+    """
+    foreign = run.meta.get(NOT_KERAS)
+    shown = ", ".join(actions[:4]) + (", ..." if len(actions) > 4 else "")
+    how = ("--framework transformers|lightning|pytorch (or [tool.fitdoctor] framework) "
+           "gives it in yours")
+    if isinstance(foreign, list) and foreign:
+        names = ", ".join(f"`{name}`" for name in foreign[:3])
+        return (f"{names} {'is not a name' if len(foreign) == 1 else 'are not names'} Keras "
+                f"logs, so this run was not trained by Keras's fit, and the file does not say "
+                f"what trained it: the code in the advice ({shown}) is Keras's; {how}")
+    return (f"the file does not say which framework trained this run: the code in the advice "
+            f"({shown}) is Keras's; {how}")
 
 
 def _mirror_note(run: Run, key: str) -> str:
@@ -281,6 +320,7 @@ def output_view(run: Run, output: str) -> Run:
         seconds=run.seconds,
         status=run.status,
         source=run.source,
+        framework=run.framework,
         name=run.name,
         fit=run.fit,
         metric_names=names,
@@ -312,12 +352,14 @@ def _finding(rule: Rule, evidence: Evidence, context_values: dict[str, Any]) -> 
     values.update(render_parts(rule.parts, values, rule.values))
     message = render(rule.message, values) or rule.summary or rule.name
     recs: list[Recommendation] = []
+    framework = str(values.get("framework") or "")
     for tmpl in rule.recommendations:
         if tmpl.when is not None and not tmpl.when.holds(values, rule.values):
             continue
-        text = render(tmpl.text, values)
-        if text is None and tmpl.fallback is not None:
-            text = render(tmpl.fallback, values)
+        wording = tmpl.wording(framework)
+        text = render(wording.text, values)
+        if text is None and wording.fallback is not None:
+            text = render(wording.fallback, values)
         if text is not None:
             recs.append(Recommendation(tmpl.action, text))
     severity = rule.severity
@@ -391,9 +433,17 @@ def best_epoch(run: Run) -> BestEpoch | None:
     )
 
 
-def summarize(run: Run) -> dict[str, Any]:
-    """Short facts about the run, for reporters."""
+def summarize(run: Run, framework: str | None = None) -> dict[str, Any]:
+    """Short facts about the run, for reporters.
+
+    Args:
+        run: The run.
+        framework: The framework its advice is written in, when not the run's own (the
+            configuration's for a run that does not say). Defaults to `None` (the run's).
+    """
     out: dict[str, Any] = {"source": run.source, "status": run.status, "epochs": run.n_epochs}
+    if framework or run.framework:
+        out["framework"] = framework or run.framework
     if run.epochs:
         out["last_epoch"] = run.epochs[-1]
     if run.fit is not None and run.fit.epochs:

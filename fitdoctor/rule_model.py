@@ -12,9 +12,13 @@ from typing import Any
 from fitdoctor.detectors.base import DetectorSpec
 from fitdoctor.errors import ConfigError
 from fitdoctor.report import Severity
+from fitdoctor.run import FRAMEWORKS
 from fitdoctor.templates import Condition, PartAlternative
 
-__all__ = ["Escalation", "Param", "RecommendationTemplate", "Rule"]
+__all__ = ["WORDED_FRAMEWORKS", "Escalation", "Param", "RecommendationTemplate", "Rule", "Wording"]
+
+#: Frameworks a recommendation may word its code for; Keras's is its own text.
+WORDED_FRAMEWORKS = tuple(f for f in FRAMEWORKS if f != "keras")
 
 
 @dataclass(frozen=True)
@@ -69,16 +73,33 @@ def _bound_text(bound: float | None) -> str:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """A recommendation's text in one framework: its template and optional fallback."""
+
+    text: str
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
 class RecommendationTemplate:
     """A recommendation as declared: action, text template, optional fallback text.
 
     ``when``, if declared, must hold for the recommendation to be given at all.
+    ``text`` and ``fallback`` are Keras's code (and the wording of a run whose framework
+    is unknown); ``frameworks`` holds the same advice for other frameworks (a
+    ``[rule.recommendations.lightning]`` table with its own ``text`` and ``fallback``),
+    chosen by the run's framework (``Run.framework``).
     """
 
     action: str
     text: str
     fallback: str | None = None
     when: Condition | None = None
+    frameworks: dict[str, Wording] = field(default_factory=dict)
+
+    def wording(self, framework: str) -> Wording:
+        """The text and fallback for ``framework`` (Keras's when it has none of its own)."""
+        return self.frameworks.get(framework) or Wording(self.text, self.fallback)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,15 @@ from typing import Any
 from fitdoctor.detectors.base import DetectorSpec, registry
 from fitdoctor.errors import ConfigError
 from fitdoctor.report import ACTIONS, DIAGNOSES, Severity
-from fitdoctor.rule_model import Escalation, Param, RecommendationTemplate, Rule
+from fitdoctor.rule_model import (
+    WORDED_FRAMEWORKS,
+    Escalation,
+    Param,
+    RecommendationTemplate,
+    Rule,
+    Wording,
+)
+from fitdoctor.run import FRAMEWORKS
 from fitdoctor.templates import (
     Condition,
     PartAlternative,
@@ -81,7 +89,7 @@ _RULE_KEYS = {
 #: How a rule reads a cross-validation (its ``folds`` key); see :class:`Rule`.
 FOLD_MODES = ("each", "pooled")
 _DOC_KEYS = {"what", "why", "try", "example", "references", "bad", "good"}
-_CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule", "metrics"}
+_CONFIG_KEYS = {"select", "ignore", "fail-on", "rules", "rule", "metrics", "framework"}
 
 
 # ---------------------------------------------------------------------- loading
@@ -150,11 +158,14 @@ def _parse_rule(
         fallback = rec.get("fallback")
         if fallback is not None:
             template_fields(str(fallback))
-        extra = sorted(set(rec) - {"action", "text", "fallback", "when"})
+        extra = sorted(set(rec) - {"action", "text", "fallback", "when", *WORDED_FRAMEWORKS})
         if extra:
             raise ConfigError(f"{rwhere}: unknown key {extra[0]!r}")
         when = parse_condition(rec["when"], rwhere) if "when" in rec else None
-        recs.append(RecommendationTemplate(action, text, fallback, when))
+        wordings = {
+            fw: _parse_wording(rec[fw], f"{rwhere}: {fw}") for fw in WORDED_FRAMEWORKS if fw in rec
+        }
+        recs.append(RecommendationTemplate(action, text, fallback, when, wordings))
     escalate = [_parse_escalation(esc, params, where) for esc in _tables(raw, "escalate", where)]
     supersedes = raw.get("supersedes", [])
     if not isinstance(supersedes, list) or not all(isinstance(c, str) for c in supersedes):
@@ -191,6 +202,23 @@ def _parse_rule(
         folds=folds,
         leads=leads,
     )
+
+
+def _parse_wording(raw: Any, where: str) -> Wording:
+    """A recommendation's wording in one framework: a table of ``text`` and ``fallback``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must be a table with text (and fallback)")
+    extra = sorted(set(raw) - {"text", "fallback"})
+    if extra:
+        raise ConfigError(f"{where}: unknown key {extra[0]!r}")
+    text = _req(raw, "text", str, where)
+    template_fields(text)
+    fallback = raw.get("fallback")
+    if fallback is not None:
+        if not isinstance(fallback, str):
+            raise ConfigError(f"{where}: 'fallback' must be a str")
+        template_fields(fallback)
+    return Wording(text, fallback)
 
 
 def _tables(raw: Mapping[str, Any], key: str, where: str) -> list[dict[str, Any]]:
@@ -487,6 +515,11 @@ class Settings:
         config_path: The configuration file these came from, if any.
         metric_map: Logged metric name → the Keras name to read it as
             (``[tool.fitdoctor.metrics]``, ``--metric-map``); ``""`` leaves it out.
+        framework: The framework of the runs whose source does not say
+            (``[tool.fitdoctor] framework``): the advice's code is written in it;
+            ``""`` when not configured.
+        framework_override: The framework of every run, whatever its source says
+            (``--framework``); ``""`` when not given.
     """
 
     select: list[str] | None = None
@@ -497,6 +530,8 @@ class Settings:
     rule_dirs: list[Path] = field(default_factory=list)
     config_path: Path | None = None
     metric_map: dict[str, str] = field(default_factory=dict)
+    framework: str = ""
+    framework_override: str = ""
 
     def rules(self) -> list[Rule]:
         """The rules in force: loaded, configured and filtered by select/ignore."""
@@ -652,6 +687,13 @@ def settings_from_mapping(data: Mapping[str, Any], *, base: Path, origin: str) -
             '(e.g. dev_loss = "val_loss")'
         )
     settings.metric_map = {str(k): v for k, v in metrics.items()}
+    if "framework" in data:
+        framework = data["framework"]
+        if framework not in FRAMEWORKS:
+            raise ConfigError(
+                f"{origin}: framework = {framework!r}; expected one of {', '.join(FRAMEWORKS)}"
+            )
+        settings.framework = framework
     return settings
 
 

@@ -36,6 +36,12 @@ STATUSES = ("running", "completed", "interrupted", "stopped-early", "unknown")
 #: Task types.
 TASKS = ("binary", "multiclass", "multilabel", "regression")
 
+#: Frameworks a run may be known to come from (``Run.framework``; ``""`` is unknown).
+FRAMEWORKS = ("keras", "transformers", "lightning", "pytorch")
+#: ``Run.meta`` key of the logged names that show a run of unknown framework is not
+#: Keras's (``train_loss``: Keras never logs a ``train_`` prefix), set by the readers.
+NOT_KERAS = "not_keras_names"
+
 #: ``Run.source`` of a run read from a saved model by ``fitdoctor lint``: it has no
 #: epochs, only the model (and compile) facts.
 MODEL_FILE = "model-file"
@@ -339,6 +345,9 @@ class Run:
         seconds: Wall time per epoch, if known.
         status: ``running``, ``completed``, ``interrupted``, ``stopped-early`` or ``unknown``.
         source: Where the run came from: ``"fitdoctor"``, ``"keras-history"``, ``"csv"``, ...
+        framework: The framework that trained it, as the source proves it (one of
+            :data:`FRAMEWORKS`) or as the user says (``--framework``); ``""`` when
+            unknown. The advice's code is written in it.
         name: A display name (file name or user-given).
         model: Model architecture, if known.
         compile: Compile facts, if known.
@@ -360,6 +369,7 @@ class Run:
     seconds: list[float | None] | None = None
     status: str = "unknown"
     source: str = "unknown"
+    framework: str = ""
     name: str = ""
     model: ModelInfo | None = None
     compile: CompileInfo | None = None
@@ -383,6 +393,10 @@ class Run:
             raise InputError(f"seconds has {len(self.seconds)} values for {n} epochs")
         if self.status not in STATUSES:
             raise InputError(f"unknown run status {self.status!r}")
+        if self.framework and self.framework not in FRAMEWORKS:
+            raise InputError(
+                f"unknown framework {self.framework!r}; expected one of {', '.join(FRAMEWORKS)}"
+            )
 
     # ------------------------------------------------------------------ access
     @property
@@ -479,6 +493,8 @@ class Run:
         # keys may be missing (files of earlier versions): they take their defaults.
         check(data, "run-1.schema.json", where="run", required=False)
         body = {k: v for k, v in data.items() if k != "schema"}
+        if "framework" not in body and body.get("source") == "fitdoctor":
+            body["framework"] = "keras"  # written by the Keras callback before the field
         try:
             return _build(cls, body, "run")
         except InputError:

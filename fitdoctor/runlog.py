@@ -266,11 +266,11 @@ class _Reader:
         if schema != RUNLOG_SCHEMA:
             raise self.fail(line, f"unsupported run schema {schema!r}; this fitdoctor reads "
                                   f"'fitdoctor.run/1' files and {RUNLOG_SCHEMA!r} run logs")
-        known = {"schema", "source", "name", "labels", "meta", "facts", *_FACTS}
+        known = {"schema", "source", "framework", "name", "labels", "meta", "facts", *_FACTS}
         unknown = sorted(set(record) - known)
         if unknown:
             raise self.fail(line, f"header: unknown key {unknown[0]!r}")
-        for key in ("source", "name"):
+        for key in ("source", "framework", "name"):
             if not isinstance(record.get(key, ""), str):
                 raise self.fail(line, f"header.{key}: expected a string")
         labels = record.get("labels")
@@ -507,13 +507,19 @@ class _Reader:
             notes = meta.get("notes")
             meta["notes"] = [*(notes if isinstance(notes, list) else []), *self.notes]
         seconds: list[float | None] | None = self.seconds
+        source = str(header.get("source") or "fitdoctor")
+        # the callback's log is Keras's; a log written before the field says so by its source
+        framework = header.get("framework")
+        if framework is None:
+            framework = "keras" if source == "fitdoctor" else ""
         try:
             return Run(
                 epochs=self.epochs,
                 metrics=self.metrics,
                 seconds=seconds,
                 status=self.status,
-                source=str(header.get("source") or "fitdoctor"),
+                source=source,
+                framework=framework,
                 name=str(header.get("name") or self.name),
                 model=header["model"],
                 compile=header["compile"],

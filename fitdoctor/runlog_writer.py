@@ -33,7 +33,8 @@ def _line(record: Mapping[str, Any]) -> bytes:
 
 def header_record(run: Run) -> dict[str, Any]:
     """The header line of ``run``: its facts, the per-class labels and its meta."""
-    out: dict[str, Any] = {"schema": RUNLOG_SCHEMA, "source": run.source, "name": run.name}
+    out: dict[str, Any] = {"schema": RUNLOG_SCHEMA, "source": run.source,
+                           "framework": run.framework, "name": run.name}
     for key in _FACTS:
         value = getattr(run, key)
         out[key] = None if value is None else asdict(value)

@@ -5,8 +5,8 @@ A rule's message, recommendations and message parts are templates filled by
 or index access, field widths at most :data:`MAX_WIDTH` and precisions at most
 :data:`MAX_PRECISION` (larger ones are capped, so a template cannot ask for gigabytes).
 Which wording applies, which recommendation is given and when the severity changes are
-:class:`Condition` s: ``key``, ``not key`` or ``key OP operand``, parsed once when the
-rule loads.
+:class:`Condition` s: ``key``, ``not key`` or ``key OP operand``, or several of them joined
+by ``and`` (``early_stopped and framework == lightning``), parsed once when the rule loads.
 """
 
 from __future__ import annotations
@@ -37,15 +37,20 @@ class Condition:
         op: ``"truthy"``, ``"falsy"`` or one of ``>= <= == != > <``.
         operand: What ``key`` is compared with (``None`` for truthy/falsy).
         text: The declaration, as written.
+        also: Conditions joined to this one by ``and``: all must hold too.
     """
 
     key: str
     op: str
     operand: float | str | bool | None
     text: str
+    also: tuple[Condition, ...] = ()
 
     def holds(self, values: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
         """Evaluate the condition against ``values``, parameter names resolved in ``params``."""
+        return self._holds(values, params) and all(c.holds(values, params) for c in self.also)
+
+    def _holds(self, values: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
         value = values.get(self.key)
         if self.op == "truthy":
             return bool(value)
@@ -69,8 +74,21 @@ class Condition:
 
 
 def parse_condition(text: str, where: str) -> Condition:
-    """Parse ``key``, ``not key`` or ``key OP operand``; raise ConfigError otherwise."""
+    """Parse ``key``, ``not key`` or ``key OP operand``, or several joined by ``and``.
+
+    Raises:
+        ConfigError: A part is none of these.
+    """
     raw = " ".join(str(text).split())
+    if " and " in raw:
+        first, *rest = (_parse_one(part, text, where) for part in raw.split(" and "))
+        return Condition(first.key, first.op, first.operand, raw, tuple(rest))
+    return _parse_one(raw, text, where)
+
+
+def _parse_one(raw: str, text: str, where: str) -> Condition:
+    """One condition: ``key``, ``not key`` or ``key OP operand``."""
+    raw = raw.strip()
     if raw.startswith("not ") and raw[4:].isidentifier():
         return Condition(raw[4:], "falsy", None, raw)
     if raw.isidentifier():
@@ -92,7 +110,7 @@ def parse_condition(text: str, where: str) -> Condition:
             return Condition(key, op, operand, raw)
     raise ConfigError(
         f"{where}: condition {text!r} must be 'key', 'not key' or 'key OP value' "
-        f"with OP one of {' '.join(_OPS)}"
+        f"with OP one of {' '.join(_OPS)}, or several of them joined by 'and'"
     )
 
 

@@ -142,7 +142,8 @@ def _fill_manual(client: Any) -> None:
         Metric("stopped_epoch", 8.0, T0 + 30_000, 0), Metric("restored_epoch", 5.0, T0 + 30_001, 0),
         Metric("loss", LOSS[5], T0 + 30_002, 9), Metric("val_loss", val[5], T0 + 30_003, 9),
     ], params={"epochs": "30", "batch_size": "32", "monitor": "val_loss", "patience": "3",
-               "min_delta": "0", "baseline": "None", "restore_best_weights": "True"})
+               "min_delta": "0", "baseline": "None", "restore_best_weights": "True"},
+         tags={"mlflow.autologging": "tensorflow"})  # as autolog tags the runs it makes
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +155,8 @@ def manual(store: str) -> dict[str, fitdoctor.Run]:
 def test_steps_are_epochs_params_and_tags_are_facts(manual: dict[str, fitdoctor.Run]) -> None:
     run = manual["by-epoch"]
     assert run.source == "mlflow" and run.status == "completed"
+    assert run.framework == ""  # log_metric(step=epoch) with Keras's names: any loop may
+
     assert run.epochs == list(range(1, 11))
     assert run.metrics["loss"] == pytest.approx(LOSS)
     assert run.metrics["val_loss"] == pytest.approx(VAL)
@@ -178,6 +181,7 @@ def test_tensorflow_autologs_restored_copy_is_no_epoch(store: str) -> None:
     assert run.epochs == list(range(1, 10)) and run.metrics["val_loss"][-1] == 0.56
     assert run.fit is not None and run.fit.restore_best_weights is True
     assert run.status == "stopped-early"
+    assert run.framework == "keras"  # the mlflow.autologging tag: tensorflow
     assert any("restored epoch 6" in n and "step 9" in n for n in run.meta.get("notes", []))
     assert run.facts["restored_epoch"] == 5 and run.facts["stopped_epoch"] == 8
     report = fitdoctor.analyze(run)
@@ -190,6 +194,7 @@ def test_values_logged_without_steps_are_rows_in_order(manual: dict[str, fitdoct
     assert run.metrics["loss"] == pytest.approx(LOSS[:8])  # train_loss read as loss
     assert run.metrics["val_loss"] == pytest.approx(VAL[:8])  # validation_loss as val_loss
     assert any("without a step" in note for note in run.meta["notes"])
+    assert run.framework == "" and run.meta["not_keras_names"] == ["train_loss", "validation_loss"]
 
 
 def test_two_fits_in_one_run_are_two_runs(manual: dict[str, fitdoctor.Run]) -> None:
@@ -204,6 +209,7 @@ def test_global_steps_with_an_epoch_metric_are_grouped_by_epoch(
     manual: dict[str, fitdoctor.Run],
 ) -> None:
     run = manual["lightning"]
+    assert run.framework == "lightning"  # an epoch metric at the others' steps: MLFlowLogger
     assert run.epochs == [1, 2, 3]
     assert run.metrics["loss"] == pytest.approx([0.9, 0.6, 0.3])  # mean of each epoch's steps
     assert run.metrics["val_loss"] == pytest.approx([0.9, 0.7, 0.6])

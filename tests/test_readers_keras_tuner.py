@@ -82,6 +82,7 @@ def test_keras_tuner_1_0_per_epoch_observations(tmp_path: Path) -> None:
     assert [r.name for r in runs] == ["trial_00", "trial_01"]  # the failed trial has no metrics
     first = runs[0]
     assert first.source == "keras-tuner" and first.status == "completed"
+    assert first.framework == "keras"
     assert first.epochs == list(range(1, n + 1))
     assert first.facts["trial_id"] == "00" and first.facts["units"] == 512
     assert "tuner/trial_id" not in first.facts

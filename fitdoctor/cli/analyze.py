@@ -32,6 +32,7 @@ from fitdoctor.cli.common import (
     exit_zero_option,
     fail_on_option,
     format_option,
+    framework_option,
     ignore_option,
     output_option,
     rules_option,
@@ -84,6 +85,7 @@ FORMATS = ("auto", "rich", "text", "markdown", "json", "github", "html")
 @rules_option
 @task_option
 @classes_option
+@framework_option
 @click.option(
     "--class-counts",
     "class_counts",
@@ -138,6 +140,7 @@ def analyze(
     rule_dirs: tuple[Path, ...],
     task: str | None,
     classes: int | None,
+    framework: str | None,
     class_counts: str | None,
     metric_map: tuple[str, ...],
     output: Path | None,
@@ -157,6 +160,7 @@ def analyze(
             config=config, select=select, ignore=ignore, fail_on=fail_on, rule_dirs=rule_dirs
         )
         rules = common.rules_in_force(settings)
+    settings.framework_override = framework or ""
     if mlflow_log:
         _check_mlflow_sources(paths)
     from fitdoctor.readers.names import parse_metric_map

@@ -27,6 +27,7 @@ from fitdoctor import __version__
 from fitdoctor.errors import ConfigError, FitDoctorError
 from fitdoctor.report import Severity
 from fitdoctor.rules import Settings, find_config, read_config
+from fitdoctor.run import FRAMEWORKS
 from fitdoctor.sanitize import safe_line, safe_text
 
 if TYPE_CHECKING:
@@ -495,6 +496,14 @@ task_option = click.option(
     type=click.Choice(TASKS),
     help="Task type, for a history that does not record it.",
 )
+#: ``--framework``, passed as ``framework``.
+framework_option = click.option(
+    "--framework",
+    "framework",
+    type=click.Choice(FRAMEWORKS),
+    help="Write the advice's code for this framework, whatever the files say (a file that "
+    "cannot say: [tool.fitdoctor] framework in the configuration).",
+)
 #: ``--classes N``, passed as ``classes``.
 classes_option = click.option(
     "--classes",
@@ -641,6 +650,7 @@ __all__ = [
     "fail",
     "fail_on_option",
     "format_option",
+    "framework_option",
     "guarded",
     "ignore_option",
     "output_option",

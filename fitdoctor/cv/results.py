@@ -176,6 +176,7 @@ class CVResult:
             metrics={k: [v[i] for i in common] for k, v in agg.mean.items()},
             status="completed",
             source="cross-validation",
+            framework=first.framework,
             name=self.name or "cross-validation",
             model=first.model,
             compile=first.compile,

@@ -20,6 +20,7 @@ from typing import Any
 from fitdoctor.errors import InputError
 from fitdoctor.readers._numbers import MISSING, is_number_like
 from fitdoctor.readers._rows import carried_evaluations, trailing_evaluation_rows
+from fitdoctor.readers.framework import NOT_KERAS, from_names
 from fitdoctor.readers.names import Reading, canonical_names
 from fitdoctor.run import FitInfo, Phase, Run
 from fitdoctor.vocabulary import is_accuracy
@@ -244,6 +245,10 @@ class Draft:
         label: The run's name inside its file (a JSON key, a folder), if any.
         readings: Names already read (a reader that needed the roles early).
         ambiguous_gaps: Some cells may be :data:`MISSING` (pandas-made tables).
+        framework: The framework the source proves (``Run.framework``), when the
+            reader knows it; ``None``: read from the names (:mod:`.framework`).
+        keras_layout: The source is laid out as Keras writes it (a History dict, a
+            CSVLogger file), so Keras's own names prove Keras.
     """
 
     columns: dict[str, list[Any]]
@@ -257,6 +262,8 @@ class Draft:
     label: str = ""
     readings: dict[str, Reading] | None = None
     ambiguous_gaps: bool = False
+    framework: str | None = None
+    keras_layout: bool = False
 
 
 def finish(draft: Draft, source: Source, fmt: str) -> Run:
@@ -314,11 +321,20 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
         fit = replace(fit, validation_freq=period) if fit is not None else FitInfo(
             validation_freq=period)
     meta: dict[str, Any] = {"notes": notes} if notes else {}
+    framework = draft.framework
+    if framework is None:
+        framework, foreign = from_names(
+            {k: r for k, r in readings.items() if k in draft.columns},
+            keras_layout=draft.keras_layout,
+        )
+        if foreign:
+            meta[NOT_KERAS] = foreign
     return Run(
         epochs=epochs,
         metrics=metrics,
         seconds=seconds,
         source=fmt,
+        framework=framework,
         name=source.name,
         fit=fit,
         status=draft.status,

@@ -308,4 +308,7 @@ def _draft(
         fit=fit,
         status=status,
         seconds=seconds,
+        # Keras's progress bars (not another logger's name: value pairs): Keras's names
+        # in them prove Keras
+        keras_layout=all(any(_BAR.match(seg) for seg in ep.segments) for ep, _, _, _ in rows),
     )

@@ -182,6 +182,7 @@ def _trial(source: Source, folder: str, prefix: str) -> Run | None:
     if run is None:
         return None
     run.name = name
+    run.framework = "keras"  # a KerasTuner project: its trials are Keras fits
     run.facts = {**facts, **{k: v for k, v in run.facts.items() if k not in facts}}
     run.meta["hyperparameters"] = list(hp)
     if objective is not None:

@@ -428,8 +428,10 @@ def _read_run(mlflow_run: Any, history: dict[str, list[_Point]], source: Source)
     drafts = []
     for one in fits:
         table, counter_note = _table(one)
+        framework = _framework(mlflow_run.data.tags, table)
         for draft in drafts_from_table(table, source):
             draft.notes.extend(note for note in (counter_note, restored_note) if note)
+            draft.framework, draft.keras_layout = framework, False
             drafts.append(draft)
     runs: list[Run] = []
     for i, draft in enumerate(drafts):
@@ -498,6 +500,25 @@ def _without_restored_copy(
     note = (f"the metrics of the restored epoch {best_step + 1} that mlflow.tensorflow.autolog() "
             f"logs again at step {copy_step}, after the last epoch trained, are left out")
     return out, note
+
+
+def _framework(tags: Mapping[str, str], table: Table) -> str | None:
+    """The framework the run proves, or ``None`` to read it from the names.
+
+    MLflow tags a run its autologging made with the flavor (``mlflow.autologging``):
+    ``keras`` or ``tensorflow`` autolog patches ``keras.Model.fit``; ``pytorch`` autolog
+    patches Lightning's ``Trainer.fit`` (which logs an ``epoch`` metric with every
+    step), else it copies ``torch.utils.tensorboard`` scalars. Without autologging, an
+    ``epoch`` metric logged at the steps of the others is what Lightning's
+    ``MLFlowLogger`` writes (its trainer adds ``epoch`` to every metrics dict it logs).
+    """
+    flavor = tags.get("mlflow.autologging", "")
+    epoch_metric = table.names[:2] == ["step", "epoch"]
+    if flavor in ("keras", "tensorflow"):
+        return "keras"
+    if flavor == "pytorch":
+        return "lightning" if epoch_metric else "pytorch"
+    return "lightning" if epoch_metric else None
 
 
 def _params(params: Mapping[str, str]) -> dict[str, Any]:

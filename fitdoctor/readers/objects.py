@@ -118,6 +118,8 @@ def _from_history_object(
         history, "History", metric_map=metric_map, epoch_numbers=numbers, fit=fit,
         status=status,
     )
+    for draft in drafts:
+        draft.framework = "keras"  # a keras.callbacks.History: Keras's, whatever its names
     runs = [finish(d, source, "keras-history") for d in drafts]
     for run in runs:
         run.name = ""

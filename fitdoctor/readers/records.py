@@ -221,7 +221,8 @@ def drafts_from_hf(
     converted: dict[str, list[Any]] = {}
     for key, values in columns.items():
         converted[key] = numbers(values, display, key, epoch_of=epochs.__getitem__)
-    return [Draft(columns=converted, epochs=epochs, notes=notes, facts=run_facts, fit=fit)]
+    return [Draft(columns=converted, epochs=epochs, notes=notes, facts=run_facts, fit=fit,
+                  framework="transformers")]
 
 
 def _keys(records: list[Mapping[str, Any]]) -> list[str]:

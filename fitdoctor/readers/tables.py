@@ -142,6 +142,9 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
             "and one column of numbers per metric, as keras.callbacks.CSVLogger writes"
         )
 
+    # keras.callbacks.CSVLogger's layout: a CSV file, `epoch` first, no step column (JSON
+    # records and DataFrames are tables any training loop writes)
+    csvlogger = table.text_cells and epoch_i == 0 and names[0] == "epoch" and step_i is None
     segments = _segments(n, epochs_raw, steps_raw, table.breaks, notes)
     per_step = _per_step(epochs_raw, steps_raw, segments)
     zero_based: bool | None = None
@@ -189,6 +192,7 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
                 notes=[*seg_notes, *name_notes],
                 readings={k: r for k, r in readings.items() if k in seg_columns},
                 ambiguous_gaps=any(MISSING in col for col in seg_columns.values()),
+                keras_layout=csvlogger,
             )
         )
     if not drafts:

@@ -174,7 +174,9 @@ def _draft(files: Iterable[tuple[str, str]], source: Source) -> Draft | None:
         for step, (_, value) in per.items():
             column[index[step]] = value
         columns[name] = column
-    return Draft(columns=columns, epochs=epochs, notes=notes)
+    # keras.callbacks.TensorBoard's tag: `epoch_loss` (in train/, or beside epoch_val_loss)
+    keras = "epoch_loss" in epoch_tags
+    return Draft(columns=columns, epochs=epochs, notes=notes, framework="keras" if keras else None)
 
 
 def _keras_step_tag(name: str) -> bool:

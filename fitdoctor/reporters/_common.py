@@ -23,6 +23,7 @@ SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
 #: Keys of ``Report.run_summary`` shown in the header line, with their labels.
 SUMMARY_KEYS = (
+    ("framework", "framework"),
     ("model", "model"),
     ("params", "params"),
     ("loss", "loss"),
@@ -200,6 +201,16 @@ def _early_stopping_args(best: BestEpoch) -> list[str]:
         args.append(f"patience={best.patience}")
     args.append("restore_best_weights=True")
     return args
+
+
+def keras_code(report: Report) -> bool:
+    """Whether the report may show Keras code: the run's framework is Keras's, or unknown.
+
+    A run known to come from another framework (``run_summary["framework"]``: a Hugging
+    Face Trainer, Lightning, PyTorch) gets its early stopping from the rules' advice, in
+    its own framework, and no ``keras.callbacks.EarlyStopping`` call.
+    """
+    return report.run_summary.get("framework") in (None, "", "keras")
 
 
 def early_stopping_call(best: BestEpoch) -> str:

@@ -128,9 +128,11 @@ def _best(report: Report) -> str:
         return ""
     summary, past = c.best_epoch_sentences(report.best_epoch)
     out = ['<section class="best">', "<h2>Best epoch</h2>", f"<p>{esc(summary)}"]
-    if past is not None:
+    if past is not None and c.keras_code(report):
         out[-1] += f"; {esc(past)}. Keep it with:</p>"
         out.append(f'<pre class="code">{esc(c.early_stopping_call(report.best_epoch))}</pre>')
+    elif past is not None:
+        out[-1] += f"; {esc(past)}.</p>"
     else:
         out[-1] += ".</p>"
     out.append("</section>")

@@ -211,9 +211,11 @@ def render_report(report: Report, *, run: Run | None = None, level: int = 2) -> 
     if report.best_epoch is not None:
         summary, past = c.best_epoch_sentences(report.best_epoch)
         line = f"**Best epoch:** {escape(summary.removeprefix('best epoch '))}"
-        if past:
+        if past and c.keras_code(report):
             out += [line + f"; {escape(past)}:", "", "```python"]
             out += [c.early_stopping_call(report.best_epoch), "```", ""]
+        elif past:
+            out += [line + f"; {escape(past)}.", ""]
         else:
             out += [line, ""]
 

@@ -152,10 +152,11 @@ def _print_best(console: Console, report: Report) -> None:
     summary, past = c.best_epoch_sentences(report.best_epoch)
     console.print()
     line = Text.assemble(("★ ", "green"), (summary, "bold"))
+    keras = c.keras_code(report)
     if past:
-        line.append(f" — {past}. To stop there:")
+        line.append(f" — {past}. To stop there:" if keras else f" — {past}.")
     _print_indented(console, line, 0, hang=2)
-    if past:
+    if past and keras:
         for call in c.early_stopping_lines(report.best_epoch, console.width, 2):
             console.print(Text(call, style="green"), no_wrap=True, overflow="ignore", crop=False)
 

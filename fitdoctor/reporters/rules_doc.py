@@ -71,7 +71,9 @@ def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -
     out["verdict"] = rule.verdict or None
     out["recommendations"] = [
         {"action": r.action, "text": r.text, "fallback": r.fallback,
-         "when": r.when.text if r.when else None}
+         "when": r.when.text if r.when else None,
+         "frameworks": {fw: {"text": w.text, "fallback": w.fallback}
+                        for fw, w in r.frameworks.items()}}
         for r in rule.recommendations
     ]
     out["escalate"] = [
@@ -236,6 +238,11 @@ def explain_text(
                 f"{i}. [{rec.action}]{cond} {rec.text}", width,
                 initial_indent="  ", subsequent_indent="     ",
             )
+            for framework, wording in rec.frameworks.items():
+                lines += textwrap.wrap(
+                    f"in {framework}: {wording.text}", width,
+                    initial_indent="     ", subsequent_indent="       ",
+                )
         lines.append("")
     if rule.escalate:
         lines.append("Severity escalation")

@@ -112,9 +112,11 @@ def render_report(report: Report, *, width: int = 100, run: Run | None = None) -
     if report.best_epoch is not None:
         summary, past = c.best_epoch_sentences(report.best_epoch)
         out.append("")
-        if past:
+        if past and c.keras_code(report):
             out.extend(_wrap(f"{summary}; {past}. To stop there:", width, "", "  "))
             out.extend(c.early_stopping_lines(report.best_epoch, width, 2))
+        elif past:
+            out.extend(_wrap(f"{summary}; {past}.", width, "", "  "))
         else:
             out.extend(_wrap(summary, width, "", "  "))
 
