@@ -17,6 +17,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from fitdoctor.errors import NOT_APPLICABLE
+from fitdoctor.vocabulary import CURVE_MIN_EPOCHS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -84,7 +85,6 @@ ACTIONS = (
     "shuffle-before-split",
     "check-validation-data",
     "report-bug",
-    "record-every-epoch",
 )
 
 
@@ -456,6 +456,11 @@ class Report:
             f"{ran} check{'s' if ran != 1 else ''} found no problem"
             if ran is not None else "no problem found"
         )
+        if 0 < self.n_epochs < CURVE_MIN_EPOCHS:
+            # no curve could be judged (a record that kept only its last epoch, a
+            # KerasTuner trial's best): "healthy" would be a claim no curve supports
+            recorded = f"{self.n_epochs} epoch{'s' if self.n_epochs != 1 else ''} recorded"
+            return f"{prefix}too short to judge{hints}: {recorded}; {what}; {', '.join(why)}"
         return f"{prefix}healthy as far as checked{hints}: {what}; {', '.join(why)}"
 
     def _skip_reasons(self) -> list[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from fitdoctor.report import Report, Severity
-from fitdoctor.vocabulary import is_accuracy
+from fitdoctor.vocabulary import CURVE_MIN_EPOCHS, is_accuracy
 
 if TYPE_CHECKING:
     from fitdoctor.run import Run
@@ -37,7 +37,7 @@ RESULT_WORDS = frozenset({
     "file", "host", "user", "version", "commit", "status", "message", "trial",
 })
 #: Fewer epochs than this and the curves are not judged (the engine's own limit).
-MIN_EPOCHS = 3
+MIN_EPOCHS = CURVE_MIN_EPOCHS
 #: Longest text value read as a hyperparameter.
 MAX_TEXT = 60
 

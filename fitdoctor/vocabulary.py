@@ -8,6 +8,10 @@ cannot drift apart. Pure data and string functions: no keras, no numpy.
 
 from __future__ import annotations
 
+#: Fewer epochs than this and no curve can be judged (FD303's default ``min_epochs``): a
+#: report's verdict and a sweep's row then say the run is too short to judge.
+CURVE_MIN_EPOCHS = 3
+
 # ------------------------------------------------------------------ losses
 #: Names a history logs the learning rate under (Keras's callbacks and schedules).
 LEARNING_RATE_KEYS = ("learning_rate", "lr")

@@ -282,7 +282,7 @@ def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
                     assert wording.fallback is not None or set(
                         template_fields(wording.text)) <= set(template_fields(tmpl.fallback)), (
                         rule.code, tmpl.action, framework)
-    assert worded >= 114  # the loop saw the wordings (more may be added)
+    assert worded >= 111  # the loop saw the wordings (more may be added)
 
 
 def test_explain_shows_each_framework_wording() -> None:

@@ -138,6 +138,15 @@ def test_no_validation_leads_over_what_the_training_curve_says() -> None:
     assert report.verdict.startswith("validation-setup, not-converged")
 
 
+def test_a_record_too_short_to_judge_is_not_called_healthy() -> None:
+    """One record numbered epoch 10: nothing fires, and the verdict does not say healthy."""
+    report = fitdoctor.analyze({"epoch": [10], "loss": [0.0114], "val_loss": [0.1267]})
+    assert not [f for f in report.findings if f.severity is not Severity.INFO]
+    assert report.verdict.startswith("too short to judge: 1 epoch recorded; ")
+    skipped = {s.code: s for s in report.skipped}
+    assert "only 1 of them were recorded" in skipped["FD303"].reason
+
+
 def test_leads_must_be_a_boolean(tmp_path: Path) -> None:
     bad = _RULE.format(code="XX105", name="a", message="m", extra='leads = "yes"')
     with pytest.raises(ConfigError, match="leads must be true or false"):

@@ -49,6 +49,7 @@ from fitdoctor.detectors.validation_setup import (
     training_regularizers,
     validation_size,
 )
+from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 from fitdoctor.run import Layer
 from fitdoctor.vocabulary import (
@@ -1528,29 +1529,28 @@ def too_short(ctx: Context, *, min_epochs: int) -> Evidence | None:
     """Fewer epochs than any curve can be judged on (none at all included).
 
     A run that recorded no epoch is measured too (``epochs`` 0): with nothing to judge,
-    every other rule is skipped, and without this finding it would read as healthy. So is
-    a record that kept fewer epochs than the run trained (``recorded_only``: its epochs
-    are numbered up to ``lasted``, such as a file holding only the tenth epoch's values).
+    every other rule is skipped, and without this finding it would read as healthy. A
+    record that kept fewer epochs than the run trained (a file holding only the tenth
+    epoch's values, a KerasTuner trial's best epoch) is skipped instead: the training was
+    not short, and the report's verdict says the record is too short to judge.
     """
     n = ctx.run.n_epochs
     if n >= min_epochs and n > 0:
         return None
     last = ctx.epochs[-1] if n else 0
-    # the run went on longer and its record kept only some epochs (a file holding the last
-    # epoch's values alone): as little to judge, and the fix is to keep every epoch
-    lasted = last if last >= min_epochs else None
+    if last >= min_epochs:  # the run went on longer; its record kept only some epochs
+        raise MissingInput(
+            f"the run lasted at least {last} epochs, but only {n} of them were recorded",
+            "record every epoch (FitDoctor() in the callbacks, or the full History)",
+        )
     planned = ctx.run.fit.epochs if ctx.run.fit is not None else None
     return Evidence(
         {
             "epochs": n,
             "plural": n != 1,
-            "recorded_only": lasted is not None,
-            "lasted": lasted,
             "min_epochs": min_epochs,
             "running": ctx.run.status == "running",
             "stopped_early": ctx.run.status == "stopped-early",
-            # neither stopped early nor cut in the record: the training itself was short
-            "trained_too_few": lasted is None and ctx.run.status != "stopped-early",
             "epochs_planned": planned if planned and planned > n else None,
         },
         epoch=ctx.epochs[0] if n else None,
