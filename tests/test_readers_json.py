@@ -339,3 +339,23 @@ def test_a_validation_value_carried_between_evaluations_is_read_as_gaps(tmp_path
 def test_repeats_without_a_strict_period_are_kept(tmp_path: Path, val: list[float]) -> None:
     run = readers.load(write(tmp_path, {"loss": curve(len(val)), "val_accuracy": val}))
     assert run.metrics["val_accuracy"] == pytest.approx(val)
+
+
+def test_a_small_validation_sets_accuracy_repeating_by_chance_is_kept(tmp_path: Path) -> None:
+    # 20 validation rows: the accuracy moves in steps of 0.05 and repeats by chance, while
+    # the validation loss, evaluated with it, changes every epoch: evaluated every epoch
+    val_acc = [0.75, 0.75, 0.85, 0.85, 0.9, 0.9]
+    data = {"loss": curve(6), "val_loss": curve(6, 1.1, 0.9), "val_accuracy": val_acc}
+    run = readers.load(write(tmp_path, data))
+    assert run.metrics["val_accuracy"] == pytest.approx(val_acc)
+    assert run.fit is None or run.fit.validation_freq is None
+    assert not any("repeats each value" in n for n in run.meta.get("notes", []))
+
+
+def test_carried_evaluations_repeat_every_validation_curve_together(tmp_path: Path) -> None:
+    val = [v for v in curve(4, 1.2) for _ in range(2)]
+    acc = [a for a in (0.6, 0.7, 0.75, 0.8) for _ in range(2)]
+    run = readers.load(write(tmp_path, {"loss": curve(8), "val_loss": val, "val_acc": acc}))
+    assert run.metrics["val_loss"][:4] == pytest.approx([1.2, None, 0.96, None])
+    assert run.metrics["val_acc"][:4] == pytest.approx([0.6, None, 0.7, None])
+    assert run.fit is not None and run.fit.validation_freq == 2

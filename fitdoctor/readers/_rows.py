@@ -42,13 +42,15 @@ def carried_evaluations(
         The evaluation period found (the first), or None.
     """
     found: int | None = None
-    for key, values in metrics.items():
-        if not key.startswith("val_"):
-            continue
+    held = [key for key in metrics if key.startswith("val_")]
+    for key in held:
+        values = metrics[key]
         period = _period(values)
         if period is None:
             continue
         first = values.index(next(v for v in values if v is not None))
+        if not all(_carried(metrics[other], first, period) for other in held if other != key):
+            continue  # another evaluation value changed between evaluations
         metrics[key] = [
             v if (i - first) % period == 0 else None if i > first else v
             for i, v in enumerate(values)
@@ -75,6 +77,23 @@ def _period(values: list[Any]) -> int | None:
         if all((run[i] == run[i - 1]) == (i % period != 0) for i in range(1, len(run))):
             return period
     return None
+
+
+def _carried(values: list[Any], first: int, period: int) -> bool:
+    """No value of ``values`` changes between evaluations at ``first`` + k·``period``.
+
+    Gaps count as no change (a curve logged only at evaluations is consistent).
+    """
+    for i in range(first + 1, len(values)):
+        if (i - first) % period == 0:
+            continue
+        a, b = values[i - 1], values[i]
+        if a is None or b is None or a == b:
+            continue
+        if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+            continue
+        return False
+    return True
 
 
 def trailing_evaluation_rows(
