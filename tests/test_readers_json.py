@@ -359,3 +359,15 @@ def test_carried_evaluations_repeat_every_validation_curve_together(tmp_path: Pa
     assert run.metrics["val_loss"][:4] == pytest.approx([1.2, None, 0.96, None])
     assert run.metrics["val_acc"][:4] == pytest.approx([0.6, None, 0.7, None])
     assert run.fit is not None and run.fit.validation_freq == 2
+
+
+def test_accuracies_named_only_by_their_split_are_not_read_as_losses(tmp_path: Path) -> None:
+    # {"train": [...], "val": [...]} of accuracies (an acc_history.json): rising from their
+    # first epoch within [0, 1], as no training loss does; refused, as before, with the fix
+    data = {"train": [0.55, 0.62, 0.70, 0.76, 0.80, 0.83],
+            "val": [0.52, 0.6, 0.66, 0.7, 0.72, 0.73]}
+    path = write(tmp_path, data, "acc_history.json")
+    with pytest.raises(InputError, match="--metric-map train=loss"):
+        readers.load(path)
+    run = readers.load(path, metric_map={"train": "loss", "val": "val_loss"})
+    assert run.metrics["loss"][0] == pytest.approx(0.55)

@@ -21,7 +21,7 @@ from fitdoctor.errors import InputError
 from fitdoctor.readers._numbers import MISSING, is_number_like
 from fitdoctor.readers._rows import carried_evaluations, trailing_evaluation_rows
 from fitdoctor.readers.framework import NOT_KERAS, from_names
-from fitdoctor.readers.names import Reading, canonical_names
+from fitdoctor.readers.names import Reading, canonical_names, is_bare_split
 from fitdoctor.run import FitInfo, Phase, Run
 from fitdoctor.vocabulary import is_accuracy
 
@@ -266,6 +266,38 @@ class Draft:
     keras_layout: bool = False
 
 
+def _refuse_bare_split_score(
+    metrics: Mapping[str, list[Any]],
+    metric_names: Mapping[str, str],
+    readings: Mapping[str, Reading],
+    source: Source,
+) -> None:
+    """Refuse a curve named only ``train`` read as the loss when it is a score.
+
+    The name reader takes ``train`` and ``val`` for the losses when no curve is named
+    one (:mod:`.names`); values within [0, 1] that never fall below the first epoch's and
+    end above it are what an accuracy does, and no training loss: the file is refused as
+    before that reading, with the override that reads it as the loss.
+
+    Raises:
+        InputError: The bare training curve reads as an accuracy.
+    """
+    logged = metric_names.get("loss")
+    reading = readings.get(logged) if logged is not None else None
+    if logged is None or reading is None or reading.user or not is_bare_split(logged):
+        return
+    finite = [v for v in metrics["loss"] if isinstance(v, float) and math.isfinite(v)]
+    if len(finite) < 2 or not all(0.0 <= v <= 1.0 for v in finite):
+        return
+    if min(finite) < finite[0] or finite[-1] <= finite[0]:
+        return
+    raise InputError(
+        f"{source.display}: no loss column: `{logged}` is named by its split alone, and its "
+        "values rise from the first epoch within [0, 1], as an accuracy does: if it is the "
+        f"loss, say so with --metric-map {logged}=loss"
+    )
+
+
 def finish(draft: Draft, source: Source, fmt: str) -> Run:
     """Build the run of a draft: read its names, resolve empty cells, check for a loss.
 
@@ -301,6 +333,7 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
     if draft.ambiguous_gaps and any(MISSING in values for values in metrics.values()):
         _resolve_missing(metrics)
     _percent_accuracies(metrics, metric_names, notes)
+    _refuse_bare_split_score(metrics, metric_names, readings, source)
     if not any("loss" in key for key in metrics):
         shown = list(metric_names.get(k, k) for k in metrics)
         found = ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")

@@ -74,6 +74,7 @@ __all__ = [
     "STEP_NAMES",
     "Reading",
     "canonical_names",
+    "is_bare_split",
     "parse_metric_map",
     "read_name",
 ]
@@ -426,6 +427,11 @@ def _bare_twin_is_evaluation(readings: dict[str, Reading], notes: list[str]) -> 
             f"{shown} read as the evaluation's (val_{moved[0]}); if it is a training "
             f"value, say so with --metric-map {moved[0]}={moved[0]}"
         )
+
+
+def is_bare_split(name: str) -> bool:
+    """``name`` is a training split's name alone (``train``, ``Training``), no metric."""
+    return _one_word_of(name, _TRAIN_WORDS)
 
 
 def _one_word_of(name: str, words: frozenset[str]) -> bool:
