@@ -213,3 +213,20 @@ def test_a_lightning_test_row_after_training_is_a_fact(tmp_path: Path) -> None:
     assert "test_loss" not in run.metrics
     assert run.facts["test_loss"] == pytest.approx(0.3)
     assert any("only test values" in n for n in run.meta["notes"])
+
+
+def test_a_training_loss_logged_every_few_epochs_keeps_the_last_epochs(tmp_path: Path) -> None:
+    # Lightning's training_step logs on_step only (its default) every 50 steps; an epoch is
+    # 20 steps, so train_loss falls in every 2-3 epochs while val_loss ends every epoch:
+    # the last two epochs hold no training value because of that cadence, not because
+    # they were logged after training
+    rows = ["epoch,step,train_loss,val_loss"]
+    for epoch in range(7):
+        for step in range(epoch * 20, epoch * 20 + 20):
+            if (step + 1) % 50 == 0:
+                rows.append(f"{epoch},{step},{1.0 / (1 + step / 50):.4f},")
+        rows.append(f"{epoch},{epoch * 20 + 19},,{0.9 - 0.05 * epoch:.4f}")
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics.csv"))
+    assert run.epochs == [1, 2, 3, 4, 5, 6, 7]
+    assert run.metrics["val_loss"][-1] == pytest.approx(0.6)
+    assert not any("after training" in n for n in run.meta.get("notes", []))

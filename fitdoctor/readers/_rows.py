@@ -10,8 +10,9 @@
   every k-th epoch and is kept as logged.
 * **Trailing evaluation rows.** PyTorch Lightning's ``trainer.test()`` or
   ``trainer.validate()`` after ``fit`` logs one epoch past the last: a row with no
-  training value, only ``test_*`` or ``val_*`` ones. It is no epoch of the training:
-  left out, its test values kept as facts and every value named in a note.
+  training value, only ``test_*`` or ``val_*`` ones, after epochs that each hold one. It
+  is no epoch of the training: left out, its test values kept as facts and every value
+  named in a note.
 """
 
 from __future__ import annotations
@@ -96,6 +97,12 @@ def _carried(values: list[Any], first: int, period: int) -> bool:
     return True
 
 
+def _every_row(values: list[Any]) -> bool:
+    """``values`` has a value at every row from its first one on (and has one)."""
+    logged = [i for i, v in enumerate(values) if v is not None]
+    return bool(logged) and len(logged) == len(values) - logged[0]
+
+
 def trailing_evaluation_rows(
     metrics: dict[str, list[Any]],
     metric_names: dict[str, str],
@@ -107,6 +114,9 @@ def trailing_evaluation_rows(
 
     Such rows were logged after training: PyTorch Lightning's ``trainer.test()`` or
     ``trainer.validate()`` after ``fit`` logs at the epoch after the last one trained.
+    Only when a training value was logged at every epoch before them: a training loss
+    logged every few epochs (Lightning's ``log_every_n_steps`` over short epochs) leaves
+    final epochs without one that were trained all the same.
     Their ``test_*`` values are kept as facts; their ``val_*`` values (an evaluation of
     the finished model, perhaps on other rows) are named in the note. A learning rate
     counts as neither.
@@ -131,8 +141,8 @@ def trailing_evaluation_rows(
             break
         dropped += 1
     keep = len(epochs) - dropped
-    if not dropped or all(v is None for k in trained for v in metrics[k][:keep]):
-        return
+    if not dropped or not any(_every_row(metrics[k][:keep]) for k in trained):
+        return  # no training value logged every epoch: its gaps are its cadence
     after: list[str] = []
     only_tests = True
     for key in held:
