@@ -144,6 +144,21 @@ def _fill_manual(client: Any) -> None:
     ], params={"epochs": "30", "batch_size": "32", "monitor": "val_loss", "patience": "3",
                "min_delta": "0", "baseline": "None", "restore_best_weights": "True"},
          tags={"mlflow.autologging": "tensorflow"})  # as autolog tags the runs it makes
+    # Hugging Face Trainer's MLflowCallback (logging_strategy="epoch"): every logs dict as
+    # metrics at the global step, `epoch` among them (Trainer.log adds it), as Lightning's
+    # MLFlowLogger logs one; the Trainer's own eval_runtime and train_runtime tell them apart
+    hf_exp = client.create_experiment("hf-trainer")
+    hf: list[Metric] = []
+    for e in range(1, 6):
+        s, t = 20 * e, 10_000 * e
+        hf += [Metric("loss", 1.0 / (e + 1), T0 + t, s), Metric("grad_norm", 2.0, T0 + t, s),
+               Metric("learning_rate", 5e-5 * (1 - e / 5), T0 + t, s),
+               Metric("epoch", float(e), T0 + t, s),
+               Metric("eval_loss", 0.9 / e + 0.02 * e, T0 + t + 1, s),
+               Metric("eval_runtime", 1.2, T0 + t + 1, s), Metric("epoch", float(e), T0 + t + 1, s)]
+    hf += [Metric("train_runtime", 60.0, T0 + 60_000, 100),
+           Metric("train_loss", 0.4, T0 + 60_000, 100), Metric("epoch", 5.0, T0 + 60_000, 100)]
+    _run(client, hf_exp, "trainer", 10, metrics=hf)
 
 
 @pytest.fixture(scope="module")
@@ -213,6 +228,12 @@ def test_global_steps_with_an_epoch_metric_are_grouped_by_epoch(
     assert run.epochs == [1, 2, 3]
     assert run.metrics["loss"] == pytest.approx([0.9, 0.6, 0.3])  # mean of each epoch's steps
     assert run.metrics["val_loss"] == pytest.approx([0.9, 0.7, 0.6])
+
+
+def test_the_trainers_mlflow_callback_is_the_trainers_not_lightnings(store: str) -> None:
+    (run,) = fitdoctor.load_runs("mlflow:hf-trainer")
+    assert run.framework == "transformers"
+    assert run.metrics["val_loss"][0] == pytest.approx(0.92)
 
 
 def test_other_steps_are_rows_with_a_note(manual: dict[str, fitdoctor.Run]) -> None:

@@ -428,7 +428,7 @@ def _read_run(mlflow_run: Any, history: dict[str, list[_Point]], source: Source)
     drafts = []
     for one in fits:
         table, counter_note = _table(one)
-        framework = _framework(mlflow_run.data.tags, table)
+        framework = _framework(mlflow_run.data.tags, table, mlflow_run.data.metrics)
         for draft in drafts_from_table(table, source):
             draft.notes.extend(note for note in (counter_note, restored_note) if note)
             draft.framework, draft.keras_layout = framework, False
@@ -502,7 +502,9 @@ def _without_restored_copy(
     return out, note
 
 
-def _framework(tags: Mapping[str, str], table: Table) -> str | None:
+def _framework(
+    tags: Mapping[str, str], table: Table, metrics: Mapping[str, Any]
+) -> str | None:
     """The framework the run proves, or ``None`` to read it from the names.
 
     MLflow tags a run its autologging made with the flavor (``mlflow.autologging``):
@@ -510,15 +512,27 @@ def _framework(tags: Mapping[str, str], table: Table) -> str | None:
     patches Lightning's ``Trainer.fit`` (which logs an ``epoch`` metric with every
     step), else it copies ``torch.utils.tensorboard`` scalars. Without autologging, an
     ``epoch`` metric logged at the steps of the others is what Lightning's
-    ``MLFlowLogger`` writes (its trainer adds ``epoch`` to every metrics dict it logs).
+    ``MLFlowLogger`` writes (its trainer adds ``epoch`` to every metrics dict it logs),
+    and what the Hugging Face Trainer's ``MLflowCallback`` writes too (``Trainer.log``
+    adds ``epoch`` to its logs): the Trainer's own metrics (``train_runtime``,
+    ``eval_runtime``, ``total_flos``) tell it apart.
     """
     flavor = tags.get("mlflow.autologging", "")
     epoch_metric = table.names[:2] == ["step", "epoch"]
     if flavor in ("keras", "tensorflow"):
         return "keras"
+    if not flavor and _HF_TRAINER_METRICS & set(metrics):
+        return "transformers"
     if flavor == "pytorch":
         return "lightning" if epoch_metric else "pytorch"
     return "lightning" if epoch_metric else None
+
+
+#: Metrics only the Hugging Face Trainer logs (its speed and FLOP counts).
+_HF_TRAINER_METRICS = frozenset({
+    "train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos",
+    "eval_runtime", "eval_samples_per_second", "eval_steps_per_second",
+})
 
 
 def _params(params: Mapping[str, str]) -> dict[str, Any]:
