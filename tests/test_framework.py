@@ -80,13 +80,26 @@ def test_lightning_step_epoch_twins_are_lightning(tmp_path: Path) -> None:
     assert NOT_KERAS not in run.meta
 
 
-def test_keras_history_and_csvlogger_are_keras(tmp_path: Path) -> None:
-    history = {"loss": LOSS, "val_loss": VAL, "accuracy": [0.5] * 12, "val_accuracy": [0.5] * 12}
-    assert readers.load(write(tmp_path, "h.json", json.dumps(history))).framework == "keras"
+def test_keras_csvlogger_is_keras(tmp_path: Path) -> None:
+    # CSVLogger writes `epoch`, then the logs' keys sorted
     rows = ["epoch,accuracy,learning_rate,loss,val_accuracy,val_loss"]
     rows += [f"{i},0.5,0.001,{a},0.5,{b}" for i, (a, b) in enumerate(zip(LOSS, VAL, strict=True))]
     assert readers.load(write(tmp_path, "training.log", "\n".join(rows))).framework == "keras"
-    assert readers.from_any(history).framework == "keras"
+
+
+def test_a_dict_or_csv_of_keras_names_does_not_prove_keras(tmp_path: Path) -> None:
+    # PyTorch loops build history = {'loss': [], 'val_loss': [], 'acc': [], 'val_acc': []}
+    # and json.dump it: the names are Keras's, the training is not
+    history = {"loss": LOSS, "val_loss": VAL, "acc": [0.5] * 12, "val_acc": [0.5] * 12}
+    run = readers.load(write(tmp_path, "h.json", json.dumps(history)))
+    assert run.framework == "" and NOT_KERAS not in run.meta
+    assert readers.from_any(history).framework == ""
+    configured = engine.analyze(run, Settings(framework="pytorch"))
+    assert configured.run_summary["framework"] == "pytorch"
+    # a CSV in the loop's own order, not CSVLogger's sorted keys
+    rows = ["epoch,loss,acc,val_loss,val_acc"]
+    rows += [f"{i},{a},0.5,{b},0.5" for i, (a, b) in enumerate(zip(LOSS, VAL, strict=True))]
+    assert readers.load(write(tmp_path, "log.csv", "\n".join(rows))).framework == ""
 
 
 def test_custom_names_prove_not_keras_only(tmp_path: Path) -> None:

@@ -247,7 +247,7 @@ class Draft:
         ambiguous_gaps: Some cells may be :data:`MISSING` (pandas-made tables).
         framework: The framework the source proves (``Run.framework``), when the
             reader knows it; ``None``: read from the names (:mod:`.framework`).
-        keras_layout: The source is laid out as Keras writes it (a History dict, a
+        keras_layout: The source is laid out as Keras writes it (progress bars, a
             CSVLogger file), so Keras's own names prove Keras.
     """
 

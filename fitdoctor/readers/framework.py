@@ -9,9 +9,12 @@ is Keras's); for the others :func:`from_names` reads the metric names:
 * ``lightning``: a ``*_step`` metric beside its ``*_epoch`` twin (``train_loss_step``
   and ``train_loss_epoch``): what ``self.log(..., on_step=True, on_epoch=True)`` writes,
   and nothing else does;
-* ``keras``: a source laid out as Keras writes it (a ``History.history`` dict, a
-  ``CSVLogger`` file starting with its ``epoch`` column) whose names are all Keras's
-  own (``loss``, ``val_loss``, ``accuracy``, ... read as themselves);
+* ``keras``: a source laid out as Keras writes it (Keras's progress bars, a
+  ``CSVLogger`` file: its ``epoch`` column first, the other keys sorted) whose names are
+  all Keras's own (``loss``, ``val_loss``, ``accuracy``, ... read as themselves). A
+  dict of curves with Keras's names proves nothing: PyTorch loops build
+  ``history = {"loss": [], "val_loss": [], ...}`` as often as Keras users dump
+  ``history.history``;
 * not Keras (the framework stays unknown): a name Keras never writes, one the name
   reader had to rename (``train_loss``, ``val_losses``, ``Validation Accuracy``,
   ``valLoss``). It says what the run is *not*: a PyTorch loop, JAX or scikit-learn may
@@ -36,7 +39,7 @@ def from_names(
 
     Args:
         readings: Each logged name's reading (as :func:`~.names.canonical_names` gives).
-        keras_layout: The source is laid out as Keras writes it (a History dict, a
+        keras_layout: The source is laid out as Keras writes it (progress bars, a
             CSVLogger file), so Keras's own names make it Keras's.
 
     Returns:

@@ -342,7 +342,6 @@ def _draft(
         status=status,
         label=label,
         readings={k: r for k, r in readings.items() if k in columns},
-        keras_layout=True,  # a History.history dict: Keras's own names prove Keras
     )
 
 

@@ -70,6 +70,16 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
+def _csvlogger_order(keys: list[str]) -> bool:
+    """``keys`` in the order CSVLogger writes them, sorted.
+
+    Under ``validation_freq`` > 1 it adds the ``val_*`` keys itself, sorted after the others.
+    """
+    train = [k for k in keys if not k.startswith("val_")]
+    val = [k for k in keys if k.startswith("val_")]
+    return keys == sorted(keys) or keys == sorted(train) + sorted(val)
+
+
 def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     """Read a table into one draft per run.
 
@@ -142,9 +152,11 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
             "and one column of numbers per metric, as keras.callbacks.CSVLogger writes"
         )
 
-    # keras.callbacks.CSVLogger's layout: a CSV file, `epoch` first, no step column (JSON
-    # records and DataFrames are tables any training loop writes)
-    csvlogger = table.text_cells and epoch_i == 0 and names[0] == "epoch" and step_i is None
+    # keras.callbacks.CSVLogger's layout: a CSV file, `epoch` first, no step column, the
+    # logs' keys after it sorted (JSON records and DataFrames are tables any training loop
+    # writes; a loop's own CSV keeps its order: epoch,loss,acc,val_loss,val_acc)
+    csvlogger = (table.text_cells and epoch_i == 0 and names[0] == "epoch" and step_i is None
+                 and _csvlogger_order(names[1:]))
     segments = _segments(n, epochs_raw, steps_raw, table.breaks, notes)
     per_step = _per_step(epochs_raw, steps_raw, segments)
     zero_based: bool | None = None
