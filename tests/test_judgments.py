@@ -618,3 +618,12 @@ def test_trend_z_reads_order_only() -> None:
     taller = rising.copy()
     taller[5] = 900.0
     assert curves.trend_z(taller) == curves.trend_z(rising)
+
+
+def test_the_verdicts_too_short_limit_is_fd303s_default() -> None:
+    # the verdict's "too short to judge" and FD303 read the same limit: a pack that moves
+    # FD303's default must move vocabulary.CURVE_MIN_EPOCHS with it
+    from fitdoctor.vocabulary import CURVE_MIN_EPOCHS
+
+    rules = {r.code: r for r in Settings().rules()}
+    assert rules["FD303"].params["min_epochs"].default == CURVE_MIN_EPOCHS
