@@ -291,6 +291,21 @@ def test_records_with_values_grouped_by_split(tmp_path: Path) -> None:
     assert run.metrics["val_loss"][-1] == pytest.approx(1.1 / 5)
 
 
+def test_records_wrapping_whole_names_read_as_those_names(tmp_path: Path) -> None:
+    # a Keras callback dumping {"epoch": epoch, "logs": logs}: the object wraps whole names
+    # (`val_loss`), it is no prefix; `metrics_val_loss` had read as a training curve (FD701)
+    records = [{"epoch": e, "logs": {"loss": 1 / e, "val_loss": 1.1 / e, "acc": 0.5 + e / 20}}
+               for e in range(1, 6)]
+    run = readers.load(write(tmp_path, records))
+    assert set(run.metrics) == {"loss", "val_loss", "acc"}
+    assert run.metrics["val_loss"][-1] == pytest.approx(1.1 / 5)
+    # an object of one metric's statistics keeps its name as the prefix
+    records = [{"epoch": e, "loss": {"mean": 1 / e, "std": 0.1}, "val_loss": 1.1 / e}
+               for e in range(1, 6)]
+    run = readers.load(write(tmp_path, records, "stats.json"))
+    assert run.metrics["loss"][-1] == pytest.approx(1 / 5)
+
+
 def test_records_with_a_test_group_and_no_validation(tmp_path: Path) -> None:
     records = [{"epoch": e, "train": {"loss": 1 / e}, "test": {"loss": 1.2 / e}}
                for e in range(1, 4)]

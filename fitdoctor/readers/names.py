@@ -75,6 +75,7 @@ __all__ = [
     "Reading",
     "canonical_names",
     "is_bare_split",
+    "is_split_name",
     "parse_metric_map",
     "read_name",
 ]
@@ -427,6 +428,12 @@ def _bare_twin_is_evaluation(readings: dict[str, Reading], notes: list[str]) -> 
             f"{shown} read as the evaluation's (val_{moved[0]}); if it is a training "
             f"value, say so with --metric-map {moved[0]}={moved[0]}"
         )
+
+
+def is_split_name(name: str) -> bool:
+    """``name`` is a split's name alone (``train``, ``val``, ``eval``, ``test``), no metric."""
+    found = _words(name)
+    return len(found) == 1 and found[0] in _ROLE_WORDS
 
 
 def is_bare_split(name: str) -> bool:

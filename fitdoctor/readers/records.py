@@ -30,6 +30,7 @@ from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Draft, Source, json_safe
 from fitdoctor.readers._numbers import is_number, numbers
 from fitdoctor.readers.history import as_curve, drafts_from_history
+from fitdoctor.readers.names import is_split_name, read_name
 from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import FitInfo
 
@@ -97,7 +98,8 @@ def _flatten(record: Mapping[str, Any]) -> Mapping[str, Any]:
     ``{"val": {"loss": x}}`` becomes ``{"val.loss": x}`` (read as ``val_loss``); other
     objects and lists are left in place (and out later). Per-epoch records that group
     their values by split (``{"epoch": 1, "train": {"loss": ...}, "val": {...}}``) then
-    read as the names they mean.
+    read as the names they mean. An object that wraps whole names (``{"logs": {"loss":
+    x, "val_loss": y}}``, see :func:`_wraps_names`) gives them as they are.
     """
     if not any(isinstance(v, Mapping) for v in record.values()):
         return record
@@ -105,11 +107,25 @@ def _flatten(record: Mapping[str, Any]) -> Mapping[str, Any]:
     for key, value in record.items():
         if (isinstance(value, Mapping) and value
                 and all(v is None or is_number(v) for v in value.values())):
+            whole = _wraps_names(str(key), [str(sub) for sub in value])
             for sub, v in value.items():
-                out.setdefault(f"{key}.{sub}", v)
+                out.setdefault(str(sub) if whole else f"{key}.{sub}", v)
         else:
             out.setdefault(str(key), value)
     return out
+
+
+def _wraps_names(key: str, subs: list[str]) -> bool:
+    """``{key: {sub: ...}}`` wraps whole metric names, not parts of one.
+
+    Neither side is a split alone (``{"val": {"loss"}}``, ``{"loss": {"train"}}`` name one
+    metric by both), and the inner names read as metrics of their own: a loss, or a
+    held-out value (``{"logs": {"loss", "val_loss"}}``, ``{"metrics": {...}}``). An object
+    of one metric's statistics (``{"loss": {"mean", "std"}}``) keeps its name as a prefix.
+    """
+    if is_split_name(key) or any(is_split_name(sub) for sub in subs):
+        return False
+    return any("loss" in sub.lower() or read_name(sub).role in ("val", "test") for sub in subs)
 
 
 def _record_cell(record: Mapping[str, Any], name: str) -> Any:
