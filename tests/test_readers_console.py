@@ -155,3 +155,16 @@ def test_a_logger_printing_the_epoch_on_every_step_line(tmp_path: Path) -> None:
     assert len(runs) == 1
     assert runs[0].epochs == [1, 2]
     assert runs[0].metrics["loss"] == pytest.approx([1.3, 0.8])
+
+
+def test_split_and_metric_joined_by_a_dash_keep_the_split(tmp_path: Path) -> None:
+    # "Train - Loss" names the training loss: the part after " - " alone is only the
+    # name when what precedes it is no split ("Epoch 1 Complete - Avg Loss")
+    lines = []
+    for e, (loss, val) in enumerate([(0.9, 0.95), (0.7, 0.8), (0.6, 0.75), (0.5, 0.74)], 1):
+        lines += [f"Epoch {e}/4", f"Train - Loss: {loss}, Val - Loss: {val}"]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = readers.load(path)
+    assert run.metrics["loss"] == pytest.approx([0.9, 0.7, 0.6, 0.5])
+    assert run.metrics["val_loss"] == pytest.approx([0.95, 0.8, 0.75, 0.74])

@@ -48,6 +48,7 @@ from typing import Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Draft, Source, finish, label_runs
+from fitdoctor.readers.names import is_split_name
 from fitdoctor.run import FitInfo, Phase, Run
 
 __all__ = ["read", "sniff"]
@@ -237,10 +238,21 @@ def _number(text: str) -> float | None:
     return float(m.group())
 
 
+def _pair_name(raw: str) -> str:
+    """A pair's name: its last `` - `` part, with the split before it when that is one.
+
+    ``Epoch 1 Complete - Avg Loss`` is ``Avg Loss``; ``Train - Loss`` is ``Train Loss``.
+    """
+    parts = [part.strip(" .-/") for part in raw.split(" - ")]
+    if len(parts) > 1 and is_split_name(parts[-2]):
+        return f"{parts[-2]} {parts[-1]}"
+    return parts[-1]
+
+
 def _generic_pairs(text: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for m in _GENERIC_PAIR.finditer(text):
-        name = m.group(1).split(" - ")[-1].strip(" .-/")  # "Epoch 1 Complete - Avg Loss"
+        name = _pair_name(m.group(1))
         if not name or name.lower() in _NOT_METRICS or len(name) > 40:
             continue
         raw = m.group(2)
