@@ -602,6 +602,8 @@ def validation_oscillation(
         return None
     settled = int(near[0])
     judged = x[settled:]
+    if judged.size < min_epochs:
+        return None  # a bump or two after a steep descent: FD413's spikes, not swings
     raw_wiggle = curves.wiggle(judged)
     wiggle = raw_wiggle / level
     if not math.isfinite(wiggle):
