@@ -145,12 +145,14 @@ def trailing_evaluation_rows(
         return  # no training value logged every epoch: its gaps are its cadence
     after: list[str] = []
     only_tests = True
+    any_test = False
     for key in held:
         tail = [v for v in metrics[key][keep:] if v is not None]
         if tail:
             name = metric_names.get(key, key)
             after.append(f"{name} {tail[-1]:.4g}")
             if key.startswith("test_"):
+                any_test = True
                 facts.setdefault(name, tail[-1] if math.isfinite(tail[-1]) else str(tail[-1]))
             else:
                 only_tests = False
@@ -170,5 +172,5 @@ def trailing_evaluation_rows(
         notes.append(
             f"the last {rows} no training value, only values logged after training "
             f"(trainer.validate or trainer.test after fit: {', '.join(after)}): left out of "
-            "the curves, its test values kept as facts"
+            f"the curves{', its test values kept as facts' if any_test else ''}"
         )
