@@ -15,8 +15,12 @@
   logged since the evaluation before (the learning rate: the last) as training. Rows
   are numbered by epoch when every evaluation falls on a whole epoch, else 1..n (with a
   note). Without evaluations, training records are averaged per epoch. The summary
-  record and ``trainer_state.json``'s own fields are facts; timings (``*_runtime``,
-  ``*_per_second``, ``total_flos``) are left out.
+  record and ``trainer_state.json``'s own fields are facts, the settings first
+  (``train_batch_size``, ``num_train_epochs``, ...); timings (``*_runtime``,
+  ``*_per_second``, ``total_flos``) are left out of the curves; the Trainer's process
+  flags (``is_world_process_zero``...), its callbacks' saved state, its token count and
+  empty fields (``null``) are left out of the facts: they say nothing about the training,
+  and a sweep would read the flags as hyperparameters.
 """
 
 from __future__ import annotations
@@ -33,10 +37,18 @@ from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import FitInfo
 
-__all__ = ["drafts_from_hf", "drafts_from_records", "is_hf_log"]
+__all__ = ["drafts_from_hf", "drafts_from_records", "hf_state_facts", "is_hf_log"]
 
 _TIMING_SUFFIXES = ("_runtime", "_samples_per_second", "_steps_per_second")
 _HF_SUMMARY_KEYS = frozenset({"train_runtime", "total_flos"})
+#: ``trainer_state.json`` fields that are the Trainer's bookkeeping, not the training's.
+_HF_STATE_BOOKKEEPING = frozenset({
+    "log_history", "is_local_process_zero", "is_world_process_zero", "is_hyper_param_search",
+    "stateful_callbacks", "num_input_tokens_seen",
+})
+#: ``trainer_state.json`` fields that are settings, shown first.
+_HF_STATE_SETTINGS = ("train_batch_size", "num_train_epochs", "max_steps", "logging_steps",
+                      "eval_steps", "save_steps")
 
 
 def drafts_from_records(
@@ -131,6 +143,23 @@ def is_hf_log(records: list[Any]) -> bool:
     return any(k.startswith("eval_") for k in keys) or any(
         is_number(r["epoch"]) and not float(r["epoch"]).is_integer() for r in records
     ) or bool(keys & _HF_SUMMARY_KEYS)
+
+
+def hf_state_facts(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts of a ``trainer_state.json``: its fields but the log and the bookkeeping.
+
+    Args:
+        state: The file's object.
+
+    Returns:
+        Field → JSON-safe value, the settings (``train_batch_size``, ...) first; the
+        process flags, the callbacks' state, the token count and ``null`` fields left out.
+    """
+    kept = {str(k): v for k, v in state.items()
+            if str(k) not in _HF_STATE_BOOKKEEPING and v is not None}
+    order = [k for k in _HF_STATE_SETTINGS if k in kept]
+    order += [k for k in kept if k not in order]
+    return {k: json_safe(kept[k]) for k in order}
 
 
 def _is_timing(key: str) -> bool:
