@@ -285,6 +285,24 @@ def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
     assert worded >= 111  # the loop saw the wordings (more may be added)
 
 
+def test_trainer_early_stopping_advice_sets_what_it_requires() -> None:
+    # EarlyStoppingCallback asserts load_best_model_at_end and metric_for_best_model, and
+    # TrainingArguments refuses load_best_model_at_end unless the save strategy matches the
+    # eval strategy (its default saves every 500 steps): advice that sets up the callback
+    # sets them all, or it raises in the user's script
+    setups = 0
+    for rule in Settings().rules():
+        for tmpl in rule.recommendations:
+            wording = tmpl.frameworks.get("transformers")
+            for text in (wording.text, wording.fallback) if wording else ():
+                if text and "EarlyStoppingCallback(early_stopping_patience=" in text:
+                    setups += 1
+                    for needed in ('eval_strategy="epoch"', 'save_strategy="epoch"',
+                                   "load_best_model_at_end=True", "metric_for_best_model="):
+                        assert needed in text, (rule.code, tmpl.action, needed)
+    assert setups >= 3
+
+
 def test_explain_shows_each_framework_wording() -> None:
     result = runner.invoke(cli.app, ["explain", "FD402"])
     assert result.exit_code == 0
