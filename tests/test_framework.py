@@ -303,6 +303,35 @@ def test_trainer_early_stopping_advice_sets_what_it_requires() -> None:
     assert setups >= 3
 
 
+def test_k_fold_advice_a_bare_history_can_get_is_in_each_framework() -> None:
+    # fitdoctor.validation.cross_validate trains Keras models: a Trainer, Lightning or
+    # plain PyTorch run is told K-fold with scikit-learn's splitters and its own loop.
+    # FD412, FD701 and FD702 fire on histories any framework writes (FD101's, FD103's,
+    # FD703's and FD713's need what only the Keras callback records)
+    covered = 0
+    for rule in Settings().rules():
+        if rule.code not in ("FD412", "FD701", "FD702"):
+            continue
+        for tmpl in rule.recommendations:
+            if "cross_validate" not in f"{tmpl.text} {tmpl.fallback}":
+                continue
+            for framework in ("transformers", "lightning", "pytorch"):
+                wording = tmpl.frameworks[framework]
+                for text in (wording.text, wording.fallback):
+                    if text:
+                        assert "cross_validate" not in text and "KFold(n_splits=" in text
+                covered += 1
+    assert covered == 3 * 5
+
+
+def test_no_validation_trainer_run_gets_k_fold_in_its_terms(tmp_path: Path) -> None:
+    log = [{"loss": 0.7 - 0.01 * i, "learning_rate": 1e-5, "epoch": (i + 1) / 5,
+            "step": 10 * (i + 1)} for i in range(30)]
+    run = readers.load(write(tmp_path, "trainer_state.json", json.dumps({"log_history": log})))
+    text = advice(engine.analyze(run), "FD701")["k-fold"]
+    assert "dataset.select(train_idx)" in text and "fitdoctor.validation" not in text
+
+
 def test_explain_shows_each_framework_wording() -> None:
     result = runner.invoke(cli.app, ["explain", "FD402"])
     assert result.exit_code == 0
