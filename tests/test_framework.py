@@ -269,8 +269,9 @@ def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
     worded = 0
     for rule in Settings().rules():
         for tmpl in rule.recommendations:
-            # plus the context values every finding has (the run's own name of val_loss)
-            keras = [set(template_fields(t)) | {"val_loss_name"}
+            # plus the context values every finding has (the run's own name of val_loss, a
+            # Trainer's steps between evaluations)
+            keras = [set(template_fields(t)) | {"val_loss_name", "eval_steps"}
                      for t in (tmpl.text, tmpl.fallback) if t]
             for framework, wording in tmpl.frameworks.items():
                 worded += 1
@@ -297,10 +298,13 @@ def test_trainer_early_stopping_advice_sets_what_it_requires() -> None:
             for text in (wording.text, wording.fallback) if wording else ():
                 if text and "EarlyStoppingCallback(early_stopping_patience=" in text:
                     setups += 1
-                    for needed in ('eval_strategy="epoch"', 'save_strategy="epoch"',
+                    strategy = "steps" if "{eval_steps}" in text else "epoch"
+                    for needed in (f'eval_strategy="{strategy}"', f'save_strategy="{strategy}"',
                                    "load_best_model_at_end=True", "metric_for_best_model="):
                         assert needed in text, (rule.code, tmpl.action, needed)
-    assert setups >= 3
+                    if strategy == "steps":
+                        assert "save_steps={eval_steps}" in text, (rule.code, tmpl.action)
+    assert setups >= 5
 
 
 def test_k_fold_advice_a_bare_history_can_get_is_in_each_framework() -> None:
@@ -330,6 +334,35 @@ def test_no_validation_trainer_run_gets_k_fold_in_its_terms(tmp_path: Path) -> N
     run = readers.load(write(tmp_path, "trainer_state.json", json.dumps({"log_history": log})))
     text = advice(engine.analyze(run), "FD701")["k-fold"]
     assert "dataset.select(train_idx)" in text and "fitdoctor.validation" not in text
+
+
+def hf_steps_log(val: list[float], every: int = 100, per_epoch: int = 333) -> list[Any]:
+    """A Trainer's log_history with eval_strategy="steps": an evaluation every 100 steps."""
+    log: list[dict[str, Any]] = []
+    for i, v in enumerate(val, start=1):
+        step = every * i
+        log.append({"loss": 0.9 / i, "learning_rate": 2e-5, "epoch": round(step / per_epoch, 4),
+                    "step": step})
+        log.append({"eval_loss": v, "eval_runtime": 3.1, "epoch": round(step / per_epoch, 4),
+                    "step": step})
+    return log
+
+
+def test_trainer_evaluating_every_n_steps_is_advised_in_steps(tmp_path: Path) -> None:
+    overfits = hf_steps_log([0.7, 0.5, 0.42, 0.38, 0.36, 0.37, 0.41, 0.45, 0.5, 0.55])
+    run = readers.load(write(tmp_path, "a.json", json.dumps({"log_history": overfits})))
+    assert run.meta["eval_steps"] == 100
+    stop = advice(engine.analyze(run), "FD101")["early-stopping"]
+    assert stop.startswith("Stop at evaluation 5 (one every 100 steps):")
+    assert 'eval_strategy="steps", eval_steps=100, save_strategy="steps", save_steps=100' in stop
+    falling = hf_steps_log([1.0, 0.8, 0.66, 0.55, 0.46, 0.39, 0.33, 0.28])
+    run = readers.load(write(tmp_path, "b.json", json.dumps({"log_history": falling})))
+    longer = advice(engine.analyze(run), "FD301")["train-longer"]
+    assert "max_steps=" in longer and "* 100" in longer and "num_train_epochs" not in longer
+    # evaluations on whole epochs keep the epoch strategy
+    state = json.loads(json.dumps(hf_state()))
+    epochs = readers.load(write(tmp_path, "trainer_state.json", json.dumps(state)))
+    assert "eval_steps" not in epochs.meta
 
 
 def test_explain_shows_each_framework_wording() -> None:

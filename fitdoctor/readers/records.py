@@ -14,7 +14,8 @@
   evaluation: its ``eval_*`` values as validation, the mean of the training records
   logged since the evaluation before (the learning rate: the last) as training. Rows
   are numbered by epoch when every evaluation falls on a whole epoch, else 1..n (with a
-  note). Without evaluations, training records are averaged per epoch. The summary
+  note, and, for evaluations every N steps, ``Run.meta["eval_steps"]`` = N, so the
+  advice's code keeps ``eval_strategy="steps"``). Without evaluations, training records are averaged per epoch. The summary
   record and ``trainer_state.json``'s own fields are facts, the settings first
   (``train_batch_size``, ``num_train_epochs``, ...); timings (``*_runtime``,
   ``*_per_second``, ``total_flos``) are left out of the curves; the Trainer's process
@@ -35,7 +36,7 @@ from fitdoctor.readers._base import Draft, Source, json_safe
 from fitdoctor.readers._numbers import is_number, numbers
 from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.readers.tables import Table, drafts_from_table
-from fitdoctor.run import FitInfo
+from fitdoctor.run import EVAL_STEPS, FitInfo
 
 __all__ = ["drafts_from_hf", "drafts_from_records", "hf_state_facts", "is_hf_log"]
 
@@ -247,11 +248,28 @@ def drafts_from_hf(
                 columns[key].append(_combine([p.get(key) for p in records_of], key))
         marks = [float(k) for k in groups]
     epochs = _epoch_numbers(marks, notes)
+    meta: dict[str, Any] = {}
+    # evaluations off whole epochs (eval_strategy="steps"): each row is an evaluation
+    by_steps = any(not (is_number(m) and float(m).is_integer()) for m in marks)
+    every = _eval_interval(evals) if evals and by_steps else None
+    if every is not None:
+        meta[EVAL_STEPS] = every
     converted: dict[str, list[Any]] = {}
     for key, values in columns.items():
         converted[key] = numbers(values, display, key, epoch_of=epochs.__getitem__)
     return [Draft(columns=converted, epochs=epochs, notes=notes, facts=run_facts, fit=fit,
-                  framework="transformers")]
+                  framework="transformers", meta=meta)]
+
+
+def _eval_interval(evals: list[Mapping[str, Any]]) -> int | None:
+    """The steps between evaluations made every N steps (N, 2N, 3N...), else `None`."""
+    steps = [s for e in evals if isinstance(s := e.get("step"), int) and not isinstance(s, bool)]
+    if not steps or len(steps) != len(evals):
+        return None
+    first = steps[0]
+    if first <= 0 or any(s != first * (i + 1) for i, s in enumerate(steps)):
+        return None
+    return first
 
 
 def _keys(records: list[Mapping[str, Any]]) -> list[str]:
