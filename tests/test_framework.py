@@ -196,6 +196,20 @@ def test_report_of_another_framework_shows_no_keras_call() -> None:
     assert "To stop there:" in render_report(engine.analyze(keras), run=keras)
 
 
+def test_verdict_says_the_run_file_is_keras_s_for_another_framework() -> None:
+    # FitDoctor() is a Keras callback: "need a run file (FitDoctor())" reads as a step a
+    # Lightning user could take
+    def healthy(framework: str) -> str:
+        val = [1.0, 0.7, 0.5, 0.4, 0.35, 0.33, 0.32, 0.315, 0.312, 0.311, 0.3105, 0.3102]
+        run = Run(epochs=list(range(1, 13)), metrics={"loss": list(LOSS), "val_loss": val},
+                  source="keras-history", framework=framework)
+        return engine.analyze(run).verdict
+
+    assert "need what Keras's FitDoctor() callback records" in healthy("lightning")
+    for framework in ("keras", ""):
+        assert "need a run file (FitDoctor())" in healthy(framework)
+
+
 def test_a_wording_table_is_checked_when_rules_load(tmp_path: Path) -> None:
     from fitdoctor.rules import load_rules
 
