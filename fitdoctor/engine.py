@@ -446,6 +446,8 @@ def summarize(run: Run, framework: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"source": run.source, "status": run.status, "epochs": run.n_epochs}
     if framework or run.framework:
         out["framework"] = framework or run.framework
+    if run.meta.get(EVAL_STEPS):
+        out["eval_steps"] = run.meta[EVAL_STEPS]  # its rows are evaluations, not epochs
     if run.epochs:
         out["last_epoch"] = run.epochs[-1]
     if run.fit is not None and run.fit.epochs:

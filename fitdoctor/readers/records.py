@@ -15,13 +15,13 @@
   logged since the evaluation before (the learning rate: the last) as training. Rows
   are numbered by epoch when every evaluation falls on a whole epoch, else 1..n (with a
   note, and, for evaluations every N steps, ``Run.meta["eval_steps"]`` = N, so the
-  advice's code keeps ``eval_strategy="steps"``). Without evaluations, training records are averaged per epoch. The summary
-  record and ``trainer_state.json``'s own fields are facts, the settings first
-  (``train_batch_size``, ``num_train_epochs``, ...); timings (``*_runtime``,
-  ``*_per_second``, ``total_flos``) are left out of the curves; the Trainer's process
-  flags (``is_world_process_zero``...), its callbacks' saved state, its token count and
-  empty fields (``null``) are left out of the facts: they say nothing about the training,
-  and a sweep would read the flags as hyperparameters.
+  advice's code keeps ``eval_strategy="steps"``). Without evaluations, training records
+  are averaged per epoch. The summary record and ``trainer_state.json``'s own fields are
+  facts, the settings first (``train_batch_size``, ``num_train_epochs``, ...); timings
+  (``*_runtime``, ``*_per_second``, ``total_flos``) are left out of the curves; the
+  Trainer's process flags (``is_world_process_zero``...), its callbacks' saved state,
+  its token count and empty fields (``null``) are left out of the facts: they say nothing
+  about the training, and a sweep would read the flags as hyperparameters.
 """
 
 from __future__ import annotations

@@ -181,10 +181,14 @@ def skipped_line(group: Sequence[Skipped]) -> tuple[str, str]:
 def header_facts(report: Report) -> list[str]:
     """Facts for the header line: epochs, metrics, then the run summary, as ``key: value``.
 
-    A saved model (``fitdoctor lint``) has no epochs: it reads ``saved model`` instead.
+    A saved model (``fitdoctor lint``) has no epochs: it reads ``saved model`` instead; a
+    Trainer run evaluated every N steps reads ``10 evaluations (every 100 steps)``.
     """
+    every = report.run_summary.get("eval_steps")
     if report.run_summary.get("source") == MODEL_FILE:
         facts = ["saved model"]
+    elif every:  # a Trainer evaluated every N steps: a row is an evaluation
+        facts = [f"{plural(report.n_epochs, 'evaluation')} (every {fmt_value(every)} steps)"]
     else:
         facts = [plural(report.n_epochs, "epoch")]
     if report.metrics:
