@@ -374,7 +374,11 @@ def test_trainer_evaluating_every_n_steps_is_advised_in_steps(tmp_path: Path) ->
     longer = advice(engine.analyze(run), "FD301")["train-longer"]
     assert "max_steps=" in longer and "* 100" in longer and "num_train_epochs" not in longer
     text = render_report(engine.analyze(run), run=run)
-    assert "run: 8 evaluations (every 100 steps); metrics:" in text
+    assert "run: 8 evaluations, every 100 steps; metrics:" in text
+    cmp = runner.invoke(cli.app, ["compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"),
+                                  "--format", "text"]).output
+    assert "a.json (10 evaluations, every 100 steps):" in cmp
+    assert "10 (evaluations of 100 steps)" in cmp
     # evaluations on whole epochs keep the epoch strategy
     state = json.loads(json.dumps(hf_state()))
     epochs = readers.load(write(tmp_path, "trainer_state.json", json.dumps(state)))
