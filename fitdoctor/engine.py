@@ -40,7 +40,7 @@ from fitdoctor.report import (
     strict_json,
 )
 from fitdoctor.rules import Rule, Settings
-from fitdoctor.run import NOT_KERAS, Run
+from fitdoctor.run import EVAL_STEPS, NOT_KERAS, Run
 from fitdoctor.templates import render, render_parts
 from fitdoctor.vocabulary import LEARNING_RATE_KEYS, is_score_monitor
 
@@ -94,6 +94,8 @@ def analyze(
         "framework": framework,
         # the validation loss as the run logged it, for code that names it (Lightning's monitor)
         "val_loss_name": run.metric_names.get("val_loss", "val_loss"),
+        # a Trainer that evaluated every N steps: its rows are evaluations (its code keeps them)
+        "eval_steps": run.meta.get(EVAL_STEPS),
         "n_epochs": run.n_epochs,
         "last_epoch": run.epochs[-1] if run.epochs else None,
         "best_epoch": best.epoch if best else None,
@@ -444,6 +446,8 @@ def summarize(run: Run, framework: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"source": run.source, "status": run.status, "epochs": run.n_epochs}
     if framework or run.framework:
         out["framework"] = framework or run.framework
+    if run.meta.get(EVAL_STEPS):
+        out["eval_steps"] = run.meta[EVAL_STEPS]  # its rows are evaluations, not epochs
     if run.epochs:
         out["last_epoch"] = run.epochs[-1]
     if run.fit is not None and run.fit.epochs:

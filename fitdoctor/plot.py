@@ -37,7 +37,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fitdoctor.errors import FitDoctorError, InputError, MissingDependency
 from fitdoctor.plot_draw import (
@@ -67,7 +67,7 @@ from fitdoctor.plot_marks import (
     shown_panels,
 )
 from fitdoctor.report import Report
-from fitdoctor.run import Run
+from fitdoctor.run import EVAL_STEPS, Run
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -143,11 +143,24 @@ def plot_run(
                 draw_class_panel(ax, run, panel, marks)
         for j in range(len(layout), rows * COLUMNS):
             axes[j // COLUMNS][j % COLUMNS].set_visible(False)
+        _label_evaluations(run, axes)
         fig.suptitle(_title(run, report), fontsize=11, fontweight="bold")
         list_hidden(fig, hidden)
         if path is not None:
             _save_png(fig, Path(path), dpi)
     return fig
+
+
+def _label_evaluations(run: Run, axes: Any) -> None:
+    """Name the x axis of a Trainer run evaluated every N steps: its rows are evaluations."""
+    every = run.meta.get(EVAL_STEPS)
+    if not every:
+        return
+    for row in axes:
+        for ax in row:
+            label = ax.get_xlabel()
+            if label.startswith("epoch"):
+                ax.set_xlabel(f"evaluation (every {every} steps)" + label[len("epoch"):])
 
 
 def _fold_stats(

@@ -472,10 +472,15 @@ class Report:
         # a run FitDoctor() recorded is a run file already: what it lacks (an older
         # version's file, inputs given as a dataset) is a fact, not the file
         recorded = self.run_summary.get("source") == "fitdoctor"
+        # FitDoctor() is a Keras callback: a Trainer, Lightning or PyTorch user cannot
+        # record one, so the verdict says whose run file it is
+        foreign = self.run_summary.get("framework") in ("transformers", "lightning", "pytorch")
+        file = ("what Keras's FitDoctor() callback records" if foreign
+                else "a run file (FitDoctor())")
         for kind, one, many in (
             ("run-file", "needs facts this run did not record",
              "need facts this run did not record") if recorded else
-            ("run-file", "needs a run file (FitDoctor())", "need a run file (FitDoctor())"),
+            ("run-file", f"needs {file}", f"need {file}"),
             ("epochs", "needs more epochs", "need more epochs"),
             ("input", "lacks an input", "lack an input"),
             (NOT_APPLICABLE, "does not apply to this model", "do not apply to this model"),

@@ -41,6 +41,10 @@ FRAMEWORKS = ("keras", "transformers", "lightning", "pytorch")
 #: ``Run.meta`` key of the logged names that show a run of unknown framework is not
 #: Keras's (``train_loss``: Keras never logs a ``train_`` prefix), set by the readers.
 NOT_KERAS = "not_keras_names"
+#: ``Run.meta`` key of the steps between a Hugging Face Trainer's evaluations when it
+#: evaluated every N steps (``eval_strategy="steps"``): each row is an evaluation, not an
+#: epoch, and the advice's code keeps that strategy.
+EVAL_STEPS = "eval_steps"
 
 #: ``Run.source`` of a run read from a saved model by ``fitdoctor lint``: it has no
 #: epochs, only the model (and compile) facts.

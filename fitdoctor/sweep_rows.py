@@ -4,7 +4,7 @@
 run are not kept); :func:`hyperparameters` reads the settings from the run's facts (the
 names a source declares in ``run.meta["hyperparameters"]``, else a ``hyperparameters``/
 ``hparams``/``params``/``config``/``args``/``settings`` object flattened one level, and
-scalar facts unless their name says they are a result or a label), and
+scalar facts unless their name says they are a result, a label or a counter), and
 :func:`recorded_settings` adds what a run file records of the model, its compile and its
 fit call (optimizer, learning rate, hidden units, dropout, L2, batch size, epochs) when no
 source declared them. :mod:`fitdoctor.sweep` summarizes the rows. Standard library only:
@@ -36,6 +36,9 @@ RESULT_WORDS = frozenset({
     "elapsed", "timestamp", "date", "datetime", "flos", "id", "uuid", "name", "path", "dir",
     "file", "host", "user", "version", "commit", "status", "message", "trial",
 })
+#: Counters a source writes beside its curves (how far training got, not a setting):
+#: Hugging Face's ``trainer_state.json`` ``epoch`` and ``global_step``, say.
+COUNTERS = frozenset({"epoch", "step", "global_step", "num_input_tokens_seen"})
 #: Fewer epochs than this and the curves are not judged (the engine's own limit).
 MIN_EPOCHS = CURVE_MIN_EPOCHS
 #: Longest text value read as a hyperparameter.
@@ -300,4 +303,4 @@ def _words(name: str) -> set[str]:
 
 
 def _is_setting(name: str) -> bool:
-    return not (_words(name) & RESULT_WORDS)
+    return name.lower() not in COUNTERS and not (_words(name) & RESULT_WORDS)

@@ -209,6 +209,20 @@ def test_report_of_another_framework_shows_no_keras_call() -> None:
     assert "To stop there:" in render_report(engine.analyze(keras), run=keras)
 
 
+def test_verdict_says_the_run_file_is_keras_s_for_another_framework() -> None:
+    # FitDoctor() is a Keras callback: "need a run file (FitDoctor())" reads as a step a
+    # Lightning user could take
+    def healthy(framework: str) -> str:
+        val = [1.0, 0.7, 0.5, 0.4, 0.35, 0.33, 0.32, 0.315, 0.312, 0.311, 0.3105, 0.3102]
+        run = Run(epochs=list(range(1, 13)), metrics={"loss": list(LOSS), "val_loss": val},
+                  source="keras-history", framework=framework)
+        return engine.analyze(run).verdict
+
+    assert "need what Keras's FitDoctor() callback records" in healthy("lightning")
+    for framework in ("keras", ""):
+        assert "need a run file (FitDoctor())" in healthy(framework)
+
+
 def test_a_wording_table_is_checked_when_rules_load(tmp_path: Path) -> None:
     from fitdoctor.rules import load_rules
 
@@ -282,8 +296,9 @@ def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
     worded = 0
     for rule in Settings().rules():
         for tmpl in rule.recommendations:
-            # plus the context values every finding has (the run's own name of val_loss)
-            keras = [set(template_fields(t)) | {"val_loss_name"}
+            # plus the context values every finding has (the run's own name of val_loss, a
+            # Trainer's steps between evaluations)
+            keras = [set(template_fields(t)) | {"val_loss_name", "eval_steps"}
                      for t in (tmpl.text, tmpl.fallback) if t]
             for framework, wording in tmpl.frameworks.items():
                 worded += 1
@@ -296,6 +311,91 @@ def test_every_wording_needs_only_values_the_keras_wording_has() -> None:
                         template_fields(wording.text)) <= set(template_fields(tmpl.fallback)), (
                         rule.code, tmpl.action, framework)
     assert worded >= 111  # the loop saw the wordings (more may be added)
+
+
+def test_trainer_early_stopping_advice_sets_what_it_requires() -> None:
+    # EarlyStoppingCallback asserts load_best_model_at_end and metric_for_best_model, and
+    # TrainingArguments refuses load_best_model_at_end unless the save strategy matches the
+    # eval strategy (its default saves every 500 steps): advice that sets up the callback
+    # sets them all, or it raises in the user's script
+    setups = 0
+    for rule in Settings().rules():
+        for tmpl in rule.recommendations:
+            wording = tmpl.frameworks.get("transformers")
+            for text in (wording.text, wording.fallback) if wording else ():
+                if text and "EarlyStoppingCallback(early_stopping_patience=" in text:
+                    setups += 1
+                    strategy = "steps" if "{eval_steps}" in text else "epoch"
+                    for needed in (f'eval_strategy="{strategy}"', f'save_strategy="{strategy}"',
+                                   "load_best_model_at_end=True", "metric_for_best_model="):
+                        assert needed in text, (rule.code, tmpl.action, needed)
+                    if strategy == "steps":
+                        assert "save_steps={eval_steps}" in text, (rule.code, tmpl.action)
+    assert setups >= 5
+
+
+def test_k_fold_advice_a_bare_history_can_get_is_in_each_framework() -> None:
+    # fitdoctor.validation.cross_validate trains Keras models: a Trainer, Lightning or
+    # plain PyTorch run is told K-fold with scikit-learn's splitters and its own loop.
+    # FD412, FD701 and FD702 fire on histories any framework writes (FD101's, FD103's,
+    # FD703's and FD713's need what only the Keras callback records)
+    covered = 0
+    for rule in Settings().rules():
+        if rule.code not in ("FD412", "FD701", "FD702"):
+            continue
+        for tmpl in rule.recommendations:
+            if "cross_validate" not in f"{tmpl.text} {tmpl.fallback}":
+                continue
+            for framework in ("transformers", "lightning", "pytorch"):
+                wording = tmpl.frameworks[framework]
+                for text in (wording.text, wording.fallback):
+                    if text:
+                        assert "cross_validate" not in text and "KFold(n_splits=" in text
+                covered += 1
+    assert covered == 3 * 5
+
+
+def test_no_validation_trainer_run_gets_k_fold_in_its_terms(tmp_path: Path) -> None:
+    log = [{"loss": 0.7 - 0.01 * i, "learning_rate": 1e-5, "epoch": (i + 1) / 5,
+            "step": 10 * (i + 1)} for i in range(30)]
+    run = readers.load(write(tmp_path, "trainer_state.json", json.dumps({"log_history": log})))
+    text = advice(engine.analyze(run), "FD701")["k-fold"]
+    assert "dataset.select(train_idx)" in text and "fitdoctor.validation" not in text
+
+
+def hf_steps_log(val: list[float], every: int = 100, per_epoch: int = 333) -> list[Any]:
+    """A Trainer's log_history with eval_strategy="steps": an evaluation every 100 steps."""
+    log: list[dict[str, Any]] = []
+    for i, v in enumerate(val, start=1):
+        step = every * i
+        log.append({"loss": 0.9 / i, "learning_rate": 2e-5, "epoch": round(step / per_epoch, 4),
+                    "step": step})
+        log.append({"eval_loss": v, "eval_runtime": 3.1, "epoch": round(step / per_epoch, 4),
+                    "step": step})
+    return log
+
+
+def test_trainer_evaluating_every_n_steps_is_advised_in_steps(tmp_path: Path) -> None:
+    overfits = hf_steps_log([0.7, 0.5, 0.42, 0.38, 0.36, 0.37, 0.41, 0.45, 0.5, 0.55])
+    run = readers.load(write(tmp_path, "a.json", json.dumps({"log_history": overfits})))
+    assert run.meta["eval_steps"] == 100
+    stop = advice(engine.analyze(run), "FD101")["early-stopping"]
+    assert stop.startswith("Stop at evaluation 5 (one every 100 steps):")
+    assert 'eval_strategy="steps", eval_steps=100, save_strategy="steps", save_steps=100' in stop
+    falling = hf_steps_log([1.0, 0.8, 0.66, 0.55, 0.46, 0.39, 0.33, 0.28])
+    run = readers.load(write(tmp_path, "b.json", json.dumps({"log_history": falling})))
+    longer = advice(engine.analyze(run), "FD301")["train-longer"]
+    assert "max_steps=" in longer and "* 100" in longer and "num_train_epochs" not in longer
+    text = render_report(engine.analyze(run), run=run)
+    assert "run: 8 evaluations, every 100 steps; metrics:" in text
+    cmp = runner.invoke(cli.app, ["compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"),
+                                  "--format", "text"]).output
+    assert "a.json (10 evaluations, every 100 steps):" in cmp
+    assert "10 (evaluations of 100 steps)" in cmp
+    # evaluations on whole epochs keep the epoch strategy
+    state = json.loads(json.dumps(hf_state()))
+    epochs = readers.load(write(tmp_path, "trainer_state.json", json.dumps(state)))
+    assert "eval_steps" not in epochs.meta
 
 
 def test_explain_shows_each_framework_wording() -> None:

@@ -571,3 +571,13 @@ def test_many_classes_draw_the_lowest_ten_per_class_curves(tmp_path: Path) -> No
     assert len(recall.get_legend().get_texts()) == MAX_CLASS_CURVES
     assert [line.get_label() for line in f1.lines if not line.get_label().startswith("_")] \
         == [f"c{i}" for i in range(k - MAX_CLASS_CURVES, k)]
+
+
+def test_a_trainer_evaluated_every_n_steps_is_drawn_per_evaluation() -> None:
+    # its rows are evaluations: an axis named "epoch" would read 10 evaluations as 10 epochs
+    curves = {"loss": [0.9, 0.7, 0.55, 0.45, 0.4], "val_loss": [0.8, 0.65, 0.55, 0.5, 0.48]}
+    stepped = Run(epochs=[1, 2, 3, 4, 5], metrics=curves, meta={"eval_steps": 100})
+    labels = {ax.get_xlabel() for ax in plot_run(stepped).axes if ax.get_visible()}
+    assert labels == {"evaluation (every 100 steps)"}
+    plain = Run(epochs=[1, 2, 3, 4, 5], metrics=dict(curves))
+    assert {ax.get_xlabel() for ax in plot_run(plain).axes if ax.get_visible()} == {"epoch"}

@@ -227,6 +227,25 @@ def test_hugging_face_trainer_state(tmp_path: Path) -> None:
     assert run.facts["global_step"] == 150
 
 
+def test_trainer_state_facts_leave_the_bookkeeping_out(tmp_path: Path) -> None:
+    # what Trainer writes beside log_history: process flags, callbacks' state and empty
+    # fields say nothing about the training (a sweep read the flags as hyperparameters)
+    state = {"best_metric": None, "best_model_checkpoint": None, "epoch": 3.0,
+             "eval_steps": 500, "global_step": 150, "is_hyper_param_search": False,
+             "is_local_process_zero": True, "is_world_process_zero": True,
+             "log_history": _hf_log(), "logging_steps": 10, "max_steps": 150,
+             "num_input_tokens_seen": 0, "num_train_epochs": 3, "save_steps": 500,
+             "stateful_callbacks": {"TrainerControl": {"args": {"should_save": True}}},
+             "total_flos": 3.9e13, "train_batch_size": 16, "trial_name": None,
+             "trial_params": None}
+    run = readers.load(write(tmp_path, state, "trainer_state.json"))
+    assert list(run.facts)[:2] == ["train_batch_size", "num_train_epochs"]
+    for key in ("is_local_process_zero", "is_world_process_zero", "is_hyper_param_search",
+                "stateful_callbacks", "num_input_tokens_seen", "best_metric", "trial_params"):
+        assert key not in run.facts
+    assert run.facts["global_step"] == 150 and run.facts["train_loss"] == 0.47
+
+
 def test_hugging_face_log_without_evaluation(tmp_path: Path) -> None:
     run = readers.load(write(tmp_path, _hf_log(evals=False)))
     assert run.epochs == [1, 2, 3] and set(run.metrics) == {"loss", "grad_norm", "learning_rate"}

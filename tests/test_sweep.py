@@ -111,6 +111,13 @@ def test_declared_hyperparameters_and_facts_read_as_settings() -> None:
                      "lr": 1e-3, "epochs_requested": 30}
 
 
+def test_counters_beside_the_curves_are_not_settings() -> None:
+    # a trainer_state.json's epoch and global_step say how far training got
+    facts = {"train_batch_size": 16, "num_train_epochs": 6, "epoch": 6.0, "global_step": 1500,
+             "Global_Step": 3, "num_input_tokens_seen": 0}
+    assert hyperparameters(facts) == ({"train_batch_size": 16, "num_train_epochs": 6}, False)
+
+
 def test_monitor_modes() -> None:
     assert monitor_mode("val_loss") == "min" and monitor_mode("val_out1_loss") == "min"
     assert monitor_mode("val_accuracy") == "max" and monitor_mode("val_auc") == "max"

@@ -249,6 +249,7 @@ class Draft:
             reader knows it; ``None``: read from the names (:mod:`.framework`).
         keras_layout: The source is laid out as Keras writes it (progress bars, a
             CSVLogger file), so Keras's own names prove Keras.
+        meta: ``Run.meta`` entries the reader knows (:data:`~fitdoctor.run.EVAL_STEPS`).
     """
 
     columns: dict[str, list[Any]]
@@ -264,6 +265,7 @@ class Draft:
     ambiguous_gaps: bool = False
     framework: str | None = None
     keras_layout: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _refuse_bare_split_score(
@@ -354,6 +356,7 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
         fit = replace(fit, validation_freq=period) if fit is not None else FitInfo(
             validation_freq=period)
     meta: dict[str, Any] = {"notes": notes} if notes else {}
+    meta.update(draft.meta)
     framework = draft.framework
     if framework is None:
         framework, foreign = from_names(

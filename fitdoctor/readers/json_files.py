@@ -320,9 +320,9 @@ def drafts_from_object(value: dict[str, Any], source: Source, depth: int) -> lis
     """
     log = value.get("log_history")
     if isinstance(log, list) and log:
-        from fitdoctor.readers.records import drafts_from_hf, is_hf_log
+        from fitdoctor.readers.records import drafts_from_hf, hf_state_facts, is_hf_log
     if isinstance(log, list) and log and is_hf_log(log):
-        facts = {str(k): json_safe(v) for k, v in value.items() if k != "log_history"}
+        facts = hf_state_facts(value)
         asked = value.get("num_train_epochs")
         fit = FitInfo(epochs=asked) if isinstance(asked, int) and asked > 0 else None
         return drafts_from_hf(log, source, facts=facts, fit=fit)

@@ -14,9 +14,14 @@
   evaluation: its ``eval_*`` values as validation, the mean of the training records
   logged since the evaluation before (the learning rate: the last) as training. Rows
   are numbered by epoch when every evaluation falls on a whole epoch, else 1..n (with a
-  note). Without evaluations, training records are averaged per epoch. The summary
-  record and ``trainer_state.json``'s own fields are facts; timings (``*_runtime``,
-  ``*_per_second``, ``total_flos``) are left out.
+  note, and, for evaluations every N steps, ``Run.meta["eval_steps"]`` = N, so the
+  advice's code keeps ``eval_strategy="steps"``). Without evaluations, training records
+  are averaged per epoch. The summary record and ``trainer_state.json``'s own fields are
+  facts, the settings first (``train_batch_size``, ``num_train_epochs``, ...); timings
+  (``*_runtime``, ``*_per_second``, ``total_flos``) are left out of the curves; the
+  Trainer's process flags (``is_world_process_zero``...), its callbacks' saved state,
+  its token count and empty fields (``null``) are left out of the facts: they say nothing
+  about the training, and a sweep would read the flags as hyperparameters.
 """
 
 from __future__ import annotations
@@ -32,12 +37,20 @@ from fitdoctor.readers._numbers import is_number, numbers
 from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.readers.names import is_split_name, read_name
 from fitdoctor.readers.tables import Table, drafts_from_table
-from fitdoctor.run import FitInfo
+from fitdoctor.run import EVAL_STEPS, FitInfo
 
-__all__ = ["drafts_from_hf", "drafts_from_records", "is_hf_log"]
+__all__ = ["drafts_from_hf", "drafts_from_records", "hf_state_facts", "is_hf_log"]
 
 _TIMING_SUFFIXES = ("_runtime", "_samples_per_second", "_steps_per_second")
 _HF_SUMMARY_KEYS = frozenset({"train_runtime", "total_flos"})
+#: ``trainer_state.json`` fields that are the Trainer's bookkeeping, not the training's.
+_HF_STATE_BOOKKEEPING = frozenset({
+    "log_history", "is_local_process_zero", "is_world_process_zero", "is_hyper_param_search",
+    "stateful_callbacks", "num_input_tokens_seen",
+})
+#: ``trainer_state.json`` fields that are settings, shown first.
+_HF_STATE_SETTINGS = ("train_batch_size", "num_train_epochs", "max_steps", "logging_steps",
+                      "eval_steps", "save_steps")
 
 
 def drafts_from_records(
@@ -149,6 +162,23 @@ def is_hf_log(records: list[Any]) -> bool:
     ) or bool(keys & _HF_SUMMARY_KEYS)
 
 
+def hf_state_facts(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts of a ``trainer_state.json``: its fields but the log and the bookkeeping.
+
+    Args:
+        state: The file's object.
+
+    Returns:
+        Field → JSON-safe value, the settings (``train_batch_size``, ...) first; the
+        process flags, the callbacks' state, the token count and ``null`` fields left out.
+    """
+    kept = {str(k): v for k, v in state.items()
+            if str(k) not in _HF_STATE_BOOKKEEPING and v is not None}
+    order = [k for k in _HF_STATE_SETTINGS if k in kept]
+    order += [k for k in kept if k not in order]
+    return {k: json_safe(kept[k]) for k in order}
+
+
 def _is_timing(key: str) -> bool:
     return key.endswith(_TIMING_SUFFIXES) or key == "total_flos"
 
@@ -234,11 +264,28 @@ def drafts_from_hf(
                 columns[key].append(_combine([p.get(key) for p in records_of], key))
         marks = [float(k) for k in groups]
     epochs = _epoch_numbers(marks, notes)
+    meta: dict[str, Any] = {}
+    # evaluations off whole epochs (eval_strategy="steps"): each row is an evaluation
+    by_steps = any(not (is_number(m) and float(m).is_integer()) for m in marks)
+    every = _eval_interval(evals) if evals and by_steps else None
+    if every is not None:
+        meta[EVAL_STEPS] = every
     converted: dict[str, list[Any]] = {}
     for key, values in columns.items():
         converted[key] = numbers(values, display, key, epoch_of=epochs.__getitem__)
     return [Draft(columns=converted, epochs=epochs, notes=notes, facts=run_facts, fit=fit,
-                  framework="transformers")]
+                  framework="transformers", meta=meta)]
+
+
+def _eval_interval(evals: list[Mapping[str, Any]]) -> int | None:
+    """The steps between evaluations made every N steps (N, 2N, 3N...), else `None`."""
+    steps = [s for e in evals if isinstance(s := e.get("step"), int) and not isinstance(s, bool)]
+    if not steps or len(steps) != len(evals):
+        return None
+    first = steps[0]
+    if first <= 0 or any(s != first * (i + 1) for i, s in enumerate(steps)):
+        return None
+    return first
 
 
 def _keys(records: list[Mapping[str, Any]]) -> list[str]:

@@ -178,15 +178,28 @@ def skipped_line(group: Sequence[Skipped]) -> tuple[str, str]:
     return f"{what}: {clean(first.reason)}", clean(first.hint)
 
 
+def rows_phrase(report: Report) -> str:
+    """What the run's rows are, counted: ``12 epochs``.
+
+    A Trainer run evaluated every N steps reads ``10 evaluations, every 100 steps``: its
+    rows are evaluations, not epochs.
+    """
+    every = report.run_summary.get("eval_steps")
+    if every:
+        return f"{plural(report.n_epochs, 'evaluation')}, every {fmt_value(every)} steps"
+    return plural(report.n_epochs, "epoch")
+
+
 def header_facts(report: Report) -> list[str]:
     """Facts for the header line: epochs, metrics, then the run summary, as ``key: value``.
 
-    A saved model (``fitdoctor lint``) has no epochs: it reads ``saved model`` instead.
+    A saved model (``fitdoctor lint``) has no epochs: it reads ``saved model`` instead; a
+    Trainer run evaluated every N steps reads ``10 evaluations, every 100 steps``.
     """
     if report.run_summary.get("source") == MODEL_FILE:
         facts = ["saved model"]
     else:
-        facts = [plural(report.n_epochs, "epoch")]
+        facts = [rows_phrase(report)]
     if report.metrics:
         facts.append("metrics: " + ", ".join(clean(m) for m in report.metrics))
     for key, label in SUMMARY_KEYS:

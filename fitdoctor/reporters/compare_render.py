@@ -36,6 +36,11 @@ FORMATS = ("rich", "text", "markdown", "json", "github")
 _STATUS_LABEL = {"fixed": "fixed", "new": "new", "stayed": "stayed"}
 
 
+def _rows(side: Side) -> str:
+    every = side.report.run_summary.get("eval_steps")
+    return f"{side.n_epochs} (evaluations of {every} steps)" if every else str(side.n_epochs)
+
+
 def _num(x: float | None) -> str:
     return c.fmt_value(x)
 
@@ -108,7 +113,7 @@ def rows(cmp: Comparison) -> list[tuple[str, ...]]:
     out.append(("validation samples", _n_val(b), _n_val(a), ""))
     if b.weights_known or a.weights_known:
         out.append(("class_weight", c.clean(_weights(b)), c.clean(_weights(a)), ""))
-    out.append(("epochs", str(b.n_epochs), str(a.n_epochs), ""))
+    out.append(("epochs", _rows(b), _rows(a), ""))
     return out
 
 
@@ -270,9 +275,9 @@ def render_text(cmp: Comparison, *, width: int = 100) -> str:
     out += wrap(c.clean(cmp.verdict), "verdict: ")
     out += wrap(_regression_line(cmp))
     out += wrap(_yardstick_line(cmp))
-    out += wrap(f"{c.clean(b.name)} ({c.plural(b.n_epochs, 'epoch')}): "
+    out += wrap(f"{c.clean(b.name)} ({c.rows_phrase(b.report)}): "
                 f"{c.clean(b.report.verdict)}", "before: ")
-    out += wrap(f"{c.clean(a.name)} ({c.plural(a.n_epochs, 'epoch')}): "
+    out += wrap(f"{c.clean(a.name)} ({c.rows_phrase(a.report)}): "
                 f"{c.clean(a.report.verdict)}", "after:  ")
     out.append("")
     out += _table_text(("", "BEFORE", "AFTER", "change"), rows(cmp), width)
@@ -335,11 +340,11 @@ def render_rich(cmp: Comparison, *, width: int = 100, color: bool = False) -> st
     say_lines(Text(_yardstick_line(cmp), style="dim"), 4)
     b, a = cmp.before, cmp.after
     say_lines(
-        Text(f"before: {c.clean(b.name)} ({c.plural(b.n_epochs, 'epoch')}) · "
+        Text(f"before: {c.clean(b.name)} ({c.rows_phrase(b.report)}) · "
              f"{c.clean(b.report.verdict)}", style="dim"), 8
     )
     say_lines(
-        Text(f"after:  {c.clean(a.name)} ({c.plural(a.n_epochs, 'epoch')}) · "
+        Text(f"after:  {c.clean(a.name)} ({c.rows_phrase(a.report)}) · "
              f"{c.clean(a.report.verdict)}", style="dim"), 8
     )
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
@@ -397,9 +402,9 @@ def render_markdown(cmp: Comparison) -> str:
     out.append(escape(_yardstick_line(cmp)))
     out.append("")
     out.append(
-        f"BEFORE: `{escape(b.name)}` ({c.plural(b.n_epochs, 'epoch')}, "
+        f"BEFORE: `{escape(b.name)}` ({c.rows_phrase(b.report)}, "
         f"{escape(b.report.verdict)}) · AFTER: `{escape(a.name)}` "
-        f"({c.plural(a.n_epochs, 'epoch')}, {escape(a.report.verdict)})"
+        f"({c.rows_phrase(a.report)}, {escape(a.report.verdict)})"
     )
     out += ["", "| | BEFORE | AFTER | change |", "| --- | ---: | ---: | ---: |"]
     for what, vb, va, d in rows(cmp):
