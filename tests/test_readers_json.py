@@ -405,3 +405,12 @@ def test_accuracies_named_only_by_their_split_are_not_read_as_losses(tmp_path: P
         readers.load(path)
     run = readers.load(path, metric_map={"train": "loss", "val": "val_loss"})
     assert run.metrics["loss"][0] == pytest.approx(0.55)
+
+
+def test_a_name_kept_as_logged_is_not_read_as_the_training_loss() -> None:
+    # `Validation Loss` keeps its name beside `val_loss`; its value at the last row is no
+    # training value, so that row is not an evaluation after training to drop (the
+    # property test's example: dropping it left no loss at all)
+    run = fitdoctor.load({"Validation Loss": [0.0, None], "val_loss": [0.0]})
+    assert "val_loss" in run.metrics
+    assert not any("after training" in n for n in run.meta.get("notes", []))

@@ -20,8 +20,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from fitdoctor.vocabulary import LEARNING_RATE_KEYS
-
 __all__ = ["MIN_PERIODS", "carried_evaluations", "trailing_evaluation_rows"]
 
 #: Periods a repeat pattern must show before it is read as carried evaluations.
@@ -118,8 +116,9 @@ def trailing_evaluation_rows(
     logged every few epochs (Lightning's ``log_every_n_steps`` over short epochs) leaves
     final epochs without one that were trained all the same.
     Their ``test_*`` values are kept as facts; their ``val_*`` values (an evaluation of
-    the finished model, perhaps on other rows) are named in the note. A learning rate
-    counts as neither.
+    the finished model, perhaps on other rows) are named in the note. A row trained when
+    it holds the training loss (``loss``); a run without one is left as it is (a name
+    kept as logged, such as ``Validation Loss`` beside ``val_loss``, may be anything).
 
     Args:
         metrics: Keras name → one value per row.
@@ -129,7 +128,7 @@ def trailing_evaluation_rows(
         notes: The run's notes.
     """
     held = [k for k in metrics if k.startswith(("test_", "val_"))]
-    trained = [k for k in metrics if k not in held and k not in LEARNING_RATE_KEYS]
+    trained = ["loss"] if "loss" in metrics else []
     if not held or not trained:
         return
     dropped = 0
