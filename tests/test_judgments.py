@@ -147,6 +147,14 @@ def test_a_record_too_short_to_judge_is_not_called_healthy() -> None:
     assert "only 1 of them were recorded" in skipped["FD303"].reason
 
 
+def test_too_short_leads_over_no_validation() -> None:
+    """A one-epoch training-only run: too short to judge is the headline, then FD701."""
+    report = fitdoctor.analyze({"loss": [0.067]})
+    codes = [f.code for f in report.findings if f.severity is Severity.WARNING]
+    assert codes == ["FD303", "FD701"]
+    assert report.verdict.startswith("too short to judge, validation-setup")
+
+
 def test_leads_must_be_a_boolean(tmp_path: Path) -> None:
     bad = _RULE.format(code="XX105", name="a", message="m", extra='leads = "yes"')
     with pytest.raises(ConfigError, match="leads must be true or false"):

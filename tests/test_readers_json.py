@@ -414,3 +414,28 @@ def test_a_name_kept_as_logged_is_not_read_as_the_training_loss() -> None:
     run = fitdoctor.load({"Validation Loss": [0.0, None], "val_loss": [0.0]})
     assert "val_loss" in run.metrics
     assert not any("after training" in n for n in run.meta.get("notes", []))
+
+
+def test_printed_python_history_is_read(tmp_path: Path) -> None:
+    # f.write(str(history.history)): single quotes, nan, NumPy 2's printed scalars
+    text = ("{'loss': [np.float64(0.71), 0.66, 0.63], 'accuracy': [0.57, 0.6, 0.64], "
+            "'val_loss': [0.7, nan, 0.668], 'val_accuracy': [0.587, 0.587, 0.587]}")
+    path = tmp_path / "training_history.txt"
+    path.write_text(text)
+    run = readers.load(path)
+    assert run.metrics["loss"] == pytest.approx([0.71, 0.66, 0.63])
+    assert math.isnan(run.metrics["val_loss"][1])
+    assert any("Python's printed value" in n for n in run.meta["notes"])
+
+
+@pytest.mark.parametrize("text", [
+    "{'loss': [0.5, 0.4], 'x': __import__('os').getcwd()}",  # a call: never evaluated
+    "{'loss': array([0.5, 0.4], dtype=float32)}",
+    "{'loss': (0.5, 0.4)}",
+    "{'loss': [0.5, 0.4]",
+])
+def test_printed_values_that_are_not_data_stay_invalid_json(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "h.txt"
+    path.write_text(text)
+    with pytest.raises(InputError, match="JSON"):
+        readers.load(path)

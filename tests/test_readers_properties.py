@@ -74,6 +74,24 @@ def test_history_dicts_in_memory(value: dict[str, Any]) -> None:
     check(obj=value)
 
 
+@BUDGET
+@given(JSON)
+def test_printed_python_values(value: Any) -> None:
+    # str(history.history) saved to a file: whatever it holds, a report or one line
+    check(repr(value).encode())
+
+
+@BUDGET
+@given(st.dictionaries(NAMES, st.lists(st.one_of(st.floats(), st.none(), st.integers()),
+                                        max_size=7), max_size=6))
+def test_printed_python_dicts_read_as_their_values(value: dict[str, Any]) -> None:
+    from fitdoctor.readers.pyrepr import python_literal
+
+    got = python_literal(repr(value))
+    assert got is not None
+    assert json.dumps(got, sort_keys=True) == json.dumps(value, sort_keys=True)
+
+
 CELLS = st.one_of(
     st.floats(allow_nan=True).map(repr), st.integers(-3, 30).map(str),
     st.sampled_from(["", "NA", "nan", "inf", "0,5", "abc", "epoch", "loss", "val_loss"]),

@@ -51,6 +51,7 @@ from fitdoctor.readers._base import (
 )
 from fitdoctor.readers._numbers import MISSING, is_number
 from fitdoctor.readers.history import as_curve, drafts_from_history
+from fitdoctor.readers.pyrepr import python_literal
 from fitdoctor.run import FitInfo, Run
 
 if TYPE_CHECKING:
@@ -100,6 +101,16 @@ def read(source: Source) -> list[Run]:
         value = json_loads(text)
     except json.JSONDecodeError as exc:
         records = _json_lines(text) if exc.msg == "Extra data" else None
+        printed = python_literal(text) if records is None else None
+        if printed is not None and not depth_over(printed):
+            # print(history.history) saved to a file: Python's quotes and nan, not JSON's
+            runs = read_value(printed, source)
+            for run in runs:
+                run.meta.setdefault("notes", []).append(
+                    "read as Python's printed value (str(history.history): single quotes, "
+                    "nan), not JSON; json.dump(history.history, f) writes JSON"
+                )
+            return runs
         if records is None:
             at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
             what = "truncated JSON" if at_end else "invalid JSON"
