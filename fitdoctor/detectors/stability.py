@@ -539,6 +539,7 @@ def validation_oscillation(
     min_accuracy_swing: float,
     min_rows_flipping: float,
     min_constant_share: float,
+    min_rises: int,
     infer_max_n: int,
     infer_max_false: float,
     lr_factor: float,
@@ -602,8 +603,8 @@ def validation_oscillation(
         return None
     settled = int(near[0])
     judged = x[settled:]
-    if judged.size < min_epochs:
-        return None  # a bump or two after a steep descent: FD413's spikes, not swings
+    if int((np.diff(judged) > 0).sum()) < min_rises:
+        return None  # one bump after a steep descent: a spike (FD413's), not swings
     raw_wiggle = curves.wiggle(judged)
     wiggle = raw_wiggle / level
     if not math.isfinite(wiggle):
