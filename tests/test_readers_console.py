@@ -168,3 +168,56 @@ def test_split_and_metric_joined_by_a_dash_keep_the_split(tmp_path: Path) -> Non
     run = readers.load(path)
     assert run.metrics["loss"] == pytest.approx([0.9, 0.7, 0.6, 0.5])
     assert run.metrics["val_loss"] == pytest.approx([0.95, 0.8, 0.75, 0.74])
+
+
+def _logging_line(second: int, message: str) -> str:
+    stamp = f"2031-02-03 10:{second // 60:02d}:{second % 60:02d},{second * 7 % 1000:03d}"
+    return f"{stamp} - INFO - {message}"
+
+
+def test_python_logging_epochs_without_a_count_spread_over_lines(tmp_path: Path) -> None:
+    # logging output: the timestamp's milliseconds have a comma (not a CSV), the epoch
+    # line has no count, and the validation value is on a later line of its own
+    lines = [_logging_line(0, "Training started")]
+    for e in range(1, 5):
+        lines += [
+            _logging_line(10 * e, ""),
+            f"Epoch {e}: Training Loss = {0.8 / e:.4f}",
+            _logging_line(10 * e + 5, f"Validation Accuracy: {60 + 5 * e:.2f}%"),
+            "",
+        ]
+    lines.append(_logging_line(99, "Model saved to model.pt"))
+    # a second training appended, its epoch lines carrying the logging prefix
+    lines += [_logging_line(100 + e, f"Epoch {e}: Training Loss = {0.5 / e:.4f}") for e in (1, 2)]
+    path = tmp_path / "training.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    first, second = readers.load_runs(path)
+    assert first.epochs == [1, 2, 3, 4]
+    assert first.metrics["loss"] == pytest.approx([0.8, 0.4, 0.2667, 0.2], abs=1e-4)
+    assert first.metrics["val_accuracy"] == pytest.approx([0.65, 0.7, 0.75, 0.8])
+    assert first.fit is not None and first.fit.epochs is None
+    assert second.metrics["loss"] == pytest.approx([0.5, 0.25])
+
+
+def test_countless_epoch_lines_without_pairs_are_not_epochs(tmp_path: Path) -> None:
+    # 'Epoch 2: early stopping' has no value: it is not an epoch of a countless log
+    text = "Epoch 1: loss = 0.9\nEpoch 2: loss = 0.7\nEpoch 2: early stopping\n"
+    path = tmp_path / "train.log"
+    path.write_text(text, encoding="utf-8")
+    run = readers.load(path)
+    assert run.epochs == [1, 2]
+    assert run.status == "stopped-early"
+
+
+def test_keras_output_below_bracketed_log_lines(tmp_path: Path) -> None:
+    # '[timestamp] message' lines first: a log, not JSON
+    fit = "\n".join(
+        f"Epoch {e}/3\n5/5 [==============================] - 1s 9ms/step - loss: {1 / e:.4f}"
+        f" - val_loss: {1.1 / e:.4f}"
+        for e in range(1, 4)
+    )
+    text = f"[2031-02-03 10:00:00] Loading data...\n[2031-02-03 10:00:05] Training...\n{fit}\n"
+    path = tmp_path / "training_log.txt"
+    path.write_text(text, encoding="utf-8")
+    run = readers.load(path)
+    assert run.metrics["val_loss"] == pytest.approx([1.1, 0.55, 0.3667], abs=1e-4)

@@ -230,3 +230,39 @@ def test_a_training_loss_logged_every_few_epochs_keeps_the_last_epochs(tmp_path:
     assert run.epochs == [1, 2, 3, 4, 5, 6, 7]
     assert run.metrics["val_loss"][-1] == pytest.approx(0.6)
     assert not any("after training" in n for n in run.meta.get("notes", []))
+
+
+def _space_table(header: str, rows: list[list[float]]) -> str:
+    return "\n".join([header, *("  ".join(f"{v:9.6f}" for v in row) for row in rows)])
+
+
+def test_whitespace_tables_after_a_preamble_are_runs(tmp_path: Path) -> None:
+    # a preamble (settings, a start time), then a table; a second training appended
+    preamble = "=" * 20 + "\nStarted Mon Jan  1 10:00:00 2031\nSETTINGS:\nlr =0.01\nSummary:\n"
+    first = _space_table(
+        "train loss   val_loss  train_acc  val_acc",
+        [[1.0 / e, 1.1 / e, 0.5 + e / 20, 0.45 + e / 20] for e in range(1, 5)],
+    )
+    second = _space_table("loss val_loss", [[0.9 / e, 1.0 / e] for e in range(1, 4)])
+    path = tmp_path / "train.log"
+    path.write_text(f"{preamble}{first}\nRemarks: fine\n\n{preamble}{second}\n", encoding="utf-8")
+    one, two = readers.load_runs(path)
+    assert one.epochs == [1, 2, 3, 4]
+    assert one.metrics["loss"] == pytest.approx([1.0, 0.5, 1 / 3, 0.25], abs=1e-5)
+    assert one.metrics["val_acc"] == pytest.approx([0.5, 0.55, 0.6, 0.65], abs=1e-5)
+    assert two.metrics["val_loss"] == pytest.approx([1.0, 0.5, 1 / 3], abs=1e-5)
+    assert any("whitespace-separated table" in n for n in one.meta["notes"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "epoch\tloss\n1\t0.5\n2\t0.4\n",  # a TSV stays CSV's
+        "loss val_loss\n0.5 0.6\n",  # one row is not a table
+        "loss val_loss\n0.5 0.6 0.7\n0.4 0.5 0.6\n",  # rows wider than the header
+    ],
+)
+def test_what_is_not_a_whitespace_table(text: str) -> None:
+    from fitdoctor.readers import text_tables
+
+    assert not text_tables.sniff(readers.Source("x", None, text.encode()))

@@ -439,3 +439,21 @@ def test_printed_values_that_are_not_data_stay_invalid_json(tmp_path: Path, text
     path.write_text(text)
     with pytest.raises(InputError, match="JSON"):
         readers.load(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "claimed"),
+    [
+        ("[2031-02-03 10:00:00] Training started\n", False),
+        ("[INFO] loading\n", False),
+        ("[1, 2]\n[3, 4]\n", True),
+        ("[\n  {\"loss\": 0.5}\n]\n", True),
+        ("[{'loss': [0.5, nan]}]\n", True),
+        ("[1, 2] trailing\n", False),
+    ],
+)
+def test_the_json_sniff_leaves_bracketed_log_lines(text: str, claimed: bool) -> None:
+    from fitdoctor.readers import json_files
+    from fitdoctor.readers._base import Source
+
+    assert json_files.sniff(Source("x", None, text.encode())) is claimed

@@ -22,10 +22,15 @@ with a cheap ``sniff(source) -> bool`` and a ``read(source) -> list[Run]``; the 
                                         subfolders); a file whose first record has a
                                         valid TFRecord length checksum
  3    json          text                first non-space character ``{`` or ``[`` (or the
-                                        whole text is one JSON value)
+                                        whole text is one JSON value), unless the first
+                                        line is a log line (``[12:00:01] Loading``)
  4    console       text                a ``model.fit`` line: ``Epoch 3/10``, or
-                                        ``N/N ... - loss: 0.21``
- 5    csv           text                anything else (the fallback: refused with what a
+                                        ``N/N ... - loss: 0.21``, or another logger's
+                                        ``Epoch 3: Training Loss = 0.41``
+ 5    text-table    text                a line of names above rows of numbers separated
+                                        by spaces, after any preamble
+                                        (:mod:`fitdoctor.readers.text_tables`)
+ 6    csv           text                anything else (the fallback: refused with what a
                                         readable CSV looks like)
 ====  ============  ==================  ===================================================
 
@@ -127,6 +132,12 @@ FORMATS: tuple[Format, ...] = (
         "fitdoctor.readers.console",
         frozenset({"text"}),
         "python train.py > train.log (what model.fit prints)",
+    ),
+    Format(
+        "text-table",
+        "fitdoctor.readers.text_tables",
+        frozenset({"text"}),
+        "print(pd.DataFrame(history.history).to_string(index=False)) > train.log",
     ),
     Format(
         "csv",

@@ -58,8 +58,18 @@ _EPOCH = re.compile(r"^\s*Epoch\s*\[?\s*(\d+)\s*/\s*(\d+)\s*\]?(.*)$", re.I)
 _SNIFF = re.compile(
     r"(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?\s*(?:[\r\n]|$)"
     r"|(?:^|[\r\n])\s*\d+/\d+ [^\r\n]*? - (?:\w+_)?loss: "
-    r"|(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]",
+    r"|(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]"
+    r"|(?:^|[\r\n])[^\r\n]*?\bEpoch\s*\[?\s*\d+\s*\]?\s*[:,|-][^\r\n]*?loss\s*[:=]\s*[-+.\d]",
     re.I,
+)
+#: An epoch line without the epoch count, in a log that has none with one (Python
+#: ``logging`` output: ``Epoch 3: Training Loss = 0.41``); it needs a ``name: value`` pair.
+_EPOCH_ALONE = re.compile(r"^\s*Epoch\s*\[?\s*(\d+)\s*\]?\s*[:,|-](.*)$", re.I)
+#: What Python's ``logging`` (or a print with a timestamp) puts before a message:
+#: ``2025-07-25 19:47:43,742 - INFO - ``, ``[2024-10-31 22:45:12] ``, ``... INFO: ``.
+_LOG_PREFIX = re.compile(
+    r"^\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|]\s*)?"
+    r"(?:(?:[\w.]+\s*[-|:]\s*)?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b\s*[-|:]?\s*)?"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
 _BAR = re.compile(r"^\s*(\d+)/(\d+)(?=\s|$)")
@@ -86,14 +96,15 @@ def sniff(source: Source) -> bool:
 @dataclass
 class _Epoch:
     number: int
-    total: int
+    total: int | None  # None: the log never says how many epochs were asked for
     header_rest: str
     segments: list[str] = field(default_factory=list)
 
 
 def _segments(text: str) -> list[str]:
     text = _ANSI.sub("", text).replace("\b", "")
-    return [s for s in re.split(r"[\r\n]", text) if s.strip()]
+    lines = (_LOG_PREFIX.sub("", s, count=1) for s in re.split(r"[\r\n]", text))
+    return [s for s in lines if s.strip()]
 
 
 def read(source: Source) -> list[Run]:
@@ -111,10 +122,13 @@ def read(source: Source) -> list[Run]:
     epochs: list[_Epoch] = []
     stopped_after: set[int] = set()  # indices into epochs
     restored: dict[int, int] = {}
-    for seg in _segments(source.text):
-        m = _EPOCH.match(seg)
+    segments = _segments(source.text)
+    counted = any(_EPOCH.match(seg) for seg in segments)
+    for seg in segments:
+        m = _EPOCH.match(seg) if counted else _epoch_alone(seg)
         if m:
-            ep = _Epoch(int(m.group(1)), int(m.group(2)), m.group(3))
+            total = int(m.group(2)) if counted else None
+            ep = _Epoch(int(m.group(1)), total, m.group(m.lastindex or 0))
             if epochs and _same_epoch_progress(epochs[-1], ep):
                 epochs[-1].header_rest = ep.header_rest  # a later step of the same epoch
                 continue
@@ -153,7 +167,7 @@ def read(source: Source) -> list[Run]:
         values, seconds = _values(ep)
         if values is None:
             notes_by_run[-1].append(
-                f"epoch {ep.number}/{ep.total} has no final metrics line (the log ends or "
+                f"epoch {_epoch_name(ep)} has no final metrics line (the log ends or "
                 "breaks off mid-epoch): left out"
             )
             continue
@@ -176,6 +190,16 @@ def read(source: Source) -> list[Run]:
         )
     runs = [finish(d, source, "console") for d in drafts]
     return label_runs(runs)
+
+
+def _epoch_alone(seg: str) -> re.Match[str] | None:
+    """``Epoch 3: Training Loss = 0.41`` (no count): an epoch line when it has a pair."""
+    m = _EPOCH_ALONE.match(seg)
+    return m if m and _generic_pairs(m.group(2)) else None
+
+
+def _epoch_name(ep: _Epoch) -> str:
+    return str(ep.number) if ep.total is None else f"{ep.number}/{ep.total}"
 
 
 def _same_epoch_progress(prev: _Epoch, ep: _Epoch) -> bool:

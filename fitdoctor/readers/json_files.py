@@ -62,18 +62,26 @@ if TYPE_CHECKING:
 __all__ = ["read", "read_value", "sniff"]
 
 _FIRST = re.compile(r"\S")
+#: A log line that opens with a bracketed tag (``[2024-10-31 22:45:12] Loading data``):
+#: a closed bracket with no quote or bracket inside, then text. Never JSON, nor a
+#: printed Python value.
+_LOG_TAG = re.compile(r"\s*\[[^\[\]{}\"'\r\n]*\][ \t]*[^\s,\]}]")
 _MAX_DEPTH = 4
 _NUMERIC_KEY = re.compile(r"-?\d+(\.\d+)?")
 
 
 def sniff(source: Source) -> bool:
-    """Text whose first non-space character is ``{`` or ``[``, or one short JSON value."""
+    """Text whose first non-space character is ``{`` or ``[``, or one short JSON value.
+
+    A first line that opens with a bracketed tag and goes on with text
+    (``[2024-10-31 22:45:12] Training started``) is a log line, not JSON: not claimed.
+    """
     text = source.text
     first = _FIRST.search(text[:4096])
     if first is None:
         return False
     if first.group() in "{[":
-        return True
+        return _LOG_TAG.match(text, first.start()) is None
     stripped = text.strip()
     if "\n" in stripped or len(stripped) > 200:
         return False
