@@ -159,7 +159,7 @@ def test_csv_with_no_numeric_metric_column(tmp_path: Path, text: str) -> None:
     [
         ("0,0.5,0.6\n1,0.4,0.5\n", "no header row"),
         ("epoch,loss,val_loss\n", "header but no rows"),
-        ("epoch,loss\n0,0.5\n1,0.4,0.3\n", "line 3 has 3 fields, the header has 2"),
+        ("epoch,loss\n0,0.5\n1,0.4,0.3\n", "line 3 has 3 fields .'1,0.4,0.3'., the header has 2"),
         (
             "epoch,loss\n0,0.5\n1,zero\n2,0.3\n",
             "metric 'loss', epoch 2: expected a number, got text",

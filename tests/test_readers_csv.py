@@ -171,7 +171,10 @@ def test_a_headerless_csv_says_how_to_name_its_columns(tmp_path: Path) -> None:
 
 
 def test_rows_of_the_wrong_length_say_what_is_expected(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="line 3 has 3 fields, the header has 2; every row"):
+    with pytest.raises(
+        InputError,
+        match=r"line 3 has 3 fields \('1,0.4,0.3'\), the header has 2 \('epoch,loss'\); every row",
+    ):
         readers.load(write(tmp_path, "epoch,loss\n0,0.5\n1,0.4,0.3\n"))
 
 
@@ -266,3 +269,35 @@ def test_what_is_not_a_whitespace_table(text: str) -> None:
     from fitdoctor.readers import text_tables
 
     assert not text_tables.sniff(readers.Source("x", None, text.encode()))
+
+
+def test_printed_curves_one_per_line_are_a_history(tmp_path: Path) -> None:
+    text = (
+        "Best Accuracy: 0.6000\n"
+        "Val Loss List: [1.5, 1.2, np.float64(1.1), nan]\n"
+        "Val Acc List: [0.4, 0.5, 0.6, 0.55]\n"
+    )
+    run = readers.load(write(tmp_path, text))
+    assert run.metrics["val_loss"][:3] == pytest.approx([1.5, 1.2, 1.1])
+    assert math.isnan(run.metrics["val_loss"][3])
+    assert run.metrics["val_acc"] == pytest.approx([0.4, 0.5, 0.6, 0.55])
+    assert any("name: [values]" in n for n in run.meta["notes"])
+
+
+def test_printed_curves_printed_again_are_another_run(tmp_path: Path) -> None:
+    block = "loss: [0.9, 0.5, 0.4]\nval_loss: [1.0, 0.7, 0.6]\n"
+    assert len(readers.load_runs(write(tmp_path, block + "\n" + block))) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "loss: [0.9, 0.5]\nTraining done\n",  # a line of another shape
+        "loss: [0.9]\n",  # no curve of two values
+        "layers: ['dense', 'dropout']\nloss: [0.9, 0.5]\n",  # a list of text
+    ],
+)
+def test_what_is_not_printed_curves(text: str) -> None:
+    from fitdoctor.readers import named_lists
+
+    assert not named_lists.sniff(readers.Source("x", None, text.encode()))

@@ -27,10 +27,12 @@ with a cheap ``sniff(source) -> bool`` and a ``read(source) -> list[Run]``; the 
  4    console       text                a ``model.fit`` line: ``Epoch 3/10``, or
                                         ``N/N ... - loss: 0.21``, or another logger's
                                         ``Epoch 3: Training Loss = 0.41``
- 5    text-table    text                a line of names above rows of numbers separated
+ 5    named-lists   text                every line ``name: [numbers]`` or ``name: number``
+                                        (:mod:`fitdoctor.readers.named_lists`)
+ 6    text-table    text                a line of names above rows of numbers separated
                                         by spaces, after any preamble
                                         (:mod:`fitdoctor.readers.text_tables`)
- 6    csv           text                anything else (the fallback: refused with what a
+ 7    csv           text                anything else (the fallback: refused with what a
                                         readable CSV looks like)
 ====  ============  ==================  ===================================================
 
@@ -132,6 +134,12 @@ FORMATS: tuple[Format, ...] = (
         "fitdoctor.readers.console",
         frozenset({"text"}),
         "python train.py > train.log (what model.fit prints)",
+    ),
+    Format(
+        "named-lists",
+        "fitdoctor.readers.named_lists",
+        frozenset({"text"}),
+        'print(f"Val Loss List: {val_losses}") > history.txt',
     ),
     Format(
         "text-table",

@@ -37,7 +37,12 @@ steps.
 a percentage becomes a fraction), names mapped as everywhere
 (:mod:`fitdoctor.readers.names`). A logger that prints the epoch on every step line
 (``Epoch 1/3 | Step 100/1000 | Loss: 2.18``) gives one epoch, read from its last step
-line (and the lines after it), not one run per line.
+line (and the lines after it), not one run per line. A log with no ``Epoch k/N`` line at
+all may number its epochs alone (``Epoch 3: Training Loss = 0.41``, what a script's
+``logging.info`` writes): such a line starts an epoch when it has a ``name: value`` pair,
+and the epoch's pairs may go on over the next lines (``Validation Accuracy: 94.4%``); the
+run's epoch count is unknown. What Python's ``logging`` puts before a message
+(``2025-07-25 19:47:43,742 - INFO - ``, ``[2025-07-25 19:47:43] ``) is dropped first.
 """
 
 from __future__ import annotations

@@ -102,8 +102,9 @@ def parse(text: str, source: Source) -> Table:
                     row = row[: len(header)]
                 else:
                     raise InputError(
-                        f"{display}: line {reader.line_num} has {len(row)} fields, the header "
-                        f"has {len(header)}; every row needs one value per column"
+                        f"{display}: line {reader.line_num} has {len(row)} fields "
+                        f"({_shown(row, delimiter)}), the header has {len(header)} "
+                        f"({_shown(header, delimiter)}); every row needs one value per column"
                     )
             rows.append(row)
     except csv.Error as exc:
@@ -141,6 +142,12 @@ def parse(text: str, source: Source) -> Table:
     return Table(
         names=header, rows=rows, breaks=breaks, decimal_comma=decimal_comma, notes=notes
     )
+
+
+def _shown(cells: list[str], delimiter: str, width: int = 60) -> str:
+    """A row as the file has it, quoted, cut to ``width`` characters."""
+    text = delimiter.join(cells)
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
 
 
 def _example(k: int) -> list[str]:
