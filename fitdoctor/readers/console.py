@@ -64,7 +64,9 @@ _SNIFF = re.compile(
     r"(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?\s*(?:[\r\n]|$)"
     r"|(?:^|[\r\n])\s*\d+/\d+ [^\r\n]*? - (?:\w+_)?loss: "
     r"|(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]"
-    r"|(?:^|[\r\n])[^\r\n]*?\bEpoch\s*\[?\s*\d+\s*\]?\s*[:,|-][^\r\n]*?loss\s*[:=]\s*[-+.\d]",
+    # a logging prefix, then a countless epoch line with a loss (bounded: no backtracking)
+    r"|(?:^|[\r\n])[^\r\n]{0,120}?\bEpoch\s*\[?\s*\d+\s*\]?\s*[:,|-][^\r\n]{0,200}?"
+    r"loss\s*[:=]\s*[-+.\d]",
     re.I,
 )
 #: An epoch line without the epoch count, in a log that has none with one (Python

@@ -29,7 +29,7 @@ __all__ = ["MIN_VALUES", "read", "sniff"]
 #: Numbers the longest printed list needs for the text to be curves.
 MIN_VALUES = 2
 _SNIFF_BYTES = 1 << 20
-_LINE = re.compile(r"^\s*([A-Za-z][\w ./()-]*?)\s*[:=]\s*(\S.*?)\s*$")
+_LINE = re.compile(r"\s*([A-Za-z][\w ./()-]{0,80}?)\s*[:=]\s*(\S.*)")
 _SCALAR = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?|[-+]?(?:nan|inf)", re.I)
 
 
@@ -54,7 +54,7 @@ def _blocks(text: str) -> list[dict[str, Any]] | None:
         if not line.strip():
             continue
         m = _LINE.match(line)
-        value = _value(m.group(2)) if m else None
+        value = _value(m.group(2).rstrip()) if m else None
         if m is None or value is None:
             return None
         name = m.group(1)
