@@ -144,8 +144,9 @@ def analyze_learning_curve(
     else:
         report = Report(source=lc.name or "learning curve")
     findings, skipped = judge(lc, settings, rules=rules)
+    by_code = {rule.code: rule for rule in rules}
     report.findings = sorted([*findings, *report.findings],
-                             key=lambda f: (-f.severity.rank, f.code))
+                             key=lambda f: engine.report_order(f, by_code))
     report.skipped = [*skipped, *report.skipped]
     report.notes[0:0] = table_notes(lc)
     verdict, reason, code = _verdict(findings, skipped, rules)
