@@ -415,3 +415,48 @@ def test_lightning_code_monitors_the_name_the_run_logged(tmp_path: Path) -> None
     stop = advice(engine.analyze(run), "FD101")["early-stopping"]
     assert 'EarlyStopping(monitor="valid_loss", patience=2)' in stop
     assert 'ModelCheckpoint(monitor="valid_loss", save_top_k=1)' in stop
+
+
+def _trainer_state(early_stopping: bool) -> dict[str, Any]:
+    """An 8-epoch Trainer run whose eval_loss turns up after epoch 4, stopped at step 800."""
+    log: list[dict[str, Any]] = []
+    evals = [0.52, 0.44, 0.40, 0.39, 0.41, 0.44, 0.47, 0.50]
+    accs = [0.78, 0.81, 0.83, 0.84, 0.835, 0.83, 0.825, 0.82]
+    train = [0.60, 0.45, 0.36, 0.29, 0.22, 0.16, 0.11, 0.08]
+    for e, (t, v, a) in enumerate(zip(train, evals, accs, strict=True), start=1):
+        log.append({"epoch": float(e), "learning_rate": 2e-5, "loss": t, "step": 100 * e})
+        log.append({"epoch": float(e), "eval_loss": v, "eval_accuracy": a,
+                    "eval_runtime": 1.0, "step": 100 * e})
+    log.append({"epoch": 8.0, "step": 800, "total_flos": 1.0, "train_loss": 0.3,
+                "train_runtime": 100.0})
+    callbacks: dict[str, Any] = {"TrainerControl": {"args": {"should_training_stop": True},
+                                                    "attributes": {}}}
+    if early_stopping:
+        callbacks["EarlyStoppingCallback"] = {
+            "args": {"early_stopping_patience": 4, "early_stopping_threshold": 0.0},
+            "attributes": {"early_stopping_patience_counter": 4},
+        }
+    return {"best_model_checkpoint": "out/checkpoint-400", "global_step": 800,
+            "max_steps": 2000, "num_train_epochs": 20, "log_history": log,
+            "stateful_callbacks": callbacks}
+
+
+def test_trainer_early_stopping_callback_restored_the_best_checkpoint(tmp_path: Path) -> None:
+    # EarlyStoppingCallback refuses to run without load_best_model_at_end=True: a state that
+    # holds it kept the best checkpoint, and training that ended before max_steps stopped early
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps(_trainer_state(early_stopping=True)))
+    run = readers.load(path)
+    assert run.fit is not None and run.fit.restore_best_weights is True
+    assert run.status == "stopped-early"
+    assert run.facts["early_stopping_patience"] == 4
+    fd101 = next(f for f in engine.analyze(run).findings if f.code == "FD101")
+    assert fd101.severity.value == "info"
+    assert "EarlyStoppingCallback stopped training 4 epochs after the best" in fd101.message
+    # without the callback nothing says the best checkpoint was loaded: a warning
+    path.write_text(json.dumps(_trainer_state(early_stopping=False)))
+    run = readers.load(path)
+    assert run.fit is not None and run.fit.restore_best_weights is None
+    assert run.status == "unknown"
+    fd101 = next(f for f in engine.analyze(run).findings if f.code == "FD101")
+    assert fd101.severity.value == "warning"

@@ -39,7 +39,9 @@ from fitdoctor.readers.names import is_split_name, read_name
 from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import EVAL_STEPS, FitInfo
 
-__all__ = ["drafts_from_hf", "drafts_from_records", "hf_state_facts", "is_hf_log"]
+__all__ = [
+    "drafts_from_hf", "drafts_from_records", "hf_early_stopping", "hf_state_facts", "is_hf_log",
+]
 
 _TIMING_SUFFIXES = ("_runtime", "_samples_per_second", "_steps_per_second")
 _HF_SUMMARY_KEYS = frozenset({"train_runtime", "total_flos"})
@@ -177,6 +179,41 @@ def hf_state_facts(state: Mapping[str, Any]) -> dict[str, Any]:
     order = [k for k in _HF_STATE_SETTINGS if k in kept]
     order += [k for k in kept if k not in order]
     return {k: json_safe(kept[k]) for k in order}
+
+
+def hf_early_stopping(state: Mapping[str, Any]) -> tuple[FitInfo | None, str, dict[str, Any]]:
+    """What a ``trainer_state.json`` says of the Trainer's EarlyStoppingCallback.
+
+    The state keeps each stateful callback's settings (``stateful_callbacks``,
+    transformers 4.39 and later). EarlyStoppingCallback refuses to start unless
+    ``load_best_model_at_end=True``, so a state that holds it restored the best
+    checkpoint at the end: the fit facts say so (``restore_best_weights``), as Keras's
+    ``EarlyStopping(restore_best_weights=True)`` would. Training that ended before
+    ``max_steps`` with it in force stopped early.
+
+    Args:
+        state: The file's object.
+
+    Returns:
+        ``(fit, status, facts)``: the fit facts (``num_train_epochs`` as the epochs asked
+        for, ``restore_best_weights`` when the callback was in force), the run's status
+        (``"stopped-early"`` or ``"unknown"``) and ``{"early_stopping_patience": N}`` when
+        the callback was in force.
+    """
+    asked = state.get("num_train_epochs")
+    epochs = asked if isinstance(asked, int) and not isinstance(asked, bool) and asked > 0 \
+        else None
+    callbacks = state.get("stateful_callbacks")
+    found = callbacks.get("EarlyStoppingCallback") if isinstance(callbacks, Mapping) else None
+    if not isinstance(found, Mapping):
+        return (FitInfo(epochs=epochs) if epochs else None), "unknown", {}
+    args = found.get("args")
+    patience = args.get("early_stopping_patience") if isinstance(args, Mapping) else None
+    facts = {"early_stopping_patience": patience} if is_number(patience) else {}
+    step, last = state.get("global_step"), state.get("max_steps")
+    stopped = is_number(step) and is_number(last) and 0 < step < last
+    return (FitInfo(epochs=epochs, restore_best_weights=True),
+            "stopped-early" if stopped else "unknown", facts)
 
 
 def _is_timing(key: str) -> bool:
