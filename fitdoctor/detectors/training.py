@@ -169,8 +169,7 @@ def val_loss_divergence(
         return None
     # beyond the band, or a drift up that the order of the values shows however many
     # spikes widen the band (frequent spikes inflate the noise measured on the segment)
-    steady = curves.trend_z(val_raw[b:]) >= trend_z
-    if curves.median(late) - level <= band and not steady:
+    if curves.median(late) - level <= band and curves.trend_z(val_raw[b:]) < trend_z:
         return None
     scale = abs(curves.median(train_raw[np.isfinite(train_raw)][:3]))
     if rise < min_rise_scale * scale and not _error_curves(ctx):
