@@ -153,19 +153,16 @@ def _parse_rule(
         action = _req(rec, "action", str, rwhere)
         if action not in ACTIONS:
             raise ConfigError(f"{rwhere}: unknown action {action!r}")
-        text = _req(rec, "text", str, rwhere)
-        template_fields(text)
-        fallback = rec.get("fallback")
-        if fallback is not None:
-            template_fields(str(fallback))
         extra = sorted(set(rec) - {"action", "text", "fallback", "when", *WORDED_FRAMEWORKS})
         if extra:
             raise ConfigError(f"{rwhere}: unknown key {extra[0]!r}")
+        # Keras's wording is the recommendation's own text and fallback
+        keras = _parse_wording({k: rec[k] for k in ("text", "fallback") if k in rec}, rwhere)
         when = parse_condition(rec["when"], rwhere) if "when" in rec else None
         wordings = {
             fw: _parse_wording(rec[fw], f"{rwhere}: {fw}") for fw in WORDED_FRAMEWORKS if fw in rec
         }
-        recs.append(RecommendationTemplate(action, text, fallback, when, wordings))
+        recs.append(RecommendationTemplate(action, keras.text, keras.fallback, when, wordings))
     escalate = [_parse_escalation(esc, params, where) for esc in _tables(raw, "escalate", where)]
     supersedes = raw.get("supersedes", [])
     if not isinstance(supersedes, list) or not all(isinstance(c, str) for c in supersedes):
@@ -205,7 +202,11 @@ def _parse_rule(
 
 
 def _parse_wording(raw: Any, where: str) -> Wording:
-    """A recommendation's wording in one framework: a table of ``text`` and ``fallback``."""
+    """A recommendation's wording: a table of ``text`` and an optional ``fallback``.
+
+    Keras's is the recommendation's own two keys; another framework's is its table
+    (``[rule.recommendations.lightning]``).
+    """
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: must be a table with text (and fallback)")
     extra = sorted(set(raw) - {"text", "fallback"})
