@@ -339,19 +339,11 @@ def drafts_from_object(value: dict[str, Any], source: Source, depth: int) -> lis
     """
     log = value.get("log_history")
     if isinstance(log, list) and log:
-        from fitdoctor.readers.records import (
-            drafts_from_hf,
-            hf_early_stopping,
-            hf_state_facts,
-            is_hf_log,
-        )
+        from fitdoctor.readers.records import drafts_from_hf, hf_fit, hf_state_facts, is_hf_log
     if isinstance(log, list) and log and is_hf_log(log):
-        fit, status, stopping = hf_early_stopping(value)
-        drafts = drafts_from_hf(log, source, facts={**hf_state_facts(value), **stopping},
-                                fit=fit)
-        for draft in drafts:
-            draft.status = status if draft.status == "unknown" else draft.status
-        return drafts
+        fit, status, stopping = hf_fit(value)
+        return drafts_from_hf(log, source, facts={**hf_state_facts(value), **stopping},
+                              fit=fit, status=status)
 
     is_curve = {str(k): as_curve(v) is not None for k, v in value.items()}
     candidates = {

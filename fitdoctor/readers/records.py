@@ -40,7 +40,7 @@ from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import EVAL_STEPS, FitInfo
 
 __all__ = [
-    "drafts_from_hf", "drafts_from_records", "hf_early_stopping", "hf_state_facts", "is_hf_log",
+    "drafts_from_hf", "drafts_from_records", "hf_fit", "hf_state_facts", "is_hf_log",
 ]
 
 _TIMING_SUFFIXES = ("_runtime", "_samples_per_second", "_steps_per_second")
@@ -181,8 +181,8 @@ def hf_state_facts(state: Mapping[str, Any]) -> dict[str, Any]:
     return {k: json_safe(kept[k]) for k in order}
 
 
-def hf_early_stopping(state: Mapping[str, Any]) -> tuple[FitInfo | None, str, dict[str, Any]]:
-    """What a ``trainer_state.json`` says of the Trainer's EarlyStoppingCallback.
+def hf_fit(state: Mapping[str, Any]) -> tuple[FitInfo | None, str, dict[str, Any]]:
+    """What a ``trainer_state.json`` says of the fit: the epochs asked, its early stopping.
 
     The state keeps each stateful callback's settings (``stateful_callbacks``,
     transformers 4.39 and later). EarlyStoppingCallback refuses to start unless
@@ -226,6 +226,7 @@ def drafts_from_hf(
     *,
     facts: Mapping[str, Any] | None = None,
     fit: FitInfo | None = None,
+    status: str = "unknown",
 ) -> list[Draft]:
     """Read a Hugging Face Trainer ``log_history``.
 
@@ -234,6 +235,8 @@ def drafts_from_hf(
         source: Their source.
         facts: ``trainer_state.json``'s other fields. Defaults to `None`.
         fit: Fit facts (``num_train_epochs``). Defaults to `None`.
+        status: The run's status, as ``trainer_state.json`` tells it. Defaults to
+            ``"unknown"``.
 
     Returns:
         One draft.
@@ -311,7 +314,7 @@ def drafts_from_hf(
     for key, values in columns.items():
         converted[key] = numbers(values, display, key, epoch_of=epochs.__getitem__)
     return [Draft(columns=converted, epochs=epochs, notes=notes, facts=run_facts, fit=fit,
-                  framework="transformers", meta=meta)]
+                  status=status, framework="transformers", meta=meta)]
 
 
 def _eval_interval(evals: list[Mapping[str, Any]]) -> int | None:
