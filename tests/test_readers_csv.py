@@ -91,16 +91,26 @@ def test_per_step_restarts_are_new_runs(tmp_path: Path) -> None:
     assert [r.n_epochs for r in readers.load_runs(write(tmp_path, text))] == [2, 1]
 
 
-def test_pytorch_lightning_metrics_csv(tmp_path: Path) -> None:
-    # Lightning's CSVLogger: step rows, epoch-end rows and validation rows apart.
-    rows = ["epoch,step,train_loss_epoch,train_loss_step,val_acc,val_loss"]
+def _lightning_epochs(epochs: int, *, epoch_end: bool = False) -> list[str]:
+    """Lightning's CSVLogger rows over 6 columns: per epoch 2 step rows (a training value
+    in the 4th column), a validation row (5th and 6th), and with ``epoch_end`` an
+    epoch-end row (the 3rd)."""
+    rows = []
     step = 0
-    for epoch in range(3):
+    for epoch in range(epochs):
         for _ in range(2):
             rows.append(f"{epoch},{step},,{0.8 - 0.1 * epoch},,")
             step += 1
         rows.append(f"{epoch},{step - 1},,,{0.6 + 0.1 * epoch},{0.7 - 0.1 * epoch}")
-        rows.append(f"{epoch},{step - 1},{0.75 - 0.1 * epoch},,,")
+        if epoch_end:
+            rows.append(f"{epoch},{step - 1},{0.75 - 0.1 * epoch},,,")
+    return rows
+
+
+def test_pytorch_lightning_metrics_csv(tmp_path: Path) -> None:
+    # Lightning's CSVLogger: step rows, epoch-end rows and validation rows apart.
+    rows = ["epoch,step,train_loss_epoch,train_loss_step,val_acc,val_loss",
+            *_lightning_epochs(3, epoch_end=True)]
     run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics.csv"))
     assert run.epochs == [1, 2, 3]
     assert run.metrics["loss"] == pytest.approx([0.75, 0.65, 0.55])
@@ -112,13 +122,8 @@ def test_pytorch_lightning_metrics_csv(tmp_path: Path) -> None:
 def test_lightning_validate_and_test_after_fit_are_not_an_epoch(tmp_path: Path) -> None:
     # trainer.fit for epochs 0-2, then trainer.validate() and trainer.test(): Lightning logs
     # them at epoch 3 (current_epoch after fit), with no training value
-    rows = ["epoch,step,test_loss,train_loss,val_accuracy,val_loss"]
-    step = 0
-    for epoch in range(3):
-        for _ in range(2):
-            rows.append(f"{epoch},{step},,{0.8 - 0.1 * epoch},,")
-            step += 1
-        rows.append(f"{epoch},{step - 1},,,{0.6 + 0.1 * epoch},{0.7 - 0.1 * epoch}")
+    rows = ["epoch,step,test_loss,train_loss,val_accuracy,val_loss", *_lightning_epochs(3)]
+    step = 6  # the steps the 3 epochs trained
     rows.append(f"3,{step},,,0.99,0.01")
     rows.append(f"3,{step},0.03,,,")
     run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics.csv"))
