@@ -306,3 +306,26 @@ def test_what_is_not_printed_curves(text: str) -> None:
     from fitdoctor.readers import named_lists
 
     assert not named_lists.sniff(readers.Source("x", None, text.encode()))
+
+
+def test_rows_split_by_a_phase_column_are_one_row_per_epoch(tmp_path: Path) -> None:
+    # a training loop writing one row per split and epoch (long format), two stages
+    rows = ["stage,epoch,phase,loss,accuracy"]
+    for stage, n in (("stage1", 3), ("stage2", 4)):
+        for e in range(1, n + 1):
+            rows.append(f"{stage},{e},train,{1.0 / e:.4f},{0.5 + e / 20:.3f}")
+            rows.append(f"{stage},{e},val,{1.2 / e:.4f},{0.45 + e / 20:.3f}")
+    runs = readers.load_runs(write(tmp_path, "\n".join(rows) + "\n"))
+    assert [r.n_epochs for r in runs] == [3, 4]
+    run = runs[1]
+    assert run.metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25])
+    assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3])
+    assert run.metrics["val_accuracy"][0] == pytest.approx(0.5)
+    assert any("'phase' column (train, val)" in n for n in run.meta["notes"])
+
+
+def test_a_text_column_of_one_split_is_no_split_column(tmp_path: Path) -> None:
+    text = "epoch,mode,loss\n0,train,1.0\n1,train,0.8\n2,train,0.7\n"
+    run = readers.load(write(tmp_path, text))
+    assert run.metrics["loss"] == [1.0, 0.8, 0.7]
+    assert "val_loss" not in run.metrics

@@ -457,3 +457,32 @@ def test_the_json_sniff_leaves_bracketed_log_lines(text: str, claimed: bool) -> 
     from fitdoctor.readers._base import Source
 
     assert json_files.sniff(Source("x", None, text.encode())) is claimed
+
+
+def test_an_object_of_curves_grouped_by_split_is_one_run(tmp_path: Path) -> None:
+    # {"train": {"loss": [...]}, "val": {"loss": [...]}}: one run's splits, not two runs
+    # (each "run" had read as a training-only history, FD701 on a run with validation)
+    data = {"train": {"loss": curve(5, 0.6), "accuracy": [60.0 + i for i in range(5)]},
+            "val": {"loss": curve(5, 0.7), "accuracy": [58.0 + i for i in range(5)],
+                    "labels": [[0, 1, 1]] * 5},
+            "best_val_loss": 0.29, "config": "gru_bs32_lr0.001"}
+    runs = readers.load_runs(write(tmp_path, data))
+    assert len(runs) == 1
+    run = runs[0]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(run.metrics)
+    assert run.metrics["val_loss"] == pytest.approx(curve(5, 0.7))
+    assert run.facts["best_val_loss"] == 0.29
+    # beside curves of its own, one split object is that run's split too
+    data = {"loss": curve(4), "validation": {"loss": curve(4, 1.2)}}
+    run = readers.load(write(tmp_path, data, "one_split.json"))
+    assert run.metrics["val_loss"] == pytest.approx(curve(4, 1.2))
+
+
+def test_split_objects_that_name_their_split_again_stay_runs(tmp_path: Path) -> None:
+    # a lone wrapper, and objects whose curves carry roles of their own, are not spread
+    data = {"train": {"loss": curve(4), "val_loss": curve(4, 1.1)}}
+    run = readers.load(write(tmp_path, data))
+    assert run.metrics["val_loss"] == pytest.approx(curve(4, 1.1))
+    data = {"train": {"loss": curve(4), "val_loss": curve(4, 1.1)},
+            "test": {"loss": curve(3), "val_loss": curve(3, 1.1)}}
+    assert len(readers.load_runs(write(tmp_path, data, "two.json"))) == 2

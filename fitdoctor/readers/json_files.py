@@ -12,7 +12,9 @@ What a JSON file may hold, tried in this order:
    :mod:`fitdoctor.readers.records`.
 4. An object with curves (lists of numbers) -- ``json.dump(history.history, f)`` and
    everything people add to it, see :mod:`fitdoctor.readers.history`. Objects inside it
-   that are histories themselves are runs of their own.
+   that are histories themselves are runs of their own, except the splits of one run
+   (``{"train": {"loss": [...]}, "val": {"loss": [...]}}``), read as ``loss`` and
+   ``val_loss``.
 5. An object whose values are histories (or hold one): a wrapper
    (``{"history": {...}, "params": {...}, "epoch": [...]}`` -- Keras's ``History``
    attributes -- or ``{"history": {...}, "class_names": [...]}``) is one run, its other
@@ -51,6 +53,7 @@ from fitdoctor.readers._base import (
 )
 from fitdoctor.readers._numbers import MISSING, is_number
 from fitdoctor.readers.history import as_curve, drafts_from_history
+from fitdoctor.readers.names import is_split_name, read_name, split_metric
 from fitdoctor.readers.pyrepr import python_literal
 from fitdoctor.run import FitInfo, Run
 
@@ -345,6 +348,7 @@ def drafts_from_object(value: dict[str, Any], source: Source, depth: int) -> lis
         return drafts_from_hf(log, source, facts={**hf_state_facts(value), **stopping},
                               fit=fit, status=status)
 
+    value = _spread_splits(value)
     is_curve = {str(k): as_curve(v) is not None for k, v in value.items()}
     candidates = {
         str(k): v for k, v in value.items()
@@ -379,6 +383,36 @@ def drafts_from_object(value: dict[str, Any], source: Source, depth: int) -> lis
                 draft.label = f"{key}/{draft.label}" if draft.label else key
             drafts.append(draft)
     return drafts
+
+
+def _spread_splits(value: dict[str, Any]) -> dict[str, Any]:
+    """One run's curves grouped by split, spread into names of their own.
+
+    ``{"train": {"loss": [...]}, "val": {"loss": [...]}}`` becomes ``{"loss": [...],
+    "val_loss": [...]}`` (:func:`~.names.split_metric`): a key that is a
+    split's name alone holds that split's curves, not a run of its own. Only objects
+    whose curves are bare metric names are spread (``{"val": {"val_loss"}}`` names its
+    split twice and stays a nested run), and only when the object holds two splits, or
+    one beside curves of its own: a lone ``{"train": {...}}`` is a wrapper.
+    """
+    splits = [
+        key for key, sub in value.items()
+        if is_split_name(str(key)) and isinstance(sub, Mapping)
+        and any(as_curve(c) is not None for c in sub.values())
+        and all(read_name(str(name)).role == "train" for name in sub
+                if as_curve(sub[name]) is not None)
+    ]
+    own_curves = any(as_curve(v) is not None for v in value.values())
+    if len(splits) < 2 and not (splits and own_curves):
+        return value
+    out: dict[str, Any] = {}
+    for key, sub in value.items():
+        if key in splits:
+            for name, curve in sub.items():
+                out.setdefault(split_metric(str(key), str(name)), curve)
+        else:
+            out.setdefault(str(key), sub)
+    return out
 
 
 def _nested(

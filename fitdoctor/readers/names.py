@@ -78,6 +78,7 @@ __all__ = [
     "is_split_name",
     "parse_metric_map",
     "read_name",
+    "split_metric",
 ]
 
 #: Column / key names that number epochs.
@@ -434,6 +435,14 @@ def is_split_name(name: str) -> bool:
     """``name`` is a split's name alone (``train``, ``val``, ``eval``, ``test``), no metric."""
     found = _words(name)
     return len(found) == 1 and found[0] in _ROLE_WORDS
+
+
+def split_metric(split: str, metric: str) -> str:
+    """The name ``metric`` has when logged for ``split``: ``val``, ``loss`` → ``val_loss``.
+
+    A training split's metric keeps its bare name (``train``, ``loss`` → ``loss``).
+    """
+    return metric if is_bare_split(split) else f"{split}_{metric}"
 
 
 def is_bare_split(name: str) -> bool:

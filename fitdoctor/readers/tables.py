@@ -22,6 +22,10 @@ one is NaN), a validation metric the epoch's last value. PyTorch Lightning's
 ``metrics.csv`` (train and validation values on different rows, ``*_step`` and
 ``*_epoch`` twins) reads this way.
 
+**Rows by split.** A text column naming each row's split (``phase``: ``train``,
+``val``), beside the epoch, is spread: the rows of one epoch become one row, each
+split's values under its own names (``loss`` on a ``val`` row is ``val_loss``).
+
 **Cells.** ``NA``, ``N/A``, ``null``, ``None`` or an empty cell is "not logged" (a
 ``val_*`` metric with ``validation_freq > 1``); for a pandas-written table with no epoch
 column an empty cell may also be a NaN, decided by :func:`~._base.finish`. A column with
@@ -40,7 +44,14 @@ from typing import Any
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Draft, Source
 from fitdoctor.readers._numbers import MISSING, Vector, numbers, one_based, whole_numbers
-from fitdoctor.readers.names import EPOCH_NAMES, STEP_NAMES, canonical_names
+from fitdoctor.readers.names import (
+    EPOCH_NAMES,
+    STEP_NAMES,
+    canonical_names,
+    is_split_name,
+    read_name,
+    split_metric,
+)
 
 __all__ = ["MISSING_CELLS", "Table", "drafts_from_table"]
 
@@ -96,6 +107,7 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
             note.)
     """
     display = source.display
+    table = _spread_split_column(table)
     names = table.names
     index_like = bool(names) and (names[0] == "" or names[0].startswith("Unnamed: "))
     epoch_i = step_i = None
@@ -210,6 +222,78 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     if not drafts:
         raise InputError(f"{display}: no value logged in any metric column")
     return drafts
+
+
+def _spread_split_column(table: Table) -> Table:
+    """Rows that name their split in a column of their own, one row per epoch.
+
+    ``epoch,phase,loss`` with a ``train`` and a ``val`` row per epoch becomes
+    ``epoch,loss,val_loss`` (see :func:`~.names.split_metric`). The split column
+    names a split on every row (two splits at least, one held out); the rows merged are the
+    consecutive rows that agree on every other text column and on the epoch and step,
+    each split once. Any other table is returned as it is.
+    """
+    names = table.names
+    counters = {i for i, name in enumerate(names)
+                if name.strip().lower() in EPOCH_NAMES or name.strip().lower() in STEP_NAMES}
+    if not counters or not table.rows:
+        return table
+    text_cols: list[int] = []
+    split_i: int | None = None
+    for i in range(len(names)):
+        if i in counters:
+            continue
+        cells = [row[i] for row in table.rows if not _blank(row[i])]
+        if not cells or not all(isinstance(c, str) and not _is_number_text(c) for c in cells):
+            continue
+        text_cols.append(i)
+        values = {c.strip() for c in cells}
+        if (split_i is None and len(cells) == len(table.rows) and len(values) >= 2
+                and all(map(is_split_name, values))
+                and any(read_name(f"{v}.loss").role != "train" for v in values)):
+            split_i = i
+    if split_i is None:
+        return table
+    splits = list(dict.fromkeys(str(row[split_i]).strip() for row in table.rows
+                                if not _blank(row[split_i])))
+    keys = [i for i in range(len(names)) if i in counters or (i in text_cols and i != split_i)]
+    metrics = [i for i in range(len(names)) if i not in keys and i != split_i]
+    blank: Any = "" if table.text_cells else None
+    new_names = [names[i] for i in keys] + [
+        split_metric(s, names[i]) for s in splits for i in metrics]
+    rows: list[list[Any]] = []
+    breaks: set[int] = set()
+    current: dict[str, dict[int, Any]] = {}
+    current_key: list[Any] | None = None
+
+    def close() -> None:
+        if current_key is not None:
+            rows.append([*current_key, *(current.get(s, {}).get(i, blank)
+                                         for s in splits for i in metrics)])
+
+    for r, row in enumerate(table.rows):
+        split = str(row[split_i]).strip()
+        key = [row[i] for i in keys]
+        if current_key is None or key != current_key or split in current or r in table.breaks:
+            close()
+            if r in table.breaks:
+                breaks.add(len(rows))
+            current, current_key = {}, key
+        current[split] = {i: row[i] for i in metrics}
+    close()
+    shown = ", ".join(splits)
+    note = (f"rows split by the {names[split_i]!r} column ({shown}): one row per epoch, "
+            f"each split's values under its own names")
+    return Table(names=new_names, rows=rows, breaks=breaks, text_cells=table.text_cells,
+                 decimal_comma=table.decimal_comma, notes=[*table.notes, note])
+
+
+def _is_number_text(cell: str) -> bool:
+    try:
+        float(cell.strip().replace(",", "."))
+    except ValueError:
+        return cell.strip().lower() in MISSING_CELLS
+    return True
 
 
 def _blank(cell: Any) -> bool:
