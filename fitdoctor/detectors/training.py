@@ -1185,6 +1185,7 @@ def still_improving(
     share_from_baseline: float,
     regression_pace: float,
     last_out: int,
+    max_end_rebound: float,
     max_target_spread: float,
     more_fade: float,
     max_more_factor: float,
@@ -1216,7 +1217,8 @@ def still_improving(
     least ``regression_pace`` of its level per epoch is unfinished whatever the share:
     only a classifier's loss falls while what it gets right holds still. The fall at
     the very end must show with the last ``last_out`` readings left out too
-    (:func:`_last_step_only`).
+    (:func:`_last_step_only`), and the last reading must not have undone more than
+    ``max_end_rebound`` of the tail's fall (:func:`_turned_up`).
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -1244,6 +1246,8 @@ def still_improving(
     if recent is not None and recent[0] >= 0:
         return None
     if _last_step_only(raw, span_end, last_out):
+        return None
+    if _turned_up(tail, fall[4], min_gain, noise_factor, max_end_rebound):
         return None
     acc = _accuracy_progress(ctx, span, w, infer_max_n, infer_max_false)
     fitted = _train_accuracy(ctx, span)
@@ -1304,6 +1308,26 @@ def still_improving(
     # travelling there, and standardising them is the lasting fix (advice only)
     values.update(target_spread(ctx.run, max_target_spread))
     return Evidence(values, epoch=epochs[n - w])
+
+
+def _turned_up(tail: np.ndarray, sigma: float, min_gain: float, noise_factor: float,
+               max_rebound: float) -> bool:
+    """Whether the tail's last reading sits above its best by a rise that counts.
+
+    More than ``max_rebound`` of the tail's fall (its first reading down to its best),
+    ``noise_factor`` times the tail's noise ``sigma`` and ``min_gain`` of the best: the
+    loss stopped falling and turned, however the line through the tail reads (a
+    Trainer's evaluations 0.067, 0.043, 0.054 make a falling line; the last reading undid
+    half the fall). A steep descent's small last bump (0.216, 0.158, 0.161) is not a turn.
+    """
+    logged = tail[np.isfinite(tail)]
+    if logged.size < 2:
+        return False
+    best = float(logged.min())
+    rise = float(logged[-1]) - best
+    fall = float(logged[0]) - best
+    return (rise > max_rebound * fall and rise > noise_factor * sigma
+            and rise > min_gain * abs(best))
 
 
 def _last_step_only(raw: np.ndarray, stretch: int, last_out: int) -> bool:
