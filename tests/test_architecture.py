@@ -379,6 +379,10 @@ DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
     "memorisation": {3: 2, 2: 2, 100: 2},
     # powers of two
     "model_setup": {2: 2},
+    # accuracies equal to 6 decimals are the same count of right rows (an identity test of
+    # logged fractions, not a threshold); halves, 2 points for a line; the entropy's log
+    # guard (1e-12 from 0 and 1); per cent
+    "one_class": {6: 1, 2: 3, 1e-12: 2, 100: 1},
     # at least 3 points for a line or a median; halves, 2 points for a difference;
     # per cent
     "span": {3: 5, 2: 7, 100.0: 1},
@@ -388,7 +392,7 @@ DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
     # on; a quarter of the run for the gap's trend; the smoothing window's tenth of the
     # run (smooth_window's doc); the decay ratio kept within 0.05..0.95 so its log exists;
     # a division guard; per cent; a ratio over 1000 is not shown
-    "training": {5: 1, 2: 13, 3: 3, 0.95: 1, 4: 1, 0.05: 1, 1e-300: 1, 100: 2, 1000: 1,
+    "training": {5: 1, 2: 14, 3: 3, 0.95: 1, 4: 1, 0.05: 1, 1e-300: 1, 100: 2, 1000: 1,
                  10: 1},
     # Wilson's formula; 4 epochs to see a minimum before the end; halves; the median of 3;
     # per cent; 6 classes listed in a message

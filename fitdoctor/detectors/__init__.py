@@ -10,6 +10,7 @@ from fitdoctor.detectors import (  # noqa: F401  (imported to register)
     learning_curve,
     memorisation,
     model_setup,
+    one_class,
     stability,
     training,
     validation_setup,

@@ -1221,8 +1221,15 @@ def still_improving(
     ``max_end_rebound`` of the tail's fall (:func:`_turned_up`).
     """
     ctx.require_epochs(min_epochs)
-    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
-                 dead_accuracy_gain, dead_accuracy_peak)
+    trained = ctx.run.has("loss")
+    if trained or not ctx.run.has("val_loss"):
+        span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance,
+                     dead_accuracy, dead_accuracy_gain, dead_accuracy_peak)
+    else:
+        # a history that logged only the validation loss (a Lightning run logging its
+        # validation step alone): no training loss to cut a blow-up from; the
+        # validation loss is the curve judged, as a whole
+        span = Span(0, ctx.run.n_epochs)
     if span.size < min_epochs or span.end < ctx.run.n_epochs:
         return None  # diverged runs are not "unfinished"
     key, raw, smooth, w, trend = _tail_fall(ctx, span, window_fraction, min_window,
@@ -1263,7 +1270,7 @@ def still_improving(
     acc_still = acc is not None and acc[0] < max(min_acc_gain, noise_factor * acc[2])
     if acc_still and fitted is not None and fitted >= saturated_train_accuracy:
         return None  # the training set is fitted and validation accuracy holds: confidence
-    if acc_still and key == ctx.loss_key:
+    if acc_still and key != "val_loss":
         # no validation loss, so the training loss is the curve judged; the held-out
         # score has stopped gaining, so what still falls is the fit to the training rows
         return None
@@ -1282,7 +1289,9 @@ def still_improving(
     if not (by_loss or by_accuracy):
         return None
     more = _epochs_more(tail, n, more_fade, max_more_factor, unknown_more_share)
-    _, train = curve(ctx, ctx.loss_key, span)
+    # how far the training loss fell over the run (the monitored curve's own fall when
+    # the history logged only the validation loss)
+    _, train = curve(ctx, ctx.loss_key if trained else key, span)
     total_drop = (float(train[0]) - float(train[-1])) / abs(float(train[0])) if train[0] else 0.0
     epochs = ctx.epochs[span.start : span.end]
     values: dict[str, Any] = {

@@ -4,10 +4,11 @@ Each pattern seen on real runs (a run too short to judge, validation at chance o
 constant, a class-sorted validation_split, overfitting with spikes or rise-then-plateau,
 training-loss spikes, a near-perfect model whose validation loss swings at a tiny level,
 underfitting against what a simple model reaches, a small validation set read off a
-bare history) is reproduced by a tiny real Keras training on scikit-learn's bundled or
-generated data. Each writes ``tests/data/cases/NAME.json``: the bare history
-(``json.dump(history.history)``, what users keep), and for the patterns that need run
-facts also ``NAME.run.json``, recorded by the real ``FitDoctor`` callback.
+bare history, a network giving every row one class) is reproduced by a tiny real Keras
+training on scikit-learn's bundled or generated data. Each writes
+``tests/data/cases/NAME.json``: the bare history (``json.dump(history.history)``, what
+users keep), and for the patterns that need run facts also ``NAME.run.json``, recorded
+by the real ``FitDoctor`` callback.
 
 The rule cases (``tests/rule_cases/FDnnn.toml``) refer to these files; they are data,
 so the suite does not train. Regenerate (about a minute on 2 cores)::
@@ -1140,6 +1141,52 @@ def linear_on_circles_from_a_bias() -> None:
     _save("linear_on_circles_from_a_bias", h.history)
 
 
+def _raw_cancer_one_hidden(activation: str, lr: float) -> Any:
+    """32 ``activation`` units under plain SGD at ``lr`` on breast cancer's features as
+    they come (values up to 4,254), seeded, binary cross-entropy."""
+    keras = _keras()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((30,)),
+        keras.layers.Dense(32, activation=activation),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(keras.optimizers.SGD(lr), "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _raw_cancer() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_breast_cancer
+
+    x, y = load_breast_cancer(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    return x[idx], y[idx]
+
+
+def one_class_sigmoid_unscaled() -> None:
+    """A sigmoid layer on breast cancer's unscaled features, plain SGD at 0.1, 20 epochs,
+    a validation_split of 0.2 of shuffled rows: the units saturate, and from the first
+    epoch every validation row gets the majority class (0.588 at every epoch, the
+    training accuracy 0.637 from the second) while the loss eases 0.693 -> 0.661. The
+    network learned nothing (FD202).
+    """
+    x, y = _raw_cancer()
+    model = _raw_cancer_one_hidden("sigmoid", 0.1)
+    h = model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, verbose=0)
+    _save("one_class_sigmoid_unscaled", h.history)
+
+
+def one_class_after_wild_start() -> None:
+    """ReLU units on the same unscaled features at SGD 0.01: a first epoch at a loss of
+    hundreds, then every validation row the majority class for the 19 epochs after it
+    (FD202, judged after the wild start).
+    """
+    x, y = _raw_cancer()
+    model = _raw_cancer_one_hidden("relu", 0.01)
+    h = model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, verbose=0)
+    _save("one_class_after_wild_start", h.history)
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -1165,7 +1212,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         restore_decided_by_loss, linear_easy_tiny_validation,
         sigmoid_sgd_creeps_at_mean, raw_targets_still_descending, penalty_only_in_training,
         softmax_on_clusters, linear_on_circles, linear_overfits_wide,
-        linear_on_circles_from_a_bias,
+        linear_on_circles_from_a_bias, one_class_sigmoid_unscaled, one_class_after_wild_start,
     )
 }
 
