@@ -120,9 +120,19 @@ def non_finite_loss(
     ctx: Context, *, lr_factor: float, max_input_std: float, min_input_max: float,
     max_input_mean: float, max_input_spread: float,
 ) -> Evidence | None:
-    """A NaN or infinite loss (training or validation)."""
+    """A NaN or infinite loss (training or validation).
+
+    A history with no ``loss`` of its own (a Lightning module logging ``data_loss`` and
+    ``mean_loss``) is judged on its training curves named as losses: a NaN in any of them
+    is the run diverging, whichever is the total.
+    """
     ctx.require_epochs(1)
-    masks = {key: ctx.nonfinite(key) for key in ("loss", "val_loss") if ctx.run.has(key)}
+    keys = [key for key in ("loss", "val_loss") if ctx.run.has(key)]
+    if not ctx.run.has("loss"):
+        keys += [key for key in ctx.run.metrics
+                 if "loss" in key.lower() and not key.startswith(("val_", "test_"))
+                 and key not in keys and ctx.run.has(key)]
+    masks = {key: ctx.nonfinite(key) for key in keys}
     found = [(int(np.flatnonzero(mask)[0]), key) for key, mask in masks.items() if mask.any()]
     if not found:
         return None
