@@ -172,7 +172,17 @@ def exploding_loss(
     dead_accuracy_gain: float,
     dead_accuracy_peak: float,
 ) -> Evidence | None:
-    """Finite training loss climbing far above its running minimum and its start."""
+    """Finite training loss climbing far above its running minimum and its start.
+
+    The start is the training loss's first epoch, or, where that first epoch (its mean
+    over the steps from the initial weights) sits above everything after it, and the
+    training loss ends ``factor`` times its minimum and above its median over the run
+    (not a spike it recovered from), the validation loss's: fallen to a ``factor``-th of
+    its first value, then climbed back above it for ``min_rising`` epochs, the run lost
+    what it had learned (a fine-tune whose
+    training loss fell 11,856 -> 2,171 and climbed back to 8,460 while its validation
+    loss went 2,691 -> 680 -> 2,799).
+    """
     ctx.require_epochs(min_epochs)
     span = judged_span(
         ctx,
@@ -192,12 +202,21 @@ def exploding_loss(
     if raw.size < min_epochs or ratio is None:
         return None
     peak_i = int(np.argmax(ratio))
-    if ratio[peak_i] < factor or raw[peak_i] <= raw[0]:
+    if ratio[peak_i] < factor:
         return None
     low_i = int(np.argmin(raw[: peak_i + 1]))
-    above = int(np.sum(raw[low_i:] > raw[0]))
+    above = int(np.sum(raw[low_i:] > raw[0])) if raw[peak_i] > raw[0] else 0
+    back = None
     if above < min_rising:
-        return None
+        # the run ends where it climbed to, above its median: no spike it recovered
+        # from, no jitter near zero (an overfit network's training loss at 1e-4 spiking
+        # to 5e-4 is 5x its minimum too)
+        end_level = float(raw[-1])
+        if end_level < factor * float(raw[low_i]) or end_level <= curves.median(raw):
+            return None
+        back = _validation_back_to_start(ctx, span.start, stop, factor, min_rising)
+        if back is None:
+            return None
     epochs = ctx.epochs[span.start : stop]
     values: dict[str, Any] = {
         "min_loss": _g(float(raw[low_i])),
@@ -206,9 +225,39 @@ def exploding_loss(
         "peak_epoch": epochs[peak_i],
         "ratio": float(f"{ratio[peak_i]:.3g}"),
         "epochs_above_start": above,
+        "val_back": back is not None,
+        **(back or {}),
     }
     values.update(learning_rate_change(ctx.run, lr_factor))
     return Evidence(values, epoch=epochs[min(low_i + 1, raw.size - 1)])
+
+
+def _validation_back_to_start(
+    ctx: Context, start: int, stop: int, factor: float, min_rising: int
+) -> dict[str, Any] | None:
+    """The validation loss fell ``factor`` times, then climbed back above its start.
+
+    Over rows ``start:stop``: its minimum at most a ``factor``-th of its first value (the
+    run had learned), then ``factor`` times that minimum and above its first value for
+    at least ``min_rising`` logged epochs after it (and lost it). ``{"val_first",
+    "val_low", "val_last"}``, else ``None`` (or no validation loss).
+    """
+    if not ctx.run.has("val_loss"):
+        return None
+    val = ctx.array("val_loss")[start:stop]
+    val = val[np.isfinite(val)]
+    if val.size < 2:
+        return None
+    low_i = int(np.argmin(val))
+    low = float(val[low_i])
+    after = val[low_i + 1 :]
+    # it had learned (fell to a factor-th of its first value) and lost it all (climbed
+    # factor times back, to above where it started)
+    if low <= 0 or low * factor > float(val[0]) or float(after.max(initial=low)) < factor * low:
+        return None
+    if int(np.sum(after > val[0])) < min_rising:
+        return None
+    return {"val_first": _g(float(val[0])), "val_low": _g(low), "val_last": _g(float(val[-1]))}
 
 
 @detector("loss-spike")
