@@ -793,3 +793,23 @@ def test_runs_without_the_yardstick_compare_findings_only() -> None:
     assert cmp.change == "unknown" and not cmp.regression
     assert cmp.verdict == "val_loss is not measured in both runs: only the findings are compared"
     assert not any("could not be measured" in n for n in cmp.notes)
+
+
+# ------------------------------------------------------- one problem, another rule
+def test_the_same_diagnosis_read_by_another_rule_is_neither_fix_nor_regression() -> None:
+    # the real recordings of a network giving every row the majority class (unscaled
+    # breast-cancer features): BEFORE's plateau reads FD201, AFTER's (after a wild first
+    # epoch) FD202. Both are underfitting: "fixes FD201 but adds FD202" (a regression, at
+    # the default bar) told the CI the change made it worse
+    cases = Path(__file__).parent / "data" / "cases"
+    cmp = compare(cases / "one_class_sigmoid_unscaled.json",
+                  cases / "one_class_after_wild_start.json")
+    assert [c.code for c in cmp.fixed] == ["FD201"] and [c.code for c in cmp.new] == ["FD202"]
+    assert not cmp.gained and not cmp.regression and not cmp.fixed_problems
+    assert [c.code for c in cmp.still_shown] == ["FD201"]
+    assert cmp.verdict.startswith(
+        "AFTER neither fixes nor adds a problem; still underfitting (FD202)")
+    # the other way round, the same: a problem of the same kind is no new problem
+    back = compare(cases / "one_class_after_wild_start.json",
+                   cases / "one_class_sigmoid_unscaled.json")
+    assert not back.regression and "still underfitting (FD201)" in back.verdict

@@ -301,6 +301,29 @@ class Comparison:
         return [c for c in self.changes if c.status == "fixed"]
 
     @property
+    def fixed_problems(self) -> list[FindingChange]:
+        """Fixed warnings and errors whose diagnosis AFTER no longer shows as severe.
+
+        A code BEFORE had and AFTER does not, while AFTER reads the same diagnosis at that
+        severity through another rule (:attr:`still_shown`), fixed nothing.
+        """
+        return [c for c in self.fixed
+                if c.before is not None and c.before.severity.rank >= Severity.WARNING.rank
+                and self._after_rank(c.diagnosis) < c.before.severity.rank]
+
+    @property
+    def still_shown(self) -> list[FindingChange]:
+        """Fixed warnings and errors whose diagnosis another of AFTER's findings still shows."""
+        return [c for c in self.fixed
+                if c.before is not None and c.before.severity.rank >= Severity.WARNING.rank
+                and c not in self.fixed_problems]
+
+    def _after_rank(self, diagnosis: str) -> int:
+        """The highest severity (rank) of AFTER's findings of ``diagnosis``; -1 for none."""
+        return max((c.after.severity.rank for c in self.changes
+                    if c.after is not None and c.diagnosis == diagnosis), default=-1)
+
+    @property
     def new(self) -> list[FindingChange]:
         """Codes AFTER has and BEFORE did not."""
         return [c for c in self.changes if c.status == "new"]
@@ -345,7 +368,10 @@ class Comparison:
         A code new in AFTER, or one that stayed and became more severe (a warning that
         became an error counts at ``warning`` too: the change made it worse); a
         validation-setup finding grown more severe on the same validation data judges
-        the data, not the change, and does not count (:attr:`setup_escalated`).
+        the data, not the change, and does not count (:attr:`setup_escalated`). Nor does a
+        new code whose diagnosis BEFORE already had at that severity or above: the same
+        problem read by another rule (underfitting told as a network giving every row one
+        class instead of a plateau) is not a problem the change brought.
 
         Args:
             severity: The lowest severity that counts.
@@ -354,12 +380,17 @@ class Comparison:
             The changes, in the comparison's order.
         """
         shared = self.setup_escalated
+        had: dict[str, int] = {}  # BEFORE's diagnoses, at their highest severity
+        for c in self.changes:
+            if c.before is not None:
+                had[c.diagnosis] = max(had.get(c.diagnosis, -1), c.before.severity.rank)
         return [
             c
             for c in self.changes
             if c.after is not None
             and c.severity.rank >= severity.rank
-            and (c.status == "new" or (c.escalated and c not in shared))
+            and ((c.status == "new" and had.get(c.diagnosis, -1) < c.severity.rank)
+                 or (c.escalated and c not in shared))
         ]
 
     def fails(self, severity: Severity) -> bool:
@@ -452,9 +483,17 @@ class Comparison:
         def names(changes: list[FindingChange]) -> str:
             return ", ".join(f"{c.code} {c.diagnosis}" for c in changes)
 
-        fixed = [c for c in self.fixed if c.before and c.before.severity.rank >= 1]
+        fixed = self.fixed_problems
         numbers = self.numbers
         tail = f": {numbers}" if numbers else ""
+        moved = self.still_shown
+        if moved:
+            # the same diagnosis read by another rule: not a fix, not a regression
+            diagnoses = list(dict.fromkeys(c.diagnosis for c in moved))
+            shown = ", ".join(f"{d} (" + ", ".join(c.code for c in self.changes
+                                                  if c.after is not None and c.diagnosis == d)
+                              + ")" for d in diagnoses)
+            tail = f"; still {shown}" + tail
         if self.regression:
             problems = []
             failing = self.gained_at(self.bar)

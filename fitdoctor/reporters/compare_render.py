@@ -322,7 +322,7 @@ def render_rich(cmp: Comparison, *, width: int = 100, color: bool = False) -> st
     console = make_console(width, color)
     if cmp.regression:
         icon, style = "✖", "bold red"
-    elif cmp.fixed or cmp.better_beyond_noise:
+    elif cmp.fixed_problems or cmp.better_beyond_noise:
         icon, style = "✔", "bold green"
     else:
         icon, style = "●", "bold"
@@ -394,7 +394,8 @@ def render_markdown(cmp: Comparison) -> str:
     """
     from fitdoctor.reporters.markdown import escape
 
-    icon = "❌" if cmp.regression else ("✅" if cmp.fixed or cmp.better_beyond_noise else "➖")
+    icon = "❌" if cmp.regression else (
+        "✅" if cmp.fixed_problems or cmp.better_beyond_noise else "➖")
     b, a = cmp.before, cmp.after
     out = [f"### {icon} {escape(cmp.verdict)}", ""]
     out.append(escape(_regression_line(cmp)))
