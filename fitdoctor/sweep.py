@@ -176,15 +176,20 @@ class Sweep:
         return row.bests.get(self.monitor) if self.monitor else None
 
     def counts(self) -> list[tuple[str, int]]:
-        """``[("healthy", 4), ("overfitting", 3), ...]``: runs per verdict diagnosis."""
+        """``[("healthy", 4), ("overfitting", 3), ...]``: runs per headline diagnosis.
+
+        Each run counts once, under its verdict's first diagnosis (its headline), so the
+        counts add up to the runs; a run's other diagnoses are in its row and in the
+        findings across runs.
+        """
         c: Counter[str] = Counter()
         for row in self.rows:
             if row.healthy:
                 c["healthy"] += 1
             elif not row.judged and not row.diagnoses:
                 c["not judged"] += 1
-            for d in row.diagnoses:
-                c[d] += 1
+            elif row.diagnoses:
+                c[row.diagnoses[0]] += 1
         return sorted(c.items(), key=lambda kv: (kv[0] != "healthy", -kv[1], kv[0]))
 
     def to_dict(self) -> dict[str, Any]:

@@ -203,3 +203,12 @@ def test_run_column_shows_where_long_names_differ() -> None:
     # the run's number and the file's count stay whole (cut inside, it read "run 2 of 1...")
     (twelfth,) = _run_names(["run 2 of 12 in Wardat-ISU__single_hidden_layer.csv"], 28)
     assert twelfth == "run 2 of 12...dden_layer.csv"
+
+
+def test_each_run_counts_once_under_its_headline() -> None:
+    # a run overfitting and still falling is one run: the headline's counts add up to
+    # the runs (they read "3 runs: 2 overfitting, 1 not-converged, 1 healthy" before)
+    rows = [row(0, {}, [OVERFIT, SLOW], 0.2), row(1, {}, [SLOW], 0.3), row(2, {}, [], 0.25)]
+    sweep = summarize(rows, sources=1)
+    assert dict(sweep.counts()) == {"healthy": 1, "overfitting": 1, "not-converged": 1}
+    assert sum(n for _, n in sweep.counts()) == len(rows)
