@@ -329,3 +329,16 @@ def test_a_text_column_of_one_split_is_no_split_column(tmp_path: Path) -> None:
     run = readers.load(write(tmp_path, text))
     assert run.metrics["loss"] == [1.0, 0.8, 0.7]
     assert "val_loss" not in run.metrics
+
+
+def test_lightning_csvlogger_file_is_lightnings_whatever_its_names(tmp_path: Path) -> None:
+    # a module logging train_loss and val_loss once an epoch: no *_step/*_epoch twins to
+    # prove Lightning, but the file is where its CSVLogger writes
+    text = "epoch,step,train_loss,val_loss\n0,49,0.9,\n0,49,,0.95\n1,99,0.7,\n1,99,,0.8\n"
+    folder = tmp_path / "lightning_logs" / "version_3"
+    folder.mkdir(parents=True)
+    run = readers.load(write(folder, text, "metrics.csv"))
+    assert run.framework == "lightning"
+    assert run.metrics["val_loss"] == [0.95, 0.8]
+    # the same rows elsewhere prove nothing
+    assert readers.load(write(tmp_path, text, "metrics.csv")).framework == ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Source, finish, label_runs
@@ -48,8 +49,25 @@ def read(source: Source) -> list[Run]:
     """
     table = parse(source.text, source)
     drafts = drafts_from_table(table, source)
+    if _lightning_csv_logger(source):
+        for draft in drafts:
+            if draft.framework is None:
+                draft.framework = "lightning"
     runs = [finish(d, source, "csv") for d in drafts]
     return label_runs(runs)
+
+
+def _lightning_csv_logger(source: Source) -> bool:
+    """Where PyTorch Lightning's CSVLogger writes: ``.../version_N/metrics.csv``.
+
+    Its default folder is ``lightning_logs/version_N/`` (``CSVLogger(save_dir, name)``
+    puts ``version_N`` under ``save_dir/name``). The names alone prove Lightning only when
+    a metric is logged both per step and per epoch (:mod:`.framework`); a module logging
+    ``train_loss`` and ``val_loss`` once an epoch is Lightning's by this path.
+    """
+    parts = [p.lower() for p in re.split(r"[\\/]+", source.display) if p]
+    return (len(parts) >= 2 and parts[-1] == "metrics.csv"
+            and re.fullmatch(r"version_\d+", parts[-2]) is not None)
 
 
 def _is_float(cell: str) -> bool:

@@ -8,7 +8,8 @@ is Keras's); for the others :func:`from_names` reads the metric names:
 
 * ``lightning``: a ``*_step`` metric beside its ``*_epoch`` twin (``train_loss_step``
   and ``train_loss_epoch``): what ``self.log(..., on_step=True, on_epoch=True)`` writes,
-  and nothing else does;
+  and nothing else does (the CSV reader also knows the file CSVLogger writes,
+  ``version_N/metrics.csv``, whatever its names);
 * ``keras``: a source laid out as Keras writes it (Keras's progress bars, a
   ``CSVLogger`` file: its ``epoch`` column first, the other keys sorted) whose names are
   all Keras's own (``loss``, ``val_loss``, ``accuracy``, ... read as themselves). A
