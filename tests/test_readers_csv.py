@@ -367,3 +367,15 @@ def test_a_split_column_beside_val_columns_is_not_spread(tmp_path: Path) -> None
     run = readers.load(write(tmp_path, "\n".join(rows) + "\n"))
     assert run.metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25, 0.2])
     assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3, 0.24])
+
+
+def test_rows_grouped_by_split_keep_epoch_order(tmp_path: Path) -> None:
+    # every train row (epochs 1-4), then every val row from epoch 0 (a validation before
+    # training): epoch 0 had come after epoch 4, a restart read as a run of its own
+    rows = ["epoch,phase,loss"]
+    rows += [f"{e},train,{1.0 / e:.4f}" for e in range(1, 5)]
+    rows += [f"{e},val,{1.2 / (e + 1):.4f}" for e in range(0, 5)]
+    runs = readers.load_runs(write(tmp_path, "\n".join(rows) + "\n"))
+    assert len(runs) == 1
+    assert runs[0].metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3, 0.24])
+    assert runs[0].metrics["loss"][1:] == pytest.approx([1.0, 0.5, 0.3333, 0.25])

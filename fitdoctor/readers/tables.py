@@ -275,11 +275,14 @@ def _spread_split_column(table: Table) -> Table:
     group: dict[str, tuple[list[Any], dict[str, dict[int, Any]]]] = {}
     group_breaks = False
     unnamed = 0
+    # epoch columns first: a step column may count batches within each epoch
+    count_at = sorted((j for j, i in enumerate(keys) if i in counters),
+                      key=lambda j: names[keys[j]].strip().lower() not in EPOCH_NAMES)
 
     def close() -> None:
         if group_breaks and group:
             breaks.add(len(rows))
-        for cells, values in group.values():
+        for cells, values in _in_epoch_order(list(group.values()), count_at):
             rows.append([*cells, *(values.get(s, {}).get(i, blank)
                                    for s in splits for i in metrics)])
 
@@ -306,6 +309,32 @@ def _spread_split_column(table: Table) -> Table:
                      f"{names[split_i]!r} column left out")
     return Table(names=new_names, rows=rows, breaks=breaks, text_cells=table.text_cells,
                  decimal_comma=table.decimal_comma, notes=[*table.notes, *notes])
+
+
+def _in_epoch_order(
+    entries: list[tuple[list[Any], dict[str, dict[int, Any]]]], count_at: list[int],
+) -> list[tuple[list[Any], dict[str, dict[int, Any]]]]:
+    """One run's merged rows by epoch, then step; as they came when a counter is no number.
+
+    Rows that differ in another text cell (a ``stage``) stay apart, in the order those
+    values first come. Every ``train`` row before the ``val`` rows puts a validation before training
+    (epoch 0) after the last training epoch otherwise: a restart, a run of its own.
+    """
+    try:
+        counts = [[float(str(cells[j]).strip().replace(",", ".")) for j in count_at]
+                  for cells, _ in entries]
+    except ValueError:
+        return entries
+    if any(c != c for row in counts for c in row):
+        return entries
+    first: dict[str, int] = {}
+    for cells, _ in entries:
+        first.setdefault(repr([c for j, c in enumerate(cells) if j not in count_at]),
+                         len(first))
+    order = sorted(range(len(entries)), key=lambda k: (
+        first[repr([c for j, c in enumerate(entries[k][0]) if j not in count_at])],
+        counts[k]))
+    return [entries[k] for k in order]
 
 
 def _is_number_text(cell: str) -> bool:
