@@ -342,3 +342,52 @@ def test_lightning_csvlogger_file_is_lightnings_whatever_its_names(tmp_path: Pat
     assert run.metrics["val_loss"] == [0.95, 0.8]
     # the same rows elsewhere prove nothing
     assert readers.load(write(tmp_path, text, "metrics.csv")).framework == ""
+
+def test_rows_grouped_by_split_are_one_run(tmp_path: Path) -> None:
+    # every train row, then every val row: one run (had read as two, one training-only,
+    # one with a validation loss alone); a split logging an epoch again starts a new run
+    rows = ["epoch,phase,loss"]
+    for n in (3, 4):
+        for phase, scale in (("train", 1.0), ("val", 1.2)):
+            rows += [f"{e},{phase},{scale / e:.4f}" for e in range(1, n + 1)]
+    runs = readers.load_runs(write(tmp_path, "\n".join(rows) + "\n"))
+    assert [r.n_epochs for r in runs] == [3, 4]
+    assert runs[1].metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25])
+    assert runs[1].metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3])
+
+
+def test_a_row_with_a_blank_split_cell_is_left_out(tmp_path: Path) -> None:
+    # one blank phase cell had made the column no split column: the train and val rows
+    # were averaged together into 'loss'
+    rows = ["epoch,phase,loss"]
+    for e in range(1, 6):
+        rows += [f"{e},train,{1.0 / e:.4f}", f"{e},{'' if e == 3 else 'val'},{1.2 / e:.4f}"]
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n"))
+    assert run.metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25, 0.2])
+    assert run.metrics["val_loss"][3] == pytest.approx(0.3)
+    assert run.metrics["val_loss"][2] is None
+    assert any("1 row with no split in the 'phase' column left out" in n
+               for n in run.meta["notes"])
+
+
+def test_a_split_column_beside_val_columns_is_not_spread(tmp_path: Path) -> None:
+    # loss and val_loss columns beside the phase column: spreading named val_loss twice
+    # (an error about a duplicate column the file does not have)
+    rows = ["epoch,phase,loss,val_loss"]
+    for e in range(1, 6):
+        rows += [f"{e},train,{1.0 / e:.4f},", f"{e},val,,{1.2 / e:.4f}"]
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n"))
+    assert run.metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25, 0.2])
+    assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3, 0.24])
+
+
+def test_rows_grouped_by_split_keep_epoch_order(tmp_path: Path) -> None:
+    # every train row (epochs 1-4), then every val row from epoch 0 (a validation before
+    # training): epoch 0 had come after epoch 4, a restart read as a run of its own
+    rows = ["epoch,phase,loss"]
+    rows += [f"{e},train,{1.0 / e:.4f}" for e in range(1, 5)]
+    rows += [f"{e},val,{1.2 / (e + 1):.4f}" for e in range(0, 5)]
+    runs = readers.load_runs(write(tmp_path, "\n".join(rows) + "\n"))
+    assert len(runs) == 1
+    assert runs[0].metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3, 0.24])
+    assert runs[0].metrics["loss"][1:] == pytest.approx([1.0, 0.5, 0.3333, 0.25])

@@ -486,3 +486,17 @@ def test_split_objects_that_name_their_split_again_stay_runs(tmp_path: Path) -> 
     data = {"train": {"loss": curve(4), "val_loss": curve(4, 1.1)},
             "test": {"loss": curve(3), "val_loss": curve(3, 1.1)}}
     assert len(readers.load_runs(write(tmp_path, data, "two.json"))) == 2
+
+
+def test_a_split_objects_epochs_are_no_curve_and_place_its_values(tmp_path: Path) -> None:
+    # each split logging its epoch list: the validation split's had read as a curve of
+    # its own (a metric named 'val' holding 1..6); validated at some epochs only, its
+    # values go to those epochs
+    data = {"train": {"epoch": [1, 2, 3, 4, 5, 6], "loss": curve(6)},
+            "val": {"epoch": [1, 2, 3, 4, 5, 6], "loss": curve(6, 1.2)}}
+    run = readers.load(write(tmp_path, data))
+    assert set(run.metrics) == {"loss", "val_loss"}
+    data = {"train": {"epoch": [1, 2, 3, 4, 5, 6], "loss": curve(6)},
+            "val": {"epoch": [1, 2], "loss": [1.2, 0.6]}}
+    run = readers.load(write(tmp_path, data, "early.json"))
+    assert run.metrics["val_loss"] == [1.2, 0.6, None, None, None, None]

@@ -1221,15 +1221,12 @@ def still_improving(
     ``max_end_rebound`` of the tail's fall (:func:`_turned_up`).
     """
     ctx.require_epochs(min_epochs)
+    # a history that logged only the validation loss (a Lightning run logging its
+    # validation step alone) is judged on that curve: the span then ends where the
+    # validation loss turned NaN or infinite (no training loss to cut a blow-up from)
     trained = ctx.run.has("loss")
-    if trained or not ctx.run.has("val_loss"):
-        span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance,
-                     dead_accuracy, dead_accuracy_gain, dead_accuracy_peak)
-    else:
-        # a history that logged only the validation loss (a Lightning run logging its
-        # validation step alone): no training loss to cut a blow-up from; the
-        # validation loss is the curve judged, as a whole
-        span = Span(0, ctx.run.n_epochs)
+    span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance,
+                 dead_accuracy, dead_accuracy_gain, dead_accuracy_peak)
     if span.size < min_epochs or span.end < ctx.run.n_epochs:
         return None  # diverged runs are not "unfinished"
     key, raw, smooth, w, trend = _tail_fall(ctx, span, window_fraction, min_window,

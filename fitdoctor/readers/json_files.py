@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fitdoctor.errors import InputError
@@ -53,7 +53,13 @@ from fitdoctor.readers._base import (
 )
 from fitdoctor.readers._numbers import MISSING, is_number
 from fitdoctor.readers.history import as_curve, drafts_from_history
-from fitdoctor.readers.names import is_split_name, read_name, split_metric
+from fitdoctor.readers.names import (
+    EPOCH_NAMES,
+    is_bare_split,
+    is_split_name,
+    read_name,
+    split_metric,
+)
 from fitdoctor.readers.pyrepr import python_literal
 from fitdoctor.run import FitInfo, Run
 
@@ -394,6 +400,10 @@ def _spread_splits(value: dict[str, Any]) -> dict[str, Any]:
     whose curves are bare metric names are spread (``{"val": {"val_loss"}}`` names its
     split twice and stays a nested run), and only when the object holds two splits, or
     one beside curves of its own: a lone ``{"train": {...}}`` is a wrapper.
+
+    The run's epochs are the training split's (or the object's own): a held-out split's
+    epoch list is no curve of its own; where it names some of those epochs (validated
+    every few epochs), its curves are placed at them, with gaps between.
     """
     splits = [
         key for key, sub in value.items()
@@ -405,14 +415,59 @@ def _spread_splits(value: dict[str, Any]) -> dict[str, Any]:
     own_curves = any(as_curve(v) is not None for v in value.values())
     if len(splits) < 2 and not (splits and own_curves):
         return value
+    run_epochs = _epoch_list(value) or next(
+        (_epoch_list(value[k]) for k in splits if is_bare_split(str(k))), None)
     out: dict[str, Any] = {}
     for key, sub in value.items():
-        if key in splits:
-            for name, curve in sub.items():
-                out.setdefault(split_metric(str(key), str(name)), curve)
-        else:
+        if key not in splits:
             out.setdefault(str(key), sub)
+            continue
+        held_out = not is_bare_split(str(key))
+        place = _placer(_epoch_list(sub), run_epochs) if held_out else None
+        for name, curve in sub.items():
+            if held_out and str(name).strip().lower() in EPOCH_NAMES:
+                continue  # the run's epochs are the training split's
+            listed = as_curve(curve) if place is not None else None
+            out.setdefault(split_metric(str(key), str(name)),
+                           curve if place is None or listed is None else place(listed))
     return out
+
+
+def _epoch_list(value: Any) -> list[Any] | None:
+    """The epoch numbers an object of curves logs (its ``epoch`` list), if any."""
+    if not isinstance(value, Mapping):
+        return None
+    for name, sub in value.items():
+        if str(name).strip().lower() in EPOCH_NAMES:
+            epochs = as_curve(sub)
+            if epochs and all(is_number(e) for e in epochs):
+                return epochs
+    return None
+
+
+def _placer(
+    epochs: list[Any] | None, run_epochs: list[Any] | None,
+) -> Callable[[list[Any]], list[Any]] | None:
+    """A function placing a curve logged at ``epochs`` on the run's epochs, gaps as None.
+
+    ``None`` when there is nothing to place (no epochs, the same epochs) or the epochs do
+    not all belong to the run's.
+    """
+    if not epochs or not run_epochs or epochs == run_epochs:
+        return None
+    rows = {float(e): i for i, e in enumerate(run_epochs)}
+    if len(rows) < len(run_epochs) or not all(float(e) in rows for e in epochs):
+        return None
+
+    def place(curve: list[Any]) -> list[Any]:
+        if len(curve) != len(epochs):
+            return curve
+        placed: list[Any] = [None] * len(run_epochs)
+        for e, v in zip(epochs, curve, strict=True):
+            placed[rows[float(e)]] = v
+        return placed
+
+    return place
 
 
 def _nested(

@@ -229,9 +229,14 @@ def _spread_split_column(table: Table) -> Table:
 
     ``epoch,phase,loss`` with a ``train`` and a ``val`` row per epoch becomes
     ``epoch,loss,val_loss`` (see :func:`~.names.split_metric`). The split column
-    names a split on every row (two splits at least, one held out); the rows merged are the
-    consecutive rows that agree on every other text column and on the epoch and step,
-    each split once. Any other table is returned as it is.
+    names a split on every row that names anything (two splits at least, one held out;
+    a row with a blank split cell is left out, with a note), and the other columns are
+    bare metric names (``val_loss`` beside a split column names its split twice: such a
+    table is read as it is). The rows merged are those that agree on every other text
+    column and on the epoch and step, each split once, in whatever order they come (a
+    ``val`` row beside its ``train`` row, or every ``train`` row before the ``val``
+    rows); a split's row whose epoch and step that split already logged starts another
+    run's rows. Any other table is returned as it is.
     """
     names = table.names
     counters = {i for i, name in enumerate(names)
@@ -248,44 +253,88 @@ def _spread_split_column(table: Table) -> Table:
             continue
         text_cols.append(i)
         values = {c.strip() for c in cells}
-        if (split_i is None and len(cells) == len(table.rows) and len(values) >= 2
+        if (split_i is None and len(values) >= 2
                 and all(map(is_split_name, values))
                 and any(read_name(f"{v}.loss").role != "train" for v in values)):
             split_i = i
     if split_i is None:
         return table
-    splits = list(dict.fromkeys(str(row[split_i]).strip() for row in table.rows
-                                if not _blank(row[split_i])))
     keys = [i for i in range(len(names)) if i in counters or (i in text_cols and i != split_i)]
     metrics = [i for i in range(len(names)) if i not in keys and i != split_i]
+    if any(read_name(names[i]).role != "train" for i in metrics):
+        return table
+    splits = list(dict.fromkeys(str(row[split_i]).strip() for row in table.rows
+                                if not _blank(row[split_i])))
     blank: Any = "" if table.text_cells else None
     new_names = [names[i] for i in keys] + [
         split_metric(s, names[i]) for s in splits for i in metrics]
     rows: list[list[Any]] = []
     breaks: set[int] = set()
-    current: dict[str, dict[int, Any]] = {}
-    current_key: list[Any] | None = None
+    # one run's rows: the epoch/step (and other text cells) -> those cells and each
+    # split's values, in the order the epochs first come
+    group: dict[str, tuple[list[Any], dict[str, dict[int, Any]]]] = {}
+    group_breaks = False
+    unnamed = 0
+    # epoch columns first: a step column may count batches within each epoch
+    count_at = sorted((j for j, i in enumerate(keys) if i in counters),
+                      key=lambda j: names[keys[j]].strip().lower() not in EPOCH_NAMES)
 
     def close() -> None:
-        if current_key is not None:
-            rows.append([*current_key, *(current.get(s, {}).get(i, blank)
-                                         for s in splits for i in metrics)])
+        if group_breaks and group:
+            breaks.add(len(rows))
+        for cells, values in _in_epoch_order(list(group.values()), count_at):
+            rows.append([*cells, *(values.get(s, {}).get(i, blank)
+                                   for s in splits for i in metrics)])
 
     for r, row in enumerate(table.rows):
-        split = str(row[split_i]).strip()
-        key = [row[i] for i in keys]
-        if current_key is None or key != current_key or split in current or r in table.breaks:
+        if r in table.breaks:
             close()
-            if r in table.breaks:
-                breaks.add(len(rows))
-            current, current_key = {}, key
-        current[split] = {i: row[i] for i in metrics}
+            group, group_breaks = {}, True
+        if _blank(row[split_i]):
+            unnamed += 1
+            continue
+        split = str(row[split_i]).strip()
+        cells = [row[i] for i in keys]
+        key = repr(cells)
+        if split in group.get(key, ([], {}))[1]:
+            close()  # this split logged this epoch already: another run's rows
+            group, group_breaks = {}, False
+        group.setdefault(key, (cells, {}))[1][split] = {i: row[i] for i in metrics}
     close()
     shown = ", ".join(splits)
-    note = (f"rows split by the {names[split_i]!r} column ({shown}): one row per epoch, "
-            f"each split's values under its own names")
+    notes = [f"rows split by the {names[split_i]!r} column ({shown}): one row per epoch, "
+             f"each split's values under its own names"]
+    if unnamed:
+        notes.append(f"{unnamed} row{'s' if unnamed != 1 else ''} with no split in the "
+                     f"{names[split_i]!r} column left out")
     return Table(names=new_names, rows=rows, breaks=breaks, text_cells=table.text_cells,
-                 decimal_comma=table.decimal_comma, notes=[*table.notes, note])
+                 decimal_comma=table.decimal_comma, notes=[*table.notes, *notes])
+
+
+def _in_epoch_order(
+    entries: list[tuple[list[Any], dict[str, dict[int, Any]]]], count_at: list[int],
+) -> list[tuple[list[Any], dict[str, dict[int, Any]]]]:
+    """One run's merged rows by epoch, then step; as they came when a counter is no number.
+
+    Rows that differ in another text cell (a ``stage``) stay apart, in the order those
+    values first come. Every ``train`` row before the ``val`` rows puts a validation before training
+    (epoch 0) after the last training epoch otherwise: a restart, a run of its own.
+    """
+    try:
+        counts = [[float(str(cells[j]).strip().replace(",", ".")) for j in count_at]
+                  for cells, _ in entries]
+    except ValueError:
+        return entries
+    if any(c != c for row in counts for c in row):
+        return entries
+    first: dict[str, int] = {}
+    for cells, _ in entries:
+        first.setdefault(repr([c for j, c in enumerate(cells) if j not in count_at]),
+                         len(first))
+    order = sorted(range(len(entries)), key=lambda k: (
+        first[repr([c for j, c in enumerate(entries[k][0]) if j not in count_at])],
+        counts[k]))
+    return [entries[k] for k in order]
 
 
 def _is_number_text(cell: str) -> bool:
