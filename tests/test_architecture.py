@@ -380,14 +380,13 @@ DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
     # powers of two
     "model_setup": {2: 2},
     # accuracies equal to 6 decimals are the same count of right rows (an identity test of
-    # logged fractions, not a threshold); halves, 2 points for a line; the entropy's log
-    # guard (1e-12 from 0 and 1); per cent
-    "one_class": {6: 1, 2: 3, 1e-12: 2, 100: 1},
+    # logged fractions, not a threshold); halves, 2 points for a line; per cent
+    "one_class": {6: 1, 2: 3, 100: 1},
     # at least 3 points for a line or a median; halves, 2 points for a difference;
     # per cent
     "span": {3: 5, 2: 7, 100.0: 1},
     # halves, 2 points for a window; the median of 3; 6 epochs listed in a message
-    "stability": {2: 4, 3: 2, 6: 1},
+    "stability": {2: 5, 3: 2, 6: 1},
     # halves and 2-point minimums; the median of 3 (end levels); 5 points to measure noise
     # on; a quarter of the run for the gap's trend; the smoothing window's tenth of the
     # run (smooth_window's doc); the decay ratio kept within 0.05..0.95 so its log exists;

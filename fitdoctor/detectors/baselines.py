@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.detectors.base import Context
-from fitdoctor.detectors.span import Span, curve, pct
+from fitdoctor.detectors.span import Span, binary_entropy, curve, pct
 from fitdoctor.errors import MissingInput
 from fitdoctor.vocabulary import canonical_loss
 
@@ -419,4 +419,4 @@ def _binary_entropy(p: float) -> float | None:
     """Cross-entropy of always predicting the prior when the majority class is ``p``."""
     if not 0.5 <= p < 1:
         return None
-    return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+    return binary_entropy(p)

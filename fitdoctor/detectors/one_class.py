@@ -14,13 +14,11 @@ Severities and wording live in ``rules/curves.toml``; this function measures.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from fitdoctor import curves
 from fitdoctor.detectors.base import Context, Evidence, detector
-from fitdoctor.detectors.span import judged_span
+from fitdoctor.detectors.span import binary_entropy, judged_span
 from fitdoctor.errors import MissingInput
 
 #: Accuracies equal to this many decimals are the same value (a fraction of rows).
@@ -33,6 +31,7 @@ def one_class_predictions(
     *,
     min_epochs: int,
     min_same_share: float,
+    max_accuracy: float,
     max_accuracy_gap: float,
     max_train_gain: float,
     min_train_change: float,
@@ -52,18 +51,17 @@ def one_class_predictions(
 
     Fires when the most common validation accuracy (equal to six decimals) covers at
     least ``min_same_share`` of the logged epochs (and ``min_epochs`` of them) and is
-    below 1, the training accuracy's second-half median is within ``max_accuracy_gap``
-    of it and its best is less than ``max_train_gain`` above its first, and the training
-    loss moved at least ``min_train_change`` of its first value
-    (else nothing moves at all: FD302) but its second-half median fell less than
+    above 0 and at most ``max_accuracy``; the training accuracy's second-half median is
+    within ``max_accuracy_gap`` of it and its best less than ``max_train_gain`` above its
+    first; and the training loss moved at least ``min_train_change`` of its first value
+    (else nothing moves at all: FD302), but its second-half median fell less than
     ``max_loss_fall`` of it (a network that learned cuts its loss far more), falls less
     than ``max_pace`` of its level per epoch over that half (else it is still learning),
-    and is at
-    least ``constant_fraction`` of the binary entropy of the training accuracy: no
-    constant output scoring that accuracy loses less (:func:`constant_floor`), so a
-    network below it ranks its rows, whatever its accuracy repeats (a linear model
-    converged on a stable boundary). A training loss more than ``max_loss_ratio`` times
-    the validation loss measures a network handicapped while it trains (dropout,
+    and is at least ``constant_fraction`` of the binary entropy of the training accuracy
+    (:func:`~.span.binary_entropy`): no constant output scoring that accuracy loses
+    less, so a network below it ranks its rows, whatever its accuracy repeats (a linear
+    model converged on a stable boundary). A training loss more than ``max_loss_ratio``
+    times the validation loss measures a network handicapped while it trains (dropout,
     augmentation): its level says nothing of a constant output.
 
     A run file that records a reference model's accuracy is left to FD201, which sets the
@@ -107,7 +105,12 @@ def one_class_predictions(
     values, counts = np.unique(np.round(val, _DECIMALS), return_counts=True)
     top = int(np.argmax(counts))
     value, same = float(values[top]), int(counts[top])
-    if same < min_epochs or same < min_same_share * val.size or value >= 1.0:
+    if same < min_epochs or same < min_same_share * val.size:
+        return None
+    if not 0.0 < value <= max_accuracy:
+        # no row right is no class's share (a regression compiled with an accuracy); a
+        # high accuracy held is a network that learned far more often than one class
+        # holding that share of the rows, and its loss cannot tell the two apart
         return None
     train_level = curves.median(train_acc[train_acc.size // 2 :])
     if abs(train_level - value) > max_accuracy_gap:
@@ -120,7 +123,7 @@ def one_class_predictions(
         return None  # nothing moves at all: FD302's flat loss
     late = curves.median(loss[loss.size // 2 :])
     fell = (first - late) / first
-    if fell >= max_loss_fall or late < constant_fraction * constant_floor(train_level):
+    if fell >= max_loss_fall or late < constant_fraction * binary_entropy(train_level):
         return None
     second = loss[loss.size // 2 :]
     line = curves.theil_sen(second) if second.size >= 2 else None
@@ -143,23 +146,11 @@ def one_class_predictions(
         "loss_first": float(f"{first:.4g}"),
         "loss_late": float(f"{late:.4g}"),
         "fell_pct": round(100 * fell, 1),
-        "constant_loss": float(f"{constant_floor(train_level):.4g}"),
+        "constant_loss": float(f"{binary_entropy(train_level):.4g}"),
         "rose": fell <= 0,
         "wild_start": span.wild_start > 0,
         "first_epoch": ctx.epochs[span.start],
     }, epoch=ctx.epochs[at])
-
-
-def constant_floor(accuracy: float) -> float:
-    """The least cross-entropy a constant output scoring ``accuracy`` can have.
-
-    A constant output is right on the rows of one class, so ``accuracy`` is that class's
-    share ``p``; its cross-entropy is at least the entropy of the class shares, and
-    merging every other class into one only lowers that entropy: ``-p ln p - (1 - p)
-    ln(1 - p)``, whatever the number of classes.
-    """
-    p = min(max(accuracy, 1e-12), 1 - 1e-12)
-    return float(-(p * math.log(p) + (1 - p) * math.log1p(-p)))
 
 
 def _finite(values: np.ndarray) -> np.ndarray:

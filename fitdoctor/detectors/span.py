@@ -201,6 +201,17 @@ def class_bound_loss(ctx: Context, max_classes: float) -> float | None:
     return math.log(max_classes)
 
 
+def binary_entropy(p: float) -> float:
+    """``-p ln p - (1 - p) ln(1 - p)``: the entropy of a two-way split ``p : 1 - p``.
+
+    What always predicting a class of share ``p`` loses on a binary task, and a lower
+    bound of what a constant output scoring accuracy ``p`` loses on any number of
+    classes (merging classes only lowers the entropy). ``0`` at 0 and 1.
+    """
+    q = min(max(p, 0.0), 1.0)
+    return float(-sum(x * math.log(x) for x in (q, 1.0 - q) if x > 0))
+
+
 def honest_loss(error: float, max_classes: float) -> float:
     """The cross-entropy of a classifier's own predictions at honest confidence.
 
@@ -212,8 +223,7 @@ def honest_loss(error: float, max_classes: float) -> float:
     wrong answers: outputs saturated far past what the accuracy supports.
     """
     e = min(max(error, 0.0), 1.0)
-    h = -sum(p * math.log(p) for p in (e, 1.0 - e) if p > 0)
-    return h + e * math.log(max(max_classes - 1.0, 1.0))
+    return binary_entropy(e) + e * math.log(max(max_classes - 1.0, 1.0))
 
 
 def bounded_blowup(
