@@ -56,11 +56,18 @@ README = ROOT / "README.md"
 #: floor moved; the held-out half was measured twice (after the first merges, after the
 #: last), both giving the same figures as the fifth stop's. That stop also judged a fresh
 #: random sample of configurations (bench/fresh_sample.py), whose held-out part the README
-#: reports beside this half.
+#: reports beside this half. 2026-12-01: overfitting raised to what the half measured
+#: since FD101's trend_z (65 and 39 of 75, two stops ago, not raised then), underfitting's
+#: bare view 10 -> 11 of 32 (FD202, one held-out bare history of a network giving every
+#: row one class). The half was read six times this stop: four times by this floor test
+#: alone (a first FD202 that superseded FD301 failed it, losing a held-out not-converged
+#: bare run; the same code with FD202 switched off passed, which placed the loss; after
+#: FD301 was made to supersede FD202, and after the FD402 change, it passed), once by
+#: bench/accuracy_readme.py --write, and once more by this test after these floors.
 MIN_RIGHT: dict[str, tuple[float, float]] = {
     "healthy": (92 / 101, 93 / 101),
-    "overfitting": (61 / 75, 34 / 75),
-    "underfitting": (17 / 32, 10 / 32),
+    "overfitting": (65 / 75, 39 / 75),
+    "underfitting": (17 / 32, 11 / 32),
     "not-converged": (75 / 83, 71 / 83),
     "diverged": (30 / 30, 23 / 30),
     "unstable": (12 / 18, 12 / 18),
