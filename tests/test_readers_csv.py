@@ -391,3 +391,26 @@ def test_rows_grouped_by_split_keep_epoch_order(tmp_path: Path) -> None:
     assert len(runs) == 1
     assert runs[0].metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3, 0.24])
     assert runs[0].metrics["loss"][1:] == pytest.approx([1.0, 0.5, 0.3333, 0.25])
+
+
+def test_a_title_line_above_the_header_is_left_out(tmp_path: Path) -> None:
+    # a CSVLogger file (semicolons) under a line naming it, CRLF, no final newline
+    text = ("model_history_log\r\nepoch;accuracy;loss;val_accuracy;val_loss\r\n"
+            "0;0.41;1.58;0.80;0.65\r\n1;0.87;0.40;0.91;0.30\r\n2;0.93;0.22;0.93;0.23")
+    run = readers.load(write(tmp_path, text))
+    assert run.metrics["val_loss"] == [0.65, 0.30, 0.23]
+    assert any("title above the header" in n for n in run.meta["notes"])
+    # a one-column file keeps its first line as its header
+    run = readers.load(write(tmp_path, "loss\n0.5\n0.4\n0.3\n", "one.csv"))
+    assert run.metrics["loss"] == [0.5, 0.4, 0.3]
+
+
+def test_start_and_summary_lines_without_an_epoch_are_left_out(tmp_path: Path) -> None:
+    # a training script's event log: a line when the run starts and one when it ends,
+    # their epoch empty, with numbers of their own (the batch size, the best loss)
+    text = ("run_id,event,epoch,train_loss,val_loss,best_val_loss,batch_size\n"
+            "7,start,,,,,32\n7,epoch,1,0.62,0.88,0.88,32\n7,epoch,2,0.40,0.70,0.70,32\n"
+            "7,epoch,3,0.30,0.75,0.70,32\n7,summary,,,,0.70,32\n")
+    run = readers.load(write(tmp_path, text))
+    assert run.epochs == [1, 2, 3] and run.metrics["val_loss"] == [0.88, 0.70, 0.75]
+    assert any("number no epoch" in n for n in run.meta["notes"])

@@ -93,13 +93,14 @@ def parse(text: str, source: Source) -> Table:
     """
     display = source.display
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    notes: list[str] = []
+    text = _without_title(text, notes)
     first = text.lstrip("\n").split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
     breaks: set[int] = set()
-    notes: list[str] = []
     headerless = False
     try:
         for row in reader:
@@ -160,6 +161,28 @@ def parse(text: str, source: Source) -> Table:
     return Table(
         names=header, rows=rows, breaks=breaks, decimal_comma=decimal_comma, notes=notes
     )
+
+
+def _without_title(text: str, notes: list[str]) -> str:
+    """The text without a title line above the header (``model_history_log``).
+
+    A first line with no delimiter at all, not a number, followed by a header (names
+    between delimiters, none a number) names the file rather than its columns: it is
+    left out, with a note.
+    """
+    lines = text.split("\n")
+    filled = [i for i, line in enumerate(lines[:50]) if line.strip()]
+    if len(filled) < 2:
+        return text
+    title, header = lines[filled[0]], lines[filled[1]]
+    if any(d in title for d in _DELIMITERS) or _is_float(title):
+        return text
+    delimiter = max(_DELIMITERS, key=header.count)
+    names = [c.strip() for c in header.split(delimiter)]
+    if header.count(delimiter) == 0 or any(_is_float(c) for c in names if c):
+        return text  # the next line is no header of names (a decimal comma, numbers)
+    notes.append(f"first line {title.strip()[:40]!r} is a title above the header: left out")
+    return "\n".join(lines[filled[0] + 1 :])
 
 
 def _shown(cells: list[str], delimiter: str, width: int = 60) -> str:

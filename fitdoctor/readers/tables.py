@@ -136,9 +136,11 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
             )
         seen.add(name)
         metric_cols.append((i, name))
-    rows = table.rows
-    n = len(rows)
     notes = list(table.notes)
+    rows, breaks = table.rows, table.breaks
+    if epoch_i is not None and step_i is None:
+        rows, breaks = _rows_with_an_epoch(rows, breaks, epoch_i, notes)
+    n = len(rows)
     if unnamed:
         which = ", ".join(str(i) for i in unnamed[:5]) + (", ..." if len(unnamed) > 5 else "")
         notes.append(f"column{'s' if len(unnamed) > 1 else ''} {which} without a name: left out")
@@ -169,7 +171,7 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     # writes; a loop's own CSV keeps its order: epoch,loss,acc,val_loss,val_acc)
     csvlogger = (table.text_cells and epoch_i == 0 and names[0] == "epoch" and step_i is None
                  and _csvlogger_order(names[1:]))
-    segments = _segments(n, epochs_raw, steps_raw, table.breaks, notes)
+    segments = _segments(n, epochs_raw, steps_raw, breaks, notes)
     per_step = _per_step(epochs_raw, steps_raw, segments)
     zero_based: bool | None = None
     drafts: list[Draft] = []
@@ -343,6 +345,31 @@ def _is_number_text(cell: str) -> bool:
     except ValueError:
         return cell.strip().lower() in MISSING_CELLS
     return True
+
+
+def _rows_with_an_epoch(
+    rows: list[list[Any]], breaks: set[int], epoch_i: int, notes: list[str]
+) -> tuple[list[list[Any]], set[int]]:
+    """The rows that number an epoch, when others leave the epoch blank.
+
+    A log that writes a line when a run starts and one when it ends (``event`` =
+    ``start``/``epoch``/``summary``) leaves those lines' epoch empty: they are no epoch,
+    and are left out with a note. With no row numbering an epoch, the rows are returned
+    as they are (the epoch column's own error says what is wrong).
+    """
+    blank = [r for r, row in enumerate(rows) if _blank(row[epoch_i])]
+    if not blank or len(blank) == len(rows):
+        return rows, breaks
+    dropped = set(blank)
+    kept = [row for r, row in enumerate(rows) if r not in dropped]
+    # a run's break moves to the next kept row
+    moved = {r - sum(1 for b in blank if b < r) for r in breaks}
+    shown = ", ".join(str(r + 1) for r in blank[:4]) + (", ..." if len(blank) > 4 else "")
+    notes.append(
+        f"row{'s' if len(blank) > 1 else ''} {shown} of the table number no epoch (a run's "
+        "start or summary lines): left out"
+    )
+    return kept, {r for r in moved if r < len(kept)}
 
 
 def _blank(cell: Any) -> bool:
