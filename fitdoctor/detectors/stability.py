@@ -599,6 +599,8 @@ def validation_oscillation(
     min_rows_flipping: float,
     min_constant_share: float,
     min_rises: int,
+    end_share: float,
+    end_fraction: float,
     infer_max_n: int,
     infer_max_false: float,
     lr_factor: float,
@@ -623,7 +625,11 @@ def validation_oscillation(
     the larger of ``min_wiggle`` and ``noise_rows / sqrt(n_val)``: when the weights move a
     little, each validation row's loss changes on its own and their mean over ``n_val``
     rows moves by about ``1/sqrt(n_val)`` of a row's change; when the weights jump, every
-    row moves at once and the size of the set does not calm it. ``n_val`` is the run
+    row moves at once and the size of the set does not calm it. When the last
+    ``end_share`` of the judged epochs (``min_epochs`` or more) swings less than
+    ``end_fraction`` as much as the whole stretch, by both measures (the wiggle and the
+    robust scatter), the run settled: swings it grew out of are not the model it ends
+    with. ``n_val`` is the run
     file's, else read off the validation accuracy's steps, else ``unknown_rows``. When
     the validation accuracy is logged, its own wiggle over the same epochs (beyond
     "rises, then falls") must reach ``min_accuracy_swing`` too: a loss that swings at
@@ -675,6 +681,20 @@ def validation_oscillation(
     bar = max(min_wiggle, noise)
     if wiggle < bar:
         return None
+    # the swings must still be there at the end: a stretch of spikes that settled (a
+    # learning rate cut, early swings the run grew out of) is not the model one ends with
+    # settled: both measures of the swings, the movement beyond a fall-then-rise shape and
+    # the robust scatter around a line, fell below end_fraction of the whole stretch's
+    # (either alone misreads: a two-level zigzag's scatter collapses, a last jump up reads
+    # as a rise to the wiggle)
+    end = judged[int(judged.size * (1.0 - end_share)) :]
+    end_wiggle, whole_scatter, end_scatter = wiggle, 0.0, 0.0
+    if end.size >= min_epochs:
+        end_wiggle = curves.wiggle(end) / level
+        whole_scatter, end_scatter = curves.scatter(judged), curves.scatter(end)
+        if (end_wiggle < end_fraction * wiggle
+                and end_scatter < end_fraction * whole_scatter):
+            return None
     acc_swing = None
     if acc_key is not None:  # the same epochs, measured the same way
         acc = ctx.array(acc_key)[span.start : span.end][ok][settled:]
@@ -698,6 +718,7 @@ def validation_oscillation(
         "metric": key,
         "from_epoch": int(epochs[settled]),
         "wiggle_pct": pct(wiggle),
+        "end_wiggle_pct": pct(end_wiggle),
         **_level_values(level, late, start, by_prior, level_floor),
         "validation_every": every if every > 1 else None,
         "bar_pct": pct(bar),
