@@ -110,9 +110,10 @@ def analyze(
         try:
             evidence = rule.detector.fn(ctx, **rule.values)
         except MissingInput as missing:
-            skipped.append(
-                Skipped(rule.code, rule.name, missing.reason, missing.hint, missing.needs)
-            )
+            hint = missing.hint
+            if framework in FOREIGN_FRAMEWORKS:
+                hint = foreign_hint(hint, framework)
+            skipped.append(Skipped(rule.code, rule.name, missing.reason, hint, missing.needs))
             continue
         except Exception as exc:  # a detector crash must not abort the analysis
             findings.append(_internal(rule, exc))
@@ -215,6 +216,40 @@ def _mirror_note(run: Run, key: str) -> str:
     return (f"val_loss is logged identical to val_{key}, but the training 'loss' is not "
             f"{key!r} (last epoch: loss {last['loss']:.4g}, {key} {last[key]:.4g}, val_loss "
             f"{last['val_loss']:.4g}): {why}, so the training curve judged is {key!r}")
+
+
+#: Frameworks whose runs the Keras callback cannot record.
+FOREIGN_FRAMEWORKS = ("transformers", "lightning", "pytorch")
+
+_OTHER_WAY = re.compile(r"[,;]?\s+or\s+((?:pass|give)\b.*)$")
+
+
+#: How a run of each framework logs an accuracy, for hints that say Keras's way.
+_LOG_ACCURACY = {
+    "transformers": "return an accuracy from the Trainer's compute_metrics "
+                    "(it is logged as eval_accuracy)",
+    "lightning": "log an accuracy each epoch: self.log(\"train_acc\", ...) in training_step "
+                 "and self.log(\"val_acc\", ...) in validation_step",
+    "pytorch": "log an accuracy each epoch beside the losses (train_acc, val_acc)",
+}
+
+
+def foreign_hint(hint: str, framework: str) -> str:
+    """A skipped rule's hint for a run Keras's callback cannot record (a Trainer's).
+
+    "record the run with FitDoctor()" is no advice there: the hint keeps the other way
+    it names (``pass --classes N``), else says the facts come from the Keras callback.
+    Keras's way to log an accuracy (``model.compile(metrics=...)``) is said the
+    framework's way.
+    """
+    if "compile" in hint and "accuracy" in hint:
+        return _LOG_ACCURACY.get(framework, hint)
+    if not hint.startswith("record the run with FitDoctor"):
+        return hint
+    other = _OTHER_WAY.search(hint)
+    if other:
+        return f"{other.group(1)} (a run Keras's FitDoctor() callback records holds it too)"
+    return "only a run Keras's FitDoctor() callback records holds it"
 
 
 def _apply_precedence(

@@ -460,3 +460,25 @@ def test_trainer_early_stopping_callback_restored_the_best_checkpoint(tmp_path: 
     assert run.status == "unknown"
     fd101 = next(f for f in engine.analyze(run).findings if f.code == "FD101")
     assert fd101.severity.value == "warning"
+
+
+# ----------------------------------------------------------------------- skip hints
+@pytest.mark.parametrize("framework", ["transformers", "lightning", "pytorch"])
+def test_skip_hints_do_not_send_other_frameworks_to_the_keras_callback(framework: str) -> None:
+    report = engine.analyze(overfit(framework))
+    hints = {s.code: s.hint for s in report.skipped}
+    # no "record the run with FitDoctor()": the callback is Keras's
+    assert not any(h.startswith("record the run with FitDoctor") for h in hints.values()), hints
+    # the other way a hint names stays ...
+    assert hints["FD404"].startswith("pass --classes N")
+    assert hints["FD501"].startswith("give the training class counts")
+    # ... where there is none, it says whose facts they are
+    assert hints["FD601"] == "only a run Keras's FitDoctor() callback records holds it"
+    # an accuracy is logged the framework's way, not with model.compile
+    assert "compile" not in hints["FD202"] and "accuracy" in hints["FD202"]
+
+
+def test_a_keras_runs_skip_hints_are_unchanged() -> None:
+    hints = {s.code: s.hint for s in engine.analyze(overfit("keras")).skipped}
+    assert hints["FD601"] == "record the run with FitDoctor()"
+    assert hints["FD202"].startswith("log an accuracy: model.compile")
