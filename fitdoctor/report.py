@@ -437,6 +437,10 @@ class Report:
         # with Dropout) leaves nothing unchecked: it is not a gap in the verdict
         moot = sum(1 for s in self.skipped if s.needs == NOT_APPLICABLE)
         not_applicable = f"; {moot} {'does' if moot == 1 else 'do'} not apply to this model"
+        if not self.findings and (self.n_rules == 0 and self.n_epochs == 0):
+            # a selection of rules none of which reads this kind of input (a learning
+            # curve's rules on a run) on a run with no epoch: nothing could be checked
+            return f"{prefix}not judged: no epoch recorded, and no selected rule reads this input"
         if self.n_rules and len(self.skipped) == self.n_rules and not self.findings:
             # nothing was checked (a selection of rules none of which this run can feed,
             # or that apply to this model): "healthy" would be a claim no check supports

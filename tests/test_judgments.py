@@ -413,6 +413,14 @@ def test_verdict_without_skipped_rules_says_how_many_checks_ran() -> None:
     )
 
 
+def test_a_run_with_no_epoch_and_no_rule_for_it_is_not_judged() -> None:
+    # fuzz seed 48: a run file with no epoch, analyzed with --select of a learning-curve
+    # rule (which reads no run), read "healthy: no problems found" and exited 0
+    run = Run(epochs=[], metrics={"loss": [], "accuracy": []})
+    report = engine.analyze(run, Settings(select=["FD711"]))
+    assert report.verdict == "not judged: no epoch recorded, and no selected rule reads this input"
+
+
 def test_too_short_has_its_own_verdict() -> None:
     report = fitdoctor.analyze(DATA / "cases" / "too_short.json")
     assert report.verdict == "too short to judge (1 warning)"
