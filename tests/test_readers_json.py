@@ -500,3 +500,14 @@ def test_a_split_objects_epochs_are_no_curve_and_place_its_values(tmp_path: Path
             "val": {"epoch": [1, 2], "loss": [1.2, 0.6]}}
     run = readers.load(write(tmp_path, data, "early.json"))
     assert run.metrics["val_loss"] == [1.2, 0.6, None, None, None, None]
+
+
+def test_splits_holding_lists_of_records_are_one_run(tmp_path: Path) -> None:
+    # {"train": [{"loss": ...}, ...], "val": [{"loss": ..., "r2": ...}, ...]}: each split's
+    # records are its epochs (before: two training-only runs, FD701 on a validated run)
+    data = {"train": [{"loss": 1.0 / e, "grad_norm": 5.0} for e in range(1, 6)],
+            "val": [{"loss": 1.2 / e, "r2": 0.1 * e} for e in range(1, 6)]}
+    runs = readers.load_runs(write(tmp_path, data))
+    assert len(runs) == 1
+    assert runs[0].metrics["val_loss"] == pytest.approx([1.2 / e for e in range(1, 6)])
+    assert runs[0].metrics["loss"][0] == pytest.approx(1.0)

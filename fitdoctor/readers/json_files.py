@@ -401,10 +401,15 @@ def _spread_splits(value: dict[str, Any]) -> dict[str, Any]:
     split twice and stays a nested run), and only when the object holds two splits, or
     one beside curves of its own: a lone ``{"train": {...}}`` is a wrapper.
 
+    A split may hold its epochs as records (``{"train": [{"loss": ...}, ...], "val":
+    [...]}``): their fields are its curves.
+
     The run's epochs are the training split's (or the object's own): a held-out split's
     epoch list is no curve of its own; where it names some of those epochs (validated
     every few epochs), its curves are placed at them, with gaps between.
     """
+    value = {k: _records_as_curves(sub) if is_split_name(str(k)) else sub
+             for k, sub in value.items()}
     splits = [
         key for key, sub in value.items()
         if is_split_name(str(key)) and isinstance(sub, Mapping)
@@ -431,6 +436,16 @@ def _spread_splits(value: dict[str, Any]) -> dict[str, Any]:
             out.setdefault(split_metric(str(key), str(name)),
                            curve if place is None or listed is None else place(listed))
     return out
+
+
+def _records_as_curves(sub: Any) -> Any:
+    """A split's list of per-epoch records of numbers as curves (field → list), else ``sub``."""
+    if not isinstance(sub, list) or not sub or not all(
+            isinstance(r, Mapping) and r and all(v is None or is_number(v) for v in r.values())
+            for r in sub):
+        return sub
+    names = list(dict.fromkeys(str(k) for r in sub for k in r))
+    return {name: [r.get(name) for r in sub] for name in names}
 
 
 def _epoch_list(value: Any) -> list[Any] | None:
