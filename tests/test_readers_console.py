@@ -221,3 +221,22 @@ def test_keras_output_below_bracketed_log_lines(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     run = readers.load(path)
     assert run.metrics["val_loss"] == pytest.approx([1.1, 0.55, 0.3667], abs=1e-4)
+
+
+def test_logging_lines_with_a_model_tag_before_the_epoch(tmp_path: Path) -> None:
+    # Python logging, the model named in a bracketed tag before "Epoch k/N", two models
+    # trained one after the other, and lines of other output between (a download)
+    lines = ["2026-02-15 00:11:28,182 - INFO - Loaded labeled datasets successfully:",
+             "2026-02-15 00:11:28,182 - INFO - Train: 6552 images"]
+    for model, n in (("baseline_cnn", 4), ("resnet18", 3)):
+        for e in range(1, n + 1):
+            lines.append(
+                f"2026-02-15 00:1{e}:14,542 - INFO - [{model} | Epoch {e}/{n}] Train Loss: "
+                f"{2.0 / e:.4f} | Train Acc: {10 * e:.2f}% | Val Loss: {2.2 / e:.4f} | "
+                f"Val Acc: {9 * e:.2f}% | Time: 140.8s")
+        lines.append('Downloading: "https://download.pytorch.org/models/resnet18.pth"')
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = readers.load_runs(path)
+    assert [r.n_epochs for r in runs] == [4, 3]
+    assert runs[0].metrics["val_loss"] == pytest.approx([2.2 / e for e in range(1, 5)], abs=1e-4)

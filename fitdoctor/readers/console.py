@@ -65,8 +65,8 @@ _SNIFF = re.compile(
     r"|(?:^|[\r\n])\s*\d+/\d+ [^\r\n]*? - (?:\w+_)?loss: "
     r"|(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]"
     # a logging prefix, then a countless epoch line with a loss (bounded: no backtracking)
-    r"|(?:^|[\r\n])[^\r\n]{0,120}?\bEpoch\s*\[?\s*\d+\s*\]?\s*[:,|-][^\r\n]{0,200}?"
-    r"loss\s*[:=]\s*[-+.\d]",
+    r"|(?:^|[\r\n])[^\r\n]{0,120}?\bEpoch\s*\[?\s*\d+\s*(?:/\s*\d+\s*)?\]?\s*[:,|-]?"
+    r"[^\r\n]{0,200}?loss\s*[:=]\s*[-+.\d]",
     re.I,
 )
 #: An epoch line without the epoch count, in a log that has none with one (Python
@@ -108,9 +108,14 @@ class _Epoch:
     segments: list[str] = field(default_factory=list)
 
 
+#: A bracketed tag naming the model before its epoch (``[baseline_cnn | Epoch 1/10]``).
+_EPOCH_TAG = re.compile(r"^\s*\[[^\[\]|\r\n]{1,80}\|\s*(?=Epoch\b)", re.I)
+
+
 def _segments(text: str) -> list[str]:
     text = _ANSI.sub("", text).replace("\b", "")
-    lines = (_LOG_PREFIX.sub("", s, count=1) for s in re.split(r"[\r\n]", text))
+    lines = (_EPOCH_TAG.sub("", _LOG_PREFIX.sub("", s, count=1), count=1)
+             for s in re.split(r"[\r\n]", text))
     return [s for s in lines if s.strip()]
 
 
