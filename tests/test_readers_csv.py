@@ -414,3 +414,10 @@ def test_start_and_summary_lines_without_an_epoch_are_left_out(tmp_path: Path) -
     run = readers.load(write(tmp_path, text))
     assert run.epochs == [1, 2, 3] and run.metrics["val_loss"] == [0.88, 0.70, 0.75]
     assert any("number no epoch" in n for n in run.meta["notes"])
+
+
+def test_an_error_below_a_title_line_names_the_files_own_line(tmp_path: Path) -> None:
+    # the title line left out must not shift the line numbers errors give
+    text = "model_history_log\nepoch;loss;val_loss\n0;1.0;1.1\n1;0.8;0.9\n2;0.6;0.8;9;9\n"
+    with pytest.raises(InputError, match=r"line 5 has 5 fields"):
+        readers.load(write(tmp_path, text))

@@ -168,7 +168,7 @@ def _without_title(text: str, notes: list[str]) -> str:
 
     A first line with no delimiter at all, not a number, followed by a header (names
     between delimiters, none a number) names the file rather than its columns: it is
-    left out, with a note.
+    left out, with a note. Its line stays, empty, so errors name the file's own lines.
     """
     lines = text.split("\n")
     filled = [i for i, line in enumerate(lines[:50]) if line.strip()]
@@ -182,7 +182,7 @@ def _without_title(text: str, notes: list[str]) -> str:
     if header.count(delimiter) == 0 or any(_is_float(c) for c in names if c):
         return text  # the next line is no header of names (a decimal comma, numbers)
     notes.append(f"first line {title.strip()[:40]!r} is a title above the header: left out")
-    return "\n".join(lines[filled[0] + 1 :])
+    return "\n".join([""] * (filled[0] + 1) + lines[filled[0] + 1 :])
 
 
 def _shown(cells: list[str], delimiter: str, width: int = 60) -> str:
