@@ -364,7 +364,8 @@ class Report:
         run_summary: Short facts about the run for the reporters (model, loss, ...).
         run: The analyzed run (set by the engine; not part of the JSON), for
             :meth:`plot` and notebooks.
-        n_rules: Rules run on the input (``0`` when unknown, e.g. a report built by hand).
+        n_rules: Rules run on the input (``None`` when unknown, e.g. a report built by hand;
+            ``0`` when no selected rule reads this kind of input).
         superseded: Findings left out because another finding supersedes them.
     """
 
@@ -377,7 +378,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     run_summary: dict[str, Any] = field(default_factory=dict)
     run: Run | None = field(default=None, repr=False, compare=False)
-    n_rules: int = 0
+    n_rules: int | None = None
     superseded: list[Superseded] = field(default_factory=list)
 
     def shared_evidence(self) -> SharedEvidence:
@@ -437,10 +438,13 @@ class Report:
         # with Dropout) leaves nothing unchecked: it is not a gap in the verdict
         moot = sum(1 for s in self.skipped if s.needs == NOT_APPLICABLE)
         not_applicable = f"; {moot} {'does' if moot == 1 else 'do'} not apply to this model"
-        if not self.findings and (self.n_rules == 0 and self.n_epochs == 0):
+        if not self.findings and self.n_rules == 0:
             # a selection of rules none of which reads this kind of input (a learning
-            # curve's rules on a run) on a run with no epoch: nothing could be checked
-            return f"{prefix}not judged: no epoch recorded, and no selected rule reads this input"
+            # curve's rules on a run): nothing was checked, so "healthy" is no claim to make
+            none = "no selected rule reads this input"
+            if self.n_epochs == 0:
+                return f"{prefix}not judged: no epoch recorded, and {none}"
+            return f"{prefix}not judged: {none}"
         if self.n_rules and len(self.skipped) == self.n_rules and not self.findings:
             # nothing was checked (a selection of rules none of which this run can feed,
             # or that apply to this model): "healthy" would be a claim no check supports

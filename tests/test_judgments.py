@@ -421,6 +421,16 @@ def test_a_run_with_no_epoch_and_no_rule_for_it_is_not_judged() -> None:
     assert report.verdict == "not judged: no epoch recorded, and no selected rule reads this input"
 
 
+def test_a_run_with_epochs_and_no_rule_for_it_is_not_judged() -> None:
+    # the same selection on a run with epochs read "healthy: no problems found" (exit 0)
+    # though no rule ran; a report built by hand (rules unknown) keeps its verdict
+    run = Run(epochs=[1, 2, 3], metrics={"loss": [1.0, 0.8, 0.7], "val_loss": [1.1, 0.9, 0.8]})
+    report = engine.analyze(run, Settings(select=["FD711"]))
+    assert report.n_rules == 0 and not report.findings
+    assert report.verdict == "not judged: no selected rule reads this input"
+    assert Report(source="x", n_epochs=3).verdict == "healthy: no problems found"
+
+
 def test_too_short_has_its_own_verdict() -> None:
     report = fitdoctor.analyze(DATA / "cases" / "too_short.json")
     assert report.verdict == "too short to judge (1 warning)"
