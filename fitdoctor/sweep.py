@@ -178,9 +178,10 @@ class Sweep:
     def counts(self) -> list[tuple[str, int]]:
         """``[("healthy", 4), ("overfitting", 3), ...]``: runs per headline diagnosis.
 
-        Each run counts once, under its verdict's first diagnosis (its headline), so the
-        counts add up to the runs; a run's other diagnoses are in its row and in the
-        findings across runs.
+        Each run counts once, under its verdict's first label (its headline: a rule's
+        phrase such as "too short to judge", else its diagnosis), so the counts add up to
+        the runs and say what each run's verdict says; a run's other diagnoses are in its
+        row and in the findings across runs.
         """
         c: Counter[str] = Counter()
         for row in self.rows:
@@ -188,8 +189,8 @@ class Sweep:
                 c["healthy"] += 1
             elif not row.judged and not row.diagnoses:
                 c["not judged"] += 1
-            elif row.diagnoses:
-                c[row.diagnoses[0]] += 1
+            elif (headline := row.headline) is not None:
+                c[headline] += 1
         return sorted(c.items(), key=lambda kv: (kv[0] != "healthy", -kv[1], kv[0]))
 
     def to_dict(self) -> dict[str, Any]:

@@ -57,6 +57,8 @@ class RunFinding:
     name: str
     diagnosis: str
     severity: Severity
+    #: The rule's phrase for the verdict line, when it has one ("too short to judge").
+    verdict: str = ""
 
 
 @dataclass
@@ -106,6 +108,14 @@ class SweepRow:
             if f.severity is not Severity.INFO and f.diagnosis not in out:
                 out.append(f.diagnosis)
         return out
+
+    @property
+    def headline(self) -> str | None:
+        """The first label of the run's verdict line (a rule's phrase, else its diagnosis)."""
+        for f in self.findings:
+            if f.severity is not Severity.INFO:
+                return f.verdict or f.diagnosis
+        return None
 
     @property
     def healthy(self) -> bool:
@@ -158,7 +168,8 @@ def row_of(report: Report, run: Run | None, *, index: int, source: str) -> Sweep
         run=report.source,
         source=source,
         verdict=report.verdict,
-        findings=[RunFinding(f.code, f.name, f.diagnosis, f.severity) for f in report.findings],
+        findings=[RunFinding(f.code, f.name, f.diagnosis, f.severity, f.verdict)
+                  for f in report.findings],
         bests=bests,
         hyperparameters=hyper,
         declared=declared,

@@ -212,3 +212,18 @@ def test_each_run_counts_once_under_its_headline() -> None:
     sweep = summarize(rows, sources=1)
     assert dict(sweep.counts()) == {"healthy": 1, "overfitting": 1, "not-converged": 1}
     assert sum(n for _, n in sweep.counts()) == len(rows)
+
+
+def test_a_run_too_short_to_judge_counts_as_its_verdict_says() -> None:
+    # a two-epoch run's FD303 is filed under not-converged, but its verdict reads "too
+    # short to judge": the sweep counted it "not-converged" above "not judged: 1 run"
+    short = Run(epochs=[1, 2], metrics={"loss": [1.0, 0.8], "val_loss": [1.1, 0.9]},
+                name="short")
+    long = Run(epochs=list(range(1, 11)),
+               metrics={"loss": [1 / e for e in range(1, 11)],
+                        "val_loss": [1.1 / e for e in range(1, 11)]}, name="long")
+    rows = [row_of(engine.analyze(r), r, index=i, source=f"{r.name}.json")
+            for i, r in enumerate([short, long])]
+    counts = dict(summarize(rows, sources=2).counts())
+    assert counts.get("too short to judge") == 1
+    assert sum(counts.values()) == 2
