@@ -421,3 +421,31 @@ def test_an_error_below_a_title_line_names_the_files_own_line(tmp_path: Path) ->
     text = "model_history_log\nepoch;loss;val_loss\n0;1.0;1.1\n1;0.8;0.9\n2;0.6;0.8;9;9\n"
     with pytest.raises(InputError, match=r"line 5 has 5 fields"):
         readers.load(write(tmp_path, text))
+
+
+def test_runs_each_with_a_start_line_keep_their_breaks(tmp_path: Path) -> None:
+    # every appended run opens with a line numbering no epoch: each break moves to the
+    # run's first epoch row, so the runs stay apart
+    text = "".join(
+        f"event,epoch,loss,val_loss\nstart,,,\n"
+        f"epoch,0,{k + 1},{k + 2}\nepoch,1,{k + 0.5},{k + 1.5}\n"
+        for k in range(3)
+    )
+    runs = readers.load_runs(write(tmp_path, text))
+    assert [r.metrics["loss"] for r in runs] == [[1, 0.5], [2, 1.5], [3, 2.5]]
+
+
+def test_rows_without_an_epoch_are_left_out_in_linear_time() -> None:
+    # 40,000 runs each opened by a start line: counting the blank rows above each break
+    # one by one took minutes (a 2 MB file of 20,000 such runs read in 58 s, now 2 s)
+    import time
+
+    from fitdoctor.readers.tables import _rows_with_an_epoch
+
+    n = 40_000
+    rows = [row for k in range(n) for row in ([""], [str(k)])]
+    breaks = {2 * k for k in range(n)}
+    t = time.perf_counter()
+    kept, moved = _rows_with_an_epoch(rows, breaks, 0, [])
+    assert time.perf_counter() - t < 5
+    assert len(kept) == n and moved == set(range(n))
