@@ -80,6 +80,8 @@ class SweepRow:
         last_epoch: The run's last epoch.
         epochs: How many epochs the run has.
         fmt: The run's format (``run.source``: ``"keras-tuner"``, ``"csv"``, ...).
+        checked: Some rule ran on it: a selection none of whose rules could run
+            (``--select FD601`` on a CSV) leaves it "not judged", not healthy.
     """
 
     index: int
@@ -94,6 +96,7 @@ class SweepRow:
     last_epoch: int | None = None
     epochs: int = 0
     fmt: str = ""
+    checked: bool = True
 
     @property
     def judged(self) -> bool:
@@ -119,8 +122,8 @@ class SweepRow:
 
     @property
     def healthy(self) -> bool:
-        """Judged, and no warning or error (hints allowed)."""
-        return self.judged and not self.diagnoses
+        """Judged, checked, and no warning or error (hints allowed)."""
+        return self.judged and self.checked and not self.diagnoses
 
     @property
     def worst(self) -> Severity | None:
@@ -177,6 +180,9 @@ def row_of(report: Report, run: Run | None, *, index: int, source: str) -> Sweep
         last_epoch=last_epoch,
         epochs=report.n_epochs,
         fmt=run.source if run is not None else str(report.run_summary.get("source", "")),
+        # as the report's verdict: no rule ran when every one was skipped (or none read it)
+        checked=bool(report.findings) or report.n_rules is None
+        or report.n_rules > len(report.skipped),
     )
 
 

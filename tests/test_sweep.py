@@ -227,3 +227,21 @@ def test_a_run_too_short_to_judge_counts_as_its_verdict_says() -> None:
     counts = dict(summarize(rows, sources=2).counts())
     assert counts.get("too short to judge") == 1
     assert sum(counts.values()) == 2
+
+
+def test_a_run_no_rule_could_check_is_not_counted_healthy() -> None:
+    # --select FD601 on histories: each report reads "not judged: no check could run",
+    # and the sweep counted both runs "healthy"
+    from fitdoctor.rules import Settings
+
+    runs = [Run(epochs=list(range(1, 11)),
+                metrics={"loss": [1 / e for e in range(1, 11)],
+                         "val_loss": [1.1 / e for e in range(1, 11)]}, name=f"r{i}")
+            for i in range(2)]
+    rows = [row_of(engine.analyze(r, Settings(select=[code])), r, index=i, source=f"{i}.json")
+            for i, (r, code) in enumerate(zip(runs, ["FD601", "FD711"], strict=True))]
+    assert all(r.verdict.startswith("not judged") for r in rows)
+    assert not any(r.healthy for r in rows)
+    sweep = summarize(rows, sources=2)
+    assert dict(sweep.counts()) == {"not judged": 2}
+    assert [sweep_render._short(r) for r in rows] == ["not judged", "not judged"]

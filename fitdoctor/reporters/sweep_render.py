@@ -114,7 +114,9 @@ def _short(row: SweepRow) -> str:
     """The verdict for the table: its diagnoses, or ``healthy``."""
     if row.diagnoses:
         return ", ".join(c.clean(d) for d in row.diagnoses)
-    return "healthy" if row.healthy else f"not judged ({c.plural(row.epochs, 'epoch')})"
+    if row.healthy:
+        return "healthy"
+    return f"not judged ({c.plural(row.epochs, 'epoch')})" if not row.judged else "not judged"
 
 
 def _best_cell(sweep: Sweep, row: SweepRow) -> str:
@@ -242,6 +244,8 @@ def _pick(sweep: Sweep, label: str, row: SweepRow) -> str:
         state = c.clean(row.verdict)
     elif not row.judged:
         state = f"not judged: {c.plural(row.epochs, 'epoch')} is too short to judge"
+    elif not row.checked and not row.diagnoses:
+        state = c.clean(row.verdict)
     else:
         state = f"not healthy: {c.clean(row.verdict)}"
     return f"{label}: {c.clean(row.run)}{where}; {state}"
