@@ -653,3 +653,18 @@ def test_the_verdicts_too_short_limit_is_fd303s_default() -> None:
 
     rules = {r.code: r for r in Settings().rules()}
     assert rules["FD303"].params["min_epochs"].default == CURVE_MIN_EPOCHS
+
+
+def test_fd412_evidence_gives_the_end_wiggle_only_where_it_was_measured() -> None:
+    # an 8-epoch run's last half is too short to measure again: its evidence said the
+    # end swung exactly as much as the whole stretch (the whole's figure, copied)
+    swings = [0.5, 0.9, 0.4, 1.1, 0.45, 1.0, 0.42, 1.05]
+    short = Run(epochs=list(range(1, 9)), metrics={
+        "loss": [1.0, 0.7, 0.55, 0.46, 0.4, 0.36, 0.33, 0.31], "val_loss": swings})
+    fd412 = next(f for f in engine.analyze(short).findings if f.code == "FD412")
+    assert fd412.evidence.get("end_wiggle_pct") is None
+    long = Run(epochs=list(range(1, 33)), metrics={
+        "loss": [1 / e**0.3 for e in range(1, 33)], "val_loss": swings * 4})
+    fd412 = next(f for f in engine.analyze(long).findings if f.code == "FD412")
+    assert fd412.evidence["end_wiggle_pct"] is not None
+    assert fd412.evidence["end_wiggle_pct"] != fd412.evidence["wiggle_pct"]

@@ -688,7 +688,7 @@ def validation_oscillation(
     # (either alone misreads: a two-level zigzag's scatter collapses, a last jump up reads
     # as a rise to the wiggle)
     end = judged[int(judged.size * (1.0 - end_share)) :]
-    end_wiggle, whole_scatter, end_scatter = wiggle, 0.0, 0.0
+    end_wiggle: float | None = None  # not measured: too few epochs at the end
     if end.size >= min_epochs:
         end_wiggle = curves.wiggle(end) / level
         whole_scatter, end_scatter = curves.scatter(judged), curves.scatter(end)
@@ -718,7 +718,7 @@ def validation_oscillation(
         "metric": key,
         "from_epoch": int(epochs[settled]),
         "wiggle_pct": pct(wiggle),
-        "end_wiggle_pct": pct(end_wiggle),
+        "end_wiggle_pct": None if end_wiggle is None else pct(end_wiggle),
         **_level_values(level, late, start, by_prior, level_floor),
         "validation_every": every if every > 1 else None,
         "bar_pct": pct(bar),
