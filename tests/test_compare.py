@@ -813,3 +813,17 @@ def test_the_same_diagnosis_read_by_another_rule_is_neither_fix_nor_regression()
     back = compare(cases / "one_class_after_wild_start.json",
                    cases / "one_class_sigmoid_unscaled.json")
     assert not back.regression and "still underfitting (FD201)" in back.verdict
+
+
+def test_a_rule_that_could_not_run_on_after_fixed_nothing() -> None:
+    # AFTER is one epoch long: FD101 could not judge it (review15), so BEFORE's FD101 is
+    # no fix ("AFTER fixes FD101 overfitting but adds FD303" credited a fix never judged)
+    epochs = list(range(1, 9))
+    before = Run(epochs=epochs, metrics={
+        "loss": [0.9, 0.5, 0.3, 0.2, 0.12, 0.08, 0.05, 0.03],
+        "val_loss": [0.95, 0.6, 0.45, 0.44, 0.47, 0.52, 0.58, 0.66]}, name="before")
+    after = Run(epochs=[1], metrics={"loss": [0.9], "val_loss": [0.95]}, name="after")
+    cmp = compare(before, after)
+    assert "FD101" in [c.code for c in cmp.fixed]
+    assert "FD101" not in [c.code for c in cmp.fixed_problems]
+    assert "fixes FD101" not in cmp.verdict and "FD303" in cmp.verdict

@@ -305,10 +305,13 @@ class Comparison:
         """Fixed warnings and errors whose diagnosis AFTER no longer shows as severe.
 
         A code BEFORE had and AFTER does not, while AFTER reads the same diagnosis at that
-        severity through another rule (:attr:`still_shown`), fixed nothing.
+        severity through another rule (:attr:`still_shown`), fixed nothing; nor did one
+        whose rule could not run on AFTER (a run too short to judge): it was never judged.
         """
+        unjudged = {s.code for s in self.after.report.skipped}
         return [c for c in self.fixed
                 if c.before is not None and c.before.severity.rank >= Severity.WARNING.rank
+                and c.code not in unjudged
                 and self._after_rank(c.diagnosis) < c.before.severity.rank]
 
     @property
@@ -316,7 +319,8 @@ class Comparison:
         """Fixed warnings and errors whose diagnosis another of AFTER's findings still shows."""
         return [c for c in self.fixed
                 if c.before is not None and c.before.severity.rank >= Severity.WARNING.rank
-                and c not in self.fixed_problems]
+                and c not in self.fixed_problems
+                and self._after_rank(c.diagnosis) >= c.before.severity.rank]
 
     def _after_rank(self, diagnosis: str) -> int:
         """The highest severity (rank) of AFTER's findings of ``diagnosis``; -1 for none."""
