@@ -240,3 +240,17 @@ def test_logging_lines_with_a_model_tag_before_the_epoch(tmp_path: Path) -> None
     runs = readers.load_runs(path)
     assert [r.n_epochs for r in runs] == [4, 3]
     assert runs[0].metrics["val_loss"] == pytest.approx([2.2 / e for e in range(1, 5)], abs=1e-4)
+
+
+def test_logging_basic_config_default_prefix(tmp_path: Path) -> None:
+    # logging.basicConfig(level=logging.INFO) writes LEVEL:logger:message (review15: such
+    # a log was refused, "no 'Epoch N/M' line")
+    lines = ["INFO:root:Loading data"]
+    lines += [f"INFO:root:Epoch {e}: train_loss={1.0 / e:.3f} val_loss={1.1 / e:.3f}"
+              for e in range(1, 6)]
+    lines.append("INFO:__main__:done")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = readers.load(path)
+    assert run.n_epochs == 5
+    assert run.metrics["val_loss"] == pytest.approx([1.1 / e for e in range(1, 6)], abs=1e-3)

@@ -73,10 +73,13 @@ _SNIFF = re.compile(
 #: ``logging`` output: ``Epoch 3: Training Loss = 0.41``); it needs a ``name: value`` pair.
 _EPOCH_ALONE = re.compile(r"^\s*Epoch\s*\[?\s*(\d+)\s*\]?\s*[:,|-](.*)$", re.I)
 #: What Python's ``logging`` (or a print with a timestamp) puts before a message:
-#: ``2025-07-25 19:47:43,742 - INFO - ``, ``[2024-10-31 22:45:12] ``, ``... INFO: ``.
+#: ``2025-07-25 19:47:43,742 - INFO - ``, ``[2024-10-31 22:45:12] ``, ``... INFO: ``,
+#: and ``logging.basicConfig``'s default ``INFO:root:``.
 _LOG_PREFIX = re.compile(
     r"^\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|]\s*)?"
     r"(?:(?:[\w.]+\s*[-|:]\s*)?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b\s*[-|:]?\s*)?"
+    # logging.basicConfig's default format: LEVEL:logger:message
+    r"|^\s*(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.<>-]*:\s*"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
 _BAR = re.compile(r"^\s*(\d+)/(\d+)(?=\s|$)")
