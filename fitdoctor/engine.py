@@ -42,7 +42,7 @@ from fitdoctor.report import (
 from fitdoctor.rules import Rule, Settings
 from fitdoctor.run import EVAL_STEPS, NOT_KERAS, Run
 from fitdoctor.templates import render, render_parts
-from fitdoctor.vocabulary import LEARNING_RATE_KEYS, is_score_monitor
+from fitdoctor.vocabulary import FOREIGN_FRAMEWORKS, LEARNING_RATE_KEYS, is_score_monitor
 
 if TYPE_CHECKING:
     from fitdoctor.cv.results import LearningCurveResult
@@ -217,9 +217,6 @@ def _mirror_note(run: Run, key: str) -> str:
             f"{key!r} (last epoch: loss {last['loss']:.4g}, {key} {last[key]:.4g}, val_loss "
             f"{last['val_loss']:.4g}): {why}, so the training curve judged is {key!r}")
 
-
-#: Frameworks whose runs the Keras callback cannot record.
-FOREIGN_FRAMEWORKS = ("transformers", "lightning", "pytorch")
 
 _OTHER_WAY = re.compile(r"[,;]?\s+or\s+((?:pass|give)\b.*)$")
 

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from fitdoctor.errors import NOT_APPLICABLE
-from fitdoctor.vocabulary import CURVE_MIN_EPOCHS
+from fitdoctor.vocabulary import CURVE_MIN_EPOCHS, FOREIGN_FRAMEWORKS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -482,7 +482,7 @@ class Report:
         recorded = self.run_summary.get("source") == "fitdoctor"
         # FitDoctor() is a Keras callback: a Trainer, Lightning or PyTorch user cannot
         # record one, so the verdict says whose run file it is
-        foreign = self.run_summary.get("framework") in ("transformers", "lightning", "pytorch")
+        foreign = self.run_summary.get("framework") in FOREIGN_FRAMEWORKS
         file = ("what Keras's FitDoctor() callback records" if foreign
                 else "a run file (FitDoctor())")
         for kind, one, many in (

@@ -309,23 +309,32 @@ class Comparison:
         whose rule could not run on AFTER (a run too short to judge): it was never judged.
         """
         unjudged = {s.code for s in self.after.report.skipped}
+        after = self._diagnosis_ranks("after")
         return [c for c in self.fixed
                 if c.before is not None and c.before.severity.rank >= Severity.WARNING.rank
                 and c.code not in unjudged
-                and self._after_rank(c.diagnosis) < c.before.severity.rank]
+                and after.get(c.diagnosis, -1) < c.before.severity.rank]
 
     @property
     def still_shown(self) -> list[FindingChange]:
         """Fixed warnings and errors whose diagnosis another of AFTER's findings still shows."""
+        after = self._diagnosis_ranks("after")
         return [c for c in self.fixed
                 if c.before is not None and c.before.severity.rank >= Severity.WARNING.rank
-                and c not in self.fixed_problems
-                and self._after_rank(c.diagnosis) >= c.before.severity.rank]
+                and after.get(c.diagnosis, -1) >= c.before.severity.rank]
 
-    def _after_rank(self, diagnosis: str) -> int:
-        """The highest severity (rank) of AFTER's findings of ``diagnosis``; -1 for none."""
-        return max((c.after.severity.rank for c in self.changes
-                    if c.after is not None and c.diagnosis == diagnosis), default=-1)
+    def _diagnosis_ranks(self, side: str) -> dict[str, int]:
+        """Diagnosis -> its findings' highest severity (rank) in one run.
+
+        Args:
+            side: ``"before"`` or ``"after"``.
+        """
+        ranks: dict[str, int] = {}
+        for c in self.changes:
+            finding = c.before if side == "before" else c.after
+            if finding is not None:
+                ranks[c.diagnosis] = max(ranks.get(c.diagnosis, -1), finding.severity.rank)
+        return ranks
 
     @property
     def new(self) -> list[FindingChange]:
@@ -384,10 +393,7 @@ class Comparison:
             The changes, in the comparison's order.
         """
         shared = self.setup_escalated
-        had: dict[str, int] = {}  # BEFORE's diagnoses, at their highest severity
-        for c in self.changes:
-            if c.before is not None:
-                had[c.diagnosis] = max(had.get(c.diagnosis, -1), c.before.severity.rank)
+        had = self._diagnosis_ranks("before")
         return [
             c
             for c in self.changes

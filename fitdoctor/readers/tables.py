@@ -330,13 +330,12 @@ def _in_epoch_order(
         return entries
     if any(c != c for row in counts for c in row):
         return entries
+    others = [repr([c for j, c in enumerate(cells) if j not in count_at])
+              for cells, _ in entries]
     first: dict[str, int] = {}
-    for cells, _ in entries:
-        first.setdefault(repr([c for j, c in enumerate(cells) if j not in count_at]),
-                         len(first))
-    order = sorted(range(len(entries)), key=lambda k: (
-        first[repr([c for j, c in enumerate(entries[k][0]) if j not in count_at])],
-        counts[k]))
+    for other in others:
+        first.setdefault(other, len(first))
+    order = sorted(range(len(entries)), key=lambda k: (first[others[k]], counts[k]))
     return [entries[k] for k in order]
 
 
