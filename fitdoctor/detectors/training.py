@@ -120,6 +120,9 @@ def val_loss_divergence(
     data_factor: float,
     sgd_lr_factor: float,
     trend_z: float,
+    band_epochs: int,
+    climb_epochs: int,
+    climb_swing: float,
 ) -> Evidence | None:
     """Validation loss rising from its minimum while the training loss keeps falling.
 
@@ -134,6 +137,15 @@ def val_loss_divergence(
     K-fold before regularising). A training loss that went back ``min_start_climb``
     above its first epoch's before the validation minimum (:func:`_start_climb`) leads
     the advice with a lower learning rate.
+
+    A run too short for the noise band (under ``band_epochs``), or whose band the rise
+    does not pass, is judged on how it ends (:func:`_end_climb`): the validation loss
+    rose in each of its last ``climb_epochs`` epochs or more (``min_after`` on a run long
+    enough for the band), to its highest since its
+    minimum and ``min_rise`` above it, by more than ``climb_swing`` times the largest
+    rise of any one epoch before that climb, while the validation accuracy (if logged)
+    did not reach a new best at the end. The other tests (the loss scale, the training
+    loss's fall, the guards against a diverging training loss) apply to both.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -148,28 +160,23 @@ def val_loss_divergence(
     if climbs(train_raw, climb_factor):
         return None  # a training loss that explodes is diverging, not overfitting
     b = int(np.argmin(val))
-    after_best = val_raw[b + 1 :]
-    after_best = after_best[np.isfinite(after_best)]
-    if after_best.size < min_after:
-        return None
-    level = float(val[b])
-    end_level = curves.median(after_best[-3:])
-    rise = end_level - level
-    seg = val_raw[b:]
-    if np.isfinite(seg).sum() < 5:
-        seg = val_raw[-5:]
-    known = ctx.known_noise(ctx.val_loss_key)
-    sigma = known if known is not None else curves.scatter(seg)
-    # the late half after the minimum: its median is judged against the minimum, with a
-    # band that shrinks as it holds more epochs (the median of many is known better) but
-    # never below bias_factor noise-widths (the minimum of a noisy curve is biased low)
-    late = after_best[after_best.size // 2 :]
-    band = sigma * (bias_factor + noise_factor / math.sqrt(late.size))
-    if level <= 0 or rise / level < min_rise:
-        return None
-    # beyond the band, or a drift up that the order of the values shows however many
-    # spikes widen the band (frequent spikes inflate the noise measured on the segment)
-    if curves.median(late) - level <= band and curves.trend_z(val_raw[b:]) < trend_z:
+    banded = (_band_rise(val_raw, val, b, ctx.known_noise(ctx.val_loss_key), min_after=min_after,
+                         min_rise=min_rise, noise_factor=noise_factor, bias_factor=bias_factor,
+                         min_persist=min_persist, trend_z=trend_z)
+              if span.size >= band_epochs else None)
+    # a climb as long as the band path asks a rise to last (min_after), or climb_epochs on
+    # a run too short for the band
+    ended = None if banded is not None else _end_climb(
+        ctx, span, val_raw, climb_epochs=min_after if span.size >= band_epochs else climb_epochs,
+        climb_swing=climb_swing, min_rise=min_rise, min_acc_gain=min_acc_gain,
+        acc_noise_factor=acc_noise_factor)
+    if banded is not None:
+        level, rise, sigma = banded
+    elif ended is not None:
+        b = ended["best"]
+        level, rise = float(val_raw[b]), ended["rise"]
+        sigma = curves.scatter(_noise_segment(val_raw, b))
+    else:
         return None
     scale = abs(curves.median(train_raw[np.isfinite(train_raw)][:3]))
     if rise < min_rise_scale * scale and not _error_curves(ctx):
@@ -178,10 +185,6 @@ def val_loss_divergence(
         # prediction error, judged against the level it reached (min_rise), whatever its
         # first epochs were (they depend on the targets' units and the first prediction)
         return None
-    if float(np.mean(late > level + band / 2)) < min_persist:
-        return None
-    if int(np.sum(after_best > level + band / 2)) < min_after:
-        return None  # an uptick of an epoch or two at the end is a swing, not yet a rise
     train_drop = (float(train[b]) - float(train[-1])) / abs(float(train[b])) if train[b] else 0.0
     if train_drop < min_train_drop:
         return None
@@ -218,6 +221,9 @@ def val_loss_divergence(
         "gap_last": round(float(val[-1] - train[-1]), 4),
         "stop_epoch": epochs[raw_best],
         "val_noise": round(sigma, 4),
+        "end_climb": ended is not None,
+        "climb_epochs_seen": ended["epochs"] if ended is not None else 0,
+        "largest_swing": round(ended["swing"], 4) if ended is not None else None,
         "epochs_after_best": epochs[-1] - epochs[raw_best],
         "early_stopped": stopped_early(ctx),
         "restored": restores_best_weights(ctx),
@@ -246,6 +252,94 @@ def val_loss_divergence(
     if fast and not climb["start_climbed"]:
         values.update(rate)
     return Evidence(values, epoch=values["start_epoch"])
+
+
+def _band_rise(val_raw: np.ndarray, val: np.ndarray, b: int, known: float | None, *,
+               min_after: int, min_rise: float, noise_factor: float, bias_factor: float,
+               min_persist: float, trend_z: float) -> tuple[float, float, float] | None:
+    """The rise from the smoothed minimum ``b`` beyond the noise band: (level, rise, σ).
+
+    ``None`` when fewer than ``min_after`` epochs follow the minimum, when the end sits
+    less than ``min_rise`` above it, when the late half after it is within the band (and
+    no trend up passes ``trend_z``), or when the rise does not persist.
+    """
+    after_best = val_raw[b + 1 :]
+    after_best = after_best[np.isfinite(after_best)]
+    if after_best.size < min_after:
+        return None
+    level = float(val[b])
+    rise = curves.median(after_best[-3:]) - level
+    sigma = known if known is not None else curves.scatter(_noise_segment(val_raw, b))
+    # the late half after the minimum: its median is judged against the minimum, with a
+    # band that shrinks as it holds more epochs (the median of many is known better) but
+    # never below bias_factor noise-widths (the minimum of a noisy curve is biased low)
+    late = after_best[after_best.size // 2 :]
+    band = sigma * (bias_factor + noise_factor / math.sqrt(late.size))
+    if level <= 0 or rise / level < min_rise:
+        return None
+    # beyond the band, or a drift up that the order of the values shows however many
+    # spikes widen the band (frequent spikes inflate the noise measured on the segment)
+    if curves.median(late) - level <= band and curves.trend_z(val_raw[b:]) < trend_z:
+        return None
+    if float(np.mean(late > level + band / 2)) < min_persist:
+        return None
+    if int(np.sum(after_best > level + band / 2)) < min_after:
+        return None  # an uptick of an epoch or two at the end is a swing, not yet a rise
+    return level, rise, sigma
+
+
+def _noise_segment(val_raw: np.ndarray, b: int) -> np.ndarray:
+    """The stretch of validation loss its noise is measured on.
+
+    From its minimum ``b`` on, or its last 5 epochs when that holds fewer than 5 finite
+    values (5 points to measure a scatter around a line on).
+    """
+    seg = val_raw[b:]
+    return seg if np.isfinite(seg).sum() >= 5 else val_raw[-5:]
+
+def _end_climb(ctx: Context, span: Span, val_raw: np.ndarray, *, climb_epochs: int,
+               climb_swing: float, min_rise: float, min_acc_gain: float,
+               acc_noise_factor: float) -> dict[str, Any] | None:
+    """A validation loss that ends climbing, beyond every swing before the climb.
+
+    The last ``climb_epochs`` or more epochs each rose; the last value is the highest
+    since the raw minimum and at least ``min_rise`` above it; the climb (from the epoch
+    before it to the last) is more than ``climb_swing`` times the largest one-epoch rise
+    before it; and the validation accuracy, if logged, did not reach a new best at the
+    last epoch, by ``min_acc_gain`` and more than ``acc_noise_factor`` times its noise (a
+    loss rising with the accuracy still improving is confidence, not yet overfitting).
+    Not on a run known to have stopped early (its status, or fewer epochs than ``fit``
+    asked for): its last epochs are the ones its EarlyStopping waited through, which is
+    the stop FD101's first advice asks for. ``best`` indexes the span; ``rise`` is the
+    last value over the minimum.
+    """
+    if not np.isfinite(val_raw).all() or stopped_early(ctx):
+        return None  # an early-stopped run ends on the epochs its EarlyStopping waited
+    n = val_raw.size
+    up = np.diff(val_raw) > 0
+    k = n - 1 - int(np.nonzero(~up)[0][-1]) - 1 if not up.all() else n - 1
+    if k < climb_epochs:
+        return None
+    start = n - 1 - k  # the epoch the climb starts from
+    best = int(np.argmin(val_raw))
+    low, last = float(val_raw[best]), float(val_raw[-1])
+    if best > start or low <= 0 or last < float(val_raw[best:].max()):
+        return None  # the climb began before the minimum, or ends below a higher swing
+    if (last - low) / low < min_rise:
+        return None
+    before = np.diff(val_raw[: start + 1])
+    swing = float(before.max()) if before.size and before.max() > 0 else 0.0
+    if last - float(val_raw[start]) <= climb_swing * swing:
+        return None
+    key = ctx.accuracy_key("val_")
+    if key is not None:
+        acc = ctx.array(key)[span.start : span.end]
+        earlier = acc[:-1][np.isfinite(acc[:-1])]
+        if np.isfinite(acc[-1]) and earlier.size:
+            gain = float(acc[-1] - earlier.max())
+            if gain >= min_acc_gain and gain > acc_noise_factor * ctx.noise(key, acc):
+                return None  # the accuracy still improves: the loss overfits first
+    return {"best": best, "rise": last - low, "swing": swing, "epochs": k}
 
 
 def _start_climb(ctx: Context, span: Span, train_raw: np.ndarray, best: int,

@@ -201,6 +201,36 @@ def overfit_with_spikes() -> None:
     _save("overfit_with_spikes", h.history)
 
 
+def short_run_turns_up() -> None:
+    """60 breast-cancer rows (standardised) under 2×256 units, Adam at 0.01, batches of 8,
+    5 epochs: the validation loss falls to epoch 3, then rises two epochs running (+17%)
+    while the training loss falls 33x: a short run's overfitting, too short for the noise
+    band (FD101 judges how it ends). Trained on to 10 epochs, the validation loss holds
+    there (0.195-0.196, +23% over its minimum)."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = load_breast_cancer(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    x, y = x[idx], y[idx]
+    x = StandardScaler().fit(x[:300]).transform(x)
+    model = _mlp(30, 256, 1, layers=2, lr=1e-2, out="sigmoid", loss="binary_crossentropy")
+    h = model.fit(x[:60], y[:60], epochs=5, batch_size=8,
+                  validation_data=(x[300:], y[300:]), verbose=0)
+    _save("short_run_turns_up", h.history)
+
+
+def short_climb_recovers() -> None:
+    """100 digits, 2×256 units, Adam at 0.01, 8 epochs: the validation loss falls to epoch
+    6, then rises two epochs running (+34%) while the training loss keeps falling. Trained
+    on to 10 epochs it falls back (0.503, 0.481): two epochs up at the end of a run long
+    enough for the noise band are a swing until a third (FD101's min_after)."""
+    x, y = _digits()
+    model = _mlp(64, 256, 10, layers=2, lr=1e-2)
+    h = model.fit(x[:100], y[:100], epochs=8, batch_size=16,
+                  validation_data=(x[1000:1400], y[1000:1400]), verbose=0)
+    _save("short_climb_recovers", h.history)
+
 def training_loss_spikes() -> None:
     """Moons, Adam at 0.05 with batches of 8: the training loss jumps 18× and back, twice."""
     from sklearn.datasets import make_moons
@@ -1213,6 +1243,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         sigmoid_sgd_creeps_at_mean, raw_targets_still_descending, penalty_only_in_training,
         softmax_on_clusters, linear_on_circles, linear_overfits_wide,
         linear_on_circles_from_a_bias, one_class_sigmoid_unscaled, one_class_after_wild_start,
+        short_run_turns_up, short_climb_recovers,
     )
 }
 
