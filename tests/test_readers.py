@@ -102,7 +102,7 @@ def test_truncated_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("[0.5, 0.4, 0.3]", "JSON array of numbers, expected an object of metric lists"),
+        ('["0.5", "0.4"]', "JSON array of str, expected an object of metric lists"),
         ('"loss"', "JSON string, expected an object"),
         ("42", "JSON number, expected an object"),
         ('{"loss": 0.5, "val_loss": 0.6}', "metric 'loss' is a number .0.5., expected a list"),
@@ -604,6 +604,27 @@ def test_load_path_does_not_import_pandas_or_keras() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+# ------------------------------------------------- shapes of real logs (wild7 sample)
+# Each case is hand-made in the shape of a real file that was refused; the real files
+# stay with their authors.
+
+
+def test_a_json_array_of_numbers_is_the_training_loss(tmp_path: Path) -> None:
+    # json.dump(history.history["loss"], f): the file names no metric; a null is a gap
+    path = write(tmp_path, "losses.json", "[2.5, 1.25, null, 0.75, 0.5]")
+    run = readers.load(path)
+    assert run.metrics == {"loss": [2.5, 1.25, None, 0.75, 0.5]}
+    assert any("names no metric: read as the training loss" in n for n in run.meta["notes"])
+    # the user says what it is: their name, and no note that guesses
+    named = readers.load_runs(path, metric_map={"loss": "val_loss"})[0]
+    assert list(named.metrics) == ["val_loss"]
+    assert not any("names no metric" in n for n in named.meta.get("notes", []))
+    # rising within [0, 1] from the first epoch is an accuracy's shape, not a loss's
+    scores = write(tmp_path, "acc.json", "[0.41, 0.62, 0.7, 0.74]")
+    refused(scores, "names no metric, and its values rise within .0, 1., as an accuracy")
+    assert readers.load(scores, metric_map={"loss": "loss"}).metrics["loss"][-1] == 0.74
 
 
 # ------------------------------------------------------------ command-line sources
