@@ -627,6 +627,47 @@ def test_a_json_array_of_numbers_is_the_training_loss(tmp_path: Path) -> None:
     assert readers.load(scores, metric_map={"loss": "loss"}).metrics["loss"][-1] == 0.74
 
 
+def test_logging_lines_an_epoch_per_block_with_appended_runs(tmp_path: Path) -> None:
+    # Python logging: 'Epoch k/N' alone, the epoch's pairs on the lines after it (a unit
+    # word after a number), a preamble of 'Name: value' lines before the first epoch,
+    # printed again by each appended run (numbering restarts), and a run that broke off
+    # after its epoch line
+    def block(values: list[tuple[float, float]]) -> list[str]:
+        out = ["Training on device: cpu", "Training samples: 80", "Validation samples: 20"]
+        for e, (loss, val) in enumerate(values, 1):
+            out += [f"Epoch {e}/50", f"Train Loss: {loss:.4f}, Train MAE: {loss / 10:.2f} months",
+                    f"Val Loss: {val:.4f}, Val MAE: {val / 10:.2f} months"]
+            if e == 1:
+                out.append("New best model saved!")
+        return out
+
+    first = [(900.0 / e, 950.0 / e) for e in range(1, 6)]
+    second = [(800.0 / e, 990.0 - e) for e in range(1, 5)]
+    lines = [*block(first), "Training completed!", *block([])[:3], "Epoch 1/50", *block(second)]
+    stamped = [f"2031-02-03 10:00:{i % 60:02d},{i:03d} - INFO - {line}"
+               for i, line in enumerate(lines)]
+    path = write(tmp_path, "training.log", "\n".join(stamped) + "\n")
+    runs = readers.load_runs(path)
+    assert [r.n_epochs for r in runs] == [5, 4]
+    for run, values in zip(runs, (first, second), strict=True):
+        assert sorted(run.metrics) == ["loss", "mae", "val_loss", "val_mae"]
+        assert run.metrics["val_loss"] == pytest.approx([v for _, v in values])
+        assert run.metrics["val_mae"] == pytest.approx([v / 10 for _, v in values], abs=0.01)
+
+
+def test_epoch_colon_and_key_colon_value_lines_are_a_console_log(tmp_path: Path) -> None:
+    # 'Epoch:1/4 | Train Loss:0.5964 | ...' (no space after a colon), then a remark:
+    # a console log, not a '|'-separated CSV; the remark's value is not the epoch's
+    lines = [f"Epoch:{e}/4 | Train Loss:{1 / e:.4f} | Val Loss:{1.2 / e:.4f} | "
+             f"Train Accuracy:{0.5 + e / 10:.5f} | Val Accuracy:{0.45 + e / 10:.4f}"
+             for e in range(1, 5)]
+    lines.append("Best model saved. Val Loss: 0.1234")
+    run = readers.load(write(tmp_path, "training_log.txt", "\n".join(lines) + "\n"))
+    assert run.source == "console" and run.status == "completed"
+    assert sorted(run.metrics) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3])
+
+
 # ------------------------------------------------------------ command-line sources
 
 
