@@ -668,6 +668,29 @@ def test_epoch_colon_and_key_colon_value_lines_are_a_console_log(tmp_path: Path)
     assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3])
 
 
+def test_fixed_width_table_with_a_rule_and_per_cent_columns(tmp_path: Path) -> None:
+    # names of several words two or more spaces apart, a rule under them, columns in
+    # per cent, and a rule and a summary after the rows
+    rows = [(1, 1.0204, 75.0, 60.0), (2, 0.4649, 87.5, 70.0), (3, 0.3359, 90.0, 80.0)]
+    lines = [" Epoch    Train Loss   Val Acc (%)  Test Acc (%)", "-" * 50]
+    lines += [f"{e:>6}{loss:>14.4f}{val:>14.2f}{test:>14.2f}" for e, loss, val, test in rows]
+    lines += ["-" * 50, "Final test accuracy: 80.00%"]
+    run = readers.load(write(tmp_path, "training_log.txt", "\n".join(lines) + "\n"))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["loss"] == pytest.approx([1.0204, 0.4649, 0.3359])
+    assert run.metrics["val_acc"] == pytest.approx([0.75, 0.875, 0.9])
+    assert run.metric_names["val_acc"] == "Val Acc"
+    assert any("`Val Acc (%)` is in per cent" in n for n in run.meta["notes"])
+
+
+def test_a_headerless_csv_stays_refused(tmp_path: Path) -> None:
+    # five unnamed columns: which is the loss, which accuracy, in which order (CSVLogger
+    # sorts its names: accuracy before loss) is a guess, so the user names them
+    text = "".join(f"{e},{2 / e:.4f},{20 * e:.2f},{2.1 / e:.4f},{19 * e:.2f}\n"
+                   for e in range(1, 6))
+    refused(write(tmp_path, "train_log.csv", text), "no header row .*--metric-map 1=epoch")
+
+
 # ------------------------------------------------------------ command-line sources
 
 

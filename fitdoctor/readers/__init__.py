@@ -31,7 +31,8 @@ with a cheap ``sniff(source) -> bool`` and a ``read(source) -> list[Run]``; the 
  5    named-lists   text                every line ``name: [numbers]`` or ``name: number``
                                         (:mod:`fitdoctor.readers.named_lists`)
  6    text-table    text                a line of names above rows of numbers separated
-                                        by spaces, after any preamble
+                                        by spaces (a ``-----`` rule between them), after
+                                        any preamble
                                         (:mod:`fitdoctor.readers.text_tables`)
  7    csv           text                anything else (the fallback: refused with what a
                                         readable CSV looks like)
