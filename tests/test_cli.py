@@ -379,7 +379,7 @@ def _unusable_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     add("garbage.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(64))
     add("invalid.json", '{"loss": [1.0, 0.5,,]}', "json")
     add("truncated.json", json.dumps(overfit_history())[:150], "json")
-    add("wrong_shape_list.json", "[1.0, 0.5, 0.25]")
+    add("wrong_shape_list.json", '["high", "low"]')  # (an array of numbers is a loss)
     add("wrong_shape_scalar.json", "42")
     add("wrong_shape_nested.json", json.dumps({"loss": {"a": 1}, "val_loss": {"b": 2}}))
     add("strings.json", json.dumps({"loss": ["high", "low"], "val_loss": [1.0, 0.5]}))

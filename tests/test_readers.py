@@ -102,7 +102,7 @@ def test_truncated_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("[0.5, 0.4, 0.3]", "JSON array of numbers, expected an object of metric lists"),
+        ('["0.5", "0.4"]', "JSON array of str, expected an object of metric lists"),
         ('"loss"', "JSON string, expected an object"),
         ("42", "JSON number, expected an object"),
         ('{"loss": 0.5, "val_loss": 0.6}', "metric 'loss' is a number .0.5., expected a list"),
@@ -604,6 +604,91 @@ def test_load_path_does_not_import_pandas_or_keras() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+# ------------------------------------------------- shapes of real logs (wild7 sample)
+# Each case is hand-made in the shape of a real file that was refused; the real files
+# stay with their authors.
+
+
+def test_a_json_array_of_numbers_is_the_training_loss(tmp_path: Path) -> None:
+    # json.dump(history.history["loss"], f): the file names no metric; a null is a gap
+    path = write(tmp_path, "losses.json", "[2.5, 1.25, null, 0.75, 0.5]")
+    run = readers.load(path)
+    assert run.metrics == {"loss": [2.5, 1.25, None, 0.75, 0.5]}
+    assert any("names no metric: read as the training loss" in n for n in run.meta["notes"])
+    # the user says what it is: their name, and no note that guesses
+    named = readers.load_runs(path, metric_map={"loss": "val_loss"})[0]
+    assert list(named.metrics) == ["val_loss"]
+    assert not any("names no metric" in n for n in named.meta.get("notes", []))
+    # rising within [0, 1] from the first epoch is an accuracy's shape, not a loss's
+    scores = write(tmp_path, "acc.json", "[0.41, 0.62, 0.7, 0.74]")
+    refused(scores, "names no metric, and its values rise within .0, 1., as an accuracy")
+    assert readers.load(scores, metric_map={"loss": "loss"}).metrics["loss"][-1] == 0.74
+
+
+def test_logging_lines_an_epoch_per_block_with_appended_runs(tmp_path: Path) -> None:
+    # Python logging: 'Epoch k/N' alone, the epoch's pairs on the lines after it (a unit
+    # word after a number), a preamble of 'Name: value' lines before the first epoch,
+    # printed again by each appended run (numbering restarts), and a run that broke off
+    # after its epoch line
+    def block(values: list[tuple[float, float]]) -> list[str]:
+        out = ["Training on device: cpu", "Training samples: 80", "Validation samples: 20"]
+        for e, (loss, val) in enumerate(values, 1):
+            out += [f"Epoch {e}/50", f"Train Loss: {loss:.4f}, Train MAE: {loss / 10:.2f} months",
+                    f"Val Loss: {val:.4f}, Val MAE: {val / 10:.2f} months"]
+            if e == 1:
+                out.append("New best model saved!")
+        return out
+
+    first = [(900.0 / e, 950.0 / e) for e in range(1, 6)]
+    second = [(800.0 / e, 990.0 - e) for e in range(1, 5)]
+    lines = [*block(first), "Training completed!", *block([])[:3], "Epoch 1/50", *block(second)]
+    stamped = [f"2031-02-03 10:00:{i % 60:02d},{i:03d} - INFO - {line}"
+               for i, line in enumerate(lines)]
+    path = write(tmp_path, "training.log", "\n".join(stamped) + "\n")
+    runs = readers.load_runs(path)
+    assert [r.n_epochs for r in runs] == [5, 4]
+    for run, values in zip(runs, (first, second), strict=True):
+        assert sorted(run.metrics) == ["loss", "mae", "val_loss", "val_mae"]
+        assert run.metrics["val_loss"] == pytest.approx([v for _, v in values])
+        assert run.metrics["val_mae"] == pytest.approx([v / 10 for _, v in values], abs=0.01)
+
+
+def test_epoch_colon_and_key_colon_value_lines_are_a_console_log(tmp_path: Path) -> None:
+    # 'Epoch:1/4 | Train Loss:0.5964 | ...' (no space after a colon), then a remark:
+    # a console log, not a '|'-separated CSV; the remark's value is not the epoch's
+    lines = [f"Epoch:{e}/4 | Train Loss:{1 / e:.4f} | Val Loss:{1.2 / e:.4f} | "
+             f"Train Accuracy:{0.5 + e / 10:.5f} | Val Accuracy:{0.45 + e / 10:.4f}"
+             for e in range(1, 5)]
+    lines.append("Best model saved. Val Loss: 0.1234")
+    run = readers.load(write(tmp_path, "training_log.txt", "\n".join(lines) + "\n"))
+    assert run.source == "console" and run.status == "completed"
+    assert sorted(run.metrics) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3])
+
+
+def test_fixed_width_table_with_a_rule_and_per_cent_columns(tmp_path: Path) -> None:
+    # names of several words two or more spaces apart, a rule under them, columns in
+    # per cent, and a rule and a summary after the rows
+    rows = [(1, 1.0204, 75.0, 60.0), (2, 0.4649, 87.5, 70.0), (3, 0.3359, 90.0, 80.0)]
+    lines = [" Epoch    Train Loss   Val Acc (%)  Test Acc (%)", "-" * 50]
+    lines += [f"{e:>6}{loss:>14.4f}{val:>14.2f}{test:>14.2f}" for e, loss, val, test in rows]
+    lines += ["-" * 50, "Final test accuracy: 80.00%"]
+    run = readers.load(write(tmp_path, "training_log.txt", "\n".join(lines) + "\n"))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["loss"] == pytest.approx([1.0204, 0.4649, 0.3359])
+    assert run.metrics["val_acc"] == pytest.approx([0.75, 0.875, 0.9])
+    assert run.metric_names["val_acc"] == "Val Acc"
+    assert any("`Val Acc (%)` is in per cent" in n for n in run.meta["notes"])
+
+
+def test_a_headerless_csv_stays_refused(tmp_path: Path) -> None:
+    # five unnamed columns: which is the loss, which accuracy, in which order (CSVLogger
+    # sorts its names: accuracy before loss) is a guess, so the user names them
+    text = "".join(f"{e},{2 / e:.4f},{20 * e:.2f},{2.1 / e:.4f},{19 * e:.2f}\n"
+                   for e in range(1, 6))
+    refused(write(tmp_path, "train_log.csv", text), "no header row .*--metric-map 1=epoch")
 
 
 # ------------------------------------------------------------ command-line sources

@@ -26,11 +26,13 @@ with a cheap ``sniff(source) -> bool`` and a ``read(source) -> list[Run]``; the 
                                         line is a log line (``[12:00:01] Loading``)
  4    console       text                a ``model.fit`` line: ``Epoch 3/10``, or
                                         ``N/N ... - loss: 0.21``, or another logger's
-                                        ``Epoch 3: Training Loss = 0.41``
+                                        ``Epoch 3: Training Loss = 0.41`` or
+                                        ``Epoch:3/10 | Train Loss:0.41``
  5    named-lists   text                every line ``name: [numbers]`` or ``name: number``
                                         (:mod:`fitdoctor.readers.named_lists`)
  6    text-table    text                a line of names above rows of numbers separated
-                                        by spaces, after any preamble
+                                        by spaces (a ``-----`` rule between them), after
+                                        any preamble
                                         (:mod:`fitdoctor.readers.text_tables`)
  7    csv           text                anything else (the fallback: refused with what a
                                         readable CSV looks like)

@@ -268,6 +268,25 @@ class Draft:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def rises_like_a_score(values: Sequence[Any]) -> bool:
+    """Values within [0, 1] that never fall below the first and end above it.
+
+    What an accuracy does, and no training loss: a curve whose name is a guess (a bare
+    ``train``, an unnamed JSON array) with this shape is not read as the loss.
+
+    Args:
+        values: The curve (``None`` gaps and non-finite values are skipped).
+
+    Returns:
+        Whether it has that shape (at least two finite values).
+    """
+    finite = [float(v) for v in values
+              if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
+    if len(finite) < 2 or not all(0.0 <= v <= 1.0 for v in finite):
+        return False
+    return min(finite) >= finite[0] and finite[-1] > finite[0]
+
+
 def _refuse_bare_split_score(
     metrics: Mapping[str, list[Any]],
     metric_names: Mapping[str, str],
@@ -288,10 +307,7 @@ def _refuse_bare_split_score(
     reading = readings.get(logged) if logged is not None else None
     if logged is None or reading is None or reading.user or not is_bare_split(logged):
         return
-    finite = [v for v in metrics["loss"] if isinstance(v, float) and math.isfinite(v)]
-    if len(finite) < 2 or not all(0.0 <= v <= 1.0 for v in finite):
-        return
-    if min(finite) < finite[0] or finite[-1] <= finite[0]:
+    if not rises_like_a_score(metrics["loss"]):
         return
     raise InputError(
         f"{source.display}: no loss column: `{logged}` is named by its split alone, and its "

@@ -33,20 +33,26 @@ Epoch times come from ``ms/epoch`` (Keras 2, verbose=2) or the time per step tim
 steps.
 
 **Other loggers.** An epoch block without a Keras progress bar is read from its
-``name: value`` pairs (``Epoch [3/10] Train Loss: 0.41, Val Loss: 0.52, Val Acc: 81%``;
-a percentage becomes a fraction), names mapped as everywhere
-(:mod:`fitdoctor.readers.names`). A logger that prints the epoch on every step line
-(``Epoch 1/3 | Step 100/1000 | Loss: 2.18``) gives one epoch, read from its last step
-line (and the lines after it), not one run per line. A log with no ``Epoch k/N`` line at
-all may number its epochs alone (``Epoch 3: Training Loss = 0.41``, what a script's
-``logging.info`` writes): such a line starts an epoch when it has a ``name: value`` pair,
-and the epoch's pairs may go on over the next lines (``Validation Accuracy: 94.4%``); the
-run's epoch count is unknown. What Python's ``logging`` puts before a message
-(``2025-07-25 19:47:43,742 - INFO - ``, ``[2025-07-25 19:47:43] ``) is dropped first.
+``name: value`` pairs (``Epoch [3/10] Train Loss: 0.41, Val Loss: 0.52, Val Acc: 81%``,
+``Epoch:3/10 | Train Loss:0.41``; a percentage becomes a fraction, a unit word after a
+number, ``85.51 months``, is left), on its epoch line and the lines after it, names
+mapped as everywhere (:mod:`fitdoctor.readers.names`). Pairs before the first epoch
+(``Training samples: 80``) are not values, nor are those of a run appended to the same
+file that prints them again below the previous run's last epoch; a pair after a sentence
+(``Best model saved. Val Loss: 0.21``) is a remark. A logger that prints the epoch on
+every step line (``Epoch 1/3 | Step 100/1000 | Loss: 2.18``) gives one epoch, read from
+its last step line (and the lines after it), not one run per line. A log with no
+``Epoch k/N`` line at all may number its epochs alone (``Epoch 3: Training Loss =
+0.41``, what a script's ``logging.info`` writes): such a line starts an epoch when it has
+a ``name: value`` pair, and the epoch's pairs may go on over the next lines
+(``Validation Accuracy: 94.4%``); the run's epoch count is unknown. What Python's
+``logging`` puts before a message (``2025-07-25 19:47:43,742 - INFO - ``,
+``[2025-07-25 19:47:43] ``) is dropped first.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,11 +65,11 @@ from fitdoctor.run import FitInfo, Phase, Run
 __all__ = ["read", "sniff"]
 
 _SNIFF_BYTES = 1 << 20
-_EPOCH = re.compile(r"^\s*Epoch\s*\[?\s*(\d+)\s*/\s*(\d+)\s*\]?(.*)$", re.I)
+_EPOCH = re.compile(r"^\s*Epoch\s*:?\s*\[?\s*(\d+)\s*/\s*(\d+)\s*\]?(.*)$", re.I)
 _SNIFF = re.compile(
-    r"(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?\s*(?:[\r\n]|$)"
+    r"(?:^|[\r\n])\s*Epoch\s*:?\s*\[?\s*\d+\s*/\s*\d+\s*\]?\s*(?:[\r\n]|$)"
     r"|(?:^|[\r\n])\s*\d+/\d+ [^\r\n]*? - (?:\w+_)?loss: "
-    r"|(?:^|[\r\n])\s*Epoch\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]"
+    r"|(?:^|[\r\n])\s*Epoch\s*:?\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]"
     # a logging prefix, then a countless epoch line with a loss (bounded: no backtracking)
     r"|(?:^|[\r\n])[^\r\n]{0,120}?\bEpoch\s*\[?\s*\d+\s*(?:/\s*\d+\s*)?\]?\s*[:,|-]?"
     r"[^\r\n]{0,200}?loss\s*[:=]\s*[-+.\d]",
@@ -139,6 +145,7 @@ def read(source: Source) -> list[Run]:
     restored: dict[int, int] = {}
     segments = _segments(source.text)
     counted = any(_EPOCH.match(seg) for seg in segments)
+    preamble: list[str] = []  # what the log prints before its first epoch
     for seg in segments:
         m = _EPOCH.match(seg) if counted else _epoch_alone(seg)
         if m:
@@ -158,12 +165,15 @@ def read(source: Source) -> list[Run]:
             continue
         if epochs:
             epochs[-1].segments.append(seg)
+        else:
+            preamble.append(seg)
     if not epochs:
         raise InputError(
             f"{source.display}: no 'Epoch N/M' line: expected what model.fit prints "
             "(verbose=1 or 2)"
         )
 
+    _trim_preambles(epochs, preamble)
     # Split into runs and read each epoch's values.
     runs_rows: list[list[tuple[_Epoch, dict[str, float], float | None, int]]] = []
     notes_by_run: list[list[str]] = []
@@ -205,6 +215,38 @@ def read(source: Source) -> list[Run]:
         )
     runs = [finish(d, source, "console") for d in drafts]
     return label_runs(runs)
+
+
+def _trim_preambles(epochs: list[_Epoch], preamble: list[str]) -> None:
+    """Take a run's preamble, printed again by a run appended after it, off its last epoch.
+
+    A script that logs ``Training samples: 80`` before its first epoch prints it again
+    when it is run again into the same file, below the previous run's last epoch. Those
+    of the last lines of an epoch before a new run (epoch numbering restarts) that hold
+    nothing but pairs named in the log's own preamble are the new run's, not the epoch's
+    values. A name that half the epochs log or more is a metric, never preamble; epochs
+    with a Keras progress bar are read from the bar and left alone.
+
+    Args:
+        epochs: The log's epochs, in order (changed in place).
+        preamble: The lines before the first epoch.
+    """
+    plain = [ep for ep in epochs if not any(_BAR.match(seg) for seg in ep.segments)]
+    plain_ids = {id(ep) for ep in plain}
+    ends = [prev for prev, ep in itertools.pairwise(epochs)
+            if ep.number <= prev.number and id(prev) in plain_ids]
+    names = {name for seg in preamble for name in _generic_pairs(seg)} if ends else set()
+    if not names:
+        return
+    logged: dict[str, int] = {}
+    for ep in plain:
+        for name in _generic_pairs(" , ".join([ep.header_rest, *ep.segments])):
+            logged[name] = logged.get(name, 0) + 1
+    names = {name for name in names if 2 * logged.get(name, 0) <= len(plain)}
+    for prev in ends:
+        segs = prev.segments
+        while segs and set(_generic_pairs(segs[-1])) <= names:
+            segs.pop()
 
 
 def _epoch_alone(seg: str) -> re.Match[str] | None:
@@ -281,7 +323,13 @@ def _pair_name(raw: str) -> str:
     """A pair's name: its last `` - `` part, with the split before it when that is one.
 
     ``Epoch 1 Complete - Avg Loss`` is ``Avg Loss``; ``Train - Loss`` is ``Train Loss``.
+    A pair after a sentence of several words (``Best model saved. Val Loss: 0.21``,
+    ``Training done. Best val acc: 0.98``) is a remark, not the epoch's value: no name
+    (``""``, left out); ``Val. Loss`` stays a name.
     """
+    head, sep, _ = raw.rpartition(". ")
+    if sep and " " in head.strip():
+        return ""
     parts = [part.strip(" .-/") for part in raw.split(" - ")]
     if len(parts) > 1 and is_split_name(parts[-2]):
         return f"{parts[-2]} {parts[-1]}"

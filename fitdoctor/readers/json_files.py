@@ -24,7 +24,9 @@ What a JSON file may hold, tried in this order:
    continued the first's weights (fold histories look the same), and judging each on
    its own never reads the jump at a boundary as a blow-up. A file that marks phases of
    one training itself (``phase_starts``) is one run with ``Run.phases``.
-6. An array: per-epoch records, a list of histories, or a HF ``log_history``.
+6. An array: per-epoch records, a list of histories, or a HF ``log_history``; an array
+   of numbers alone (``json.dump(history.history["loss"], f)``) names no metric and is
+   read as the training loss, with a note.
 7. JSON Lines: one record per line (a file of one line, ``{"epoch": 0, "loss": 0.7}``,
    is that one record).
 
@@ -49,6 +51,7 @@ from fitdoctor.readers._base import (
     json_safe,
     label_runs,
     one_line,
+    rises_like_a_score,
     too_deep,
 )
 from fitdoctor.readers._numbers import MISSING, is_number
@@ -174,6 +177,8 @@ def read_value(value: Any, source: Source) -> list[Run]:
     """
     if isinstance(value, dict) and isinstance(value.get("schema"), str):
         return [_run_file(value, source)]
+    if isinstance(value, list) and _bare_curve(value):
+        return _finish_all(_bare_loss(value, source), source, "keras-history")
     if isinstance(value, list):
         from fitdoctor.readers.records import drafts_from_records
 
@@ -199,6 +204,40 @@ def read_value(value: Any, source: Source) -> list[Run]:
         return _finish_all(drafts_from_table(table, source), source, "keras-history")
     drafts = drafts_from_object(value, source, 0)
     return _finish_all(drafts, source, "keras-history")
+
+
+def _bare_curve(value: list[Any]) -> bool:
+    """An array of numbers alone (``null`` gaps allowed): one curve, its name not saved."""
+    return any(is_number(v) for v in value) and all(v is None or is_number(v) for v in value)
+
+
+def _bare_loss(value: list[Any], source: Source) -> list[Draft]:
+    """``json.dump(history.history["loss"], f)``: the curve read as the training loss.
+
+    The file names no metric; the loss is the one curve every training logs, and what a
+    per-epoch list saved alone (``losses.json``) nearly always is. The note says so, and
+    how to name it otherwise (``--metric-map loss=val_loss``). Values that rise within
+    [0, 1] from the first epoch are an accuracy's (:func:`.rises_like_a_score`): refused,
+    as a bare ``train`` curve of that shape is, unless the user names it.
+
+    Raises:
+        InputError: The curve rises like an accuracy and the user did not name it.
+    """
+    drafts = drafts_from_history({"loss": value}, source.display, metric_map=source.metric_map)
+    if "loss" in (source.metric_map or {}):
+        return drafts  # the user named it
+    if rises_like_a_score(value):
+        raise InputError(
+            f"{source.display}: a JSON array of numbers names no metric, and its values rise "
+            "within [0, 1], as an accuracy does: save json.dump(history.history, f); if it "
+            "is the loss, say so with --metric-map loss=loss"
+        )
+    for draft in drafts:
+        draft.notes.append(
+            "a JSON array of numbers names no metric: read as the training loss (`loss`); "
+            "if it is another metric, say which with --metric-map loss=NAME"
+        )
+    return drafts
 
 
 def _one_record(value: dict[str, Any]) -> bool:

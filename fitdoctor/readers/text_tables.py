@@ -11,9 +11,12 @@ some preamble (hyperparameters, a start time)::
       0.600895  0.502083   0.787267  0.502083
 
 A table is a line of names directly above at least :data:`MIN_ROWS` lines of numbers
-only, every one with as many numbers as the header has names. Names are split at
-whitespace, or at runs of two or more spaces when that is what makes the count match
-(``train loss`` is one name). Other lines are skipped. Each table in the file is a run of
+only (or above a rule, ``-----``, above them), every one with as many numbers as the
+header has names. Names are split at whitespace, or at runs of two or more spaces when
+that is what makes the count match (``train loss`` is one name, and so is ``Val Acc
+(%)``). A name that ends in a per cent sign (``Val Acc (%)``, ``Val Acc [%]``,
+``acc%``) is a column in per cent: read under the name without it (``Val Acc``), as a
+fraction, with a note. Other lines are skipped. Each table in the file is a run of
 its own (a log appended to by several trainings), read as a CSV table is
 (:mod:`fitdoctor.readers.tables`): an ``epoch`` column numbers its rows, else the rows
 are epochs 1, 2, ... Lines with a comma, semicolon, tab or ``|`` are never a table's:
@@ -38,6 +41,10 @@ _SNIFF_BYTES = 1 << 20
 _DELIMITED = re.compile(r"[,;\t|]")
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)", re.I)
 _WIDE_GAP = re.compile(r"\s{2,}")
+#: A rule between the header and the rows: ``-----``, ``=====``, ``---+---``.
+_RULE = re.compile(r"\s*[-=]{3,}[-=+ ]*")
+#: A name in per cent: ``Val Acc (%)``, ``Val Acc [%]``, ``acc%``.
+_PERCENT = re.compile(r"(.*?[A-Za-z].*?)\s*(?:\(%\)|\[%\]|%)")
 
 
 @dataclass
@@ -72,7 +79,8 @@ def _blocks(text: str) -> list[_Block]:
     i = 1
     while i < len(lines):
         first = _numbers(lines[i])
-        header = _header(lines[i - 1], len(first)) if first is not None else None
+        above = i - 2 if i >= 2 and _RULE.fullmatch(lines[i - 1]) else i - 1
+        header = _header(lines[above], len(first)) if first is not None else None
         if first is None or header is None:
             i += 1
             continue
@@ -85,7 +93,7 @@ def _blocks(text: str) -> list[_Block]:
             rows.append(cells)
             j += 1
         if len(rows) >= MIN_ROWS:
-            blocks.append(_Block(header, rows, i))
+            blocks.append(_Block(header, rows, above + 1))
         i = j
     return blocks
 
@@ -119,6 +127,32 @@ def read(source: Source) -> list[Run]:
             f"read as a whitespace-separated table (header on line {block.line}"
             f"{', the lines above it skipped' if block.line > 1 else ''})"
         )
-        table = Table(names=block.header, rows=block.rows, notes=[note])
+        names, rows, notes = _per_cent(block.header, block.rows)
+        table = Table(names=names, rows=rows, notes=[note, *notes])
         runs += [finish(d, source, "csv") for d in drafts_from_table(table, source)]
     return label_runs(runs)
+
+
+def _per_cent(
+    header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]], list[str]]:
+    """Columns named in per cent (``Val Acc (%)``) as fractions under the bare name.
+
+    Args:
+        header: The table's names.
+        rows: Its rows of number text.
+
+    Returns:
+        The names, the rows and a note per column changed.
+    """
+    names = list(header)
+    notes: list[str] = []
+    for k, name in enumerate(header):
+        m = _PERCENT.fullmatch(name)
+        if m is None or m.group(1) in header:
+            continue
+        names[k] = m.group(1)
+        for row in rows:
+            row[k] = repr(float(row[k]) / 100)
+        notes.append(f"`{name}` is in per cent: read as a fraction")
+    return names, rows, notes
