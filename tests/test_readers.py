@@ -683,6 +683,17 @@ def test_fixed_width_table_with_a_rule_and_per_cent_columns(tmp_path: Path) -> N
     assert any("`Val Acc (%)` is in per cent" in n for n in run.meta["notes"])
 
 
+def test_a_per_cent_column_above_100_is_not_converted(tmp_path: Path) -> None:
+    # `Val Acc (%)` holding 170-180 is no per cent: divided once it would be an
+    # accuracy of 1.7, which the per-cent reading of accuracies divides again (0.017)
+    lines = ["Epoch  Train Loss  Val Loss  Val Acc (%)", "-----  ----------  --------  -----------"]
+    lines += [f"{e}  {1 / e:.4f}  {0.8 / e:.4f}  {168 + 2 * e:.1f}" for e in range(1, 5)]
+    run = readers.load(write(tmp_path, "training_log.txt", "\n".join(lines) + "\n"))
+    assert run.metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25])
+    assert "val_acc" not in run.metrics
+    assert not any("per cent" in n for n in run.meta["notes"])
+
+
 def test_a_headerless_csv_stays_refused(tmp_path: Path) -> None:
     # five unnamed columns: which is the loss, which accuracy, in which order (CSVLogger
     # sorts its names: accuracy before loss) is a guess, so the user names them

@@ -25,6 +25,7 @@ those are CSV's.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -151,8 +152,13 @@ def _per_cent(
         m = _PERCENT.fullmatch(name)
         if m is None or m.group(1) in header:
             continue
+        values = [float(row[k]) for row in rows]
+        if any(not 0.0 <= v <= 100.0 for v in values if math.isfinite(v)):
+            # not a per cent of anything (an accuracy of 170): left as it is, since a
+            # fraction over 1.5 under an accuracy's name would be divided by 100 again
+            continue
         names[k] = m.group(1)
-        for row in rows:
-            row[k] = repr(float(row[k]) / 100)
+        for row, value in zip(rows, values, strict=True):
+            row[k] = repr(value / 100)
         notes.append(f"`{name}` is in per cent: read as a fraction")
     return names, rows, notes
