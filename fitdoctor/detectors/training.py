@@ -223,7 +223,10 @@ def val_loss_divergence(
         "val_noise": round(sigma, 4),
         "end_climb": ended is not None,
         "climb_epochs_seen": ended["epochs"] if ended is not None else 0,
-        "largest_swing": round(ended["swing"], 4) if ended is not None else None,
+        # significant digits: a swing of 2e-5 on a loss near 1e-3 is no "0.0"
+        "largest_swing": float(f"{ended['swing']:.4g}") if ended is not None else None,
+        "swung_before": ended is not None and ended["swing"] > 0,
+        "climbed_from_first": ended is not None and ended["start"] == 0,
         "epochs_after_best": epochs[-1] - epochs[raw_best],
         "early_stopped": stopped_early(ctx),
         "restored": restores_best_weights(ctx),
@@ -310,8 +313,8 @@ def _end_climb(ctx: Context, span: Span, val_raw: np.ndarray, *, climb_epochs: i
     loss rising with the accuracy still improving is confidence, not yet overfitting).
     Not on a run known to have stopped early (its status, or fewer epochs than ``fit``
     asked for): its last epochs are the ones its EarlyStopping waited through, which is
-    the stop FD101's first advice asks for. ``best`` indexes the span; ``rise`` is the
-    last value over the minimum.
+    the stop FD101's first advice asks for. ``best`` and ``start`` (the epoch the climb
+    starts from) index the span; ``rise`` is the last value over the minimum.
     """
     if not np.isfinite(val_raw).all() or stopped_early(ctx):
         return None  # an early-stopped run ends on the epochs its EarlyStopping waited
@@ -339,7 +342,7 @@ def _end_climb(ctx: Context, span: Span, val_raw: np.ndarray, *, climb_epochs: i
             gain = float(acc[-1] - earlier.max())
             if gain >= min_acc_gain and gain > acc_noise_factor * ctx.noise(key, acc):
                 return None  # the accuracy still improves: the loss overfits first
-    return {"best": best, "rise": last - low, "swing": swing, "epochs": k}
+    return {"best": best, "rise": last - low, "swing": swing, "epochs": k, "start": start}
 
 
 def _start_climb(ctx: Context, span: Span, train_raw: np.ndarray, best: int,
