@@ -564,6 +564,13 @@ def test_explain_json() -> None:
     assert data["severity"] == data["default_severity"] == rule.severity.value
 
 
+def test_explain_fd101_says_how_a_short_run_is_judged() -> None:
+    # the end-climb path decides on its own parameters: what the rule does names them
+    data = json.loads(invoke("explain", "FD101", "--format", "json").stdout)
+    for name in ("band_epochs", "climb_epochs", "climb_swing", "min_after", "min_rise"):
+        assert f"`{name}`" in data["docs"]["what"], name
+
+
 def test_explain_text_by_code_or_name() -> None:
     rule = next(r for r in load_rules() if r.code == "FD101")
     by_code = invoke("explain", "fd101")
