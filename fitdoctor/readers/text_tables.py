@@ -16,7 +16,8 @@ header has names. Names are split at whitespace, or at runs of two or more space
 that is what makes the count match (``train loss`` is one name, and so is ``Val Acc
 (%)``). A name that ends in a per cent sign (``Val Acc (%)``, ``Val Acc [%]``,
 ``acc%``) is a column in per cent: read under the name without it (``Val Acc``), as a
-fraction, with a note. Other lines are skipped. Each table in the file is a run of
+fraction, with a note (unless it holds a value outside 0-100: then it is left as it
+is). Other lines are skipped. Each table in the file is a run of
 its own (a log appended to by several trainings), read as a CSV table is
 (:mod:`fitdoctor.readers.tables`): an ``epoch`` column numbers its rows, else the rows
 are epochs 1, 2, ... Lines with a comma, semicolon, tab or ``|`` are never a table's:
