@@ -144,7 +144,8 @@ def val_loss_divergence(
     enough for the band), to its highest since its
     minimum and ``min_rise`` above it, by more than ``climb_swing`` times the largest
     rise of any one epoch before that climb, while the validation accuracy (if logged)
-    did not reach a new best at the end. The other tests (the loss scale, the training
+    did not reach a new best at the end, on rows that reach the run's last epoch (not
+    cut off before a blow-up). The other tests (the loss scale, the training
     loss's fall, the guards against a diverging training loss) apply to both.
     """
     ctx.require_epochs(min_epochs)
@@ -165,8 +166,9 @@ def val_loss_divergence(
                          min_persist=min_persist, trend_z=trend_z)
               if span.size >= band_epochs else None)
     # a climb as long as the band path asks a rise to last (min_after), or climb_epochs on
-    # a run too short for the band
-    ended = None if banded is not None else _end_climb(
+    # a run too short for the band; only where the judged rows reach the run's end (rows cut
+    # off at a blow-up end on the climb into it: the divergence, not how the run ended)
+    ended = None if banded is not None or span.end < ctx.run.n_epochs else _end_climb(
         ctx, span, val_raw, climb_epochs=min_after if span.size >= band_epochs else climb_epochs,
         climb_swing=climb_swing, min_rise=min_rise, min_acc_gain=min_acc_gain,
         acc_noise_factor=acc_noise_factor)
