@@ -151,8 +151,11 @@ def val_loss_divergence(
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
                  dead_accuracy_gain, dead_accuracy_peak)
-    span_or_missing(ctx, span, min_epochs)
-    if span.size < min_epochs:
+    # rows cut off before a blow-up end on the climb into it (the divergence, not how the
+    # run ended): only the band judges them, so they need as many epochs as it does
+    cut = span.end < ctx.run.n_epochs
+    span_or_missing(ctx, span, band_epochs if cut else min_epochs)
+    if span.size < (band_epochs if cut else min_epochs):
         return None
     val_raw = ctx.array(ctx.val_loss_key)[span.start : span.end]
     # a window capped in epochs: a long run's early minimum is not smeared away
@@ -166,9 +169,8 @@ def val_loss_divergence(
                          min_persist=min_persist, trend_z=trend_z)
               if span.size >= band_epochs else None)
     # a climb as long as the band path asks a rise to last (min_after), or climb_epochs on
-    # a run too short for the band; only where the judged rows reach the run's end (rows cut
-    # off at a blow-up end on the climb into it: the divergence, not how the run ended)
-    ended = None if banded is not None or span.end < ctx.run.n_epochs else _end_climb(
+    # a run too short for the band; only where the judged rows reach the run's end
+    ended = None if banded is not None or cut else _end_climb(
         ctx, span, val_raw, climb_epochs=min_after if span.size >= band_epochs else climb_epochs,
         climb_swing=climb_swing, min_rise=min_rise, min_acc_gain=min_acc_gain,
         acc_noise_factor=acc_noise_factor)
