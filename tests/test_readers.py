@@ -103,6 +103,9 @@ def test_truncated_json(tmp_path: Path) -> None:
     ("text", "match"),
     [
         ('["0.5", "0.4"]', "JSON array of str, expected an object of metric lists"),
+        # numbers alone are a curve; beside text they are not: the message names both
+        ('[0.5, "0.4"]', "JSON array of numbers and str, expected an object"),
+        ('[0.5, [0.4]]', "JSON array of numbers and list, expected an object"),
         ('"loss"', "JSON string, expected an object"),
         ("42", "JSON number, expected an object"),
         ('{"loss": 0.5, "val_loss": 0.6}', "metric 'loss' is a number .0.5., expected a list"),

@@ -76,8 +76,12 @@ def drafts_from_records(
         raise InputError(f"{display}: empty JSON array; expected one record per epoch")
     odd = [r for r in records if not isinstance(r, Mapping)]
     if odd:
-        bad = odd[0]
-        kind = "numbers" if is_number(bad) else type(bad).__name__
+        # an array of numbers alone is read as one curve (json_files): name what else
+        # an array beside numbers holds ([0.5, "0.4"] is numbers and str)
+        other = next((r for r in odd if not is_number(r)), odd[0])
+        kind = "numbers" if is_number(other) else type(other).__name__
+        if is_number(odd[0]) and kind != "numbers":
+            kind = f"numbers and {kind}"
         raise InputError(
             f"{display}: JSON array of {kind}, expected an object of metric lists "
             "(json.dump(history.history, f)) or a list of per-epoch records "
