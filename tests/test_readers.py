@@ -671,6 +671,20 @@ def test_epoch_colon_and_key_colon_value_lines_are_a_console_log(tmp_path: Path)
     assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3])
 
 
+def test_a_point_after_an_abbreviation_ends_no_sentence(tmp_path: Path) -> None:
+    # 'Avg. Val. Loss', 'Mean Val. Acc': names with abbreviations, read as before the
+    # remark rule; 'Training done. Best val acc: 0.98' is still a remark
+    lines = []
+    for e in range(1, 5):
+        lines.append(f"Epoch {e}/4 - Avg. Train Loss: {1 / e:.4f} - Avg. Val. Loss: "
+                     f"{1.2 / e:.4f} - Mean Val. Acc: {0.5 + e / 10:.2f}")
+        lines.append("Training done. Best val acc: 0.98")
+    run = readers.load(write(tmp_path, "training_log.txt", "\n".join(lines) + "\n"))
+    assert run.metrics["avg_val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3], abs=1e-4)
+    assert run.metrics["mean_val_acc"] == pytest.approx([0.6, 0.7, 0.8, 0.9])
+    assert not any("best" in name for name in run.metrics)
+
+
 def test_fixed_width_table_with_a_rule_and_per_cent_columns(tmp_path: Path) -> None:
     # names of several words two or more spaces apart, a rule under them, columns in
     # per cent, and a rule and a summary after the rows

@@ -101,6 +101,8 @@ _PER_EPOCH = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/epoch\b")
 _PER_STEP = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/step\b")
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 _STEP_MARK = re.compile(r"\b(?:step|batch|iter(?:ation)?)\s*\[?\s*\d+\s*/\s*\d+", re.I)
+#: The longest word a point after it abbreviates (``Avg.``, ``No.``), not a sentence's end.
+_ABBREVIATION = 3
 _NOT_METRICS = frozenset({"eta", "epoch", "step", "time", "lr_scheduler", "batch"})
 
 
@@ -325,11 +327,15 @@ def _pair_name(raw: str) -> str:
     ``Epoch 1 Complete - Avg Loss`` is ``Avg Loss``; ``Train - Loss`` is ``Train Loss``.
     A pair after a sentence of several words (``Best model saved. Val Loss: 0.21``,
     ``Training done. Best val acc: 0.98``) is a remark, not the epoch's value: no name
-    (``""``, left out); ``Val. Loss`` stays a name.
+    (``""``, left out). A point after an abbreviation (a split's name, or a word of up to
+    :data:`_ABBREVIATION` letters) ends no sentence: ``Val. Loss``, ``Avg. Val. Loss``
+    and ``Mean Val. Acc`` stay names.
     """
     head, sep, _ = raw.rpartition(". ")
     if sep and " " in head.strip():
-        return ""
+        word = head.split()[-1]
+        if len(word) > _ABBREVIATION and not is_split_name(word):
+            return ""
     parts = [part.strip(" .-/") for part in raw.split(" - ")]
     if len(parts) > 1 and is_split_name(parts[-2]):
         return f"{parts[-2]} {parts[-1]}"
