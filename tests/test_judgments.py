@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fitdoctor
 from fitdoctor import curves, engine
@@ -632,6 +634,39 @@ def test_fd404_judges_a_mirrored_unweighted_metric_against_the_unweighted_prior(
     assert "0.6" in fd404[0].message and "0.146" in fd404[0].message
     note = next(n for n in report.notes if "identical to val_binary_crossentropy" in n)
     assert "class_weight weights the training loss" in note and "holds a term" not in note
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, math.nan]), min_size=0, max_size=40)
+       | st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=40))
+def test_trend_z_is_mann_kendall_pair_by_pair(values: list[float]) -> None:
+    """Mann-Kendall's z: the order of every pair of finite points, ties counting neither."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size
+    s = sum(int(np.sign(x[j] - x[i])) for i in range(n) for j in range(i + 1, n))
+    expected = 0.0 if n < 3 or s == 0 else (
+        (s - math.copysign(1.0, s)) / math.sqrt(n * (n - 1) * (2 * n + 5) / 18.0))
+    assert curves.trend_z(np.asarray(values, dtype=float)) == pytest.approx(expected, abs=1e-9)
+
+
+def test_long_segments_cost_linear_memory() -> None:
+    """A 200,000-step history was killed for memory (every pair of a 40,000-step tail):
+    Theil–Sen reads at most THEIL_SEN_POINTS points' pairs and trend_z TREND_Z_POINTS
+    points, and both keep their answer."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(50_000)
+    line = 0.5 - 1e-5 * steps + rng.normal(0, 1e-3, steps.size)
+    tracemalloc.start()
+    fit = curves.theil_sen(line)
+    z = curves.trend_z(line)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert fit is not None and fit[0] == pytest.approx(-1e-5, rel=0.01)
+    assert z < -100  # a steady fall, surely
+    assert peak < 200e6, peak
 
 
 def test_trend_z_reads_order_only() -> None:
