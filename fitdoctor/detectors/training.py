@@ -141,12 +141,12 @@ def val_loss_divergence(
     A run too short for the noise band (under ``band_epochs``), or whose band the rise
     does not pass, is judged on how it ends (:func:`_end_climb`): the validation loss
     rose in each of its last ``climb_epochs`` epochs or more (``min_after`` on a run long
-    enough for the band), to its highest since its
-    minimum and ``min_rise`` above it, by more than ``climb_swing`` times the largest
-    rise of any one epoch before that climb, while the validation accuracy (if logged)
-    did not reach a new best at the end, on rows that reach the run's last epoch (not
-    cut off before a blow-up). The other tests (the loss scale, the training
-    loss's fall, the guards against a diverging training loss) apply to both.
+    enough for the band), to its highest since its minimum and ``min_rise`` above it, by
+    more than ``climb_swing`` times the largest rise of any one epoch before that climb,
+    while the validation accuracy (if logged) did not reach a new best at the end, on
+    rows that reach the run's last epoch (not cut off before a blow-up). The other tests
+    (the loss scale, the training loss's fall, the guards against a diverging training
+    loss) apply to both.
     """
     ctx.require_epochs(min_epochs)
     span = _span(ctx, blowup_factor, blowup_level, recover_factor, dead_tolerance, dead_accuracy,
@@ -303,6 +303,7 @@ def _noise_segment(val_raw: np.ndarray, b: int) -> np.ndarray:
     """
     seg = val_raw[b:]
     return seg if np.isfinite(seg).sum() >= 5 else val_raw[-5:]
+
 
 def _end_climb(ctx: Context, span: Span, val_raw: np.ndarray, *, climb_epochs: int,
                climb_swing: float, min_rise: float, min_acc_gain: float,
