@@ -650,6 +650,21 @@ def test_trend_z_is_mann_kendall_pair_by_pair(values: list[float]) -> None:
     assert curves.trend_z(np.asarray(values, dtype=float)) == pytest.approx(expected, abs=1e-9)
 
 
+def test_fd101_skips_a_short_run_validated_every_other_epoch() -> None:
+    """Under band_epochs FD101 reads every epoch's validation loss (how the run ends): a
+    5-epoch run validated every other epoch is skipped, not counted as checked (review16)."""
+    report = fitdoctor.analyze({"loss": [0.9, 0.6, 0.45, 0.36, 0.3],
+                                "val_loss": [0.8, None, 0.5, None, 0.62]})
+    skipped = [s for s in report.skipped if s.code == "FD101"]
+    assert skipped and "missing at 2 of 5 epochs" in skipped[0].reason, report.skipped
+    assert "validation_freq=1" in skipped[0].hint
+    # every epoch validated: judged (and here it fires: two epochs up, +24%)
+    full = fitdoctor.analyze({"loss": [0.9, 0.6, 0.45, 0.36, 0.3],
+                              "val_loss": [0.8, 0.55, 0.5, 0.56, 0.62]})
+    assert not [s for s in full.skipped if s.code == "FD101"]
+    assert [f for f in full.findings if f.code == "FD101"]
+
+
 def test_long_segments_cost_linear_memory() -> None:
     """A 200,000-step history was killed for memory (every pair of a 40,000-step tail):
     Theil–Sen reads at most THEIL_SEN_POINTS points' pairs and trend_z TREND_Z_POINTS

@@ -158,6 +158,14 @@ def val_loss_divergence(
     if span.size < (band_epochs if cut else min_epochs):
         return None
     val_raw = ctx.array(ctx.val_loss_key)[span.start : span.end]
+    if span.size < band_epochs and not np.isfinite(val_raw).all():
+        # a run under band_epochs is judged on how it ends, epoch by epoch: with epochs
+        # missing (validation_freq=2, a NaN) it cannot be judged at all
+        raise MissingInput(
+            f"the validation loss is missing at {int((~np.isfinite(val_raw)).sum())} of "
+            f"{span.size} epochs; a run under {band_epochs} epochs is judged on every one",
+            "validate every epoch (validation_freq=1), or train longer",
+        )
     # a window capped in epochs: a long run's early minimum is not smeared away
     val = curves.smooth(val_raw, window=min(smooth_window, max(3, (span.size // 10) | 1)))
     train_raw, train = curve(ctx, ctx.loss_key, span)
