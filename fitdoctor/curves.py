@@ -293,7 +293,6 @@ def theil_sen(values: np.ndarray) -> tuple[float, float] | None:
     return slope, intercept
 
 
-
 def scatter(values: np.ndarray) -> float:
     """Epoch-to-epoch noise of a curve segment, robust to spikes and to a trend.
 

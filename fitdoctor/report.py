@@ -381,6 +381,15 @@ class Report:
     n_rules: int | None = None
     superseded: list[Superseded] = field(default_factory=list)
 
+    @property
+    def checked(self) -> bool:
+        """Whether some rule ran on the input (what the verdict's "not judged" reads).
+
+        ``False`` when no selected rule reads this kind of input (``n_rules`` 0) or every
+        rule run was skipped, with no finding; ``True`` when ``n_rules`` is unknown.
+        """
+        return bool(self.findings) or self.n_rules is None or self.n_rules > len(self.skipped)
+
     def shared_evidence(self) -> SharedEvidence:
         """Evidence several findings carry alike (see :func:`shared_evidence`)."""
         return shared_evidence(self.findings)
@@ -438,14 +447,14 @@ class Report:
         # with Dropout) leaves nothing unchecked: it is not a gap in the verdict
         moot = sum(1 for s in self.skipped if s.needs == NOT_APPLICABLE)
         not_applicable = f"; {moot} {'does' if moot == 1 else 'do'} not apply to this model"
-        if not self.findings and self.n_rules == 0:
+        if not self.checked and self.n_rules == 0:
             # a selection of rules none of which reads this kind of input (a learning
             # curve's rules on a run): nothing was checked, so "healthy" is no claim to make
             none = "no selected rule reads this input"
             if self.n_epochs == 0:
                 return f"{prefix}not judged: no epoch recorded, and {none}"
             return f"{prefix}not judged: {none}"
-        if self.n_rules and len(self.skipped) == self.n_rules and not self.findings:
+        if not self.checked:
             # nothing was checked (a selection of rules none of which this run can feed,
             # or that apply to this model): "healthy" would be a claim no check supports
             return f"{prefix}not judged: no check could run; {', '.join(self._skip_reasons())}"

@@ -187,7 +187,7 @@ class Sweep:
         for row in self.rows:
             if row.healthy:
                 c["healthy"] += 1
-            elif not row.diagnoses and not (row.judged and row.checked):
+            elif not row.diagnoses:  # neither healthy nor diagnosed: not judged or checked
                 c["not judged"] += 1
             elif (headline := row.headline) is not None:
                 c[headline] += 1

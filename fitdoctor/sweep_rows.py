@@ -180,9 +180,7 @@ def row_of(report: Report, run: Run | None, *, index: int, source: str) -> Sweep
         last_epoch=last_epoch,
         epochs=report.n_epochs,
         fmt=run.source if run is not None else str(report.run_summary.get("source", "")),
-        # as the report's verdict: no rule ran when every one was skipped (or none read it)
-        checked=bool(report.findings) or report.n_rules is None
-        or report.n_rules > len(report.skipped),
+        checked=report.checked,
     )
 
 

@@ -242,5 +242,6 @@ def canonical_metric(metric: str) -> str:
     key = snake_case(metric.strip().rsplit(".", 1)[-1]).replace("-", "_")
     return key[4:] if key.startswith("val_") else key
 
+
 #: Frameworks whose runs Keras's FitDoctor() callback cannot record (``Run.framework``).
 FOREIGN_FRAMEWORKS = ("transformers", "lightning", "pytorch")

@@ -333,7 +333,7 @@ def _end_climb(ctx: Context, span: Span, val_raw: np.ndarray, *, climb_epochs: i
         return None  # an early-stopped run ends on the epochs its EarlyStopping waited
     n = val_raw.size
     up = np.diff(val_raw) > 0
-    k = n - 1 - int(np.nonzero(~up)[0][-1]) - 1 if not up.all() else n - 1
+    k = up.size if up.all() else up.size - 1 - int(np.flatnonzero(~up)[-1])  # last rises
     if k < climb_epochs:
         return None
     start = n - 1 - k  # the epoch the climb starts from
@@ -351,10 +351,9 @@ def _end_climb(ctx: Context, span: Span, val_raw: np.ndarray, *, climb_epochs: i
     if key is not None:
         acc = ctx.array(key)[span.start : span.end]
         earlier = acc[:-1][np.isfinite(acc[:-1])]
-        if np.isfinite(acc[-1]) and earlier.size:
-            gain = float(acc[-1] - earlier.max())
-            if gain >= min_acc_gain and gain > acc_noise_factor * ctx.noise(key, acc):
-                return None  # the accuracy still improves: the loss overfits first
+        if np.isfinite(acc[-1]) and earlier.size and _accuracy_gained(
+                ctx, key, acc, float(acc[-1] - earlier.max()), min_acc_gain, acc_noise_factor):
+            return None  # the accuracy still improves: the loss overfits first
     return {"best": best, "rise": last - low, "swing": swing, "epochs": k, "start": start}
 
 
@@ -449,16 +448,25 @@ def _accuracy_after(
     if i is None or i <= best or not np.isfinite(acc[best]):
         return out
     gain = float(acc[i] - acc[best])
-    noise = ctx.noise(key, acc)
     out.update(
         acc_metric=key,
         acc_at_best=round(float(acc[best]), 4),
         acc_peak=round(float(acc[i]), 4),
         acc_peak_epoch=ctx.epochs[span.start + i],
-        acc_still_rose=gain >= min_gain and gain > noise_factor * noise,
+        acc_still_rose=_accuracy_gained(ctx, key, acc, gain, min_gain, noise_factor),
     )
     return out
 
+
+def _accuracy_gained(ctx: Context, key: str, acc: np.ndarray, gain: float, min_gain: float,
+                     noise_factor: float) -> bool:
+    """Whether an accuracy ``gain`` is one: ``min_gain`` or more, and beyond noise.
+
+    Beyond noise: more than ``noise_factor`` times the curve's epoch-to-epoch noise
+    (:meth:`Context.noise` of ``acc``). FD101's accuracy note and its end-climb path
+    read gains alike.
+    """
+    return gain >= min_gain and gain > noise_factor * ctx.noise(key, acc)
 
 def restores_best_weights(ctx: Context) -> bool | None:
     """Whether EarlyStopping or FitDoctor restored the best weights, when the run says.
