@@ -700,6 +700,21 @@ def test_fixed_width_table_with_a_rule_and_per_cent_columns(tmp_path: Path) -> N
     assert any("`Val Acc (%)` is in per cent" in n for n in run.meta["notes"])
 
 
+def test_a_csv_with_per_cent_columns_reads_them_as_accuracies(tmp_path: Path) -> None:
+    # `train_acc(%)` and `val_acc(%)` in a CSV: the accuracies under their bare names, as
+    # fractions; a `(%)` column that holds fractions already is only renamed
+    text = "epoch,train_loss,val_loss,train_acc(%),val_acc(%),Top5 [%]\n"
+    text += "".join(f"{e},{1 / e:.4f},{1.1 / e:.4f},{50 + 10 * e:.1f},{48 + 9 * e:.1f},"
+                    f"{0.8 + e / 100:.2f}\n" for e in range(1, 5))
+    run = readers.load(write(tmp_path, "log.csv", text))
+    assert run.metrics["acc"] == pytest.approx([0.6, 0.7, 0.8, 0.9])
+    assert run.metrics["val_acc"] == pytest.approx([0.57, 0.66, 0.75, 0.84])
+    assert run.metrics["top5"] == pytest.approx([0.81, 0.82, 0.83, 0.84])
+    notes = run.meta["notes"]
+    assert any("`val_acc(%)` is in per cent" in n for n in notes)
+    assert not any("Top5" in n for n in notes)
+
+
 def test_a_per_cent_column_above_100_is_not_converted(tmp_path: Path) -> None:
     # `Val Acc (%)` holding 170-180 is no per cent: divided once it would be an
     # accuracy of 1.7, which the per-cent reading of accuracies divides again (0.017)

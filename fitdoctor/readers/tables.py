@@ -31,13 +31,16 @@ split's values under its own names (``loss`` on a ``val`` row is ``val_loss``).
 column an empty cell may also be a NaN, decided by :func:`~._base.finish`. A column with
 no value at all is dropped (CSVLogger writes ``val_*`` columns for a run without
 validation); a column of nothing but text is left out with a note; text among numbers
-is an error naming the metric and the epoch.
+is an error naming the metric and the epoch. A column named in per cent (``Val Acc (%)``,
+``val_acc(%)``, ``acc%``) is read under its bare name, as a fraction when its values are
+per cents (with a note), and keeps its name when a value lies outside 0-100.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +61,8 @@ __all__ = ["MISSING_CELLS", "Table", "drafts_from_table"]
 
 #: CSV cells that mean "not logged" (compared lower-cased, stripped).
 MISSING_CELLS = frozenset({"", "na", "n/a", "<na>", "null", "none"})
+#: A name in per cent: ``Val Acc (%)``, ``Val Acc [%]``, ``acc%``, ``val_acc(%)``.
+_PERCENT = re.compile(r"(.*?[A-Za-z].*?)[\s_]*(?:\(%\)|\[%\]|%)")
 
 
 @dataclass
@@ -150,7 +155,6 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     steps_raw = _counter(rows, step_i, display, "step", fill=False) if step_i is not None else None
     missing = MISSING if table.text_cells and index_like and epoch_i is None else None
 
-    readings, name_notes = canonical_names([c for _, c in metric_cols], source.metric_map)
     columns: dict[str, list[Any]] = {}
     for i, name in metric_cols:
         cells = [row[i] for row in rows]
@@ -160,6 +164,8 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
             notes.append(f"column {name!r} left out: it holds text, not numbers")
             continue
         columns[name] = values
+    columns = _per_cent(columns, names, notes)
+    readings, name_notes = canonical_names(list(columns), source.metric_map)
     if not columns:
         shown = ", ".join(repr(c) for c in names if c) or "none"
         raise InputError(
@@ -225,6 +231,39 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     if not drafts:
         raise InputError(f"{display}: no value logged in any metric column")
     return drafts
+
+
+def _per_cent(
+    columns: dict[str, list[Any]], names: list[str], notes: list[str]
+) -> dict[str, list[Any]]:
+    """Columns named in per cent (``Val Acc (%)``, ``acc%``) under their bare name.
+
+    Values in per cent (any above 1.5, none outside 0-100) become fractions, with a note;
+    a column so named that holds fractions already is only renamed. A column with values
+    outside 0-100 is no per cent of anything and keeps its name (divided, an accuracy of
+    170 would read as 1.7). A bare name the table already has keeps the column's own.
+
+    Args:
+        columns: The parsed columns, by name, in table order.
+        names: Every name in the table.
+        notes: Where to say what was read.
+
+    Returns:
+        The columns, in the same order.
+    """
+    out: dict[str, list[Any]] = {}
+    for name, values in columns.items():
+        m = _PERCENT.fullmatch(name.strip())
+        finite = [v for v in values if isinstance(v, float) and math.isfinite(v)]
+        if (m is None or m.group(1) in names or not finite
+                or any(not 0.0 <= v <= 100.0 for v in finite)):
+            out[name] = values
+            continue
+        if max(finite) > 1.5:
+            values = [v / 100 if isinstance(v, float) else v for v in values]
+            notes.append(f"`{name}` is in per cent: read as a fraction")
+        out[m.group(1)] = values
+    return out
 
 
 def _spread_split_column(table: Table) -> Table:

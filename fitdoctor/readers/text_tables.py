@@ -14,10 +14,8 @@ A table is a line of names directly above at least :data:`MIN_ROWS` lines of num
 only (or above a rule, ``-----``, above them), every one with as many numbers as the
 header has names. Names are split at whitespace, or at runs of two or more spaces when
 that is what makes the count match (``train loss`` is one name, and so is ``Val Acc
-(%)``). A name that ends in a per cent sign (``Val Acc (%)``, ``Val Acc [%]``,
-``acc%``) is a column in per cent: read under the name without it (``Val Acc``), as a
-fraction, with a note (unless it holds a value outside 0-100: then it is left as it
-is). Other lines are skipped. Each table in the file is a run of
+(%)``). A name in per cent is read as the tables of every format read it
+(:mod:`fitdoctor.readers.tables`). Other lines are skipped. Each table in the file is a run of
 its own (a log appended to by several trainings), read as a CSV table is
 (:mod:`fitdoctor.readers.tables`): an ``epoch`` column numbers its rows, else the rows
 are epochs 1, 2, ... Lines with a comma, semicolon, tab or ``|`` are never a table's:
@@ -26,7 +24,6 @@ those are CSV's.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -45,8 +42,6 @@ _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan
 _WIDE_GAP = re.compile(r"\s{2,}")
 #: A rule between the header and the rows: ``-----``, ``=====``, ``---+---``.
 _RULE = re.compile(r"\s*[-=]{3,}[-=+ ]*")
-#: A name in per cent: ``Val Acc (%)``, ``Val Acc [%]``, ``acc%``.
-_PERCENT = re.compile(r"(.*?[A-Za-z].*?)\s*(?:\(%\)|\[%\]|%)")
 
 
 @dataclass
@@ -129,37 +124,6 @@ def read(source: Source) -> list[Run]:
             f"read as a whitespace-separated table (header on line {block.line}"
             f"{', the lines above it skipped' if block.line > 1 else ''})"
         )
-        names, rows, notes = _per_cent(block.header, block.rows)
-        table = Table(names=names, rows=rows, notes=[note, *notes])
+        table = Table(names=block.header, rows=block.rows, notes=[note])
         runs += [finish(d, source, "csv") for d in drafts_from_table(table, source)]
     return label_runs(runs)
-
-
-def _per_cent(
-    header: list[str], rows: list[list[str]]
-) -> tuple[list[str], list[list[str]], list[str]]:
-    """Columns named in per cent (``Val Acc (%)``) as fractions under the bare name.
-
-    Args:
-        header: The table's names.
-        rows: Its rows of number text.
-
-    Returns:
-        The names, the rows and a note per column changed.
-    """
-    names = list(header)
-    notes: list[str] = []
-    for k, name in enumerate(header):
-        m = _PERCENT.fullmatch(name)
-        if m is None or m.group(1) in header:
-            continue
-        values = [float(row[k]) for row in rows]
-        if any(not 0.0 <= v <= 100.0 for v in values if math.isfinite(v)):
-            # not a per cent of anything (an accuracy of 170): left as it is, since a
-            # fraction over 1.5 under an accuracy's name would be divided by 100 again
-            continue
-        names[k] = m.group(1)
-        for row, value in zip(rows, values, strict=True):
-            row[k] = repr(value / 100)
-        notes.append(f"`{name}` is in per cent: read as a fraction")
-    return names, rows, notes
