@@ -20,6 +20,9 @@ from fitdoctor.readers.names import canonical_names, parse_metric_map, read_name
         ("training_loss", "loss"),
         ("dev_loss", "val_loss"),
         ("valid_loss", "val_loss"),
+        ("va_loss", "val_loss"),  # tr/va/te: a loop's short split names
+        ("tr_acc", "acc"),
+        ("te_acc", "test_acc"),
         ("validation_loss", "val_loss"),
         ("eval_loss", "val_loss"),
         ("val_losses", "val_loss"),

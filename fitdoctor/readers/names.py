@@ -10,10 +10,10 @@ the names it finds through :func:`canonical_names`, which maps them as follows.
 words (any case; separated by ``_`` ``-`` ``.`` ``/`` ``:``   role       becomes
 space, or camelCase)
 ==========================================================  =========  ===============
-``train``, ``training``, ``trn`` (or no role word)           train      ``<metric>``
-``val``, ``validation``, ``valid``                           val        ``val_<metric>``
+``train``, ``training``, ``trn``, ``tr`` (or no role word)   train      ``<metric>``
+``val``, ``validation``, ``valid``, ``va``                   val        ``val_<metric>``
 ``dev``, ``eval``, ``evaluation``                            val        ``val_<metric>``
-``test``, ``testing``                                        test       ``test_<metric>``
+``test``, ``testing``, ``te``                                test       ``test_<metric>``
 ==========================================================  =========  ===============
 
 A test curve logged every epoch *is* a validation curve in practice: when a run has
@@ -92,7 +92,9 @@ _ROLE_WORDS = {
     "train": "train",
     "training": "train",
     "trn": "train",
+    "tr": "train",
     "val": "val",
+    "va": "val",
     "validation": "val",
     "valid": "val",
     "dev": "val",
@@ -100,9 +102,10 @@ _ROLE_WORDS = {
     "evaluation": "val",
     "test": "test",
     "testing": "test",
+    "te": "test",
 }
 #: Role words whose reading is an assumption worth telling the user about.
-_AMBIGUOUS_ROLE_WORDS = frozenset({"dev", "eval", "evaluation", "test", "testing"})
+_AMBIGUOUS_ROLE_WORDS = frozenset({"dev", "eval", "evaluation", "test", "testing", "te"})
 _NOISE_TAIL = frozenset({"history", "hist", "values", "list", "curve", "log", "epoch", "mean"})
 _PLURALS = {
     "losses": "loss",
@@ -332,8 +335,8 @@ def canonical_names(
 #: Logged names a note lists at most.
 _NAMES_SHOWN = 12
 
-_TRAIN_WORDS = frozenset({"train", "training", "trn"})
-_VAL_WORDS = frozenset({"val", "validation", "valid"})
+_TRAIN_WORDS = frozenset({"train", "training", "trn", "tr"})
+_VAL_WORDS = frozenset({"val", "validation", "valid", "va"})
 #: First words of ``<set>_val_<metric>`` that qualify a curve rather than name a set.
 _NOT_A_SET = frozenset(
     {"best", "min", "max", "lowest", "highest", "last", "final", "smoothed", "ema", "avg",
