@@ -119,6 +119,26 @@ def test_pytorch_lightning_metrics_csv(tmp_path: Path) -> None:
     assert run.metric_names["loss"] == "train_loss_epoch"
 
 
+def test_lightning_validation_step_rows_count_their_own_steps(tmp_path: Path) -> None:
+    # self.log(..., on_step=True) in validation_step: rows with the validation loop's own
+    # step count (0, 1, 2, ...) and no epoch, beside the training's global steps (11, 23,
+    # ...): the count going back is no new run, and those rows hold only *_step twins
+    rows = ["val_loss_step,step,val_loss_epoch,epoch,train_loss_epoch,train_loss_step"]
+    vstep = 0
+    for epoch in range(4):
+        for _ in range(3):
+            rows.append(f"{1.0 - 0.1 * epoch + 0.01 * vstep},{vstep},,,,")
+            vstep += 1
+        gstep = 12 * epoch + 11
+        rows.append(f",{gstep},{0.9 - 0.1 * epoch},{epoch},,")
+        rows.append(f",{gstep},,{epoch},{1.1 - 0.1 * epoch},")
+    run = readers.load(write(tmp_path, "\n".join(rows) + "\n", "metrics.csv"))
+    assert run.epochs == [1, 2, 3, 4]
+    assert run.metrics["val_loss"] == pytest.approx([0.9, 0.8, 0.7, 0.6])
+    assert run.metrics["loss"] == pytest.approx([1.1, 1.0, 0.9, 0.8])
+    assert not any("left out" in n or "goes back" in n for n in run.meta["notes"])
+
+
 def test_lightning_validate_and_test_after_fit_are_not_an_epoch(tmp_path: Path) -> None:
     # trainer.fit for epochs 0-2, then trainer.validate() and trainer.test(): Lightning logs
     # them at epoch 3 (current_epoch after fit), with no training value

@@ -166,6 +166,18 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
         columns[name] = values
     columns = _per_cent(columns, names, notes)
     readings, name_notes = canonical_names(list(columns), source.metric_map)
+    # in a per-step log, rows that log only columns left out (Lightning's validation
+    # *_step rows beside their *_epoch twins, numbered by the validation loop's own step
+    # count) hold no epoch's value: left out before the counts are read, where that
+    # count going back would start a new run
+    kept = [c for c in columns if readings[c].canonical]
+    live = [r for r in range(n) if any(columns[c][r] is not None for c in kept)]
+    if step_i is not None and 0 < len(live) < n:
+        columns = {c: [v[r] for r in live] for c, v in columns.items()}
+        epochs_raw = None if epochs_raw is None else [epochs_raw[r] for r in live]
+        steps_raw = None if steps_raw is None else [steps_raw[r] for r in live]
+        breaks = {k for k in (bisect.bisect_left(live, b) for b in breaks) if k < len(live)}
+        n = len(live)
     if not columns:
         shown = ", ".join(repr(c) for c in names if c) or "none"
         raise InputError(
@@ -209,15 +221,20 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
                 "the epoch's last value"
             )
         seg_columns: dict[str, list[Any]] = {}
+        empty: dict[str, list[Any]] = {}
         for name, values in columns.items():
             role = readings[name].role
             col = [_aggregate([values[r] for r in group], role) for group in rows_of]
             if all(v is None for v in col):
-                seg_notes.append(f"column {name!r} left out: no value logged")
+                if readings[name].canonical:
+                    seg_notes.append(f"column {name!r} left out: no value logged")
+                else:  # a column left out anyway (a *_step twin): its name still tells
+                    empty[name] = col
                 continue
             seg_columns[name] = col
         if not seg_columns:
             continue
+        seg_columns.update(empty)
         drafts.append(
             Draft(
                 columns=seg_columns,
