@@ -197,3 +197,27 @@ def test_a_mapped_name_the_run_does_not_log_is_noted() -> None:
     many = [f"m{i}" for i in range(15)]
     _, notes = canonical_names(many, {"x": "loss"})
     assert "`m11` and 3 more)" in notes[-1]
+
+
+@pytest.mark.parametrize(
+    ("names", "read"),
+    [
+        (["train_log_loss", "validation_log_loss"],
+         {"train_log_loss": "loss", "validation_log_loss": "val_loss"}),
+        (["avg_loss", "acc"], {"avg_loss": "loss", "acc": "acc"}),
+        (["ce_loss", "val_ce_loss", "kl", "val_kl"],
+         {"ce_loss": "loss", "val_ce_loss": "val_loss", "kl": "kl", "val_kl": "val_kl"}),
+        # several losses: which is "the" loss (a total weighted by a schedule?) is a guess
+        (["loss_total", "loss_sup", "loss_unsup"],
+         {"loss_total": "loss_total", "loss_sup": "loss_sup", "loss_unsup": "loss_unsup"}),
+        (["train/box_loss", "train/cls_loss", "val/box_loss"],
+         {"train/box_loss": "box_loss", "train/cls_loss": "cls_loss",
+          "val/box_loss": "val_box_loss"}),
+        (["loss", "val_log_loss"], {"loss": "loss", "val_log_loss": "val_log_loss"}),
+    ],
+)
+def test_the_one_curve_named_a_loss_is_the_loss(names: list[str], read: dict[str, str]) -> None:
+    readings, notes = canonical_names(names)
+    assert {n: r.canonical for n, r in readings.items()} == read
+    assert any("as loss" in n for n in notes) == ("loss" in read.values()
+                                                   and "loss" not in names)

@@ -185,6 +185,18 @@ def test_a_list_of_histories_is_several_runs(tmp_path: Path) -> None:
     assert len(runs) == 2 and runs[1].name == "run 2 of 2 in history.json (2)"
 
 
+def test_a_list_of_record_lists_is_several_runs(tmp_path: Path) -> None:
+    # json.dump([records of run 1, records of run 2]): several trainings kept in one file,
+    # their loss under a longer name (`train_log_loss`), read as the loss with a note
+    runs = [[{"epoch": e, "train_log_loss": 0.7 / e, "validation_log_loss": 0.8 / e + k}
+             for e in range(1, 6 + k)] for k in range(2)]
+    read = readers.load_runs(write(tmp_path, runs))
+    assert [len(r.epochs) for r in read] == [5, 6]
+    assert read[1].name == "run 2 of 2 in history.json"
+    assert read[1].metrics["val_loss"][0] == pytest.approx(1.8)
+    assert any("`train_log_loss` as loss" in n for n in read[0].meta["notes"])
+
+
 def _hf_log(evals: bool = True) -> list[dict[str, Any]]:
     log: list[dict[str, Any]] = []
     step = 0

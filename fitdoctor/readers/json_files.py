@@ -182,6 +182,9 @@ def read_value(value: Any, source: Source) -> list[Run]:
     if isinstance(value, list):
         from fitdoctor.readers.records import drafts_from_records
 
+        if _runs_of_records(value):  # json.dump([records of run 1, records of run 2])
+            drafts = [d for part in value for d in drafts_from_records(part, source)]
+            return _finish_all(drafts, source, "json-records")
         return _finish_all(drafts_from_records(value, source), source, "json-records")
     if not isinstance(value, dict):
         raise InputError(
@@ -204,6 +207,14 @@ def read_value(value: Any, source: Source) -> list[Run]:
         return _finish_all(drafts_from_table(table, source), source, "keras-history")
     drafts = drafts_from_object(value, source, 0)
     return _finish_all(drafts, source, "keras-history")
+
+
+def _runs_of_records(value: list[Any]) -> bool:
+    """An array of arrays of per-epoch records: one run each (several trainings kept)."""
+    return bool(value) and all(
+        isinstance(part, list) and part and all(isinstance(r, dict) for r in part)
+        for part in value
+    )
 
 
 def _bare_curve(value: list[Any]) -> bool:

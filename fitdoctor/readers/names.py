@@ -310,6 +310,7 @@ def canonical_names(
                 notes.append(f"`{name}` left out: `{winner}` is already read as {target}")
 
     _bare_role_curves(readings, notes)
+    _one_named_loss(readings, notes)
     ambiguous = [
         r for r in readings.values() if r.ambiguous and r.canonical and not r.user
     ]
@@ -482,6 +483,36 @@ def _bare_role_curves(readings: dict[str, Reading], notes: list[str]) -> None:
     notes.append(
         f"no curve is named a loss: read {read}, the only curves named by their split "
         f"alone (say otherwise with --metric-map {bare_train[0]}=NAME)"
+    )
+
+
+def _one_named_loss(readings: dict[str, Reading], notes: list[str]) -> None:
+    """A run whose loss has a longer name (``log_loss``, ``avg_loss``, ``total_loss``).
+
+    With no curve read as ``loss``, the one training curve with ``loss`` among its words
+    is the loss, and its validation twin (``val_`` + the same name) the validation loss.
+    With several (``loss_sup``, ``loss_unsup``, ``loss_total``) none is: which one is
+    "the" loss would be a guess, and a total whose terms are weighted by a schedule (a
+    semi-supervised term ramped up) rises while every term falls.
+    """
+    kept = {n: r for n, r in readings.items() if r.canonical}
+    if any(r.canonical in ("loss", "val_loss") for r in kept.values()):
+        return
+    lossy = [n for n, r in kept.items()
+             if r.role == "train" and not r.user and "loss" in r.canonical.split("_")]
+    if len(lossy) != 1:
+        return
+    name = lossy[0]
+    twin = "val_" + kept[name].canonical
+    val = [n for n, r in kept.items() if r.canonical == twin and not r.user]
+    readings[name] = Reading(name, "loss", "train")
+    read = f"`{name}` as loss"
+    if len(val) == 1:
+        readings[val[0]] = Reading(val[0], "val_loss", "val")
+        read += f" and `{val[0]}` as val_loss"
+    notes.append(
+        f"no curve is named plain loss: read {read} (say otherwise with --metric-map "
+        f"{name}=NAME)"
     )
 
 
