@@ -197,6 +197,16 @@ def test_a_list_of_record_lists_is_several_runs(tmp_path: Path) -> None:
     assert any("`train_log_loss` as loss" in n for n in read[0].meta["notes"])
 
 
+def test_accuracies_alone_are_read_with_a_note(tmp_path: Path) -> None:
+    # a loop that kept only its accuracies: read, the loss checks skip (not refused)
+    path = write(tmp_path, {"train_acc": [0.45, 0.6, 0.7, 0.8], "val_acc": [0.5, 0.6, 0.65, 0.7]})
+    run = readers.load(path)
+    assert set(run.metrics) == {"acc", "val_acc"}
+    assert any("no loss curve, only accuracies" in n for n in run.meta["notes"])
+    report = fitdoctor.analyze(run)
+    assert any("no training loss" in s.reason for s in report.skipped)
+
+
 def _hf_log(evals: bool = True) -> list[dict[str, Any]]:
     log: list[dict[str, Any]] = []
     step = 0

@@ -352,7 +352,12 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
         _resolve_missing(metrics)
     _percent_accuracies(metrics, metric_names, notes)
     _refuse_bare_split_score(metrics, metric_names, readings, source)
-    if not any("loss" in key for key in metrics):
+    if not any("loss" in key for key in metrics) and any(_is_accuracy(k) for k in metrics):
+        notes.append(
+            "no loss curve, only accuracies: the checks that read a loss cannot run (log the "
+            "loss per epoch, or name it with --metric-map NAME=loss)"
+        )
+    elif not any("loss" in key for key in metrics):
         shown = list(metric_names.get(k, k) for k in metrics)
         found = ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")
         raise InputError(

@@ -346,6 +346,11 @@ def read(source: Source) -> list[Run]:
             reason = str(exc).removeprefix(run_display + ": ")
             left_out.append(f"{name} ({reason})")
             continue
+        if not any("loss" in k for run in read_runs for k in run.metrics):
+            # a file of accuracies alone is read (the loss checks skip); among a store's
+            # runs, one without a loss curve is another kind of run (an evaluation's)
+            left_out.append(f"{name} (no loss column: accuracies alone)")
+            continue
         for run in read_runs:
             run.meta["mlflow"] = {
                 "tracking_uri": uri,
