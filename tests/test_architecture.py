@@ -390,8 +390,9 @@ DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
     # halves and 2-point minimums; the median of 3 (end levels); 5 points to measure noise
     # on; a quarter of the run for the gap's trend; the smoothing window's tenth of the
     # run (smooth_window's doc); the decay ratio kept within 0.05..0.95 so its log exists;
-    # a division guard; per cent; a ratio over 1000 is not shown
-    "training": {5: 1, 2: 14, 3: 3, 0.95: 1, 4: 1, 0.05: 1, 1e-300: 1, 100: 2, 1000: 1,
+    # a division guard; per cent (one a rate shown to 2 significant digits); a ratio over
+    # 1000 is not shown
+    "training": {5: 1, 2: 14, 3: 3, 0.95: 1, 4: 1, 0.05: 1, 1e-300: 1, 100: 3, 1000: 1,
                  10: 1},
     # Wilson's formula; 4 epochs to see a minimum before the end; halves; the median of 3;
     # per cent; 6 classes listed in a message

@@ -254,3 +254,32 @@ def test_logging_basic_config_default_prefix(tmp_path: Path) -> None:
     run = readers.load(path)
     assert run.n_epochs == 5
     assert run.metrics["val_loss"] == pytest.approx([1.1 / e for e in range(1, 6)], abs=1e-3)
+
+
+def test_a_loop_printing_every_kth_epoch_and_a_summary_after_it(tmp_path: Path) -> None:
+    # `Epoch [50/500]`, `[100/500]`...: one fit printing every 50th epoch (no phases); the
+    # metrics printed after the last epoch (a test score) are facts, not a one-value curve
+    lines = [f"Epoch [{e}/500], Loss: {0.5 - e / 5000:.4f}, Accuracy: {80 + e / 50:.2f}%"
+             for e in range(50, 501, 50)]
+    lines += ["Performance Metrics:", "            Sensitivity: 0.91", "",
+              "Test Set Accuracy: 92.44%"]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = readers.load(path)
+    assert run.epochs == list(range(50, 501, 50)) and run.phases == []
+    assert set(run.metrics) == {"loss", "accuracy"}
+    assert run.facts["Test Set Accuracy"] == pytest.approx(0.9244)
+    assert run.facts["Sensitivity"] == pytest.approx(0.91)
+    assert any("after its last epoch" in n for n in run.meta["notes"])
+
+
+def test_pairs_on_the_lines_after_each_epoch_stay_values(tmp_path: Path) -> None:
+    # `Epoch k/N` alone, its pairs on the lines after it, the last epoch's too
+    lines = []
+    for e in range(1, 5):
+        lines += [f"Epoch {e}/4", f"Train Loss: {1 / e:.3f}", f"Val Loss: {1.2 / e:.3f}"]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = readers.load(path)
+    assert run.metrics["val_loss"] == pytest.approx([1.2 / e for e in range(1, 5)], abs=1e-3)
+    assert not run.facts

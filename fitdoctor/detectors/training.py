@@ -1356,6 +1356,9 @@ def still_improving(
     fall = _fall_rates(smooth, w, trend)
     if fall is None:
         return None
+    # a log that keeps every k-th epoch (a loop printing every 50): rates per epoch
+    stride = _stride(ctx, span)
+    fall = (fall[0], fall[1] / stride, fall[2], fall[3], fall[4])
     gain, pace, _, share, _ = fall
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)
@@ -1403,7 +1406,7 @@ def still_improving(
     by_accuracy = acc is not None and acc[0] >= min_acc_progress and acc[0] > noise_factor * acc[2]
     if not (by_loss or by_accuracy):
         return None
-    more = _epochs_more(tail, n, more_fade, max_more_factor, unknown_more_share)
+    more = _epochs_more(tail, n, more_fade, max_more_factor, unknown_more_share) * stride
     # how far the training loss fell over the run (the monitored curve's own fall when
     # the history logged only the validation loss)
     _, train = curve(ctx, ctx.loss_key if trained else key, span)
@@ -1415,7 +1418,8 @@ def still_improving(
         "from_epoch": epochs[n - w],
         "gain_pct": pct(gain),
         "share_pct": pct(min(share, 1.0)),
-        "per_epoch_pct": pct(gain / max(1, w - 1)),
+        # two significant digits: 1.6% over 100 epochs is 0.016% per epoch, not 0.0
+        "per_epoch_pct": float(f"{100 * gain / max(1, epochs[n - 1] - epochs[n - w]):.2g}"),
         "last_value": float(f"{float(raw[np.isfinite(raw)][-1]):.4g}"),
         "epochs_more": more,
         "epochs_total": ctx.epochs[-1] + more,
@@ -1518,6 +1522,12 @@ def _train_accuracy_gain(ctx: Context, span: Span, w: int) -> float:
         return 0.0
     line = curves.theil_sen(ctx.array(key)[span.start : span.end][-w:])
     return 0.0 if line is None else line[0] * (w - 1)
+
+
+def _stride(ctx: Context, span: Span) -> int:
+    """Epochs between the rows a log kept (1; 50 for a loop that prints every 50th)."""
+    gaps = np.diff(np.asarray(ctx.epochs[span.start : span.end]))
+    return max(1, int(np.median(gaps))) if gaps.size else 1
 
 
 def _epochs_more(tail: np.ndarray, n: int, fade: float, max_factor: float,

@@ -24,8 +24,10 @@ ends mid-epoch) is left out, with a note.
 **Runs.** An ``Epoch 1/N`` (or any epoch number not above the previous one) starts a
 new ``fit`` run; a ``fit(initial_epoch=...)`` that continues the numbering
 (``Epoch 5/6`` after ``Epoch 4/4``) continues the run, and the run's phases say where
-each ``fit`` call began. ``Epoch 12: early stopping`` marks the run stopped early;
-``Epoch k/N`` with ``k == N`` at the end marks it completed. ``Restoring model weights
+each ``fit`` call began; a count that jumps under the same total (``Epoch [50/500]``,
+``Epoch [100/500]``) is one ``fit`` whose loop printed every k-th epoch.
+``Epoch 12: early stopping`` marks the run stopped early; ``Epoch k/N`` with ``k == N``
+at the end marks it completed. ``Restoring model weights
 from the end of the best epoch: 9.`` (what ``EarlyStopping(restore_best_weights=True,
 verbose=1)`` prints when it restores) says the run kept epoch 9's weights: the fact
 ``restored_best_epoch`` and ``fit.restore_best_weights`` true, as a run file says it.
@@ -187,7 +189,9 @@ def read(source: Source) -> list[Run]:
             runs_rows.append([])
             notes_by_run.append([])
             calls = 1
-        elif ep.total != prev.total or ep.number != prev.number + 1:
+        elif ep.total != prev.total:
+            # a new fit(initial_epoch=...): a count that jumps under the same total is
+            # one fit logging every k-th epoch (a loop printing every 50th)
             calls += 1
         prev = ep
         run_of.append(len(runs_rows) - 1)
@@ -209,7 +213,8 @@ def read(source: Source) -> list[Run]:
         stopped = any(run_of[i] == k for i in stopped_after)
         # what EarlyStopping printed after this run's epochs (never a later run's)
         best = next((restored[i] for i in sorted(restored) if run_of[i] == k), None)
-        drafts.append(_draft(rows, notes, stopped=stopped, restored=best))
+        summary = _summary(rows, notes)
+        drafts.append(_draft(rows, notes, stopped=stopped, restored=best, summary=summary))
     if not drafts:
         raise InputError(
             f"{source.display}: no epoch has a final metrics line "
@@ -217,6 +222,35 @@ def read(source: Source) -> list[Run]:
         )
     runs = [finish(d, source, "console") for d in drafts]
     return label_runs(runs)
+
+
+def _summary(
+    rows: list[tuple[_Epoch, dict[str, float], float | None, int]], notes: list[str]
+) -> dict[str, float]:
+    """What a run prints after its last epoch (``Test Set Accuracy: 92.44%``): facts.
+
+    Pairs on the lines after the last epoch's own line whose names no earlier epoch of
+    the run logged are the run's summary, not the last epoch's values (a curve of one
+    value named ``val_set_accuracy`` would read as a validation curve). They are taken
+    out of that epoch's values (in place) and returned. A run of one epoch, and epochs
+    read from a Keras progress bar (``model.evaluate``'s bar after training is never
+    read), are left as they are.
+    """
+    if len(rows) < 2 or any(_BAR.match(seg) for seg in rows[-1][0].segments):
+        return {}
+    ep, values, _, _ = rows[-1]
+    earlier = {name for _, v, _, _ in rows[:-1] for name in v}
+    own = set(_generic_pairs(ep.header_rest))
+    out = {name: values.pop(name) for name in list(values)
+           if name not in earlier and name not in own}
+    if out:
+        shown = ", ".join(f"{name}: {value:g}" for name, value in list(out.items())[:3])
+        more = f" and {len(out) - 3} more" if len(out) > 3 else ""
+        notes.append(
+            f"what the log prints after its last epoch ({shown}{more}) is no epoch's "
+            "value: kept as facts"
+        )
+    return out
 
 
 def _trim_preambles(epochs: list[_Epoch], preamble: list[str]) -> None:
@@ -371,6 +405,7 @@ def _draft(
     *,
     stopped: bool,
     restored: int | None,
+    summary: dict[str, float],
 ) -> Draft:
     names: dict[str, None] = {}
     for _, values, _, _ in rows:
@@ -386,7 +421,7 @@ def _draft(
     status = "stopped-early" if stopped else "completed" if last.number == last.total else (
         "unknown"
     )
-    facts: dict[str, Any] = {}
+    facts: dict[str, Any] = dict(summary)
     if restored is not None:
         # EarlyStopping(restore_best_weights=True) prints this when it restores: on
         # stopping (Keras 2) or at the end of training, stopped or not (Keras 3)
