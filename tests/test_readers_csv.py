@@ -335,13 +335,40 @@ def test_rows_split_by_a_phase_column_are_one_row_per_epoch(tmp_path: Path) -> N
         for e in range(1, n + 1):
             rows.append(f"{stage},{e},train,{1.0 / e:.4f},{0.5 + e / 20:.3f}")
             rows.append(f"{stage},{e},val,{1.2 / e:.4f},{0.45 + e / 20:.3f}")
+    # the stages are phases of one training: epochs counted on (3 + 4)
     runs = readers.load_runs(write(tmp_path, "\n".join(rows) + "\n"))
-    assert [r.n_epochs for r in runs] == [3, 4]
-    run = runs[1]
-    assert run.metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25])
-    assert run.metrics["val_loss"] == pytest.approx([1.2, 0.6, 0.4, 0.3])
-    assert run.metrics["val_accuracy"][0] == pytest.approx(0.5)
+    assert [r.n_epochs for r in runs] == [7]
+    run = runs[0]
+    assert [(p.epoch, p.label) for p in run.phases] == [(1, "stage1"), (4, "stage2")]
+    assert run.metrics["loss"][3:] == pytest.approx([1.0, 0.5, 0.3333, 0.25])
+    assert run.metrics["val_loss"][3:] == pytest.approx([1.2, 0.6, 0.4, 0.3])
+    assert run.metrics["val_accuracy"][3] == pytest.approx(0.5)
     assert any("'phase' column (train, val)" in n for n in run.meta["notes"])
+
+
+@pytest.mark.parametrize(
+    ("stages", "epochs", "runs"),
+    [
+        # a frozen head, then fine-tuning, the epoch count starting again: one run
+        (["head", "head", "finetune", "finetune", "finetune"], [1, 2, 1, 2, 3], [5]),
+        # numbered stages whose epochs count on: one run, the phases marked
+        (["1", "1", "2", "2"], [1, 2, 3, 4], [4]),
+        # a script run twice into one file repeats its stage names: two runs, as before
+        (["a", "a", "b", "a", "a", "b"], [1, 2, 1, 1, 2, 1], [2, 1, 2, 1]),
+    ],
+)
+def test_a_stage_column_names_phases_of_one_training(
+    tmp_path: Path, stages: list[str], epochs: list[int], runs: list[int]
+) -> None:
+    rows = ["stage,epoch,train_loss,val_loss"]
+    rows += [f"{s},{e},{1.0 / (k + 1):.4f},{1.1 / (k + 1):.4f}"
+             for k, (s, e) in enumerate(zip(stages, epochs, strict=True))]
+    read = readers.load_runs(write(tmp_path, "\n".join(rows) + "\n"))
+    assert [r.n_epochs for r in read] == runs
+    if len(read) == 1:
+        assert "stage" not in read[0].metrics
+        assert read[0].epochs == list(range(1, runs[0] + 1))
+        assert len(read[0].phases) == len(set(stages))
 
 
 def test_a_text_column_of_one_split_is_no_split_column(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ per cents (with a note), and keeps its name when a value lies outside 0-100.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -56,6 +57,7 @@ from fitdoctor.readers.names import (
     read_name,
     split_metric,
 )
+from fitdoctor.run import Phase
 
 __all__ = ["MISSING_CELLS", "Table", "drafts_from_table"]
 
@@ -153,6 +155,17 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
 
     epochs_raw = _counter(rows, epoch_i, display, "epoch", fill=step_i is not None)
     steps_raw = _counter(rows, step_i, display, "step", fill=False) if step_i is not None else None
+    stages = None
+    if epochs_raw is not None and step_i is None and not breaks:
+        stages = _stages(rows, metric_cols, epochs_raw)
+    if stages is not None:
+        stage_i, starts, epochs_raw = stages
+        metric_cols = [(i, name) for i, name in metric_cols if i != stage_i]
+        notes.append(
+            f"the {names[stage_i]!r} column names {len(starts)} stages of one training "
+            f"({', '.join(label for _, label in starts)}): one run, its epochs counted on "
+            "from stage to stage, each stage a phase"
+        )
     missing = MISSING if table.text_cells and index_like and epoch_i is None else None
 
     columns: dict[str, list[Any]] = {}
@@ -235,6 +248,12 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
         if not seg_columns:
             continue
         seg_columns.update(empty)
+        phases: list[Phase] = []
+        if stages is not None and epochs_raw is not None:
+            epoch_of = dict(zip(sorted({epochs_raw[r] for r in seg}), epochs, strict=True))
+            in_seg = set(seg)
+            phases = [Phase(epoch=epoch_of[epochs_raw[row]], label=label)
+                      for row, label in stages[1] if row in in_seg]
         drafts.append(
             Draft(
                 columns=seg_columns,
@@ -243,11 +262,74 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
                 readings={k: r for k, r in readings.items() if k in seg_columns},
                 ambiguous_gaps=any(MISSING in col for col in seg_columns.values()),
                 keras_layout=csvlogger,
+                phases=phases,
             )
         )
     if not drafts:
         raise InputError(f"{display}: no value logged in any metric column")
     return drafts
+
+
+#: Column names that say which stage of one training a row belongs to.
+STAGE_NAMES = frozenset({"stage", "phase", "training_stage", "train_stage", "training_phase"})
+
+
+def _stages(
+    rows: list[list[Any]], metric_cols: list[tuple[int, str]], epochs_raw: list[int]
+) -> tuple[int, list[tuple[int, str]], list[int]] | None:
+    """A ``stage`` column naming the parts of one training (a frozen head, then fine-tuning).
+
+    Read as stages when every row names one, each stage's rows come together (each name
+    once: a script run twice into one file repeats its names, and is two runs), its
+    epochs rise within it, and at each new stage the epoch count starts again or counts
+    on. The epochs are then counted on across stages (``head`` 1-2 and ``finetune`` 1-2
+    become epochs 1-4), the stages becoming phases.
+
+    Args:
+        rows: The table's rows.
+        metric_cols: The columns read as metrics, ``(index, name)``.
+        epochs_raw: Each row's epoch as logged.
+
+    Returns:
+        ``(column, [(first row, label)], epochs counted on)``, or ``None``.
+    """
+    found = next(((i, name) for i, name in metric_cols
+                  if name.strip().lower() in STAGE_NAMES), None)
+    if found is None or len(rows) < 2:
+        return None
+    i, name = found
+    cells = [row[i] for row in rows]
+    if any(_blank(c) for c in cells):
+        return None
+    labels = [_stage_label(c) for c in cells]
+    starts = [0] + [r for r in range(1, len(rows)) if labels[r] != labels[r - 1]]
+    if len(starts) < 2 or len({labels[r] for r in starts}) != len(starts):
+        return None
+    counted: list[int] = []
+    offset = 0
+    for k, first in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(rows)
+        block = epochs_raw[first:end]
+        if any(b <= a for a, b in itertools.pairwise(block)):
+            return None
+        if k and block[0] <= epochs_raw[first - 1]:  # the count starts again: count on
+            offset = counted[-1] + 1 - block[0]
+        counted += [e + offset for e in block]
+    shown = [(r, labels[r] if any(ch.isalpha() for ch in labels[r]) else f"{name} {labels[r]}")
+             for r in starts]
+    return i, shown, counted
+
+
+def _stage_label(cell: Any) -> str:
+    """A stage cell as text: ``head``, or ``2`` for ``2.0``."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    text = str(cell).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text
 
 
 def _per_cent(
