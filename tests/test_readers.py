@@ -763,3 +763,23 @@ def test_stdin_over_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(readers, "MAX_BYTES", 8)
     with pytest.raises(InputError, match="<stdin>: over the"):
         readers.sources("-", stdin=stdio.BytesIO(b"x" * 20))
+
+
+def test_spacy_train_table(tmp_path: Path) -> None:
+    # what `spacy train` prints: E (0-based epoch), # (step), a loss per component, the dev
+    # scores; the row at step 0 is the evaluation before training
+    lines = ["ℹ Pipeline: ['tok2vec', 'ner']", "ℹ Initial learn rate: 0.001",
+             "E    #       LOSS TOK2VEC  LOSS NER  ENTS_F  ENTS_P  ENTS_R  SCORE ",
+             "---  ------  ------------  --------  ------  ------  ------  ------",
+             "  0       0          0.00     49.17    0.00    0.00    0.00    0.00",
+             "  0     200         89.21   2270.54   36.97   46.80   30.56    0.37",
+             "  1     400        123.35   1470.12   55.24   60.01   51.17    0.55",
+             "  2     600        142.22   1142.57   62.31   65.80   59.17    0.62",
+             "  3     800        159.10    934.03   66.04   68.40   63.84    0.66",
+             "✔ Saved pipeline to output directory"]
+    run = readers.load(write(tmp_path, "train.log", "\n".join(lines) + "\n"))
+    assert run.epochs == [1, 2, 3, 4]
+    assert run.metrics["loss"] == pytest.approx([2270.54, 1470.12, 1142.57, 934.03])
+    assert run.metrics["loss_tok2vec"][0] == pytest.approx(89.21)
+    assert run.metrics["val_score"] == pytest.approx([0.37, 0.55, 0.62, 0.66])
+    assert any("spaCy's training table" in n for n in run.meta["notes"])

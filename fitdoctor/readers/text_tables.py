@@ -65,9 +65,60 @@ def _header(line: str, n: int) -> list[str] | None:
         return None
     text = line.strip()
     for names in (text.split(), _WIDE_GAP.split(text)):
-        if len(names) == n and all(re.search(r"[A-Za-z]", name) for name in names):
+        if len(names) == n and all(re.search(r"[A-Za-z]", name) or name == "#"
+                                   for name in names):
             return names
     return None
+
+
+#: Components of a spaCy pipeline whose loss is a shared layer's, not a task's.
+_SPACY_SHARED = frozenset({"tok2vec", "transformer"})
+
+
+def _spacy(
+    header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]], list[str]]:
+    """``spacy train``'s table (``E  #  LOSS TOK2VEC  LOSS NER  ENTS_F ...  SCORE``).
+
+    ``E`` is the epoch (0-based), ``#`` the step, each ``LOSS <COMPONENT>`` a component's
+    training loss since the last evaluation, and the other columns the dev set's scores
+    (``val_``; ``ENTS_F`` in per cent, ``SCORE`` a fraction); the row at step 0 (the
+    evaluation before training) is left out. The loss judged is the sum
+    of the task components' losses (a shared ``tok2vec`` or ``transformer`` reports the
+    gradient its listeners send back, which may rise while the tasks learn): ``loss``,
+    each component's own kept as ``loss_<component>``. Any other table is returned as
+    it is.
+
+    Args:
+        header: The table's names.
+        rows: Its rows of number text.
+
+    Returns:
+        The names, the rows and a note when the table was spaCy's.
+    """
+    if len(header) < 4 or header[:2] != ["E", "#"] or header[-1] != "SCORE":
+        return header, rows, []
+    losses = [k for k, name in enumerate(header) if name.upper().startswith("LOSS ")]
+    tasks = [k for k in losses if header[k][5:].strip().lower() not in _SPACY_SHARED]
+    if not tasks:
+        return header, rows, []
+    names = ["epoch", "step"]
+    for k, name in enumerate(header[2:], start=2):
+        if k in losses:
+            names.append(f"loss_{name[5:].strip().lower()}")
+        else:
+            names.append(f"val_{name.lower()}")
+    names.append("loss")
+    # the row at step 0 is the evaluation before training (one batch's loss, scores 0)
+    out = [[*row, repr(sum(float(row[k]) for k in tasks))] for row in rows
+           if float(row[1]) != 0.0]
+    if not out:
+        return header, rows, []
+    shown = " + ".join(header[k] for k in tasks)
+    return names, out, [
+        f"read as spaCy's training table: `loss` is {shown} (the task components' training "
+        "loss), the score columns the dev set's (val_)"
+    ]
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -124,6 +175,7 @@ def read(source: Source) -> list[Run]:
             f"read as a whitespace-separated table (header on line {block.line}"
             f"{', the lines above it skipped' if block.line > 1 else ''})"
         )
-        table = Table(names=block.header, rows=block.rows, notes=[note])
+        names, rows, notes = _spacy(block.header, block.rows)
+        table = Table(names=names, rows=rows, notes=[note, *notes])
         runs += [finish(d, source, "csv") for d in drafts_from_table(table, source)]
     return label_runs(runs)
