@@ -783,3 +783,16 @@ def test_spacy_train_table(tmp_path: Path) -> None:
     assert run.metrics["loss_tok2vec"][0] == pytest.approx(89.21)
     assert run.metrics["val_score"] == pytest.approx([0.37, 0.55, 0.62, 0.66])
     assert any("spaCy's training table" in n for n in run.meta["notes"])
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [["#   loss   val_loss", "1   0.9   1.0", "2   0.7   0.8", "3   0.5   0.7"],  # `#`: epochs
+     # a row index beside the epoch column: dropped
+     ["#   epoch   loss   val_loss", "0   1   0.9   1.0", "1   2   0.7   0.8",
+      "2   3   0.5   0.7"]],
+)
+def test_a_hash_column_in_a_whitespace_table(tmp_path: Path, lines: list[str]) -> None:
+    run = readers.load(write(tmp_path, "log.txt", "\n".join(lines) + "\n"))
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics == {"loss": [0.9, 0.7, 0.5], "val_loss": [1.0, 0.8, 0.7]}

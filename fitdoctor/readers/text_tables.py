@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Source, finish, label_runs
+from fitdoctor.readers.names import EPOCH_NAMES
 from fitdoctor.readers.tables import Table, drafts_from_table
 from fitdoctor.run import Run
 
@@ -69,6 +70,16 @@ def _header(line: str, n: int) -> list[str] | None:
                                    for name in names):
             return names
     return None
+
+
+def _numbered(names: list[str]) -> list[str]:
+    """A ``#`` column: the epoch when nothing else numbers them, else a row index (dropped)."""
+    if "#" not in names:
+        return names
+    counted = any(name.strip().lower() in EPOCH_NAMES for name in names)
+    if names[0] == "#":
+        return ["" if counted else "epoch", *names[1:]]
+    return names
 
 
 #: Components of a spaCy pipeline whose loss is a shared layer's, not a task's.
@@ -176,6 +187,7 @@ def read(source: Source) -> list[Run]:
             f"{', the lines above it skipped' if block.line > 1 else ''})"
         )
         names, rows, notes = _spacy(block.header, block.rows)
+        names = _numbered(names)
         table = Table(names=names, rows=rows, notes=[note, *notes])
         runs += [finish(d, source, "csv") for d in drafts_from_table(table, source)]
     return label_runs(runs)
