@@ -391,8 +391,8 @@ DETECTOR_NUMBERS: dict[str, dict[int | float, int]] = {
     # on; a quarter of the run for the gap's trend; the smoothing window's tenth of the
     # run (smooth_window's doc); the decay ratio kept within 0.05..0.95 so its log exists;
     # a division guard; per cent (one a rate shown to 2 significant digits); a ratio over
-    # 1000 is not shown
-    "training": {5: 1, 2: 14, 3: 3, 0.95: 1, 4: 1, 0.05: 1, 1e-300: 1, 100: 3, 1000: 1,
+    # 1000 is not shown; 3 points at least for a validation loss's range
+    "training": {5: 1, 2: 14, 3: 4, 0.95: 1, 4: 1, 0.05: 1, 1e-300: 1, 100: 5, 1000: 1,
                  10: 1},
     # Wilson's formula; 4 epochs to see a minimum before the end; halves; the median of 3;
     # per cent; 6 classes listed in a message

@@ -1636,6 +1636,10 @@ def flat_loss(
 ) -> Evidence | None:
     """Training loss that barely moves from its first epoch.
 
+    Its range within ``max_change`` of its first value; or, scattered wider (a per-batch
+    average over few noisy batches), a robust line through it moving less than that over
+    the run while the validation loss's range stays within it (:func:`_flat_under_noise`).
+
     On a recorded model with no hidden layer (:func:`no_hidden_layer`) the evidence adds
     the hidden layer to give it (:func:`_first_hidden_layer`, ``first_hidden_units``
     wide), and ``linear_stuck``: the model learned nothing from its inputs
@@ -1654,14 +1658,24 @@ def flat_loss(
         return None
     with np.errstate(over="ignore"):
         change = float(finite_raw.max() - finite_raw.min()) / abs(first)
-    if change > max_change:
+    noisy = change > max_change and _flat_under_noise(ctx, span, finite_raw, max_change)
+    if change > max_change and not noisy:
         return None
     values: dict[str, Any] = {
         "first": float(f"{first:.4g}"),
         "last": float(f"{float(finite_raw[-1]):.4g}"),
         "change_pct": round(100 * change, 2),
         "threshold_pct": round(100 * max_change, 2),
+        "noisy": noisy,
     }
+    if noisy:
+        val = ctx.array(ctx.val_loss_key)[span.start : span.end]
+        val = val[np.isfinite(val)]
+        values.update(
+            trend_pct=round(100 * _trend_change(finite_raw), 2),
+            val_first=float(f"{float(val[0]):.4g}"),
+            val_change_pct=round(100 * float(val.max() - val.min()) / abs(float(val[0])), 2),
+        )
     # raised from the highest rate the run logged: a loss that did not move under a
     # decaying schedule did not move at its peak either (KAN logs: flat at 1e-3, decayed
     # to 1e-7 by the end; "raise from 1e-7 to 1e-6" proposed less than it already had)
@@ -1679,6 +1693,30 @@ def flat_loss(
         ctx.run, max_input_std=max_input_std, min_input_max=min_input_max,
         max_input_mean=max_input_mean, max_input_spread=max_input_spread))
     return Evidence(values, epoch=ctx.epochs[span.start])
+
+
+def _trend_change(loss: np.ndarray) -> float:
+    """How far a robust line through ``loss`` moves over the run, over its first value."""
+    line = curves.theil_sen(loss)
+    if line is None or not loss[0]:
+        return math.inf
+    return abs(line[0]) * (loss.size - 1) / abs(float(loss[0]))
+
+
+def _flat_under_noise(ctx: Context, span: Span, train: np.ndarray, max_change: float) -> bool:
+    """A training loss that only scatters, beside a validation loss that holds still.
+
+    The training loss's robust line moves under ``max_change`` over the run and the
+    validation loss's range stays within it: nothing learned, read through the noise of
+    a per-batch average (a step-logged loss jumping 8% between epochs).
+    """
+    if not ctx.run.has("val_loss") or _trend_change(train) > max_change:
+        return False
+    val = ctx.array(ctx.val_loss_key)[span.start : span.end]
+    val = val[np.isfinite(val)]
+    if val.size < 3 or not val[0]:
+        return False
+    return float(val.max() - val.min()) / abs(float(val[0])) <= max_change
 
 
 @detector("too-short")
