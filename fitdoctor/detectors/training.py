@@ -1697,10 +1697,11 @@ def flat_loss(
 
 def _trend_change(loss: np.ndarray) -> float:
     """How far a robust line through ``loss`` moves over the run, over its first value."""
-    line = curves.theil_sen(loss)
-    if line is None or not loss[0]:
-        return math.inf
-    return abs(line[0]) * (loss.size - 1) / abs(float(loss[0]))
+    with np.errstate(over="ignore", invalid="ignore"):  # values near the float range
+        line = curves.theil_sen(loss)
+        if line is None or not loss[0] or not math.isfinite(line[0]):
+            return math.inf
+        return abs(line[0]) * (loss.size - 1) / abs(float(loss[0]))
 
 
 def _flat_under_noise(ctx: Context, span: Span, train: np.ndarray, max_change: float) -> bool:
