@@ -65,6 +65,20 @@ def test_json_lines_then_the_summary_and_a_quoted_glob(sweep_dir: Path) -> None:
     assert nothing.exit_code == 2 and "no such file" in nothing.stderr
 
 
+def test_a_healthy_run_of_accuracies_alone_is_not_called_unhealthy(tmp_path: Path) -> None:
+    # ranked by val_loss, the healthy run logging accuracies alone has no value to rank:
+    # "no run is healthy" beside "1 healthy" contradicted the count
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(history(True)))
+    acc = {"accuracy": [0.5 + 0.03 * i for i in range(12)],
+           "val_accuracy": [0.48 + 0.025 * i for i in range(12)]}
+    (folder / "b.json").write_text(json.dumps(acc))
+    out = " ".join(invoke("analyze", folder, "-f", "text", "--exit-zero").stdout.split())
+    assert "1 healthy" in out, out
+    assert "no run is healthy" not in out and "no healthy run logs val_loss" in out
+
+
 def test_one_history_in_a_folder_is_its_report(tmp_path: Path) -> None:
     (tmp_path / "only").mkdir()
     (tmp_path / "only" / "h.json").write_text(json.dumps(history(True)))

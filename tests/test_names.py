@@ -214,6 +214,14 @@ def test_a_mapped_name_the_run_does_not_log_is_noted() -> None:
          {"train/box_loss": "box_loss", "train/cls_loss": "cls_loss",
           "val/box_loss": "val_box_loss"}),
         (["loss", "val_log_loss"], {"loss": "loss", "val_log_loss": "val_log_loss"}),
+        # the validation word inside the name (its role word neither first nor last):
+        # avg_val_loss is the twin, not a second training loss
+        (["avg_loss", "avg_val_loss"], {"avg_loss": "loss", "avg_val_loss": "val_loss"}),
+        (["avg_train_loss", "avg_val_loss"],
+         {"avg_train_loss": "loss", "avg_val_loss": "val_loss"}),
+        (["total_loss", "total_val_loss", "total_test_loss"],
+         {"total_loss": "loss", "total_val_loss": "val_loss",
+          "total_test_loss": "total_test_loss"}),
     ],
 )
 def test_the_one_curve_named_a_loss_is_the_loss(names: list[str], read: dict[str, str]) -> None:

@@ -197,6 +197,16 @@ def test_a_list_of_record_lists_is_several_runs(tmp_path: Path) -> None:
     assert any("`train_log_loss` as loss" in n for n in read[0].meta["notes"])
 
 
+def test_record_lists_whose_epochs_go_on_are_one_run(tmp_path: Path) -> None:
+    # a loop that kept each epoch's batch records in an array of their own: one run of
+    # 4 epochs (the steps averaged), not 4 runs of one epoch each
+    parts = [[{"epoch": e, "step": s, "loss": 1.0 / e + 0.01 * s} for s in range(5)]
+             for e in range(1, 5)]
+    read = readers.load_runs(write(tmp_path, parts))
+    assert len(read) == 1 and read[0].epochs == [1, 2, 3, 4]
+    assert read[0].metrics["loss"][1] == pytest.approx(0.52)
+
+
 def test_accuracies_alone_are_read_with_a_note(tmp_path: Path) -> None:
     # a loop that kept only its accuracies: read, the loss checks skip (not refused)
     path = write(tmp_path, {"train_acc": [0.45, 0.6, 0.7, 0.8], "val_acc": [0.5, 0.6, 0.65, 0.7]})

@@ -1044,20 +1044,21 @@ def _still_falling(
                                         share_from_baseline)
     if trend is None:
         return False
-    fall = _fall_rates(smooth, w, trend)
+    fall = _fall_rates(smooth, w, trend, _stride(ctx, span))
     return fall is not None and _falls_on_its_own(
         ctx, fall, min_gain=min_gain, noise_factor=noise_factor, min_share=max_share,
         steep_pace=steep_pace, regression_pace=regression_pace)
 
 
 def _fall_rates(
-    smooth: np.ndarray, w: int, trend: tuple[float, float, float, float]
+    smooth: np.ndarray, w: int, trend: tuple[float, float, float, float], stride: int
 ) -> tuple[float, float, float, float, float] | None:
     """A tail's fall as both still-falling tests read it: ``(gain, pace, drop, share, noise)``.
 
     ``gain`` is the tail's drop over the smoothed curve's level at the tail's start,
-    ``pace`` the robust line's fall per epoch over the level at the end; ``None`` when
-    either level is not positive (a loss that is no loss).
+    ``pace`` the robust line's fall per epoch over the level at the end (the line's fall
+    per row over ``stride``, the epochs between the rows a log kept: :func:`_stride`);
+    ``None`` when either level is not positive (a loss that is no loss).
     """
     slope, drop, share, sigma = trend
     n = smooth.size
@@ -1065,7 +1066,7 @@ def _fall_rates(
     level = float(smooth[-1])
     if level <= 0 or start == 0:
         return None
-    return drop / start, -slope / level, drop, share, sigma
+    return drop / start, -slope / level / stride, drop, share, sigma
 
 
 def _falls_on_its_own(
@@ -1353,12 +1354,11 @@ def still_improving(
     tail = raw[n - w :]
     if trend is None:
         return None
-    fall = _fall_rates(smooth, w, trend)
-    if fall is None:
-        return None
     # a log that keeps every k-th epoch (a loop printing every 50): rates per epoch
     stride = _stride(ctx, span)
-    fall = (fall[0], fall[1] / stride, fall[2], fall[3], fall[4])
+    fall = _fall_rates(smooth, w, trend, stride)
+    if fall is None:
+        return None
     gain, pace, _, share, _ = fall
     # the validation curve must not have turned: its last epochs are its best region
     best = curves.best_index(smooth)

@@ -36,6 +36,7 @@ What a JSON file may hold, tried in this order:
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -182,6 +183,10 @@ def read_value(value: Any, source: Source) -> list[Run]:
     if isinstance(value, list):
         from fitdoctor.readers.records import drafts_from_records
 
+        if _runs_of_records(value) and _epochs_continue(value):
+            # one run's records kept in an array per epoch (its batches): one table
+            records = [record for part in value for record in part]
+            return _finish_all(drafts_from_records(records, source), source, "json-records")
         if _runs_of_records(value):  # json.dump([records of run 1, records of run 2])
             drafts = [d for part in value for d in drafts_from_records(part, source)]
             return _finish_all(drafts, source, "json-records")
@@ -215,6 +220,23 @@ def _runs_of_records(value: list[Any]) -> bool:
         isinstance(part, list) and part and all(isinstance(r, dict) for r in part)
         for part in value
     )
+
+
+def _epochs_continue(parts: list[Any]) -> bool:
+    """Arrays of records whose epoch numbers go on from one array to the next: one run.
+
+    ``[[{"epoch": 1, "step": 0, ...}, ...], [{"epoch": 2, ...}, ...]]`` is a loop that kept
+    each epoch's batch records in an array of their own, not a run per array: runs kept
+    side by side each count their epochs from the start.
+    """
+    spans = []
+    for part in parts:
+        epochs = [v for record in part for k, v in record.items()
+                  if str(k).strip().lower() in EPOCH_NAMES]
+        if len(epochs) < len(part) or not all(is_number(v) for v in epochs):
+            return False
+        spans.append((min(epochs), max(epochs)))
+    return len(spans) > 1 and all(b[0] > a[1] for a, b in itertools.pairwise(spans))
 
 
 def _bare_curve(value: list[Any]) -> bool:

@@ -490,21 +490,29 @@ def _one_named_loss(readings: dict[str, Reading], notes: list[str]) -> None:
     """A run whose loss has a longer name (``log_loss``, ``avg_loss``, ``total_loss``).
 
     With no curve read as ``loss``, the one training curve with ``loss`` among its words
-    is the loss, and its validation twin (``val_`` + the same name) the validation loss.
-    With several (``loss_sup``, ``loss_unsup``, ``loss_total``) none is: which one is
-    "the" loss would be a guess, and a total whose terms are weighted by a schedule (a
-    semi-supervised term ramped up) rises while every term falls.
+    is the loss, and its validation twin (``val_`` + the same name, or the same words with
+    a validation word among them: ``avg_loss`` and ``avg_val_loss``, ``avg_train_loss``
+    and ``avg_val_loss``) the validation loss. A name with a validation or test word in
+    it (``avg_val_loss``, read as a training curve since its role word is not first or
+    last) is no training curve. With several (``loss_sup``, ``loss_unsup``,
+    ``loss_total``) none is: which one is "the" loss would be a guess, and a total whose
+    terms are weighted by a schedule (a semi-supervised term ramped up) rises while every
+    term falls.
     """
     kept = {n: r for n, r in readings.items() if r.canonical}
     if any(r.canonical in ("loss", "val_loss") for r in kept.values()):
         return
     lossy = [n for n, r in kept.items()
-             if r.role == "train" and not r.user and "loss" in r.canonical.split("_")]
+             if r.role == "train" and not r.user and "loss" in r.canonical.split("_")
+             and not _held_out_words(n)]
     if len(lossy) != 1:
         return
     name = lossy[0]
     twin = "val_" + kept[name].canonical
-    val = [n for n, r in kept.items() if r.canonical == twin and not r.user]
+    own = [w for w in _words(name) if _ROLE_WORDS.get(w) != "train"]
+    val = [n for n, r in kept.items() if not r.user and (r.canonical == twin or (
+        any(w in _VAL_WORDS for w in _words(n))
+        and [w for w in _words(n) if w not in _VAL_WORDS] == own))]
     readings[name] = Reading(name, "loss", "train")
     read = f"`{name}` as loss"
     if len(val) == 1:
@@ -514,6 +522,11 @@ def _one_named_loss(readings: dict[str, Reading], notes: list[str]) -> None:
         f"no curve is named plain loss: read {read} (say otherwise with --metric-map "
         f"{name}=NAME)"
     )
+
+
+def _held_out_words(name: str) -> bool:
+    """Whether a name has a validation or test word anywhere in it (``avg_val_loss``)."""
+    return any(_ROLE_WORDS.get(w) in ("val", "test") for w in _words(name))
 
 
 def _unused_overrides(names: list[str], overrides: Mapping[str, str]) -> list[str]:

@@ -228,6 +228,10 @@ def _best_sentences(sweep: Sweep) -> list[str]:
     out = [_pick(sweep, "best run", sweep.best)]
     if sweep.best_healthy is not None:
         out.append(_pick(sweep, "best healthy run", sweep.best_healthy))
+    elif not sweep.best.healthy and any(r.healthy for r in sweep.rows):
+        # healthy runs without the yardstick (a history of accuracies alone ranked by
+        # val_loss): none to pick, but "no run is healthy" would contradict the count
+        out.append(f"no healthy run logs {sweep.monitor}")
     elif not sweep.best.healthy and any(r.judged for r in sweep.rows):
         out.append("no run is healthy")
     return out
