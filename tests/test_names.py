@@ -229,3 +229,16 @@ def test_the_one_curve_named_a_loss_is_the_loss(names: list[str], read: dict[str
     assert {n: r.canonical for n, r in readings.items()} == read
     assert any("as loss" in n for n in notes) == ("loss" in read.values()
                                                    and "loss" not in names)
+
+
+def test_a_per_cent_sign_names_no_metric() -> None:
+    # the unit, not the metric: the reader divides the per-cent values of an accuracy
+    assert read_name("val_acc(%)").canonical == "val_acc"
+    assert read_name("Val Acc [%]").canonical == "val_acc"
+    assert read_name("acc%").canonical == "acc"
+
+
+def test_a_loss_scale_is_no_loss() -> None:
+    # mixed precision's loss scale beside no plain loss: not read as the loss
+    readings, notes = canonical_names(["loss_scale", "val_acc"])
+    assert readings["loss_scale"].canonical == "loss_scale" and not notes

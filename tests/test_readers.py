@@ -725,7 +725,8 @@ def test_a_per_cent_column_above_100_is_not_converted(tmp_path: Path) -> None:
     run = readers.load(write(tmp_path, "training_log.txt", "\n".join(lines) + "\n"))
     assert run.metrics["loss"] == pytest.approx([1.0, 0.5, 0.3333, 0.25])
     assert "val_acc" not in run.metrics
-    assert not any("per cent" in n for n in run.meta["notes"])
+    assert not any("per cent:" in n for n in run.meta["notes"])
+    assert any("neither a fraction nor a per cent" in n for n in run.meta["notes"])
 
 
 def test_a_headerless_csv_stays_refused(tmp_path: Path) -> None:

@@ -283,3 +283,26 @@ def test_pairs_on_the_lines_after_each_epoch_stay_values(tmp_path: Path) -> None
     run = readers.load(path)
     assert run.metrics["val_loss"] == pytest.approx([1.2 / e for e in range(1, 5)], abs=1e-3)
     assert not run.facts
+
+
+def test_validation_on_its_own_line_at_the_last_epoch_stays_a_value(tmp_path: Path) -> None:
+    # validation_freq=N: the validation printed on a line of its own after the last epoch
+    # only is that epoch's value, not a summary fact
+    lines = [f"Epoch {e}/3 - Train Loss: {1 / e:.3f}" for e in range(1, 4)]
+    lines.append("Val Loss: 0.41")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = readers.load(path)
+    assert run.metrics["val_loss"] == [None, None, 0.41]
+    assert not run.facts
+
+
+def test_a_new_fit_after_an_early_stop_under_the_same_total_is_a_phase(tmp_path: Path) -> None:
+    # fit(epochs=20) stopped at epoch 8, then fit(initial_epoch=10, epochs=20): an uneven
+    # jump is a new fit (a phase), not a loop printing every k-th epoch
+    numbers = [*range(1, 9), *range(11, 15)]
+    lines = [f"Epoch [{e}/20], Loss: {1 / e:.4f}, Val Loss: {1.1 / e:.4f}" for e in numbers]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = readers.load(path)
+    assert [(p.epoch, p.label) for p in run.phases] == [(1, "fit 1"), (11, "fit 2")]

@@ -413,12 +413,22 @@ def _percent_accuracies(
     """Accuracies logged in percent (``46.03``) are read as fractions, with a note.
 
     A maximum above 1.5 (and at most 100) is a percentage: a fraction never goes above
-    1 by more than rounding, and a whole run below 1.5% accuracy is not a real one.
+    1 by more than rounding, and a whole run below 1.5% accuracy is not a real one. An
+    accuracy above 100 is neither: left out, with a note.
     """
-    for key, values in metrics.items():
+    for key, values in list(metrics.items()):
         if not _is_accuracy(key):
             continue
         finite = [v for v in values if isinstance(v, float) and math.isfinite(v)]
+        if finite and max(finite) > 100.0:
+            # neither a fraction nor a per cent (a count of right rows?): read as an
+            # accuracy it would mislead every rule that reads one
+            del metrics[key]
+            notes.append(
+                f"`{metric_names.pop(key, key)}` left out: an accuracy reaching "
+                f"{max(finite):g} is neither a fraction nor a per cent"
+            )
+            continue
         if finite and 1.5 < max(finite) <= 100.0 and min(finite) >= 0.0:
             metrics[key] = [v / 100 if isinstance(v, float) else v for v in values]
             notes.append(

@@ -24,8 +24,9 @@ ends mid-epoch) is left out, with a note.
 **Runs.** An ``Epoch 1/N`` (or any epoch number not above the previous one) starts a
 new ``fit`` run; a ``fit(initial_epoch=...)`` that continues the numbering
 (``Epoch 5/6`` after ``Epoch 4/4``) continues the run, and the run's phases say where
-each ``fit`` call began; a count that jumps under the same total (``Epoch [50/500]``,
-``Epoch [100/500]``) is one ``fit`` whose loop printed every k-th epoch.
+each ``fit`` call began; a count that jumps by the same k every time under one total
+(``Epoch [50/500]``, ``Epoch [100/500]``) is one ``fit`` whose loop printed every k-th
+epoch.
 ``Epoch 12: early stopping`` marks the run stopped early; ``Epoch k/N`` with ``k == N``
 at the end marks it completed. ``Restoring model weights
 from the end of the best epoch: 9.`` (what ``EarlyStopping(restore_best_weights=True,
@@ -61,7 +62,7 @@ from typing import Any
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Draft, Source, finish, label_runs
-from fitdoctor.readers.names import is_split_name
+from fitdoctor.readers.names import is_split_name, read_name
 from fitdoctor.run import FitInfo, Phase, Run
 
 __all__ = ["read", "sniff"]
@@ -189,10 +190,8 @@ def read(source: Source) -> list[Run]:
             runs_rows.append([])
             notes_by_run.append([])
             calls = 1
-        elif ep.total != prev.total:
-            # a new fit(initial_epoch=...): a count that jumps under the same total is
-            # one fit logging every k-th epoch (a loop printing every 50th)
-            calls += 1
+        elif ep.total != prev.total or ep.number != prev.number + 1:
+            calls += 1  # a new fit(initial_epoch=...), or a loop printing every k-th epoch
         prev = ep
         run_of.append(len(runs_rows) - 1)
         values, seconds = _values(ep)
@@ -230,7 +229,8 @@ def _summary(
     """What a run prints after its last epoch (``Test Set Accuracy: 92.44%``): facts.
 
     Pairs on the lines after the last epoch's own line whose names no earlier epoch of
-    the run logged are the run's summary, not the last epoch's values (a curve of one
+    the run logged, and that name no validation metric, are the run's summary, not the
+    last epoch's values (a curve of one
     value named ``val_set_accuracy`` would read as a validation curve). They are taken
     out of that epoch's values (in place) and returned. A run of one epoch, and epochs
     read from a Keras progress bar (``model.evaluate``'s bar after training is never
@@ -241,8 +241,10 @@ def _summary(
     ep, values, _, _ = rows[-1]
     earlier = {name for _, v, _, _ in rows[:-1] for name in v}
     own = set(_generic_pairs(ep.header_rest))
+    # a validation metric on its own line is the epoch's (validated at the last epoch
+    # only, validation_freq=N); a test set's or a summary's is not
     out = {name: values.pop(name) for name in list(values)
-           if name not in earlier and name not in own}
+           if name not in earlier and name not in own and read_name(name).role != "val"}
     if out:
         shown = ", ".join(f"{name}: {value:g}" for name, value in list(out.items())[:3])
         more = f" and {len(out) - 3} more" if len(out) > 3 else ""
@@ -428,7 +430,12 @@ def _draft(
         facts["restored_best_epoch"] = restored
     calls = [c for _, _, _, c in rows]
     phases: list[Phase] = []
-    if calls[-1] > 1:
+    # a count that jumps by the same k every time under one total is one fit printing
+    # every k-th epoch (Epoch [50/500], [100/500], ...), not fit calls; an uneven jump
+    # (fit(initial_epoch=10) after a stop at epoch 8) is a new fit
+    gaps = {b - a for a, b in itertools.pairwise(numbers)}
+    strided = len(gaps) == 1 and min(gaps) > 1 and len({ep.total for ep, *_ in rows}) == 1
+    if calls[-1] > 1 and not strided:
         seen: set[int] = set()
         for (ep, _, _, c) in rows:
             if c not in seen:

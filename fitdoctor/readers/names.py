@@ -146,7 +146,9 @@ class Reading:
 
 
 def _words(name: str) -> list[str]:
-    spaced = _CAMEL.sub(" ", name.strip())
+    # a per-cent sign says the unit, not the metric (``val_acc(%)``: the accuracy, whose
+    # per-cent values the reader divides)
+    spaced = _CAMEL.sub(" ", name.strip().replace("%", " "))
     return [w for w in _SPLIT.split(spaced.lower()) if w]
 
 
@@ -494,7 +496,8 @@ def _one_named_loss(readings: dict[str, Reading], notes: list[str]) -> None:
     a validation word among them: ``avg_loss`` and ``avg_val_loss``, ``avg_train_loss``
     and ``avg_val_loss``) the validation loss. A name with a validation or test word in
     it (``avg_val_loss``, read as a training curve since its role word is not first or
-    last) is no training curve. With several (``loss_sup``, ``loss_unsup``,
+    last) is no training curve, nor is a loss's scale or weight (``loss_scale``). With
+    several (``loss_sup``, ``loss_unsup``,
     ``loss_total``) none is: which one is "the" loss would be a guess, and a total whose
     terms are weighted by a schedule (a semi-supervised term ramped up) rises while every
     term falls.
@@ -504,7 +507,7 @@ def _one_named_loss(readings: dict[str, Reading], notes: list[str]) -> None:
         return
     lossy = [n for n, r in kept.items()
              if r.role == "train" and not r.user and "loss" in r.canonical.split("_")
-             and not _held_out_words(n)]
+             and not _held_out_words(n) and not _NOT_A_LOSS & set(r.canonical.split("_"))]
     if len(lossy) != 1:
         return
     name = lossy[0]
@@ -522,6 +525,12 @@ def _one_named_loss(readings: dict[str, Reading], notes: list[str]) -> None:
         f"no curve is named plain loss: read {read} (say otherwise with --metric-map "
         f"{name}=NAME)"
     )
+
+
+#: Words that make a name with ``loss`` in it something else than a loss
+#: (``loss_scale``: mixed precision's scale factor; ``loss_weight``: a term's weight).
+_NOT_A_LOSS = frozenset({"scale", "scaler", "weight", "weights", "coef", "coefficient",
+                         "lambda", "factor"})
 
 
 def _held_out_words(name: str) -> bool:
