@@ -174,7 +174,7 @@ def val_loss_divergence(
     b = int(np.argmin(val))
     banded = (_band_rise(val_raw, val, b, ctx.known_noise(ctx.val_loss_key), min_after=min_after,
                          min_rise=min_rise, noise_factor=noise_factor, bias_factor=bias_factor,
-                         min_persist=min_persist, trend_z=trend_z)
+                         min_persist=min_persist, trend_z=trend_z, band_epochs=band_epochs)
               if span.size >= band_epochs else None)
     # a climb as long as the band path asks a rise to last (min_after), or climb_epochs on
     # a run too short for the band; only where the judged rows reach the run's end
@@ -271,12 +271,17 @@ def val_loss_divergence(
 
 def _band_rise(val_raw: np.ndarray, val: np.ndarray, b: int, known: float | None, *,
                min_after: int, min_rise: float, noise_factor: float, bias_factor: float,
-               min_persist: float, trend_z: float) -> tuple[float, float, float] | None:
+               min_persist: float, trend_z: float, band_epochs: int,
+               ) -> tuple[float, float, float] | None:
     """The rise from the smoothed minimum ``b`` beyond the noise band: (level, rise, σ).
 
     ``None`` when fewer than ``min_after`` epochs follow the minimum, when the end sits
     less than ``min_rise`` above it, when the late half after it is within the band (and
-    no trend up passes ``trend_z``), or when the rise does not persist.
+    no trend up passes ``trend_z``), or when the rise does not persist. σ is the scatter
+    of the validation loss from its minimum on; with fewer than ``band_epochs`` epochs
+    after the minimum, the whole curve's epoch-to-epoch noise when that is less (a few
+    epochs that step up and hold scatter around any line through them: the rise would
+    be its own noise).
     """
     after_best = val_raw[b + 1 :]
     after_best = after_best[np.isfinite(after_best)]
@@ -285,6 +290,11 @@ def _band_rise(val_raw: np.ndarray, val: np.ndarray, b: int, known: float | None
     level = float(val[b])
     rise = curves.median(after_best[-3:]) - level
     sigma = known if known is not None else curves.scatter(_noise_segment(val_raw, b))
+    if known is None and after_best.size < band_epochs:
+        # too few epochs after the minimum to measure their own noise: a step up and a
+        # hold (0.528, 0.608, 0.594, 0.589) scatters around any line through it, so the
+        # rise would be its own noise; the whole curve's epoch-to-epoch noise, if less
+        sigma = min(sigma, curves.noise(val_raw))
     # the late half after the minimum: its median is judged against the minimum, with a
     # band that shrinks as it holds more epochs (the median of many is known better) but
     # never below bias_factor noise-widths (the minimum of a noisy curve is biased low)
