@@ -827,3 +827,6 @@ def test_a_rule_that_could_not_run_on_after_fixed_nothing() -> None:
     assert "FD101" in [c.code for c in cmp.fixed]
     assert "FD101" not in [c.code for c in cmp.fixed_problems]
     assert "fixes FD101" not in cmp.verdict and "FD303" in cmp.verdict
+    # the finding's line says so too: gone from AFTER because it was never judged there
+    gone = next(c for c in cmp.fixed if c.code == "FD101")
+    assert "1 epoch" in gone.unjudged and gone.to_dict()["not_judged_on_after"]

@@ -284,10 +284,12 @@ def _counts(counts: list[int]) -> str:
 def _changes(before: Report, after: Report) -> list[FindingChange]:
     b = {f.code: f for f in before.findings}
     a = {f.code: f for f in after.findings}
+    skipped = {s.code: s.reason for s in after.skipped}
     out: list[FindingChange] = []
     for code, f in b.items():
         if code not in a:
-            out.append(FindingChange(code, f.name, f.diagnosis, "fixed", before=f))
+            out.append(FindingChange(code, f.name, f.diagnosis, "fixed", before=f,
+                                     unjudged=skipped.get(code, "")))
     for code, f in a.items():
         if code not in b:
             out.append(FindingChange(code, f.name, f.diagnosis, "new", after=f))

@@ -109,6 +109,8 @@ class FindingChange:
         status: ``"fixed"`` (BEFORE only), ``"new"`` (AFTER only) or ``"stayed"``.
         before: BEFORE's finding, if any.
         after: AFTER's finding, if any.
+        unjudged: For a code BEFORE had, why its rule could not run on AFTER (a run too
+            short to judge): absent there, not fixed. Defaults to ``""``.
     """
 
     code: str
@@ -117,6 +119,7 @@ class FindingChange:
     status: str
     before: Finding | None = None
     after: Finding | None = None
+    unjudged: str = ""
 
     @property
     def escalated(self) -> bool:
@@ -145,6 +148,7 @@ class FindingChange:
             "after_severity": self.after.severity.value if self.after else None,
             "before_message": self.before.message if self.before else None,
             "after_message": self.after.message if self.after else None,
+            "not_judged_on_after": self.unjudged or None,
         }
 
 

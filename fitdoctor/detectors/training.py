@@ -1717,11 +1717,16 @@ def _trend_change(loss: np.ndarray) -> float:
 def _flat_under_noise(ctx: Context, span: Span, train: np.ndarray, max_change: float) -> bool:
     """A training loss that only scatters, beside a validation loss that holds still.
 
-    The training loss's robust line moves under ``max_change`` over the run and the
-    validation loss's range stays within it: nothing learned, read through the noise of
-    a per-batch average (a step-logged loss jumping 8% between epochs).
+    The training loss ends within ``max_change`` of where it began, its robust line
+    moves less over the run, and the validation loss's range stays within it: nothing
+    learned, read through the noise of a per-batch average (a step-logged loss jumping
+    8% between epochs).
     """
+    # ends where it began (a drop at the first epoch and a flat line after it is a
+    # plateau, another rule's), and its line moves no more
     if not ctx.run.has("val_loss") or _trend_change(train) > max_change:
+        return False
+    if abs(float(train[-1]) - float(train[0])) > max_change * abs(float(train[0])):
         return False
     val = ctx.array(ctx.val_loss_key)[span.start : span.end]
     val = val[np.isfinite(val)]

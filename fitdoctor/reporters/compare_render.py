@@ -165,6 +165,8 @@ def _change_line(change: FindingChange) -> str:
         sev = f"{change.before.severity.value} → {change.after.severity.value}"
     finding = change.after if change.after is not None else change.before
     message = c.clean(finding.message) if finding is not None else ""
+    if change.unjudged:  # gone from AFTER because its rule could not run there
+        message += f" (not judged on AFTER: {c.clean(change.unjudged)})"
     return (
         f"{c.clean(change.code)} {c.clean(change.name)} ({c.clean(change.diagnosis)}, {sev}): "
         f"{message}"
@@ -418,9 +420,12 @@ def render_markdown(cmp: Comparison) -> str:
             sev = ch.severity.value
             if ch.escalated and ch.before is not None:
                 sev = f"{ch.before.severity.value} → {sev}"
+            message = finding.message if finding else ""
+            if ch.unjudged:
+                message += f" (not judged on AFTER: {ch.unjudged})"
             out.append(
                 f"| {escape(ch.code)} {escape(ch.name)} | {ch.status} | {sev} | "
-                f"{escape(finding.message if finding else '')} |"
+                f"{escape(message)} |"
             )
     else:
         out.append("No findings in either run.")
