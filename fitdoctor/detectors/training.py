@@ -1428,8 +1428,9 @@ def still_improving(
         "from_epoch": epochs[n - w],
         "gain_pct": pct(gain),
         "share_pct": pct(min(share, 1.0)),
-        # two significant digits: 1.6% over 100 epochs is 0.016% per epoch, not 0.0
-        "per_epoch_pct": float(f"{100 * gain / max(1, epochs[n - 1] - epochs[n - w]):.2g}"),
+        # one decimal, or two significant digits below it: 1.6% over 100 epochs is 0.016%
+        # per epoch, not 0.0
+        "per_epoch_pct": _shown_pct(gain / max(1, epochs[n - 1] - epochs[n - w])),
         "last_value": float(f"{float(raw[np.isfinite(raw)][-1]):.4g}"),
         "epochs_more": more,
         "epochs_total": ctx.epochs[-1] + more,
@@ -1532,6 +1533,11 @@ def _train_accuracy_gain(ctx: Context, span: Span, w: int) -> float:
         return 0.0
     line = curves.theil_sen(ctx.array(key)[span.start : span.end][-w:])
     return 0.0 if line is None else line[0] * (w - 1)
+
+
+def _shown_pct(x: float) -> float:
+    """A fraction as a per cent with one decimal, or two significant digits below 0.1."""
+    return pct(x) or float(f"{100 * x:.2g}")
 
 
 def _stride(ctx: Context, span: Span) -> int:
