@@ -367,6 +367,9 @@ class Report:
         n_rules: Rules run on the input (``None`` when unknown, e.g. a report built by hand;
             ``0`` when no selected rule reads this kind of input).
         superseded: Findings left out because another finding supersedes them.
+        path: The file the run was read from, as the command line gave it (set by the
+            CLI; not part of the JSON), for ``--format github``'s ``file=``: the source's
+            display name is a run name or a base name, not a path.
     """
 
     source: str
@@ -380,6 +383,7 @@ class Report:
     run: Run | None = field(default=None, repr=False, compare=False)
     n_rules: int | None = None
     superseded: list[Superseded] = field(default_factory=list)
+    path: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def checked(self) -> bool:

@@ -432,15 +432,20 @@ def test_github_format_annotates_the_verdict_and_what_after_gained() -> None:
         "::notice title=fitdoctor compare before.json → after.json::AFTER fixes")
     assert len(better) == 2
     code, out, err = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on-regression")
-    assert (code, err) == (1, "") and out.splitlines() == lines
+    # the CLI read AFTER from a file: the verdict and the findings are attached to it
+    worse.before.report.path, worse.after.report.path = str(AFTER), str(BEFORE)
+    attached = render_compare(worse, "github").splitlines()
+    assert [ln.startswith(f"::{kind} file={BEFORE},title=")
+            for ln, kind in zip(attached, ["error", "warning"], strict=False)] == [True, True]
+    assert (code, err) == (1, "") and out.splitlines() == attached
     # --fail-on sets the bar: what fails is the error, and each gained finding at or
     # above the bar is annotated (FD702 gained as info counts at --fail-on info)
     code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on", "info")
-    kinds = [ln.split("::")[1].split(" title=")[0] for ln in out.splitlines()[:-1]]
+    kinds = [ln.split("::")[1].split(" ")[0] for ln in out.splitlines()[:-1]]
     assert code == 1 and kinds == ["error", "warning", "notice"]
     assert "title=FD702" in out.splitlines()[2]
     code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on", "error")
-    kinds = [ln.split("::")[1].split(" title=")[0] for ln in out.splitlines()[:-1]]
+    kinds = [ln.split("::")[1].split(" ")[0] for ln in out.splitlines()[:-1]]
     assert code == 0 and kinds == ["notice", "warning"]  # the gained warning, under the bar
     assert "::AFTER adds FD101 overfitting, under the error bar: " in out.splitlines()[0]
     # every format judges at the bar: the verdict and the regression line say what fails

@@ -233,6 +233,7 @@ def analyze(
                 with common.captured_warnings() as caught:
                     report = engine.analyze(run, settings, rules=rules)
                 report.notes.extend(common.warning_notes(caught, "analysis"))
+                report.path = source.display if source.path is not None else None
                 results.append((report, run))
     sys.stderr.flush()
 

@@ -109,6 +109,8 @@ def compare_command(
                       monitor=monitor, mode=mode)
         if bar is not None:
             cmp.bar = bar  # the gate's bar: what the verdict and "regression" judge at
+        # the files as given, for --format github's file= (a report's source is a run name)
+        cmp.before.report.path, cmp.after.report.path = os.fspath(before), os.fspath(after)
         color = chosen == "rich" and wants_color(to_terminal, os.environ)
         text = render_compare(
             cmp,
