@@ -832,3 +832,14 @@ def test_a_rule_that_could_not_run_on_after_fixed_nothing() -> None:
     assert "FD101" in [c.code for c in cmp.fixed]
     assert "FD101" not in [c.code for c in cmp.fixed_problems]
     assert "fixes FD101" not in cmp.verdict and "FD303" in cmp.verdict
+
+
+def test_a_folder_of_runs_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """``compare runs/ runs/`` (a sweep's folder): exit 2, one line saying to pass one file."""
+    import shutil
+
+    shutil.copy(BEFORE, tmp_path / "before.json")
+    shutil.copy(AFTER, tmp_path / "after.json")
+    code, out, err = _cli(str(tmp_path), str(AFTER))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert "a folder of 2 history files" in err and "Traceback" not in err
