@@ -310,6 +310,10 @@ def test_github_annotations_are_attached_to_the_file_given(tmp_path: Path) -> No
     annotations = [ln for ln in result.stdout.splitlines() if ln.startswith("::")]
     attached = [ln.split("::")[1].split(",title=")[0].split(" ", 1)[1] for ln in annotations]
     assert annotations and set(attached) == {"file=ci/run.json", "file=ci/overfit.json"}
+    # two histories of one base name: their verdict lines are told apart by the path
+    result = invoke("analyze", folder / "overfit.json", "overfit.json", "-f", "github")
+    verdicts = [ln.split(": ")[1] for ln in result.stdout.splitlines() if ln.startswith("fitd")]
+    assert verdicts == ["ci/overfit.json", "overfit.json"]
     compared = runner.invoke(cli.app, ["compare", "overfit.json", "ci/run.json", "-f", "github"],
                              env=ENV)
     first = compared.stdout.splitlines()[0]

@@ -62,6 +62,18 @@ def annotated_file(report: Report) -> str | None:
     return where if where and os.path.isfile(where) else None
 
 
+def _named(report: Report) -> str:
+    """The report's source, by the path given when the source is only its base name.
+
+    ``analyze runs/`` reads ``a/history.json`` and ``b/history.json``, both sourced
+    ``history.json``: their verdict lines are told apart by the path. A run name
+    (``run 2 of 3 in training.log``, a run file's own name) says more and is kept.
+    """
+    if report.path is not None and report.source == os.path.basename(report.path):
+        return report.path
+    return report.source
+
+
 def annotation(finding: Finding, report: Report) -> str:
     """The workflow command for one finding.
 
@@ -111,5 +123,5 @@ def render_many(
             f"(at most {MAX_ANNOTATIONS} annotations); all are in the job summary (--summary)."
         )
     for r, _ in items:
-        out.append(f"fitdoctor: {c.clean(r.source)}: {c.clean(r.verdict)}")
+        out.append(f"fitdoctor: {c.clean(_named(r))}: {c.clean(r.verdict)}")
     return "\n".join(out) + "\n"
