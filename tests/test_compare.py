@@ -843,3 +843,26 @@ def test_a_folder_of_runs_is_one_line_and_exit_2(tmp_path: Path) -> None:
     code, out, err = _cli(str(tmp_path), str(AFTER))
     assert code == 2 and out == "" and len(err.splitlines()) == 1
     assert "a folder of 2 history files" in err and "Traceback" not in err
+
+
+def _codes(out: str) -> set[str]:
+    """Every finding code of a ``compare -f json`` output, whatever its status."""
+    groups = json.loads(out)["findings"].values()
+    return {f["code"] for group in groups for f in group}
+
+
+def test_select_and_ignore_as_analyze_takes_them() -> None:
+    """``--select``/``--ignore`` choose the rules both runs are analyzed with, as for
+    ``analyze`` (the README's Configuration lists them for every command): the gained
+    FD101 that fails ``--fail-on warning`` is left out with ``--ignore FD101``, and a
+    selection that leaves no rule is exit 2, one line."""
+    code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "json", "--fail-on", "warning")
+    assert code == 1 and "FD101" in _codes(out)
+    for option in (["--ignore", "FD101"], ["--select", "FD6,FD7"]):
+        code, out, err = _cli(str(AFTER), str(BEFORE), "-f", "json", "--fail-on", "warning",
+                              *option)
+        assert (code, err) == (0, ""), option
+        assert "FD101" not in _codes(out)
+    code, out, err = _cli(str(AFTER), str(BEFORE), "--select", "FD5", "--ignore", "FD5")
+    assert code == 2 and out == "" and err.startswith("fitdoctor: error: no rule left to run")
+    assert len(err.splitlines()) == 1

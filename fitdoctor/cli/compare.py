@@ -21,6 +21,7 @@ from fitdoctor.cli.common import (
     config_option,
     exit_zero_option,
     format_option,
+    ignore_option,
     output_option,
     rules_option,
     run_number_option,
@@ -246,6 +247,15 @@ def _width(to_terminal: bool) -> int:
 @run_number_option(
     "--after-run", "after_run", "The same for AFTER (the same file may be given twice)."
 )
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to analyze both runs with: codes, code prefixes (FD1) or names, "
+    "comma-separated. Replaces the configured selection. Repeatable.",
+)
+@ignore_option
 @config_option
 @rules_option
 @output_option("Write the comparison to this file instead of stdout.")
@@ -261,6 +271,8 @@ def compare(
     mode: str | None,
     before_run: int | None,
     after_run: int | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
     config: Path | None,
     rule_dirs: tuple[Path, ...],
     output: Path | None,
@@ -274,7 +286,9 @@ def compare(
     input or the configuration cannot be used.
     """
     with common.unusable_exits():
-        settings = common.build_settings(config=config, rule_dirs=rule_dirs, fail_on=fail_on)
+        settings = common.build_settings(config=config, select=select, ignore=ignore,
+                                         fail_on=fail_on, rule_dirs=rule_dirs)
+        common.rules_in_force(settings)  # a selection that leaves no rule: exit 2
     code = compare_command(
         before,
         after,
