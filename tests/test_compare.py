@@ -866,3 +866,15 @@ def test_select_and_ignore_as_analyze_takes_them() -> None:
     code, out, err = _cli(str(AFTER), str(BEFORE), "--select", "FD5", "--ignore", "FD5")
     assert code == 2 and out == "" and err.startswith("fitdoctor: error: no rule left to run")
     assert len(err.splitlines()) == 1
+
+
+def test_an_unfinished_run_is_said_in_the_verdict(tmp_path: Path) -> None:
+    """A killed training's run file (the header and 7 of 40 epochs) is judged as far as
+    it got; the verdict, the one line a CI log and its annotation show, says so."""
+    full = Path(__file__).parent / "data" / "cases" / "linear_on_circles.run.json"
+    cut = tmp_path / "killed.run.json"
+    cut.write_text("".join(full.read_text(encoding="utf-8").splitlines(True)[:8]),
+                   encoding="utf-8")
+    assert compare(full, cut).verdict.endswith("; AFTER still running (epoch 7 of 40)")
+    assert compare(cut, full).verdict.endswith("; BEFORE still running (epoch 7 of 40)")
+    assert "still running" not in compare(full, full).verdict

@@ -496,6 +496,11 @@ class Comparison:
         fixed = self.fixed_problems
         numbers = self.numbers
         tail = f": {numbers}" if numbers else ""
+        # a run that did not finish (a killed training's run file) is judged as far as
+        # it got: the one line a CI log shows says so
+        for side, what in ((self.before, "BEFORE"), (self.after, "AFTER")):
+            if side.report.unfinished:
+                tail += f"; {what} {side.report.unfinished}"
         moved = self.still_shown
         if moved:
             # the same diagnosis read by another rule: not a fix, not a regression
