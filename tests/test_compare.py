@@ -878,3 +878,24 @@ def test_an_unfinished_run_is_said_in_the_verdict(tmp_path: Path) -> None:
     assert compare(full, cut).verdict.endswith("; AFTER still running (epoch 7 of 40)")
     assert compare(cut, full).verdict.endswith("; BEFORE still running (epoch 7 of 40)")
     assert "still running" not in compare(full, full).verdict
+
+
+def test_a_warning_that_became_an_info_was_fixed() -> None:
+    """FD101 is an info once EarlyStopping restored the best weights (its own first
+    advice): that change fixed the overfitting. A real pair (breast cancer, 150 rows,
+    2x512 units; AFTER with Dropout(0.5) and EarlyStopping(restore_best_weights=True))
+    read "AFTER neither fixes nor adds a problem", val_loss at the kept epoch 0.497 →
+    0.109. Still a warning elsewhere in the diagnosis, or an error eased to a warning,
+    is no fix."""
+    over = "overfitting"
+    eased = _cmp([_finding("FD101", Severity.WARNING, over)],
+                 [_finding("FD101", Severity.INFO, over)])
+    assert eased.verdict.startswith("AFTER fixes FD101 overfitting")
+    assert not eased.regression
+    still = _cmp([_finding("FD101", Severity.WARNING, over)],
+                 [_finding("FD101", Severity.INFO, over),
+                  _finding("FD103", Severity.WARNING, over)])
+    assert [c.code for c in still.fixed_problems] == []
+    softer = _cmp([_finding("FD404", Severity.ERROR, "diverged")],
+                  [_finding("FD404", Severity.WARNING, "diverged")])
+    assert softer.fixed_problems == [] and softer.verdict.startswith("AFTER neither fixes")
