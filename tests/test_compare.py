@@ -899,3 +899,27 @@ def test_a_warning_that_became_an_info_was_fixed() -> None:
     softer = _cmp([_finding("FD404", Severity.ERROR, "diverged")],
                   [_finding("FD404", Severity.WARNING, "diverged")])
     assert softer.fixed_problems == [] and softer.verdict.startswith("AFTER neither fixes")
+
+
+def test_configured_metric_names_are_read_as_analyze_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``[tool.fitdoctor.metrics]`` names the curves for compare too: a CSV logging
+    ``holdout_acc``/``holdout_loss`` mapped to ``val_accuracy``/``val_loss`` was read by
+    analyze with the mapping and by compare without it (judged on another yardstick,
+    with findings analyze does not give)."""
+    source = json.loads(AFTER.read_text(encoding="utf-8"))  # a history: loss, val_*, ...
+    rows = ["epoch,loss,holdout_loss,holdout_acc"] + [
+        f"{i},{lo},{vl},{va}" for i, (lo, vl, va) in enumerate(
+            zip(source["loss"], source["val_loss"], source["val_accuracy"], strict=True))
+    ]
+    (tmp_path / "run.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fitdoctor.metrics]\nholdout_loss = "val_loss"\nholdout_acc = "val_accuracy"\n',
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _cli("run.csv", "run.csv", "-f", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["yardstick"]["key"] == "val_accuracy"
+    code, out, err = _cli("run.csv", "run.csv", "--before-run", "1", "-f", "json")
+    assert (code, err) == (0, "") and json.loads(out)["yardstick"]["key"] == "val_accuracy"

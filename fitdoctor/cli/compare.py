@@ -105,8 +105,9 @@ def compare_command(
                     "`fitdoctor analyze -`): save the run first, e.g. python train.py > "
                     "train.log 2>&1"
                 )
-        cmp = compare(_pick(before, before_run, "--before-run"),
-                      _pick(after, after_run, "--after-run"), settings,
+        names = settings.metric_map if settings is not None else {}
+        cmp = compare(_pick(before, before_run, "--before-run", names),
+                      _pick(after, after_run, "--after-run", names), settings,
                       monitor=monitor, mode=mode)
         if bar is not None:
             cmp.bar = bar  # the gate's bar: what the verdict and "regression" judge at
@@ -169,13 +170,16 @@ def gate(
     return min(bars, key=lambda s: s.rank) if bars else None
 
 
-def _pick(path: str | Path, k: int | None, option: str) -> Any:
-    """``path`` itself, or its ``k``-th run (from 1) when ``k`` is given."""
+def _pick(path: str | Path, k: int | None, option: str, names: dict[str, str]) -> Any:
+    """``path`` itself, or its ``k``-th run (from 1) when ``k`` is given.
+
+    The run is read with the configuration's metric names, ``names``.
+    """
     if k is None:
         return path
     from fitdoctor.readers import pick_run
 
-    return pick_run(path, k, option)
+    return pick_run(path, k, option, metric_map=names or None)
 
 
 def _width(to_terminal: bool) -> int:
