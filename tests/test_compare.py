@@ -923,3 +923,19 @@ def test_configured_metric_names_are_read_as_analyze_reads_them(
     assert json.loads(out)["yardstick"]["key"] == "val_accuracy"
     code, out, err = _cli("run.csv", "run.csv", "--before-run", "1", "-f", "json")
     assert (code, err) == (0, "") and json.loads(out)["yardstick"]["key"] == "val_accuracy"
+
+
+def test_two_runs_of_one_name_are_named_by_their_files(tmp_path: Path) -> None:
+    """``FitDoctor("run.json")`` in the baseline's training and in the new one: both runs
+    are named by the header alike, so the output names them by the files given."""
+    import shutil
+
+    full = Path(__file__).parent / "data" / "cases" / "linear_on_circles.run.json"
+    (tmp_path / "main").mkdir()
+    shutil.copy(full, tmp_path / "main" / "run.json")
+    shutil.copy(full, tmp_path / "run.json")
+    base, new = str(tmp_path / "main" / "run.json"), str(tmp_path / "run.json")
+    code, out, _ = _cli(base, new, "-f", "github")
+    assert code == 0 and f"title=fitdoctor compare {base} → {new}::" in out.splitlines()[0]
+    code, out, _ = _cli(new, new, "-f", "json")  # one file twice: its run name stays
+    assert json.loads(out)["before"]["name"] == "linear_on_circles.run"

@@ -113,6 +113,9 @@ def compare_command(
             cmp.bar = bar  # the gate's bar: what the verdict and "regression" judge at
         # the files as given, for --format github's file= (a report's source is a run name)
         cmp.before.report.path, cmp.after.report.path = os.fspath(before), os.fspath(after)
+        if cmp.before.name == cmp.after.name and os.fspath(before) != os.fspath(after):
+            # two runs of one name (FitDoctor("run.json") in both): named by their files
+            cmp.before.name, cmp.after.name = os.fspath(before), os.fspath(after)
         color = chosen == "rich" and wants_color(to_terminal, os.environ)
         text = render_compare(
             cmp,
