@@ -367,6 +367,9 @@ class Report:
         n_rules: Rules run on the input (``None`` when unknown, e.g. a report built by hand;
             ``0`` when no selected rule reads this kind of input).
         superseded: Findings left out because another finding supersedes them.
+        path: The file the run was read from, as the command line gave it (set by the
+            CLI; not part of the JSON), for ``--format github``'s ``file=``: the source's
+            display name is a run name or a base name, not a path.
     """
 
     source: str
@@ -380,6 +383,7 @@ class Report:
     run: Run | None = field(default=None, repr=False, compare=False)
     n_rules: int | None = None
     superseded: list[Superseded] = field(default_factory=list)
+    path: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def checked(self) -> bool:
@@ -506,7 +510,14 @@ class Report:
                 why.append(f"{needs[kind]} {one if needs[kind] == 1 else many}")
         return why
 
-    def _status_prefix(self) -> str:
+    @property
+    def unfinished(self) -> str:
+        """How the run did not finish, if it did not.
+
+        ``"still running (epoch 31 of 60)"`` (a run file whose training was killed, or
+        is still going) or ``"interrupted at epoch 31 of 60"``; empty when it finished
+        or does not say.
+        """
         status = self.run_summary.get("status")
         if status not in ("running", "interrupted"):
             return ""
@@ -514,8 +525,14 @@ class Report:
         last = self.run_summary.get("last_epoch")
         where = f"epoch {last} of {planned}" if last and planned else f"{self.n_epochs} epochs"
         if status == "running":
-            return f"still running ({where}), so far: "
-        return f"interrupted at {where}: "
+            return f"still running ({where})"
+        return f"interrupted at {where}"
+
+    def _status_prefix(self) -> str:
+        unfinished = self.unfinished
+        if not unfinished:
+            return ""
+        return f"{unfinished}, so far: " if unfinished.startswith("still") else f"{unfinished}: "
 
     def to_dict(self) -> dict[str, Any]:
         """The report contract: ``"schema": "fitdoctor.report/1"``.

@@ -294,6 +294,32 @@ def test_summary_appends_markdown(diverged: Path, tmp_path: Path) -> None:
     assert summary.read_text(encoding="utf-8").count("FD401") == 2 * text.count("FD401")
 
 
+def test_github_annotations_are_attached_to_the_file_given(tmp_path: Path) -> None:
+    """CI: ``FitDoctor("run.json")`` then ``analyze ci/run.json -f github``: every annotation
+    names the file as given. A run file's source is its run name and a history's its base
+    name: by those the annotations were attached to no file, or to a same-named file in
+    the working directory."""
+    import shutil
+
+    folder = Path("ci")  # the working directory is tmp_path / "cwd"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "compare" / "before.json", folder / "run.json")
+    write(folder / "overfit.json", overfit_history())
+    write(Path("overfit.json"), overfit_history())  # the same base name, elsewhere
+    result = invoke("analyze", folder / "run.json", folder / "overfit.json", "-f", "github")
+    annotations = [ln for ln in result.stdout.splitlines() if ln.startswith("::")]
+    attached = [ln.split("::")[1].split(",title=")[0].split(" ", 1)[1] for ln in annotations]
+    assert annotations and set(attached) == {"file=ci/run.json", "file=ci/overfit.json"}
+    # two histories of one base name: their verdict lines are told apart by the path
+    result = invoke("analyze", folder / "overfit.json", "overfit.json", "-f", "github")
+    verdicts = [ln.split(": ")[1] for ln in result.stdout.splitlines() if ln.startswith("fitd")]
+    assert verdicts == ["ci/overfit.json", "overfit.json"]
+    compared = runner.invoke(cli.app, ["compare", "overfit.json", "ci/run.json", "-f", "github"],
+                             env=ENV)
+    first = compared.stdout.splitlines()[0]
+    assert " file=ci/run.json,title=fitdoctor compare " in first, first
+
+
 def test_summary_without_variable_does_nothing(diverged: Path, tmp_path: Path) -> None:
     result = invoke("analyze", diverged, "--format", "json", "--summary")
     assert result.exit_code == 1

@@ -432,15 +432,20 @@ def test_github_format_annotates_the_verdict_and_what_after_gained() -> None:
         "::notice title=fitdoctor compare before.json → after.json::AFTER fixes")
     assert len(better) == 2
     code, out, err = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on-regression")
-    assert (code, err) == (1, "") and out.splitlines() == lines
+    # the CLI read AFTER from a file: the verdict and the findings are attached to it
+    worse.before.report.path, worse.after.report.path = str(AFTER), str(BEFORE)
+    attached = render_compare(worse, "github").splitlines()
+    assert [ln.startswith(f"::{kind} file={BEFORE},title=")
+            for ln, kind in zip(attached, ["error", "warning"], strict=False)] == [True, True]
+    assert (code, err) == (1, "") and out.splitlines() == attached
     # --fail-on sets the bar: what fails is the error, and each gained finding at or
     # above the bar is annotated (FD702 gained as info counts at --fail-on info)
     code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on", "info")
-    kinds = [ln.split("::")[1].split(" title=")[0] for ln in out.splitlines()[:-1]]
+    kinds = [ln.split("::")[1].split(" ")[0] for ln in out.splitlines()[:-1]]
     assert code == 1 and kinds == ["error", "warning", "notice"]
     assert "title=FD702" in out.splitlines()[2]
     code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "github", "--fail-on", "error")
-    kinds = [ln.split("::")[1].split(" title=")[0] for ln in out.splitlines()[:-1]]
+    kinds = [ln.split("::")[1].split(" ")[0] for ln in out.splitlines()[:-1]]
     assert code == 0 and kinds == ["notice", "warning"]  # the gained warning, under the bar
     assert "::AFTER adds FD101 overfitting, under the error bar: " in out.splitlines()[0]
     # every format judges at the bar: the verdict and the regression line say what fails
@@ -830,3 +835,110 @@ def test_a_rule_that_could_not_run_on_after_fixed_nothing() -> None:
     # the finding's line says so too: gone from AFTER because it was never judged there
     gone = next(c for c in cmp.fixed if c.code == "FD101")
     assert "1 epoch" in gone.unjudged and gone.to_dict()["not_judged_on_after"]
+
+
+def test_a_folder_of_runs_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """``compare runs/ runs/`` (a sweep's folder): exit 2, one line saying to pass one file."""
+    import shutil
+
+    shutil.copy(BEFORE, tmp_path / "before.json")
+    shutil.copy(AFTER, tmp_path / "after.json")
+    code, out, err = _cli(str(tmp_path), str(AFTER))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert "a folder of 2 history files" in err and "Traceback" not in err
+
+
+def _codes(out: str) -> set[str]:
+    """Every finding code of a ``compare -f json`` output, whatever its status."""
+    groups = json.loads(out)["findings"].values()
+    return {f["code"] for group in groups for f in group}
+
+
+def test_select_and_ignore_as_analyze_takes_them() -> None:
+    """``--select``/``--ignore`` choose the rules both runs are analyzed with, as for
+    ``analyze`` (the README's Configuration lists them for every command): the gained
+    FD101 that fails ``--fail-on warning`` is left out with ``--ignore FD101``, and a
+    selection that leaves no rule is exit 2, one line."""
+    code, out, _ = _cli(str(AFTER), str(BEFORE), "-f", "json", "--fail-on", "warning")
+    assert code == 1 and "FD101" in _codes(out)
+    for option in (["--ignore", "FD101"], ["--select", "FD6,FD7"]):
+        code, out, err = _cli(str(AFTER), str(BEFORE), "-f", "json", "--fail-on", "warning",
+                              *option)
+        assert (code, err) == (0, ""), option
+        assert "FD101" not in _codes(out)
+    code, out, err = _cli(str(AFTER), str(BEFORE), "--select", "FD5", "--ignore", "FD5")
+    assert code == 2 and out == "" and err.startswith("fitdoctor: error: no rule left to run")
+    assert len(err.splitlines()) == 1
+
+
+def test_an_unfinished_run_is_said_in_the_verdict(tmp_path: Path) -> None:
+    """A killed training's run file (the header and 7 of 40 epochs) is judged as far as
+    it got; the verdict, the one line a CI log and its annotation show, says so."""
+    full = Path(__file__).parent / "data" / "cases" / "linear_on_circles.run.json"
+    cut = tmp_path / "killed.run.json"
+    cut.write_text("".join(full.read_text(encoding="utf-8").splitlines(True)[:8]),
+                   encoding="utf-8")
+    assert compare(full, cut).verdict.endswith("; AFTER still running (epoch 7 of 40)")
+    assert compare(cut, full).verdict.endswith("; BEFORE still running (epoch 7 of 40)")
+    assert "still running" not in compare(full, full).verdict
+
+
+def test_a_warning_that_became_an_info_was_fixed() -> None:
+    """FD101 is an info once EarlyStopping restored the best weights (its own first
+    advice): that change fixed the overfitting. A real pair (breast cancer, 150 rows,
+    2x512 units; AFTER with Dropout(0.5) and EarlyStopping(restore_best_weights=True))
+    read "AFTER neither fixes nor adds a problem", val_loss at the kept epoch 0.497 →
+    0.109. Still a warning elsewhere in the diagnosis, or an error eased to a warning,
+    is no fix."""
+    over = "overfitting"
+    eased = _cmp([_finding("FD101", Severity.WARNING, over)],
+                 [_finding("FD101", Severity.INFO, over)])
+    assert eased.verdict.startswith("AFTER fixes FD101 overfitting")
+    assert not eased.regression
+    still = _cmp([_finding("FD101", Severity.WARNING, over)],
+                 [_finding("FD101", Severity.INFO, over),
+                  _finding("FD103", Severity.WARNING, over)])
+    assert [c.code for c in still.fixed_problems] == []
+    softer = _cmp([_finding("FD404", Severity.ERROR, "diverged")],
+                  [_finding("FD404", Severity.WARNING, "diverged")])
+    assert softer.fixed_problems == [] and softer.verdict.startswith("AFTER neither fixes")
+
+
+def test_configured_metric_names_are_read_as_analyze_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``[tool.fitdoctor.metrics]`` names the curves for compare too: a CSV logging
+    ``holdout_acc``/``holdout_loss`` mapped to ``val_accuracy``/``val_loss`` was read by
+    analyze with the mapping and by compare without it (judged on another yardstick,
+    with findings analyze does not give)."""
+    source = json.loads(AFTER.read_text(encoding="utf-8"))  # a history: loss, val_*, ...
+    rows = ["epoch,loss,holdout_loss,holdout_acc"] + [
+        f"{i},{lo},{vl},{va}" for i, (lo, vl, va) in enumerate(
+            zip(source["loss"], source["val_loss"], source["val_accuracy"], strict=True))
+    ]
+    (tmp_path / "run.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fitdoctor.metrics]\nholdout_loss = "val_loss"\nholdout_acc = "val_accuracy"\n',
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _cli("run.csv", "run.csv", "-f", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["yardstick"]["key"] == "val_accuracy"
+    code, out, err = _cli("run.csv", "run.csv", "--before-run", "1", "-f", "json")
+    assert (code, err) == (0, "") and json.loads(out)["yardstick"]["key"] == "val_accuracy"
+
+
+def test_two_runs_of_one_name_are_named_by_their_files(tmp_path: Path) -> None:
+    """``FitDoctor("run.json")`` in the baseline's training and in the new one: both runs
+    are named by the header alike, so the output names them by the files given."""
+    import shutil
+
+    full = Path(__file__).parent / "data" / "cases" / "linear_on_circles.run.json"
+    (tmp_path / "main").mkdir()
+    shutil.copy(full, tmp_path / "main" / "run.json")
+    shutil.copy(full, tmp_path / "run.json")
+    base, new = str(tmp_path / "main" / "run.json"), str(tmp_path / "run.json")
+    code, out, _ = _cli(base, new, "-f", "github")
+    assert code == 0 and f"title=fitdoctor compare {base} → {new}::" in out.splitlines()[0]
+    code, out, _ = _cli(new, new, "-f", "json")  # one file twice: its run name stays
+    assert json.loads(out)["before"]["name"] == "linear_on_circles.run"

@@ -253,3 +253,13 @@ def test_any_broken_field_gives_a_report_or_one_input_error(kind: str) -> None:
             assert not [f for f in report.findings if f.code == "FD000"], (where, value)
             outcomes["report"] += 1
     assert outcomes["report"] and outcomes["refused"]
+
+
+def test_github_annotations_name_the_document(tmp_path: Path) -> None:
+    """``analyze curves/doc.json -f github``: a learning curve's findings are attached to
+    the document read, by the path given (its report's source is the result's name)."""
+    write(tmp_path, lc_doc())
+    result = RUNNER.invoke(app, ["analyze", str(tmp_path / "doc.json"), "-f", "github"])
+    annotations = [ln for ln in result.stdout.splitlines() if ln.startswith("::")]
+    assert annotations, result.stdout
+    assert all(f" file={tmp_path / 'doc.json'},title=FD" in ln for ln in annotations)

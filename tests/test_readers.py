@@ -75,6 +75,19 @@ def test_directory(tmp_path: Path) -> None:
     refused(tmp_path, "or TensorBoard event files")
 
 
+def test_folder_of_history_files_where_one_run_is_read(tmp_path: Path) -> None:
+    """A sweep's folder given where one run is read (compare, plot, load) says it holds
+    history files and to pass one: it was refused as "a folder without history files"."""
+    write(tmp_path, "a.json", '{"loss": [1.0, 0.5]}')
+    write(tmp_path, "b.json", '{"loss": [1.0, 0.4]}')
+    write(tmp_path, "c.csv", "epoch,loss\n0,1.0\n")
+    with pytest.raises(InputError) as caught:
+        readers.load_runs(tmp_path)
+    message = str(caught.value)
+    assert "a folder of 3 history files" in message and "a.json" in message
+    assert "without history files" not in message and "pass one of them" in message
+
+
 @pytest.mark.parametrize("content", ["", "   \n\n\t "])
 def test_empty_file(tmp_path: Path, content: str) -> None:
     refused(write(tmp_path, "h.json", content), "empty file")

@@ -501,6 +501,25 @@ def test_github_commands_and_file_property(tmp_path: Path) -> None:
     assert f"file={str(path).replace(',', '%2C')},title=" in first
 
 
+def test_github_file_property_is_the_path_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Report.path`` (the path the CLI read) names the file, not the source's display
+    name, even when a file of that name exists in the working directory."""
+    report, _ = problems()
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "overfit.json").write_text("{}")
+    (tmp_path / "overfit.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    report.source, report.path = "overfit.json", "runs/overfit.json"
+    first = render(report, "github").splitlines()[0]
+    assert first.startswith("::error file=runs/overfit.json,title=FD401 ")
+    assert "::overfit.json: " not in first  # the file says where: no prefix
+    report.path = "runs/gone.json"  # a path that is no file: no file=, the source named
+    first = render(report, "github").splitlines()[0]
+    assert first.startswith("::error title=FD401 ") and "::overfit.json: " in first
+
+
 def test_github_caps_annotations_at_ten() -> None:
     report, _ = problems()
     report.findings = [

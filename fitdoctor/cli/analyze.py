@@ -214,6 +214,7 @@ def analyze(
                     with common.captured_warnings() as caught:
                         report, cv_run = cv.analyze_file(where, settings, rules=rules)
                     report.notes.extend(common.warning_notes(caught, "analysis"))
+                    report.path = source.display
                     results.append((report, cv_run))
                 except (InputError, OSError) as exc:
                     unusable += 1
@@ -233,6 +234,7 @@ def analyze(
                 with common.captured_warnings() as caught:
                     report = engine.analyze(run, settings, rules=rules)
                 report.notes.extend(common.warning_notes(caught, "analysis"))
+                report.path = source.display if source.path is not None else None
                 results.append((report, run))
     sys.stderr.flush()
 

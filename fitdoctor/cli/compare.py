@@ -21,6 +21,7 @@ from fitdoctor.cli.common import (
     config_option,
     exit_zero_option,
     format_option,
+    ignore_option,
     output_option,
     rules_option,
     run_number_option,
@@ -104,11 +105,17 @@ def compare_command(
                     "`fitdoctor analyze -`): save the run first, e.g. python train.py > "
                     "train.log 2>&1"
                 )
-        cmp = compare(_pick(before, before_run, "--before-run"),
-                      _pick(after, after_run, "--after-run"), settings,
+        names = settings.metric_map if settings is not None else {}
+        cmp = compare(_pick(before, before_run, "--before-run", names),
+                      _pick(after, after_run, "--after-run", names), settings,
                       monitor=monitor, mode=mode)
         if bar is not None:
             cmp.bar = bar  # the gate's bar: what the verdict and "regression" judge at
+        # the files as given, for --format github's file= (a report's source is a run name)
+        cmp.before.report.path, cmp.after.report.path = os.fspath(before), os.fspath(after)
+        if cmp.before.name == cmp.after.name and os.fspath(before) != os.fspath(after):
+            # two runs of one name (FitDoctor("run.json") in both): named by their files
+            cmp.before.name, cmp.after.name = os.fspath(before), os.fspath(after)
         color = chosen == "rich" and wants_color(to_terminal, os.environ)
         text = render_compare(
             cmp,
@@ -166,13 +173,16 @@ def gate(
     return min(bars, key=lambda s: s.rank) if bars else None
 
 
-def _pick(path: str | Path, k: int | None, option: str) -> Any:
-    """``path`` itself, or its ``k``-th run (from 1) when ``k`` is given."""
+def _pick(path: str | Path, k: int | None, option: str, names: dict[str, str]) -> Any:
+    """``path`` itself, or its ``k``-th run (from 1) when ``k`` is given.
+
+    The run is read with the configuration's metric names, ``names``.
+    """
     if k is None:
         return path
     from fitdoctor.readers import pick_run
 
-    return pick_run(path, k, option)
+    return pick_run(path, k, option, metric_map=names or None)
 
 
 def _width(to_terminal: bool) -> int:
@@ -244,6 +254,15 @@ def _width(to_terminal: bool) -> int:
 @run_number_option(
     "--after-run", "after_run", "The same for AFTER (the same file may be given twice)."
 )
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="CODES",
+    help="Rules to analyze both runs with: codes, code prefixes (FD1) or names, "
+    "comma-separated. Replaces the configured selection. Repeatable.",
+)
+@ignore_option
 @config_option
 @rules_option
 @output_option("Write the comparison to this file instead of stdout.")
@@ -259,6 +278,8 @@ def compare(
     mode: str | None,
     before_run: int | None,
     after_run: int | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
     config: Path | None,
     rule_dirs: tuple[Path, ...],
     output: Path | None,
@@ -272,7 +293,9 @@ def compare(
     input or the configuration cannot be used.
     """
     with common.unusable_exits():
-        settings = common.build_settings(config=config, rule_dirs=rule_dirs, fail_on=fail_on)
+        settings = common.build_settings(config=config, select=select, ignore=ignore,
+                                         fail_on=fail_on, rule_dirs=rule_dirs)
+        common.rules_in_force(settings)  # a selection that leaves no rule: exit 2
     code = compare_command(
         before,
         after,

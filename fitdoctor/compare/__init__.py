@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from fitdoctor.compare.stats import (
@@ -98,7 +99,9 @@ def compare(
         before: The run before the change: a :class:`Run` or anything
             :func:`fitdoctor.load` reads (path, history dict, ``History``, DataFrame).
         after: The run after the change.
-        settings: Rules to analyze both with. Defaults to `None` (all rules).
+        settings: Rules to analyze both with, and the metric names to read them by
+            (``metric_map``, a configuration's ``[tool.fitdoctor.metrics]``). Defaults
+            to `None` (all rules).
         monitor: Validation curve to judge on instead of the task's yardstick.
             Defaults to `None` (:func:`fitdoctor.compare.yardstick.choose`).
         mode: ``"min"`` or ``"max"`` for ``monitor``. Defaults to `None` (from its name).
@@ -121,9 +124,10 @@ def compare(
     from fitdoctor import engine
     from fitdoctor.rules import Settings
 
-    run_b = _load(before)
-    run_a = _load(after)
     settings = settings or Settings()
+    # the configuration's [tool.fitdoctor.metrics] names the curves, as analyze reads them
+    run_b = _load(before, settings.metric_map)
+    run_a = _load(after, settings.metric_map)
     rules = settings.rules()
     report_b = engine.analyze(run_b, settings, rules=rules)
     report_a = engine.analyze(run_a, settings, rules=rules)
@@ -166,10 +170,10 @@ def compare(
 
 
 # ------------------------------------------------------------------ helpers
-def _load(source: Any) -> Run:
+def _load(source: Any, metric_map: Mapping[str, str] | None = None) -> Run:
     from fitdoctor.readers import from_any
 
-    run = from_any(source)
+    run = from_any(source, metric_map=metric_map or None)
     if run is not source and not run.name and isinstance(source, (str, os.PathLike)):
         run.name = os.path.basename(os.fspath(source))  # a fresh run: naming it is safe
     return run

@@ -311,13 +311,19 @@ class Comparison:
         A code BEFORE had and AFTER does not, while AFTER reads the same diagnosis at that
         severity through another rule (:attr:`still_shown`), fixed nothing; nor did one
         whose rule could not run on AFTER (a run too short to judge): it was never judged.
+        A warning or an error that stayed only as an info, its diagnosis nowhere in AFTER
+        above info, was fixed too: FD101 is an info once EarlyStopping restored the best
+        weights, the first advice it gives (the mirror of a warning that became an error
+        counting as gained).
         """
         unjudged = {s.code for s in self.after.report.skipped}
         after = self._diagnosis_ranks("after")
-        return [c for c in self.fixed
+        return [c for c in self.changes
                 if c.before is not None and c.before.severity.rank >= Severity.WARNING.rank
-                and c.code not in unjudged
-                and after.get(c.diagnosis, -1) < c.before.severity.rank]
+                and ((c.status == "fixed" and c.code not in unjudged
+                      and after.get(c.diagnosis, -1) < c.before.severity.rank)
+                     or (c.status == "stayed"
+                         and after.get(c.diagnosis, -1) < Severity.WARNING.rank))]
 
     @property
     def still_shown(self) -> list[FindingChange]:
@@ -500,6 +506,11 @@ class Comparison:
         fixed = self.fixed_problems
         numbers = self.numbers
         tail = f": {numbers}" if numbers else ""
+        # a run that did not finish (a killed training's run file) is judged as far as
+        # it got: the one line a CI log shows says so
+        for side, what in ((self.before, "BEFORE"), (self.after, "AFTER")):
+            if side.report.unfinished:
+                tail += f"; {what} {side.report.unfinished}"
         moved = self.still_shown
         if moved:
             # the same diagnosis read by another rule: not a fix, not a regression

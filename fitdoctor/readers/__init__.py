@@ -220,6 +220,13 @@ def read_source(source: Source) -> list[Run]:
             runs: list[Run] = module.read(source)
             return runs
     if kind == "folder":
+        found = [p for p in history_sources(source.display) if p != source.display]
+        if found:  # a sweep's folder, given where one run is read (compare, plot, load)
+            shown = ", ".join(found[:2]) + (", ..." if len(found) > 2 else "")
+            raise InputError(
+                f"{source.display}: a folder of {len(found)} history files ({shown}), not "
+                "one run: pass one of them (`fitdoctor analyze FOLDER` reads each)"
+            )
         names = ", ".join(f"*{suffix}" for suffix in HISTORY_SUFFIXES)
         raise InputError(
             f"{source.display}: a folder without history files ({names}) or TensorBoard "

@@ -461,7 +461,8 @@ def render_github(cmp: Comparison) -> str:
 
     The verdict, the regression and yardstick lines as one annotation, ``::error`` when
     AFTER regresses at the comparison's bar (what ``--fail-on`` fails on), else
-    ``::notice``; then each finding AFTER gained (new warnings and errors, findings grown
+    ``::notice``, attached to AFTER's file when it was read from one; then each
+    finding AFTER gained (new warnings and errors, findings grown
     more severe, and infos too at an ``info`` bar) as the annotation ``fitdoctor analyze
     --format github`` gives it, at most
     :data:`~fitdoctor.reporters.github.MAX_ANNOTATIONS` in all; then the verdict as a
@@ -478,7 +479,10 @@ def render_github(cmp: Comparison) -> str:
     title = f"fitdoctor compare {c.clean(cmp.before.name)} → {c.clean(cmp.after.name)}"
     body = "\n".join((c.clean(cmp.verdict), _regression_line(cmp), _yardstick_line(cmp)))
     kind = "error" if cmp.regression else "notice"
-    out = [f"::{kind} title={github.escape_property(title)}::{github.escape_data(body)}"]
+    where = github.annotated_file(cmp.after.report)
+    attached = f"file={github.escape_property(where)}," if where is not None else ""
+    out = [f"::{kind} {attached}title={github.escape_property(title)}::"
+           f"{github.escape_data(body)}"]
     gained = [ch.after for ch in cmp.shown_gained if ch.after is not None]
     out += [github.annotation(f, cmp.after.report)
             for f in gained[: github.MAX_ANNOTATIONS - 1]]

@@ -1,10 +1,12 @@
 r"""GitHub Actions workflow commands: one annotation per finding.
 
 Each finding becomes ``::error``, ``::warning`` or ``::notice`` (for info) with
-``title=FDnnn name (diagnosis)`` and, when the report's source is a file that
-exists, ``file=`` set to it, so the annotation is attached to the run file in the
-pull request. The message is the finding's message followed by its ranked
-recommendations, on separate lines.
+``title=FDnnn name (diagnosis)`` and, when the report was read from a file that
+exists (:attr:`Report.path`, which the CLI sets to the path as given, else the
+report's source), ``file=`` set to it, so the annotation is attached to the run file
+in the pull request. The source alone is a display name (a run file's run name, a
+history's base name), so it is used only when no path was set. The message is the
+finding's message followed by its ranked recommendations, on separate lines.
 
 GitHub shows at most 10 annotations of a kind per step, so at most
 :data:`MAX_ANNOTATIONS` are written in all, most severe first; a plain log line then
@@ -45,6 +47,33 @@ def escape_property(text: object) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def annotated_file(report: Report) -> str | None:
+    """The file an annotation of ``report`` is attached to, if it exists.
+
+    Args:
+        report: The report.
+
+    Returns:
+        ``report.path`` when set (the path the command line gave), else the report's
+        source; ``None`` when that is not an existing file (an object, standard input,
+        a folder, a run name).
+    """
+    where = report.path if report.path is not None else report.source
+    return where if where and os.path.isfile(where) else None
+
+
+def _named(report: Report) -> str:
+    """The report's source, by the path given when the source is only its base name.
+
+    ``analyze runs/`` reads ``a/history.json`` and ``b/history.json``, both sourced
+    ``history.json``: their verdict lines are told apart by the path. A run name
+    (``run 2 of 3 in training.log``, a run file's own name) says more and is kept.
+    """
+    if report.path is not None and report.source == os.path.basename(report.path):
+        return report.path
+    return report.source
+
+
 def annotation(finding: Finding, report: Report) -> str:
     """The workflow command for one finding.
 
@@ -57,8 +86,8 @@ def annotation(finding: Finding, report: Report) -> str:
     """
     props: list[str] = []
     message = finding.message
-    if report.source and os.path.isfile(report.source):
-        props.append(f"file={escape_property(report.source)}")
+    if (where := annotated_file(report)) is not None:
+        props.append(f"file={escape_property(where)}")
     else:
         message = f"{report.source}: {message}"
     folds = c.folds_text(finding)
@@ -94,5 +123,5 @@ def render_many(
             f"(at most {MAX_ANNOTATIONS} annotations); all are in the job summary (--summary)."
         )
     for r, _ in items:
-        out.append(f"fitdoctor: {c.clean(r.source)}: {c.clean(r.verdict)}")
+        out.append(f"fitdoctor: {c.clean(_named(r))}: {c.clean(r.verdict)}")
     return "\n".join(out) + "\n"
