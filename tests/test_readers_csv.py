@@ -496,3 +496,10 @@ def test_rows_without_an_epoch_are_left_out_in_linear_time() -> None:
     kept, moved = _rows_with_an_epoch(rows, breaks, 0, [])
     assert time.perf_counter() - t < 5
     assert len(kept) == n and moved == set(range(n))
+
+
+def test_an_excel_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    # Excel's "sep=," first line (a CSV saved for Excel): the delimiter, then the header
+    text = "sep=,\nepoch,training_loss,validation_loss\n1,0.0204,0.0201\n2,0.0168,0.0175\n"
+    run = readers.load(write(tmp_path, text))
+    assert run.metrics == {"loss": [0.0204, 0.0168], "val_loss": [0.0201, 0.0175]}

@@ -543,3 +543,14 @@ def test_splits_holding_lists_of_records_are_one_run(tmp_path: Path) -> None:
     assert len(runs) == 1
     assert runs[0].metrics["val_loss"] == pytest.approx([1.2 / e for e in range(1, 6)])
     assert runs[0].metrics["loss"][0] == pytest.approx(1.0)
+
+
+def test_a_json_string_holding_the_printed_history(tmp_path: Path) -> None:
+    # json.dump(str(history.history), f): one JSON string, Python's printed dict inside
+    printed = str({"loss": [0.55, 0.31, 0.17], "val_loss": [0.22, 0.08, float("nan")]})
+    path = tmp_path / "model_history.json"
+    path.write_text(json.dumps(printed), encoding="utf-8")
+    run = readers.load(path)
+    assert run.metrics["loss"] == [0.55, 0.31, 0.17]
+    assert math.isnan(run.metrics["val_loss"][2])
+    assert any("JSON string holding the history" in n for n in run.meta["notes"])

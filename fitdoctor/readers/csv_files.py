@@ -27,6 +27,8 @@ from fitdoctor.run import Run
 __all__ = ["read", "sniff"]
 
 _DELIMITERS = (",", ";", "\t", "|")
+#: Excel's first line naming the delimiter: ``sep=,``, ``sep=;``.
+_SEP_LINE = re.compile(r"sep=([,;\t|])")
 
 
 def sniff(source: Source) -> bool:
@@ -96,7 +98,11 @@ def parse(text: str, source: Source) -> Table:
     notes: list[str] = []
     text = _without_title(text, notes)
     first = text.lstrip("\n").split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=first.count)
+    sep = _SEP_LINE.fullmatch(first.strip())
+    if sep is not None:  # Excel's "sep=;" line names the delimiter
+        text = text.lstrip("\n").split("\n", 1)[1] if "\n" in text.strip("\n") else ""
+        first = text.lstrip("\n").split("\n", 1)[0]
+    delimiter = sep.group(1) if sep is not None else max(_DELIMITERS, key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []

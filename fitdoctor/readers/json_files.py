@@ -96,6 +96,8 @@ def sniff(source: Source) -> bool:
     if first.group() in "{[":
         return _LOG_TAG.match(text, first.start()) is None
     stripped = text.strip()
+    if first.group() == '"' and stripped.endswith('"') and _quoted_value(stripped) is not None:
+        return True
     if "\n" in stripped or len(stripped) > 200:
         return False
     try:
@@ -145,7 +147,34 @@ def read(source: Source) -> list[Run]:
         raise too_deep(source.display) from None
     if depth_over(value):
         raise too_deep(source.display)
+    if isinstance(value, str):
+        inner = _quoted_value(text.strip())
+        if inner is not None and not depth_over(inner):
+            # json.dump(str(history.history), f): the history's printed text, quoted
+            runs = read_value(inner, source)
+            for run in runs:
+                run.meta.setdefault("notes", []).append(
+                    "read as a JSON string holding the history's text (json.dump of "
+                    "str(history.history)); json.dump(history.history, f) writes the "
+                    "history itself"
+                )
+            return runs
     return read_value(value, source)
+
+
+def _quoted_value(text: str) -> Any | None:
+    """A JSON string whose text is a dict or list, as JSON or as Python printed it."""
+    try:
+        inner = json_loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(inner, str) or not inner.strip().startswith(("{", "[")):
+        return None
+    try:
+        value = json_loads(inner)
+    except (ValueError, RecursionError):
+        value = python_literal(inner)
+    return value if isinstance(value, (dict, list)) else None
 
 
 def _json_lines(text: str) -> list[Any] | None:
