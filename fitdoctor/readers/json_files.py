@@ -127,13 +127,9 @@ def read(source: Source) -> list[Run]:
         printed = python_literal(text) if records is None else None
         if printed is not None and not depth_over(printed):
             # print(history.history) saved to a file: Python's quotes and nan, not JSON's
-            runs = read_value(printed, source)
-            for run in runs:
-                run.meta.setdefault("notes", []).append(
-                    "read as Python's printed value (str(history.history): single quotes, "
-                    "nan), not JSON; json.dump(history.history, f) writes JSON"
-                )
-            return runs
+            return _read_noted(printed, source, (
+                "read as Python's printed value (str(history.history): single quotes, "
+                "nan), not JSON; json.dump(history.history, f) writes JSON"))
         if records is None:
             at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
             what = "truncated JSON" if at_end else "invalid JSON"
@@ -151,15 +147,19 @@ def read(source: Source) -> list[Run]:
         inner = _quoted_value(text.strip())
         if inner is not None and not depth_over(inner):
             # json.dump(str(history.history), f): the history's printed text, quoted
-            runs = read_value(inner, source)
-            for run in runs:
-                run.meta.setdefault("notes", []).append(
-                    "read as a JSON string holding the history's text (json.dump of "
-                    "str(history.history)); json.dump(history.history, f) writes the "
-                    "history itself"
-                )
-            return runs
+            return _read_noted(inner, source, (
+                "read as a JSON string holding the history's text (json.dump of "
+                "str(history.history)); json.dump(history.history, f) writes the "
+                "history itself"))
     return read_value(value, source)
+
+
+def _read_noted(value: Any, source: Source, note: str) -> list[Run]:
+    """The runs of ``value``, each with ``note`` on how the file was read."""
+    runs = read_value(value, source)
+    for run in runs:
+        run.meta.setdefault("notes", []).append(note)
+    return runs
 
 
 def _quoted_value(text: str) -> Any | None:
