@@ -503,3 +503,11 @@ def test_an_excel_sep_line_names_the_delimiter(tmp_path: Path) -> None:
     text = "sep=,\nepoch,training_loss,validation_loss\n1,0.0204,0.0201\n2,0.0168,0.0175\n"
     run = readers.load(write(tmp_path, text))
     assert run.metrics == {"loss": [0.0204, 0.0168], "val_loss": [0.0201, 0.0175]}
+
+
+def test_a_merge_conflict_in_a_log_is_named(tmp_path: Path) -> None:
+    # a training log committed mid-merge: say what the line is, not only its field count
+    text = ("epoch,loss,val_loss\n<<<<<<< HEAD\n0,0.43,0.06\n1,0.12,0.02\n=======\n"
+            "0,0.44,0.07\n>>>>>>> abc123\n")
+    with pytest.raises(InputError, match="line 2 is a git merge-conflict marker"):
+        readers.load(write(tmp_path, text))

@@ -125,6 +125,12 @@ def parse(text: str, source: Source) -> Table:
             if len(row) != len(header):
                 if len(row) > len(header) and not any(c.strip() for c in row[len(header):]):
                     row = row[: len(header)]
+                elif row and row[0].startswith(("<<<<<<<", "=======", ">>>>>>>")):
+                    raise InputError(
+                        f"{display}: line {reader.line_num} is a git merge-conflict marker "
+                        f"({row[0].strip()[:20]!r}): resolve the conflict (keep one side's "
+                        "rows), then analyze it"
+                    )
                 else:
                     raise InputError(
                         f"{display}: line {reader.line_num} has {len(row)} fields "
