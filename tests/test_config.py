@@ -539,3 +539,16 @@ def test_configured_severity_is_every_findings_whatever_the_rules_escalations() 
     assert severity({"FD102": {"severity": "error"}}) == "error"
     assert severity({"FD102": {"severity": "info"}}) == "info"
     assert severity({"generalization-gap": {"severity": "error"}}) == "error"
+
+
+def test_the_readmes_configuration_example_runs_as_pasted(project: Path) -> None:
+    """The README's pyproject.toml example, pasted into a fresh project, configures a run
+    (newuser17: its rule-pack folder does not exist there, exit 2, and its select dropped
+    FD2 and FD5-FD7 for anyone copying it)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (project / "pyproject.toml").write_text(block, encoding="utf-8")
+    result = analyze()
+    assert "FD101" in codes(result)  # its own table configures the rule it names
+    assert result.exit_code == 1  # fail-on = "warning"
