@@ -478,6 +478,7 @@ def _accuracy_gained(ctx: Context, key: str, acc: np.ndarray, gain: float, min_g
     """
     return gain >= min_gain and gain > noise_factor * ctx.noise(key, acc)
 
+
 def restores_best_weights(ctx: Context) -> bool | None:
     """Whether EarlyStopping or FitDoctor restored the best weights, when the run says.
 
@@ -1674,24 +1675,17 @@ def flat_loss(
         return None
     with np.errstate(over="ignore"):
         change = float(finite_raw.max() - finite_raw.min()) / abs(first)
-    noisy = change > max_change and _flat_under_noise(ctx, span, finite_raw, max_change)
-    if change > max_change and not noisy:
+    noisy = _flat_under_noise(ctx, span, finite_raw, max_change) if change > max_change else None
+    if change > max_change and noisy is None:
         return None
     values: dict[str, Any] = {
         "first": float(f"{first:.4g}"),
         "last": float(f"{float(finite_raw[-1]):.4g}"),
         "change_pct": round(100 * change, 2),
         "threshold_pct": round(100 * max_change, 2),
-        "noisy": noisy,
+        "noisy": noisy is not None,
+        **(noisy or {}),
     }
-    if noisy:
-        val = ctx.array(ctx.val_loss_key)[span.start : span.end]
-        val = val[np.isfinite(val)]
-        values.update(
-            trend_pct=round(100 * _trend_change(finite_raw), 2),
-            val_first=float(f"{float(val[0]):.4g}"),
-            val_change_pct=round(100 * float(val.max() - val.min()) / abs(float(val[0])), 2),
-        )
     # raised from the highest rate the run logged: a loss that did not move under a
     # decaying schedule did not move at its peak either (KAN logs: flat at 1e-3, decayed
     # to 1e-7 by the end; "raise from 1e-7 to 1e-6" proposed less than it already had)
@@ -1720,25 +1714,37 @@ def _trend_change(loss: np.ndarray) -> float:
         return abs(line[0]) * (loss.size - 1) / abs(float(loss[0]))
 
 
-def _flat_under_noise(ctx: Context, span: Span, train: np.ndarray, max_change: float) -> bool:
+def _flat_under_noise(ctx: Context, span: Span, train: np.ndarray,
+                      max_change: float) -> dict[str, Any] | None:
     """A training loss that only scatters, beside a validation loss that holds still.
 
     The training loss ends within ``max_change`` of where it began, its robust line
     moves less over the run, and the validation loss's range stays within it: nothing
     learned, read through the noise of a per-batch average (a step-logged loss jumping
     8% between epochs).
+
+    Returns:
+        The evidence that says so (``trend_pct``, ``val_first``, ``val_change_pct``), or
+        ``None``.
     """
+    if not ctx.run.has("val_loss"):
+        return None
     # ends where it began (a drop at the first epoch and a flat line after it is a
     # plateau, another rule's), and its line moves no more
-    if not ctx.run.has("val_loss") or _trend_change(train) > max_change:
-        return False
+    trend = _trend_change(train)
+    if trend > max_change:
+        return None
     if abs(float(train[-1]) - float(train[0])) > max_change * abs(float(train[0])):
-        return False
+        return None
     val = ctx.array(ctx.val_loss_key)[span.start : span.end]
     val = val[np.isfinite(val)]
     if val.size < 3 or not val[0]:
-        return False
-    return float(val.max() - val.min()) / abs(float(val[0])) <= max_change
+        return None
+    val_change = float(val.max() - val.min()) / abs(float(val[0]))
+    if val_change > max_change:
+        return None
+    return {"trend_pct": round(100 * trend, 2), "val_first": float(f"{float(val[0]):.4g}"),
+            "val_change_pct": round(100 * val_change, 2)}
 
 
 @detector("too-short")
