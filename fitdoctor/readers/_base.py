@@ -352,17 +352,17 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
         _resolve_missing(metrics)
     _percent_accuracies(metrics, metric_names, notes)
     _refuse_bare_split_score(metrics, metric_names, readings, source)
-    if not any("loss" in key for key in metrics) and any(_is_accuracy(k) for k in metrics):
+    if not any("loss" in key for key in metrics):
+        if not any(_is_accuracy(k) for k in metrics):
+            shown = list(metric_names.get(k, k) for k in metrics)
+            found = ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")
+            raise InputError(
+                f"{source.display}: no loss column (found: {found}); a Keras history always "
+                "logs 'loss': if one of these is the loss, say so with --metric-map NAME=loss"
+            )
         notes.append(
             "no loss curve, only accuracies: the checks that read a loss cannot run (log the "
             "loss per epoch, or name it with --metric-map NAME=loss)"
-        )
-    elif not any("loss" in key for key in metrics):
-        shown = list(metric_names.get(k, k) for k in metrics)
-        found = ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")
-        raise InputError(
-            f"{source.display}: no loss column (found: {found}); a Keras history always logs "
-            "'loss': if one of these is the loss, say so with --metric-map NAME=loss"
         )
     n = len(next(iter(metrics.values())))
     epochs = list(draft.epochs) if draft.epochs is not None else list(range(1, n + 1))
@@ -407,6 +407,16 @@ def _is_accuracy(key: str) -> bool:
     return is_accuracy(base)
 
 
+def in_per_cent(finite: Sequence[float]) -> bool:
+    """Finite values that are per cents: some above 1.5 (no fraction is), none outside 0-100.
+
+    A fraction never goes above 1 by more than rounding, and a whole run below 1.5% is
+    not a real one: :func:`_percent_accuracies` and the tables' per-cent columns
+    (:mod:`fitdoctor.readers.tables`) read values so by this one test.
+    """
+    return bool(finite) and 1.5 < max(finite) <= 100.0 and min(finite) >= 0.0
+
+
 def _percent_accuracies(
     metrics: dict[str, list[Any]], metric_names: dict[str, str], notes: list[str]
 ) -> None:
@@ -429,7 +439,7 @@ def _percent_accuracies(
                 f"{max(finite):g} is neither a fraction nor a per cent"
             )
             continue
-        if finite and 1.5 < max(finite) <= 100.0 and min(finite) >= 0.0:
+        if in_per_cent(finite):
             metrics[key] = [v / 100 if isinstance(v, float) else v for v in values]
             notes.append(
                 f"`{metric_names.get(key, key)}` is in percent (up to {max(finite):g}): "

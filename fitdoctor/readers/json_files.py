@@ -144,7 +144,7 @@ def read(source: Source) -> list[Run]:
     if depth_over(value):
         raise too_deep(source.display)
     if isinstance(value, str):
-        inner = _quoted_value(text.strip())
+        inner = _history_text(value)
         if inner is not None and not depth_over(inner):
             # json.dump(str(history.history), f): the history's printed text, quoted
             return _read_noted(inner, source, (
@@ -168,7 +168,12 @@ def _quoted_value(text: str) -> Any | None:
         inner = json_loads(text)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(inner, str) or not inner.strip().startswith(("{", "[")):
+    return _history_text(inner) if isinstance(inner, str) else None
+
+
+def _history_text(inner: str) -> Any | None:
+    """A decoded JSON string's text as a dict or list (JSON, or Python's printed value)."""
+    if not inner.strip().startswith(("{", "[")):
         return None
     try:
         value = json_loads(inner)
@@ -212,11 +217,13 @@ def read_value(value: Any, source: Source) -> list[Run]:
     if isinstance(value, list):
         from fitdoctor.readers.records import drafts_from_records
 
-        if _runs_of_records(value) and _epochs_continue(value):
-            # one run's records kept in an array per epoch (its batches): one table
-            records = [record for part in value for record in part]
-            return _finish_all(drafts_from_records(records, source), source, "json-records")
-        if _runs_of_records(value):  # json.dump([records of run 1, records of run 2])
+        if _runs_of_records(value):
+            if _epochs_continue(value):
+                # one run's records kept in an array per epoch (its batches): one table
+                records = [record for part in value for record in part]
+                return _finish_all(drafts_from_records(records, source), source,
+                                   "json-records")
+            # json.dump([records of run 1, records of run 2])
             drafts = [d for part in value for d in drafts_from_records(part, source)]
             return _finish_all(drafts, source, "json-records")
         return _finish_all(drafts_from_records(value, source), source, "json-records")

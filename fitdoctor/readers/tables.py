@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fitdoctor.errors import InputError
-from fitdoctor.readers._base import Draft, Source
+from fitdoctor.readers._base import Draft, Source, in_per_cent
 from fitdoctor.readers._numbers import MISSING, Vector, numbers, one_based, whole_numbers
 from fitdoctor.readers.names import (
     EPOCH_NAMES,
@@ -183,14 +183,16 @@ def drafts_from_table(table: Table, source: Source) -> list[Draft]:
     # *_step rows beside their *_epoch twins, numbered by the validation loop's own step
     # count) hold no epoch's value: left out before the counts are read, where that
     # count going back would start a new run
-    kept = [c for c in columns if readings[c].canonical]
-    live = [r for r in range(n) if any(columns[c][r] is not None for c in kept)]
-    if step_i is not None and 0 < len(live) < n:
-        columns = {c: [v[r] for r in live] for c, v in columns.items()}
-        epochs_raw = None if epochs_raw is None else [epochs_raw[r] for r in live]
-        steps_raw = None if steps_raw is None else [steps_raw[r] for r in live]
-        breaks = {k for k in (bisect.bisect_left(live, b) for b in breaks) if k < len(live)}
-        n = len(live)
+    if steps_raw is not None:
+        kept = [c for c in columns if readings[c].canonical]
+        live = [r for r in range(n) if any(columns[c][r] is not None for c in kept)]
+        if 0 < len(live) < n:
+            columns = {c: [v[r] for r in live] for c, v in columns.items()}
+            epochs_raw = None if epochs_raw is None else [epochs_raw[r] for r in live]
+            steps_raw = [steps_raw[r] for r in live]
+            breaks = {k for k in (bisect.bisect_left(live, b) for b in breaks)
+                      if k < len(live)}
+            n = len(live)
     if not columns:
         shown = ", ".join(repr(c) for c in names if c) or "none"
         raise InputError(
@@ -322,8 +324,6 @@ def _stages(
 
 def _stage_label(cell: Any) -> str:
     """A stage cell as text: ``head``, or ``2`` for ``2.0``."""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
     text = str(cell).strip()
     try:
         number = float(text)
@@ -358,7 +358,7 @@ def _per_cent(
                 or any(not 0.0 <= v <= 100.0 for v in finite)):
             out[name] = values
             continue
-        if max(finite) > 1.5:
+        if in_per_cent(finite):
             values = [v / 100 if isinstance(v, float) else v for v in values]
             notes.append(f"`{name}` is in per cent: read as a fraction")
         out[m.group(1)] = values
