@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fitdoctor import curves
+from fitdoctor import curves, error_view
 from fitdoctor.detectors.base import Context, Evidence
 from fitdoctor.errors import MissingInput
 from fitdoctor.report import (
@@ -122,6 +122,16 @@ def analyze(
             continue
         findings.append(_finding(rule, evidence, context_values))
         fired[rule.code] = rule
+    notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
+    view = error_view.error_view(run) if learning_curve is None else None
+    if view is not None and (judged := [r for r in rules if r.error_rate]):
+        # accuracies and no loss: the rules that can judge the error rate in its place
+        sub = analyze(view, settings, rules=judged, noise=noise)
+        codes = {r.code for r in judged}
+        skipped = [s for s in skipped if s.code not in codes] + sub.skipped
+        findings.extend(error_view.rename_finding(f, view) for f in sub.findings)
+        fired.update({r.code: r for r in judged if any(f.code == r.code for f in sub.findings)})
+        notes.append(error_view.note(view, sorted(codes)))
     curve_rules = [r for r in rules if r.diagnosis in CURVE_DIAGNOSES]
     by_code = {r.code: r for r in rules}
     for output in outputs(run) if curve_rules else []:
@@ -133,7 +143,6 @@ def analyze(
     findings, superseded = _apply_precedence(findings, fired)
     findings.sort(key=lambda f: report_order(f, fired))
     _recommend_once(findings)
-    notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
     # the training curve the rules judged (Context.loss_key, computed once per analysis)
     if learning_curve is None and run.has("loss") and ctx.loss_key != "loss":
         notes.append(_mirror_note(run, ctx.loss_key))

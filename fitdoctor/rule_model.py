@@ -147,6 +147,8 @@ class Rule:
         leads: Among findings of one severity, this rule's comes first, and so is the
             report's headline: its premise comes before the others' (no validation set:
             what the training curves say cannot be checked on held-out rows).
+        error_rate: On a run of accuracies with no loss curve, the rule also judges
+            the error rate, 1 − accuracy, in the loss's place (:mod:`fitdoctor.error_view`).
     """
 
     code: str
@@ -167,3 +169,4 @@ class Rule:
     verdict: str = ""
     folds: str = "each"
     leads: bool = False
+    error_rate: bool = False

@@ -84,7 +84,7 @@ BUILTIN_RULES_DIR = _builtin_rules_dir()
 _RULE_KEYS = {
     "code", "name", "diagnosis", "severity", "detector", "summary", "message",
     "params", "recommendations", "escalate", "docs", "parts", "supersedes", "verdict",
-    "folds", "leads",
+    "folds", "leads", "error_rate",
 }
 #: How a rule reads a cross-validation (its ``folds`` key); see :class:`Rule`.
 FOLD_MODES = ("each", "pooled")
@@ -176,6 +176,9 @@ def _parse_rule(
     leads = raw.get("leads", False)
     if not isinstance(leads, bool):
         raise ConfigError(f"{where}: leads must be true or false")
+    error_rate = raw.get("error_rate", False)
+    if not isinstance(error_rate, bool):
+        raise ConfigError(f"{where}: error_rate must be true or false")
     folds = raw.get("folds", "each")
     if folds not in FOLD_MODES:
         raise ConfigError(f"{where}: folds must be one of {', '.join(FOLD_MODES)}, got {folds!r}")
@@ -198,6 +201,7 @@ def _parse_rule(
         verdict=verdict,
         folds=folds,
         leads=leads,
+        error_rate=error_rate,
     )
 
 

@@ -49,6 +49,7 @@ from fitdoctor.detectors.validation_setup import (
     training_regularizers,
     validation_size,
 )
+from fitdoctor.error_view import ERROR_VIEW
 from fitdoctor.errors import MissingInput
 from fitdoctor.readers.names import read_name
 from fitdoctor.run import Layer
@@ -123,6 +124,9 @@ def val_loss_divergence(
     band_epochs: int,
     climb_epochs: int,
     climb_swing: float,
+    error_rate_z: float,
+    infer_max_n: int,
+    infer_max_false: float,
 ) -> Evidence | None:
     """Validation loss rising from its minimum while the training loss keeps falling.
 
@@ -136,7 +140,8 @@ def val_loss_divergence(
     drift from the population on its own while the weights move (the advice then asks for
     K-fold before regularising). A training loss that went back ``min_start_climb``
     above its first epoch's before the validation minimum (:func:`_start_climb`) leads
-    the advice with a lower learning rate.
+    the advice with a lower learning rate. On an error view (accuracies, no loss), the
+    validation error's rise must also pass :func:`_beyond_rows`.
 
     A run too short for the noise band (under ``band_epochs``), or whose band the rise
     does not pass, is judged on how it ends (:func:`_end_climb`): the validation loss
@@ -248,6 +253,9 @@ def val_loss_divergence(
         "early_stopping": ctx.run.fit is not None
         and ctx.run.fit.restore_best_weights is not None,
     }
+    if ctx.run.meta.get(ERROR_VIEW, {}).get("val_loss") and not _beyond_rows(
+            ctx, level, rise, error_rate_z, infer_max_n, infer_max_false):
+        return None
     data = ctx.run.data
     n_val = int(data.n_val) if data is not None and data.n_val else None
     if n_val:
@@ -267,6 +275,25 @@ def val_loss_divergence(
     if fast and not climb["start_climbed"]:
         values.update(rate)
     return Evidence(values, epoch=values["start_epoch"])
+
+
+def _beyond_rows(ctx: Context, level: float, rise: float, z: float, max_n: int,
+                 max_false: float) -> bool:
+    """Whether an error rate's rise is beyond what its validation rows explain.
+
+    The validation error, 1 − accuracy, of an error view (:mod:`fitdoctor.error_view`)
+    on ``n`` rows moves in steps of ``1/n``: its rise from ``level`` must exceed ``z``
+    standard errors of a proportion, √(p(1 − p)/n) at the end's error ``p``. ``n`` is the
+    run file's, else read off the validation accuracy's steps; a validation accuracy
+    whose steps tell no ``n`` up to ``max_n`` is taken on a set too large for its steps to
+    show (its standard error is under 1% for any error rate), and the rise stands.
+    """
+    acc_key = ctx.accuracy_key("val_")
+    found = validation_size(ctx.run, acc_key, max_n=max_n, max_false=max_false)
+    if found is None:
+        return True
+    p = min(max(level + rise, 0.0), 1.0)
+    return rise > z * math.sqrt(p * (1.0 - p) / max(found[0], 1))
 
 
 def _band_rise(val_raw: np.ndarray, val: np.ndarray, b: int, known: float | None, *,

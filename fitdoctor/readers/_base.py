@@ -361,8 +361,8 @@ def finish(draft: Draft, source: Source, fmt: str) -> Run:
                 "logs 'loss': if one of these is the loss, say so with --metric-map NAME=loss"
             )
         notes.append(
-            "no loss curve, only accuracies: the checks that read a loss cannot run (log the "
-            "loss per epoch, or name it with --metric-map NAME=loss)"
+            "no loss curve, only accuracies: log the loss per epoch, or name it with "
+            "--metric-map NAME=loss"
         )
     n = len(next(iter(metrics.values())))
     epochs = list(draft.epochs) if draft.epochs is not None else list(range(1, n + 1))

@@ -1217,6 +1217,72 @@ def one_class_after_wild_start() -> None:
     _save("one_class_after_wild_start", h.history)
 
 
+def _accuracies(history: dict[str, list[float]]) -> dict[str, list[float]]:
+    """What a loop that keeps only accuracies has: the history without its losses."""
+    return {k: v for k, v in history.items() if "loss" not in k}
+
+
+def accuracy_only_overfits() -> None:
+    """Digits with 40% of the training labels flipped, 2×512 units for 50 epochs, kept as
+    accuracies alone: the validation accuracy peaks early and falls as the network
+    memorises the flipped labels, while the training accuracy climbs (FD101 on the error
+    rate)."""
+    x, y = _digits()
+    rng = np.random.default_rng(12345)
+    train = y[:1200].copy()
+    flip = rng.random(train.size) < 0.4
+    train = np.where(flip, (train + rng.integers(1, 10, train.size)) % 10, train)
+    model = _mlp(64, 512, 10, layers=2)
+    h = model.fit(x[:1200], train, epochs=50, batch_size=32,
+                  validation_data=(x[1200:], y[1200:]), verbose=0)
+    _save("accuracy_only_overfits", _accuracies(h.history))
+
+
+def accuracy_only_small_validation() -> None:
+    """Iris, 21 validation rows, 2×128 units at Adam 0.01 for 100 epochs, kept as
+    accuracies alone: the validation accuracy steps down a row (0.952 → 0.905, 4.8 points)
+    from epoch 25 on while the training accuracy reaches 1.0: within a proportion's
+    standard error on 21 rows (FD101 silent; without `error_rate_z` it fires)."""
+    from sklearn.datasets import load_iris
+
+    x, y = load_iris(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(x))
+    x, y = x[idx], y[idx]
+    x = (x - x[:129].mean(0)) / x[:129].std(0)
+    model = _mlp(4, 128, 3, layers=2, lr=1e-2)
+    h = model.fit(x[:129], y[:129], epochs=100, batch_size=8,
+                  validation_data=(x[129:], y[129:]), verbose=0)
+    _save("accuracy_only_small_validation", _accuracies(h.history))
+
+
+def accuracy_only_swings() -> None:
+    """Digits, 256 units under RMSprop at 0.01 with batches of 8, 20 epochs, kept as
+    accuracies alone: the validation accuracy jumps 0.95 ↔ 0.99 from epoch to epoch on
+    597 rows (FD412 on the error rate)."""
+    keras = _keras()
+    x, y = _digits()
+    model = _mlp(64, 256, 10)
+    model.compile(keras.optimizers.RMSprop(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x[:1200], y[:1200], epochs=20, batch_size=8,
+                  validation_data=(x[1200:], y[1200:]), verbose=0)
+    _save("accuracy_only_swings", _accuracies(h.history))
+
+
+def accuracy_only_still_rising() -> None:
+    """Digits, 64 units under plain SGD at 0.01 for 10 epochs, kept as accuracies alone:
+    both accuracies still climb two points or more an epoch at the end (FD301 on the error
+    rate)."""
+    keras = _keras()
+    x, y = _digits()
+    model = _mlp(64, 64, 10)
+    model.compile(keras.optimizers.SGD(0.01), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    h = model.fit(x[:1200], y[:1200], epochs=10, batch_size=32,
+                  validation_data=(x[1200:], y[1200:]), verbose=0)
+    _save("accuracy_only_still_rising", _accuracies(h.history))
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -1244,6 +1310,8 @@ PATTERNS: dict[str, Callable[[], None]] = {
         softmax_on_clusters, linear_on_circles, linear_overfits_wide,
         linear_on_circles_from_a_bias, one_class_sigmoid_unscaled, one_class_after_wild_start,
         short_run_turns_up, short_climb_recovers,
+        accuracy_only_overfits, accuracy_only_small_validation, accuracy_only_swings,
+        accuracy_only_still_rising,
     )
 }
 

@@ -1,0 +1,142 @@
+"""A run of accuracies with no loss curve, seen as error rates judged in the loss's place.
+
+Some histories keep accuracies only (a loop that prints ``Train Acc`` and ``Val Acc``, a
+CSV of ``acc,val_acc``). The error rate, 1 − accuracy, is the loss those runs do show:
+the 0-1 loss, falling as the model learns and rising when the validation accuracy falls
+while training keeps improving. The engine judges it with the rules that declare
+``error_rate = true`` (a rising validation error, a training error still falling, a
+validation error swinging), on a view of the run whose ``loss`` and ``val_loss`` are the
+error rates; their findings are renamed back (:func:`rename`) so that they name what was
+judged. The view's ``meta[ERROR_VIEW]`` names the accuracies the error rates came from,
+for a detector that judges error rates apart from losses (a 0-1 loss on ``n``
+validation rows moves in steps of ``1/n``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from fitdoctor.report import Finding
+from fitdoctor.run import Run
+from fitdoctor.vocabulary import LEARNING_RATE_KEYS, is_accuracy
+
+#: ``Run.meta`` key of an error view: ``{"loss": <training accuracy>, "val_loss": <validation
+#: accuracy>}`` (either may be missing), the logged names the error rates were made of.
+ERROR_VIEW = "error_rate_of"
+#: The names the error rates carry in findings: never a name a history logs as a loss.
+ERROR_NAMES = {"loss": "error", "val_loss": "val_error"}
+
+
+def _accuracy_pair(run: Run) -> tuple[str | None, str | None]:
+    """The training accuracy and its validation twin (``accuracy`` first), either ``None``."""
+    trains = [k for k in run.metrics if not k.startswith("val_") and is_accuracy(k)]
+    vals = [k for k in run.metrics if k.startswith("val_") and is_accuracy(k[4:])]
+    order = ("accuracy", "acc")
+    train = min(trains, key=lambda k: (k not in order, trains.index(k)), default=None)
+    if train is not None and f"val_{train}" in vals:
+        return train, f"val_{train}"
+    val = min(vals, key=lambda k: (k[4:] not in order, vals.index(k)), default=None)
+    return train, val
+
+
+def _fractions(values: list[float | None]) -> bool:
+    """Whether the logged values are accuracies as fractions: finite ones in [0, 1]."""
+    seen = [v for v in values if v is not None and math.isfinite(v)]
+    return bool(seen) and all(0.0 <= v <= 1.0 for v in seen)
+
+
+def error_view(run: Run) -> Run | None:
+    """The run with its error rates as ``loss`` and ``val_loss``, or ``None``.
+
+    ``None`` unless the run logs no loss at all (no metric with ``loss`` in its name) and
+    an accuracy as a fraction: a training accuracy becomes ``loss`` (1 − it), its
+    validation twin (or the run's validation accuracy) ``val_loss``. The view keeps the
+    accuracies (rules that read them still can), the learning rate and what the run
+    knows of its setup.
+
+    Args:
+        run: The run.
+
+    Returns:
+        The view, or ``None``.
+    """
+    if any("loss" in key for key in run.metrics):
+        return None
+    train, val = _accuracy_pair(run)
+    made: dict[str, str] = {}
+    metrics: dict[str, list[float | None]] = {}
+    for plain, key in (("loss", train), ("val_loss", val)):
+        if key is None or not run.has(key) or not _fractions(run.metrics[key]):
+            continue
+        metrics[plain] = [None if v is None else 1.0 - v for v in run.metrics[key]]
+        made[plain] = key
+    if "val_loss" not in made and "loss" not in made:
+        return None
+    for key, values in run.metrics.items():
+        if key in made.values() or key in LEARNING_RATE_KEYS:
+            metrics[key] = values
+    return Run(
+        epochs=run.epochs,
+        metrics=metrics,
+        seconds=run.seconds,
+        status=run.status,
+        source=run.source,
+        framework=run.framework,
+        name=run.name,
+        model=run.model,
+        compile=run.compile,
+        fit=run.fit,
+        data=run.data,
+        baselines=run.baselines,
+        meta={ERROR_VIEW: {plain: run.metric_names.get(key, key) for plain, key in made.items()}},
+        metric_names={**{k: v for k, v in run.metric_names.items() if k in metrics},
+                      **{plain: ERROR_NAMES[plain] for plain in made}},
+    )
+
+
+_LOSS_WORDS = re.compile(r"\b(training|validation) loss\b")
+_VAL_LOSS = re.compile(r"(?<![\w.])val_loss(?![\w])")
+
+
+def rename(text: str, view: Run, *, advice: bool = False) -> str:
+    """A finding's text on an error view, naming what was judged.
+
+    ``val_loss`` becomes ``val_error`` in what is said, and the validation accuracy itself
+    in advice (``EarlyStopping(monitor="val_accuracy")``: Keras reads an accuracy's mode as
+    ``max``); "training loss" and "validation loss" become "training error" and
+    "validation error".
+
+    Args:
+        text: A message or recommendation.
+        view: The error view the finding was made on.
+        advice: ``text`` is a recommendation (code names a logged metric).
+
+    Returns:
+        The text renamed.
+    """
+    made = view.meta.get(ERROR_VIEW, {})
+    val_name = made.get("val_loss") if advice else ERROR_NAMES["val_loss"]
+    if val_name:
+        text = _VAL_LOSS.sub(val_name, text)
+    return _LOSS_WORDS.sub(lambda m: f"{m.group(1)} error", text)
+
+
+def rename_finding(finding: Finding, view: Run) -> Finding:
+    """``finding``, made on the error view, with its message, advice and evidence renamed."""
+    finding.message = rename(finding.message, view)
+    for rec in finding.recommendations:
+        rec.text = rename(rec.text, view, advice=True)
+    finding.evidence = {
+        k: ERROR_NAMES.get(v, v) if isinstance(v, str) else v
+        for k, v in finding.evidence.items()
+    }
+    return finding
+
+
+def note(view: Run, codes: list[str]) -> str:
+    """The report's note that error rates were judged, and by which rules."""
+    made = view.meta.get(ERROR_VIEW, {})
+    parts = [f"{ERROR_NAMES[plain]} = 1 − {name}" for plain, name in made.items()]
+    return (f"no loss curve: {', '.join(codes)} judged the error rate in its place "
+            f"({'; '.join(parts)}); the other checks of a loss cannot run")

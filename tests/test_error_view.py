@@ -1,0 +1,95 @@
+"""Histories of accuracies alone: the error rate, 1 − accuracy, judged in the loss's place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import fitdoctor
+from fitdoctor import error_view
+from fitdoctor.run import Run
+
+CASES = Path(__file__).parent / "data" / "cases"
+
+
+def _run(**metrics: list[float | None]) -> Run:
+    n = len(next(iter(metrics.values())))
+    return Run(epochs=list(range(1, n + 1)), metrics=dict(metrics))
+
+
+def _recorded(name: str) -> Run:
+    return fitdoctor.load(CASES / f"{name}.json")
+
+
+def test_view_holds_the_error_rates_and_the_accuracies() -> None:
+    run = _run(accuracy=[0.5, 0.75, None], val_accuracy=[0.4, 0.8, 0.9],
+               learning_rate=[0.1, 0.1, 0.01])
+    view = error_view.error_view(run)
+    assert view is not None
+    assert view.metrics["loss"] == [0.5, 0.25, None]
+    assert view.metrics["val_loss"] == pytest.approx([0.6, 0.2, 0.1])
+    assert {"accuracy", "val_accuracy", "learning_rate"} <= set(view.metrics)
+    assert view.meta[error_view.ERROR_VIEW] == {"loss": "accuracy", "val_loss": "val_accuracy"}
+
+
+def test_no_view_when_any_loss_is_logged_or_no_accuracy_is_a_fraction() -> None:
+    assert error_view.error_view(_run(loss=[1.0, 0.5], accuracy=[0.5, 0.7])) is None
+    assert error_view.error_view(_run(val_loss=[1.0, 0.5], val_acc=[0.5, 0.7])) is None
+    assert error_view.error_view(_run(ce_loss=[1.0, 0.5], acc=[0.5, 0.7])) is None
+    # per cents the reader could not read as such: not an error rate
+    assert error_view.error_view(_run(acc=[50.0, 70.0], val_acc=[45.0, 60.0])) is None
+    assert error_view.error_view(_run(mae=[3.0, 2.0])) is None
+
+
+def test_validation_accuracy_alone_gives_a_validation_error() -> None:
+    view = error_view.error_view(_run(val_acc=[0.5, 0.7]))
+    assert view is not None and set(view.meta[error_view.ERROR_VIEW]) == {"val_loss"}
+    assert "loss" not in view.metrics
+
+
+def test_the_named_pair_is_preferred() -> None:
+    run = _run(top_k_accuracy=[0.8, 0.9], accuracy=[0.5, 0.6],
+               val_top_k_accuracy=[0.7, 0.8], val_accuracy=[0.4, 0.5])
+    view = error_view.error_view(run)
+    assert view is not None
+    assert view.meta[error_view.ERROR_VIEW] == {"loss": "accuracy", "val_loss": "val_accuracy"}
+
+
+def test_real_overfit_kept_as_accuracies_reads_overfitting_in_error_terms() -> None:
+    report = fitdoctor.analyze(_recorded("accuracy_only_overfits"))
+    first = report.findings[0]
+    assert (first.code, first.diagnosis) == ("FD101", "overfitting")
+    assert first.message.startswith("val_error rose")
+    assert "training error fell" in first.message and "loss" not in first.message
+    assert first.evidence.get("metric", "val_error") == "val_error"
+    stop = next(r for r in first.recommendations if r.action == "early-stopping")
+    assert 'monitor="val_accuracy"' in stop.text  # a metric Keras logs (mode max)
+    assert all(s.code != "FD101" for s in report.skipped)
+    assert any("FD101, FD301, FD412 judged the error rate" in n for n in report.notes)
+
+
+def test_one_row_of_21_is_not_a_rise() -> None:
+    report = fitdoctor.analyze(_recorded("accuracy_only_small_validation"))
+    assert not [f for f in report.findings if f.severity.rank >= 1]
+
+
+def test_rules_that_cannot_judge_an_error_rate_still_skip() -> None:
+    report = fitdoctor.analyze(_recorded("accuracy_only_swings"))
+    assert [f.code for f in report.findings if f.severity.rank >= 1] == ["FD412"]
+    assert any(s.code == "FD201" and "no training loss" in s.reason for s in report.skipped)
+
+
+def test_a_json_of_accuracies_on_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fitdoctor import cli
+
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(json.loads((CASES / "accuracy_only_overfits.json").read_text())))
+    result = CliRunner().invoke(cli.app, ["analyze", str(path), "-f", "json", "--fail-on",
+                                          "warning"], env={"NO_COLOR": "1", "CI": None})
+    assert result.exit_code == 1, result.output  # the warning fails the build, as any
+    data = json.loads(result.output)
+    assert data["findings"][0]["code"] == "FD101"
