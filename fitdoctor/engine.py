@@ -357,17 +357,7 @@ def output_view(run: Run, output: str) -> Run:
             continue
         metrics[plain] = values
         names[plain] = key
-    return Run(
-        epochs=run.epochs,
-        metrics=metrics,
-        seconds=run.seconds,
-        status=run.status,
-        source=run.source,
-        framework=run.framework,
-        name=run.name,
-        fit=run.fit,
-        metric_names=names,
-    )
+    return run.with_curves(metrics, names)
 
 
 def _tag(finding: Finding, output: str, view: Run) -> Finding:

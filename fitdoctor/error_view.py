@@ -76,22 +76,12 @@ def error_view(run: Run) -> Run | None:
     for key, values in run.metrics.items():
         if key in made.values() or key in LEARNING_RATE_KEYS:
             metrics[key] = values
-    return Run(
-        epochs=run.epochs,
-        metrics=metrics,
-        seconds=run.seconds,
-        status=run.status,
-        source=run.source,
-        framework=run.framework,
-        name=run.name,
-        model=run.model,
-        compile=run.compile,
-        fit=run.fit,
-        data=run.data,
-        baselines=run.baselines,
+    return run.with_curves(
+        metrics,
+        {**{k: v for k, v in run.metric_names.items() if k in metrics},
+         **{plain: ERROR_NAMES[plain] for plain in made}},
+        setup=True,
         meta={ERROR_VIEW: {plain: run.metric_names.get(key, key) for plain, key in made.items()}},
-        metric_names={**{k: v for k, v in run.metric_names.items() if k in metrics},
-                      **{plain: ERROR_NAMES[plain] for plain in made}},
     )
 
 

@@ -451,6 +451,37 @@ class Run:
             self.data.n_classes = n_classes
         return self
 
+    def with_curves(
+        self,
+        metrics: dict[str, list[float | None]],
+        metric_names: dict[str, str],
+        *,
+        setup: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> Run:
+        """A view of this run with other curves, for rules that judge them.
+
+        The same epochs, times, status, source, framework, name and fit facts; the
+        model, compile, data and baselines facts too with ``setup``.
+
+        Args:
+            metrics: The view's curves.
+            metric_names: What each of the view's curves is called in the run.
+            setup: Keep what the run knows of its setup. Defaults to `False`.
+            meta: The view's meta. Defaults to `None` (empty).
+
+        Returns:
+            A new run.
+        """
+        return Run(epochs=self.epochs, metrics=metrics, seconds=self.seconds,
+                   status=self.status, source=self.source, framework=self.framework,
+                   name=self.name, fit=self.fit, metric_names=metric_names,
+                   meta=dict(meta or {}),
+                   model=self.model if setup else None,
+                   compile=self.compile if setup else None,
+                   data=self.data if setup else None,
+                   baselines=self.baselines if setup else None)
+
     # ------------------------------------------------------------ conversion
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form (``"schema": "fitdoctor.run/1"``).
