@@ -29,6 +29,7 @@ from typing import Any
 
 from fitdoctor import io
 from fitdoctor.run import Run
+from fitdoctor.vocabulary import is_accuracy
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 HALVES = ("dev", "holdout")
@@ -96,6 +97,18 @@ class CorpusRun:
     def bare(self) -> Run:
         """The bare-history view: what ``fitdoctor analyze history.json`` sees."""
         run = io.from_any(self.history())
+        run.name = self.name
+        return run
+
+    def accuracies(self) -> Run | None:
+        """The accuracy-only view: the history as a loop keeping accuracies alone has it.
+
+        Its losses dropped; ``None`` for a run that logs no accuracy (a regression).
+        """
+        kept = {k: v for k, v in self.history().items() if "loss" not in k}
+        if not any(is_accuracy(k[4:] if k.startswith("val_") else k) for k in kept):
+            return None
+        run = io.from_any(kept)
         run.name = self.name
         return run
 
