@@ -306,3 +306,40 @@ def test_a_new_fit_after_an_early_stop_under_the_same_total_is_a_phase(tmp_path:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = readers.load(path)
     assert [(p.epoch, p.label) for p in run.phases] == [(1, "fit 1"), (11, "fit 2")]
+
+
+def test_key_value_logging_with_step_lines_and_an_epoch_end_line(tmp_path: Path) -> None:
+    # logging.info(f"epoch={e} step={s} train_loss=... val_loss=...") every 200 steps and
+    # f"epoch_end={e} train_loss=... val_loss=..." once an epoch, remarks between (a real
+    # train_log.txt was refused: "line 3 has 1 fields ... the header has 2")
+    lines = ["2026-03-03 02:10:46,423 | Starting training"]
+    ends = [(0.2149, 0.1544), (0.1194, 0.1253), (0.0814, 0.1692)]
+    for e, (train, val) in enumerate(ends, start=1):
+        for step in (200, 400, 600):
+            lines.append("2026-03-03 02:13:09,433 | ")
+            lines.append(f"epoch={e} step={step} train_loss={train + 0.1 - step / 6000:.4f} "
+                         f"val_loss={val + 0.05:.4f}")
+            lines.append("2026-03-03 02:13:10,127 | saved best_model.pt")
+        lines.append(f"epoch_end={e} train_loss={train} val_loss={val}")
+        lines.append(f"2026-03-03 02:28:22,026 | saved checkpoint_epoch_{e}.pt")
+    lines.append("done. best_val_loss=0.1131")
+    path = tmp_path / "train_log.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = readers.load_runs(path)
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.epochs == [1, 2, 3]
+    assert run.metrics["loss"] == pytest.approx([t for t, _ in ends])
+    assert run.metrics["val_loss"] == pytest.approx([v for _, v in ends])
+    assert "best_val_loss" not in " ".join(run.facts)  # a remark after a sentence
+
+
+def test_key_value_logging_one_line_an_epoch(tmp_path: Path) -> None:
+    lines = [f"epoch={e} loss={1.0 / e:.4f} acc={0.5 + e / 20:.3f} val_loss={1.2 / e:.4f}"
+             for e in range(1, 7)]
+    path = tmp_path / "log.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = readers.load(path)
+    assert run.epochs == [1, 2, 3, 4, 5, 6]
+    assert run.metrics["val_loss"] == pytest.approx([1.2 / e for e in range(1, 7)], abs=1e-4)
+    assert run.metrics["acc"][-1] == pytest.approx(0.8)

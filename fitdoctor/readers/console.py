@@ -75,12 +75,17 @@ _SNIFF = re.compile(
     r"|(?:^|[\r\n])\s*Epoch\s*:?\s*\[?\s*\d+\s*/\s*\d+\s*\]?[^\r\n]*loss\s*[:=]"
     # a logging prefix, then a countless epoch line with a loss (bounded: no backtracking)
     r"|(?:^|[\r\n])[^\r\n]{0,120}?\bEpoch\s*\[?\s*\d+\s*(?:/\s*\d+\s*)?\]?\s*[:,|-]?"
-    r"[^\r\n]{0,200}?loss\s*[:=]\s*[-+.\d]",
+    r"[^\r\n]{0,200}?loss\s*[:=]\s*[-+.\d]"
+    # key=value logging: epoch=3 step=200 train_loss=0.41 (or epoch_end=3 ...)
+    r"|(?:^|[\r\n])[^\r\n]{0,120}?\bepoch(?:_end)?=\d+\s[^\r\n]{0,200}?loss=[-+.\d]",
     re.I,
 )
 #: An epoch line without the epoch count, in a log that has none with one (Python
 #: ``logging`` output: ``Epoch 3: Training Loss = 0.41``); it needs a ``name: value`` pair.
 _EPOCH_ALONE = re.compile(r"^\s*Epoch\s*\[?\s*(\d+)\s*\]?\s*[:,|-](.*)$", re.I)
+#: The same in key=value logging (``epoch=3 step=200 train_loss=0.41``, and the epoch's own
+#: closing line ``epoch_end=3 train_loss=0.38 val_loss=0.35``).
+_EPOCH_KV = re.compile(r"^\s*Epoch(?:_end)?=(\d+)\s(.*)$", re.I)
 #: What Python's ``logging`` (or a print with a timestamp) puts before a message:
 #: ``2025-07-25 19:47:43,742 - INFO - ``, ``[2024-10-31 22:45:12] ``, ``... INFO: ``,
 #: and ``logging.basicConfig``'s default ``INFO:root:``.
@@ -103,7 +108,8 @@ _RESTORED = re.compile(r"Restoring model weights from the end of the best epoch:
 _PER_EPOCH = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/epoch\b")
 _PER_STEP = re.compile(r"(?:^|\s)(\d+(?:\.\d+)?)(us|ms|s)/step\b")
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
-_STEP_MARK = re.compile(r"\b(?:step|batch|iter(?:ation)?)\s*\[?\s*\d+\s*/\s*\d+", re.I)
+_STEP_MARK = re.compile(
+    r"\b(?:step|batch|iter(?:ation)?)\s*(?:\[?\s*\d+\s*/\s*\d+|=\d+\b)", re.I)
 #: The longest word a point after it abbreviates (``Avg.``, ``No.``), not a sentence's end.
 _ABBREVIATION = 3
 _NOT_METRICS = frozenset({"eta", "epoch", "step", "time", "lr_scheduler", "batch"})
@@ -288,8 +294,11 @@ def _trim_preambles(epochs: list[_Epoch], preamble: list[str]) -> None:
 
 
 def _epoch_alone(seg: str) -> re.Match[str] | None:
-    """``Epoch 3: Training Loss = 0.41`` (no count): an epoch line when it has a pair."""
-    m = _EPOCH_ALONE.match(seg)
+    """An epoch line without a count when it has a pair.
+
+    ``Epoch 3: Training Loss = 0.41``, or in key=value logging ``epoch=3 loss=0.41``.
+    """
+    m = _EPOCH_ALONE.match(seg) or _EPOCH_KV.match(seg)
     return m if m and _generic_pairs(m.group(2)) else None
 
 
@@ -301,12 +310,14 @@ def _same_epoch_progress(prev: _Epoch, ep: _Epoch) -> bool:
     """``Epoch 1/3 | Step 200/1000 | Loss: ...`` after ``Epoch 1/3 | Step 100/1000 ...``.
 
     A logger that prints the epoch on every step line: the same epoch goes on (the
-    last step line is the epoch's), no new run starts.
+    last step line is the epoch's, or the line closing the epoch that follows them,
+    ``epoch_end=1 train_loss=0.21``), no new run starts. Remarks between them
+    (``saved best_model.pt``) hold no values.
     """
     return (
-        ep.number == prev.number and ep.total == prev.total and not prev.segments
+        ep.number == prev.number and ep.total == prev.total
+        and not any(_generic_pairs(seg) for seg in prev.segments)
         and _STEP_MARK.search(prev.header_rest) is not None
-        and _STEP_MARK.search(ep.header_rest) is not None
     )
 
 
@@ -361,14 +372,14 @@ def _pair_name(raw: str) -> str:
     """A pair's name: its last `` - `` part, with the split before it when that is one.
 
     ``Epoch 1 Complete - Avg Loss`` is ``Avg Loss``; ``Train - Loss`` is ``Train Loss``.
-    A pair after a sentence of several words (``Best model saved. Val Loss: 0.21``,
-    ``Training done. Best val acc: 0.98``) is a remark, not the epoch's value: no name
-    (``""``, left out). A point after an abbreviation (a split's name, or a word of up to
+    A pair after a sentence (``Best model saved. Val Loss: 0.21``, ``Training done. Best
+    val acc: 0.98``, ``done. best_val_loss=0.11``) is a remark, not the epoch's value: no
+    name (``""``, left out). A point after an abbreviation (a split's name, or a word of up to
     :data:`_ABBREVIATION` letters) ends no sentence: ``Val. Loss``, ``Avg. Val. Loss``
     and ``Mean Val. Acc`` stay names.
     """
     head, sep, _ = raw.rpartition(". ")
-    if sep and " " in head.strip():
+    if sep and head.strip():
         word = head.split()[-1]
         if len(word) > _ABBREVIATION and not is_split_name(word):
             return ""
