@@ -554,3 +554,18 @@ def test_a_json_string_holding_the_printed_history(tmp_path: Path) -> None:
     assert run.metrics["loss"] == [0.55, 0.31, 0.17]
     assert math.isnan(run.metrics["val_loss"][2])
     assert any("JSON string holding the history" in n for n in run.meta["notes"])
+
+
+def test_rows_of_bare_numbers_are_named_by_position(tmp_path: Path) -> None:
+    # [[step, train, val], ...] (a real loss_history.json was refused as "JSON array of
+    # list"): which column is the loss is not guessed; --metric-map names them by position
+    rows = [[15 * (i + 1), 2.0 / (i + 1), 2.1 / (i + 1)] for i in range(8)]
+    path = write(tmp_path, rows)
+    with pytest.raises(InputError, match=r"rows of numbers names no column: name the columns "
+                                         r"with --metric-map 1=epoch,2=loss,3=accuracy"):
+        readers.load(path)
+    run = readers.load(path, metric_map={"1": "epoch", "2": "loss", "3": "val_loss"})
+    assert run.n_epochs == 8
+    assert run.metrics["val_loss"] == pytest.approx([2.1 / (i + 1) for i in range(8)])
+    with pytest.raises(InputError, match="names column 4 where the file has columns 1 to 3"):
+        readers.load(path, metric_map={"4": "loss"})

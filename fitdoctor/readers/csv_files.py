@@ -21,7 +21,7 @@ import re
 
 from fitdoctor.errors import InputError
 from fitdoctor.readers._base import Source, finish, label_runs
-from fitdoctor.readers.tables import Table, drafts_from_table
+from fitdoctor.readers.tables import Table, drafts_from_table, example_names, positional_names
 from fitdoctor.run import Run
 
 __all__ = ["read", "sniff"]
@@ -143,23 +143,10 @@ def parse(text: str, source: Source) -> Table:
     if header is None:
         raise InputError(f"{display}: empty file")
     if headerless:
-        named = [source.metric_map.get(h, "") for h in header]
-        if not any(named):
-            example = ",".join(f"{i + 1}={n}" for i, n in enumerate(_example(len(header))))
-            beyond = sorted((k for k in source.metric_map if k.strip().isdigit()), key=int)
-            if beyond:
-                # the user named columns, but none this file has (they count from 1)
-                raise InputError(
-                    f"{display}: CSV has no header row, and --metric-map names column"
-                    f"{'s' if len(beyond) > 1 else ''} {', '.join(beyond)} where the file "
-                    f"has columns 1 to {len(header)}: e.g. --metric-map {example}"
-                )
-            raise InputError(
-                f"{display}: CSV has no header row (the first line is numbers): add one "
-                f"(e.g. {','.join(_example(len(header)))}) or name the columns with "
-                f"--metric-map {example}"
-            )
-        header = [n or h for n, h in zip(named, header, strict=True)]
+        example = ",".join(example_names(len(header)))
+        header = positional_names(
+            len(header), source, "CSV has no header row (the first line is numbers)",
+            f"add one (e.g. {example})")
         notes.append("CSV without a header row: columns named by --metric-map")
     if not rows:
         raise InputError(
@@ -202,7 +189,3 @@ def _shown(cells: list[str], delimiter: str, width: int = 60) -> str:
     text = delimiter.join(cells)
     return repr(text if len(text) <= width else text[: width - 3] + "...")
 
-
-def _example(k: int) -> list[str]:
-    names = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
-    return names[:k] if k <= len(names) else [*names, *(f"metric{i}" for i in range(6, k + 1))]

@@ -36,7 +36,7 @@ from fitdoctor.readers._base import Draft, Source, json_safe
 from fitdoctor.readers._numbers import is_number, numbers
 from fitdoctor.readers.history import as_curve, drafts_from_history
 from fitdoctor.readers.names import is_split_name, read_name
-from fitdoctor.readers.tables import Table, drafts_from_table
+from fitdoctor.readers.tables import Table, drafts_from_table, positional_names
 from fitdoctor.run import EVAL_STEPS, FitInfo
 
 __all__ = [
@@ -74,6 +74,15 @@ def drafts_from_records(
     display = source.display
     if not records:
         raise InputError(f"{display}: empty JSON array; expected one record per epoch")
+    rows = _number_rows(records)
+    if rows is not None:
+        # [[15, 2.17, 2.16], [30, 2.04, 2.08], ...]: rows of bare numbers, a table without
+        # a header: the user names its columns by position, as a headerless CSV's
+        columns = positional_names(len(rows[0]), source,
+                                   "a JSON array of rows of numbers names no column", "")
+        return drafts_from_table(Table(
+            names=columns, rows=rows, text_cells=False,
+            notes=["JSON rows of numbers: columns named by --metric-map"]), source)
     odd = [r for r in records if not isinstance(r, Mapping)]
     if odd:
         # an array of numbers alone is read as one curve (json_files): name what else
@@ -364,3 +373,14 @@ def _epoch_numbers(marks: list[Any], notes: list[str]) -> list[int]:
         "evaluation, numbered 1..n"
     )
     return list(range(1, len(marks) + 1))
+
+
+def _number_rows(records: list[Any]) -> list[list[Any]] | None:
+    """``records`` as rows of one width holding numbers (or nulls), else ``None``."""
+    if not all(isinstance(r, list) and r for r in records):
+        return None
+    if len({len(r) for r in records}) != 1:
+        return None
+    if not all(v is None or is_number(v) for r in records for v in r):
+        return None
+    return [list(r) for r in records]

@@ -89,6 +89,46 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
+def positional_names(n: int, source: Source, what: str, add: str) -> list[str]:
+    """Names for the ``n`` columns of rows of bare numbers, from the user's metric map.
+
+    ``--metric-map 1=epoch,2=loss`` names columns by position, counted from 1; columns it
+    leaves out keep their number. Which column is the loss is never guessed.
+
+    Args:
+        n: The number of columns.
+        source: The source (its metric map, and the name errors show).
+        what: What the file is, for the error (``"CSV has no header row"``).
+        add: How to name the columns in the file itself, for the error, or ``""``.
+
+    Returns:
+        The column names.
+
+    Raises:
+        InputError: The map names no column of these (with an example that would).
+    """
+    header = [str(i + 1) for i in range(n)]
+    named = [source.metric_map.get(h, "") for h in header]
+    if any(named):
+        return [name or h for name, h in zip(named, header, strict=True)]
+    example = ",".join(f"{i + 1}={name}" for i, name in enumerate(example_names(n)))
+    beyond = sorted((k for k in source.metric_map if k.strip().isdigit()), key=int)
+    if beyond:
+        # the user named columns, but none this file has (they count from 1)
+        raise InputError(
+            f"{source.display}: {what}, and --metric-map names column"
+            f"{'s' if len(beyond) > 1 else ''} {', '.join(beyond)} where the file "
+            f"has columns 1 to {n}: e.g. --metric-map {example}"
+        )
+    how = f"{add} or name" if add else "name"
+    raise InputError(f"{source.display}: {what}: {how} the columns with --metric-map {example}")
+
+
+def example_names(k: int) -> list[str]:
+    names = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
+    return names[:k] if k <= len(names) else [*names, *(f"metric{i}" for i in range(6, k + 1))]
+
+
 def _csvlogger_order(keys: list[str]) -> bool:
     """``keys`` in the order CSVLogger writes them, sorted.
 
