@@ -87,6 +87,9 @@ def error_view(run: Run) -> Run | None:
 
 _LOSS_WORDS = re.compile(r"\b(training|validation) loss\b")
 _VAL_LOSS = re.compile(r"(?<![\w.])val_loss(?![\w])")
+#: ``loss`` as a word or the training curve's name (``loss was still falling``), not an
+#: argument in code (``compile(loss="mse")``, ``"loss": ...``).
+_LOSS = re.compile(r"(?<![\w.=\"'])loss(?![\w=\"'])")
 
 
 def rename(text: str, view: Run, *, advice: bool = False) -> str:
@@ -95,7 +98,8 @@ def rename(text: str, view: Run, *, advice: bool = False) -> str:
     ``val_loss`` becomes ``val_error`` in what is said, and the validation accuracy itself
     in advice (``EarlyStopping(monitor="val_accuracy")``: Keras reads an accuracy's mode as
     ``max``); "training loss" and "validation loss" become "training error" and
-    "validation error".
+    "validation error", and ``loss`` itself (the training curve's name, or the word)
+    "error".
 
     Args:
         text: A message or recommendation.
@@ -109,7 +113,8 @@ def rename(text: str, view: Run, *, advice: bool = False) -> str:
     val_name = made.get("val_loss") if advice else ERROR_NAMES["val_loss"]
     if val_name:
         text = _VAL_LOSS.sub(val_name, text)
-    return _LOSS_WORDS.sub(lambda m: f"{m.group(1)} error", text)
+    text = _LOSS_WORDS.sub(lambda m: f"{m.group(1)} error", text)
+    return _LOSS.sub("error", text)
 
 
 def rename_finding(finding: Finding, view: Run) -> Finding:

@@ -93,3 +93,24 @@ def test_a_json_of_accuracies_on_the_command_line(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output  # the warning fails the build, as any
     data = json.loads(result.output)
     assert data["findings"][0]["code"] == "FD101"
+
+
+def test_a_training_accuracy_alone_is_named_as_an_error_not_a_loss() -> None:
+    still = _recorded("accuracy_only_still_rising")
+    run = _run(accuracy=still.metrics["accuracy"])
+    fd301 = next(f for f in fitdoctor.analyze(run).findings if f.code == "FD301")
+    assert fd301.message.startswith("error was still falling"), fd301.message
+    assert "loss" not in fd301.message
+    assert fd301.evidence["monitor"] == "error"
+
+
+def test_the_loss_said_in_prose_is_the_error() -> None:
+    view = error_view.error_view(_run(accuracy=[0.5, 0.6], val_accuracy=[0.4, 0.5]))
+    assert view is not None
+    text = "On 597 validation rows the loss moves about 4.9% by chance alone"
+    assert error_view.rename(text, view, advice=True) == (
+        "On 597 validation rows the error moves about 4.9% by chance alone")
+    assert error_view.rename("the trend of loss fell", view) == "the trend of error fell"
+    # code keeps its argument names
+    assert error_view.rename('model.compile(loss="mse")', view, advice=True) == (
+        'model.compile(loss="mse")')
