@@ -90,16 +90,18 @@ _VAL_LOSS = re.compile(r"(?<![\w.])val_loss(?![\w])")
 #: ``loss`` as a word or the training curve's name (``loss was still falling``), not an
 #: argument in code (``compile(loss="mse")``, ``"loss": ...``).
 _LOSS = re.compile(r"(?<![\w.=\"'])loss(?![\w=\"'])")
+_ERROR_MONITOR = re.compile(r'monitor="val_(?:loss|error)"')
+_VAL_ERROR = re.compile(r"(?<![\w.])val_error(?![\w])")
+_EVAL_LOSS = re.compile(r"(?<![\w.])eval_loss(?![\w])")
 
 
 def rename(text: str, view: Run, *, advice: bool = False) -> str:
     """A finding's text on an error view, naming what was judged.
 
     ``val_loss`` becomes ``val_error`` in what is said, and the validation accuracy itself
-    in advice (``EarlyStopping(monitor="val_accuracy")``: Keras reads an accuracy's mode as
-    ``max``); "training loss" and "validation loss" become "training error" and
-    "validation error", and ``loss`` itself (the training curve's name, or the word)
-    "error".
+    in advice (:func:`_advice_names`); "training loss" and "validation loss" become
+    "training error" and "validation error", and ``loss`` itself (the training curve's
+    name, or the word) "error".
 
     Args:
         text: A message or recommendation.
@@ -109,12 +111,31 @@ def rename(text: str, view: Run, *, advice: bool = False) -> str:
     Returns:
         The text renamed.
     """
-    made = view.meta.get(ERROR_VIEW, {})
-    val_name = made.get("val_loss") if advice else ERROR_NAMES["val_loss"]
-    if val_name:
-        text = _VAL_LOSS.sub(val_name, text)
+    if advice:
+        text = _advice_names(text, view.meta.get(ERROR_VIEW, {}).get("val_loss"))
+    else:
+        text = _VAL_LOSS.sub(ERROR_NAMES["val_loss"], text)
     text = _LOSS_WORDS.sub(lambda m: f"{m.group(1)} error", text)
     return _LOSS.sub("error", text)
+
+
+def _advice_names(text: str, val_name: str | None) -> str:
+    """Advice's code naming the logged validation accuracy ``val_name``, to be maximised.
+
+    A monitor of the validation loss (Keras's literal ``val_loss``; Lightning's, rendered
+    from the view's ``val_error``, a name no run logs) monitors the accuracy with
+    ``mode="max"`` (Lightning's EarlyStopping and ModelCheckpoint minimise by default);
+    the Trainer's ``eval_loss`` becomes the accuracy's ``eval_`` name
+    (``metric_for_best_model``: a name not ending in ``loss`` is maximised). Unchanged
+    without a validation accuracy.
+    """
+    if not val_name:
+        return text
+    text = _ERROR_MONITOR.sub(lambda _: f'monitor="{val_name}", mode="max"', text)
+    text = _VAL_ERROR.sub(lambda _: val_name, _VAL_LOSS.sub(lambda _: val_name, text))
+    plain = val_name.removeprefix("val_")
+    eval_name = val_name if val_name.startswith("eval_") else f"eval_{plain}"
+    return _EVAL_LOSS.sub(lambda _: eval_name, text)
 
 
 def rename_finding(finding: Finding, view: Run) -> Finding:

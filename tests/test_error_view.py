@@ -114,3 +114,19 @@ def test_the_loss_said_in_prose_is_the_error() -> None:
     # code keeps its argument names
     assert error_view.rename('model.compile(loss="mse")', view, advice=True) == (
         'model.compile(loss="mse")')
+
+
+@pytest.mark.parametrize(("framework", "wanted", "unwanted"), [
+    ("keras", 'EarlyStopping(monitor="val_accuracy", mode="max"', "val_error"),
+    ("lightning", 'EarlyStopping(monitor="val_accuracy", mode="max"', "val_error"),
+    ("lightning", 'ModelCheckpoint(monitor="val_accuracy", mode="max"', "val_error"),
+    ("transformers", 'metric_for_best_model="eval_accuracy"', "eval_loss"),
+])
+def test_advice_monitors_the_logged_accuracy_at_its_maximum(
+        framework: str, wanted: str, unwanted: str) -> None:
+    from fitdoctor.rules import Settings
+
+    report = fitdoctor.analyze(_recorded("accuracy_only_overfits"),
+                               Settings(framework_override=framework))
+    stop = next(r for r in report.findings[0].recommendations if r.action == "early-stopping")
+    assert wanted in stop.text and unwanted not in stop.text, stop.text
