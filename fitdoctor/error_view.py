@@ -46,14 +46,25 @@ def _fractions(values: list[float | None]) -> bool:
     return bool(seen) and all(0.0 <= v <= 1.0 for v in seen)
 
 
+def _error(accuracy: float | None) -> float | None:
+    """1 − ``accuracy``; ``None`` for an accuracy not logged or not finite.
+
+    A NaN accuracy is an epoch not measured (a loop that skipped validation), not a
+    blow-up as a NaN loss is: its error is left out, not read as the loss gone.
+    """
+    if accuracy is None or not math.isfinite(accuracy):
+        return None
+    return 1.0 - accuracy
+
+
 def error_view(run: Run) -> Run | None:
     """The run with its error rates as ``loss`` and ``val_loss``, or ``None``.
 
     ``None`` unless the run logs no loss at all (no metric with ``loss`` in its name) and
-    an accuracy as a fraction: a training accuracy becomes ``loss`` (1 − it), its
-    validation twin (or the run's validation accuracy) ``val_loss``. The view keeps the
-    accuracies (rules that read them still can), the learning rate and what the run
-    knows of its setup.
+    an accuracy as a fraction: a training accuracy becomes ``loss`` (1 − it, NaN left
+    out: :func:`_error`), its validation twin (or the run's validation accuracy)
+    ``val_loss``. The view keeps the accuracies (rules that read them still can), the
+    learning rate and what the run knows of its setup.
 
     Args:
         run: The run.
@@ -69,7 +80,7 @@ def error_view(run: Run) -> Run | None:
     for plain, key in (("loss", train), ("val_loss", val)):
         if key is None or not run.has(key) or not _fractions(run.metrics[key]):
             continue
-        metrics[plain] = [None if v is None else 1.0 - v for v in run.metrics[key]]
+        metrics[plain] = [_error(v) for v in run.metrics[key]]
         made[plain] = key
     if "val_loss" not in made and "loss" not in made:
         return None

@@ -130,3 +130,13 @@ def test_advice_monitors_the_logged_accuracy_at_its_maximum(
                                Settings(framework_override=framework))
     stop = next(r for r in report.findings[0].recommendations if r.action == "early-stopping")
     assert wanted in stop.text and unwanted not in stop.text, stop.text
+
+
+def test_a_nan_accuracy_is_a_missing_reading_not_a_blow_up() -> None:
+    overfit = _recorded("accuracy_only_overfits")
+    val = list(overfit.metrics["val_accuracy"])
+    val[3] = float("nan")  # an epoch not validated, as a loop writes it
+    report = fitdoctor.analyze(_run(accuracy=overfit.metrics["accuracy"], val_accuracy=val))
+    assert [f.code for f in report.findings if f.severity.rank >= 1] == ["FD101"]
+    view = error_view.error_view(_run(accuracy=[0.5, float("nan")], val_accuracy=[0.4, 0.5]))
+    assert view is not None and view.metrics["loss"] == [0.5, None]
