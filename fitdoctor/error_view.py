@@ -64,7 +64,8 @@ def error_view(run: Run) -> Run | None:
     an accuracy as a fraction: a training accuracy becomes ``loss`` (1 − it, NaN left
     out: :func:`_error`), its validation twin (or the run's validation accuracy)
     ``val_loss``. The view keeps the accuracies (rules that read them still can), the
-    learning rate and what the run knows of its setup.
+    learning rate, what the run knows of its setup and its meta (a Trainer's evaluations
+    every N steps, the callbacks recorded).
 
     Args:
         run: The run.
@@ -92,7 +93,8 @@ def error_view(run: Run) -> Run | None:
         {**{k: v for k, v in run.metric_names.items() if k in metrics},
          **{plain: ERROR_NAMES[plain] for plain in made}},
         setup=True,
-        meta={ERROR_VIEW: {plain: run.metric_names.get(key, key) for plain, key in made.items()}},
+        meta={**run.meta,
+              ERROR_VIEW: {plain: run.metric_names.get(key, key) for plain, key in made.items()}},
     )
 
 

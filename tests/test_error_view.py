@@ -140,3 +140,15 @@ def test_a_nan_accuracy_is_a_missing_reading_not_a_blow_up() -> None:
     assert [f.code for f in report.findings if f.severity.rank >= 1] == ["FD101"]
     view = error_view.error_view(_run(accuracy=[0.5, float("nan")], val_accuracy=[0.4, 0.5]))
     assert view is not None and view.metrics["loss"] == [0.5, None]
+
+
+def test_the_view_keeps_what_the_run_file_says_of_its_evaluations(tmp_path: Path) -> None:
+    still = _recorded("accuracy_only_still_rising").metrics["val_accuracy"]
+    logs = [{"epoch": round(0.25 * (i + 1), 2), "step": 50 * (i + 1), "eval_accuracy": v}
+            for i, v in enumerate(still)]
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps({"log_history": logs, "global_step": 50 * len(still)}))
+    report = fitdoctor.analyze(fitdoctor.load(path))
+    fd301 = next(f for f in report.findings if f.code == "FD301")
+    more = fd301.recommendations[0].text
+    assert "evaluations longer" in more and "eval_steps=50" in more, more
