@@ -128,7 +128,8 @@ def analyze(
         # accuracies and no loss: the rules that can judge the error rate in its place
         sub = analyze(view, settings, rules=judged, noise=noise)
         codes = {r.code for r in judged}
-        skipped = [s for s in skipped if s.code not in codes] + sub.skipped
+        skipped = [s for s in skipped if s.code not in codes] + [
+            error_view.rename_skipped(s, view) for s in sub.skipped]
         findings.extend(error_view.rename_finding(f, view) for f in sub.findings)
         fired.update({r.code: r for r in judged if any(f.code == r.code for f in sub.findings)})
         notes.append(error_view.note(view, sorted(codes)))

@@ -14,10 +14,11 @@ validation rows moves in steps of ``1/n``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
-from fitdoctor.report import Finding
+from fitdoctor.report import Finding, Skipped
 from fitdoctor.run import Run
 from fitdoctor.vocabulary import LEARNING_RATE_KEYS, is_accuracy
 
@@ -106,6 +107,9 @@ _LOSS = re.compile(r"(?<![\w.=\"'])loss(?![\w=\"'])")
 _ERROR_MONITOR = re.compile(r'monitor="val_(?:loss|error)"')
 _VAL_ERROR = re.compile(r"(?<![\w.])val_error(?![\w])")
 _EVAL_LOSS = re.compile(r"(?<![\w.])eval_loss(?![\w])")
+#: The logged name a skipped rule found missing (``no training loss ('loss') in the run``):
+#: on an error view, the error rate it would have judged is what is missing.
+_QUOTED_LOSS = re.compile(r" \('(?:val_)?loss'\)")
 
 
 def rename(text: str, view: Run, *, advice: bool = False) -> str:
@@ -161,6 +165,17 @@ def rename_finding(finding: Finding, view: Run) -> Finding:
         for k, v in finding.evidence.items()
     }
     return finding
+
+
+def rename_skipped(skipped: Skipped, view: Run) -> Skipped:
+    """``skipped``, a rule that could not judge the error view, with its reason renamed.
+
+    The reason names the error rate (``the validation error is missing at 1 of 5
+    epochs``, ``no training error in the run``); the hint, what would enable the rule,
+    is kept.
+    """
+    reason = rename(_QUOTED_LOSS.sub("", skipped.reason), view)
+    return dataclasses.replace(skipped, reason=reason)
 
 
 def note(view: Run, codes: list[str]) -> str:

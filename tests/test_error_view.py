@@ -152,3 +152,16 @@ def test_the_view_keeps_what_the_run_file_says_of_its_evaluations(tmp_path: Path
     fd301 = next(f for f in report.findings if f.code == "FD301")
     more = fd301.recommendations[0].text
     assert "evaluations longer" in more and "eval_steps=50" in more, more
+
+
+def test_why_a_rule_could_not_judge_the_error_rate_names_the_error() -> None:
+    val = [0.45, 0.48, None, 0.54, 0.57]
+    report = fitdoctor.analyze(_run(accuracy=[0.5, 0.55, 0.6, 0.65, 0.7], val_accuracy=val))
+    fd101 = next(s for s in report.skipped if s.code == "FD101")
+    assert fd101.reason.startswith("the validation error is missing at 1 of 5 epochs"), fd101
+    alone = fitdoctor.analyze(_run(val_accuracy=[0.45, 0.48, 0.5, 0.54, 0.57, 0.6]))
+    fd101 = next(s for s in alone.skipped if s.code == "FD101")
+    assert fd101.reason == "no training error in the run", fd101
+    # the rules that do not judge an error rate keep saying what the run lacks
+    fd201 = next(s for s in alone.skipped if s.code == "FD201")
+    assert fd201.reason == "no training loss ('loss') in the run"
