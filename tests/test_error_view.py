@@ -165,3 +165,12 @@ def test_why_a_rule_could_not_judge_the_error_rate_names_the_error() -> None:
     # the rules that do not judge an error rate keep saying what the run lacks
     fd201 = next(s for s in alone.skipped if s.code == "FD201")
     assert fd201.reason == "no training loss ('loss') in the run"
+
+
+def test_the_note_names_only_the_rules_that_judged_the_error_rate() -> None:
+    report = fitdoctor.analyze(_recorded("accuracy_only_still_rising").with_curves(
+        {"accuracy": _recorded("accuracy_only_still_rising").metrics["accuracy"]}, {}))
+    assert {"FD101", "FD412"} <= {s.code for s in report.skipped}
+    assert any(n.startswith("no loss curve: FD301 judged the error rate") for n in report.notes)
+    short = fitdoctor.analyze(_run(accuracy=[0.5, 0.6], val_accuracy=[0.4, 0.5]))
+    assert not any("judged the error rate" in n for n in short.notes), short.notes
