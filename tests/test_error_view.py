@@ -174,3 +174,12 @@ def test_the_note_names_only_the_rules_that_judged_the_error_rate() -> None:
     assert any(n.startswith("no loss curve: FD301 judged the error rate") for n in report.notes)
     short = fitdoctor.analyze(_run(accuracy=[0.5, 0.6], val_accuracy=[0.4, 0.5]))
     assert not any("judged the error rate" in n for n in short.notes), short.notes
+
+
+def test_explain_json_says_which_rules_judge_the_error_rate() -> None:
+    from fitdoctor.reporters import rules_doc
+    from fitdoctor.rules import Settings
+
+    rules = {r.code: r for r in Settings().rules()}
+    assert rules_doc.rule_dict(rules["FD101"], None, full=True)["error_rate"] is True
+    assert rules_doc.rule_dict(rules["FD201"], None, full=True)["error_rate"] is False
