@@ -30,8 +30,12 @@ ERROR_NAMES = {"loss": "error", "val_loss": "val_error"}
 
 
 def _accuracy_pair(run: Run) -> tuple[str | None, str | None]:
-    """The training accuracy and its validation twin (``accuracy`` first), either ``None``."""
-    trains = [k for k in run.metrics if not k.startswith("val_") and is_accuracy(k)]
+    """The training accuracy and its validation twin (``accuracy`` first), either ``None``.
+
+    A training accuracy is one of the run's training curves (:attr:`Run.train_keys`: not a
+    ``test_`` accuracy measured on held-out rows).
+    """
+    trains = [k for k in run.train_keys if is_accuracy(k)]
     vals = [k for k in run.metrics if k.startswith("val_") and is_accuracy(k[4:])]
     order = ("accuracy", "acc")
     train = min(trains, key=lambda k: (k not in order, trains.index(k)), default=None)

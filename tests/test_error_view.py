@@ -183,3 +183,10 @@ def test_explain_json_says_which_rules_judge_the_error_rate() -> None:
     rules = {r.code: r for r in Settings().rules()}
     assert rules_doc.rule_dict(rules["FD101"], None, full=True)["error_rate"] is True
     assert rules_doc.rule_dict(rules["FD201"], None, full=True)["error_rate"] is False
+
+
+def test_a_test_accuracy_is_not_the_training_accuracy() -> None:
+    view = error_view.error_view(_run(val_accuracy=[0.5, 0.6, 0.7], test_accuracy=[0.4, 0.5, 0.6]))
+    assert view is not None
+    assert view.meta[error_view.ERROR_VIEW] == {"val_loss": "val_accuracy"}
+    assert "loss" not in view.metrics
