@@ -128,10 +128,13 @@ def analyze(
         # accuracies and no loss: the rules that can judge the error rate in its place
         sub = analyze(view, settings, rules=judged, noise=noise)
         codes = {r.code for r in judged}
-        skipped = [s for s in skipped if s.code not in codes] + sub.skipped
+        skipped = [s for s in skipped if s.code not in codes] + [
+            error_view.rename_skipped(s, view) for s in sub.skipped]
         findings.extend(error_view.rename_finding(f, view) for f in sub.findings)
         fired.update({r.code: r for r in judged if any(f.code == r.code for f in sub.findings)})
-        notes.append(error_view.note(view, sorted(codes)))
+        # named by the rules that judged it (one that skipped on the view did not)
+        if judging := sorted(codes - {s.code for s in sub.skipped}):
+            notes.append(error_view.note(view, judging))
     curve_rules = [r for r in rules if r.diagnosis in CURVE_DIAGNOSES]
     by_code = {r.code: r for r in rules}
     for output in outputs(run) if curve_rules else []:

@@ -14,10 +14,11 @@ validation rows moves in steps of ``1/n``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
-from fitdoctor.report import Finding
+from fitdoctor.report import Finding, Skipped
 from fitdoctor.run import Run
 from fitdoctor.vocabulary import LEARNING_RATE_KEYS, is_accuracy
 
@@ -29,8 +30,12 @@ ERROR_NAMES = {"loss": "error", "val_loss": "val_error"}
 
 
 def _accuracy_pair(run: Run) -> tuple[str | None, str | None]:
-    """The training accuracy and its validation twin (``accuracy`` first), either ``None``."""
-    trains = [k for k in run.metrics if not k.startswith("val_") and is_accuracy(k)]
+    """The training accuracy and its validation twin (``accuracy`` first), either ``None``.
+
+    A training accuracy is one of the run's training curves (:attr:`Run.train_keys`: not a
+    ``test_`` accuracy measured on held-out rows).
+    """
+    trains = [k for k in run.train_keys if is_accuracy(k)]
     vals = [k for k in run.metrics if k.startswith("val_") and is_accuracy(k[4:])]
     order = ("accuracy", "acc")
     train = min(trains, key=lambda k: (k not in order, trains.index(k)), default=None)
@@ -46,14 +51,26 @@ def _fractions(values: list[float | None]) -> bool:
     return bool(seen) and all(0.0 <= v <= 1.0 for v in seen)
 
 
+def _error(accuracy: float | None) -> float | None:
+    """1 − ``accuracy``; ``None`` for an accuracy not logged or not finite.
+
+    A NaN accuracy is an epoch not measured (a loop that skipped validation), not a
+    blow-up as a NaN loss is: its error is left out, not read as the loss gone.
+    """
+    if accuracy is None or not math.isfinite(accuracy):
+        return None
+    return 1.0 - accuracy
+
+
 def error_view(run: Run) -> Run | None:
     """The run with its error rates as ``loss`` and ``val_loss``, or ``None``.
 
     ``None`` unless the run logs no loss at all (no metric with ``loss`` in its name) and
-    an accuracy as a fraction: a training accuracy becomes ``loss`` (1 − it), its
-    validation twin (or the run's validation accuracy) ``val_loss``. The view keeps the
-    accuracies (rules that read them still can), the learning rate and what the run
-    knows of its setup.
+    an accuracy as a fraction: a training accuracy becomes ``loss`` (1 − it, NaN left
+    out: :func:`_error`), its validation twin (or the run's validation accuracy)
+    ``val_loss``. The view keeps the accuracies (rules that read them still can), the
+    learning rate, what the run knows of its setup and its meta (a Trainer's evaluations
+    every N steps, the callbacks recorded).
 
     Args:
         run: The run.
@@ -69,7 +86,7 @@ def error_view(run: Run) -> Run | None:
     for plain, key in (("loss", train), ("val_loss", val)):
         if key is None or not run.has(key) or not _fractions(run.metrics[key]):
             continue
-        metrics[plain] = [None if v is None else 1.0 - v for v in run.metrics[key]]
+        metrics[plain] = [_error(v) for v in run.metrics[key]]
         made[plain] = key
     if "val_loss" not in made and "loss" not in made:
         return None
@@ -81,21 +98,31 @@ def error_view(run: Run) -> Run | None:
         {**{k: v for k, v in run.metric_names.items() if k in metrics},
          **{plain: ERROR_NAMES[plain] for plain in made}},
         setup=True,
-        meta={ERROR_VIEW: {plain: run.metric_names.get(key, key) for plain, key in made.items()}},
+        meta={**run.meta,
+              ERROR_VIEW: {plain: run.metric_names.get(key, key) for plain, key in made.items()}},
     )
 
 
 _LOSS_WORDS = re.compile(r"\b(training|validation) loss\b")
 _VAL_LOSS = re.compile(r"(?<![\w.])val_loss(?![\w])")
+#: ``loss`` as a word or the training curve's name (``loss was still falling``), not an
+#: argument in code (``compile(loss="mse")``, ``"loss": ...``).
+_LOSS = re.compile(r"(?<![\w.=\"'])loss(?![\w=\"'])")
+_ERROR_MONITOR = re.compile(r'monitor="val_(?:loss|error)"')
+_VAL_ERROR = re.compile(r"(?<![\w.])val_error(?![\w])")
+_EVAL_LOSS = re.compile(r"(?<![\w.])eval_loss(?![\w])")
+#: The logged name a skipped rule found missing (``no training loss ('loss') in the run``):
+#: on an error view, the error rate it would have judged is what is missing.
+_QUOTED_LOSS = re.compile(r" \('(?:val_)?loss'\)")
 
 
 def rename(text: str, view: Run, *, advice: bool = False) -> str:
     """A finding's text on an error view, naming what was judged.
 
     ``val_loss`` becomes ``val_error`` in what is said, and the validation accuracy itself
-    in advice (``EarlyStopping(monitor="val_accuracy")``: Keras reads an accuracy's mode as
-    ``max``); "training loss" and "validation loss" become "training error" and
-    "validation error".
+    in advice (:func:`_advice_names`); "training loss" and "validation loss" become
+    "training error" and "validation error", and ``loss`` itself (the training curve's
+    name, or the word) "error".
 
     Args:
         text: A message or recommendation.
@@ -105,11 +132,31 @@ def rename(text: str, view: Run, *, advice: bool = False) -> str:
     Returns:
         The text renamed.
     """
-    made = view.meta.get(ERROR_VIEW, {})
-    val_name = made.get("val_loss") if advice else ERROR_NAMES["val_loss"]
-    if val_name:
-        text = _VAL_LOSS.sub(val_name, text)
-    return _LOSS_WORDS.sub(lambda m: f"{m.group(1)} error", text)
+    if advice:
+        text = _advice_names(text, view.meta.get(ERROR_VIEW, {}).get("val_loss"))
+    else:
+        text = _VAL_LOSS.sub(ERROR_NAMES["val_loss"], text)
+    text = _LOSS_WORDS.sub(lambda m: f"{m.group(1)} error", text)
+    return _LOSS.sub("error", text)
+
+
+def _advice_names(text: str, val_name: str | None) -> str:
+    """Advice's code naming the logged validation accuracy ``val_name``, to be maximised.
+
+    A monitor of the validation loss (Keras's literal ``val_loss``; Lightning's, rendered
+    from the view's ``val_error``, a name no run logs) monitors the accuracy with
+    ``mode="max"`` (Lightning's EarlyStopping and ModelCheckpoint minimise by default);
+    the Trainer's ``eval_loss`` becomes the accuracy's ``eval_`` name
+    (``metric_for_best_model``: a name not ending in ``loss`` is maximised). Unchanged
+    without a validation accuracy.
+    """
+    if not val_name:
+        return text
+    text = _ERROR_MONITOR.sub(lambda _: f'monitor="{val_name}", mode="max"', text)
+    text = _VAL_ERROR.sub(lambda _: val_name, _VAL_LOSS.sub(lambda _: val_name, text))
+    plain = val_name.removeprefix("val_")
+    eval_name = val_name if val_name.startswith("eval_") else f"eval_{plain}"
+    return _EVAL_LOSS.sub(lambda _: eval_name, text)
 
 
 def rename_finding(finding: Finding, view: Run) -> Finding:
@@ -122,6 +169,17 @@ def rename_finding(finding: Finding, view: Run) -> Finding:
         for k, v in finding.evidence.items()
     }
     return finding
+
+
+def rename_skipped(skipped: Skipped, view: Run) -> Skipped:
+    """``skipped``, a rule that could not judge the error view, with its reason renamed.
+
+    The reason names the error rate (``the validation error is missing at 1 of 5
+    epochs``, ``no training error in the run``); the hint, what would enable the rule,
+    is kept.
+    """
+    reason = rename(_QUOTED_LOSS.sub("", skipped.reason), view)
+    return dataclasses.replace(skipped, reason=reason)
 
 
 def note(view: Run, codes: list[str]) -> str:

@@ -93,3 +93,100 @@ def test_a_json_of_accuracies_on_the_command_line(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output  # the warning fails the build, as any
     data = json.loads(result.output)
     assert data["findings"][0]["code"] == "FD101"
+
+
+def test_a_training_accuracy_alone_is_named_as_an_error_not_a_loss() -> None:
+    still = _recorded("accuracy_only_still_rising")
+    run = _run(accuracy=still.metrics["accuracy"])
+    fd301 = next(f for f in fitdoctor.analyze(run).findings if f.code == "FD301")
+    assert fd301.message.startswith("error was still falling"), fd301.message
+    assert "loss" not in fd301.message
+    assert fd301.evidence["monitor"] == "error"
+
+
+def test_the_loss_said_in_prose_is_the_error() -> None:
+    view = error_view.error_view(_run(accuracy=[0.5, 0.6], val_accuracy=[0.4, 0.5]))
+    assert view is not None
+    text = "On 597 validation rows the loss moves about 4.9% by chance alone"
+    assert error_view.rename(text, view, advice=True) == (
+        "On 597 validation rows the error moves about 4.9% by chance alone")
+    assert error_view.rename("the trend of loss fell", view) == "the trend of error fell"
+    # code keeps its argument names
+    assert error_view.rename('model.compile(loss="mse")', view, advice=True) == (
+        'model.compile(loss="mse")')
+
+
+@pytest.mark.parametrize(("framework", "wanted", "unwanted"), [
+    ("keras", 'EarlyStopping(monitor="val_accuracy", mode="max"', "val_error"),
+    ("lightning", 'EarlyStopping(monitor="val_accuracy", mode="max"', "val_error"),
+    ("lightning", 'ModelCheckpoint(monitor="val_accuracy", mode="max"', "val_error"),
+    ("transformers", 'metric_for_best_model="eval_accuracy"', "eval_loss"),
+])
+def test_advice_monitors_the_logged_accuracy_at_its_maximum(
+        framework: str, wanted: str, unwanted: str) -> None:
+    from fitdoctor.rules import Settings
+
+    report = fitdoctor.analyze(_recorded("accuracy_only_overfits"),
+                               Settings(framework_override=framework))
+    stop = next(r for r in report.findings[0].recommendations if r.action == "early-stopping")
+    assert wanted in stop.text and unwanted not in stop.text, stop.text
+
+
+def test_a_nan_accuracy_is_a_missing_reading_not_a_blow_up() -> None:
+    overfit = _recorded("accuracy_only_overfits")
+    val = list(overfit.metrics["val_accuracy"])
+    val[3] = float("nan")  # an epoch not validated, as a loop writes it
+    report = fitdoctor.analyze(_run(accuracy=overfit.metrics["accuracy"], val_accuracy=val))
+    assert [f.code for f in report.findings if f.severity.rank >= 1] == ["FD101"]
+    view = error_view.error_view(_run(accuracy=[0.5, float("nan")], val_accuracy=[0.4, 0.5]))
+    assert view is not None and view.metrics["loss"] == [0.5, None]
+
+
+def test_the_view_keeps_what_the_run_file_says_of_its_evaluations(tmp_path: Path) -> None:
+    still = _recorded("accuracy_only_still_rising").metrics["val_accuracy"]
+    logs = [{"epoch": round(0.25 * (i + 1), 2), "step": 50 * (i + 1), "eval_accuracy": v}
+            for i, v in enumerate(still)]
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps({"log_history": logs, "global_step": 50 * len(still)}))
+    report = fitdoctor.analyze(fitdoctor.load(path))
+    fd301 = next(f for f in report.findings if f.code == "FD301")
+    more = fd301.recommendations[0].text
+    assert "evaluations longer" in more and "eval_steps=50" in more, more
+
+
+def test_why_a_rule_could_not_judge_the_error_rate_names_the_error() -> None:
+    val = [0.45, 0.48, None, 0.54, 0.57]
+    report = fitdoctor.analyze(_run(accuracy=[0.5, 0.55, 0.6, 0.65, 0.7], val_accuracy=val))
+    fd101 = next(s for s in report.skipped if s.code == "FD101")
+    assert fd101.reason.startswith("the validation error is missing at 1 of 5 epochs"), fd101
+    alone = fitdoctor.analyze(_run(val_accuracy=[0.45, 0.48, 0.5, 0.54, 0.57, 0.6]))
+    fd101 = next(s for s in alone.skipped if s.code == "FD101")
+    assert fd101.reason == "no training error in the run", fd101
+    # the rules that do not judge an error rate keep saying what the run lacks
+    fd201 = next(s for s in alone.skipped if s.code == "FD201")
+    assert fd201.reason == "no training loss ('loss') in the run"
+
+
+def test_the_note_names_only_the_rules_that_judged_the_error_rate() -> None:
+    report = fitdoctor.analyze(_recorded("accuracy_only_still_rising").with_curves(
+        {"accuracy": _recorded("accuracy_only_still_rising").metrics["accuracy"]}, {}))
+    assert {"FD101", "FD412"} <= {s.code for s in report.skipped}
+    assert any(n.startswith("no loss curve: FD301 judged the error rate") for n in report.notes)
+    short = fitdoctor.analyze(_run(accuracy=[0.5, 0.6], val_accuracy=[0.4, 0.5]))
+    assert not any("judged the error rate" in n for n in short.notes), short.notes
+
+
+def test_explain_json_says_which_rules_judge_the_error_rate() -> None:
+    from fitdoctor.reporters import rules_doc
+    from fitdoctor.rules import Settings
+
+    rules = {r.code: r for r in Settings().rules()}
+    assert rules_doc.rule_dict(rules["FD101"], None, full=True)["error_rate"] is True
+    assert rules_doc.rule_dict(rules["FD201"], None, full=True)["error_rate"] is False
+
+
+def test_a_test_accuracy_is_not_the_training_accuracy() -> None:
+    view = error_view.error_view(_run(val_accuracy=[0.5, 0.6, 0.7], test_accuracy=[0.4, 0.5, 0.6]))
+    assert view is not None
+    assert view.meta[error_view.ERROR_VIEW] == {"val_loss": "val_accuracy"}
+    assert "loss" not in view.metrics

@@ -68,6 +68,7 @@ def rule_dict(rule: Rule, default_severity: str | None, *, full: bool = False) -
     }
     out["supersedes"] = list(rule.supersedes)
     out["leads"] = rule.leads
+    out["error_rate"] = rule.error_rate
     out["verdict"] = rule.verdict or None
     out["recommendations"] = [
         {"action": r.action, "text": r.text, "fallback": r.fallback,
