@@ -106,7 +106,13 @@ def analyze(
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     fired: dict[str, Rule] = {}
+    # accuracies and no loss: the rules that can judge the error rate in its place judge
+    # it there alone (error_view), the others the run as it is
+    view = error_view.error_view(run) if learning_curve is None else None
+    judged = [r for r in rules if r.error_rate] if view is not None else []
     for rule in rules:
+        if judged and rule.error_rate:
+            continue
         try:
             evidence = rule.detector.fn(ctx, **rule.values)
         except MissingInput as missing:
@@ -123,13 +129,10 @@ def analyze(
         findings.append(_finding(rule, evidence, context_values))
         fired[rule.code] = rule
     notes = [str(note) for note in run.meta.get("notes", []) if isinstance(note, str)]
-    view = error_view.error_view(run) if learning_curve is None else None
-    if view is not None and (judged := [r for r in rules if r.error_rate]):
-        # accuracies and no loss: the rules that can judge the error rate in its place
+    if view is not None and judged:
         sub = analyze(view, settings, rules=judged, noise=noise)
         codes = {r.code for r in judged}
-        skipped = [s for s in skipped if s.code not in codes] + [
-            error_view.rename_skipped(s, view) for s in sub.skipped]
+        skipped += [error_view.rename_skipped(s, view) for s in sub.skipped]
         findings.extend(error_view.rename_finding(f, view) for f in sub.findings)
         fired.update({r.code: r for r in judged if any(f.code == r.code for f in sub.findings)})
         # named by the rules that judged it (one that skipped on the view did not)

@@ -1283,6 +1283,13 @@ def accuracy_only_still_rising() -> None:
     _save("accuracy_only_still_rising", _accuracies(h.history))
 
 
+def accuracy_only_val_labels_shuffled() -> None:
+    """:func:`val_labels_shuffled`'s recording kept as accuracies alone: the validation
+    accuracy at chance while the training accuracy climbs (FD705 on the error rate)."""
+    history = json.loads((OUT / "val_labels_shuffled.json").read_text(encoding="utf-8"))
+    _save("accuracy_only_val_labels_shuffled", _accuracies(history))
+
+
 PATTERNS: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (
@@ -1311,7 +1318,7 @@ PATTERNS: dict[str, Callable[[], None]] = {
         linear_on_circles_from_a_bias, one_class_sigmoid_unscaled, one_class_after_wild_start,
         short_run_turns_up, short_climb_recovers,
         accuracy_only_overfits, accuracy_only_small_validation, accuracy_only_swings,
-        accuracy_only_still_rising,
+        accuracy_only_still_rising, accuracy_only_val_labels_shuffled,
     )
 }
 
